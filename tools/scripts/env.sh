@@ -4,7 +4,7 @@
 # The machines ship an older Node, so when the system one is too old we install the
 # `node` package (it carries the official binary) and pnpm from the npm registry into
 # .toolchain/ at the repository root. Nothing is installed outside the checkout.
-set -euo pipefail
+# No `set -e` here: this file is sourced and must not change the caller's shell options.
 
 TKA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export TKA_ROOT

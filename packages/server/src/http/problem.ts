@@ -1,0 +1,24 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { RequestIdEnv } from "./request-id.ts";
+
+/** Answers with an RFC 9457 problem document in the contract's Problem shape. */
+export function problem(
+  c: Context<RequestIdEnv>,
+  status: ContentfulStatusCode,
+  code: string,
+  title: string,
+  detail?: string,
+): Response {
+  const body = {
+    type: `urn:tka:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+    title,
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    instance: c.req.path,
+    code,
+    request_id: c.get("requestId"),
+    timestamp: new Date().toISOString(),
+  };
+  return c.body(JSON.stringify(body), status, { "Content-Type": "application/problem+json" });
+}

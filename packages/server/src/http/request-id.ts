@@ -1,0 +1,15 @@
+import { createMiddleware } from "hono/factory";
+
+/** A client-sent id is echoed when it is 1-128 visible ASCII characters; otherwise one is made. */
+const acceptable = /^[\x21-\x7E]{1,128}$/;
+
+export type RequestIdEnv = { Variables: { requestId: string } };
+
+/** Gives every request an id, exposes it to handlers and sends it back as X-Request-Id. */
+export const requestId = createMiddleware<RequestIdEnv>(async (c, next) => {
+  const sent = c.req.header("X-Request-Id");
+  const id = sent !== undefined && acceptable.test(sent) ? sent : `req_${crypto.randomUUID().replaceAll("-", "")}`;
+  c.set("requestId", id);
+  await next();
+  c.header("X-Request-Id", id);
+});

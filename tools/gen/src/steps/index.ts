@@ -1,0 +1,13 @@
+import type { Step } from "../step.ts";
+import { contractStep } from "./contract.ts";
+import { lintStep } from "./lint.ts";
+
+/**
+ * Everything `pnpm gen` runs, in order. The contract comes first; every code generator reads the
+ * staged OpenAPI documents it produced. Adding a generator is one line here.
+ */
+export const steps: readonly Step[] = [
+  contractStep,
+  lintStep,
+  // Code generators (tools/codegen) are added here, one line each.
+];

@@ -1,0 +1,37 @@
+// Prints one closing line, "tests: N passed, N failed", summed over every test report the run
+// left behind (vitest JSON). Exits non-zero when a report shows a failure or no test ran.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "../..");
+const reportDirs = ["spec", ...["tools", "packages", "templates"].flatMap((d) => children(join(root, d)))];
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const seen: string[] = [];
+for (const dir of reportDirs) {
+  const file = join(root, dir, ".reports", "vitest.json");
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  seen.push(`${dir} ${report.numPassedTests}`);
+}
+
+function children(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(dir.slice(root.length + 1), e.name));
+}
+
+console.log(`test reports: ${seen.join(", ")}`);
+console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+if (failed > 0 || passed === 0) process.exitCode = 1;

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): on a fresh clone it installs everything it needs,
+# then checks the generated files against the contract and runs every test of every language.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bash "$here/setup.sh"
+source "$here/env.sh"
+cd "$TKA_ROOT"
+
+started=$(date +%s)
+rm -rf -- */.reports */*/.reports
+# 1. Drift: generated files must be exactly what the contract, templates and generator produce.
+pnpm -s gen --check
+# 2. Every package's lint, typecheck and tests, through turbo (cached: a no-op rerun is a cache hit).
+pnpm -s turbo run lint typecheck test --output-logs=new-only
+# 3. The closing summary across every test runner.
+node tools/scripts/summary.ts
+echo "test.sh: done in $(( $(date +%s) - started )) s"
