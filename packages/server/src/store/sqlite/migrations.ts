@@ -1,0 +1,58 @@
+// Schema migrations, applied in order at start inside one transaction each. Append only: never
+// edit a migration that has shipped; add the next one.
+export const migrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "sequences, history, events, idempotency, api keys",
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE sequences (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        doc TEXT,                      -- JSON SequenceDoc; NULL while deleted
+        version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        name TEXT NOT NULL,            -- denormalised from doc for filters
+        word TEXT NOT NULL,
+        length INTEGER NOT NULL
+      );
+      CREATE INDEX sequences_list ON sequences (project_id, created_at DESC, id DESC) WHERE doc IS NOT NULL;
+      CREATE TABLE history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        sequence_id TEXT NOT NULL,
+        command TEXT NOT NULL,         -- JSON Command
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        undone INTEGER NOT NULL
+      );
+      CREATE INDEX history_by_sequence ON history (sequence_id, undone, seq);
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id TEXT NOT NULL,
+        sequence_id TEXT NOT NULL,
+        sequence_version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL,            -- JSON
+        occurred_at TEXT NOT NULL
+      );
+      CREATE INDEX events_by_project ON events (project_id, seq);
+      CREATE TABLE idempotency (
+        project_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        response TEXT,                 -- JSON IdempotentResponse; NULL while in progress
+        created_at INTEGER NOT NULL,   -- ms since epoch
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, key)
+      );
+    `,
+  },
+];

@@ -1,0 +1,130 @@
+// The persistence boundary. The service reads state, lets the domain decide, then hands the
+// whole outcome to `commit`, which writes it atomically or not at all. Every method is async so
+// a PostgreSQL store fits the same interface as the embedded SQLite one.
+import type { Change, HistoryEntry, HistoryState, SequenceDoc } from "../domain/index.ts";
+
+export interface StoredSequence {
+  id: string;
+  project_id: string;
+  /** `null` while deleted. */
+  doc: SequenceDoc | null;
+  version: number;
+  updated_at: string;
+}
+
+/** The history entries undo and redo would act on, and the state clients see. */
+export interface HistoryHead {
+  next_undo: HistoryEntry | null;
+  next_redo: HistoryEntry | null;
+  state: HistoryState;
+}
+
+export interface StoredEvent {
+  id: string;
+  project_id: string;
+  sequence_id: string;
+  sequence_version: number;
+  type: Change["type"];
+  occurred_at: string;
+  data: Record<string, unknown>;
+}
+
+/** A stored answer to an idempotent request, replayed for retries with the same key. */
+export interface IdempotentResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface IdempotencyClaim {
+  project_id: string;
+  key: string;
+  /** A hash of method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+}
+
+/** Everything one mutation writes. */
+export interface Commit {
+  project_id: string;
+  sequence_id: string;
+  /** The version read before deciding (0 for a new sequence); the commit fails if it moved on. */
+  expected_version: number;
+  doc: SequenceDoc | null;
+  version: number;
+  updated_at: string;
+  history:
+    | { kind: "append"; entry: HistoryEntry; limit: number }
+    | { kind: "set_undone"; entry_id: string; undone: boolean };
+  /**
+   * The event to record, built inside the transaction from the history state after the change
+   * (events carry the committed sequence, whose history state only the transaction knows).
+   */
+  change: (history: HistoryState) => Change;
+  /** The answer to store for an idempotency key, in the same transaction as the change. */
+  idempotency?: IdempotencyClaim & { response: (history: HistoryState) => IdempotentResponse };
+}
+
+export interface CommitResult {
+  history: HistoryState;
+  event: StoredEvent;
+}
+
+export interface ListFilter {
+  name_contains?: string;
+  word?: string;
+  min_length?: number;
+  max_length?: number;
+  updated_since?: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Decoded cursor: the sort key after which to continue. */
+  after?: { created_at: string; id: string };
+}
+
+export interface Page<T> {
+  items: T[];
+  has_more: boolean;
+}
+
+export type IdempotencyLookup =
+  | { state: "new" }
+  | { state: "in_progress" }
+  | { state: "mismatch" }
+  | { state: "done"; response: IdempotentResponse };
+
+/** The version in the store differs from `expected_version`: another writer got there first. */
+export class VersionConflictError extends Error {
+  readonly sequenceId: string;
+
+  constructor(sequenceId: string) {
+    super(`sequence ${sequenceId} changed concurrently`);
+    this.sequenceId = sequenceId;
+    this.name = "VersionConflictError";
+  }
+}
+
+export interface Store {
+  readonly engine: "sqlite" | "postgresql";
+  getSequence(projectId: string, sequenceId: string): Promise<StoredSequence | null>;
+  historyHead(sequenceId: string): Promise<HistoryHead>;
+  listSequences(projectId: string, filter: ListFilter, page: PageRequest): Promise<Page<StoredSequence>>;
+  listHistory(
+    sequenceId: string,
+    page: { limit: number; before?: number },
+  ): Promise<Page<HistoryEntry & { seq: number }>>;
+  commit(commit: Commit): Promise<CommitResult>;
+  eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]>;
+  /** Starts an idempotent request, or tells what happened to an earlier one with the same key. */
+  claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number): Promise<IdempotencyLookup>;
+  /** Releases a claim whose request failed without committing (so a retry may run). */
+  releaseIdempotencyKey(projectId: string, key: string): Promise<void>;
+  /** Stores the answer of a claimed request that committed nothing (for example a 4xx). */
+  completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): Promise<void>;
+  findApiKey(keyHash: string): Promise<{ key_id: string; project_id: string } | null>;
+  createApiKey(projectId: string, keyId: string, keyHash: string, name: string): Promise<void>;
+  countApiKeys(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
