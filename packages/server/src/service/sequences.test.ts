@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DomainError } from "../domain/index.ts";
+import { IdGenerator } from "../ids.ts";
 import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import type { StoredEvent } from "../store/types.ts";
 import { ServiceError } from "./errors.ts";
@@ -16,10 +17,9 @@ function setup(path = join(mkdtempSync(join(tmpdir(), "tka-svc-")), "tka.db"), h
   const store = new SqliteStore(path);
   stores.push(store);
   const events: StoredEvent[] = [];
-  let n = 0;
   const service = new SequenceService({
     store,
-    ids: { newId: (kind) => `${kind.slice(0, 3)}_${++n}_${Math.random().toString(36).slice(2, 8)}` },
+    ids: new IdGenerator(),
     historyLimit,
     publish: (e) => events.push(e),
   });
