@@ -9,6 +9,7 @@ export function problem(
   code: string,
   title: string,
   detail?: string,
+  errors: readonly { field: string; code: string; message: string }[] = [],
 ): Response {
   const body = {
     type: `urn:tka:problem:${code.toLowerCase().replaceAll("_", "-")}`,
@@ -19,6 +20,7 @@ export function problem(
     code,
     request_id: c.get("requestId"),
     timestamp: new Date().toISOString(),
+    ...(errors.length > 0 ? { errors } : {}),
   };
   return c.body(JSON.stringify(body), status, { "Content-Type": "application/problem+json" });
 }
