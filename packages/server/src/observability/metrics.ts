@@ -1,0 +1,38 @@
+// Prometheus metrics, one registry per app instance (so tests do not share counters).
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: "tka_http_requests_total",
+    help: "HTTP requests by method, route and status.",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: "tka_http_request_duration_seconds",
+    help: "HTTP request duration by method and route.",
+    labelNames: ["method", "route"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly websockets = new Gauge({
+    name: "tka_websocket_connections",
+    help: "Open WebSocket connections.",
+    registers: [this.registry],
+  });
+  readonly databaseErrors = new Counter({
+    name: "tka_database_errors_total",
+    help: "Database operations that failed (not client errors).",
+    registers: [this.registry],
+  });
+  readonly eventsPublished = new Counter({
+    name: "tka_events_published_total",
+    help: "Change events committed and published.",
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: "tka_" });
+  }
+}
