@@ -291,6 +291,7 @@ describe("events", () => {
       Object.keys(((schema(name).discriminator as JsonObject).mapping as JsonObject) ?? {}).sort();
     expect(kinds("WsClientMessage")).toEqual(["auth", "get_stats", "ping", "subscribe", "unsubscribe"]);
     expect(kinds("WsServerMessage")).toEqual([
+      "authenticated",
       "error",
       "event",
       "heartbeat",

@@ -1,0 +1,137 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket, WebSocketServer } from "ws";
+import { IdGenerator } from "../ids.ts";
+import { SequenceService } from "../service/sequences.ts";
+import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
+import { EventBus } from "./bus.ts";
+import { WebSocketHub } from "./websocket.ts";
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup() {
+  const store = new SqliteStore(":memory:");
+  const bus = new EventBus();
+  const service = new SequenceService({
+    store,
+    ids: new IdGenerator(),
+    historyLimit: 100,
+    publish: (e) => bus.publish(e),
+  });
+  const hub = new WebSocketHub({
+    store,
+    bus,
+    authenticate: async (token) => (token === "good" ? { projectId: "p" } : null),
+    allowedOrigins: ["http://allowed.test"],
+  });
+  const wss = new WebSocketServer({ noServer: true });
+  const server: Server = createServer();
+  server.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, req)));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => store.close());
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  cleanups.push(() => wss.close());
+  const port = (server.address() as AddressInfo).port;
+  return { service, hub, url: `ws://127.0.0.1:${port}/api/v1/ws` };
+}
+
+/** A client that collects messages and lets a test wait for the next one of a type. */
+function connect(url: string, headers: Record<string, string> = {}) {
+  const ws = new WebSocket(url, { headers });
+  cleanups.push(() => ws.close());
+  const messages: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  ws.on("message", (data) => {
+    messages.push(JSON.parse(data.toString()) as Record<string, unknown>);
+    for (const w of waiters.splice(0)) w();
+  });
+  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
+  async function next(type: string): Promise<Record<string, unknown>> {
+    for (;;) {
+      const index = messages.findIndex((m) => m.type === type);
+      if (index >= 0) return messages.splice(index, 1)[0] as Record<string, unknown>;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  }
+  const send = async (message: unknown) => {
+    if (ws.readyState !== ws.OPEN) await new Promise((resolve) => ws.once("open", resolve));
+    ws.send(typeof message === "string" ? message : JSON.stringify(message));
+  };
+  return { ws, next, send, closed };
+}
+
+describe("WebSocket protocol", () => {
+  it("welcomes, authenticates by query, subscribes with filters and delivers events", async () => {
+    const { service, url } = await setup();
+    const client = connect(`${url}?token=good`);
+    expect(await client.next("welcome")).toMatchObject({ authenticated: true, heartbeat_interval_ms: 30000 });
+    await client.send({ type: "subscribe", request_id: "s1", event_types: ["beat.added"] });
+    expect(await client.next("subscribed")).toEqual({
+      type: "subscribed",
+      request_id: "s1",
+      event_types: ["beat.added"],
+      sequence_ids: [],
+      resumed_after: null,
+    });
+    const seq = await service.create({ projectId: "p" }, { name: "A" });
+    await service.addBeat({ projectId: "p" }, seq.id, { letter: "Q" });
+    const event = await client.next("event");
+    expect(event.event).toMatchObject({ type: "beat.added", sequence_id: seq.id, data: { beat: { letter: "Q" } } });
+  });
+
+  it("answers ping, stats, bad JSON and unknown types without dropping the connection", async () => {
+    const { url } = await setup();
+    const client = connect(url, { "X-API-Key": "good" });
+    await client.next("welcome");
+    await client.send("{not json");
+    expect(await client.next("error")).toMatchObject({ code: "INVALID_JSON" });
+    await client.send({ type: "dance", request_id: "d" });
+    expect(await client.next("error")).toMatchObject({ code: "UNKNOWN_MESSAGE_TYPE", request_id: "d" });
+    await client.send({ type: "ping", request_id: "p1" });
+    expect(await client.next("pong")).toMatchObject({ request_id: "p1" });
+    await client.send({ type: "get_stats" });
+    expect(await client.next("stats")).toMatchObject({ connections: 1, events_sent: 0 });
+  });
+
+  it("authenticates with a first auth message, and closes 4001 on a bad token", async () => {
+    const { url } = await setup();
+    const client = connect(url);
+    expect(await client.next("welcome")).toMatchObject({ authenticated: false });
+    await client.send({ type: "subscribe" });
+    expect(await client.next("error")).toMatchObject({ code: "UNAUTHENTICATED" });
+    await client.send({ type: "auth", token: "good", request_id: "a" });
+    expect(await client.next("authenticated")).toEqual({ type: "authenticated", request_id: "a" });
+    const bad = connect(`${url}?token=bad`);
+    expect(await bad.closed).toBe(4001);
+  });
+
+  it("closes 4003 for a forbidden origin", async () => {
+    const { url } = await setup();
+    const client = connect(`${url}?token=good`, { Origin: "http://evil.test" });
+    expect(await client.closed).toBe(4003);
+  });
+
+  it("resumes after a last event id, in order, then continues live", async () => {
+    const { service, url } = await setup();
+    const caller = { projectId: "p" };
+    const seq = await service.create(caller, { name: "A" });
+    const missed = await service.update(caller, seq.id, { name: "B" });
+    await service.update(caller, seq.id, { name: "C" });
+    const client = connect(`${url}?token=good`);
+    await client.next("welcome");
+    // Resume from the creation event: the two renames are replayed, then a live one follows.
+    await client.send({ type: "subscribe", last_event_id: "evt_0000000000000001" });
+    await client.next("subscribed");
+    const names: string[] = [];
+    for (let i = 0; i < 2; i++)
+      names.push(((await client.next("event")).event as { data: { sequence: { name: string } } }).data.sequence.name);
+    await service.update(caller, seq.id, { name: "D" });
+    names.push(((await client.next("event")).event as { data: { sequence: { name: string } } }).data.sequence.name);
+    expect(names).toEqual(["B", "C", "D"]);
+    expect(missed.version).toBe(2);
+  });
+});
