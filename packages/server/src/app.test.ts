@@ -1,52 +1,90 @@
-import { describe, expect, it } from "vitest";
-import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+import { buildServer } from "./server.ts";
 
-const app = createApp({ name: "tka-server", version: "0.1.0", startedAt: new Date() });
-
-describe("app", () => {
-  it("serves liveness, health and readiness with a request id", async () => {
-    for (const path of ["/api/v1/health/live", "/api/v1/health", "/api/v1/health/ready"]) {
-      const res = await app.request(path);
-      expect(res.status, path).toBe(200);
-      expect(res.headers.get("X-Request-Id")).toMatch(/^req_[0-9a-f]{32}$/);
-    }
-    expect(await (await app.request("/api/v1/health")).json()).toMatchObject({ status: "healthy", components: [] });
-  });
-
-  it("echoes a valid client request id and replaces an invalid one", async () => {
-    const echoed = await app.request("/api/v1/health/live", { headers: { "X-Request-Id": "abc-123" } });
-    expect(echoed.headers.get("X-Request-Id")).toBe("abc-123");
-    const replaced = await app.request("/api/v1/health/live", { headers: { "X-Request-Id": "bad id" } });
-    expect(replaced.headers.get("X-Request-Id")).toMatch(/^req_/);
-  });
-
-  it("serves the contract as YAML and JSON", async () => {
-    const yaml = await app.request("/openapi.yaml");
-    expect(await yaml.text()).toContain("openapi: 3.1.0");
-    const json = (await (await app.request("/openapi.json")).json()) as { openapi: string; paths: object };
-    expect(json.openapi).toBe("3.1.0");
-    expect(Object.keys(json.paths)).toContain("/api/v1/sequences");
-  });
-
-  it("answers unknown routes with a problem+json 404", async () => {
-    const res = await app.request("/nope", { headers: { "X-Request-Id": "r1" } });
-    expect(res.status).toBe(404);
-    expect(res.headers.get("Content-Type")).toBe("application/problem+json");
-    expect(await res.json()).toMatchObject({ status: 404, code: "NOT_FOUND", request_id: "r1", instance: "/nope" });
-  });
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
 });
 
-describe("config", () => {
-  it("takes flags over environment over defaults", () => {
-    expect(loadConfig([], {})).toEqual({ host: "127.0.0.1", port: 8080, logLevel: "info" });
-    expect(loadConfig([], { PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({ host: "0.0.0.0", port: 9000 });
-    expect(loadConfig(["--port", "7000"], { PORT: "9000" }).port).toBe(7000);
+async function setup(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "tka-app-"));
+  const config = loadConfig([], { DATA_DIR: dataDir, ...env });
+  const lines: Record<string, unknown>[] = [];
+  const server = await buildServer(config, (l) => lines.push(l));
+  closers.push(() => server.store.close());
+  return { ...server, lines, dataDir };
+}
+
+describe("app", () => {
+  it("reports health with real component checks, readiness and status", async () => {
+    const { app } = await setup();
+    const health = await app.request("/api/v1/health");
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { status: string; components: { name: string; status: string }[] };
+    expect(body.status).toBe("healthy");
+    expect(body.components.map((c) => [c.name, c.status])).toEqual([
+      ["database", "healthy"],
+      ["events", "healthy"],
+    ]);
+    expect((await app.request("/api/v1/health/ready")).status).toBe(200);
+    expect(await (await app.request("/api/v1/status")).json()).toMatchObject({
+      name: "tka-server",
+      database: "sqlite",
+    });
+    expect(await (await app.request("/api/v1/health/live")).json()).toEqual({ status: "ok" });
   });
 
-  it("rejects bad values with a message naming the setting", () => {
-    expect(() => loadConfig([], { PORT: "http" })).toThrow(ConfigError);
-    expect(() => loadConfig([], { PORT: "70000" })).toThrow(/PORT/);
-    expect(() => loadConfig([], { LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
+  it("turns readiness 503 and health unhealthy when the database is gone, then fails fast", async () => {
+    const { app, store } = await setup();
+    await store.close();
+    for (let i = 0; i < 5; i++) expect((await app.request("/api/v1/health/ready")).status).toBe(503);
+    const health = (await (await app.request("/api/v1/health")).json()) as {
+      status: string;
+      components: { message: string }[];
+    };
+    expect(health.status).toBe("unhealthy");
+    expect(health.components[0]?.message).toMatch(/circuit open/);
+  });
+
+  it("gives every response a request id and answers unknown routes with problem+json", async () => {
+    const { app } = await setup();
+    const res = await app.request("/nope", { headers: { "X-Request-Id": "r1" } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get("X-Request-Id")).toBe("r1");
+    expect(res.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(await res.json()).toMatchObject({ status: 404, code: "NOT_FOUND", request_id: "r1", instance: "/nope" });
+    const generated = await app.request("/api/v1/health/live", { headers: { "X-Request-Id": "bad id" } });
+    expect(generated.headers.get("X-Request-Id")).toMatch(/^req_[0-9a-f]{32}$/);
+  });
+
+  it("allows CORS only for configured origins", async () => {
+    const { app } = await setup({ CORS_ORIGINS: "https://app.example" });
+    const allowed = await app.request("/api/v1/health/live", { headers: { Origin: "https://app.example" } });
+    expect(allowed.headers.get("Access-Control-Allow-Origin")).toBe("https://app.example");
+    const other = await app.request("/api/v1/health/live", { headers: { Origin: "https://evil.example" } });
+    expect(other.headers.get("Access-Control-Allow-Origin")).toBeNull();
+  });
+
+  it("serves the contract and Prometheus metrics", async () => {
+    const { app } = await setup();
+    expect(await (await app.request("/openapi.yaml")).text()).toContain("openapi: 3.1.0");
+    const json = (await (await app.request("/openapi.json")).json()) as { paths: object };
+    expect(Object.keys(json.paths)).toContain("/api/v1/sequences");
+    await app.request("/api/v1/health/live");
+    const metrics = await (await app.request("/metrics")).text();
+    expect(metrics).toContain('tka_http_requests_total{method="GET",route="/api/v1/health/live",status="200"}');
+    expect(metrics).toContain("tka_websocket_connections 0");
+  });
+
+  it("creates an API key on first start only", async () => {
+    const { firstKey, dataDir } = await setup();
+    expect(firstKey).toMatch(/^tka_/);
+    const again = await buildServer(loadConfig([], { DATA_DIR: dataDir }), () => {});
+    closers.push(() => again.store.close());
+    expect(again.firstKey).toBeNull();
   });
 });

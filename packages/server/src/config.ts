@@ -1,38 +1,135 @@
+// The server's settings: each from a flag, else an environment variable, else its default, and
+// validated at start so a bad value stops the server with a message naming the setting.
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-/** The server's configuration, from flags first, then environment variables, then defaults. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
 export interface Config {
   host: string;
   port: number;
-  logLevel: "debug" | "info" | "warn" | "error";
+  logLevel: LogLevel;
+  dataDir: string;
+  databaseUrl: string;
+  corsOrigins: string[];
+  /** Keys to make sure exist at start: `project=key` pairs. */
+  apiKeys: { projectId: string; key: string }[];
+  bodyLimitBytes: number;
+  historyLimit: number;
+  rateLimit: { capacity: number; refillPerSecond: number };
+  idempotencyTtlMs: number;
+  breaker: { failureThreshold: number; recoveryTimeoutMs: number };
+  shutdownGraceMs: number;
 }
 
-const logLevels = ["debug", "info", "warn", "error"] as const;
-
 export class ConfigError extends Error {}
+
+interface Setting {
+  flag: string;
+  env: string;
+  help: string;
+}
+
+/** Every setting, for --help and the README. */
+export const settings: readonly Setting[] = [
+  { flag: "host", env: "HOST", help: "interface to listen on (127.0.0.1)" },
+  { flag: "port", env: "PORT", help: "port to listen on (8080; 0 picks a free one)" },
+  { flag: "log-level", env: "LOG_LEVEL", help: "debug | info | warn | error (info)" },
+  { flag: "data-dir", env: "DATA_DIR", help: "directory for the database and the first API key (./data)" },
+  { flag: "database-url", env: "DATABASE_URL", help: "sqlite:<file> (sqlite:<data-dir>/tka.db)" },
+  { flag: "cors-origins", env: "CORS_ORIGINS", help: "comma-separated allowed origins (none)" },
+  { flag: "api-keys", env: "API_KEYS", help: "comma-separated project=key pairs to accept (none)" },
+  { flag: "body-limit", env: "BODY_LIMIT", help: "largest request body in bytes (1048576)" },
+  { flag: "history-limit", env: "HISTORY_LIMIT", help: "undo entries kept per sequence (1000)" },
+  { flag: "rate-limit", env: "RATE_LIMIT", help: "capacity/refill-per-second of each key's token bucket (100/10)" },
+];
+
+function integer(text: string, setting: Setting, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(
+      `${setting.flag} must be an integer from ${min} to ${max}, got "${text}" (--${setting.flag} or ${setting.env})`,
+    );
+  }
+  return value;
+}
+
+function byFlag(flag: string): Setting {
+  const setting = settings.find((s) => s.flag === flag);
+  if (!setting) throw new Error(`unknown setting ${flag}`);
+  return setting;
+}
 
 /** Reads and validates the configuration; throws a ConfigError naming the bad setting. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      host: { type: "string" },
-      port: { type: "string" },
-      "log-level": { type: "string" },
-    },
+    options: Object.fromEntries(settings.map((s) => [s.flag, { type: "string" as const }])),
     strict: true,
   });
-  const host = values.host ?? env.HOST ?? "127.0.0.1";
-  const portText = values.port ?? env.PORT ?? "8080";
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535) {
-    throw new ConfigError(`port must be an integer from 0 to 65535, got "${portText}" (--port or PORT)`);
-  }
-  const logLevel = values["log-level"] ?? env.LOG_LEVEL ?? "info";
-  if (!(logLevels as readonly string[]).includes(logLevel)) {
+  const get = (flag: string, fallback: string): string => {
+    const value = values[flag] ?? env[byFlag(flag).env];
+    return typeof value === "string" && value !== "" ? value : fallback;
+  };
+
+  const logLevel = get("log-level", "info");
+  if (!["debug", "info", "warn", "error"].includes(logLevel)) {
     throw new ConfigError(
-      `log level must be one of ${logLevels.join(", ")}, got "${logLevel}" (--log-level or LOG_LEVEL)`,
+      `log-level must be one of debug, info, warn, error, got "${logLevel}" (--log-level or LOG_LEVEL)`,
     );
   }
-  return { host, port, logLevel: logLevel as Config["logLevel"] };
+  const dataDir = get("data-dir", "./data");
+  const databaseUrl = get("database-url", `sqlite:${join(dataDir, "tka.db")}`);
+  if (!/^sqlite:.+/.test(databaseUrl)) {
+    throw new ConfigError(
+      `database-url must be sqlite:<file>, got "${databaseUrl}" (--database-url or DATABASE_URL); PostgreSQL is not supported yet`,
+    );
+  }
+  const corsOrigins = get("cors-origins", "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        `cors-origins entries look like https://app.example, got "${origin}" (--cors-origins or CORS_ORIGINS)`,
+      );
+    }
+  }
+  const apiKeys = get("api-keys", "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const match = /^([A-Za-z0-9_-]{1,64})=(\S{16,})$/.exec(pair);
+      if (!match) {
+        throw new ConfigError(
+          "api-keys entries are project=key with a key of at least 16 characters (--api-keys or API_KEYS)",
+        );
+      }
+      return { projectId: match[1] as string, key: match[2] as string };
+    });
+  const rate = get("rate-limit", "100/10");
+  const rateMatch = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(rate);
+  if (!rateMatch || Number(rateMatch[1]) < 1 || Number(rateMatch[2]) <= 0) {
+    throw new ConfigError(
+      `rate-limit is capacity/refill-per-second, for example 100/10, got "${rate}" (--rate-limit or RATE_LIMIT)`,
+    );
+  }
+
+  return {
+    host: get("host", "127.0.0.1"),
+    port: integer(get("port", "8080"), byFlag("port"), 0, 65535),
+    logLevel: logLevel as LogLevel,
+    dataDir,
+    databaseUrl,
+    corsOrigins,
+    apiKeys,
+    bodyLimitBytes: integer(get("body-limit", "1048576"), byFlag("body-limit"), 1024, 100 * 1024 * 1024),
+    historyLimit: integer(get("history-limit", "1000"), byFlag("history-limit"), 1, 1_000_000),
+    rateLimit: { capacity: Number(rateMatch[1]), refillPerSecond: Number(rateMatch[2]) },
+    idempotencyTtlMs: 24 * 60 * 60 * 1000,
+    breaker: { failureThreshold: 5, recoveryTimeoutMs: 30_000 },
+    shutdownGraceMs: 10_000,
+  };
 }

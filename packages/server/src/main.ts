@@ -1,7 +1,15 @@
-// Entry point: `pnpm start` (flags: --host, --port, --log-level; env: HOST, PORT, LOG_LEVEL).
+// Entry point: `pnpm start` / tools/scripts/start.sh. Flags and environment variables: see config.ts.
 import { serve } from "@hono/node-server";
-import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { WebSocketServer } from "ws";
+import { ConfigError, loadConfig, settings } from "./config.ts";
+import type { Log } from "./http/observe.ts";
+import { buildServer } from "./server.ts";
+
+if (process.argv.includes("--help")) {
+  console.log("usage: tka-server [options]\n");
+  for (const s of settings) console.log(`  --${s.flag.padEnd(14)} ${s.env.padEnd(14)} ${s.help}`);
+  process.exit(0);
+}
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -12,15 +20,48 @@ try {
   process.exit(2);
 }
 
-const app = createApp({ name: "tka-server", version: "0.1.0", startedAt: new Date() });
+const levels = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+const log: Log = (line) => {
+  const level = (line.level as keyof typeof levels | undefined) ?? "info";
+  if (levels[level] >= levels[config.logLevel])
+    console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+};
+
+const { app, store, hub, firstKey } = await buildServer(config, log);
+if (firstKey !== null) {
+  // Printed once: the key is also in the data directory, readable by this user only.
+  console.log(
+    `\n  First start: created an API key for project "default":\n\n    ${firstKey}\n\n  (saved in ${config.dataDir}/api-key)\n`,
+  );
+}
+
+const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
-  console.log(JSON.stringify({ level: "info", msg: "listening", url: `http://${config.host}:${address.port}` }));
+  log({ level: "info", msg: "listening", url: `http://${config.host}:${address.port}`, database: config.databaseUrl });
+});
+server.on("upgrade", (request, socket, head) => {
+  if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/v1/ws") {
+    socket.destroy();
+    return;
+  }
+  wss.handleUpgrade(request, socket, head, (ws) => hub.accept(ws, request));
 });
 
-// Graceful shutdown: stop accepting, let in-flight requests finish, then exit.
+// Graceful shutdown: stop accepting, let in-flight requests finish (bounded), close the database.
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    console.log(JSON.stringify({ level: "info", msg: "shutting down", signal }));
-    server.close(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    log({ level: "info", msg: "shutting down", signal });
+    for (const client of wss.clients) client.close(1001, "server shutting down");
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
+    force.unref();
+    server.close(async () => {
+      await store.close();
+      log({ level: "info", msg: "stopped" });
+      process.exit(0);
+    });
+    if ("closeIdleConnections" in server) (server as { closeIdleConnections(): void }).closeIdleConnections();
   });
 }

@@ -1,5 +1,8 @@
 import { Hono } from "hono";
+import type { EventBus } from "../events/bus.ts";
 import type { RequestIdEnv } from "../http/request-id.ts";
+import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
+import type { Store } from "../store/types.ts";
 
 export interface ServerInfo {
   name: string;
@@ -7,22 +10,111 @@ export interface ServerInfo {
   startedAt: Date;
 }
 
-/**
- * Health, liveness and readiness. The server has no dependency yet (the database and /status arrive
- * with the sequence domain), so the report lists no component and is always healthy.
- */
-export function healthRoutes(info: ServerInfo): Hono<RequestIdEnv> {
+export interface HealthDeps {
+  info: ServerInfo;
+  store: Store;
+  breaker: CircuitBreaker;
+  bus: EventBus;
+}
+
+type Status = "healthy" | "degraded" | "unhealthy";
+
+interface Component {
+  name: string;
+  status: Status;
+  message: string | null;
+  last_checked_at: string;
+  response_time_ms: number;
+}
+
+async function timed(
+  name: string,
+  check: () => Promise<Status | { status: Status; message: string }>,
+): Promise<Component> {
+  const started = performance.now();
+  let status: Status;
+  let message: string | null = null;
+  try {
+    const result = await check();
+    if (typeof result === "string") status = result;
+    else ({ status, message } = result);
+  } catch (error) {
+    status = "unhealthy";
+    message = error instanceof Error ? error.message : String(error);
+  }
+  return {
+    name,
+    status,
+    message,
+    last_checked_at: new Date().toISOString(),
+    response_time_ms: Math.round((performance.now() - started) * 1000) / 1000,
+  };
+}
+
+/** Real checks: a database round trip (through the breaker) and an event dispatch. */
+async function checkComponents({ store, breaker, bus }: HealthDeps): Promise<Component[]> {
+  return Promise.all([
+    timed("database", async () => {
+      await store.ping();
+      return breaker.state === "closed" ? "healthy" : { status: "degraded", message: `circuit ${breaker.state}` };
+    }),
+    timed("events", async () => {
+      let delivered = false;
+      const probe = "__health__";
+      const unsubscribe = bus.subscribe(probe, () => {
+        delivered = true;
+      });
+      bus.publish({
+        id: "evt_0",
+        project_id: probe,
+        sequence_id: "",
+        sequence_version: 0,
+        type: "sequence.updated",
+        occurred_at: "",
+        data: {},
+      });
+      unsubscribe();
+      return delivered ? "healthy" : { status: "unhealthy", message: "event dispatch failed" };
+    }),
+  ]);
+}
+
+function worst(components: readonly Component[]): Status {
+  if (components.some((c) => c.status === "unhealthy")) return "unhealthy";
+  return components.some((c) => c.status === "degraded") ? "degraded" : "healthy";
+}
+
+/** Health (200 healthy/degraded, 503 unhealthy), liveness, readiness (503 when not ready), status. */
+export function healthRoutes(deps: HealthDeps): Hono<RequestIdEnv> {
+  const { info } = deps;
   const uptime = () => (Date.now() - info.startedAt.getTime()) / 1000;
   return new Hono<RequestIdEnv>()
-    .get("/health", (c) =>
-      c.json({
-        status: "healthy",
+    .get("/health", async (c) => {
+      const components = await checkComponents(deps);
+      const status = worst(components);
+      const body = {
+        status,
         version: info.version,
         uptime_seconds: uptime(),
         checked_at: new Date().toISOString(),
-        components: [],
-      }),
-    )
+        components,
+      };
+      return c.json(body, status === "unhealthy" ? 503 : 200);
+    })
     .get("/health/live", (c) => c.json({ status: "ok" }))
-    .get("/health/ready", (c) => c.json({ ready: true, components: [] }));
+    .get("/health/ready", async (c) => {
+      const components = (await checkComponents(deps)).filter((x) => x.name === "database");
+      const ready = components.every((x) => x.status !== "unhealthy") && deps.breaker.state !== "open";
+      return c.json({ ready, components }, ready ? 200 : 503);
+    })
+    .get("/status", (c) =>
+      c.json({
+        name: info.name,
+        version: info.version,
+        api_version: "v1",
+        database: deps.store.engine,
+        started_at: info.startedAt.toISOString(),
+        uptime_seconds: uptime(),
+      }),
+    );
 }

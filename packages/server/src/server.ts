@@ -1,0 +1,53 @@
+// Wires the parts together from a Config: store (behind the circuit breaker), event bus,
+// metrics, the sequence service, the WebSocket hub and the HTTP app.
+import { join } from "node:path";
+import { createApp } from "./app.ts";
+import { authenticate, bootstrapApiKey, ensureApiKeys } from "./auth/api-keys.ts";
+import type { Config } from "./config.ts";
+import { EventBus } from "./events/bus.ts";
+import { WebSocketHub } from "./events/websocket.ts";
+import type { Log } from "./http/observe.ts";
+import { IdGenerator } from "./ids.ts";
+import { Metrics } from "./observability/metrics.ts";
+import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
+import { SequenceService } from "./service/sequences.ts";
+import { guardedStore, isDatabaseFault } from "./store/guarded-store.ts";
+import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
+
+export const SERVER_NAME = "tka-server";
+export const SERVER_VERSION = "0.1.0";
+
+export async function buildServer(config: Config, log: Log) {
+  const raw = new SqliteStore(sqlitePathOf(config.databaseUrl));
+  const metrics = new Metrics({ defaultMetrics: true });
+  const breaker = new CircuitBreaker({
+    ...config.breaker,
+    isFailure: isDatabaseFault,
+    onStateChange: (state) => log({ level: state === "closed" ? "info" : "warn", msg: "database circuit", state }),
+  });
+  const store = guardedStore(raw, breaker, () => metrics.databaseErrors.inc());
+  const ids = new IdGenerator();
+  const bus = new EventBus();
+  const service = new SequenceService({
+    store,
+    ids,
+    historyLimit: config.historyLimit,
+    publish: (event) => {
+      metrics.eventsPublished.inc();
+      bus.publish(event);
+    },
+  });
+  await ensureApiKeys(store, config.apiKeys, () => ids.newId("key"));
+  const firstKey = await bootstrapApiKey(store, join(config.dataDir, "api-key"), () => ids.newId("key"));
+  const hub = new WebSocketHub({
+    store,
+    bus,
+    authenticate: (token) => authenticate(store, token),
+    allowedOrigins: config.corsOrigins,
+    onOpen: () => metrics.websockets.inc(),
+    onClose: () => metrics.websockets.dec(),
+  });
+  const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
+  const app = createApp({ info, store, breaker, bus, metrics, corsOrigins: config.corsOrigins, log });
+  return { app, store: raw, service, hub, metrics, firstKey };
+}
