@@ -3,8 +3,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { RequestIdEnv } from "./request-id.ts";
 
 /** Answers with an RFC 9457 problem document in the contract's Problem shape. */
+/** What `problem` needs of a context: any env whose variables include the request id. */
+export type ProblemContext = Pick<Context<RequestIdEnv>, "body" | "req"> & { get(key: "requestId"): string };
+
 export function problem(
-  c: Context<RequestIdEnv>,
+  c: ProblemContext,
   status: ContentfulStatusCode,
   code: string,
   title: string,

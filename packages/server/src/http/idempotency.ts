@@ -1,0 +1,84 @@
+// Idempotency-Key on POST: the first answer to a key is stored and replayed (with
+// `Idempotency-Replayed: true`) for retries with the same method, path and body; the same key
+// with another request is a 422; a retry while the first is still running is a 409 with
+// Retry-After (so SDKs retry it). A 5xx is not stored: the retry runs again.
+import { createHash } from "node:crypto";
+import { createMiddleware } from "hono/factory";
+import type { IdempotencyClaim, Store } from "../store/types.ts";
+import type { AuthEnv } from "./auth.ts";
+import { problem } from "./problem.ts";
+
+const validKey = /^[\x21-\x7E]{1,255}$/;
+/** Headers worth replaying; the rest (request id, timing, rate limit) belong to the retry. */
+const replayedHeaders = ["content-type", "etag", "location"];
+
+export type IdempotencyEnv = AuthEnv & {
+  /** The claim of this request, for the handler to pass to the service (stored with the commit). */
+  Variables: { idempotency?: IdempotencyClaim };
+};
+
+export function idempotency(store: Store, ttlMs: number) {
+  return createMiddleware<IdempotencyEnv>(async (c, next) => {
+    const key = c.req.header("Idempotency-Key");
+    if (c.req.method !== "POST" || key === undefined) return next();
+    if (!validKey.test(key)) {
+      return problem(c, 400, "BAD_REQUEST", "Bad request", "Idempotency-Key must be 1-255 visible ASCII characters.", [
+        { field: "header.Idempotency-Key", code: "pattern", message: "must be 1-255 visible ASCII characters" },
+      ]);
+    }
+    const body = await c.req.text();
+    const claim: IdempotencyClaim = {
+      project_id: c.get("principal").projectId,
+      key,
+      fingerprint: createHash("sha256").update(`${c.req.method} ${c.req.path}\n${body}`).digest("hex"),
+    };
+    const found = await store.claimIdempotencyKey(claim, ttlMs);
+    if (found.state === "done") {
+      return c.body(found.response.body, found.response.status as 200, {
+        ...found.response.headers,
+        "Idempotency-Replayed": "true",
+      });
+    }
+    if (found.state === "in_progress") {
+      const response = problem(
+        c,
+        409,
+        "IDEMPOTENCY_KEY_IN_USE",
+        "Idempotency key in use",
+        "A request with this key is still running.",
+      );
+      response.headers.set("Retry-After", "1");
+      return response;
+    }
+    if (found.state === "mismatch") {
+      return problem(
+        c,
+        422,
+        "IDEMPOTENCY_KEY_REUSED",
+        "Idempotency key reused",
+        "This key was used with a different request.",
+      );
+    }
+    c.set("idempotency", claim);
+    try {
+      await next();
+    } catch (error) {
+      await store.releaseIdempotencyKey(claim.project_id, key);
+      throw error;
+    }
+    if (c.res.status >= 500) {
+      await store.releaseIdempotencyKey(claim.project_id, key);
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const name of replayedHeaders) {
+      const value = c.res.headers.get(name);
+      if (value !== null) headers[name] = value;
+    }
+    await store.completeIdempotencyKey(claim.project_id, key, {
+      status: c.res.status,
+      headers,
+      body: await c.res.clone().text(),
+    });
+  });
+}

@@ -1,0 +1,122 @@
+import { Hono } from "hono";
+import { afterEach, describe, expect, it } from "vitest";
+import { hashApiKey } from "../auth/api-keys.ts";
+import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
+import { requireApiKey } from "./auth.ts";
+import { type IdempotencyEnv, idempotency } from "./idempotency.ts";
+import { limitBody, rateLimit } from "./limits.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { requestId } from "./request-id.ts";
+
+const stores: SqliteStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+async function setup(capacity = 100) {
+  const store = new SqliteStore(":memory:");
+  stores.push(store);
+  await store.createApiKey("p1", "key_1", hashApiKey("secret-key-1"), "test");
+  let created = 0;
+  let slow: Promise<void> | undefined;
+  const app = new Hono<IdempotencyEnv>();
+  app.use(requestId, requireApiKey(store), rateLimit(new RateLimiter({ capacity, refillPerSecond: 0.001 })));
+  app.use(limitBody(64), idempotency(store, 60_000));
+  app.post("/things", async (c) => {
+    await slow;
+    const body = (await c.req.json()) as { name: string };
+    if (body.name === "") return c.json({ error: "bad" }, 422);
+    if (body.name === "boom") throw new Error("boom");
+    created++;
+    return c.json({ id: created, name: body.name, project: c.get("principal").projectId }, 201, {
+      ETag: `"${created}"`,
+    });
+  });
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    app.request("/things", {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json", "X-API-Key": "secret-key-1", ...headers },
+    });
+  return { app, post, created: () => created, hold: (p: Promise<void>) => (slow = p) };
+}
+
+describe("auth", () => {
+  it("401s without a known key, naming both schemes; accepts the key as a bearer token", async () => {
+    const { app } = await setup();
+    const missing = await app.request("/things", { method: "POST" });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("WWW-Authenticate")).toContain("Bearer");
+    expect(await missing.json()).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect((await app.request("/things", { method: "POST", headers: { "X-API-Key": "nope" } })).status).toBe(401);
+    const bearer = await app.request("/things", {
+      method: "POST",
+      body: '{"name":"b"}',
+      headers: { Authorization: "Bearer secret-key-1", "Content-Type": "application/json" },
+    });
+    expect(bearer.status).toBe(201);
+  });
+});
+
+describe("rate limit and body limit", () => {
+  it("answers 429 with Retry-After and RateLimit headers once the bucket is empty", async () => {
+    const { post } = await setup(3);
+    for (let i = 0; i < 3; i++) expect((await post('{"name":"x"}')).headers.get("RateLimit-Limit")).toBe("3");
+    const limited = await post('{"name":"x"}');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(limited.headers.get("RateLimit-Remaining")).toBe("0");
+    expect(await limited.json()).toMatchObject({ code: "RATE_LIMITED" });
+  });
+
+  it("answers 413 for a body over the limit", async () => {
+    const { post } = await setup();
+    const res = await post(JSON.stringify({ name: "x".repeat(100) }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+});
+
+describe("idempotency", () => {
+  it("replays the first answer for a retry with the same key and body", async () => {
+    const { post, created } = await setup();
+    const first = await post('{"name":"a"}', { "Idempotency-Key": "k1" });
+    const retry = await post('{"name":"a"}', { "Idempotency-Key": "k1" });
+    expect(created()).toBe(1);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("Idempotency-Replayed")).toBe("true");
+    expect(retry.headers.get("ETag")).toBe(first.headers.get("ETag"));
+    expect(await retry.json()).toEqual(await first.json());
+  });
+
+  it("refuses the same key with another body (422) and a concurrent duplicate (409 with Retry-After)", async () => {
+    const { post, hold } = await setup();
+    await post('{"name":"a"}', { "Idempotency-Key": "k2" });
+    const other = await post('{"name":"b"}', { "Idempotency-Key": "k2" });
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    let release: () => void = () => {};
+    hold(new Promise<void>((r) => (release = r)));
+    const running = post('{"name":"c"}', { "Idempotency-Key": "k3" });
+    await new Promise((r) => setTimeout(r, 20));
+    const duplicate = await post('{"name":"c"}', { "Idempotency-Key": "k3" });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.headers.get("Retry-After")).toBe("1");
+    release();
+    expect((await running).status).toBe(201);
+  });
+
+  it("stores a 4xx answer but lets a retry of a failed (5xx) request run again", async () => {
+    const { app, post } = await setup();
+    app.onError((_, c) => c.json({ error: "internal" }, 500));
+    expect((await post('{"name":""}', { "Idempotency-Key": "k4" })).status).toBe(422);
+    expect((await post('{"name":""}', { "Idempotency-Key": "k4" })).headers.get("Idempotency-Replayed")).toBe("true");
+    expect((await post('{"name":"boom"}', { "Idempotency-Key": "k5" })).status).toBe(500);
+    expect((await post('{"name":"boom"}', { "Idempotency-Key": "k5" })).headers.get("Idempotency-Replayed")).toBeNull();
+  });
+
+  it("400s a malformed key", async () => {
+    const { post } = await setup();
+    expect((await post('{"name":"a"}', { "Idempotency-Key": "has space" })).status).toBe(400);
+  });
+});
