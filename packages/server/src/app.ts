@@ -8,6 +8,7 @@ import { type RequestIdEnv, requestId } from "./http/request-id.ts";
 import type { Metrics } from "./observability/metrics.ts";
 import { type CircuitBreaker, CircuitOpenError } from "./resilience/circuit-breaker.ts";
 import { contractRoutes } from "./routes/contract.ts";
+import { docsRoutes } from "./routes/docs.ts";
 import { healthRoutes, type ServerInfo } from "./routes/health.ts";
 import type { Store } from "./store/types.ts";
 
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Hono<RequestIdEnv> {
     }),
   );
   app.route("/", contractRoutes());
+  app.route("/", docsRoutes());
   app.route("/api/v1", healthRoutes(deps));
   app.get("/metrics", async (c) =>
     c.body(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
