@@ -257,10 +257,16 @@ export class SequenceService {
     page: { limit: number; cursor?: string | undefined },
   ): Promise<PageOf<SequenceSummaryView>> {
     const after = page.cursor === undefined ? undefined : decodeListCursor(page.cursor);
-    const result = await this.#store.listSequences(caller.projectId, filter, {
-      limit: page.limit,
-      ...(after ? { after } : {}),
-    });
+    // Stored times are UTC ISO strings, compared as text: bring the bound to the same form.
+    const since = filter.updated_since === undefined ? undefined : new Date(filter.updated_since).toISOString();
+    const result = await this.#store.listSequences(
+      caller.projectId,
+      { ...filter, ...(since ? { updated_since: since } : {}) },
+      {
+        limit: page.limit,
+        ...(after ? { after } : {}),
+      },
+    );
     const data = result.items.map((s) =>
       summaryView(s.doc as SequenceDoc, { version: s.version, updated_at: s.updated_at }),
     );
