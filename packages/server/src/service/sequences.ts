@@ -258,7 +258,8 @@ export class SequenceService {
   ): Promise<PageOf<SequenceSummaryView>> {
     const after = page.cursor === undefined ? undefined : decodeListCursor(page.cursor);
     // Stored times are UTC ISO strings, compared as text: bring the bound to the same form.
-    const since = filter.updated_since === undefined ? undefined : new Date(filter.updated_since).toISOString();
+    const since =
+      filter.updated_since === undefined ? undefined : utcInstant(filter.updated_since, "query.updated_since");
     const result = await this.#store.listSequences(
       caller.projectId,
       { ...filter, ...(since ? { updated_since: since } : {}) },
@@ -438,4 +439,14 @@ type Live = StoredSequence & { doc: SequenceDoc };
 function live(stored: StoredSequence): Live {
   if (stored.doc === null) throw new ServiceError("NOT_FOUND", `Sequence ${stored.id} is deleted; undo restores it.`);
   return stored as Live;
+}
+
+function utcInstant(text: string, field: string): string {
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) {
+    throw new ServiceError("BAD_REQUEST", `${field} is not an RFC 3339 date-time.`, undefined, [
+      { field, code: "format", message: "must be an RFC 3339 date-time" },
+    ]);
+  }
+  return new Date(time).toISOString();
 }
