@@ -55,4 +55,15 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: "history counters on sequences (undo/redo cost independent of history length)",
+    sql: `
+      ALTER TABLE sequences ADD COLUMN undo_count INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sequences ADD COLUMN redo_count INTEGER NOT NULL DEFAULT 0;
+      UPDATE sequences SET
+        undo_count = (SELECT COUNT(*) FROM history h WHERE h.sequence_id = sequences.id AND h.undone = 0),
+        redo_count = (SELECT COUNT(*) FROM history h WHERE h.sequence_id = sequences.id AND h.undone = 1);
+    `,
+  },
 ];

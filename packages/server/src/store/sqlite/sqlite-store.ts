@@ -128,17 +128,16 @@ export class SqliteStore implements Store {
         "SELECT * FROM history WHERE sequence_id = ? AND undone = 1 ORDER BY seq ASC LIMIT 1",
       ),
       counts: db.prepare<[string], { applied: number; undone: number }>(
-        `SELECT COALESCE(SUM(undone = 0), 0) AS applied, COALESCE(SUM(undone = 1), 0) AS undone
-         FROM history WHERE sequence_id = ?`,
+        "SELECT undo_count AS applied, redo_count AS undone FROM sequences WHERE id = ?",
       ),
+      setCounts: db.prepare("UPDATE sequences SET undo_count = ?, redo_count = ? WHERE id = ?"),
       dropUndone: db.prepare("DELETE FROM history WHERE sequence_id = ? AND undone = 1"),
       insertEntry: db.prepare(
         `INSERT INTO history (id, sequence_id, command, description, created_at, undone)
          VALUES (@id, @sequence_id, @command, @description, @created_at, 0)`,
       ),
-      trimHistory: db.prepare(
-        `DELETE FROM history WHERE sequence_id = @sequence_id AND seq <= (
-           SELECT seq FROM history WHERE sequence_id = @sequence_id ORDER BY seq DESC LIMIT 1 OFFSET @limit)`,
+      dropOldest: db.prepare(
+        "DELETE FROM history WHERE seq = (SELECT seq FROM history WHERE sequence_id = ? ORDER BY seq ASC LIMIT 1)",
       ),
       setUndone: db.prepare("UPDATE history SET undone = ? WHERE id = ? AND sequence_id = ?"),
       insertEvent: db.prepare(
@@ -289,9 +288,12 @@ export class SqliteStore implements Store {
         } else if (s.updateSequence.run(row).changes !== 1) {
           throw new VersionConflictError(commit.sequence_id);
         }
+        // History bookkeeping with counters kept on the sequence row, so undo and redo cost the
+        // same with 10 entries or 10,000 (no scan of the history).
+        const counts = s.counts.get(commit.sequence_id) ?? { applied: 0, undone: 0 };
         const history = commit.history;
         if (history.kind === "append") {
-          s.dropUndone.run(commit.sequence_id);
+          if (counts.undone > 0) s.dropUndone.run(commit.sequence_id);
           s.insertEntry.run({
             id: history.entry.id,
             sequence_id: commit.sequence_id,
@@ -299,9 +301,13 @@ export class SqliteStore implements Store {
             description: history.entry.description,
             created_at: history.entry.created_at,
           });
-          s.trimHistory.run({ sequence_id: commit.sequence_id, limit: history.limit });
+          let applied = counts.applied + 1;
+          for (; applied > history.limit; applied--) s.dropOldest.run(commit.sequence_id);
+          s.setCounts.run(applied, 0, commit.sequence_id);
         } else {
           s.setUndone.run(history.undone ? 1 : 0, history.entry_id, commit.sequence_id);
+          const delta = history.undone ? 1 : -1;
+          s.setCounts.run(counts.applied - delta, counts.undone + delta, commit.sequence_id);
         }
         const historyState = this.#historyHead(commit.sequence_id).state;
         const change = commit.change(historyState);
