@@ -1,0 +1,135 @@
+// Runs one operation of the generated skeleton: checks the content type, parses and validates
+// parameters and body, calls the typed handler, and serialises its typed result. Invalid input
+// never reaches a handler: 400 (malformed), 415 (content type) or 422 (schema), each a
+// problem+json document listing every failing field.
+import type { Context } from "hono";
+import { type ParameterSpec, readParameter } from "./params.ts";
+import type { FieldError, Schema, Validator } from "./validate.ts";
+
+export interface OperationSpec {
+  operationId: string;
+  parameters: readonly ParameterSpec[];
+  body?: { contentTypes: readonly string[]; schema: Schema; required: boolean };
+}
+
+/** What a handler receives: parsed, validated input. */
+export interface OperationInput {
+  path: Record<string, unknown>;
+  query: Record<string, unknown>;
+  headers: Record<string, unknown>;
+  body: unknown;
+}
+
+/** What a handler returns: a declared status with its body and headers, or a raw Response (streams). */
+export type OperationResult =
+  | { status: number; body?: unknown; headers?: Record<string, string | undefined>; contentType?: string }
+  | Response;
+
+export type ProblemWriter = (
+  c: Context,
+  status: 400 | 415 | 422,
+  code: "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED",
+  detail: string,
+  errors: FieldError[],
+) => Response;
+
+export interface RuntimeOptions {
+  validator: Validator;
+  resolve: (ref: string) => Schema;
+  problem: ProblemWriter;
+}
+
+function mediaType(header: string | undefined): string | undefined {
+  return header?.split(";")[0]?.trim().toLowerCase();
+}
+
+function countText(n: number): string {
+  return `${n} invalid field${n === 1 ? "" : "s"}`;
+}
+
+export function runOperation(
+  spec: OperationSpec,
+  options: RuntimeOptions,
+  handler: (input: OperationInput, c: Context) => Promise<OperationResult>,
+) {
+  return async (c: Context): Promise<Response> => {
+    const input: OperationInput = { path: {}, query: {}, headers: {}, body: undefined };
+    const parameterErrors: FieldError[] = [];
+    const source = {
+      path: (name: string) => c.req.param(name),
+      query: (name: string) => c.req.queries(name) ?? [],
+      header: (name: string) => c.req.header(name),
+    };
+    for (const parameter of spec.parameters) {
+      const value = readParameter(parameter, source, options.resolve);
+      const field = `${parameter.in}.${parameter.name}`;
+      if (value === undefined) {
+        if (parameter.required) parameterErrors.push({ field, code: "required", message: "is required" });
+        continue;
+      }
+      for (const error of options.validator.validate(parameter.schema, value)) {
+        parameterErrors.push({ ...error, field: error.field === "" ? field : `${field}${error.field}` });
+      }
+      const target = parameter.in === "header" ? input.headers : parameter.in === "path" ? input.path : input.query;
+      target[parameter.name] = value;
+    }
+    if (parameterErrors.length > 0) {
+      return options.problem(
+        c,
+        400,
+        "BAD_REQUEST",
+        `The request has ${countText(parameterErrors.length)}.`,
+        parameterErrors,
+      );
+    }
+
+    if (spec.body !== undefined) {
+      const text = await c.req.text();
+      if (text === "") {
+        if (spec.body.required) {
+          return options.problem(c, 400, "BAD_REQUEST", "The request needs a body.", [
+            { field: "body", code: "required", message: "is required" },
+          ]);
+        }
+      } else {
+        const type = mediaType(c.req.header("Content-Type"));
+        if (type === undefined || !spec.body.contentTypes.includes(type)) {
+          return options.problem(
+            c,
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            `Send the body as ${spec.body.contentTypes.join(" or ")}.`,
+            [{ field: "header.Content-Type", code: "enum", message: `must be ${spec.body.contentTypes.join(" or ")}` }],
+          );
+        }
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : "invalid JSON";
+          return options.problem(c, 400, "BAD_REQUEST", "The body is not valid JSON.", [
+            { field: "body", code: "json", message },
+          ]);
+        }
+        const errors = options.validator.validate(spec.body.schema, body);
+        if (errors.length > 0) {
+          return options.problem(
+            c,
+            422,
+            "VALIDATION_FAILED",
+            `The request body has ${countText(errors.length)}.`,
+            errors,
+          );
+        }
+        input.body = body;
+      }
+    }
+
+    const result = await handler(input, c);
+    if (result instanceof Response) return result;
+    for (const [name, value] of Object.entries(result.headers ?? {})) if (value !== undefined) c.header(name, value);
+    if (result.body === undefined) return c.body(null, result.status as 204);
+    const contentType = result.contentType ?? (result.status >= 400 ? "application/problem+json" : "application/json");
+    return c.body(JSON.stringify(result.body), result.status as 200, { "Content-Type": contentType });
+  };
+}

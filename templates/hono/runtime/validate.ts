@@ -1,0 +1,229 @@
+// Request validation for the generated Hono skeleton: checks a JSON value against a JSON Schema
+// (the 2020-12 subset OpenAPI 3.1 uses) and reports every failing field as a JSON pointer.
+// The generator emits each operation's schemas as data; this interpreter is hand-written and
+// copied verbatim, so it is tested once, here.
+
+export type Schema = boolean | SchemaObject;
+
+export interface SchemaObject {
+  $ref?: string;
+  type?: string | readonly string[];
+  enum?: readonly unknown[];
+  const?: unknown;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  multipleOf?: number;
+  items?: Schema;
+  minItems?: number;
+  maxItems?: number;
+  properties?: Readonly<Record<string, Schema>>;
+  required?: readonly string[];
+  additionalProperties?: Schema;
+  anyOf?: readonly Schema[];
+  oneOf?: readonly Schema[];
+  allOf?: readonly Schema[];
+  discriminator?: { propertyName: string; mapping?: Readonly<Record<string, string>> };
+  readOnly?: boolean;
+}
+
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
+}
+
+/** Named schemas that `$ref: "#/components/schemas/<Name>"` points to. */
+export type SchemaRegistry = Readonly<Record<string, Schema>>;
+
+const patterns = new Map<string, RegExp>();
+function regex(source: string): RegExp {
+  let re = patterns.get(source);
+  if (re === undefined) {
+    re = new RegExp(source, "u");
+    patterns.set(source, re);
+  }
+  return re;
+}
+
+const dateTime = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function typeOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+function matchesType(value: unknown, type: string): boolean {
+  const actual = typeOf(value);
+  return actual === type || (type === "number" && actual === "integer");
+}
+
+function escape(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function describe(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+export class Validator {
+  readonly #registry: SchemaRegistry;
+
+  constructor(registry: SchemaRegistry) {
+    this.#registry = registry;
+  }
+
+  /** Every failing field of `value` (empty when valid). `at` is the pointer prefix. */
+  validate(schema: Schema, value: unknown, at = ""): FieldError[] {
+    const errors: FieldError[] = [];
+    this.#check(schema, value, at, errors);
+    return errors;
+  }
+
+  #resolve(ref: string): Schema {
+    const name = ref.startsWith("#/components/schemas/") ? ref.slice("#/components/schemas/".length) : undefined;
+    const schema = name === undefined ? undefined : this.#registry[name];
+    if (schema === undefined) throw new Error(`unresolved $ref ${ref}`);
+    return schema;
+  }
+
+  #check(schema: Schema, value: unknown, at: string, errors: FieldError[]): void {
+    if (schema === true) return;
+    if (schema === false) {
+      errors.push({ field: at, code: "not_allowed", message: "is not allowed" });
+      return;
+    }
+    if (schema.$ref !== undefined) this.#check(this.#resolve(schema.$ref), value, at, errors);
+    for (const part of schema.allOf ?? []) this.#check(part, value, at, errors);
+    if (schema.anyOf !== undefined || schema.oneOf !== undefined) this.#union(schema, value, at, errors);
+
+    if (schema.type !== undefined) {
+      const types: readonly string[] = typeof schema.type === "string" ? [schema.type] : schema.type;
+      if (!types.some((t) => matchesType(value, t))) {
+        errors.push({ field: at, code: "type", message: `must be ${types.join(" or ")}` });
+        return;
+      }
+    }
+    if (schema.const !== undefined && describe(value) !== describe(schema.const)) {
+      errors.push({ field: at, code: "const", message: `must be ${describe(schema.const)}` });
+    }
+    if (schema.enum !== undefined && !schema.enum.some((e) => describe(e) === describe(value))) {
+      errors.push({ field: at, code: "enum", message: `must be one of ${schema.enum.map(describe).join(", ")}` });
+    }
+    if (typeof value === "string") this.#string(schema, value, at, errors);
+    else if (typeof value === "number") this.#number(schema, value, at, errors);
+    else if (Array.isArray(value)) this.#array(schema, value, at, errors);
+    else if (value !== null && typeof value === "object")
+      this.#object(schema, value as Record<string, unknown>, at, errors);
+  }
+
+  #union(schema: SchemaObject, value: unknown, at: string, errors: FieldError[]): void {
+    const options = schema.oneOf ?? schema.anyOf ?? [];
+    const discriminator = schema.discriminator;
+    if (discriminator !== undefined && value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const tag = (value as Record<string, unknown>)[discriminator.propertyName];
+      const ref = typeof tag === "string" ? discriminator.mapping?.[tag] : undefined;
+      if (ref === undefined) {
+        const known = Object.keys(discriminator.mapping ?? {}).join(", ");
+        errors.push({
+          field: `${at}/${escape(discriminator.propertyName)}`,
+          code: "discriminator",
+          message: `must be one of ${known}`,
+        });
+        return;
+      }
+      this.#check({ $ref: ref }, value, at, errors);
+      return;
+    }
+    let best: FieldError[] | undefined;
+    for (const option of options) {
+      const attempt = this.validate(option, value, at);
+      if (attempt.length === 0) return;
+      if (best === undefined || attempt.length < best.length) best = attempt;
+    }
+    // None matched: report the closest option's errors (the most useful to a client).
+    if (best !== undefined) errors.push(...best);
+  }
+
+  #string(schema: SchemaObject, value: string, at: string, errors: FieldError[]): void {
+    const length = [...value].length;
+    if (schema.minLength !== undefined && length < schema.minLength) {
+      errors.push({
+        field: at,
+        code: "minLength",
+        message: `must have at least ${schema.minLength} character${schema.minLength === 1 ? "" : "s"}`,
+      });
+    }
+    if (schema.maxLength !== undefined && length > schema.maxLength) {
+      errors.push({ field: at, code: "maxLength", message: `must have at most ${schema.maxLength} characters` });
+    }
+    if (schema.pattern !== undefined && !regex(schema.pattern).test(value)) {
+      errors.push({ field: at, code: "pattern", message: `must match ${schema.pattern}` });
+    }
+    if (schema.format === "date-time" && (!dateTime.test(value) || Number.isNaN(Date.parse(value)))) {
+      errors.push({ field: at, code: "format", message: "must be an RFC 3339 date-time" });
+    }
+  }
+
+  #number(schema: SchemaObject, value: number, at: string, errors: FieldError[]): void {
+    if (schema.type === "integer" && !Number.isInteger(value)) {
+      errors.push({ field: at, code: "type", message: "must be integer" });
+    }
+    if (schema.minimum !== undefined && value < schema.minimum)
+      errors.push({ field: at, code: "minimum", message: `must be >= ${schema.minimum}` });
+    if (schema.maximum !== undefined && value > schema.maximum)
+      errors.push({ field: at, code: "maximum", message: `must be <= ${schema.maximum}` });
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) {
+      errors.push({ field: at, code: "exclusiveMinimum", message: `must be > ${schema.exclusiveMinimum}` });
+    }
+    if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) {
+      errors.push({ field: at, code: "exclusiveMaximum", message: `must be < ${schema.exclusiveMaximum}` });
+    }
+    if (schema.multipleOf !== undefined) {
+      const quotient = value / schema.multipleOf;
+      if (Math.abs(quotient - Math.round(quotient)) > 1e-9) {
+        errors.push({ field: at, code: "multipleOf", message: `must be a multiple of ${schema.multipleOf}` });
+      }
+    }
+  }
+
+  #array(schema: SchemaObject, value: unknown[], at: string, errors: FieldError[]): void {
+    if (schema.minItems !== undefined && value.length < schema.minItems) {
+      errors.push({ field: at, code: "minItems", message: `must have at least ${schema.minItems} items` });
+    }
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) {
+      errors.push({ field: at, code: "maxItems", message: `must have at most ${schema.maxItems} items` });
+    }
+    if (schema.items !== undefined) {
+      for (const [i, item] of value.entries()) this.#check(schema.items, item, `${at}/${i}`, errors);
+    }
+  }
+
+  #object(schema: SchemaObject, value: Record<string, unknown>, at: string, errors: FieldError[]): void {
+    for (const name of schema.required ?? []) {
+      if (!(name in value)) errors.push({ field: `${at}/${escape(name)}`, code: "required", message: "is required" });
+    }
+    const properties = schema.properties ?? {};
+    for (const [name, field] of Object.entries(value)) {
+      const property = properties[name];
+      const where = `${at}/${escape(name)}`;
+      if (property !== undefined) {
+        // A read-only field in a request is refused: it is the server's to set.
+        if (typeof property === "object" && property.readOnly) {
+          errors.push({ field: where, code: "readOnly", message: "is read-only" });
+          continue;
+        }
+        this.#check(property, field, where, errors);
+      } else if (schema.additionalProperties !== undefined) {
+        this.#check(schema.additionalProperties, field, where, errors);
+      }
+    }
+  }
+}
