@@ -65,7 +65,7 @@ function matchesType(value: unknown, type: string): boolean {
   return actual === type || (type === "number" && actual === "integer");
 }
 
-function escape(key: string): string {
+function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
@@ -133,7 +133,7 @@ export class Validator {
       if (ref === undefined) {
         const known = Object.keys(discriminator.mapping ?? {}).join(", ");
         errors.push({
-          field: `${at}/${escape(discriminator.propertyName)}`,
+          field: `${at}/${escapePointer(discriminator.propertyName)}`,
           code: "discriminator",
           message: `must be one of ${known}`,
         });
@@ -208,12 +208,12 @@ export class Validator {
 
   #object(schema: SchemaObject, value: Record<string, unknown>, at: string, errors: FieldError[]): void {
     for (const name of schema.required ?? []) {
-      if (!(name in value)) errors.push({ field: `${at}/${escape(name)}`, code: "required", message: "is required" });
+      if (!(name in value)) errors.push({ field: `${at}/${escapePointer(name)}`, code: "required", message: "is required" });
     }
     const properties = schema.properties ?? {};
     for (const [name, field] of Object.entries(value)) {
       const property = properties[name];
-      const where = `${at}/${escape(name)}`;
+      const where = `${at}/${escapePointer(name)}`;
       if (property !== undefined) {
         // A read-only field in a request is refused: it is the server's to set.
         if (typeof property === "object" && property.readOnly) {
