@@ -1,28 +1,24 @@
-// Maps the errors of the layers below to problem+json answers. Anything unexpected is a 500 that
-// leaks nothing; a store outage is a 503.
+// Maps the errors of the layers below to problem answers, in one place. Anything unexpected is
+// a 500 that leaks nothing (decided by the caller).
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { DomainError } from "../domain/index.ts";
+import { DomainError, type FieldProblem } from "../domain/index.ts";
 import { ServiceError } from "../service/errors.ts";
 import { etagOf } from "../service/if-match.ts";
 import { problem } from "./problem.ts";
 import type { RequestIdEnv } from "./request-id.ts";
 
-const domainStatus: Record<DomainError["code"], ContentfulStatusCode> = {
+const statuses: Record<DomainError["code"] | ServiceError["code"], ContentfulStatusCode> = {
   VALIDATION_FAILED: 422,
   NOT_FOUND: 404,
   BEAT_LIMIT_REACHED: 409,
   NOTHING_TO_UNDO: 409,
   NOTHING_TO_REDO: 409,
-};
-
-const serviceStatus: Record<ServiceError["code"], ContentfulStatusCode> = {
-  NOT_FOUND: 404,
   VERSION_MISMATCH: 412,
   BAD_REQUEST: 400,
 };
 
-const titles: Record<string, string> = {
+const titles: Record<DomainError["code"] | ServiceError["code"], string> = {
   VALIDATION_FAILED: "Validation failed",
   NOT_FOUND: "Not found",
   BEAT_LIMIT_REACHED: "Beat limit reached",
@@ -32,29 +28,35 @@ const titles: Record<string, string> = {
   BAD_REQUEST: "Bad request",
 };
 
+export interface KnownError {
+  status: ContentfulStatusCode;
+  code: string;
+  title: string;
+  detail: string;
+  fields: readonly FieldProblem[];
+  headers: Record<string, string>;
+}
+
+/** What to answer for an error the domain or the service raised; undefined for anything else. */
+export function knownError(error: unknown): KnownError | undefined {
+  if (!(error instanceof DomainError) && !(error instanceof ServiceError)) return undefined;
+  const headers: Record<string, string> = {};
+  if (error instanceof ServiceError && error.currentVersion !== undefined) headers.ETag = etagOf(error.currentVersion);
+  return {
+    status: statuses[error.code],
+    code: error.code,
+    title: titles[error.code],
+    detail: error.message,
+    fields: error.fields,
+    headers,
+  };
+}
+
 /** The problem answer for a known error, or undefined for an unexpected one. */
 export function problemFor(c: Context<RequestIdEnv>, error: unknown): Response | undefined {
-  if (error instanceof DomainError) {
-    return problem(
-      c,
-      domainStatus[error.code],
-      error.code,
-      titles[error.code] ?? error.code,
-      error.message,
-      error.fields,
-    );
-  }
-  if (error instanceof ServiceError) {
-    const response = problem(
-      c,
-      serviceStatus[error.code],
-      error.code,
-      titles[error.code] ?? error.code,
-      error.message,
-      error.fields,
-    );
-    if (error.currentVersion !== undefined) response.headers.set("ETag", etagOf(error.currentVersion));
-    return response;
-  }
-  return undefined;
+  const known = knownError(error);
+  if (known === undefined) return undefined;
+  const response = problem(c, known.status, known.code, known.title, known.detail, known.fields);
+  for (const [name, value] of Object.entries(known.headers)) response.headers.set(name, value);
+  return response;
 }
