@@ -1,0 +1,109 @@
+import { APIError } from "./errors.ts";
+
+/** What one finished HTTP exchange hands to the parsing step. */
+export interface APIResponseProps {
+  /** The final response (after retries). Its body has already been read unless `streamed`. */
+  readonly response: Response;
+  /** The body text, read inside the request loop; undefined for streamed responses. */
+  readonly text: string | undefined;
+  /** The `X-Request-Id` response header. */
+  readonly requestId: string | undefined;
+  /** How many retries were spent before this response. */
+  readonly retries: number;
+}
+
+/** The parsed value together with the raw response. */
+export interface WithResponse<T> {
+  data: T;
+  response: Response;
+  requestId: string | undefined;
+}
+
+/**
+ * The promise every generated method returns: `await` it for the parsed value, or call
+ * `.withResponse()` for the value plus the raw `Response` and request id, or `.asResponse()`
+ * for the raw `Response` alone. All three share one HTTP exchange.
+ */
+export class APIPromise<T> implements PromiseLike<T> {
+  readonly #responsePromise: Promise<APIResponseProps>;
+  readonly #parse: (props: APIResponseProps) => T | Promise<T>;
+  #parsed: Promise<WithResponse<T>> | undefined;
+
+  constructor(responsePromise: Promise<APIResponseProps>, parse: (props: APIResponseProps) => T | Promise<T>) {
+    this.#responsePromise = responsePromise;
+    this.#parse = parse;
+  }
+
+  /** A new promise over the same exchange whose value is transformed by `fn`. */
+  _thenUnwrap<U>(fn: (data: T, props: APIResponseProps) => U | Promise<U>): APIPromise<U> {
+    return new APIPromise<U>(this.#responsePromise, async (props) => fn(await this.#parse(props), props));
+  }
+
+  /**
+   * The raw response, without parsing. For a buffered (non-streaming) call it is a copy whose body
+   * can still be read, since the runtime reads the body inside the request loop.
+   */
+  asResponse(): Promise<Response> {
+    return this.#responsePromise.then((props) => rawResponse(props));
+  }
+
+  /** The parsed value plus the raw response (headers, status) and the request id. */
+  withResponse(): Promise<WithResponse<T>> {
+    this.#parsed ??= this.#responsePromise.then(async (props) => ({
+      data: await this.#parse(props),
+      response: props.response,
+      requestId: props.requestId,
+    }));
+    return this.#parsed;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: APIPromise is deliberately a thenable.
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.withResponse()
+      .then((r) => r.data)
+      .then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.then().finally(onfinally);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "APIPromise";
+  }
+}
+
+/** The default body decoding: empty → undefined, JSON content types → parsed JSON, else text. */
+export function defaultParse(props: APIResponseProps): unknown {
+  const { text, response } = props;
+  if (text === undefined || text === "") return undefined;
+  const contentType = response.headers.get("content-type") ?? "";
+  if (/[/+]json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (cause) {
+      throw new APIError(`Could not parse the response body as JSON (status ${response.status})`, { cause });
+    }
+  }
+  return text;
+}
+
+function rawResponse(props: APIResponseProps): Response {
+  const { response, text } = props;
+  if (text === undefined) return response;
+  const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+  const copy = new Response(nullBody ? null : text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+  if (response.url) Object.defineProperty(copy, "url", { value: response.url });
+  return copy;
+}

@@ -1,0 +1,417 @@
+import { readEnv } from "../internal/env.ts";
+import { type HeadersInit_, mergeHeaders, redactHeaders } from "../internal/headers.ts";
+import { buildURL, fillPath, type QueryParams, type QueryValue } from "../internal/query.ts";
+import {
+  backoffMs,
+  isRetryableRequest,
+  isRetryableResponse,
+  type RandomSource,
+  retryAfterMs,
+} from "../internal/retry.ts";
+import { sleep } from "../internal/sleep.ts";
+import { userAgent } from "../internal/user-agent.ts";
+import { uuid4 } from "../internal/uuid.ts";
+import { APIPromise, type APIResponseProps, defaultParse } from "./api-promise.ts";
+import { APIConnectionError, APIError, APIStatusError, APITimeoutError, APIUserAbortError } from "./errors.ts";
+import { CursorPage, type PageBody, PagePromise } from "./pagination.ts";
+import { EventStream, type EventStreamOptions } from "./streaming.ts";
+
+/** The logging hooks the runtime calls; `console` fits. Every method is optional. */
+export interface Logger {
+  debug?(message: string, ...args: unknown[]): void;
+  info?(message: string, ...args: unknown[]): void;
+  warn?(message: string, ...args: unknown[]): void;
+  error?(message: string, ...args: unknown[]): void;
+}
+
+/** The transport: `fetch` or anything with its shape (a proxy-aware fetch, a test double). */
+export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+
+export type HTTPMethod = "get" | "post" | "put" | "patch" | "delete" | "head" | "options";
+
+/** What a user passes when constructing a client. */
+export interface ClientOptions {
+  /** Overrides the default base URL and the base-URL environment variable. */
+  baseURL?: string | null | undefined;
+  /** Sent in the API-key header. Read from the API-key environment variable when undefined; `null` means none. */
+  apiKey?: string | null | undefined;
+  /** Sent as `Authorization: Bearer`. Read from its environment variable when undefined; `null` means none. */
+  bearerToken?: string | null | undefined;
+  /** Per-attempt timeout in milliseconds, from sending to the whole body read. Default 60 000. */
+  timeout?: number | undefined;
+  /** Retries after the first attempt. Default 2. */
+  maxRetries?: number | undefined;
+  /** Headers sent with every request (per-request headers win). `null` removes a header. */
+  defaultHeaders?: HeadersInit_ | undefined;
+  /** Receives debug logs of requests, responses and retries (credentials redacted). */
+  logger?: Logger | undefined;
+  /** A custom fetch (proxies, tests). Defaults to the global `fetch`. */
+  fetch?: Fetch | undefined;
+  /** Extra `RequestInit` members passed to every fetch (for example `dispatcher`, `keepalive`). */
+  fetchOptions?: RequestInit | undefined;
+}
+
+/** What generated code supplies about its API; nothing API-specific is hard-coded in the runtime. */
+export interface ClientConfig {
+  /** SDK package name and version, for the User-Agent. */
+  sdkName: string;
+  sdkVersion: string;
+  /** The base URL used when neither the option nor the environment variable gives one. */
+  defaultBaseURL?: string | undefined;
+  /** The API-key header name (for example `X-API-Key`); without it an API key is sent as a bearer token. */
+  apiKeyHeader?: string | undefined;
+  /** Environment variable names read when the matching option is undefined. */
+  env?: { apiKey?: string | undefined; bearerToken?: string | undefined; baseURL?: string | undefined } | undefined;
+  /** The idempotency header name. Default `Idempotency-Key`. */
+  idempotencyHeader?: string | undefined;
+}
+
+/** Per-request options: the last argument of every generated method. */
+export interface RequestOptions {
+  /** Overrides the client timeout for this request (ms). */
+  timeout?: number | undefined;
+  /** Overrides the client's max retries for this request. */
+  maxRetries?: number | undefined;
+  /** Extra headers; these win over everything else. `null` removes a header. */
+  headers?: HeadersInit_ | undefined;
+  /** The idempotency key to send instead of a generated one (operations that accept one). */
+  idempotencyKey?: string | undefined;
+  /** Cancels the request, its retries and backoff sleeps (and a stream's connection). */
+  signal?: AbortSignal | null | undefined;
+}
+
+/** What generated code passes to `request()` to describe one operation call. */
+export interface RequestSpec<T = unknown> {
+  method: HTTPMethod;
+  /** The path template, e.g. `/v1/things/{thing_id}`; placeholders are filled from `pathParams`. */
+  path: string;
+  pathParams?: Readonly<Record<string, QueryValue>> | undefined;
+  /** Query parameters in declaration order. */
+  query?: QueryParams | undefined;
+  /** Header parameters of the operation (If-Match, ...); `undefined` values are skipped. */
+  headers?: HeadersInit_ | undefined;
+  /** The request body: JSON-serialised unless it is a string, Blob, FormData, URLSearchParams or binary. */
+  body?: unknown;
+  /** Content-Type of the body. Default `application/json` (use `application/merge-patch+json` for merge patches). */
+  contentType?: string | undefined;
+  /** Accept header. Default `application/json`, or `text/event-stream` for streams. */
+  accept?: string | undefined;
+  /** True when the operation declares an Idempotency-Key header: a key is generated once and reused on retries. */
+  idempotent?: boolean | undefined;
+  /** Turns the decoded JSON into the result type (the default passes JSON through unchanged). */
+  decode?: ((json: unknown) => T) | undefined;
+  /** Internal: return after the headers, leaving the body for a stream reader. */
+  stream?: boolean | undefined;
+}
+
+/** A request fully prepared for the loop (URL, headers and body computed once). */
+interface PreparedRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: BodyInit | undefined;
+  timeout: number;
+  maxRetries: number;
+  signal: AbortSignal | undefined;
+  stream: boolean;
+}
+
+type AttemptResult =
+  | { ok: true; response: Response; text: string | undefined }
+  | { ok: false; error: APIConnectionError };
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 2;
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * The base of every generated client: configuration plus the one request loop. Generated clients
+ * extend it, pass their `ClientConfig` to `super`, and hang resource objects off `this`.
+ */
+export class BaseClient {
+  readonly baseURL: string;
+  readonly apiKey: string | undefined;
+  readonly bearerToken: string | undefined;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly logger: Logger | undefined;
+  protected readonly config: ClientConfig;
+  readonly #defaultHeaders: HeadersInit_ | undefined;
+  readonly #fetch: Fetch;
+  readonly #fetchOptions: RequestInit | undefined;
+  readonly #userAgent: string | undefined;
+
+  /** Uniform random numbers for jitter; override in tests for determinism. */
+  protected random: RandomSource = Math.random;
+
+  constructor(options: ClientOptions = {}, config: ClientConfig) {
+    this.config = config;
+    const baseURL = options.baseURL ?? readEnv(config.env?.baseURL) ?? config.defaultBaseURL;
+    if (!baseURL) throw new APIError("No base URL: pass `baseURL` to the client.");
+    this.baseURL = baseURL;
+    this.apiKey = options.apiKey === null ? undefined : (options.apiKey ?? readEnv(config.env?.apiKey));
+    this.bearerToken =
+      options.bearerToken === null ? undefined : (options.bearerToken ?? readEnv(config.env?.bearerToken));
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.logger = options.logger;
+    this.#defaultHeaders = options.defaultHeaders;
+    this.#fetchOptions = options.fetchOptions;
+    const fetchImpl = options.fetch ?? (globalThis.fetch as Fetch | undefined);
+    if (typeof fetchImpl !== "function") {
+      throw new APIError("No fetch available: pass `fetch` to the client (Node >= 20 and browsers have one).");
+    }
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#userAgent = userAgent(config.sdkName, config.sdkVersion);
+  }
+
+  /** Performs one operation call and returns its parsed value as an APIPromise. */
+  request<T = unknown>(spec: RequestSpec<T>, options?: RequestOptions): APIPromise<T> {
+    const decode = spec.decode;
+    return new APIPromise<T>(this.makeRequest(spec, options), (props) => {
+      const json = defaultParse(props);
+      return decode ? decode(json) : (json as T);
+    });
+  }
+
+  /**
+   * Calls a cursor-paginated list operation. Await the result for the first page, or iterate it
+   * with `for await` for every item across pages. `decodeItem` maps each raw item.
+   */
+  requestPage<Item>(
+    spec: RequestSpec<unknown>,
+    options?: RequestOptions,
+    pageOptions?: { cursorParam?: string | undefined; decodeItem?: ((json: unknown) => Item) | undefined },
+  ): PagePromise<Item> {
+    const cursorParam = pageOptions?.cursorParam ?? "cursor";
+    const decodeItem = pageOptions?.decodeItem;
+    const fetchPage = (cursor: string | undefined): PagePromise<Item> => {
+      const pageSpec: RequestSpec<unknown> =
+        cursor === undefined ? spec : { ...spec, query: { ...spec.query, [cursorParam]: cursor } };
+      return new PagePromise<Item>(this.makeRequest(pageSpec, options), (props) => {
+        const body = (defaultParse(props) ?? {}) as PageBody;
+        return new CursorPage<Item>(body, props.response, fetchPage, decodeItem, cursor);
+      });
+    };
+    return fetchPage(undefined);
+  }
+
+  /**
+   * Opens a Server-Sent Events stream that reconnects by itself (sending `Last-Event-ID`) and
+   * decodes each message with `streamOptions.decode`. The connection opens on first iteration.
+   */
+  requestStream<T>(
+    spec: RequestSpec<unknown>,
+    options: RequestOptions | undefined,
+    streamOptions: Omit<EventStreamOptions<T>, "connect" | "signal" | "logger">,
+  ): EventStream<T> {
+    return new EventStream<T>({
+      ...streamOptions,
+      signal: options?.signal ?? undefined,
+      logger: this.logger,
+      connect: async (lastEventId, signal) => {
+        const props = await this.makeRequest(
+          {
+            ...spec,
+            stream: true,
+            headers: mergeHeaders(
+              spec.headers,
+              lastEventId === undefined ? undefined : { "Last-Event-ID": lastEventId },
+            ),
+          },
+          // The stream reconnects with its own (longer) backoff, so the loop does not retry here.
+          { ...options, signal, maxRetries: 0 },
+        );
+        return props.response;
+      },
+    });
+  }
+
+  /** The full URL for a path template, path parameters and query (also for WebSocket URLs). */
+  buildURL(path: string, pathParams?: Readonly<Record<string, QueryValue>>, query?: QueryParams): string {
+    return buildURL(this.baseURL, fillPath(path, pathParams), query);
+  }
+
+  /** The auth headers for this client: the API key wins when both credentials are set. */
+  protected authHeaders(): Record<string, string> {
+    if (this.apiKey !== undefined) {
+      const name = this.config.apiKeyHeader;
+      return name ? { [name]: this.apiKey } : { Authorization: `Bearer ${this.apiKey}` };
+    }
+    if (this.bearerToken !== undefined) return { Authorization: `Bearer ${this.bearerToken}` };
+    return {};
+  }
+
+  /** The backoff before retry number `retryIndex` (0-based) when the server named no delay. */
+  protected backoffDelay(retryIndex: number): number {
+    return backoffMs(retryIndex, this.random);
+  }
+
+  /** Waits between attempts; a seam for tests. Must reject when `signal` aborts. */
+  protected sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return sleep(ms, signal);
+  }
+
+  /** Computes URL, headers and body once; the retry loop reuses them on every attempt. */
+  protected prepare(spec: RequestSpec<unknown>, options: RequestOptions | undefined): PreparedRequest {
+    const url = this.buildURL(spec.path, spec.pathParams, spec.query);
+    const { body, contentType } = serializeBody(spec.body, spec.contentType);
+    const idempotencyHeader = this.config.idempotencyHeader ?? "Idempotency-Key";
+    const headers = mergeHeaders(
+      { Accept: spec.accept ?? (spec.stream ? "text/event-stream" : "application/json") },
+      contentType ? { "Content-Type": contentType } : undefined,
+      this.authHeaders(),
+      this.#userAgent ? { "User-Agent": this.#userAgent } : undefined,
+      this.#defaultHeaders,
+      spec.headers,
+      options?.headers,
+    );
+    if (options?.idempotencyKey !== undefined) {
+      headers.set(idempotencyHeader, options.idempotencyKey);
+    } else if (spec.idempotent && !headers.has(idempotencyHeader)) {
+      headers.set(idempotencyHeader, uuid4());
+    }
+    return {
+      method: spec.method.toUpperCase(),
+      url,
+      headers,
+      body,
+      timeout: options?.timeout ?? this.timeout,
+      maxRetries: Math.max(0, options?.maxRetries ?? this.maxRetries),
+      signal: options?.signal ?? undefined,
+      stream: spec.stream === true,
+    };
+  }
+
+  /** The request loop: sends, retries per policy, and resolves with the final 2xx exchange. */
+  protected async makeRequest(
+    spec: RequestSpec<unknown>,
+    options: RequestOptions | undefined,
+  ): Promise<APIResponseProps> {
+    const req = this.prepare(spec, options);
+    const idempotencyHeader = this.config.idempotencyHeader ?? "Idempotency-Key";
+    const canRetry = isRetryableRequest(req.method, req.headers.has(idempotencyHeader));
+    const log = this.logger;
+
+    for (let retries = 0; ; retries++) {
+      if (req.signal?.aborted) throw new APIUserAbortError(undefined, { cause: req.signal.reason });
+      const started = Date.now();
+      log?.debug?.(`${req.method} ${req.url}`, {
+        attempt: retries + 1,
+        headers: redactHeaders(req.headers, this.config.apiKeyHeader),
+      });
+      const result = await this.#attempt(req);
+      const attemptsLeft = canRetry && retries < req.maxRetries;
+
+      if (!result.ok) {
+        log?.debug?.(`${req.method} ${req.url} failed: ${result.error.message}`, { durationMs: Date.now() - started });
+        if (!attemptsLeft) throw result.error;
+        await this.#backoff(req, retries, undefined, result.error.message);
+        continue;
+      }
+
+      const { response, text } = result;
+      const requestId = response.headers.get("x-request-id") ?? undefined;
+      log?.debug?.(`${req.method} ${req.url} → ${response.status}`, { requestId, durationMs: Date.now() - started });
+      if (response.ok) return { response, text, requestId, retries };
+
+      if (attemptsLeft && isRetryableResponse(response.status, response.headers)) {
+        await this.#backoff(req, retries, response, `status ${response.status}`);
+        continue;
+      }
+      throw APIStatusError.generate(response.status, response.headers, parseErrorBody(text, response.headers));
+    }
+  }
+
+  async #backoff(req: PreparedRequest, retryIndex: number, response: Response | undefined, why: string): Promise<void> {
+    const delay = retryAfterMs(response?.headers) ?? this.backoffDelay(retryIndex);
+    this.logger?.info?.(`Retrying ${req.method} ${req.url} in ${Math.round(delay)} ms (${why})`, {
+      retry: retryIndex + 1,
+      maxRetries: req.maxRetries,
+      delayMs: delay,
+    });
+    try {
+      await this.sleep(delay, req.signal);
+    } catch (cause) {
+      throw new APIUserAbortError(undefined, { cause });
+    }
+  }
+
+  /** One attempt: fetch with a per-attempt timeout linked to the caller's signal, then read the body. */
+  async #attempt(req: PreparedRequest): Promise<AttemptResult> {
+    const controller = new AbortController();
+    const userSignal = req.signal;
+    let timedOut = false;
+    const onUserAbort = (): void => controller.abort(userSignal?.reason);
+    userSignal?.addEventListener("abort", onUserAbort, { once: true });
+    const timer =
+      Number.isFinite(req.timeout) && req.timeout > 0
+        ? setTimeout(
+            () => {
+              timedOut = true;
+              controller.abort(new APITimeoutError());
+            },
+            Math.min(req.timeout, MAX_TIMER_MS),
+          )
+        : undefined;
+    let keepUserLink = false;
+    try {
+      const response = await this.#fetch(req.url, {
+        ...this.#fetchOptions,
+        method: req.method,
+        headers: req.headers,
+        ...(req.body === undefined ? {} : { body: req.body }),
+        // A streamed upload needs half-duplex in Node's fetch (browsers ignore the member).
+        ...(typeof ReadableStream !== "undefined" && req.body instanceof ReadableStream ? { duplex: "half" } : {}),
+        signal: controller.signal,
+      } as RequestInit);
+      if (req.stream && response.ok) {
+        // The stream reader owns the body now: the timeout stops, the caller's signal still aborts it.
+        keepUserLink = true;
+        return { ok: true, response, text: undefined };
+      }
+      const text = response.status === 204 || req.method === "HEAD" ? "" : await response.text();
+      return { ok: true, response, text };
+    } catch (err) {
+      if (userSignal?.aborted) throw new APIUserAbortError(undefined, { cause: err });
+      if (timedOut) return { ok: false, error: new APITimeoutError(undefined, { cause: err }) };
+      const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
+      return { ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      if (!keepUserLink) userSignal?.removeEventListener("abort", onUserAbort);
+    }
+  }
+}
+
+function serializeBody(
+  body: unknown,
+  contentType: string | undefined,
+): { body: BodyInit | undefined; contentType: string | undefined } {
+  if (body === undefined) return { body: undefined, contentType: undefined };
+  if (typeof FormData !== "undefined" && body instanceof FormData) return { body, contentType: undefined };
+  if (
+    typeof body === "string" ||
+    (typeof Blob !== "undefined" && body instanceof Blob) ||
+    body instanceof URLSearchParams ||
+    body instanceof ArrayBuffer ||
+    ArrayBuffer.isView(body) ||
+    (typeof ReadableStream !== "undefined" && body instanceof ReadableStream)
+  ) {
+    return { body: body as BodyInit, contentType };
+  }
+  return { body: JSON.stringify(body), contentType: contentType ?? "application/json" };
+}
+
+function parseErrorBody(text: string | undefined, headers: Headers): unknown {
+  if (text === undefined || text === "") return undefined;
+  const contentType = headers.get("content-type") ?? "";
+  if (/[/+]json\b/i.test(contentType) || /^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

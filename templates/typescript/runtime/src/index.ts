@@ -1,0 +1,45 @@
+// The public API of the hand-written SDK runtime. Generated code imports from here (or the files directly).
+export { APIPromise, type APIResponseProps, defaultParse, type WithResponse } from "./core/api-promise.ts";
+export {
+  BaseClient,
+  type ClientConfig,
+  type ClientOptions,
+  type Fetch,
+  type HTTPMethod,
+  type Logger,
+  type RequestOptions,
+  type RequestSpec,
+} from "./core/client.ts";
+export {
+  APIConnectionError,
+  APIError,
+  APIStatusError,
+  APITimeoutError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  errorClassForStatus,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  PreconditionFailedError,
+  type Problem,
+  RateLimitError,
+  UnprocessableEntityError,
+  UnsupportedMediaTypeError,
+  WebSocketClosedError,
+} from "./core/errors.ts";
+export { CursorPage, type PageBody, PagePromise } from "./core/pagination.ts";
+export { EventStream, type EventStreamOptions, type ServerSentEvent, SSEParser } from "./core/streaming.ts";
+export {
+  ReconnectingWebSocket,
+  type ReconnectingWebSocketOptions,
+  toWebSocketURL,
+  type WebSocketFactory,
+  type WebSocketLike,
+  type WebSocketProtocol,
+} from "./core/websocket.ts";
+export type { HeadersInit_ as HeadersInput } from "./internal/headers.ts";
+export type { QueryParams, QueryValue } from "./internal/query.ts";

@@ -1,0 +1,58 @@
+/** A value the runtime can put in a query string or a path segment. */
+export type QueryValue = string | number | boolean | bigint | Date | null | undefined;
+
+/** Query parameters in declaration order; arrays are exploded, objects spread (form style). */
+export type QueryParams = Readonly<
+  Record<string, QueryValue | ReadonlyArray<QueryValue> | Readonly<Record<string, QueryValue>>>
+>;
+
+/** Formats a scalar for the wire: booleans `true`/`false`, dates RFC 3339 (UTC). */
+export function formatScalar(value: Exclude<QueryValue, null | undefined>): string {
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/** `application/x-www-form-urlencoded` query string (no leading `?`), omitting null/undefined. */
+export function stringifyQuery(query: QueryParams | undefined): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value as ReadonlyArray<QueryValue>) {
+        if (item !== undefined && item !== null) params.append(key, formatScalar(item));
+      }
+    } else if (typeof value === "object" && !(value instanceof Date)) {
+      for (const [subKey, subValue] of Object.entries(value as Record<string, QueryValue>)) {
+        if (subValue !== undefined && subValue !== null) params.append(subKey, formatScalar(subValue));
+      }
+    } else {
+      params.append(key, formatScalar(value as Exclude<QueryValue, null | undefined>));
+    }
+  }
+  // URLSearchParams encodes spaces as "+"; "%20" is understood by every server and is safer.
+  return params.toString().replace(/\+/g, "%20");
+}
+
+/**
+ * Fills `{name}` placeholders in a path template, each value percent-encoded as one segment
+ * (a `/` in a value becomes `%2F`). A missing value is a programming error and throws.
+ */
+export function fillPath(template: string, params: Readonly<Record<string, QueryValue>> | undefined): string {
+  return template.replace(/\{([^}]+)\}/g, (_match, name: string) => {
+    const value = params?.[name];
+    if (value === undefined || value === null || value === "") {
+      throw new TypeError(`Missing path parameter "${name}" for ${template}`);
+    }
+    return encodeURIComponent(formatScalar(value));
+  });
+}
+
+/** Joins a base URL (which may carry a path prefix) with a path and a query string. */
+export function buildURL(baseURL: string, path: string, query?: QueryParams): string {
+  const isAbsolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
+  let url = isAbsolute ? path : `${baseURL.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  const qs = stringifyQuery(query);
+  if (qs) url += (url.includes("?") ? "&" : "?") + qs;
+  return url;
+}
