@@ -208,7 +208,8 @@ export class Validator {
 
   #object(schema: SchemaObject, value: Record<string, unknown>, at: string, errors: FieldError[]): void {
     for (const name of schema.required ?? []) {
-      if (!(name in value)) errors.push({ field: `${at}/${escapePointer(name)}`, code: "required", message: "is required" });
+      if (!(name in value))
+        errors.push({ field: `${at}/${escapePointer(name)}`, code: "required", message: "is required" });
     }
     const properties = schema.properties ?? {};
     for (const [name, field] of Object.entries(value)) {
