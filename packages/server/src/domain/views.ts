@@ -33,34 +33,26 @@ export function beatView(beat: Beat, index: number): BeatView {
   return { ...beat, beat_number: index + 1 };
 }
 
-export function sequenceView(doc: SequenceDoc, meta: SequenceMeta): SequenceView {
+/** The fields a sequence and its summary share. */
+function common(doc: SequenceDoc, meta: Omit<SequenceMeta, "history">): SequenceSummaryView {
   return {
     id: doc.id,
     name: doc.name,
     word: wordOf(doc.beats),
     start_position: doc.start_position,
     metadata: doc.metadata,
-    beats: doc.beats.map(beatView),
     length: doc.beats.length,
     total_duration: totalDurationOf(doc.beats),
     version: meta.version,
-    history: meta.history,
     created_at: doc.created_at,
     updated_at: meta.updated_at,
   };
 }
 
+export function sequenceView(doc: SequenceDoc, meta: SequenceMeta): SequenceView {
+  return { ...common(doc, meta), beats: doc.beats.map(beatView), history: meta.history };
+}
+
 export function summaryView(doc: SequenceDoc, meta: Omit<SequenceMeta, "history">): SequenceSummaryView {
-  return {
-    id: doc.id,
-    name: doc.name,
-    word: wordOf(doc.beats),
-    start_position: doc.start_position,
-    metadata: doc.metadata,
-    length: doc.beats.length,
-    total_duration: totalDurationOf(doc.beats),
-    version: meta.version,
-    created_at: doc.created_at,
-    updated_at: meta.updated_at,
-  };
+  return common(doc, meta);
 }

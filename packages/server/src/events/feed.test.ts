@@ -1,29 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { IdGenerator } from "../ids.ts";
-import { SequenceService } from "../service/sequences.ts";
-import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import type { StoredEvent } from "../store/types.ts";
-import { EventBus } from "./bus.ts";
 import { EventsExpiredError, openFeed } from "./feed.ts";
 import { eventFilter } from "./filter.ts";
-
-function setup() {
-  const store = new SqliteStore(":memory:");
-  const bus = new EventBus();
-  const service = new SequenceService({
-    store,
-    ids: new IdGenerator(),
-    historyLimit: 100,
-    publish: (e) => bus.publish(e),
-  });
-  return { store, bus, service };
-}
+import { eventTestbed } from "./testing.ts";
 
 const caller = { projectId: "p" };
 
 describe("openFeed", () => {
   it("replays after the last id, then continues live, with no gap or duplicate", async () => {
-    const { store, bus, service } = setup();
+    const { store, bus, service } = eventTestbed();
     const seq = await service.create(caller, { name: "A" });
     await service.update(caller, seq.id, { name: "B" });
     const [first] = await store.eventsAfter("p", null, 1);
@@ -49,7 +34,7 @@ describe("openFeed", () => {
   });
 
   it("filters by type and sequence", async () => {
-    const { store, bus, service } = setup();
+    const { store, bus, service } = eventTestbed();
     const got: StoredEvent[] = [];
     const a = await service.create(caller, { name: "A" });
     const feed = await openFeed({
@@ -71,7 +56,7 @@ describe("openFeed", () => {
   });
 
   it("refuses an id it never issued", async () => {
-    const { store, bus } = setup();
+    const { store, bus } = eventTestbed();
     await expect(
       openFeed({ store, bus, projectId: "p", filter: eventFilter(), lastEventId: "nope", deliver: () => {} }),
     ).rejects.toBeInstanceOf(EventsExpiredError);

@@ -2,10 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { IdGenerator } from "../ids.ts";
-import { SequenceService } from "../service/sequences.ts";
-import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
-import { EventBus } from "./bus.ts";
+import { eventTestbed } from "./testing.ts";
 import { WebSocketHub } from "./websocket.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
