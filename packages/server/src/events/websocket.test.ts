@@ -11,14 +11,7 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const store = new SqliteStore(":memory:");
-  const bus = new EventBus();
-  const service = new SequenceService({
-    store,
-    ids: new IdGenerator(),
-    historyLimit: 100,
-    publish: (e) => bus.publish(e),
-  });
+  const { store, bus, service } = eventTestbed();
   const hub = new WebSocketHub({
     store,
     bus,
