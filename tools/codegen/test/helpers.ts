@@ -1,0 +1,40 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildIR } from "../src/ir/index.ts";
+import type { ApiIR, Model } from "../src/ir/types.ts";
+import { loadDocument } from "../src/loader/index.ts";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const CORPUS = join(ROOT, "corpus");
+export const PROJECT_SPEC = fileURLToPath(new URL("../../../generated/openapi/openapi.3.2.yaml", import.meta.url));
+
+/** Write files (path -> YAML text) into a fresh temp folder; returns the folder. */
+export function writeTree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "tka-codegen-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+/** A minimal 3.1 document around some component schemas (YAML text). */
+export function docWithSchemas(schemas: string, version = "3.1.0", paths = "paths: {}"): string {
+  return `openapi: ${version}\ninfo: {title: t, version: '1'}\n${paths}\ncomponents:\n  schemas:\n${schemas
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n")}\n`;
+}
+
+export function irOf(text: string, files: Record<string, string> = {}): ApiIR {
+  const dir = writeTree({ "openapi.yaml": text, ...files });
+  return buildIR(loadDocument(join(dir, "openapi.yaml")));
+}
+
+export function model(ir: ApiIR, name: string): Model {
+  const m = ir.models.find((x) => x.name === name);
+  if (!m) throw new Error(`no model ${name}; have ${ir.models.map((x) => x.name).join(", ")}`);
+  return m;
+}
