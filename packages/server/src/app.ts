@@ -1,15 +1,24 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
+import type { AppEnv } from "./api/context.ts";
+import { eventsHandlers } from "./api/events.ts";
+import { healthHandlers, type ServerInfo } from "./api/health.ts";
+import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequences.ts";
 import type { EventBus } from "./events/bus.ts";
+import { registerRoutes } from "./generated/routes.ts";
+import { requireApiKey } from "./http/auth.ts";
 import { problemFor } from "./http/errors.ts";
+import { idempotency } from "./http/idempotency.ts";
+import { limitBody, rateLimit } from "./http/limits.ts";
 import { type Log, observe } from "./http/observe.ts";
-import { problem } from "./http/problem.ts";
-import { type RequestIdEnv, requestId } from "./http/request-id.ts";
+import { type ProblemContext, problem } from "./http/problem.ts";
+import type { RateLimiter } from "./http/rate-limit.ts";
+import { requestId } from "./http/request-id.ts";
 import type { Metrics } from "./observability/metrics.ts";
 import { type CircuitBreaker, CircuitOpenError } from "./resilience/circuit-breaker.ts";
 import { contractRoutes } from "./routes/contract.ts";
 import { docsRoutes } from "./routes/docs.ts";
-import { healthRoutes, type ServerInfo } from "./routes/health.ts";
+import type { SequenceService } from "./service/sequences.ts";
 import type { Store } from "./store/types.ts";
 
 export interface AppDeps {
@@ -18,13 +27,23 @@ export interface AppDeps {
   breaker: CircuitBreaker;
   bus: EventBus;
   metrics: Metrics;
+  service: SequenceService;
+  limiter: RateLimiter;
   corsOrigins: readonly string[];
+  bodyLimitBytes: number;
+  idempotencyTtlMs: number;
   log: Log;
 }
 
+const titles = {
+  BAD_REQUEST: "Bad request",
+  UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+  VALIDATION_FAILED: "Validation failed",
+} as const;
+
 /** Builds the HTTP application. Everything it serves is listed here. */
-export function createApp(deps: AppDeps): Hono<RequestIdEnv> {
-  const app = new Hono<RequestIdEnv>();
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   app.use(requestId, observe(deps.metrics, deps.log));
   // CORS: an explicit allow-list; with none configured, no cross-origin access at all.
   app.use(
@@ -52,9 +71,25 @@ export function createApp(deps: AppDeps): Hono<RequestIdEnv> {
   );
   app.route("/", contractRoutes());
   app.route("/", docsRoutes());
-  app.route("/api/v1", healthRoutes(deps));
   app.get("/metrics", async (c) =>
     c.body(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
+  );
+  // Every operation of the contract, validated by the generated skeleton before its handler runs.
+  registerRoutes(
+    app,
+    {
+      sequences: sequencesHandlers(deps.service),
+      beats: beatsHandlers(deps.service),
+      history: historyHandlers(deps.service),
+      events: eventsHandlers(deps.store, deps.bus),
+      health: healthHandlers(deps),
+    },
+    {
+      problem: (c, status, code, detail, errors) =>
+        problem(c as ProblemContext, status, code, titles[code], detail, errors),
+      authenticate: requireApiKey(deps.store),
+      before: [rateLimit(deps.limiter), limitBody(deps.bodyLimitBytes), idempotency(deps.store, deps.idempotencyTtlMs)],
+    },
   );
   app.notFound((c) => problem(c, 404, "NOT_FOUND", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
   app.onError((error, c) => {

@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import { EventBus } from "./events/bus.ts";
 import { WebSocketHub } from "./events/websocket.ts";
 import type { Log } from "./http/observe.ts";
+import { RateLimiter } from "./http/rate-limit.ts";
 import { IdGenerator } from "./ids.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
@@ -48,6 +49,19 @@ export async function buildServer(config: Config, log: Log) {
     onClose: () => metrics.websockets.dec(),
   });
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
-  const app = createApp({ info, store, breaker, bus, metrics, corsOrigins: config.corsOrigins, log });
+  const limiter = new RateLimiter(config.rateLimit);
+  const app = createApp({
+    info,
+    store,
+    breaker,
+    bus,
+    metrics,
+    service,
+    limiter,
+    corsOrigins: config.corsOrigins,
+    bodyLimitBytes: config.bodyLimitBytes,
+    idempotencyTtlMs: config.idempotencyTtlMs,
+    log,
+  });
   return { app, store: raw, service, hub, metrics, firstKey };
 }

@@ -1,12 +1,10 @@
 // Maps the errors of the layers below to problem answers, in one place. Anything unexpected is
 // a 500 that leaks nothing (decided by the caller).
-import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError, type FieldProblem } from "../domain/index.ts";
 import { ServiceError } from "../service/errors.ts";
 import { etagOf } from "../service/if-match.ts";
-import { problem } from "./problem.ts";
-import type { RequestIdEnv } from "./request-id.ts";
+import { type ProblemContext, problem } from "./problem.ts";
 
 const statuses: Record<DomainError["code"] | ServiceError["code"], ContentfulStatusCode> = {
   VALIDATION_FAILED: 422,
@@ -53,7 +51,7 @@ export function knownError(error: unknown): KnownError | undefined {
 }
 
 /** The problem answer for a known error, or undefined for an unexpected one. */
-export function problemFor(c: Context<RequestIdEnv>, error: unknown): Response | undefined {
+export function problemFor(c: ProblemContext, error: unknown): Response | undefined {
   const known = knownError(error);
   if (known === undefined) return undefined;
   const response = problem(c, known.status, known.code, known.title, known.detail, known.fields);

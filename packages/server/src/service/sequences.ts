@@ -279,6 +279,11 @@ export class SequenceService {
     };
   }
 
+  /** The current version of a sequence, deleted or not (for the ETag of undo and redo answers). */
+  async versionOf(caller: Caller, id: string): Promise<number> {
+    return (await this.#load(caller, id)).version;
+  }
+
   async get(caller: Caller, id: string): Promise<SequenceView> {
     return this.#view(live(await this.#load(caller, id)));
   }

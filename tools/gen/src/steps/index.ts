@@ -1,4 +1,5 @@
 import type { Step } from "../step.ts";
+import { codegenStep } from "./codegen.ts";
 import { contractStep } from "./contract.ts";
 import { lintStep } from "./lint.ts";
 
@@ -9,5 +10,6 @@ import { lintStep } from "./lint.ts";
 export const steps: readonly Step[] = [
   contractStep,
   lintStep,
-  // Code generators (tools/codegen) are added here, one line each.
+  // Code generators (tools/codegen), one line each.
+  codegenStep("hono", "packages/server/src/generated"),
 ];

@@ -1,8 +1,8 @@
-import { Hono } from "hono";
 import type { EventBus } from "../events/bus.ts";
-import type { RequestIdEnv } from "../http/request-id.ts";
+import type { HealthHandlers } from "../generated/handlers.ts";
 import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
 import type { Store } from "../store/types.ts";
+import type { AppContext } from "./context.ts";
 
 export interface ServerInfo {
   name: string;
@@ -85,11 +85,11 @@ function worst(components: readonly Component[]): Status {
 }
 
 /** Health (200 healthy/degraded, 503 unhealthy), liveness, readiness (503 when not ready), status. */
-export function healthRoutes(deps: HealthDeps): Hono<RequestIdEnv> {
+export function healthHandlers(deps: HealthDeps): HealthHandlers<AppContext> {
   const { info } = deps;
   const uptime = () => (Date.now() - info.startedAt.getTime()) / 1000;
-  return new Hono<RequestIdEnv>()
-    .get("/health", async (c) => {
+  return {
+    async getHealth() {
       const components = await checkComponents(deps);
       const status = worst(components);
       const body = {
@@ -99,22 +99,28 @@ export function healthRoutes(deps: HealthDeps): Hono<RequestIdEnv> {
         checked_at: new Date().toISOString(),
         components,
       };
-      return c.json(body, status === "unhealthy" ? 503 : 200);
-    })
-    .get("/health/live", (c) => c.json({ status: "ok" }))
-    .get("/health/ready", async (c) => {
+      return status === "unhealthy" ? { status: 503, body } : { status: 200, body };
+    },
+    async getLiveness() {
+      return { status: 200, body: { status: "ok" } };
+    },
+    async getReadiness() {
       const components = (await checkComponents(deps)).filter((x) => x.name === "database");
       const ready = components.every((x) => x.status !== "unhealthy") && deps.breaker.state !== "open";
-      return c.json({ ready, components }, ready ? 200 : 503);
-    })
-    .get("/status", (c) =>
-      c.json({
-        name: info.name,
-        version: info.version,
-        api_version: "v1",
-        database: deps.store.engine,
-        started_at: info.startedAt.toISOString(),
-        uptime_seconds: uptime(),
-      }),
-    );
+      return ready ? { status: 200, body: { ready, components } } : { status: 503, body: { ready, components } };
+    },
+    async getStatus() {
+      return {
+        status: 200,
+        body: {
+          name: info.name,
+          version: info.version,
+          api_version: "v1",
+          database: deps.store.engine,
+          started_at: info.startedAt.toISOString(),
+          uptime_seconds: uptime(),
+        },
+      };
+    },
+  };
 }

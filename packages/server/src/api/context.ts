@@ -1,0 +1,48 @@
+// What every handler can read from the request context, and the helpers they share.
+import type { Context } from "hono";
+import type { AuthEnv } from "../http/auth.ts";
+import type { IdempotencyEnv } from "../http/idempotency.ts";
+import { etagOf } from "../service/if-match.ts";
+import type { Caller, MutationOptions } from "../service/sequences.ts";
+import type { IdempotentResponse } from "../store/types.ts";
+
+export type AppEnv = AuthEnv & IdempotencyEnv;
+export type AppContext = Context<AppEnv>;
+
+export function callerOf(c: AppContext): Caller {
+  return { projectId: c.get("principal").projectId };
+}
+
+/**
+ * Mutation options from the request: its If-Match, and its idempotency claim with the answer to
+ * store in the same transaction (status and ETag as the handler will answer).
+ */
+export function mutationOptions(c: AppContext, ifMatch: string | undefined, status: number): MutationOptions {
+  const claim = c.get("idempotency");
+  return {
+    ifMatch,
+    ...(claim
+      ? {
+          idempotency: {
+            ...claim,
+            respond: (body: unknown): IdempotentResponse => {
+              const version = (body as { version?: unknown; sequence?: { version?: unknown } | null }).version;
+              return {
+                status,
+                headers: {
+                  "content-type": "application/json",
+                  ...(typeof version === "number" ? { etag: etagOf(version) } : {}),
+                },
+                body: JSON.stringify(body),
+              };
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/** A sequence answer: the body and its version as a strong ETag. */
+export function withEtag<S extends number, B extends { version: number }>(status: S, body: B) {
+  return { status, body, headers: { ETag: etagOf(body.version) } };
+}

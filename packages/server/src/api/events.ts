@@ -1,0 +1,45 @@
+// The Events handlers: the SSE stream (replay after Last-Event-ID, then live) and the WebSocket
+// endpoint, whose upgrade the Node server performs before Hono sees the request.
+
+import type { EventBus } from "../events/bus.ts";
+import { EventsExpiredError } from "../events/feed.ts";
+import { eventFilter } from "../events/filter.ts";
+import { sseResponse } from "../events/sse.ts";
+import type { EventsHandlers } from "../generated/handlers.ts";
+import type { Problem } from "../generated/models.ts";
+import { problemBody } from "../http/problem.ts";
+import type { Store } from "../store/types.ts";
+import { type AppContext, callerOf } from "./context.ts";
+
+function problem<S extends 400 | 409>(c: AppContext, status: S, code: Problem["code"], title: string, detail: string) {
+  const body = problemBody({ status, code, title, detail, instance: c.req.path, requestId: c.get("requestId") });
+  return { status, body: body as unknown as Problem };
+}
+
+export function eventsHandlers(store: Store, bus: EventBus): EventsHandlers<AppContext> {
+  return {
+    async streamEvents({ query, headers }, c) {
+      try {
+        return await sseResponse(c, {
+          store,
+          bus,
+          projectId: callerOf(c).projectId,
+          filter: eventFilter(query.types ?? [], query.sequence_id ?? []),
+          lastEventId: headers["Last-Event-ID"] ?? null,
+        });
+      } catch (error) {
+        if (!(error instanceof EventsExpiredError)) throw error;
+        return problem(c, 409, "EVENTS_EXPIRED", "Events expired", error.message);
+      }
+    },
+    async connectWebSocket(_input, c) {
+      return problem(
+        c,
+        400,
+        "BAD_REQUEST",
+        "Bad request",
+        "Open this endpoint with a WebSocket upgrade (Upgrade: websocket).",
+      );
+    },
+  };
+}

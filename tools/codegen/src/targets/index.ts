@@ -1,0 +1,10 @@
+import { honoTarget } from "./hono/index.ts";
+import type { Target } from "./types.ts";
+
+export { generate, templatesRoot } from "./generate.ts";
+export type { Target, TargetFile } from "./types.ts";
+
+/** Every target by name (the CLI's --target). */
+export const targets: Record<string, () => Target> = {
+  hono: () => honoTarget(),
+};
