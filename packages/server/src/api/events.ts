@@ -18,7 +18,7 @@ function problem<S extends 400 | 409>(c: AppContext, status: S, code: Problem["c
 
 export function eventsHandlers(store: Store, bus: EventBus): EventsHandlers<AppContext> {
   return {
-    async streamEvents({ query, headers }, c) {
+    async stream({ query, headers }, c) {
       try {
         return await sseResponse(c, {
           store,

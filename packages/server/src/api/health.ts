@@ -89,7 +89,7 @@ export function healthHandlers(deps: HealthDeps): HealthHandlers<AppContext> {
   const { info } = deps;
   const uptime = () => (Date.now() - info.startedAt.getTime()) / 1000;
   return {
-    async getHealth() {
+    async get() {
       const components = await checkComponents(deps);
       const status = worst(components);
       const body = {

@@ -7,24 +7,24 @@ import { type AppContext, callerOf, mutationOptions, withEtag } from "./context.
 
 export function sequencesHandlers(service: SequenceService): SequencesHandlers<AppContext> {
   return {
-    async listSequences({ query }, c) {
+    async list({ query }, c) {
       const { limit = 20, cursor, ...filter } = query;
       const page = await service.list(callerOf(c), filter, { limit, cursor });
       return { status: 200, body: page };
     },
-    async createSequence({ body }, c) {
+    async create({ body }, c) {
       return withEtag(201, await service.create(callerOf(c), body, mutationOptions(c, undefined, 201)));
     },
-    async getSequence({ path }, c) {
+    async get({ path }, c) {
       return withEtag(200, await service.get(callerOf(c), path.sequence_id));
     },
-    async updateSequence({ path, headers, body }, c) {
+    async update({ path, headers, body }, c) {
       return withEtag(
         200,
         await service.update(callerOf(c), path.sequence_id, body, mutationOptions(c, headers["If-Match"], 200)),
       );
     },
-    async deleteSequence({ path, headers }, c) {
+    async delete({ path, headers }, c) {
       return {
         status: 200,
         body: await service.delete(callerOf(c), path.sequence_id, mutationOptions(c, headers["If-Match"], 200)),
@@ -35,28 +35,28 @@ export function sequencesHandlers(service: SequenceService): SequencesHandlers<A
 
 export function beatsHandlers(service: SequenceService): BeatsHandlers<AppContext> {
   return {
-    async addBeat({ path, headers, body }, c) {
+    async add({ path, headers, body }, c) {
       return withEtag(
         201,
         await service.addBeat(callerOf(c), path.sequence_id, body, mutationOptions(c, headers["If-Match"], 201)),
       );
     },
-    async replaceBeats({ path, headers, body }, c) {
+    async replace({ path, headers, body }, c) {
       const options = mutationOptions(c, headers["If-Match"], 200);
       return withEtag(200, await service.replaceBeats(callerOf(c), path.sequence_id, body.beats, options));
     },
-    async getBeat({ path }, c) {
+    async get({ path }, c) {
       return { status: 200, body: await service.getBeat(callerOf(c), path.sequence_id, path.beat_id) };
     },
-    async updateBeat({ path, headers, body }, c) {
+    async update({ path, headers, body }, c) {
       const options = mutationOptions(c, headers["If-Match"], 200);
       return withEtag(200, await service.updateBeat(callerOf(c), path.sequence_id, path.beat_id, body, options));
     },
-    async moveBeat({ path, headers, body }, c) {
+    async move({ path, headers, body }, c) {
       const options = mutationOptions(c, headers["If-Match"], 200);
       return withEtag(200, await service.moveBeat(callerOf(c), path.sequence_id, path.beat_id, body.position, options));
     },
-    async removeBeat({ path, headers }, c) {
+    async remove({ path, headers }, c) {
       const options = mutationOptions(c, headers["If-Match"], 200);
       return withEtag(200, await service.removeBeat(callerOf(c), path.sequence_id, path.beat_id, options));
     },
@@ -79,7 +79,7 @@ export function historyHandlers(service: SequenceService): HistoryHandlers<AppCo
   return {
     undo: ({ path, headers }, c) => action("undo", path.sequence_id, headers["If-Match"], c),
     redo: ({ path, headers }, c) => action("redo", path.sequence_id, headers["If-Match"], c),
-    async listHistory({ path, query }, c) {
+    async list({ path, query }, c) {
       const page = await service.listHistory(callerOf(c), path.sequence_id, {
         limit: query.limit ?? 20,
         cursor: query.cursor,

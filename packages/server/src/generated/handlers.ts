@@ -570,38 +570,38 @@ export interface BeatsHandlers<C = Context> {
    *
    * Replace all beats of the sequence in one undoable step.
    */
-  replaceBeats(input: ReplaceBeatsInput, c: C): Promise<ReplaceBeatsResult>;
+  replace(input: ReplaceBeatsInput, c: C): Promise<ReplaceBeatsResult>;
   /**
    * Add or insert a beat
    *
    * Add a beat: appended, or inserted at the 0-based `position`. A sequence holds at most 64
    * beats; adding a 65th is a 409 with code `BEAT_LIMIT_REACHED`.
    */
-  addBeat(input: AddBeatInput, c: C): Promise<AddBeatResult>;
+  add(input: AddBeatInput, c: C): Promise<AddBeatResult>;
   /**
    * Get a beat
    *
    * Get one beat.
    */
-  getBeat(input: GetBeatInput, c: C): Promise<GetBeatResult>;
+  get(input: GetBeatInput, c: C): Promise<GetBeatResult>;
   /**
    * Remove a beat
    *
    * Remove one beat; the later beats move one place earlier.
    */
-  removeBeat(input: RemoveBeatInput, c: C): Promise<RemoveBeatResult>;
+  remove(input: RemoveBeatInput, c: C): Promise<RemoveBeatResult>;
   /**
    * Update a beat
    *
    * Change some fields of one beat with a JSON merge patch.
    */
-  updateBeat(input: UpdateBeatInput, c: C): Promise<UpdateBeatResult>;
+  update(input: UpdateBeatInput, c: C): Promise<UpdateBeatResult>;
   /**
    * Move a beat
    *
    * Move one beat to another 0-based position; the other beats are renumbered.
    */
-  moveBeat(input: MoveBeatInput, c: C): Promise<MoveBeatResult>;
+  move(input: MoveBeatInput, c: C): Promise<MoveBeatResult>;
 }
 
 /** Live change events: a Server-Sent Events stream and a WebSocket protocol. */
@@ -618,7 +618,7 @@ export interface EventsHandlers<C = Context> {
    * (re-read the state, then stream without `Last-Event-ID`). The server sends a comment line
    * every 15 seconds to keep idle connections open.
    */
-  streamEvents(input: StreamEventsInput, c: C): Promise<StreamEventsResult>;
+  stream(input: StreamEventsInput, c: C): Promise<StreamEventsResult>;
   /**
    * Open the WebSocket event channel
    *
@@ -644,7 +644,7 @@ export interface HealthHandlers<C = Context> {
    *
    * The overall health with each component's state: 200 when healthy or degraded, 503 when unhealthy.
    */
-  getHealth(input: GetHealthInput, c: C): Promise<GetHealthResult>;
+  get(input: GetHealthInput, c: C): Promise<GetHealthResult>;
   /**
    * Liveness probe
    *
@@ -672,7 +672,7 @@ export interface HistoryHandlers<C = Context> {
    *
    * List the sequence's history, newest first, with its undo / redo state.
    */
-  listHistory(input: ListHistoryInput, c: C): Promise<ListHistoryResult>;
+  list(input: ListHistoryInput, c: C): Promise<ListHistoryResult>;
   /**
    * Redo the latest undone command
    *
@@ -696,34 +696,34 @@ export interface SequencesHandlers<C = Context> {
    * List the sequences of the caller's project, newest first (by creation time, then id), one
    * page at a time. Follow `next_cursor` until it is `null`; the SDKs iterate all pages for you.
    */
-  listSequences(input: ListSequencesInput, c: C): Promise<ListSequencesResult>;
+  list(input: ListSequencesInput, c: C): Promise<ListSequencesResult>;
   /**
    * Create a sequence
    *
    * Create a sequence from a name and either explicit beats or a length of blank beats.
    * Undoable: undoing the creation deletes the sequence again.
    */
-  createSequence(input: CreateSequenceInput, c: C): Promise<CreateSequenceResult>;
+  create(input: CreateSequenceInput, c: C): Promise<CreateSequenceResult>;
   /**
    * Get a sequence
    *
    * Get one sequence with all its beats.
    */
-  getSequence(input: GetSequenceInput, c: C): Promise<GetSequenceResult>;
+  get(input: GetSequenceInput, c: C): Promise<GetSequenceResult>;
   /**
    * Delete a sequence
    *
    * Delete a sequence. The deletion is itself undoable: `undo` on the same id restores the
    * sequence with its beats, and its history stays readable meanwhile.
    */
-  deleteSequence(input: DeleteSequenceInput, c: C): Promise<DeleteSequenceResult>;
+  delete(input: DeleteSequenceInput, c: C): Promise<DeleteSequenceResult>;
   /**
    * Update a sequence
    *
    * Change a sequence's name, start position, metadata or beats with a JSON merge patch, as one
    * undoable command.
    */
-  updateSequence(input: UpdateSequenceInput, c: C): Promise<UpdateSequenceResult>;
+  update(input: UpdateSequenceInput, c: C): Promise<UpdateSequenceResult>;
 }
 
 /** Every handler, by group. */

@@ -36,7 +36,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/events",
     guard(operations.streamEvents),
     runOperation(operations.streamEvents, runtime, (input, c) =>
-      handlers.events.streamEvents(input as unknown as H.StreamEventsInput, c as Context<E>),
+      handlers.events.stream(input as unknown as H.StreamEventsInput, c as Context<E>),
     ),
   );
   app.on(
@@ -44,7 +44,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/health",
     guard(operations.getHealth),
     runOperation(operations.getHealth, runtime, (input, c) =>
-      handlers.health.getHealth(input as unknown as H.GetHealthInput, c as Context<E>),
+      handlers.health.get(input as unknown as H.GetHealthInput, c as Context<E>),
     ),
   );
   app.on(
@@ -68,7 +68,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences",
     guard(operations.listSequences),
     runOperation(operations.listSequences, runtime, (input, c) =>
-      handlers.sequences.listSequences(input as unknown as H.ListSequencesInput, c as Context<E>),
+      handlers.sequences.list(input as unknown as H.ListSequencesInput, c as Context<E>),
     ),
   );
   app.on(
@@ -76,7 +76,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences",
     guard(operations.createSequence),
     runOperation(operations.createSequence, runtime, (input, c) =>
-      handlers.sequences.createSequence(input as unknown as H.CreateSequenceInput, c as Context<E>),
+      handlers.sequences.create(input as unknown as H.CreateSequenceInput, c as Context<E>),
     ),
   );
   app.on(
@@ -84,7 +84,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id",
     guard(operations.getSequence),
     runOperation(operations.getSequence, runtime, (input, c) =>
-      handlers.sequences.getSequence(input as unknown as H.GetSequenceInput, c as Context<E>),
+      handlers.sequences.get(input as unknown as H.GetSequenceInput, c as Context<E>),
     ),
   );
   app.on(
@@ -92,7 +92,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id",
     guard(operations.deleteSequence),
     runOperation(operations.deleteSequence, runtime, (input, c) =>
-      handlers.sequences.deleteSequence(input as unknown as H.DeleteSequenceInput, c as Context<E>),
+      handlers.sequences.delete(input as unknown as H.DeleteSequenceInput, c as Context<E>),
     ),
   );
   app.on(
@@ -100,7 +100,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id",
     guard(operations.updateSequence),
     runOperation(operations.updateSequence, runtime, (input, c) =>
-      handlers.sequences.updateSequence(input as unknown as H.UpdateSequenceInput, c as Context<E>),
+      handlers.sequences.update(input as unknown as H.UpdateSequenceInput, c as Context<E>),
     ),
   );
   app.on(
@@ -108,7 +108,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id/beats",
     guard(operations.replaceBeats),
     runOperation(operations.replaceBeats, runtime, (input, c) =>
-      handlers.beats.replaceBeats(input as unknown as H.ReplaceBeatsInput, c as Context<E>),
+      handlers.beats.replace(input as unknown as H.ReplaceBeatsInput, c as Context<E>),
     ),
   );
   app.on(
@@ -116,7 +116,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id/beats",
     guard(operations.addBeat),
     runOperation(operations.addBeat, runtime, (input, c) =>
-      handlers.beats.addBeat(input as unknown as H.AddBeatInput, c as Context<E>),
+      handlers.beats.add(input as unknown as H.AddBeatInput, c as Context<E>),
     ),
   );
   app.on(
@@ -124,7 +124,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id/beats/:beat_id",
     guard(operations.getBeat),
     runOperation(operations.getBeat, runtime, (input, c) =>
-      handlers.beats.getBeat(input as unknown as H.GetBeatInput, c as Context<E>),
+      handlers.beats.get(input as unknown as H.GetBeatInput, c as Context<E>),
     ),
   );
   app.on(
@@ -132,7 +132,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id/beats/:beat_id",
     guard(operations.removeBeat),
     runOperation(operations.removeBeat, runtime, (input, c) =>
-      handlers.beats.removeBeat(input as unknown as H.RemoveBeatInput, c as Context<E>),
+      handlers.beats.remove(input as unknown as H.RemoveBeatInput, c as Context<E>),
     ),
   );
   app.on(
@@ -140,7 +140,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id/beats/:beat_id",
     guard(operations.updateBeat),
     runOperation(operations.updateBeat, runtime, (input, c) =>
-      handlers.beats.updateBeat(input as unknown as H.UpdateBeatInput, c as Context<E>),
+      handlers.beats.update(input as unknown as H.UpdateBeatInput, c as Context<E>),
     ),
   );
   app.on(
@@ -148,7 +148,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id/beats/:beat_id/move",
     guard(operations.moveBeat),
     runOperation(operations.moveBeat, runtime, (input, c) =>
-      handlers.beats.moveBeat(input as unknown as H.MoveBeatInput, c as Context<E>),
+      handlers.beats.move(input as unknown as H.MoveBeatInput, c as Context<E>),
     ),
   );
   app.on(
@@ -156,7 +156,7 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
     "/api/v1/sequences/:sequence_id/history",
     guard(operations.listHistory),
     runOperation(operations.listHistory, runtime, (input, c) =>
-      handlers.history.listHistory(input as unknown as H.ListHistoryInput, c as Context<E>),
+      handlers.history.list(input as unknown as H.ListHistoryInput, c as Context<E>),
     ),
   );
   app.on(

@@ -1,6 +1,7 @@
 import type { ApiIR, Model } from "../ir/types.ts";
 import { assignNames, type LanguageRules, makeRules, type NamingOptions } from "./rules.ts";
 import { LANGUAGES, type Language } from "./types.ts";
+import { splitWords } from "./words.ts";
 
 export type { NamingOptions } from "./rules.ts";
 
@@ -82,7 +83,10 @@ function nameFor(ir: ApiIR, rules: LanguageRules): void {
     const methods = assignNames(
       rules,
       "method",
-      ops.map((o) => o.id),
+      resourceVerbs(
+        g.name,
+        ops.map((o) => o.id),
+      ),
     );
     ops.forEach((o, i) => {
       set(o, lang, { method: methods[i] as string });
@@ -166,4 +170,36 @@ function nameModelMembers(m: Model, rules: LanguageRules): void {
       set(v, lang, { variant: variants[i] as string });
     });
   }
+}
+
+/**
+ * Method names read like English on their resource: `createSequence` in group Sequences becomes
+ * `create` (so `client.sequences.create`), `listHistory` in History becomes `list`. An id keeps
+ * its full form when stripping the group's noun leaves nothing, or two ids of the group would
+ * collide.
+ */
+export function resourceVerbs(group: string, ids: readonly string[]): string[] {
+  const noun = splitWords(group).map((w) => w.toLowerCase());
+  const singular = singularOf(noun);
+  const stripped = ids.map((id) => {
+    const words = splitWords(id).map((w) => w.toLowerCase());
+    for (const tail of [noun, singular]) {
+      if (tail.length > 0 && words.length > tail.length && words.slice(-tail.length).join(" ") === tail.join(" ")) {
+        return words.slice(0, -tail.length).join("_");
+      }
+    }
+    return id;
+  });
+  return stripped.map((name, i) => (stripped.indexOf(name) === stripped.lastIndexOf(name) ? name : (ids[i] as string)));
+}
+
+function singularOf(words: readonly string[]): string[] {
+  const last = words[words.length - 1];
+  if (last === undefined) return [];
+  const one = last.endsWith("ies")
+    ? `${last.slice(0, -3)}y`
+    : last.endsWith("s") && !last.endsWith("ss")
+      ? last.slice(0, -1)
+      : last;
+  return [...words.slice(0, -1), one];
 }
