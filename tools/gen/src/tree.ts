@@ -1,6 +1,9 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 
+/** Build and tool folders that are never generated output, wherever they appear. */
+const untracked = new Set(["node_modules", ".turbo", ".reports", "dist", "target", ".venv"]);
+
 /** Lists every file under `dir` (relative paths, sorted); an absent directory has none. */
 export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -14,8 +17,9 @@ export async function listFiles(dir: string): Promise<string[]> {
     }
     for (const entry of entries) {
       const full = join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) out.push(relative(dir, full));
+      if (entry.isDirectory()) {
+        if (!untracked.has(entry.name)) await walk(full);
+      } else if (entry.isFile()) out.push(relative(dir, full));
     }
   }
   await walk(dir);
@@ -38,7 +42,7 @@ export function isClean(diff: TreeDiff): boolean {
 /**
  * Compares the staged output of the owned roots with the working tree. Paths in the result are
  * relative to the repository root. `keep` lists paths inside owned roots that are hand-written
- * and must survive (for example a package's README beside generated sources).
+ * and must survive (a path, or a folder when it ends with "/").
  */
 export async function diffTrees(
   staging: string,
@@ -62,7 +66,7 @@ export async function diffTrees(
     }
     for (const file of current) {
       const path = join(owned, file);
-      if (!keep.has(path)) diff.removed.push(path);
+      if (!isKept(path, keep)) diff.removed.push(path);
     }
   }
   for (const list of [diff.added, diff.changed, diff.removed]) list.sort();
@@ -76,4 +80,10 @@ export async function applyDiff(staging: string, root: string, diff: TreeDiff): 
     await writeFile(join(root, path), await readFile(join(staging, path)));
   }
   for (const path of diff.removed) await rm(join(root, path));
+}
+
+function isKept(path: string, keep: ReadonlySet<string>): boolean {
+  if (keep.has(path)) return true;
+  for (const entry of keep) if (entry.endsWith("/") && path.startsWith(entry)) return true;
+  return false;
 }

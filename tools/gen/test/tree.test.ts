@@ -59,3 +59,13 @@ describe("withHeader", () => {
     expect(withHeader("x.json", "s", "{}")).toBe("{}");
   });
 });
+
+describe("keep and build folders", () => {
+  it("keeps folders listed with a trailing slash and ignores node_modules", async () => {
+    const { staging, root } = await fixture();
+    await put(root, "out/test/a.test.ts", "hand-written\n");
+    await put(root, "out/node_modules/.bin/tool", "#!/bin/sh\n");
+    const diff = await diffTrees(staging, root, ["out"], new Set(["out/README.md", "out/test/"]));
+    expect(isClean(diff)).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { honoTarget } from "./hono/index.ts";
 import type { Target } from "./types.ts";
+import { typescriptTarget } from "./typescript/index.ts";
 
 export { generate, templatesRoot } from "./generate.ts";
 export type { Target, TargetFile } from "./types.ts";
@@ -7,4 +8,5 @@ export type { Target, TargetFile } from "./types.ts";
 /** Every target by name (the CLI's --target). */
 export const targets: Record<string, () => Target> = {
   hono: () => honoTarget(),
+  typescript: () => typescriptTarget(),
 };

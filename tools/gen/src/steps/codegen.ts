@@ -4,10 +4,11 @@ import { openapiOutDir } from "../paths.ts";
 import type { Step } from "../step.ts";
 
 /** A code generator step: one target of tools/codegen over the staged OpenAPI 3.2 document. */
-export function codegenStep(target: string, out: string): Step {
+export function codegenStep(target: string, out: string, keep: readonly string[] = []): Step {
   return {
     name: `codegen ${target} -> ${out}`,
     outputs: [out],
+    keep: keep.map((k) => `${out}/${k}`),
     async run({ staging, write, log }) {
       const make = targets[target] as (() => Target) | undefined;
       if (make === undefined) throw new Error(`unknown codegen target ${target}`);

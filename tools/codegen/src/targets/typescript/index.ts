@@ -1,0 +1,199 @@
+// The `typescript` target: an SDK with zero runtime dependencies. The hand-written runtime
+// (templates/typescript/runtime/src) is copied into `runtime/`; models, one resource class per
+// group, the client and the README are rendered. JSON field names stay as on the wire (as the
+// best hand-polished SDKs do), so nothing is converted and nothing can be lost.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GeneratorError } from "../../errors.ts";
+import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
+import { pascalCase, upperSnakeCase } from "../../naming/index.ts";
+import { templatesRoot } from "../generate.ts";
+import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
+import type { Target } from "../types.ts";
+
+export interface TypeScriptOptions {
+  /** The client class (default: from the title, "TKA API" -> "TKA"). */
+  clientName?: string;
+  /** The npm package name (default: "<title>-sdk" in kebab case). */
+  packageName?: string;
+  /** Prefix of the environment variables credentials are read from (default: from the client name). */
+  envPrefix?: string;
+}
+
+function clientNameOf(title: string): string {
+  const name = pascalCase(title.replace(/\bapi\b/i, "").trim() || title);
+  return /^[A-Z0-9]+$/i.test(title.replace(/\s*api$/i, "")) ? title.replace(/\s*api$/i, "").toUpperCase() : name;
+}
+
+function successContent(op: Operation) {
+  const success = op.responses.find((r) => r.status === op.successStatus);
+  return success?.contents[0];
+}
+
+function jsonBody(op: Operation): { type: TypeRef; mediaType: string } | null {
+  if (op.requestBody === null) return null;
+  const json = op.requestBody.contents.find((c) => c.kind === "json" || c.kind === "merge-patch");
+  if (json === undefined) {
+    throw new GeneratorError(
+      op.source.file,
+      `${op.source.pointer}/requestBody`,
+      "the typescript target sends JSON request bodies only",
+    );
+  }
+  return { type: json.type, mediaType: json.mediaType };
+}
+
+export function typescriptTarget(options: TypeScriptOptions = {}): Target {
+  return {
+    name: "typescript",
+    language: "typescript",
+    runtimeDir: "typescript/runtime/src",
+    runtimeOut: "src/runtime",
+    render(ir: ApiIR, render) {
+      const clientName = options.clientName ?? clientNameOf(ir.info.title);
+      const packageName =
+        options.packageName ??
+        `${ir.info.title
+          .replace(/\s*api$/i, "")
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, "-")}-sdk`;
+      const envPrefix = options.envPrefix ?? upperSnakeCase(clientName);
+      const models = typePrinter(ir, { openEnums: true });
+      const qualified = typePrinter(ir, { openEnums: true, qualifier: "M." });
+      const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
+      const examples: { group: string; line: string }[] = [];
+
+      const resources = ir.groups.map((group) => {
+        const property = group.names?.typescript?.property ?? group.name;
+        const methods = group.operations.flatMap((id) => {
+          const op = ir.operations.find((o) => o.id === id) as Operation;
+          if (op.websocket !== null) return []; // WebSocket channels get their own client (not generated yet).
+          const name = op.names?.typescript?.method ?? op.id;
+          const pathParams = op.parameters.filter((p) => p.in === "path");
+          const extra = op.parameters.filter(
+            (p) =>
+              (p.in === "query" || p.in === "header") && p.role !== "idempotency-key" && p.role !== "last-event-id",
+          );
+          const cookie = op.parameters.find((p) => p.in === "cookie");
+          if (cookie)
+            throw new GeneratorError(
+              cookie.source.file,
+              cookie.source.pointer,
+              "the typescript target does not send cookie parameters",
+            );
+          const body = jsonBody(op);
+          const content = successContent(op);
+          const key = (p: Parameter) => (p.in === "header" ? (p.names?.typescript?.param ?? p.name) : p.name);
+          const args: string[] = pathParams.map(
+            (p) => `${p.names?.typescript?.param ?? p.name}: ${qualified.type(p.type)}`,
+          );
+          if (body) args.push(`body: ${qualified.type(body.type)}`);
+          const paramsType =
+            extra.length === 0
+              ? null
+              : `{\n${extra.map((p) => `${docComment(p.description, "      ")}      ${propertyKey(key(p))}?: ${qualified.type(p.type)};`).join("\n")}\n    }`;
+          if (paramsType) args.push(`params: ${paramsType} = {}`);
+          args.push(op.streaming ? "options: StreamOptions = {}" : "options?: RequestOptions");
+          const spec: string[] = [`method: "${op.method}"`, `path: ${JSON.stringify(op.path)}`];
+          if (pathParams.length > 0) {
+            spec.push(
+              `pathParams: { ${pathParams.map((p) => `${propertyKey(p.name)}: ${p.names?.typescript?.param ?? p.name}`).join(", ")} }`,
+            );
+          }
+          const query = extra.filter((p) => p.in === "query");
+          if (query.length > 0)
+            spec.push(
+              `query: { ${query.map((p) => `${propertyKey(p.name)}: params[${JSON.stringify(key(p))}]`).join(", ")} }`,
+            );
+          const headers = extra.filter((p) => p.in === "header");
+          if (headers.length > 0)
+            spec.push(
+              `headers: { ${headers.map((p) => `${JSON.stringify(p.name)}: params[${JSON.stringify(key(p))}]`).join(", ")} }`,
+            );
+          if (body) {
+            spec.push("body");
+            if (body.mediaType !== "application/json") spec.push(`contentType: ${JSON.stringify(body.mediaType)}`);
+          }
+          if (op.idempotencyKey) spec.push("idempotent: true");
+          let returns: string;
+          let call: string;
+          if (op.pagination) {
+            const item = qualified.type(op.pagination.itemType);
+            returns = `PagePromise<${item}>`;
+            call = `this.#client.requestPage<${item}>({ ${spec.join(", ")} }, options, { cursorParam: ${JSON.stringify(op.pagination.cursorParam)} })`;
+          } else if (op.streaming) {
+            const events = content?.stream?.events ?? [];
+            const eventType =
+              events.length > 0 ? [...new Set(events.map((e) => qualified.type(e.type)))].join(" | ") : "string";
+            returns = `EventStream<${eventType}>`;
+            call = `this.#client.requestStream<${eventType}>({ ${spec.join(", ")} }, options, { lastEventId: options.lastEventId, decode: (message) => JSON.parse(message.data) as ${eventType} })`;
+          } else {
+            const result = content?.type ? qualified.type(content.type) : "void";
+            returns = `APIPromise<${result}>`;
+            call = `this.#client.request<${result}>({ ${spec.join(", ")} }, options)`;
+          }
+          const docText = [op.summary, op.description].filter(Boolean).join("\n\n");
+          const exampleArgs = [...pathParams.map(() => `"…"`), ...(body ? ["{ /* … */ }"] : [])].join(", ");
+          examples.push({ group: group.name, line: `await client.${property}.${name}(${exampleArgs});` });
+          return [{ doc: docComment(docText, "  "), name, args: args.join(", "), returns, call }];
+        });
+        return {
+          className: group.names?.typescript?.className ?? pascalCase(group.name),
+          module: group.names?.typescript?.module ?? group.name,
+          property,
+          doc: docComment(group.description ?? `The ${group.name} operations.`),
+          methods,
+          usesPages: methods.some((m) => m.returns.startsWith("PagePromise")),
+          usesStreams: methods.some((m) => m.returns.startsWith("EventStream")),
+          usesPromise: methods.some((m) => m.returns.startsWith("APIPromise")),
+        };
+      });
+
+      // Names the runtime exports too: the model wins in the package index (explicit re-export).
+      const runtimeIndex = readFileSync(join(templatesRoot, "typescript/runtime/src/index.ts"), "utf8");
+      const runtimeNames = new Set(
+        [...runtimeIndex.matchAll(/\b(?:type\s+)?([A-Z]\w*)\b/g)].map((m) => m[1] as string),
+      );
+      const shadowed = ir.models.map((m) => m.names?.typescript?.type ?? m.name).filter((n) => runtimeNames.has(n));
+      const view = {
+        shadowed: shadowed.join(", "),
+        title: ir.info.title,
+        version: ir.info.version,
+        description: ir.info.description ?? "",
+        clientName,
+        packageName,
+        defaultBaseURL: ir.servers[0]?.url ?? "",
+        apiKeyHeader: apiKey?.parameterName ?? "",
+        env: {
+          apiKey: `${envPrefix}_API_KEY`,
+          bearerToken: `${envPrefix}_BEARER_TOKEN`,
+          baseURL: `${envPrefix}_BASE_URL`,
+        },
+        resources,
+        examples: resources.map((r) => ({
+          property: r.property,
+          lines: examples
+            .filter(
+              (e) => e.group === ir.groups.find((g) => (g.names?.typescript?.property ?? g.name) === r.property)?.name,
+            )
+            .map((e) => e.line),
+        })),
+      };
+      return [
+        {
+          path: "src/models.ts",
+          content: render("typescript/models.ts.hbs", {
+            models: ir.models.map((m) => models.declaration(m)).join("\n"),
+          }),
+        },
+        ...resources.map((r) => ({
+          path: `src/resources/${r.module}.ts`,
+          content: render("typescript/resource.ts.hbs", r),
+        })),
+        { path: "src/client.ts", content: render("typescript/client.ts.hbs", view) },
+        { path: "src/index.ts", content: render("typescript/index.ts.hbs", view) },
+        { path: "README.md", content: render("typescript/README.md.hbs", view) },
+      ];
+    },
+  };
+}
