@@ -1,5 +1,5 @@
 // Prints one closing line, "tests: N passed, N failed", summed over every test report the run
-// left behind (vitest JSON). Exits non-zero when a report shows a failure or no test ran.
+// left behind (vitest JSON, cargo test logs, pytest JUnit XML). Exits non-zero when a report shows a failure or no test ran.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -23,6 +23,20 @@ for (const dir of reportDirs) {
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
   seen.push(`${dir} ${report.numPassedTests}`);
+}
+
+// cargo test: one "test result: ok. N passed; M failed; K ignored" line per test binary.
+for (const dir of reportDirs) {
+  const file = join(root, dir, ".reports", "cargo-test.log");
+  if (!existsSync(file)) continue;
+  let n = 0;
+  for (const m of readFileSync(file, "utf8").matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+    skipped += Number(m[3]);
+    n += Number(m[1]);
+  }
+  seen.push(`${dir} (cargo) ${n}`);
 }
 
 function children(dir: string): string[] {

@@ -1,0 +1,886 @@
+//! The client core: configuration, [`RequestSpec`] (what a generated method describes),
+//! [`RequestOptions`] (what the caller overrides) and the one request loop.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::{Error, Result};
+use super::pagination::Paginator;
+use super::query::QueryValue;
+use super::response::ApiResponse;
+use super::retry;
+use super::sse::{EventStream, SseMessage};
+use super::websocket::{WebSocket, WsOptions, WsProtocol};
+
+/// The default timeout of one attempt (request and body read).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The default first backoff delay between retries.
+pub const DEFAULT_INITIAL_RETRY_DELAY: Duration = Duration::from_millis(500);
+/// The default cap of the backoff delay between retries.
+pub const DEFAULT_MAX_RETRY_DELAY: Duration = Duration::from_secs(8);
+
+/// What generated code tells the runtime about the API. Usually a `const`.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientConfig {
+    /// The SDK's name, first part of the `User-Agent` (for example `acme-sdk`).
+    pub sdk_name: &'static str,
+    /// The SDK's version, second part of the `User-Agent`.
+    pub sdk_version: &'static str,
+    /// The base URL used when neither the builder nor the environment sets one.
+    pub default_base_url: &'static str,
+    /// The header that carries an API key (for example `X-API-Key`). `None` sends an API key as
+    /// `Authorization: Bearer`.
+    pub api_key_header: Option<&'static str>,
+    /// The environment variable the API key is read from when the builder sets none.
+    pub api_key_env: Option<&'static str>,
+    /// The environment variable the bearer token is read from when the builder sets none.
+    pub bearer_token_env: Option<&'static str>,
+    /// The environment variable the base URL is read from when the builder sets none.
+    pub base_url_env: Option<&'static str>,
+}
+
+/// Log levels of the [`Logger`] callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    /// Every attempt.
+    Debug,
+    /// Retries and reconnects.
+    Info,
+    /// Recoverable problems (an undecodable frame, a dropped stream).
+    Warn,
+}
+
+/// A logging callback. Credentials are never passed to it.
+pub type Logger = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+/// Builds a client. Generated code creates it with its [`ClientConfig`]
+/// (`ClientBuilder::new(CONFIG)`); `C` is the generated client type, built from a [`Client`]
+/// with `From<Client>`.
+#[must_use]
+pub struct ClientBuilder<C = Client> {
+    config: ClientConfig,
+    base_url: Option<String>,
+    api_key: Option<String>,
+    bearer_token: Option<String>,
+    read_env: bool,
+    timeout: Duration,
+    max_retries: u32,
+    initial_retry_delay: Duration,
+    max_retry_delay: Duration,
+    default_headers: Vec<(String, String)>,
+    logger: Option<Logger>,
+    http_client: Option<reqwest::Client>,
+    _client: PhantomData<fn() -> C>,
+}
+
+impl<C: From<Client>> ClientBuilder<C> {
+    /// A builder with the defaults: base URL, API key and bearer token from the environment
+    /// variables named in `config` (else the default base URL), 60 s timeout, 2 retries.
+    pub fn new(config: ClientConfig) -> Self {
+        ClientBuilder {
+            config,
+            base_url: None,
+            api_key: None,
+            bearer_token: None,
+            read_env: true,
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            initial_retry_delay: DEFAULT_INITIAL_RETRY_DELAY,
+            max_retry_delay: DEFAULT_MAX_RETRY_DELAY,
+            default_headers: Vec::new(),
+            logger: None,
+            http_client: None,
+            _client: PhantomData,
+        }
+    }
+
+    /// The base URL (scheme, host, optional path prefix).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The API key, sent in the configured API-key header. Wins over a bearer token.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The bearer token, sent as `Authorization: Bearer <token>` when no API key is set.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Whether unset options are read from the environment (default `true`).
+    pub fn read_env(mut self, read: bool) -> Self {
+        self.read_env = read;
+        self
+    }
+
+    /// The timeout of one attempt, request and body read (default 60 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries after the first attempt (default 2).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The first backoff delay (default 0.5 s); doubles on every retry.
+    pub fn initial_retry_delay(mut self, delay: Duration) -> Self {
+        self.initial_retry_delay = delay;
+        self
+    }
+
+    /// The cap of the backoff delay (default 8 s).
+    pub fn max_retry_delay(mut self, delay: Duration) -> Self {
+        self.max_retry_delay = delay;
+        self
+    }
+
+    /// A header sent with every request (per-request headers win).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// A logging callback.
+    pub fn logger(mut self, logger: impl Fn(LogLevel, &str) + Send + Sync + 'static) -> Self {
+        self.logger = Some(Arc::new(logger));
+        self
+    }
+
+    /// The `reqwest::Client` to send with (proxies, custom TLS, tests). Its own timeouts also apply.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<C> {
+        let env = |name: Option<&'static str>| -> Option<String> {
+            if !self.read_env {
+                return None;
+            }
+            name.and_then(|n| std::env::var(n).ok())
+                .filter(|v| !v.trim().is_empty())
+        };
+        let base_url = self
+            .base_url
+            .clone()
+            .or_else(|| env(self.config.base_url_env))
+            .unwrap_or_else(|| self.config.default_base_url.to_owned());
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("invalid base URL {base_url:?}: {e}")))?;
+        let api_key = self
+            .api_key
+            .clone()
+            .or_else(|| env(self.config.api_key_env));
+        let bearer_token = self
+            .bearer_token
+            .clone()
+            .or_else(|| env(self.config.bearer_token_env));
+
+        let mut auth_headers = HeaderMap::new();
+        if let Some(key) = &api_key {
+            let mut value = match self.config.api_key_header {
+                Some(_) => HeaderValue::from_str(key),
+                None => HeaderValue::from_str(&format!("Bearer {key}")),
+            }
+            .map_err(|_| Error::Config("the API key is not a valid header value".into()))?;
+            value.set_sensitive(true);
+            let name = match self.config.api_key_header {
+                Some(h) => HeaderName::from_bytes(h.as_bytes())
+                    .map_err(|e| Error::Config(e.to_string()))?,
+                None => reqwest::header::AUTHORIZATION,
+            };
+            auth_headers.insert(name, value);
+        } else if let Some(token) = &bearer_token {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                Error::Config("the bearer token is not a valid header value".into())
+            })?;
+            value.set_sensitive(true);
+            auth_headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+
+        let mut default_headers = HeaderMap::new();
+        for (name, value) in &self.default_headers {
+            let (name, value) =
+                header_pair(name, value).map_err(|e| Error::Config(e.to_string()))?;
+            default_headers.append(name, value);
+        }
+        let user_agent = format!(
+            "{}/{} rust ({}; {})",
+            self.config.sdk_name,
+            self.config.sdk_version,
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        );
+        let user_agent =
+            HeaderValue::from_str(&user_agent).map_err(|e| Error::Config(e.to_string()))?;
+        let http = match self.http_client {
+            Some(c) => c,
+            None => reqwest::Client::builder()
+                .build()
+                .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
+        };
+        let client = Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                auth_headers,
+                default_headers,
+                user_agent,
+                timeout: self.timeout,
+                max_retries: self.max_retries,
+                initial_retry_delay: self.initial_retry_delay,
+                max_retry_delay: self.max_retry_delay,
+                logger: self.logger,
+            }),
+        };
+        Ok(C::from(client))
+    }
+}
+
+impl<C> fmt::Debug for ClientBuilder<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("config", &self.config)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The configured client core that generated resources call. Cheap to clone (shared inside).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    auth_headers: HeaderMap,
+    default_headers: HeaderMap,
+    user_agent: HeaderValue,
+    timeout: Duration,
+    max_retries: u32,
+    initial_retry_delay: Duration,
+    max_retry_delay: Duration,
+    logger: Option<Logger>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("timeout", &self.inner.timeout)
+            .field("max_retries", &self.inner.max_retries)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a successful exchange produced.
+pub(super) enum Answer {
+    /// A fully read body.
+    Buffered {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    },
+    /// A 2xx answer whose body is still to be read (event streams).
+    Streaming(reqwest::Response),
+}
+
+impl Client {
+    /// A builder for a bare client core (generated code uses `ClientBuilder::<Generated>::new`).
+    pub fn builder(config: ClientConfig) -> ClientBuilder<Client> {
+        ClientBuilder::new(config)
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// A request for `spec`: `.await` it for the decoded value, or call
+    /// [`PendingRequest::with_response`] for an [`ApiResponse`].
+    pub fn request<T: DeserializeOwned + Send + 'static>(
+        &self,
+        spec: RequestSpec,
+    ) -> PendingRequest<T> {
+        PendingRequest {
+            client: self.clone(),
+            spec,
+            options: RequestOptions::default(),
+            _data: PhantomData,
+        }
+    }
+
+    /// A cursor-paginated list: await the first page, or stream every item across pages.
+    /// `spec` is the first request; later pages repeat it with the `cursor` query parameter.
+    pub fn paginate<T: DeserializeOwned + Send + 'static>(
+        &self,
+        spec: RequestSpec,
+    ) -> Paginator<T> {
+        Paginator::new(self.clone(), spec)
+    }
+
+    /// A Server-Sent Events stream for `spec` (a GET), decoding each message with `decode`
+    /// (see [`super::sse::json_data`] and [`super::sse::tagged_json`]). It connects on first poll.
+    pub fn event_stream<T, F>(&self, spec: RequestSpec, decode: F) -> EventStream<T>
+    where
+        T: Send + 'static,
+        F: Fn(&SseMessage) -> Result<Option<T>> + Send + Sync + 'static,
+    {
+        EventStream::new(self.clone(), spec, Arc::new(decode))
+    }
+
+    /// Opens a reconnecting WebSocket at `spec`'s URL (`http` becomes `ws`), sending the client's
+    /// auth headers and `User-Agent`. Must be called inside a Tokio runtime.
+    pub fn websocket<C, S>(
+        &self,
+        spec: RequestSpec,
+        protocol: WsProtocol,
+        options: WsOptions,
+    ) -> Result<WebSocket<C, S>>
+    where
+        C: serde::Serialize,
+        S: DeserializeOwned + Send + 'static,
+    {
+        let url = self.build_url(&spec)?;
+        let url = if let Some(rest) = url.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = url.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            url
+        };
+        let mut headers = self.inner.auth_headers.clone();
+        headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
+        extend_replace(&mut headers, &self.inner.default_headers);
+        extend_replace(&mut headers, &spec.header_map()?);
+        Ok(WebSocket::spawn(
+            url,
+            headers,
+            protocol,
+            options,
+            self.inner.logger.clone(),
+        ))
+    }
+
+    /// The full URL of `spec`: base URL, expanded path, query string.
+    pub fn build_url(&self, spec: &RequestSpec) -> Result<String> {
+        if let Some(e) = &spec.error {
+            return Err(Error::InvalidRequest(e.clone()));
+        }
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, spec.path))
+            .map_err(|e| Error::InvalidRequest(format!("invalid URL: {e}")))?;
+        if !spec.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &spec.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        Ok(url.into())
+    }
+
+    pub(super) fn log(&self, level: LogLevel, message: impl FnOnce() -> String) {
+        if let Some(logger) = &self.inner.logger {
+            logger(level, &message());
+        }
+    }
+
+    pub(super) fn retry_delays(&self) -> (Duration, Duration) {
+        (self.inner.initial_retry_delay, self.inner.max_retry_delay)
+    }
+
+    /// The headers of one logical request, in precedence order.
+    fn headers_for(&self, spec: &RequestSpec, options: &RequestOptions) -> Result<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT,
+            HeaderValue::from_str(spec.accept.as_deref().unwrap_or("application/json"))
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+        );
+        if spec.body.is_some() {
+            let ct = spec.content_type.as_deref().unwrap_or("application/json");
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_str(ct).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        }
+        extend_replace(&mut headers, &self.inner.auth_headers);
+        headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
+        extend_replace(&mut headers, &self.inner.default_headers);
+        extend_replace(&mut headers, &spec.header_map()?);
+        if spec.idempotent || options.idempotency_key.is_some() {
+            let key = match &options.idempotency_key {
+                Some(k) => k.clone(),
+                None => match headers.get("idempotency-key") {
+                    Some(_) => String::new(),
+                    None => uuid::Uuid::new_v4().to_string(),
+                },
+            };
+            if !key.is_empty() {
+                headers.insert(
+                    HeaderName::from_static("idempotency-key"),
+                    HeaderValue::from_str(&key)
+                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            }
+        }
+        for (name, value) in &options.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            headers.remove(&name);
+            if let Some(v) = value {
+                headers.insert(
+                    name,
+                    HeaderValue::from_str(v).map_err(|e| Error::InvalidRequest(e.to_string()))?,
+                );
+            }
+        }
+        Ok(headers)
+    }
+
+    /// The request loop: sends `spec` with retries and returns the 2xx answer, or the typed error.
+    /// With `stream` a 2xx body is left unread (and the timeout covers only the headers).
+    pub(super) async fn execute(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+        stream: bool,
+    ) -> Result<Answer> {
+        let url = self.build_url(spec)?;
+        let headers = self.headers_for(spec, options)?;
+        let max_retries = options.max_retries.unwrap_or(self.inner.max_retries);
+        let timeout = options.timeout.unwrap_or(self.inner.timeout);
+        let may_retry = retry::is_retryable_request(&spec.method, &headers);
+        let (initial, max) = self.retry_delays();
+        let mut retry = 0u32;
+        loop {
+            self.log(LogLevel::Debug, || {
+                format!(
+                    "{} {} (attempt {})",
+                    spec.method,
+                    redact_url(&url),
+                    retry + 1
+                )
+            });
+            let mut request = self
+                .inner
+                .http
+                .request(spec.method.clone(), &url)
+                .headers(headers.clone());
+            if let Some(body) = &spec.body {
+                request = request.body(body.clone());
+            }
+            let attempt = async {
+                let response = request.send().await.map_err(Error::from_reqwest)?;
+                let status = response.status();
+                if stream && status.is_success() {
+                    return Ok(Answer::Streaming(response));
+                }
+                let headers = response.headers().clone();
+                let body = response.bytes().await.map_err(Error::from_reqwest)?;
+                Ok(Answer::Buffered {
+                    status,
+                    headers,
+                    body: body.to_vec(),
+                })
+            };
+            let outcome = match tokio::time::timeout(timeout, attempt).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Error::Timeout),
+            };
+            let retries_left = may_retry && retry < max_retries;
+            let delay = match outcome {
+                Ok(Answer::Buffered {
+                    status,
+                    headers,
+                    body,
+                }) if !status.is_success() => {
+                    if !(retries_left && retry::is_retryable_status(status, &headers)) {
+                        return Err(Error::from_response(status, headers, &body));
+                    }
+                    let delay = retry::retry_after(&headers)
+                        .unwrap_or_else(|| retry::backoff(retry, initial, max));
+                    self.log(LogLevel::Info, || {
+                        format!(
+                            "{} {}: {status}, retrying in {delay:?}",
+                            spec.method,
+                            redact_url(&url)
+                        )
+                    });
+                    delay
+                }
+                Ok(answer) => return Ok(answer),
+                Err(e) if e.is_connection() && retries_left => {
+                    let delay = retry::backoff(retry, initial, max);
+                    self.log(LogLevel::Info, || {
+                        format!(
+                            "{} {}: {e}, retrying in {delay:?}",
+                            spec.method,
+                            redact_url(&url)
+                        )
+                    });
+                    delay
+                }
+                Err(e) => return Err(e),
+            };
+            tokio::time::sleep(delay).await;
+            retry += 1;
+        }
+    }
+
+    /// Sends `spec` and decodes the 2xx body as `T` (an empty body decodes as JSON `null`).
+    pub(super) async fn send_json<T: DeserializeOwned>(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+    ) -> Result<ApiResponse<T>> {
+        match self.execute(spec, options, false).await? {
+            Answer::Buffered {
+                status,
+                headers,
+                body,
+            } => {
+                let data = decode_body(&body)?;
+                Ok(ApiResponse::new(status, headers, data))
+            }
+            Answer::Streaming(_) => unreachable!("a buffered request never streams"),
+        }
+    }
+}
+
+fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    serde_json::from_slice(json).map_err(|e| Error::decode(e, body))
+}
+
+fn redact_url(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+fn extend_replace(target: &mut HeaderMap, from: &HeaderMap) {
+    for name in from.keys() {
+        target.remove(name);
+        for value in from.get_all(name) {
+            target.append(name.clone(), value.clone());
+        }
+    }
+}
+
+fn header_pair(name: &str, value: &str) -> std::result::Result<(HeaderName, HeaderValue), String> {
+    let n = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|e| format!("header name {name:?}: {e}"))?;
+    let v = HeaderValue::from_str(value).map_err(|e| format!("header {name}: {e}"))?;
+    Ok((n, v))
+}
+
+/// One operation's request as generated code describes it: method, path with parameters,
+/// query, header parameters and body. Building never fails; a problem (an unknown path
+/// parameter, an unserialisable body) surfaces as [`Error::InvalidRequest`] when it is sent.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RequestSpec {
+    pub(super) method: Method,
+    pub(super) path: String,
+    pub(super) query: Vec<(String, String)>,
+    pub(super) headers: Vec<(String, String)>,
+    pub(super) body: Option<Vec<u8>>,
+    pub(super) content_type: Option<String>,
+    pub(super) accept: Option<String>,
+    pub(super) idempotent: bool,
+    pub(super) error: Option<String>,
+}
+
+impl RequestSpec {
+    /// A request with `method` to `path`, a template such as `/v1/items/{item_id}`.
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        RequestSpec {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            content_type: None,
+            accept: None,
+            idempotent: false,
+            error: None,
+        }
+    }
+
+    /// A GET request.
+    pub fn get(path: impl Into<String>) -> Self {
+        Self::new(Method::GET, path)
+    }
+    /// A POST request.
+    pub fn post(path: impl Into<String>) -> Self {
+        Self::new(Method::POST, path)
+    }
+    /// A PUT request.
+    pub fn put(path: impl Into<String>) -> Self {
+        Self::new(Method::PUT, path)
+    }
+    /// A PATCH request.
+    pub fn patch(path: impl Into<String>) -> Self {
+        Self::new(Method::PATCH, path)
+    }
+    /// A DELETE request.
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path with the parameters substituted so far.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Substitutes `{name}` in the path with `value`, percent-encoded as one segment.
+    pub fn path_param(mut self, name: &str, value: impl fmt::Display) -> Self {
+        let placeholder = format!("{{{name}}}");
+        if self.path.contains(&placeholder) {
+            self.path = self.path.replace(
+                &placeholder,
+                &super::query::encode_path_segment(&value.to_string()),
+            );
+        } else if self.error.is_none() {
+            self.error = Some(format!("path {:?} has no parameter {name:?}", self.path));
+        }
+        self
+    }
+
+    /// Adds a query parameter (in call order; `None` skipped, sequences exploded).
+    pub fn query(mut self, name: &str, value: impl QueryValue) -> Self {
+        value.append_to(name, &mut self.query);
+        self
+    }
+
+    /// Sets a query parameter, replacing every earlier value of it in place (pagination cursors).
+    pub fn set_query(mut self, name: &str, value: impl QueryValue) -> Self {
+        let mut values = Vec::new();
+        value.append_to(name, &mut values);
+        match self.query.iter().position(|(k, _)| k == name) {
+            Some(at) => {
+                self.query.retain(|(k, _)| k != name);
+                let at = at.min(self.query.len());
+                self.query.splice(at..at, values);
+            }
+            None => self.query.extend(values),
+        }
+        self
+    }
+
+    /// The query pairs (not yet encoded).
+    pub fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// Adds a header parameter (for example `If-Match`); `None` is skipped.
+    pub fn header(mut self, name: &str, value: Option<impl fmt::Display>) -> Self {
+        if let Some(v) = value {
+            self.headers.push((name.to_owned(), v.to_string()));
+        }
+        self
+    }
+
+    /// Sets a JSON body (content type `application/json` unless [`Self::content_type`] says otherwise).
+    pub fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(bytes),
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(format!("could not serialise the body: {e}"));
+                }
+            }
+        }
+        self
+    }
+
+    /// Sets a raw body with its content type.
+    pub fn body(mut self, body: impl Into<Vec<u8>>, content_type: &str) -> Self {
+        self.body = Some(body.into());
+        self.content_type = Some(content_type.to_owned());
+        self
+    }
+
+    /// Sets the body's content type (for example `application/merge-patch+json`).
+    pub fn content_type(mut self, content_type: &str) -> Self {
+        self.content_type = Some(content_type.to_owned());
+        self
+    }
+
+    /// Sets `Accept` (default `application/json`).
+    pub fn accept(mut self, accept: &str) -> Self {
+        self.accept = Some(accept.to_owned());
+        self
+    }
+
+    /// Marks the operation as declaring an `Idempotency-Key` header: a key is generated once per
+    /// call (unless the caller gives one) and reused on every retry.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    fn header_map(&self) -> Result<HeaderMap> {
+        if let Some(e) = &self.error {
+            return Err(Error::InvalidRequest(e.clone()));
+        }
+        let mut map = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let (n, v) = header_pair(name, value).map_err(Error::InvalidRequest)?;
+            map.insert(n, v);
+        }
+        Ok(map)
+    }
+}
+
+/// Per-request overrides of the client's options.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// The timeout of each attempt.
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+    /// Extra headers; they win over all others. `None` removes a header.
+    pub headers: Vec<(String, Option<String>)>,
+    /// The `Idempotency-Key` to send (instead of a generated one); also makes the request retryable.
+    pub idempotency_key: Option<String>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the timeout of each attempt.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sets the number of retries.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+    /// Adds a header that wins over all others.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), Some(value.into())));
+        self
+    }
+    /// Removes a header the client would send.
+    pub fn remove_header(mut self, name: impl Into<String>) -> Self {
+        self.headers.push((name.into(), None));
+        self
+    }
+    /// Sets the `Idempotency-Key`.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+}
+
+/// A request not yet sent, returned by generated methods. `.await` it for the decoded value;
+/// [`with_response`](Self::with_response) for an [`ApiResponse`]; set per-request options first.
+/// Dropping the future cancels the request (and any backoff sleep).
+#[must_use = "a request does nothing until awaited"]
+pub struct PendingRequest<T> {
+    client: Client,
+    spec: RequestSpec,
+    options: RequestOptions,
+    _data: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for PendingRequest<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingRequest")
+            .field("spec", &self.spec)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+/// A boxed, sendable future.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+impl<T: DeserializeOwned + Send + 'static> PendingRequest<T> {
+    /// Replaces the per-request options.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+    /// Sets the timeout of each attempt.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets the number of retries.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.options.max_retries = Some(retries);
+        self
+    }
+    /// Adds a header that wins over all others.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.options.headers.push((name.into(), Some(value.into())));
+        self
+    }
+    /// Sets the `Idempotency-Key`.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.options.idempotency_key = Some(key.into());
+        self
+    }
+    /// Sends the request and returns the decoded value with status, headers and request id.
+    pub fn with_response(self) -> BoxFuture<Result<ApiResponse<T>>> {
+        Box::pin(async move { self.client.send_json::<T>(&self.spec, &self.options).await })
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> IntoFuture for PendingRequest<T> {
+    type Output = Result<T>;
+    type IntoFuture = BoxFuture<Result<T>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            self.client
+                .send_json::<T>(&self.spec, &self.options)
+                .await
+                .map(|r| r.data)
+        })
+    }
+}

@@ -1,0 +1,42 @@
+//! The hand-written runtime of the SDK: HTTP client with one request loop (auth, retries,
+//! idempotency keys, timeouts), typed errors, raw responses, cursor pagination, Server-Sent
+//! Events and a reconnecting WebSocket client.
+//!
+//! Generated models and resources call this module; it knows nothing about any particular API.
+//! Everything API-specific (base URL, API-key header name, environment variable names, SDK name
+//! and version, paths, message-type names) is passed in by generated code through
+//! [`ClientConfig`], [`RequestSpec`] and [`WsProtocol`].
+//!
+//! The generator copies this directory verbatim into the generated crate as `src/core/`.
+//! Files refer to each other only through `super::` paths, so the tree compiles wherever it is
+//! mounted; the one exception is the [`open_enum!`](crate::open_enum) macro, which expands in
+//! the caller's crate and therefore names `$crate::core::…` (the runtime must be mounted as
+//! `crate::core`).
+
+pub mod client;
+pub mod enums;
+pub mod error;
+pub mod pagination;
+pub mod query;
+pub mod response;
+pub mod retry;
+pub mod sse;
+pub mod websocket;
+
+pub use client::{
+    BoxFuture, Client, ClientBuilder, ClientConfig, LogLevel, Logger, PendingRequest,
+    RequestOptions, RequestSpec,
+};
+pub use enums::OpenEnum;
+pub use error::{Error, Problem, Result, StatusError};
+pub use pagination::{Page, Paginator};
+pub use query::QueryValue;
+pub use response::ApiResponse;
+pub use sse::{EventStream, SseMessage, SseParser};
+pub use websocket::{WebSocket, WsOptions, WsProtocol};
+
+/// Re-exports of the HTTP types that appear in the runtime's API.
+pub mod http {
+    pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    pub use reqwest::{Method, StatusCode};
+}

@@ -1,0 +1,531 @@
+//! Server-Sent Events: a WHATWG-conformant [`SseParser`] and [`EventStream`], a `Stream` of
+//! typed events that reconnects with backoff, resumes with `Last-Event-ID` and skips ids it
+//! already delivered.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_core::Stream;
+use futures_util::stream::{self, BoxStream, StreamExt};
+use serde::de::DeserializeOwned;
+
+use super::client::{Answer, Client, LogLevel, RequestOptions, RequestSpec};
+use super::error::{Error, Result};
+use super::retry;
+
+/// One dispatched SSE message.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct SseMessage {
+    /// The `event` field, `message` when the server sent none.
+    pub event: String,
+    /// The `data` lines joined with `\n`.
+    pub data: String,
+    /// The `id` field carried by this message itself (`None` when it had none or an empty one).
+    pub id: Option<String>,
+    /// The stream's last event id when this message was dispatched (WHATWG `lastEventId`:
+    /// the latest `id` seen so far, possibly from an earlier message).
+    pub last_event_id: Option<String>,
+}
+
+impl SseMessage {
+    /// A message (for tests and custom decoders).
+    pub fn new(event: impl Into<String>, data: impl Into<String>, id: Option<String>) -> Self {
+        SseMessage {
+            event: event.into(),
+            data: data.into(),
+            last_event_id: id.clone(),
+            id,
+        }
+    }
+}
+
+/// An incremental WHATWG event-stream parser. Feed it bytes as they arrive, split anywhere
+/// (even inside a UTF-8 sequence or between `\r` and `\n`); it returns the completed messages.
+#[derive(Debug, Default, Clone)]
+pub struct SseParser {
+    line: Vec<u8>,
+    after_cr: bool,
+    first_line_done: bool,
+    data: String,
+    event: String,
+    has_data: bool,
+    message_id: Option<String>,
+    last_event_id: String,
+    retry: Option<Duration>,
+}
+
+impl SseParser {
+    /// A parser for a new stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A parser for a new connection that keeps the last event id of the previous one (as an
+    /// `EventSource` does across reconnects).
+    pub fn with_last_event_id(last_event_id: Option<&str>) -> Self {
+        SseParser {
+            last_event_id: last_event_id.unwrap_or_default().to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// The last event id buffer (WHATWG "last event ID string"); `None` when empty.
+    pub fn last_event_id(&self) -> Option<&str> {
+        (!self.last_event_id.is_empty()).then_some(self.last_event_id.as_str())
+    }
+
+    /// The reconnection time the server set with `retry:`, if any.
+    pub fn reconnection_time(&self) -> Option<Duration> {
+        self.retry
+    }
+
+    /// Parses a chunk and returns the messages it completed.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<SseMessage> {
+        let mut out = Vec::new();
+        let mut rest = chunk;
+        if self.after_cr {
+            self.after_cr = false;
+            if let Some(stripped) = rest.strip_prefix(b"\n") {
+                rest = stripped;
+            }
+        }
+        while let Some(pos) = rest.iter().position(|&b| b == b'\r' || b == b'\n') {
+            self.line.extend_from_slice(&rest[..pos]);
+            let line = std::mem::take(&mut self.line);
+            self.process_line(&line, &mut out);
+            if rest[pos] == b'\r' {
+                match rest.get(pos + 1) {
+                    Some(b'\n') => rest = &rest[pos + 2..],
+                    Some(_) => rest = &rest[pos + 1..],
+                    None => {
+                        self.after_cr = true;
+                        rest = &[];
+                    }
+                }
+            } else {
+                rest = &rest[pos + 1..];
+            }
+        }
+        self.line.extend_from_slice(rest);
+        out
+    }
+
+    fn process_line(&mut self, line: &[u8], out: &mut Vec<SseMessage>) {
+        let mut line = line;
+        if !self.first_line_done {
+            self.first_line_done = true;
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
+        if line.is_empty() {
+            if let Some(message) = self.dispatch() {
+                out.push(message);
+            }
+            return;
+        }
+        if line[0] == b':' {
+            return; // a comment
+        }
+        let text = String::from_utf8_lossy(line);
+        let (field, value) = match text.find(':') {
+            Some(i) => {
+                let value = &text[i + 1..];
+                (&text[..i], value.strip_prefix(' ').unwrap_or(value))
+            }
+            None => (&*text, ""),
+        };
+        match field {
+            "event" => self.event = value.to_owned(),
+            "data" => {
+                self.data.push_str(value);
+                self.data.push('\n');
+                self.has_data = true;
+            }
+            "id" if !value.contains('\0') => {
+                self.last_event_id = value.to_owned();
+                self.message_id = (!value.is_empty()).then(|| value.to_owned());
+            }
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                // Too many digits to fit: ignored like any other invalid value.
+                if let Ok(ms) = value.parse::<u64>() {
+                    self.retry = Some(Duration::from_millis(ms));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn dispatch(&mut self) -> Option<SseMessage> {
+        let id = self.message_id.take();
+        if !self.has_data {
+            self.event.clear();
+            return None;
+        }
+        self.has_data = false;
+        let mut data = std::mem::take(&mut self.data);
+        if data.ends_with('\n') {
+            data.pop();
+        }
+        let event = std::mem::take(&mut self.event);
+        let event = if event.is_empty() {
+            "message".to_owned()
+        } else {
+            event
+        };
+        let last_event_id = self.last_event_id().map(str::to_owned);
+        Some(SseMessage {
+            event,
+            data,
+            id,
+            last_event_id,
+        })
+    }
+}
+
+/// A decoder of SSE messages: `Ok(None)` skips a message, `Err` is yielded without ending the
+/// stream.
+pub type Decoder<T> = Arc<dyn Fn(&SseMessage) -> Result<Option<T>> + Send + Sync>;
+
+/// Decodes every message's `data` as JSON `T`, whatever its event name (for payloads that carry
+/// their own discriminator).
+pub fn json_data<T>() -> impl Fn(&SseMessage) -> Result<Option<T>> + Send + Sync + 'static
+where
+    T: DeserializeOwned,
+{
+    |message: &SseMessage| {
+        serde_json::from_str(&message.data)
+            .map(Some)
+            .map_err(|e| Error::decode(e, message.data.as_bytes()))
+    }
+}
+
+/// Decodes `data` as JSON `T` keyed by the event name: the name is inserted as member
+/// `tag_field` of the data object (unless present), so an internally tagged serde enum
+/// (`#[serde(tag = "...")]`, with an unknown fallback) picks the variant.
+pub fn tagged_json<T: DeserializeOwned>(
+    tag_field: &'static str,
+) -> impl Fn(&SseMessage) -> Result<Option<T>> + Send + Sync + 'static {
+    move |message: &SseMessage| {
+        let mut value: serde_json::Value = serde_json::from_str(&message.data)
+            .map_err(|e| Error::decode(e, message.data.as_bytes()))?;
+        if let serde_json::Value::Object(map) = &mut value {
+            map.entry(tag_field.to_owned())
+                .or_insert_with(|| serde_json::Value::String(message.event.clone()));
+        }
+        serde_json::from_value(value)
+            .map(Some)
+            .map_err(|e| Error::decode(e, message.data.as_bytes()))
+    }
+}
+
+struct Config<T> {
+    client: Client,
+    spec: RequestSpec,
+    options: RequestOptions,
+    decode: Decoder<T>,
+    last_event_id: Option<String>,
+    initial_delay: Duration,
+    max_delay: Duration,
+    max_reconnects: Option<u32>,
+    dedupe_window: usize,
+}
+
+/// A `Stream` of typed events from a Server-Sent Events endpoint.
+///
+/// It connects on first poll, reconnects after a drop, the end of the body or a retryable status
+/// with backoff (1 s doubling to 30 s, × [0.75, 1]; reset after a message; `retry:` from the
+/// server sets the base; `Retry-After` of a retryable status wins), sends `Last-Event-ID` with the
+/// last id seen, and skips ids it already delivered. A non-retryable status (401, 404, 409
+/// without `Retry-After`, ...) yields the typed error and ends the stream; a 204 ends it quietly.
+/// Dropping the stream closes the connection.
+#[must_use = "streams do nothing unless polled"]
+pub struct EventStream<T> {
+    config: Option<Config<T>>,
+    inner: Option<BoxStream<'static, Result<T>>>,
+    last_event_id: Arc<Mutex<Option<String>>>,
+}
+
+impl<T> fmt::Debug for EventStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventStream")
+            .field("started", &self.inner.is_some())
+            .field(
+                "last_event_id",
+                &self.last_event_id.lock().ok().and_then(|g| g.clone()),
+            )
+            .finish()
+    }
+}
+
+impl<T: Send + 'static> EventStream<T> {
+    pub(super) fn new(client: Client, spec: RequestSpec, decode: Decoder<T>) -> Self {
+        EventStream {
+            config: Some(Config {
+                client,
+                spec,
+                options: RequestOptions::default(),
+                decode,
+                last_event_id: None,
+                initial_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(30),
+                max_reconnects: None,
+                dedupe_window: 10_000,
+            }),
+            inner: None,
+            last_event_id: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn configure(mut self, f: impl FnOnce(&mut Config<T>)) -> Self {
+        if let Some(c) = self.config.as_mut() {
+            f(c);
+        }
+        self
+    }
+
+    /// Resumes after this event id (sent as `Last-Event-ID` on the first connection).
+    pub fn last_event_id_start(self, id: Option<String>) -> Self {
+        self.configure(|c| c.last_event_id = id)
+    }
+
+    /// Per-request options for every connection (timeout applies to receiving the headers;
+    /// `max_retries` is ignored: reconnecting is governed by the stream's backoff).
+    pub fn options(self, options: RequestOptions) -> Self {
+        self.configure(|c| c.options = options)
+    }
+
+    /// The first reconnect delay (default 1 s; a server `retry:` replaces it).
+    pub fn initial_reconnect_delay(self, delay: Duration) -> Self {
+        self.configure(|c| c.initial_delay = delay)
+    }
+
+    /// The cap of the reconnect delay (default 30 s).
+    pub fn max_reconnect_delay(self, delay: Duration) -> Self {
+        self.configure(|c| c.max_delay = delay)
+    }
+
+    /// Consecutive failed connections after which the stream gives up with the last error
+    /// (default: never).
+    pub fn max_reconnects(self, max: u32) -> Self {
+        self.configure(|c| c.max_reconnects = Some(max))
+    }
+
+    /// The last event id seen (of a completed message).
+    pub fn last_event_id(&self) -> Option<String> {
+        self.last_event_id
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_default()
+    }
+
+    /// Closes the connection; the stream then ends.
+    pub fn close(&mut self) {
+        self.config = None;
+        self.inner = Some(stream::empty().boxed());
+    }
+}
+
+impl<T: Send + 'static> Stream for EventStream<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        if this.inner.is_none() {
+            match this.config.take() {
+                Some(config) => this.inner = Some(run(config, this.last_event_id.clone())),
+                None => return Poll::Ready(None),
+            }
+        }
+        match this.inner.as_mut() {
+            Some(inner) => inner.as_mut().poll_next(cx),
+            None => Poll::Ready(None),
+        }
+    }
+}
+
+struct State<T> {
+    config: Config<T>,
+    shared: Arc<Mutex<Option<String>>>,
+    parser: SseParser,
+    body: Option<BoxStream<'static, reqwest::Result<bytes::Bytes>>>,
+    queue: VecDeque<Result<T>>,
+    seen: HashSet<String>,
+    seen_order: VecDeque<String>,
+    last_event_id: Option<String>,
+    failures: u32,
+    next_delay: Option<Duration>,
+    done: bool,
+}
+
+fn run<T: Send + 'static>(
+    config: Config<T>,
+    shared: Arc<Mutex<Option<String>>>,
+) -> BoxStream<'static, Result<T>> {
+    let last_event_id = config.last_event_id.clone();
+    if let Ok(mut g) = shared.lock() {
+        g.clone_from(&last_event_id);
+    }
+    let state = State {
+        config,
+        shared,
+        parser: SseParser::new(),
+        body: None,
+        queue: VecDeque::new(),
+        seen: HashSet::new(),
+        seen_order: VecDeque::new(),
+        last_event_id,
+        failures: 0,
+        next_delay: None,
+        done: false,
+    };
+    stream::unfold(state, |mut state| async move {
+        let item = state.next().await?;
+        Some((item, state))
+    })
+    .boxed()
+}
+
+impl<T: Send + 'static> State<T> {
+    async fn next(&mut self) -> Option<Result<T>> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some(item);
+            }
+            if self.done {
+                return None;
+            }
+            let chunk = match self.body.as_mut() {
+                Some(body) => body.next().await,
+                None => {
+                    if let Err(e) = self.connect().await {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                    continue;
+                }
+            };
+            match chunk {
+                Some(Ok(bytes)) => {
+                    for message in self.parser.feed(&bytes) {
+                        self.handle(message);
+                    }
+                }
+                Some(Err(e)) => {
+                    self.config
+                        .client
+                        .log(LogLevel::Warn, || format!("event stream dropped: {e}"));
+                    self.dropped(None);
+                }
+                None => {
+                    self.config.client.log(LogLevel::Info, || {
+                        "event stream ended; reconnecting".to_owned()
+                    });
+                    self.dropped(None);
+                }
+            }
+        }
+    }
+
+    fn handle(&mut self, message: SseMessage) {
+        self.failures = 0;
+        self.last_event_id.clone_from(&message.last_event_id);
+        if let Ok(mut g) = self.shared.lock() {
+            g.clone_from(&self.last_event_id);
+        }
+        if let Some(id) = &message.id {
+            if self.seen.contains(id) {
+                return;
+            }
+            self.seen.insert(id.clone());
+            self.seen_order.push_back(id.clone());
+            if self.seen_order.len() > self.config.dedupe_window {
+                if let Some(old) = self.seen_order.pop_front() {
+                    self.seen.remove(&old);
+                }
+            }
+        }
+        match (self.config.decode)(&message) {
+            Ok(Some(value)) => self.queue.push_back(Ok(value)),
+            Ok(None) => {}
+            Err(e) => self.queue.push_back(Err(e)),
+        }
+    }
+
+    /// Records a failed or dropped connection and the delay before the next one.
+    fn dropped(&mut self, retry_after: Option<Duration>) {
+        self.body = None;
+        self.failures += 1;
+        let base = self
+            .parser
+            .reconnection_time()
+            .unwrap_or(self.config.initial_delay);
+        let exp = 2f64.powi(self.failures.saturating_sub(1).min(30) as i32);
+        let delay =
+            (base.as_secs_f64() * exp).min(self.config.max_delay.as_secs_f64()) * retry::jitter();
+        self.next_delay = Some(retry_after.unwrap_or_else(|| Duration::from_secs_f64(delay)));
+    }
+
+    /// Waits out the pending delay, then connects. `Err` ends the stream.
+    async fn connect(&mut self) -> Result<()> {
+        if let Some(delay) = self.next_delay.take() {
+            self.config.client.log(LogLevel::Info, || {
+                format!("event stream reconnecting in {delay:?}")
+            });
+            tokio::time::sleep(delay).await;
+        }
+        let mut spec = self.config.spec.clone().accept("text/event-stream");
+        spec = spec.header("Cache-Control", Some("no-cache"));
+        if let Some(id) = &self.last_event_id {
+            spec = spec.header("Last-Event-ID", Some(id));
+        }
+        let options = RequestOptions {
+            max_retries: Some(0),
+            ..self.config.options.clone()
+        };
+        let error = match self.config.client.execute(&spec, &options, true).await {
+            Ok(Answer::Streaming(response)) => {
+                if response.status() == reqwest::StatusCode::NO_CONTENT {
+                    self.done = true;
+                    return Ok(());
+                }
+                let retry = self.parser.reconnection_time();
+                self.parser = SseParser::with_last_event_id(self.last_event_id.as_deref());
+                self.parser.retry = retry;
+                self.body = Some(response.bytes_stream().boxed());
+                return Ok(());
+            }
+            Ok(Answer::Buffered { status, .. }) => {
+                return Err(Error::InvalidRequest(format!(
+                    "unexpected buffered answer {status}"
+                )));
+            }
+            Err(e) => e,
+        };
+        let retryable = match error.status_error() {
+            Some(s) => retry::is_retryable_status(s.status, &s.headers),
+            None => error.is_connection(),
+        };
+        if !retryable {
+            return Err(error);
+        }
+        let retry_after = error
+            .status_error()
+            .and_then(|s| retry::retry_after(&s.headers));
+        self.dropped(retry_after);
+        if self
+            .config
+            .max_reconnects
+            .is_some_and(|max| self.failures > max)
+        {
+            return Err(error);
+        }
+        self.config.client.log(LogLevel::Warn, || {
+            format!("event stream connection failed: {error}")
+        });
+        Ok(())
+    }
+}

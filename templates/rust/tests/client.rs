@@ -1,0 +1,733 @@
+//! The request loop against a real local server: URL and headers, retries, idempotency keys,
+//! Retry-After, timeouts, cancellation, typed errors, raw responses, decoding.
+
+mod common;
+
+use std::future::IntoFuture;
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{dead_url, Reply, TestServer, CONFIG};
+use sdk_runtime_harness::core::{Client, Error, RequestOptions, RequestSpec};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Item {
+    id: String,
+    #[serde(default)]
+    status: Option<Status>,
+}
+
+sdk_runtime_harness::open_enum! {
+    /// A test enum.
+    pub enum Status {
+        /// Active.
+        Active = "active",
+        /// Archived.
+        Archived = "archived",
+    }
+}
+
+fn ok_item() -> Reply {
+    Reply::json(200, json!({"id": "x1", "status": "active"}))
+}
+
+#[tokio::test]
+async fn builds_url_with_encoded_path_and_exploded_query() {
+    let server = TestServer::sequence(vec![ok_item()]).await;
+    let client = server.client().build().unwrap();
+    let spec = RequestSpec::get("/v1/things/{thing_id}/parts")
+        .path_param("thing_id", "a/b c?%")
+        .query("types", vec!["x.added", "y removed"])
+        .query("flag", true)
+        .query("missing", None::<String>)
+        .query("limit", 10u32)
+        .query("status", Status::Archived);
+    let _: Item = client.request(spec).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.method, "GET");
+    assert_eq!(r.path(), "/v1/things/a%2Fb%20c%3F%25/parts");
+    assert_eq!(
+        r.query(),
+        "types=x.added&types=y+removed&flag=true&limit=10&status=archived"
+    );
+}
+
+#[tokio::test]
+async fn unknown_path_parameter_is_an_invalid_request() {
+    let server = TestServer::sequence(vec![ok_item()]).await;
+    let client = server.client().build().unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/{a}").path_param("b", 1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert_eq!(server.count(), 0);
+}
+
+#[tokio::test]
+async fn sends_user_agent_auth_and_content_headers() {
+    let server = TestServer::sequence(vec![ok_item()]).await;
+    let client = server
+        .client()
+        .bearer_token("tok")
+        .default_header("X-Team", "blue")
+        .build()
+        .unwrap();
+    let spec = RequestSpec::patch("/v1/things/1")
+        .header("If-Match", Some("\"7\""))
+        .header("X-Skipped", None::<&str>)
+        .json(&json!({"name": null}))
+        .content_type("application/merge-patch+json");
+    let _: Item = client.request(spec).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(
+        r.header("user-agent").unwrap().split(' ').next(),
+        Some("test-sdk/1.2.3")
+    );
+    assert!(r.header("user-agent").unwrap().contains("rust"));
+    assert_eq!(r.header("x-api-key"), Some("test-key"), "the API key wins");
+    assert_eq!(r.header("authorization"), None);
+    assert_eq!(r.header("accept"), Some("application/json"));
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/merge-patch+json")
+    );
+    assert_eq!(r.header("if-match"), Some("\"7\""));
+    assert_eq!(r.header("x-skipped"), None);
+    assert_eq!(r.header("x-team"), Some("blue"));
+    assert_eq!(r.header("idempotency-key"), None);
+    assert_eq!(r.body, br#"{"name":null}"#);
+}
+
+#[tokio::test]
+async fn bearer_token_and_per_request_headers_win() {
+    let server = TestServer::sequence(vec![ok_item()]).await;
+    let client = Client::builder(CONFIG)
+        .read_env(false)
+        .base_url(format!("{}/", server.url))
+        .bearer_token("tok")
+        .default_header("X-Team", "blue")
+        .default_header("X-Drop", "me")
+        .build()
+        .unwrap();
+    let options = RequestOptions::new()
+        .header("X-Team", "red")
+        .remove_header("X-Drop");
+    let _: Item = client
+        .request(RequestSpec::get("/v1/x"))
+        .options(options)
+        .await
+        .unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.path(), "/v1/x");
+    assert_eq!(r.header("authorization"), Some("Bearer tok"));
+    assert_eq!(r.header("x-api-key"), None);
+    assert_eq!(r.header("x-team"), Some("red"));
+    assert_eq!(r.header("x-drop"), None);
+}
+
+#[tokio::test]
+async fn reads_credentials_and_base_url_from_the_environment() {
+    let server = TestServer::sequence(vec![ok_item()]).await;
+    let config = sdk_runtime_harness::core::ClientConfig {
+        api_key_header: None,
+        api_key_env: Some("SDK_HARNESS_ENV_TEST_API_KEY"),
+        base_url_env: Some("SDK_HARNESS_ENV_TEST_BASE_URL"),
+        ..CONFIG
+    };
+    std::env::set_var("SDK_HARNESS_ENV_TEST_API_KEY", "env-key");
+    std::env::set_var("SDK_HARNESS_ENV_TEST_BASE_URL", &server.url);
+    let client = Client::builder(config).build().unwrap();
+    assert_eq!(client.base_url(), server.url);
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    // Without an API-key header name the key goes out as a bearer token.
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some("Bearer env-key")
+    );
+    let ignored = Client::builder(config).read_env(false).build().unwrap();
+    assert_eq!(ignored.base_url(), "http://127.0.0.1:9");
+}
+
+#[tokio::test]
+async fn retries_server_errors_then_succeeds() {
+    let server =
+        TestServer::sequence(vec![Reply::status(500), Reply::status(502), ok_item()]).await;
+    let client = server.client().build().unwrap();
+    let item: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    assert_eq!(item.id, "x1");
+    assert_eq!(server.count(), 3);
+}
+
+#[tokio::test]
+async fn stops_after_max_retries() {
+    let server = TestServer::sequence(vec![Reply::problem(503, "UNAVAILABLE", "req_1")]).await;
+    let client = server.client().build().unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InternalServer(_)), "{err:?}");
+    assert_eq!(server.count(), 3, "1 attempt + 2 retries (the default)");
+
+    let server = TestServer::sequence(vec![Reply::status(503)]).await;
+    let client = server.client().max_retries(5).build().unwrap();
+    let _ = client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .max_retries(0)
+        .await
+        .unwrap_err();
+    assert_eq!(server.count(), 1, "per-request max_retries wins");
+}
+
+#[tokio::test]
+async fn retries_408_and_429_and_connection_drops() {
+    let server = TestServer::sequence(vec![
+        Reply::status(408),
+        Reply::status(429),
+        Reply::Drop,
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().max_retries(3).build().unwrap();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    assert_eq!(server.count(), 4);
+}
+
+#[tokio::test]
+async fn post_without_key_and_patch_are_never_retried() {
+    for spec in [
+        RequestSpec::post("/v1/x").json(&json!({})),
+        RequestSpec::patch("/v1/x").json(&json!({})),
+    ] {
+        let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
+        let client = server.client().build().unwrap();
+        let err = client.request::<Item>(spec).await.unwrap_err();
+        assert!(matches!(err, Error::InternalServer(_)));
+        assert_eq!(server.count(), 1);
+    }
+    // Even x-should-retry: true does not lift it.
+    let server = TestServer::sequence(vec![
+        Reply::status(503).header("x-should-retry", "true"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    client
+        .request::<Item>(RequestSpec::post("/v1/x"))
+        .await
+        .unwrap_err();
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn idempotency_key_is_generated_once_and_reused_on_every_retry() {
+    let server = TestServer::sequence(vec![
+        Reply::status(500),
+        Reply::Drop,
+        Reply::json(201, json!({"id": "n"})),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let item: Item = client
+        .request(
+            RequestSpec::post("/v1/x")
+                .json(&json!({"a": 1}))
+                .idempotent(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(item.id, "n");
+    let keys: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(keys.iter().all(|k| k == &keys[0]));
+    let key = &keys[0];
+    assert_eq!(key.len(), 36);
+    assert_eq!(&key[14..15], "4", "UUID v4");
+
+    // A second call gets a new key.
+    let server2 = TestServer::sequence(vec![ok_item()]).await;
+    let client2 = server2.client().build().unwrap();
+    let _: Item = client2
+        .request(RequestSpec::post("/v1/x").idempotent())
+        .await
+        .unwrap();
+    assert_ne!(
+        server2.requests()[0].header("idempotency-key").unwrap(),
+        key
+    );
+}
+
+#[tokio::test]
+async fn caller_idempotency_key_is_used_and_makes_a_post_retryable() {
+    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
+    let client = server.client().build().unwrap();
+    let _: Item = client
+        .request(RequestSpec::post("/v1/x"))
+        .idempotency_key("my-key")
+        .await
+        .unwrap();
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs
+        .iter()
+        .all(|r| r.header("idempotency-key") == Some("my-key")));
+}
+
+#[tokio::test]
+async fn conflict_is_retried_only_with_retry_after() {
+    let server = TestServer::sequence(vec![
+        Reply::problem(409, "IDEMPOTENCY_KEY_IN_USE", "r1").header("retry-after-ms", "5"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let _: Item = client
+        .request(RequestSpec::post("/v1/x").idempotent())
+        .await
+        .unwrap();
+    assert_eq!(server.count(), 2);
+
+    let server =
+        TestServer::sequence(vec![Reply::problem(409, "LIMIT_REACHED", "r2"), ok_item()]).await;
+    let client = server.client().build().unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::post("/v1/x").idempotent())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)));
+    assert_eq!(err.code(), Some("LIMIT_REACHED"));
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn x_should_retry_overrides_the_status_rule() {
+    let server = TestServer::sequence(vec![
+        Reply::status(500).header("x-should-retry", "false"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err();
+    assert_eq!(server.count(), 1);
+
+    let server = TestServer::sequence(vec![
+        Reply::status(400).header("x-should-retry", "true"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap();
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test]
+async fn honours_retry_after_seconds_milliseconds_and_http_dates() {
+    // Seconds.
+    let server = TestServer::sequence(vec![
+        Reply::status(429).header("retry-after", "1"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let started = Instant::now();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(950) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+
+    // Milliseconds win over seconds.
+    let server = TestServer::sequence(vec![
+        Reply::status(503)
+            .header("retry-after-ms", "150")
+            .header("retry-after", "30"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let started = Instant::now();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(140) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+
+    // An HTTP date 2 s ahead (whole seconds: the wait is in (1 s, 2 s]).
+    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    let server = TestServer::sequence(vec![
+        Reply::status(503).header("retry-after", &date),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let started = Instant::now();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_millis(2600),
+        "{waited:?}"
+    );
+
+    // More than 60 s is ignored in favour of the (fast) backoff.
+    let server = TestServer::sequence(vec![
+        Reply::status(503).header("retry-after", "3600"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let started = Instant::now();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn slow_answers_time_out_and_are_retried() {
+    let server = TestServer::sequence(vec![ok_item().delayed(Duration::from_millis(400))]).await;
+    let client = server
+        .client()
+        .timeout(Duration::from_millis(100))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert!(err.is_connection() && err.is_timeout());
+    assert!(started.elapsed() < Duration::from_millis(390));
+    assert_eq!(server.count(), 2);
+
+    // A per-request timeout overrides the client's.
+    let server = TestServer::sequence(vec![ok_item().delayed(Duration::from_millis(150))]).await;
+    let client = server
+        .client()
+        .timeout(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let _: Item = client
+        .request(RequestSpec::get("/v1/x"))
+        .timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn dropping_the_future_cancels_retries() {
+    let server = TestServer::sequence(vec![
+        Reply::status(503).header("retry-after-ms", "300"),
+        ok_item(),
+    ])
+    .await;
+    let client = server.client().build().unwrap();
+    let fut = client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .into_future();
+    assert!(tokio::time::timeout(Duration::from_millis(100), fut)
+        .await
+        .is_err());
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(server.count(), 1, "no retry after the future was dropped");
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connection_error() {
+    let url = dead_url().await;
+    let client = Client::builder(CONFIG)
+        .read_env(false)
+        .base_url(url)
+        .initial_retry_delay(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    assert!(err.is_connection() && !err.is_timeout());
+}
+
+#[tokio::test]
+async fn non_2xx_answers_become_typed_errors() {
+    type IsVariant = fn(&Error) -> bool;
+    let cases: Vec<(u16, IsVariant)> = vec![
+        (400, |e| matches!(e, Error::BadRequest(_))),
+        (401, |e| matches!(e, Error::Authentication(_))),
+        (403, |e| matches!(e, Error::PermissionDenied(_))),
+        (404, |e| matches!(e, Error::NotFound(_))),
+        (409, |e| matches!(e, Error::Conflict(_))),
+        (412, |e| matches!(e, Error::PreconditionFailed(_))),
+        (413, |e| matches!(e, Error::PayloadTooLarge(_))),
+        (415, |e| matches!(e, Error::UnsupportedMediaType(_))),
+        (422, |e| matches!(e, Error::UnprocessableEntity(_))),
+        (429, |e| matches!(e, Error::RateLimit { .. })),
+        (500, |e| matches!(e, Error::InternalServer(_))),
+        (503, |e| matches!(e, Error::InternalServer(_))),
+        (418, |e| matches!(e, Error::Status(_))),
+    ];
+    for (status, is_variant) in cases {
+        let code = format!("CODE_{status}");
+        let reply = Reply::problem(status, &code, &format!("req_{status}"))
+            .header("x-should-retry", "false");
+        let server = TestServer::sequence(vec![reply]).await;
+        let client = server.client().build().unwrap();
+        let err = client
+            .request::<Item>(RequestSpec::get("/v1/x"))
+            .await
+            .unwrap_err();
+        assert!(is_variant(&err), "{status}: {err:?}");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(err.request_id(), Some(format!("req_{status}").as_str()));
+        assert_eq!(err.code(), Some(code.as_str()));
+        let se = err.status_error().unwrap();
+        let problem = se.problem.as_ref().unwrap();
+        assert_eq!(
+            problem.detail.as_deref(),
+            Some(format!("detail of {code}").as_str())
+        );
+        assert_eq!(problem.status, Some(status));
+        assert_eq!(
+            se.headers.get("content-type").unwrap(),
+            "application/problem+json"
+        );
+        assert_eq!(se.body["code"], Value::String(code.clone()));
+        let shown = err.to_string();
+        assert!(
+            shown.contains(&code) && shown.contains(&format!("req_{status}")),
+            "{shown}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_error_carries_retry_after_and_text_bodies_are_kept() {
+    let server = TestServer::sequence(vec![Reply::status(429).header("retry-after", "7")]).await;
+    let client = server.client().max_retries(0).build().unwrap();
+    match client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err()
+    {
+        Error::RateLimit { retry_after, .. } => {
+            assert_eq!(retry_after, Some(Duration::from_secs(7)))
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let server = TestServer::sequence(vec![Reply::Full {
+        status: 502,
+        headers: vec![("content-type".into(), "text/plain".into())],
+        body: b"bad gateway".to_vec(),
+        delay: Duration::ZERO,
+    }])
+    .await;
+    let client = server.client().max_retries(0).build().unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err();
+    let se = err.status_error().unwrap();
+    assert_eq!(se.body, Value::String("bad gateway".into()));
+    assert!(se.problem.is_none() && se.code.is_none() && se.request_id.is_none());
+    assert_eq!(se.message(), Some("bad gateway"));
+}
+
+#[tokio::test]
+async fn with_response_gives_status_headers_and_request_id() {
+    let server = TestServer::sequence(vec![Reply::json(201, json!({"id": "a"}))
+        .header("x-request-id", "req_42")
+        .header("etag", "\"3\"")])
+    .await;
+    let client = server.client().build().unwrap();
+    let response = client
+        .request::<Item>(RequestSpec::post("/v1/x").idempotent())
+        .with_response()
+        .await
+        .unwrap();
+    assert_eq!(response.status.as_u16(), 201);
+    assert_eq!(response.request_id.as_deref(), Some("req_42"));
+    assert_eq!(response.header("etag"), Some("\"3\""));
+    assert_eq!(response.data.id, "a");
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn empty_bodies_decode_as_unit_and_bad_json_is_a_decode_error() {
+    let server = TestServer::sequence(vec![Reply::status(204)]).await;
+    let client = server.client().build().unwrap();
+    let () = client
+        .request::<()>(RequestSpec::delete("/v1/x/1"))
+        .await
+        .unwrap();
+
+    let server = TestServer::sequence(vec![Reply::Full {
+        status: 200,
+        headers: vec![],
+        body: b"{not json".to_vec(),
+        delay: Duration::ZERO,
+    }])
+    .await;
+    let client = server.client().build().unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err();
+    match err {
+        Error::Decode { body, .. } => assert_eq!(body, "{not json"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.count(), 1, "decode errors are not retried");
+}
+
+#[tokio::test]
+async fn unknown_fields_and_enum_values_are_tolerated() {
+    let server = TestServer::sequence(vec![Reply::json(
+        200,
+        json!({"id": "a", "status": "frozen", "new_field": {"x": 1}}),
+    )])
+    .await;
+    let client = server.client().build().unwrap();
+    let item: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    assert_eq!(item.status, Some(Status::Unknown("frozen".into())));
+}
+
+#[test]
+fn open_enums_round_trip_known_and_unknown_values() {
+    use sdk_runtime_harness::core::OpenEnum;
+    let known: Status = serde_json::from_str("\"active\"").unwrap();
+    assert_eq!(known, Status::Active);
+    assert!(!known.is_unknown());
+    let unknown: Status = serde_json::from_str("\"paused\"").unwrap();
+    assert_eq!(unknown.as_str(), "paused");
+    assert!(unknown.is_unknown());
+    assert_eq!(serde_json::to_string(&unknown).unwrap(), "\"paused\"");
+    assert_eq!(
+        serde_json::to_string(&Status::Archived).unwrap(),
+        "\"archived\""
+    );
+    assert_eq!(Status::KNOWN, &["active", "archived"]);
+    assert_eq!("archived".parse::<Status>().unwrap(), Status::Archived);
+    assert_eq!(Status::from("x").to_string(), "x");
+}
+
+#[test]
+fn retry_policy_rules() {
+    use reqwest::header::{HeaderMap, HeaderValue};
+    use reqwest::{Method, StatusCode};
+    use sdk_runtime_harness::core::retry;
+    let none = HeaderMap::new();
+    let mut with_key = HeaderMap::new();
+    with_key.insert("idempotency-key", HeaderValue::from_static("k"));
+    for m in [
+        Method::GET,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::PUT,
+        Method::DELETE,
+    ] {
+        assert!(retry::is_retryable_request(&m, &none));
+    }
+    assert!(!retry::is_retryable_request(&Method::POST, &none));
+    assert!(!retry::is_retryable_request(&Method::PATCH, &none));
+    assert!(retry::is_retryable_request(&Method::POST, &with_key));
+    assert!(retry::is_retryable_request(&Method::PATCH, &with_key));
+    for s in [408, 429, 500, 502, 503, 504] {
+        assert!(
+            retry::is_retryable_status(StatusCode::from_u16(s).unwrap(), &none),
+            "{s}"
+        );
+    }
+    for s in [400, 401, 403, 404, 409, 412, 422] {
+        assert!(
+            !retry::is_retryable_status(StatusCode::from_u16(s).unwrap(), &none),
+            "{s}"
+        );
+    }
+    let mut ra = HeaderMap::new();
+    ra.insert("retry-after", HeaderValue::from_static("0"));
+    assert_eq!(retry::retry_after(&ra), None, "0 is out of (0, 60]");
+    ra.insert("retry-after", HeaderValue::from_static("60"));
+    assert_eq!(retry::retry_after(&ra), Some(Duration::from_secs(60)));
+    ra.insert("retry-after", HeaderValue::from_static("61"));
+    assert_eq!(retry::retry_after(&ra), None);
+    ra.insert(
+        "retry-after",
+        HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+    );
+    assert_eq!(retry::retry_after(&ra), None, "a date in the past");
+    ra.insert("retry-after-ms", HeaderValue::from_static("250"));
+    assert_eq!(retry::retry_after(&ra), Some(Duration::from_millis(250)));
+
+    let initial = Duration::from_millis(500);
+    let max = Duration::from_secs(8);
+    for (n, expected) in [
+        (0u32, 0.5f64),
+        (1, 1.0),
+        (2, 2.0),
+        (3, 4.0),
+        (4, 8.0),
+        (10, 8.0),
+    ] {
+        for _ in 0..50 {
+            let d = retry::backoff(n, initial, max).as_secs_f64();
+            assert!(
+                d <= expected + 1e-9 && d >= expected * 0.75 - 1e-9,
+                "retry {n}: {d}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn logger_sees_attempts_and_retries_but_no_credentials() {
+    use std::sync::{Arc, Mutex};
+    let lines = Arc::new(Mutex::new(Vec::<(
+        sdk_runtime_harness::core::LogLevel,
+        String,
+    )>::new()));
+    let sink = lines.clone();
+    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
+    let client = server
+        .client()
+        .logger(move |level, message| sink.lock().unwrap().push((level, message.to_owned())))
+        .build()
+        .unwrap();
+    let _: Item = client
+        .request(RequestSpec::get("/v1/x").query("secret", "q"))
+        .await
+        .unwrap();
+    let lines = lines.lock().unwrap().clone();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines.iter().any(|(_, m)| m.contains("retrying")));
+    assert!(lines
+        .iter()
+        .all(|(_, m)| !m.contains("test-key") && !m.contains("secret=q")));
+}
+
+#[test]
+fn public_types_are_send_and_sync_where_it_matters() {
+    fn send<T: Send>() {}
+    fn send_sync<T: Send + Sync>() {}
+    use sdk_runtime_harness::core::{EventStream, Paginator, PendingRequest, WebSocket};
+    send_sync::<Client>();
+    send_sync::<Error>();
+    send::<PendingRequest<Item>>();
+    send::<Paginator<Item>>();
+    send::<EventStream<Item>>();
+    send::<WebSocket<Value, Value>>();
+}
