@@ -366,9 +366,7 @@ export type GetHealthResult =
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.HealthReport };
 
-export type GetLivenessResult =
-  | { status: 200; body: M.Liveness }
-  | { status: 500; body: M.Problem };
+export type GetLivenessResult = { status: 200; body: M.Liveness } | { status: 500; body: M.Problem };
 
 export type GetReadinessResult =
   | { status: 200; body: M.Readiness }
@@ -550,9 +548,7 @@ export type UndoResult =
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.Problem };
 
-export type GetStatusResult =
-  | { status: 200; body: M.ServerStatus }
-  | { status: 500; body: M.Problem };
+export type GetStatusResult = { status: 200; body: M.ServerStatus } | { status: 500; body: M.Problem };
 
 export type ConnectWebSocketResult =
   | { status: 400; body: M.Problem }

@@ -221,10 +221,27 @@ export interface BeatsReplace {
  * A committed change to a sequence, discriminated by `type`. New event types may be added;
  * clients must skip types they do not know.
  */
-export type ChangeEvent = SequenceCreatedEvent | SequenceUpdatedEvent | SequenceDeletedEvent | BeatAddedEvent | BeatUpdatedEvent | BeatMovedEvent | BeatRemovedEvent | CommandUndoneEvent | CommandRedoneEvent;
+export type ChangeEvent =
+  | SequenceCreatedEvent
+  | SequenceUpdatedEvent
+  | SequenceDeletedEvent
+  | BeatAddedEvent
+  | BeatUpdatedEvent
+  | BeatMovedEvent
+  | BeatRemovedEvent
+  | CommandUndoneEvent
+  | CommandRedoneEvent;
 
 /** The kinds of command recorded in a sequence's history. */
-export type CommandKind = "sequence.create" | "sequence.update" | "sequence.delete" | "beats.replace" | "beat.add" | "beat.update" | "beat.move" | "beat.remove";
+export type CommandKind =
+  | "sequence.create"
+  | "sequence.update"
+  | "sequence.delete"
+  | "beats.replace"
+  | "beat.add"
+  | "beat.update"
+  | "beat.move"
+  | "beat.remove";
 
 /** An undone command was redone. */
 export interface CommandRedoneEvent {
@@ -282,10 +299,37 @@ export interface ComponentHealth {
  * A stable, machine-readable error code. New codes may be added; clients must treat an unknown
  * code like the generic code of its HTTP status.
  */
-export type ErrorCode = "BAD_REQUEST" | "VALIDATION_FAILED" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "BEAT_LIMIT_REACHED" | "NOTHING_TO_UNDO" | "NOTHING_TO_REDO" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "EVENTS_EXPIRED" | "VERSION_MISMATCH" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+export type ErrorCode =
+  | "BAD_REQUEST"
+  | "VALIDATION_FAILED"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "BEAT_LIMIT_REACHED"
+  | "NOTHING_TO_UNDO"
+  | "NOTHING_TO_REDO"
+  | "IDEMPOTENCY_KEY_IN_USE"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "EVENTS_EXPIRED"
+  | "VERSION_MISMATCH"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "RATE_LIMITED"
+  | "INTERNAL_ERROR"
+  | "SERVICE_UNAVAILABLE";
 
 /** The types of change event. */
-export type EventType = "sequence.created" | "sequence.updated" | "sequence.deleted" | "beat.added" | "beat.updated" | "beat.moved" | "beat.removed" | "command.undone" | "command.redone";
+export type EventType =
+  | "sequence.created"
+  | "sequence.updated"
+  | "sequence.deleted"
+  | "beat.added"
+  | "beat.updated"
+  | "beat.moved"
+  | "beat.removed"
+  | "command.undone"
+  | "command.redone";
 
 /** One failing field of a request. */
 export interface FieldError {
@@ -725,10 +769,21 @@ export interface WsAuthenticatedMessage {
 }
 
 /** A message from client to server, discriminated by `type`. */
-export type WsClientMessage = WsAuthMessage | WsSubscribeMessage | WsUnsubscribeMessage | WsPingMessage | WsGetStatsMessage;
+export type WsClientMessage =
+  | WsAuthMessage
+  | WsSubscribeMessage
+  | WsUnsubscribeMessage
+  | WsPingMessage
+  | WsGetStatsMessage;
 
 /** Why a client message was refused. */
-export type WsErrorCode = "INVALID_JSON" | "UNKNOWN_MESSAGE_TYPE" | "INVALID_MESSAGE" | "UNAUTHENTICATED" | "RATE_LIMITED" | "EVENTS_EXPIRED";
+export type WsErrorCode =
+  | "INVALID_JSON"
+  | "UNKNOWN_MESSAGE_TYPE"
+  | "INVALID_MESSAGE"
+  | "UNAUTHENTICATED"
+  | "RATE_LIMITED"
+  | "EVENTS_EXPIRED";
 
 /** A client message was refused; the connection stays open unless said otherwise. */
 export interface WsErrorMessage {
@@ -785,7 +840,16 @@ export interface WsPongMessage {
 }
 
 /** A message from server to client, discriminated by `type`. */
-export type WsServerMessage = WsWelcomeMessage | WsAuthenticatedMessage | WsSubscribedMessage | WsUnsubscribedMessage | WsPongMessage | WsHeartbeatMessage | WsStatsMessage | WsErrorMessage | WsEventMessage;
+export type WsServerMessage =
+  | WsWelcomeMessage
+  | WsAuthenticatedMessage
+  | WsSubscribedMessage
+  | WsUnsubscribedMessage
+  | WsPongMessage
+  | WsHeartbeatMessage
+  | WsStatsMessage
+  | WsErrorMessage
+  | WsEventMessage;
 
 /** Connection statistics, the answer to `get_stats`. */
 export interface WsStatsMessage {
@@ -861,4 +925,3 @@ export interface WsWelcomeMessage {
   /** Whether the connection is already authenticated; if not, send `auth` first. */
   authenticated: boolean;
 }
-

@@ -6,556 +6,544 @@ export type SkeletonOperation = OperationSpec & { public: boolean };
 
 export const operations = {
   streamEvents: {
-    "operationId": "streamEvents",
-    "public": false,
-    "parameters": [
+    operationId: "streamEvents",
+    public: false,
+    parameters: [
       {
-        "name": "types",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "array",
-          "items": {
-            "$ref": "#/components/schemas/EventType"
-          }
-        }
+        name: "types",
+        in: "query",
+        required: false,
+        schema: {
+          type: "array",
+          items: {
+            $ref: "#/components/schemas/EventType",
+          },
+        },
       },
       {
-        "name": "sequence_id",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "array",
-          "items": {
-            "$ref": "#/components/schemas/ResourceId"
-          }
-        }
+        name: "sequence_id",
+        in: "query",
+        required: false,
+        schema: {
+          type: "array",
+          items: {
+            $ref: "#/components/schemas/ResourceId",
+          },
+        },
       },
       {
-        "name": "Last-Event-ID",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
-      }
-    ]
+        name: "Last-Event-ID",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
+    ],
   },
   getHealth: {
-    "operationId": "getHealth",
-    "public": true,
-    "parameters": []
+    operationId: "getHealth",
+    public: true,
+    parameters: [],
   },
   getLiveness: {
-    "operationId": "getLiveness",
-    "public": true,
-    "parameters": []
+    operationId: "getLiveness",
+    public: true,
+    parameters: [],
   },
   getReadiness: {
-    "operationId": "getReadiness",
-    "public": true,
-    "parameters": []
+    operationId: "getReadiness",
+    public: true,
+    parameters: [],
   },
   listSequences: {
-    "operationId": "listSequences",
-    "public": false,
-    "parameters": [
+    operationId: "listSequences",
+    public: false,
+    parameters: [
       {
-        "name": "limit",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "integer",
-          "format": "int32",
-          "minimum": 1,
-          "maximum": 100
-        }
+        name: "limit",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          format: "int32",
+          minimum: 1,
+          maximum: 100,
+        },
       },
       {
-        "name": "cursor",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "maxLength": 512
-        }
+        name: "cursor",
+        in: "query",
+        required: false,
+        schema: {
+          type: "string",
+          maxLength: 512,
+        },
       },
       {
-        "name": "name_contains",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 100
-        }
+        name: "name_contains",
+        in: "query",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 100,
+        },
       },
       {
-        "name": "word",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "maxLength": 64
-        }
+        name: "word",
+        in: "query",
+        required: false,
+        schema: {
+          type: "string",
+          maxLength: 64,
+        },
       },
       {
-        "name": "min_length",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "integer",
-          "format": "int32",
-          "minimum": 0,
-          "maximum": 64
-        }
+        name: "min_length",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          format: "int32",
+          minimum: 0,
+          maximum: 64,
+        },
       },
       {
-        "name": "max_length",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "integer",
-          "format": "int32",
-          "minimum": 0,
-          "maximum": 64
-        }
+        name: "max_length",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          format: "int32",
+          minimum: 0,
+          maximum: 64,
+        },
       },
       {
-        "name": "updated_since",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "format": "date-time"
-        }
-      }
-    ]
+        name: "updated_since",
+        in: "query",
+        required: false,
+        schema: {
+          type: "string",
+          format: "date-time",
+        },
+      },
+    ],
   },
   createSequence: {
-    "operationId": "createSequence",
-    "public": false,
-    "parameters": [
+    operationId: "createSequence",
+    public: false,
+    parameters: [
       {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 255,
-          "pattern": "^[\\x21-\\x7E]+$"
-        }
-      }
-    ],
-    "body": {
-      "contentTypes": [
-        "application/json"
-      ],
-      "schema": {
-        "$ref": "#/components/schemas/SequenceCreate"
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
+        },
       },
-      "required": true
-    }
+    ],
+    body: {
+      contentTypes: ["application/json"],
+      schema: {
+        $ref: "#/components/schemas/SequenceCreate",
+      },
+      required: true,
+    },
   },
   getSequence: {
-    "operationId": "getSequence",
-    "public": false,
-    "parameters": [
+    operationId: "getSequence",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
-      }
-    ]
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
+      },
+    ],
   },
   deleteSequence: {
-    "operationId": "deleteSequence",
-    "public": false,
-    "parameters": [
+    operationId: "deleteSequence",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
-      }
-    ]
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
+    ],
   },
   updateSequence: {
-    "operationId": "updateSequence",
-    "public": false,
-    "parameters": [
+    operationId: "updateSequence",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
-      }
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
     ],
-    "body": {
-      "contentTypes": [
-        "application/merge-patch+json"
-      ],
-      "schema": {
-        "$ref": "#/components/schemas/SequencePatch"
+    body: {
+      contentTypes: ["application/merge-patch+json"],
+      schema: {
+        $ref: "#/components/schemas/SequencePatch",
       },
-      "required": true
-    }
+      required: true,
+    },
   },
   replaceBeats: {
-    "operationId": "replaceBeats",
-    "public": false,
-    "parameters": [
+    operationId: "replaceBeats",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
-      }
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
     ],
-    "body": {
-      "contentTypes": [
-        "application/json"
-      ],
-      "schema": {
-        "$ref": "#/components/schemas/BeatsReplace"
+    body: {
+      contentTypes: ["application/json"],
+      schema: {
+        $ref: "#/components/schemas/BeatsReplace",
       },
-      "required": true
-    }
+      required: true,
+    },
   },
   addBeat: {
-    "operationId": "addBeat",
-    "public": false,
-    "parameters": [
+    operationId: "addBeat",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
       },
       {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 255,
-          "pattern": "^[\\x21-\\x7E]+$"
-        }
-      }
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
+        },
+      },
     ],
-    "body": {
-      "contentTypes": [
-        "application/json"
-      ],
-      "schema": {
-        "$ref": "#/components/schemas/BeatCreate"
+    body: {
+      contentTypes: ["application/json"],
+      schema: {
+        $ref: "#/components/schemas/BeatCreate",
       },
-      "required": true
-    }
+      required: true,
+    },
   },
   getBeat: {
-    "operationId": "getBeat",
-    "public": false,
-    "parameters": [
+    operationId: "getBeat",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "beat_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
-      }
-    ]
+        name: "beat_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
+      },
+    ],
   },
   removeBeat: {
-    "operationId": "removeBeat",
-    "public": false,
-    "parameters": [
+    operationId: "removeBeat",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "beat_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "beat_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
-      }
-    ]
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
+    ],
   },
   updateBeat: {
-    "operationId": "updateBeat",
-    "public": false,
-    "parameters": [
+    operationId: "updateBeat",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "beat_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "beat_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
-      }
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
     ],
-    "body": {
-      "contentTypes": [
-        "application/merge-patch+json"
-      ],
-      "schema": {
-        "$ref": "#/components/schemas/BeatPatch"
+    body: {
+      contentTypes: ["application/merge-patch+json"],
+      schema: {
+        $ref: "#/components/schemas/BeatPatch",
       },
-      "required": true
-    }
+      required: true,
+    },
   },
   moveBeat: {
-    "operationId": "moveBeat",
-    "public": false,
-    "parameters": [
+    operationId: "moveBeat",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "beat_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "beat_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
       },
       {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 255,
-          "pattern": "^[\\x21-\\x7E]+$"
-        }
-      }
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
+        },
+      },
     ],
-    "body": {
-      "contentTypes": [
-        "application/json"
-      ],
-      "schema": {
-        "$ref": "#/components/schemas/BeatMove"
+    body: {
+      contentTypes: ["application/json"],
+      schema: {
+        $ref: "#/components/schemas/BeatMove",
       },
-      "required": true
-    }
+      required: true,
+    },
   },
   listHistory: {
-    "operationId": "listHistory",
-    "public": false,
-    "parameters": [
+    operationId: "listHistory",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "limit",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "integer",
-          "format": "int32",
-          "minimum": 1,
-          "maximum": 100
-        }
+        name: "limit",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          format: "int32",
+          minimum: 1,
+          maximum: 100,
+        },
       },
       {
-        "name": "cursor",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "maxLength": 512
-        }
-      }
-    ]
+        name: "cursor",
+        in: "query",
+        required: false,
+        schema: {
+          type: "string",
+          maxLength: 512,
+        },
+      },
+    ],
   },
   redo: {
-    "operationId": "redo",
-    "public": false,
-    "parameters": [
+    operationId: "redo",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
       },
       {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 255,
-          "pattern": "^[\\x21-\\x7E]+$"
-        }
-      }
-    ]
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
+        },
+      },
+    ],
   },
   undo: {
-    "operationId": "undo",
-    "public": false,
-    "parameters": [
+    operationId: "undo",
+    public: false,
+    parameters: [
       {
-        "name": "sequence_id",
-        "in": "path",
-        "required": true,
-        "schema": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+        name: "sequence_id",
+        in: "path",
+        required: true,
+        schema: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
       {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
+        name: "If-Match",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+        },
       },
       {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": false,
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 255,
-          "pattern": "^[\\x21-\\x7E]+$"
-        }
-      }
-    ]
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
+        },
+      },
+    ],
   },
   getStatus: {
-    "operationId": "getStatus",
-    "public": true,
-    "parameters": []
+    operationId: "getStatus",
+    public: true,
+    parameters: [],
   },
   connectWebSocket: {
-    "operationId": "connectWebSocket",
-    "public": false,
-    "parameters": [
+    operationId: "connectWebSocket",
+    public: false,
+    parameters: [
       {
-        "name": "token",
-        "in": "query",
-        "required": false,
-        "schema": {
-          "type": "string"
-        }
-      }
-    ]
+        name: "token",
+        in: "query",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
+    ],
   },
 } as const satisfies Record<string, SkeletonOperation>;

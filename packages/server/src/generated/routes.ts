@@ -18,7 +18,11 @@ export interface RouteOptions {
   before?: readonly MiddlewareHandler[];
 }
 
-export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers<Context<E>>, options: RouteOptions): void {
+export function registerRoutes<E extends Env>(
+  app: Hono<E>,
+  handlers: H.Handlers<Context<E>>,
+  options: RouteOptions,
+): void {
   const validator = new Validator(schemas);
   const resolve = (ref: string): Schema => {
     const schema = schemas[ref.slice("#/components/schemas/".length)];
@@ -28,7 +32,9 @@ export function registerRoutes<E extends Env>(app: Hono<E>, handlers: H.Handlers
   const runtime = { validator, resolve, problem: options.problem };
   const passThrough: MiddlewareHandler = (_c, next) => next();
   const guard = (spec: { public: boolean }): MiddlewareHandler => {
-    const chain = spec.public ? [] : [...(options.authenticate ? [options.authenticate] : []), ...(options.before ?? [])];
+    const chain = spec.public
+      ? []
+      : [...(options.authenticate ? [options.authenticate] : []), ...(options.before ?? [])];
     return chain.length === 0 ? passThrough : every(...chain);
   };
   app.on(

@@ -3,68 +3,68 @@
 import type { SchemaRegistry } from "./runtime/validate.ts";
 
 export const schemas: SchemaRegistry = {
-  "Beat": {
-    "type": "object",
-    "properties": {
-      "id": {
-        "$ref": "#/components/schemas/ResourceId",
-        "readOnly": true
+  Beat: {
+    type: "object",
+    properties: {
+      id: {
+        $ref: "#/components/schemas/ResourceId",
+        readOnly: true,
       },
-      "beat_number": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 1,
-        "maximum": 64,
-        "readOnly": true
+      beat_number: {
+        type: "integer",
+        format: "int32",
+        minimum: 1,
+        maximum: 64,
+        readOnly: true,
       },
-      "letter": {
-        "anyOf": [
+      letter: {
+        anyOf: [
           {
-            "type": "string",
-            "pattern": "^[A-Z]$"
+            type: "string",
+            pattern: "^[A-Z]$",
           },
           {
-            "type": "null"
-          }
-        ]
+            type: "null",
+          },
+        ],
       },
-      "duration": {
-        "$ref": "#/components/schemas/BeatDuration"
+      duration: {
+        $ref: "#/components/schemas/BeatDuration",
       },
-      "blue_motion": {
-        "anyOf": [
+      blue_motion: {
+        anyOf: [
           {
-            "$ref": "#/components/schemas/Motion"
+            $ref: "#/components/schemas/Motion",
           },
           {
-            "type": "null"
-          }
-        ]
+            type: "null",
+          },
+        ],
       },
-      "red_motion": {
-        "anyOf": [
+      red_motion: {
+        anyOf: [
           {
-            "$ref": "#/components/schemas/Motion"
+            $ref: "#/components/schemas/Motion",
           },
           {
-            "type": "null"
-          }
-        ]
+            type: "null",
+          },
+        ],
       },
-      "blue_reversal": {
-        "type": "boolean"
+      blue_reversal: {
+        type: "boolean",
       },
-      "red_reversal": {
-        "type": "boolean"
+      red_reversal: {
+        type: "boolean",
       },
-      "is_blank": {
-        "type": "boolean"
+      is_blank: {
+        type: "boolean",
       },
-      "metadata": {
-        "$ref": "#/components/schemas/Metadata"
-      }
+      metadata: {
+        $ref: "#/components/schemas/Metadata",
+      },
     },
-    "required": [
+    required: [
       "id",
       "beat_number",
       "letter",
@@ -74,399 +74,356 @@ export const schemas: SchemaRegistry = {
       "blue_reversal",
       "red_reversal",
       "is_blank",
-      "metadata"
-    ]
-  },
-  "BeatAddedEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "beat.added"
-      },
-      "id": {
-        "type": "string"
-      },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
-      },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "data": {
-        "$ref": "#/components/schemas/BeatAddedEventData"
-      }
-    },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
-  },
-  "BeatAddedEventData": {
-    "type": "object",
-    "properties": {
-      "beat": {
-        "$ref": "#/components/schemas/Beat"
-      }
-    },
-    "required": [
-      "beat"
-    ]
-  },
-  "BeatCreate": {
-    "type": "object",
-    "properties": {
-      "letter": {
-        "$ref": "#/components/schemas/LetterInput"
-      },
-      "duration": {
-        "$ref": "#/components/schemas/BeatDuration"
-      },
-      "blue_motion": {
-        "$ref": "#/components/schemas/MotionInput"
-      },
-      "red_motion": {
-        "$ref": "#/components/schemas/MotionInput"
-      },
-      "blue_reversal": {
-        "type": "boolean"
-      },
-      "red_reversal": {
-        "type": "boolean"
-      },
-      "is_blank": {
-        "type": "boolean"
-      },
-      "metadata": {
-        "$ref": "#/components/schemas/Metadata"
-      },
-      "position": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 0,
-        "maximum": 64
-      }
-    }
-  },
-  "BeatDuration": {
-    "type": "number",
-    "format": "double",
-    "maximum": 10,
-    "exclusiveMinimum": 0
-  },
-  "BeatInput": {
-    "type": "object",
-    "properties": {
-      "letter": {
-        "$ref": "#/components/schemas/LetterInput"
-      },
-      "duration": {
-        "$ref": "#/components/schemas/BeatDuration"
-      },
-      "blue_motion": {
-        "$ref": "#/components/schemas/MotionInput"
-      },
-      "red_motion": {
-        "$ref": "#/components/schemas/MotionInput"
-      },
-      "blue_reversal": {
-        "type": "boolean"
-      },
-      "red_reversal": {
-        "type": "boolean"
-      },
-      "is_blank": {
-        "type": "boolean"
-      },
-      "metadata": {
-        "$ref": "#/components/schemas/Metadata"
-      }
-    }
-  },
-  "BeatMove": {
-    "type": "object",
-    "properties": {
-      "position": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 0,
-        "maximum": 63
-      }
-    },
-    "required": [
-      "position"
-    ]
-  },
-  "BeatMovedEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "beat.moved"
-      },
-      "id": {
-        "type": "string"
-      },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
-      },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "data": {
-        "$ref": "#/components/schemas/BeatMovedEventData"
-      }
-    },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
-  },
-  "BeatMovedEventData": {
-    "type": "object",
-    "properties": {
-      "beat_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "from_beat_number": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 1,
-        "maximum": 64
-      },
-      "to_beat_number": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 1,
-        "maximum": 64
-      }
-    },
-    "required": [
-      "beat_id",
-      "from_beat_number",
-      "to_beat_number"
-    ]
-  },
-  "BeatPatch": {
-    "type": "object",
-    "properties": {
-      "letter": {
-        "anyOf": [
-          {
-            "$ref": "#/components/schemas/LetterInput"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "duration": {
-        "$ref": "#/components/schemas/BeatDuration"
-      },
-      "blue_motion": {
-        "anyOf": [
-          {
-            "$ref": "#/components/schemas/MotionPatch"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "red_motion": {
-        "anyOf": [
-          {
-            "$ref": "#/components/schemas/MotionPatch"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "blue_reversal": {
-        "type": "boolean"
-      },
-      "red_reversal": {
-        "type": "boolean"
-      },
-      "is_blank": {
-        "type": "boolean"
-      },
-      "metadata": {
-        "anyOf": [
-          {
-            "$ref": "#/components/schemas/Metadata"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      }
-    }
-  },
-  "BeatRemovedEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "beat.removed"
-      },
-      "id": {
-        "type": "string"
-      },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
-      },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "data": {
-        "$ref": "#/components/schemas/BeatRemovedEventData"
-      }
-    },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
-  },
-  "BeatRemovedEventData": {
-    "type": "object",
-    "properties": {
-      "beat_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "beat_number": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 1,
-        "maximum": 64
-      }
-    },
-    "required": [
-      "beat_id",
-      "beat_number"
-    ]
-  },
-  "BeatUpdatedEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "beat.updated"
-      },
-      "id": {
-        "type": "string"
-      },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
-      },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "data": {
-        "$ref": "#/components/schemas/BeatUpdatedEventData"
-      }
-    },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
-  },
-  "BeatUpdatedEventData": {
-    "type": "object",
-    "properties": {
-      "beat": {
-        "$ref": "#/components/schemas/Beat"
-      }
-    },
-    "required": [
-      "beat"
-    ]
-  },
-  "BeatsReplace": {
-    "type": "object",
-    "properties": {
-      "beats": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/BeatInput"
-        },
-        "maxItems": 64
-      }
-    },
-    "required": [
-      "beats"
-    ]
-  },
-  "ChangeEvent": {
-    "oneOf": [
-      {
-        "$ref": "#/components/schemas/SequenceCreatedEvent"
-      },
-      {
-        "$ref": "#/components/schemas/SequenceUpdatedEvent"
-      },
-      {
-        "$ref": "#/components/schemas/SequenceDeletedEvent"
-      },
-      {
-        "$ref": "#/components/schemas/BeatAddedEvent"
-      },
-      {
-        "$ref": "#/components/schemas/BeatUpdatedEvent"
-      },
-      {
-        "$ref": "#/components/schemas/BeatMovedEvent"
-      },
-      {
-        "$ref": "#/components/schemas/BeatRemovedEvent"
-      },
-      {
-        "$ref": "#/components/schemas/CommandUndoneEvent"
-      },
-      {
-        "$ref": "#/components/schemas/CommandRedoneEvent"
-      }
+      "metadata",
     ],
-    "discriminator": {
-      "propertyName": "type",
-      "mapping": {
+  },
+  BeatAddedEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "beat.added",
+      },
+      id: {
+        type: "string",
+      },
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
+      occurred_at: {
+        type: "string",
+        format: "date-time",
+      },
+      data: {
+        $ref: "#/components/schemas/BeatAddedEventData",
+      },
+    },
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+  },
+  BeatAddedEventData: {
+    type: "object",
+    properties: {
+      beat: {
+        $ref: "#/components/schemas/Beat",
+      },
+    },
+    required: ["beat"],
+  },
+  BeatCreate: {
+    type: "object",
+    properties: {
+      letter: {
+        $ref: "#/components/schemas/LetterInput",
+      },
+      duration: {
+        $ref: "#/components/schemas/BeatDuration",
+      },
+      blue_motion: {
+        $ref: "#/components/schemas/MotionInput",
+      },
+      red_motion: {
+        $ref: "#/components/schemas/MotionInput",
+      },
+      blue_reversal: {
+        type: "boolean",
+      },
+      red_reversal: {
+        type: "boolean",
+      },
+      is_blank: {
+        type: "boolean",
+      },
+      metadata: {
+        $ref: "#/components/schemas/Metadata",
+      },
+      position: {
+        type: "integer",
+        format: "int32",
+        minimum: 0,
+        maximum: 64,
+      },
+    },
+  },
+  BeatDuration: {
+    type: "number",
+    format: "double",
+    maximum: 10,
+    exclusiveMinimum: 0,
+  },
+  BeatInput: {
+    type: "object",
+    properties: {
+      letter: {
+        $ref: "#/components/schemas/LetterInput",
+      },
+      duration: {
+        $ref: "#/components/schemas/BeatDuration",
+      },
+      blue_motion: {
+        $ref: "#/components/schemas/MotionInput",
+      },
+      red_motion: {
+        $ref: "#/components/schemas/MotionInput",
+      },
+      blue_reversal: {
+        type: "boolean",
+      },
+      red_reversal: {
+        type: "boolean",
+      },
+      is_blank: {
+        type: "boolean",
+      },
+      metadata: {
+        $ref: "#/components/schemas/Metadata",
+      },
+    },
+  },
+  BeatMove: {
+    type: "object",
+    properties: {
+      position: {
+        type: "integer",
+        format: "int32",
+        minimum: 0,
+        maximum: 63,
+      },
+    },
+    required: ["position"],
+  },
+  BeatMovedEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "beat.moved",
+      },
+      id: {
+        type: "string",
+      },
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
+      occurred_at: {
+        type: "string",
+        format: "date-time",
+      },
+      data: {
+        $ref: "#/components/schemas/BeatMovedEventData",
+      },
+    },
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+  },
+  BeatMovedEventData: {
+    type: "object",
+    properties: {
+      beat_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      from_beat_number: {
+        type: "integer",
+        format: "int32",
+        minimum: 1,
+        maximum: 64,
+      },
+      to_beat_number: {
+        type: "integer",
+        format: "int32",
+        minimum: 1,
+        maximum: 64,
+      },
+    },
+    required: ["beat_id", "from_beat_number", "to_beat_number"],
+  },
+  BeatPatch: {
+    type: "object",
+    properties: {
+      letter: {
+        anyOf: [
+          {
+            $ref: "#/components/schemas/LetterInput",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      duration: {
+        $ref: "#/components/schemas/BeatDuration",
+      },
+      blue_motion: {
+        anyOf: [
+          {
+            $ref: "#/components/schemas/MotionPatch",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      red_motion: {
+        anyOf: [
+          {
+            $ref: "#/components/schemas/MotionPatch",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      blue_reversal: {
+        type: "boolean",
+      },
+      red_reversal: {
+        type: "boolean",
+      },
+      is_blank: {
+        type: "boolean",
+      },
+      metadata: {
+        anyOf: [
+          {
+            $ref: "#/components/schemas/Metadata",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+    },
+  },
+  BeatRemovedEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "beat.removed",
+      },
+      id: {
+        type: "string",
+      },
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
+      occurred_at: {
+        type: "string",
+        format: "date-time",
+      },
+      data: {
+        $ref: "#/components/schemas/BeatRemovedEventData",
+      },
+    },
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+  },
+  BeatRemovedEventData: {
+    type: "object",
+    properties: {
+      beat_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      beat_number: {
+        type: "integer",
+        format: "int32",
+        minimum: 1,
+        maximum: 64,
+      },
+    },
+    required: ["beat_id", "beat_number"],
+  },
+  BeatUpdatedEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "beat.updated",
+      },
+      id: {
+        type: "string",
+      },
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
+      occurred_at: {
+        type: "string",
+        format: "date-time",
+      },
+      data: {
+        $ref: "#/components/schemas/BeatUpdatedEventData",
+      },
+    },
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+  },
+  BeatUpdatedEventData: {
+    type: "object",
+    properties: {
+      beat: {
+        $ref: "#/components/schemas/Beat",
+      },
+    },
+    required: ["beat"],
+  },
+  BeatsReplace: {
+    type: "object",
+    properties: {
+      beats: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/BeatInput",
+        },
+        maxItems: 64,
+      },
+    },
+    required: ["beats"],
+  },
+  ChangeEvent: {
+    oneOf: [
+      {
+        $ref: "#/components/schemas/SequenceCreatedEvent",
+      },
+      {
+        $ref: "#/components/schemas/SequenceUpdatedEvent",
+      },
+      {
+        $ref: "#/components/schemas/SequenceDeletedEvent",
+      },
+      {
+        $ref: "#/components/schemas/BeatAddedEvent",
+      },
+      {
+        $ref: "#/components/schemas/BeatUpdatedEvent",
+      },
+      {
+        $ref: "#/components/schemas/BeatMovedEvent",
+      },
+      {
+        $ref: "#/components/schemas/BeatRemovedEvent",
+      },
+      {
+        $ref: "#/components/schemas/CommandUndoneEvent",
+      },
+      {
+        $ref: "#/components/schemas/CommandRedoneEvent",
+      },
+    ],
+    discriminator: {
+      propertyName: "type",
+      mapping: {
         "sequence.created": "#/components/schemas/SequenceCreatedEvent",
         "sequence.updated": "#/components/schemas/SequenceUpdatedEvent",
         "sequence.deleted": "#/components/schemas/SequenceDeletedEvent",
@@ -475,12 +432,12 @@ export const schemas: SchemaRegistry = {
         "beat.moved": "#/components/schemas/BeatMovedEvent",
         "beat.removed": "#/components/schemas/BeatRemovedEvent",
         "command.undone": "#/components/schemas/CommandUndoneEvent",
-        "command.redone": "#/components/schemas/CommandRedoneEvent"
-      }
-    }
+        "command.redone": "#/components/schemas/CommandRedoneEvent",
+      },
+    },
   },
-  "CommandKind": {
-    "enum": [
+  CommandKind: {
+    enum: [
       "sequence.create",
       "sequence.update",
       "sequence.delete",
@@ -488,116 +445,96 @@ export const schemas: SchemaRegistry = {
       "beat.add",
       "beat.update",
       "beat.move",
-      "beat.remove"
-    ]
+      "beat.remove",
+    ],
   },
-  "CommandRedoneEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "command.redone"
+  CommandRedoneEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "command.redone",
       },
-      "id": {
-        "type": "string"
+      id: {
+        type: "string",
       },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
       },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
       },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
+      occurred_at: {
+        type: "string",
+        format: "date-time",
       },
-      "data": {
-        "$ref": "#/components/schemas/HistoryEventData"
-      }
+      data: {
+        $ref: "#/components/schemas/HistoryEventData",
+      },
     },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
-  "CommandUndoneEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "command.undone"
+  CommandUndoneEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "command.undone",
       },
-      "id": {
-        "type": "string"
+      id: {
+        type: "string",
       },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
       },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
       },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
+      occurred_at: {
+        type: "string",
+        format: "date-time",
       },
-      "data": {
-        "$ref": "#/components/schemas/HistoryEventData"
-      }
+      data: {
+        $ref: "#/components/schemas/HistoryEventData",
+      },
     },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
-  "ComponentHealth": {
-    "type": "object",
-    "properties": {
-      "name": {
-        "type": "string"
+  ComponentHealth: {
+    type: "object",
+    properties: {
+      name: {
+        type: "string",
       },
-      "status": {
-        "$ref": "#/components/schemas/HealthStatus"
+      status: {
+        $ref: "#/components/schemas/HealthStatus",
       },
-      "message": {
-        "anyOf": [
+      message: {
+        anyOf: [
           {
-            "type": "string"
+            type: "string",
           },
           {
-            "type": "null"
-          }
-        ]
+            type: "null",
+          },
+        ],
       },
-      "last_checked_at": {
-        "type": "string",
-        "format": "date-time"
+      last_checked_at: {
+        type: "string",
+        format: "date-time",
       },
-      "response_time_ms": {
-        "type": "number",
-        "format": "double",
-        "minimum": 0
-      }
+      response_time_ms: {
+        type: "number",
+        format: "double",
+        minimum: 0,
+      },
     },
-    "required": [
-      "name",
-      "status",
-      "message",
-      "last_checked_at",
-      "response_time_ms"
-    ]
+    required: ["name", "status", "message", "last_checked_at", "response_time_ms"],
   },
-  "ErrorCode": {
-    "enum": [
+  ErrorCode: {
+    enum: [
       "BAD_REQUEST",
       "VALIDATION_FAILED",
       "UNAUTHENTICATED",
@@ -615,11 +552,11 @@ export const schemas: SchemaRegistry = {
       "UNSUPPORTED_MEDIA_TYPE",
       "RATE_LIMITED",
       "INTERNAL_ERROR",
-      "SERVICE_UNAVAILABLE"
-    ]
+      "SERVICE_UNAVAILABLE",
+    ],
   },
-  "EventType": {
-    "enum": [
+  EventType: {
+    enum: [
       "sequence.created",
       "sequence.updated",
       "sequence.deleted",
@@ -628,521 +565,434 @@ export const schemas: SchemaRegistry = {
       "beat.moved",
       "beat.removed",
       "command.undone",
-      "command.redone"
-    ]
+      "command.redone",
+    ],
   },
-  "FieldError": {
-    "type": "object",
-    "properties": {
-      "field": {
-        "type": "string"
+  FieldError: {
+    type: "object",
+    properties: {
+      field: {
+        type: "string",
       },
-      "code": {
-        "type": "string"
+      code: {
+        type: "string",
       },
-      "message": {
-        "type": "string"
-      }
+      message: {
+        type: "string",
+      },
     },
-    "required": [
-      "field",
-      "code",
-      "message"
-    ]
+    required: ["field", "code", "message"],
   },
-  "HealthReport": {
-    "type": "object",
-    "properties": {
-      "status": {
-        "$ref": "#/components/schemas/HealthStatus"
+  HealthReport: {
+    type: "object",
+    properties: {
+      status: {
+        $ref: "#/components/schemas/HealthStatus",
       },
-      "version": {
-        "type": "string"
+      version: {
+        type: "string",
       },
-      "uptime_seconds": {
-        "type": "number",
-        "format": "double",
-        "minimum": 0
+      uptime_seconds: {
+        type: "number",
+        format: "double",
+        minimum: 0,
       },
-      "checked_at": {
-        "type": "string",
-        "format": "date-time"
+      checked_at: {
+        type: "string",
+        format: "date-time",
       },
-      "components": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/ComponentHealth"
-        }
-      }
-    },
-    "required": [
-      "status",
-      "version",
-      "uptime_seconds",
-      "checked_at",
-      "components"
-    ]
-  },
-  "HealthStatus": {
-    "enum": [
-      "healthy",
-      "degraded",
-      "unhealthy"
-    ]
-  },
-  "HistoryActionResult": {
-    "type": "object",
-    "properties": {
-      "entry": {
-        "$ref": "#/components/schemas/HistoryEntry"
-      },
-      "sequence": {
-        "anyOf": [
-          {
-            "$ref": "#/components/schemas/Sequence"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "history": {
-        "$ref": "#/components/schemas/HistoryState"
-      }
-    },
-    "required": [
-      "entry",
-      "sequence",
-      "history"
-    ]
-  },
-  "HistoryEntry": {
-    "type": "object",
-    "properties": {
-      "id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "command": {
-        "$ref": "#/components/schemas/CommandKind"
-      },
-      "description": {
-        "type": "string",
-        "minLength": 1
-      },
-      "created_at": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "undone": {
-        "type": "boolean"
-      }
-    },
-    "required": [
-      "id",
-      "sequence_id",
-      "command",
-      "description",
-      "created_at",
-      "undone"
-    ]
-  },
-  "HistoryEventData": {
-    "type": "object",
-    "properties": {
-      "entry": {
-        "$ref": "#/components/schemas/HistoryEntry"
-      },
-      "sequence": {
-        "anyOf": [
-          {
-            "$ref": "#/components/schemas/Sequence"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      }
-    },
-    "required": [
-      "entry",
-      "sequence"
-    ]
-  },
-  "HistoryPage": {
-    "type": "object",
-    "properties": {
-      "data": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/HistoryEntry"
-        }
-      },
-      "next_cursor": {
-        "anyOf": [
-          {
-            "type": "string"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "has_more": {
-        "type": "boolean"
-      },
-      "state": {
-        "$ref": "#/components/schemas/HistoryState"
-      }
-    },
-    "required": [
-      "data",
-      "next_cursor",
-      "has_more",
-      "state"
-    ]
-  },
-  "HistoryState": {
-    "type": "object",
-    "properties": {
-      "can_undo": {
-        "type": "boolean"
-      },
-      "can_redo": {
-        "type": "boolean"
-      },
-      "undo_description": {
-        "anyOf": [
-          {
-            "type": "string"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "redo_description": {
-        "anyOf": [
-          {
-            "type": "string"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "undo_count": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 0
-      },
-      "redo_count": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 0
-      }
-    },
-    "required": [
-      "can_undo",
-      "can_redo",
-      "undo_description",
-      "redo_description",
-      "undo_count",
-      "redo_count"
-    ]
-  },
-  "LetterInput": {
-    "type": "string",
-    "pattern": "^[A-Za-z]$"
-  },
-  "Liveness": {
-    "type": "object",
-    "properties": {
-      "status": {
-        "const": "ok"
-      }
-    },
-    "required": [
-      "status"
-    ]
-  },
-  "Location": {
-    "enum": [
-      "n",
-      "e",
-      "s",
-      "w",
-      "ne",
-      "se",
-      "sw",
-      "nw"
-    ]
-  },
-  "Metadata": {
-    "type": "object",
-    "additionalProperties": true
-  },
-  "Motion": {
-    "type": "object",
-    "properties": {
-      "motion_type": {
-        "$ref": "#/components/schemas/MotionType"
-      },
-      "prop_rot_dir": {
-        "$ref": "#/components/schemas/PropRotDir"
-      },
-      "start_loc": {
-        "$ref": "#/components/schemas/Location"
-      },
-      "end_loc": {
-        "$ref": "#/components/schemas/Location"
-      },
-      "turns": {
-        "$ref": "#/components/schemas/Turns"
-      },
-      "start_ori": {
-        "$ref": "#/components/schemas/Orientation"
-      },
-      "end_ori": {
-        "$ref": "#/components/schemas/Orientation"
-      }
-    },
-    "required": [
-      "motion_type",
-      "prop_rot_dir",
-      "start_loc",
-      "end_loc",
-      "turns",
-      "start_ori",
-      "end_ori"
-    ]
-  },
-  "MotionInput": {
-    "type": "object",
-    "properties": {
-      "motion_type": {
-        "$ref": "#/components/schemas/MotionType"
-      },
-      "prop_rot_dir": {
-        "$ref": "#/components/schemas/PropRotDir"
-      },
-      "start_loc": {
-        "$ref": "#/components/schemas/Location"
-      },
-      "end_loc": {
-        "$ref": "#/components/schemas/Location"
-      },
-      "turns": {
-        "$ref": "#/components/schemas/Turns"
-      },
-      "start_ori": {
-        "$ref": "#/components/schemas/Orientation"
-      },
-      "end_ori": {
-        "$ref": "#/components/schemas/Orientation"
-      }
-    },
-    "required": [
-      "motion_type",
-      "prop_rot_dir",
-      "start_loc",
-      "end_loc"
-    ]
-  },
-  "MotionPatch": {
-    "type": "object",
-    "properties": {
-      "motion_type": {
-        "$ref": "#/components/schemas/MotionType"
-      },
-      "prop_rot_dir": {
-        "$ref": "#/components/schemas/PropRotDir"
-      },
-      "start_loc": {
-        "$ref": "#/components/schemas/Location"
-      },
-      "end_loc": {
-        "$ref": "#/components/schemas/Location"
-      },
-      "turns": {
-        "$ref": "#/components/schemas/Turns"
-      },
-      "start_ori": {
-        "$ref": "#/components/schemas/Orientation"
-      },
-      "end_ori": {
-        "$ref": "#/components/schemas/Orientation"
-      }
-    }
-  },
-  "MotionType": {
-    "enum": [
-      "pro",
-      "anti",
-      "float",
-      "dash",
-      "static"
-    ]
-  },
-  "Orientation": {
-    "enum": [
-      "in",
-      "out"
-    ]
-  },
-  "Problem": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "type": "string",
-        "format": "uri"
-      },
-      "title": {
-        "type": "string"
-      },
-      "status": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 100,
-        "maximum": 599
-      },
-      "detail": {
-        "type": "string"
-      },
-      "instance": {
-        "type": "string"
-      },
-      "code": {
-        "$ref": "#/components/schemas/ErrorCode"
-      },
-      "request_id": {
-        "type": "string"
-      },
-      "timestamp": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "errors": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/FieldError"
-        }
-      }
-    },
-    "required": [
-      "type",
-      "title",
-      "status",
-      "code",
-      "request_id",
-      "timestamp"
-    ]
-  },
-  "PropRotDir": {
-    "enum": [
-      "cw",
-      "ccw",
-      "no_rot"
-    ]
-  },
-  "Readiness": {
-    "type": "object",
-    "properties": {
-      "ready": {
-        "type": "boolean"
-      },
-      "components": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/ComponentHealth"
-        }
-      }
-    },
-    "required": [
-      "ready",
-      "components"
-    ]
-  },
-  "ResourceId": {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": 64,
-    "pattern": "^[A-Za-z0-9_-]+$"
-  },
-  "Sequence": {
-    "type": "object",
-    "properties": {
-      "id": {
-        "$ref": "#/components/schemas/ResourceId",
-        "readOnly": true
-      },
-      "name": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 100
-      },
-      "word": {
-        "type": "string",
-        "readOnly": true
-      },
-      "start_position": {
-        "anyOf": [
-          {
-            "type": "string",
-            "maxLength": 32
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "metadata": {
-        "$ref": "#/components/schemas/Metadata"
-      },
-      "beats": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/Beat"
+      components: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/ComponentHealth",
         },
-        "maxItems": 64
       },
-      "length": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 0,
-        "maximum": 64,
-        "readOnly": true
-      },
-      "total_duration": {
-        "type": "number",
-        "format": "double",
-        "minimum": 0,
-        "readOnly": true
-      },
-      "version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1,
-        "readOnly": true
-      },
-      "history": {
-        "$ref": "#/components/schemas/HistoryState",
-        "readOnly": true
-      },
-      "created_at": {
-        "type": "string",
-        "format": "date-time",
-        "readOnly": true
-      },
-      "updated_at": {
-        "type": "string",
-        "format": "date-time",
-        "readOnly": true
-      }
     },
-    "required": [
+    required: ["status", "version", "uptime_seconds", "checked_at", "components"],
+  },
+  HealthStatus: {
+    enum: ["healthy", "degraded", "unhealthy"],
+  },
+  HistoryActionResult: {
+    type: "object",
+    properties: {
+      entry: {
+        $ref: "#/components/schemas/HistoryEntry",
+      },
+      sequence: {
+        anyOf: [
+          {
+            $ref: "#/components/schemas/Sequence",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      history: {
+        $ref: "#/components/schemas/HistoryState",
+      },
+    },
+    required: ["entry", "sequence", "history"],
+  },
+  HistoryEntry: {
+    type: "object",
+    properties: {
+      id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      command: {
+        $ref: "#/components/schemas/CommandKind",
+      },
+      description: {
+        type: "string",
+        minLength: 1,
+      },
+      created_at: {
+        type: "string",
+        format: "date-time",
+      },
+      undone: {
+        type: "boolean",
+      },
+    },
+    required: ["id", "sequence_id", "command", "description", "created_at", "undone"],
+  },
+  HistoryEventData: {
+    type: "object",
+    properties: {
+      entry: {
+        $ref: "#/components/schemas/HistoryEntry",
+      },
+      sequence: {
+        anyOf: [
+          {
+            $ref: "#/components/schemas/Sequence",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+    },
+    required: ["entry", "sequence"],
+  },
+  HistoryPage: {
+    type: "object",
+    properties: {
+      data: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/HistoryEntry",
+        },
+      },
+      next_cursor: {
+        anyOf: [
+          {
+            type: "string",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      has_more: {
+        type: "boolean",
+      },
+      state: {
+        $ref: "#/components/schemas/HistoryState",
+      },
+    },
+    required: ["data", "next_cursor", "has_more", "state"],
+  },
+  HistoryState: {
+    type: "object",
+    properties: {
+      can_undo: {
+        type: "boolean",
+      },
+      can_redo: {
+        type: "boolean",
+      },
+      undo_description: {
+        anyOf: [
+          {
+            type: "string",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      redo_description: {
+        anyOf: [
+          {
+            type: "string",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      undo_count: {
+        type: "integer",
+        format: "int32",
+        minimum: 0,
+      },
+      redo_count: {
+        type: "integer",
+        format: "int32",
+        minimum: 0,
+      },
+    },
+    required: ["can_undo", "can_redo", "undo_description", "redo_description", "undo_count", "redo_count"],
+  },
+  LetterInput: {
+    type: "string",
+    pattern: "^[A-Za-z]$",
+  },
+  Liveness: {
+    type: "object",
+    properties: {
+      status: {
+        const: "ok",
+      },
+    },
+    required: ["status"],
+  },
+  Location: {
+    enum: ["n", "e", "s", "w", "ne", "se", "sw", "nw"],
+  },
+  Metadata: {
+    type: "object",
+    additionalProperties: true,
+  },
+  Motion: {
+    type: "object",
+    properties: {
+      motion_type: {
+        $ref: "#/components/schemas/MotionType",
+      },
+      prop_rot_dir: {
+        $ref: "#/components/schemas/PropRotDir",
+      },
+      start_loc: {
+        $ref: "#/components/schemas/Location",
+      },
+      end_loc: {
+        $ref: "#/components/schemas/Location",
+      },
+      turns: {
+        $ref: "#/components/schemas/Turns",
+      },
+      start_ori: {
+        $ref: "#/components/schemas/Orientation",
+      },
+      end_ori: {
+        $ref: "#/components/schemas/Orientation",
+      },
+    },
+    required: ["motion_type", "prop_rot_dir", "start_loc", "end_loc", "turns", "start_ori", "end_ori"],
+  },
+  MotionInput: {
+    type: "object",
+    properties: {
+      motion_type: {
+        $ref: "#/components/schemas/MotionType",
+      },
+      prop_rot_dir: {
+        $ref: "#/components/schemas/PropRotDir",
+      },
+      start_loc: {
+        $ref: "#/components/schemas/Location",
+      },
+      end_loc: {
+        $ref: "#/components/schemas/Location",
+      },
+      turns: {
+        $ref: "#/components/schemas/Turns",
+      },
+      start_ori: {
+        $ref: "#/components/schemas/Orientation",
+      },
+      end_ori: {
+        $ref: "#/components/schemas/Orientation",
+      },
+    },
+    required: ["motion_type", "prop_rot_dir", "start_loc", "end_loc"],
+  },
+  MotionPatch: {
+    type: "object",
+    properties: {
+      motion_type: {
+        $ref: "#/components/schemas/MotionType",
+      },
+      prop_rot_dir: {
+        $ref: "#/components/schemas/PropRotDir",
+      },
+      start_loc: {
+        $ref: "#/components/schemas/Location",
+      },
+      end_loc: {
+        $ref: "#/components/schemas/Location",
+      },
+      turns: {
+        $ref: "#/components/schemas/Turns",
+      },
+      start_ori: {
+        $ref: "#/components/schemas/Orientation",
+      },
+      end_ori: {
+        $ref: "#/components/schemas/Orientation",
+      },
+    },
+  },
+  MotionType: {
+    enum: ["pro", "anti", "float", "dash", "static"],
+  },
+  Orientation: {
+    enum: ["in", "out"],
+  },
+  Problem: {
+    type: "object",
+    properties: {
+      type: {
+        type: "string",
+        format: "uri",
+      },
+      title: {
+        type: "string",
+      },
+      status: {
+        type: "integer",
+        format: "int32",
+        minimum: 100,
+        maximum: 599,
+      },
+      detail: {
+        type: "string",
+      },
+      instance: {
+        type: "string",
+      },
+      code: {
+        $ref: "#/components/schemas/ErrorCode",
+      },
+      request_id: {
+        type: "string",
+      },
+      timestamp: {
+        type: "string",
+        format: "date-time",
+      },
+      errors: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/FieldError",
+        },
+      },
+    },
+    required: ["type", "title", "status", "code", "request_id", "timestamp"],
+  },
+  PropRotDir: {
+    enum: ["cw", "ccw", "no_rot"],
+  },
+  Readiness: {
+    type: "object",
+    properties: {
+      ready: {
+        type: "boolean",
+      },
+      components: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/ComponentHealth",
+        },
+      },
+    },
+    required: ["ready", "components"],
+  },
+  ResourceId: {
+    type: "string",
+    minLength: 1,
+    maxLength: 64,
+    pattern: "^[A-Za-z0-9_-]+$",
+  },
+  Sequence: {
+    type: "object",
+    properties: {
+      id: {
+        $ref: "#/components/schemas/ResourceId",
+        readOnly: true,
+      },
+      name: {
+        type: "string",
+        minLength: 1,
+        maxLength: 100,
+      },
+      word: {
+        type: "string",
+        readOnly: true,
+      },
+      start_position: {
+        anyOf: [
+          {
+            type: "string",
+            maxLength: 32,
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      metadata: {
+        $ref: "#/components/schemas/Metadata",
+      },
+      beats: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/Beat",
+        },
+        maxItems: 64,
+      },
+      length: {
+        type: "integer",
+        format: "int32",
+        minimum: 0,
+        maximum: 64,
+        readOnly: true,
+      },
+      total_duration: {
+        type: "number",
+        format: "double",
+        minimum: 0,
+        readOnly: true,
+      },
+      version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+        readOnly: true,
+      },
+      history: {
+        $ref: "#/components/schemas/HistoryState",
+        readOnly: true,
+      },
+      created_at: {
+        type: "string",
+        format: "date-time",
+        readOnly: true,
+      },
+      updated_at: {
+        type: "string",
+        format: "date-time",
+        readOnly: true,
+      },
+    },
+    required: [
       "id",
       "name",
       "word",
@@ -1154,290 +1004,256 @@ export const schemas: SchemaRegistry = {
       "version",
       "history",
       "created_at",
-      "updated_at"
-    ]
+      "updated_at",
+    ],
   },
-  "SequenceCreate": {
-    "type": "object",
-    "properties": {
-      "name": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 100
+  SequenceCreate: {
+    type: "object",
+    properties: {
+      name: {
+        type: "string",
+        minLength: 1,
+        maxLength: 100,
       },
-      "length": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 1,
-        "maximum": 64
+      length: {
+        type: "integer",
+        format: "int32",
+        minimum: 1,
+        maximum: 64,
       },
-      "beats": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/BeatInput"
+      beats: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/BeatInput",
         },
-        "maxItems": 64
+        maxItems: 64,
       },
-      "start_position": {
-        "type": "string",
-        "maxLength": 32
+      start_position: {
+        type: "string",
+        maxLength: 32,
       },
-      "metadata": {
-        "$ref": "#/components/schemas/Metadata"
-      }
+      metadata: {
+        $ref: "#/components/schemas/Metadata",
+      },
     },
-    "required": [
-      "name"
-    ]
+    required: ["name"],
   },
-  "SequenceCreatedEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "sequence.created"
+  SequenceCreatedEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "sequence.created",
       },
-      "id": {
-        "type": "string"
+      id: {
+        type: "string",
       },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
       },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
       },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
+      occurred_at: {
+        type: "string",
+        format: "date-time",
       },
-      "data": {
-        "$ref": "#/components/schemas/SequenceCreatedEventData"
-      }
+      data: {
+        $ref: "#/components/schemas/SequenceCreatedEventData",
+      },
     },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
-  "SequenceCreatedEventData": {
-    "type": "object",
-    "properties": {
-      "sequence": {
-        "$ref": "#/components/schemas/Sequence"
-      }
+  SequenceCreatedEventData: {
+    type: "object",
+    properties: {
+      sequence: {
+        $ref: "#/components/schemas/Sequence",
+      },
     },
-    "required": [
-      "sequence"
-    ]
+    required: ["sequence"],
   },
-  "SequenceDeletedEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "sequence.deleted"
+  SequenceDeletedEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "sequence.deleted",
       },
-      "id": {
-        "type": "string"
+      id: {
+        type: "string",
       },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
       },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
       },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
+      occurred_at: {
+        type: "string",
+        format: "date-time",
       },
-      "data": {
-        "$ref": "#/components/schemas/SequenceDeletedEventData"
-      }
+      data: {
+        $ref: "#/components/schemas/SequenceDeletedEventData",
+      },
     },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
-  "SequenceDeletedEventData": {
-    "type": "object",
-    "properties": {
-      "name": {
-        "type": "string"
-      }
+  SequenceDeletedEventData: {
+    type: "object",
+    properties: {
+      name: {
+        type: "string",
+      },
     },
-    "required": [
-      "name"
-    ]
+    required: ["name"],
   },
-  "SequenceDeletion": {
-    "type": "object",
-    "properties": {
-      "id": {
-        "$ref": "#/components/schemas/ResourceId"
+  SequenceDeletion: {
+    type: "object",
+    properties: {
+      id: {
+        $ref: "#/components/schemas/ResourceId",
       },
-      "deleted": {
-        "const": true
+      deleted: {
+        const: true,
       },
-      "version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
+      version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
       },
-      "history": {
-        "$ref": "#/components/schemas/HistoryState"
-      }
+      history: {
+        $ref: "#/components/schemas/HistoryState",
+      },
     },
-    "required": [
-      "id",
-      "deleted",
-      "version",
-      "history"
-    ]
+    required: ["id", "deleted", "version", "history"],
   },
-  "SequenceField": {
-    "enum": [
-      "name",
-      "start_position",
-      "metadata",
-      "beats"
-    ]
+  SequenceField: {
+    enum: ["name", "start_position", "metadata", "beats"],
   },
-  "SequencePage": {
-    "type": "object",
-    "properties": {
-      "data": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/SequenceSummary"
-        }
-      },
-      "next_cursor": {
-        "anyOf": [
-          {
-            "type": "string"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "has_more": {
-        "type": "boolean"
-      }
-    },
-    "required": [
-      "data",
-      "next_cursor",
-      "has_more"
-    ]
-  },
-  "SequencePatch": {
-    "type": "object",
-    "properties": {
-      "name": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 100
-      },
-      "start_position": {
-        "anyOf": [
-          {
-            "type": "string",
-            "maxLength": 32
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "metadata": {
-        "anyOf": [
-          {
-            "$ref": "#/components/schemas/Metadata"
-          },
-          {
-            "type": "null"
-          }
-        ]
-      },
-      "beats": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/BeatInput"
+  SequencePage: {
+    type: "object",
+    properties: {
+      data: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/SequenceSummary",
         },
-        "maxItems": 64
-      }
-    }
-  },
-  "SequenceSummary": {
-    "type": "object",
-    "properties": {
-      "id": {
-        "$ref": "#/components/schemas/ResourceId",
-        "readOnly": true
       },
-      "name": {
-        "type": "string"
-      },
-      "word": {
-        "type": "string",
-        "readOnly": true
-      },
-      "start_position": {
-        "anyOf": [
+      next_cursor: {
+        anyOf: [
           {
-            "type": "string"
+            type: "string",
           },
           {
-            "type": "null"
-          }
-        ]
+            type: "null",
+          },
+        ],
       },
-      "metadata": {
-        "$ref": "#/components/schemas/Metadata"
+      has_more: {
+        type: "boolean",
       },
-      "length": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 0,
-        "maximum": 64,
-        "readOnly": true
-      },
-      "total_duration": {
-        "type": "number",
-        "format": "double",
-        "minimum": 0,
-        "readOnly": true
-      },
-      "version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1,
-        "readOnly": true
-      },
-      "created_at": {
-        "type": "string",
-        "format": "date-time",
-        "readOnly": true
-      },
-      "updated_at": {
-        "type": "string",
-        "format": "date-time",
-        "readOnly": true
-      }
     },
-    "required": [
+    required: ["data", "next_cursor", "has_more"],
+  },
+  SequencePatch: {
+    type: "object",
+    properties: {
+      name: {
+        type: "string",
+        minLength: 1,
+        maxLength: 100,
+      },
+      start_position: {
+        anyOf: [
+          {
+            type: "string",
+            maxLength: 32,
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      metadata: {
+        anyOf: [
+          {
+            $ref: "#/components/schemas/Metadata",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      beats: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/BeatInput",
+        },
+        maxItems: 64,
+      },
+    },
+  },
+  SequenceSummary: {
+    type: "object",
+    properties: {
+      id: {
+        $ref: "#/components/schemas/ResourceId",
+        readOnly: true,
+      },
+      name: {
+        type: "string",
+      },
+      word: {
+        type: "string",
+        readOnly: true,
+      },
+      start_position: {
+        anyOf: [
+          {
+            type: "string",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+      metadata: {
+        $ref: "#/components/schemas/Metadata",
+      },
+      length: {
+        type: "integer",
+        format: "int32",
+        minimum: 0,
+        maximum: 64,
+        readOnly: true,
+      },
+      total_duration: {
+        type: "number",
+        format: "double",
+        minimum: 0,
+        readOnly: true,
+      },
+      version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+        readOnly: true,
+      },
+      created_at: {
+        type: "string",
+        format: "date-time",
+        readOnly: true,
+      },
+      updated_at: {
+        type: "string",
+        format: "date-time",
+        readOnly: true,
+      },
+    },
+    required: [
       "id",
       "name",
       "word",
@@ -1447,486 +1263,422 @@ export const schemas: SchemaRegistry = {
       "total_duration",
       "version",
       "created_at",
-      "updated_at"
-    ]
-  },
-  "SequenceUpdatedEvent": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "sequence.updated"
-      },
-      "id": {
-        "type": "string"
-      },
-      "sequence_id": {
-        "$ref": "#/components/schemas/ResourceId"
-      },
-      "sequence_version": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 1
-      },
-      "occurred_at": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "data": {
-        "$ref": "#/components/schemas/SequenceUpdatedEventData"
-      }
-    },
-    "required": [
-      "type",
-      "id",
-      "sequence_id",
-      "sequence_version",
-      "occurred_at",
-      "data"
-    ]
-  },
-  "SequenceUpdatedEventData": {
-    "type": "object",
-    "properties": {
-      "sequence": {
-        "$ref": "#/components/schemas/Sequence"
-      },
-      "changed_fields": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/SequenceField"
-        }
-      }
-    },
-    "required": [
-      "sequence",
-      "changed_fields"
-    ]
-  },
-  "ServerStatus": {
-    "type": "object",
-    "properties": {
-      "name": {
-        "type": "string"
-      },
-      "version": {
-        "type": "string"
-      },
-      "api_version": {
-        "type": "string"
-      },
-      "database": {
-        "$ref": "#/components/schemas/ServerStatusDatabase"
-      },
-      "started_at": {
-        "type": "string",
-        "format": "date-time"
-      },
-      "uptime_seconds": {
-        "type": "number",
-        "format": "double",
-        "minimum": 0
-      }
-    },
-    "required": [
-      "name",
-      "version",
-      "api_version",
-      "database",
-      "started_at",
-      "uptime_seconds"
-    ]
-  },
-  "ServerStatusDatabase": {
-    "enum": [
-      "sqlite",
-      "postgresql"
-    ]
-  },
-  "Turns": {
-    "type": "number",
-    "format": "double",
-    "minimum": 0,
-    "maximum": 4,
-    "multipleOf": 0.5
-  },
-  "WsAuthMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "auth"
-      },
-      "request_id": {
-        "type": "string",
-        "maxLength": 64
-      },
-      "token": {
-        "type": "string",
-        "minLength": 1
-      }
-    },
-    "required": [
-      "type",
-      "token"
-    ]
-  },
-  "WsAuthenticatedMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "authenticated"
-      },
-      "request_id": {
-        "type": "string"
-      }
-    },
-    "required": [
-      "type"
-    ]
-  },
-  "WsClientMessage": {
-    "oneOf": [
-      {
-        "$ref": "#/components/schemas/WsAuthMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsSubscribeMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsUnsubscribeMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsPingMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsGetStatsMessage"
-      }
+      "updated_at",
     ],
-    "discriminator": {
-      "propertyName": "type",
-      "mapping": {
-        "auth": "#/components/schemas/WsAuthMessage",
-        "subscribe": "#/components/schemas/WsSubscribeMessage",
-        "unsubscribe": "#/components/schemas/WsUnsubscribeMessage",
-        "ping": "#/components/schemas/WsPingMessage",
-        "get_stats": "#/components/schemas/WsGetStatsMessage"
-      }
-    }
   },
-  "WsErrorCode": {
-    "enum": [
+  SequenceUpdatedEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "sequence.updated",
+      },
+      id: {
+        type: "string",
+      },
+      sequence_id: {
+        $ref: "#/components/schemas/ResourceId",
+      },
+      sequence_version: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
+      occurred_at: {
+        type: "string",
+        format: "date-time",
+      },
+      data: {
+        $ref: "#/components/schemas/SequenceUpdatedEventData",
+      },
+    },
+    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+  },
+  SequenceUpdatedEventData: {
+    type: "object",
+    properties: {
+      sequence: {
+        $ref: "#/components/schemas/Sequence",
+      },
+      changed_fields: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/SequenceField",
+        },
+      },
+    },
+    required: ["sequence", "changed_fields"],
+  },
+  ServerStatus: {
+    type: "object",
+    properties: {
+      name: {
+        type: "string",
+      },
+      version: {
+        type: "string",
+      },
+      api_version: {
+        type: "string",
+      },
+      database: {
+        $ref: "#/components/schemas/ServerStatusDatabase",
+      },
+      started_at: {
+        type: "string",
+        format: "date-time",
+      },
+      uptime_seconds: {
+        type: "number",
+        format: "double",
+        minimum: 0,
+      },
+    },
+    required: ["name", "version", "api_version", "database", "started_at", "uptime_seconds"],
+  },
+  ServerStatusDatabase: {
+    enum: ["sqlite", "postgresql"],
+  },
+  Turns: {
+    type: "number",
+    format: "double",
+    minimum: 0,
+    maximum: 4,
+    multipleOf: 0.5,
+  },
+  WsAuthMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "auth",
+      },
+      request_id: {
+        type: "string",
+        maxLength: 64,
+      },
+      token: {
+        type: "string",
+        minLength: 1,
+      },
+    },
+    required: ["type", "token"],
+  },
+  WsAuthenticatedMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "authenticated",
+      },
+      request_id: {
+        type: "string",
+      },
+    },
+    required: ["type"],
+  },
+  WsClientMessage: {
+    oneOf: [
+      {
+        $ref: "#/components/schemas/WsAuthMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsSubscribeMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsUnsubscribeMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsPingMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsGetStatsMessage",
+      },
+    ],
+    discriminator: {
+      propertyName: "type",
+      mapping: {
+        auth: "#/components/schemas/WsAuthMessage",
+        subscribe: "#/components/schemas/WsSubscribeMessage",
+        unsubscribe: "#/components/schemas/WsUnsubscribeMessage",
+        ping: "#/components/schemas/WsPingMessage",
+        get_stats: "#/components/schemas/WsGetStatsMessage",
+      },
+    },
+  },
+  WsErrorCode: {
+    enum: [
       "INVALID_JSON",
       "UNKNOWN_MESSAGE_TYPE",
       "INVALID_MESSAGE",
       "UNAUTHENTICATED",
       "RATE_LIMITED",
-      "EVENTS_EXPIRED"
-    ]
-  },
-  "WsErrorMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "error"
-      },
-      "request_id": {
-        "type": "string"
-      },
-      "code": {
-        "$ref": "#/components/schemas/WsErrorCode"
-      },
-      "message": {
-        "type": "string"
-      }
-    },
-    "required": [
-      "type",
-      "code",
-      "message"
-    ]
-  },
-  "WsEventMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "event"
-      },
-      "event": {
-        "$ref": "#/components/schemas/ChangeEvent"
-      }
-    },
-    "required": [
-      "type",
-      "event"
-    ]
-  },
-  "WsGetStatsMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "get_stats"
-      },
-      "request_id": {
-        "type": "string",
-        "maxLength": 64
-      }
-    },
-    "required": [
-      "type"
-    ]
-  },
-  "WsHeartbeatMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "heartbeat"
-      },
-      "server_time": {
-        "type": "string",
-        "format": "date-time"
-      }
-    },
-    "required": [
-      "type",
-      "server_time"
-    ]
-  },
-  "WsPingMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "ping"
-      },
-      "request_id": {
-        "type": "string",
-        "maxLength": 64
-      }
-    },
-    "required": [
-      "type"
-    ]
-  },
-  "WsPongMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "pong"
-      },
-      "request_id": {
-        "type": "string"
-      },
-      "server_time": {
-        "type": "string",
-        "format": "date-time"
-      }
-    },
-    "required": [
-      "type",
-      "server_time"
-    ]
-  },
-  "WsServerMessage": {
-    "oneOf": [
-      {
-        "$ref": "#/components/schemas/WsWelcomeMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsAuthenticatedMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsSubscribedMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsUnsubscribedMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsPongMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsHeartbeatMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsStatsMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsErrorMessage"
-      },
-      {
-        "$ref": "#/components/schemas/WsEventMessage"
-      }
+      "EVENTS_EXPIRED",
     ],
-    "discriminator": {
-      "propertyName": "type",
-      "mapping": {
-        "welcome": "#/components/schemas/WsWelcomeMessage",
-        "authenticated": "#/components/schemas/WsAuthenticatedMessage",
-        "subscribed": "#/components/schemas/WsSubscribedMessage",
-        "unsubscribed": "#/components/schemas/WsUnsubscribedMessage",
-        "pong": "#/components/schemas/WsPongMessage",
-        "heartbeat": "#/components/schemas/WsHeartbeatMessage",
-        "stats": "#/components/schemas/WsStatsMessage",
-        "error": "#/components/schemas/WsErrorMessage",
-        "event": "#/components/schemas/WsEventMessage"
-      }
-    }
   },
-  "WsStatsMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "stats"
+  WsErrorMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "error",
       },
-      "request_id": {
-        "type": "string"
+      request_id: {
+        type: "string",
       },
-      "connections": {
-        "type": "integer",
-        "format": "int32",
-        "minimum": 0
+      code: {
+        $ref: "#/components/schemas/WsErrorCode",
       },
-      "events_sent": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 0
+      message: {
+        type: "string",
       },
-      "total_events_sent": {
-        "type": "integer",
-        "format": "int64",
-        "minimum": 0
-      }
     },
-    "required": [
-      "type",
-      "connections",
-      "events_sent",
-      "total_events_sent"
-    ]
+    required: ["type", "code", "message"],
   },
-  "WsSubscribeMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "subscribe"
+  WsEventMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "event",
       },
-      "request_id": {
-        "type": "string",
-        "maxLength": 64
+      event: {
+        $ref: "#/components/schemas/ChangeEvent",
       },
-      "event_types": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/EventType"
-        }
+    },
+    required: ["type", "event"],
+  },
+  WsGetStatsMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "get_stats",
       },
-      "sequence_ids": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/ResourceId"
+      request_id: {
+        type: "string",
+        maxLength: 64,
+      },
+    },
+    required: ["type"],
+  },
+  WsHeartbeatMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "heartbeat",
+      },
+      server_time: {
+        type: "string",
+        format: "date-time",
+      },
+    },
+    required: ["type", "server_time"],
+  },
+  WsPingMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "ping",
+      },
+      request_id: {
+        type: "string",
+        maxLength: 64,
+      },
+    },
+    required: ["type"],
+  },
+  WsPongMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "pong",
+      },
+      request_id: {
+        type: "string",
+      },
+      server_time: {
+        type: "string",
+        format: "date-time",
+      },
+    },
+    required: ["type", "server_time"],
+  },
+  WsServerMessage: {
+    oneOf: [
+      {
+        $ref: "#/components/schemas/WsWelcomeMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsAuthenticatedMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsSubscribedMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsUnsubscribedMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsPongMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsHeartbeatMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsStatsMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsErrorMessage",
+      },
+      {
+        $ref: "#/components/schemas/WsEventMessage",
+      },
+    ],
+    discriminator: {
+      propertyName: "type",
+      mapping: {
+        welcome: "#/components/schemas/WsWelcomeMessage",
+        authenticated: "#/components/schemas/WsAuthenticatedMessage",
+        subscribed: "#/components/schemas/WsSubscribedMessage",
+        unsubscribed: "#/components/schemas/WsUnsubscribedMessage",
+        pong: "#/components/schemas/WsPongMessage",
+        heartbeat: "#/components/schemas/WsHeartbeatMessage",
+        stats: "#/components/schemas/WsStatsMessage",
+        error: "#/components/schemas/WsErrorMessage",
+        event: "#/components/schemas/WsEventMessage",
+      },
+    },
+  },
+  WsStatsMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "stats",
+      },
+      request_id: {
+        type: "string",
+      },
+      connections: {
+        type: "integer",
+        format: "int32",
+        minimum: 0,
+      },
+      events_sent: {
+        type: "integer",
+        format: "int64",
+        minimum: 0,
+      },
+      total_events_sent: {
+        type: "integer",
+        format: "int64",
+        minimum: 0,
+      },
+    },
+    required: ["type", "connections", "events_sent", "total_events_sent"],
+  },
+  WsSubscribeMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "subscribe",
+      },
+      request_id: {
+        type: "string",
+        maxLength: 64,
+      },
+      event_types: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/EventType",
         },
-        "maxItems": 1000
       },
-      "last_event_id": {
-        "type": "string"
-      }
+      sequence_ids: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/ResourceId",
+        },
+        maxItems: 1000,
+      },
+      last_event_id: {
+        type: "string",
+      },
     },
-    "required": [
-      "type"
-    ]
+    required: ["type"],
   },
-  "WsSubscribedMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "subscribed"
+  WsSubscribedMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "subscribed",
       },
-      "request_id": {
-        "type": "string"
+      request_id: {
+        type: "string",
       },
-      "event_types": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/EventType"
-        }
+      event_types: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/EventType",
+        },
       },
-      "sequence_ids": {
-        "type": "array",
-        "items": {
-          "$ref": "#/components/schemas/ResourceId"
-        }
+      sequence_ids: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/ResourceId",
+        },
       },
-      "resumed_after": {
-        "anyOf": [
+      resumed_after: {
+        anyOf: [
           {
-            "type": "string"
+            type: "string",
           },
           {
-            "type": "null"
-          }
-        ]
-      }
+            type: "null",
+          },
+        ],
+      },
     },
-    "required": [
-      "type",
-      "event_types",
-      "sequence_ids",
-      "resumed_after"
-    ]
+    required: ["type", "event_types", "sequence_ids", "resumed_after"],
   },
-  "WsUnsubscribeMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "unsubscribe"
+  WsUnsubscribeMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "unsubscribe",
       },
-      "request_id": {
-        "type": "string",
-        "maxLength": 64
-      }
+      request_id: {
+        type: "string",
+        maxLength: 64,
+      },
     },
-    "required": [
-      "type"
-    ]
+    required: ["type"],
   },
-  "WsUnsubscribedMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "unsubscribed"
+  WsUnsubscribedMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "unsubscribed",
       },
-      "request_id": {
-        "type": "string"
-      }
+      request_id: {
+        type: "string",
+      },
     },
-    "required": [
-      "type"
-    ]
+    required: ["type"],
   },
-  "WsWelcomeMessage": {
-    "type": "object",
-    "properties": {
-      "type": {
-        "const": "welcome"
+  WsWelcomeMessage: {
+    type: "object",
+    properties: {
+      type: {
+        const: "welcome",
       },
-      "session_id": {
-        "type": "string"
+      session_id: {
+        type: "string",
       },
-      "server_time": {
-        "type": "string",
-        "format": "date-time"
+      server_time: {
+        type: "string",
+        format: "date-time",
       },
-      "heartbeat_interval_ms": {
-        "type": "integer",
-        "format": "int32"
+      heartbeat_interval_ms: {
+        type: "integer",
+        format: "int32",
       },
-      "authenticated": {
-        "type": "boolean"
-      }
+      authenticated: {
+        type: "boolean",
+      },
     },
-    "required": [
-      "type",
-      "session_id",
-      "server_time",
-      "heartbeat_interval_ms",
-      "authenticated"
-    ]
-  }
+    required: ["type", "session_id", "server_time", "heartbeat_interval_ms", "authenticated"],
+  },
 };
