@@ -37,7 +37,16 @@ if (firstKey !== null) {
 
 const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
-  log({ level: "info", msg: "listening", url: `http://${config.host}:${address.port}`, database: config.databaseUrl });
+  // Always printed, whatever the log level: scripts and tests read the URL from it.
+  console.log(
+    JSON.stringify({
+      time: new Date().toISOString(),
+      level: "info",
+      msg: "listening",
+      url: `http://${config.host}:${address.port}`,
+      database: config.databaseUrl,
+    }),
+  );
 });
 server.on("upgrade", (request, socket, head) => {
   if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/v1/ws") {

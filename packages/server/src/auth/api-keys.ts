@@ -20,10 +20,27 @@ export interface Principal {
   projectId: string;
 }
 
+/** Known keys are remembered for a minute, so a request costs a hash, not a database read. */
+const CACHE_MS = 60_000;
+const CACHE_MAX = 10_000;
+const cache = new WeakMap<Store, Map<string, { principal: Principal; until: number }>>();
+
 /** Resolves a presented key to its project, or null when the key is unknown. */
 export async function authenticate(store: Store, key: string): Promise<Principal | null> {
-  const found = await store.findApiKey(hashApiKey(key));
-  return found === null ? null : { keyId: found.key_id, projectId: found.project_id };
+  const hash = hashApiKey(key);
+  let known = cache.get(store);
+  if (known === undefined) {
+    known = new Map();
+    cache.set(store, known);
+  }
+  const hit = known.get(hash);
+  if (hit !== undefined && hit.until > Date.now()) return hit.principal;
+  const found = await store.findApiKey(hash);
+  if (found === null) return null;
+  const principal = { keyId: found.key_id, projectId: found.project_id };
+  if (known.size >= CACHE_MAX) known.clear();
+  known.set(hash, { principal, until: Date.now() + CACHE_MS });
+  return principal;
 }
 
 /** Keys configured at start (`API_KEYS=project=key,...`): added when not stored yet. */

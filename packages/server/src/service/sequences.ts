@@ -145,8 +145,8 @@ export class SequenceService {
   }
 
   async #view(stored: Live): Promise<SequenceView> {
-    const head = await this.#store.historyHead(stored.id);
-    return sequenceView(stored.doc, { version: stored.version, updated_at: stored.updated_at, history: head.state });
+    const history = await this.#store.historyState(stored.id);
+    return sequenceView(stored.doc, { version: stored.version, updated_at: stored.updated_at, history });
   }
 
   /**
@@ -305,14 +305,14 @@ export class SequenceService {
     const before = page.cursor === undefined ? undefined : decodeHistoryCursor(page.cursor);
     const [result, head] = await Promise.all([
       this.#store.listHistory(id, { limit: page.limit, ...(before === undefined ? {} : { before }) }),
-      this.#store.historyHead(id),
+      this.#store.historyState(id),
     ]);
     const last = result.items[result.items.length - 1];
     return {
       data: result.items.map((entry) => historyEntryView(id, entry)),
       next_cursor: result.has_more && last ? encodeCursor({ s: last.seq }) : null,
       has_more: result.has_more,
-      state: head.state,
+      state: head,
     };
   }
 

@@ -109,6 +109,8 @@ export interface Store {
   readonly engine: "sqlite" | "postgresql";
   getSequence(projectId: string, sequenceId: string): Promise<StoredSequence | null>;
   historyHead(sequenceId: string): Promise<HistoryHead>;
+  /** The history state alone (cheaper than historyHead: no stored commands are read). */
+  historyState(sequenceId: string): Promise<HistoryState>;
   listSequences(projectId: string, filter: ListFilter, page: PageRequest): Promise<Page<StoredSequence>>;
   listHistory(
     sequenceId: string,

@@ -127,6 +127,12 @@ export class SqliteStore implements Store {
       firstUndone: db.prepare<[string], HistoryRow>(
         "SELECT * FROM history WHERE sequence_id = ? AND undone = 1 ORDER BY seq ASC LIMIT 1",
       ),
+      lastAppliedDescription: db.prepare<[string], { description: string }>(
+        "SELECT description FROM history WHERE sequence_id = ? AND undone = 0 ORDER BY seq DESC LIMIT 1",
+      ),
+      firstUndoneDescription: db.prepare<[string], { description: string }>(
+        "SELECT description FROM history WHERE sequence_id = ? AND undone = 1 ORDER BY seq ASC LIMIT 1",
+      ),
       counts: db.prepare<[string], { applied: number; undone: number }>(
         "SELECT undo_count AS applied, redo_count AS undone FROM sequences WHERE id = ?",
       ),
@@ -198,20 +204,35 @@ export class SqliteStore implements Store {
     return row === undefined ? null : toSequence(row);
   }
 
+  /** What clients see of the history; reads descriptions only, never the stored commands. */
+  #historyState(sequenceId: string): HistoryState {
+    const s = this.#statements;
+    const undo = s.lastAppliedDescription.get(sequenceId)?.description ?? null;
+    const redo = s.firstUndoneDescription.get(sequenceId)?.description ?? null;
+    const counts = s.counts.get(sequenceId) ?? { applied: 0, undone: 0 };
+    return {
+      can_undo: undo !== null,
+      can_redo: redo !== null,
+      undo_description: undo,
+      redo_description: redo,
+      undo_count: counts.applied,
+      redo_count: counts.undone,
+    };
+  }
+
   #historyHead(sequenceId: string): HistoryHead {
     const s = this.#statements;
     const undo = s.lastApplied.get(sequenceId);
     const redo = s.firstUndone.get(sequenceId);
-    const counts = s.counts.get(sequenceId) ?? { applied: 0, undone: 0 };
-    const state: HistoryState = {
-      can_undo: undo !== undefined,
-      can_redo: redo !== undefined,
-      undo_description: undo?.description ?? null,
-      redo_description: redo?.description ?? null,
-      undo_count: counts.applied,
-      redo_count: counts.undone,
+    return {
+      next_undo: undo ? toEntry(undo) : null,
+      next_redo: redo ? toEntry(redo) : null,
+      state: this.#historyState(sequenceId),
     };
-    return { next_undo: undo ? toEntry(undo) : null, next_redo: redo ? toEntry(redo) : null, state };
+  }
+
+  async historyState(sequenceId: string): Promise<HistoryState> {
+    return this.#historyState(sequenceId);
   }
 
   async historyHead(sequenceId: string): Promise<HistoryHead> {
@@ -309,7 +330,7 @@ export class SqliteStore implements Store {
           const delta = history.undone ? 1 : -1;
           s.setCounts.run(counts.applied - delta, counts.undone + delta, commit.sequence_id);
         }
-        const historyState = this.#historyHead(commit.sequence_id).state;
+        const historyState = this.#historyState(commit.sequence_id);
         const change = commit.change(historyState);
         const eventRow = {
           project_id: commit.project_id,
