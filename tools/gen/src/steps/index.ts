@@ -12,5 +12,5 @@ export const steps: readonly Step[] = [
   lintStep,
   // Code generators (tools/codegen), one line each.
   codegenStep("hono", "packages/server/src/generated"),
-  codegenStep("typescript", "packages/sdk-ts", ["package.json", "tsconfig.json", "turbo.json", "test/"]),
+  codegenStep("typescript", "packages/sdk-ts", ["package.json", "tsconfig.json", "turbo.json", "test/", "bench/"]),
 ];
