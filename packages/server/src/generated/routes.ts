@@ -40,160 +40,160 @@ export function registerRoutes<E extends Env>(
   app.on(
     "GET",
     "/api/v1/events",
-    guard(operations.streamEvents),
-    runOperation(operations.streamEvents, runtime, (input, c) =>
+    guard(operations["streamEvents"]),
+    runOperation(operations["streamEvents"], runtime, (input, c) =>
       handlers.events.stream(input as unknown as H.StreamEventsInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/health",
-    guard(operations.getHealth),
-    runOperation(operations.getHealth, runtime, (input, c) =>
+    guard(operations["getHealth"]),
+    runOperation(operations["getHealth"], runtime, (input, c) =>
       handlers.health.get(input as unknown as H.GetHealthInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/health/live",
-    guard(operations.getLiveness),
-    runOperation(operations.getLiveness, runtime, (input, c) =>
+    guard(operations["getLiveness"]),
+    runOperation(operations["getLiveness"], runtime, (input, c) =>
       handlers.health.getLiveness(input as unknown as H.GetLivenessInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/health/ready",
-    guard(operations.getReadiness),
-    runOperation(operations.getReadiness, runtime, (input, c) =>
+    guard(operations["getReadiness"]),
+    runOperation(operations["getReadiness"], runtime, (input, c) =>
       handlers.health.getReadiness(input as unknown as H.GetReadinessInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/sequences",
-    guard(operations.listSequences),
-    runOperation(operations.listSequences, runtime, (input, c) =>
+    guard(operations["listSequences"]),
+    runOperation(operations["listSequences"], runtime, (input, c) =>
       handlers.sequences.list(input as unknown as H.ListSequencesInput, c as Context<E>),
     ),
   );
   app.on(
     "POST",
     "/api/v1/sequences",
-    guard(operations.createSequence),
-    runOperation(operations.createSequence, runtime, (input, c) =>
+    guard(operations["createSequence"]),
+    runOperation(operations["createSequence"], runtime, (input, c) =>
       handlers.sequences.create(input as unknown as H.CreateSequenceInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/sequences/:sequence_id",
-    guard(operations.getSequence),
-    runOperation(operations.getSequence, runtime, (input, c) =>
+    guard(operations["getSequence"]),
+    runOperation(operations["getSequence"], runtime, (input, c) =>
       handlers.sequences.get(input as unknown as H.GetSequenceInput, c as Context<E>),
     ),
   );
   app.on(
     "DELETE",
     "/api/v1/sequences/:sequence_id",
-    guard(operations.deleteSequence),
-    runOperation(operations.deleteSequence, runtime, (input, c) =>
+    guard(operations["deleteSequence"]),
+    runOperation(operations["deleteSequence"], runtime, (input, c) =>
       handlers.sequences.delete(input as unknown as H.DeleteSequenceInput, c as Context<E>),
     ),
   );
   app.on(
     "PATCH",
     "/api/v1/sequences/:sequence_id",
-    guard(operations.updateSequence),
-    runOperation(operations.updateSequence, runtime, (input, c) =>
+    guard(operations["updateSequence"]),
+    runOperation(operations["updateSequence"], runtime, (input, c) =>
       handlers.sequences.update(input as unknown as H.UpdateSequenceInput, c as Context<E>),
     ),
   );
   app.on(
     "PUT",
     "/api/v1/sequences/:sequence_id/beats",
-    guard(operations.replaceBeats),
-    runOperation(operations.replaceBeats, runtime, (input, c) =>
+    guard(operations["replaceBeats"]),
+    runOperation(operations["replaceBeats"], runtime, (input, c) =>
       handlers.beats.replace(input as unknown as H.ReplaceBeatsInput, c as Context<E>),
     ),
   );
   app.on(
     "POST",
     "/api/v1/sequences/:sequence_id/beats",
-    guard(operations.addBeat),
-    runOperation(operations.addBeat, runtime, (input, c) =>
+    guard(operations["addBeat"]),
+    runOperation(operations["addBeat"], runtime, (input, c) =>
       handlers.beats.add(input as unknown as H.AddBeatInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/sequences/:sequence_id/beats/:beat_id",
-    guard(operations.getBeat),
-    runOperation(operations.getBeat, runtime, (input, c) =>
+    guard(operations["getBeat"]),
+    runOperation(operations["getBeat"], runtime, (input, c) =>
       handlers.beats.get(input as unknown as H.GetBeatInput, c as Context<E>),
     ),
   );
   app.on(
     "DELETE",
     "/api/v1/sequences/:sequence_id/beats/:beat_id",
-    guard(operations.removeBeat),
-    runOperation(operations.removeBeat, runtime, (input, c) =>
+    guard(operations["removeBeat"]),
+    runOperation(operations["removeBeat"], runtime, (input, c) =>
       handlers.beats.remove(input as unknown as H.RemoveBeatInput, c as Context<E>),
     ),
   );
   app.on(
     "PATCH",
     "/api/v1/sequences/:sequence_id/beats/:beat_id",
-    guard(operations.updateBeat),
-    runOperation(operations.updateBeat, runtime, (input, c) =>
+    guard(operations["updateBeat"]),
+    runOperation(operations["updateBeat"], runtime, (input, c) =>
       handlers.beats.update(input as unknown as H.UpdateBeatInput, c as Context<E>),
     ),
   );
   app.on(
     "POST",
     "/api/v1/sequences/:sequence_id/beats/:beat_id/move",
-    guard(operations.moveBeat),
-    runOperation(operations.moveBeat, runtime, (input, c) =>
+    guard(operations["moveBeat"]),
+    runOperation(operations["moveBeat"], runtime, (input, c) =>
       handlers.beats.move(input as unknown as H.MoveBeatInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/sequences/:sequence_id/history",
-    guard(operations.listHistory),
-    runOperation(operations.listHistory, runtime, (input, c) =>
+    guard(operations["listHistory"]),
+    runOperation(operations["listHistory"], runtime, (input, c) =>
       handlers.history.list(input as unknown as H.ListHistoryInput, c as Context<E>),
     ),
   );
   app.on(
     "POST",
     "/api/v1/sequences/:sequence_id/redo",
-    guard(operations.redo),
-    runOperation(operations.redo, runtime, (input, c) =>
+    guard(operations["redo"]),
+    runOperation(operations["redo"], runtime, (input, c) =>
       handlers.history.redo(input as unknown as H.RedoInput, c as Context<E>),
     ),
   );
   app.on(
     "POST",
     "/api/v1/sequences/:sequence_id/undo",
-    guard(operations.undo),
-    runOperation(operations.undo, runtime, (input, c) =>
+    guard(operations["undo"]),
+    runOperation(operations["undo"], runtime, (input, c) =>
       handlers.history.undo(input as unknown as H.UndoInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/status",
-    guard(operations.getStatus),
-    runOperation(operations.getStatus, runtime, (input, c) =>
+    guard(operations["getStatus"]),
+    runOperation(operations["getStatus"], runtime, (input, c) =>
       handlers.health.getStatus(input as unknown as H.GetStatusInput, c as Context<E>),
     ),
   );
   app.on(
     "GET",
     "/api/v1/ws",
-    guard(operations.connectWebSocket),
-    runOperation(operations.connectWebSocket, runtime, (input, c) =>
+    guard(operations["connectWebSocket"]),
+    runOperation(operations["connectWebSocket"], runtime, (input, c) =>
       handlers.events.connectWebSocket(input as unknown as H.ConnectWebSocketInput, c as Context<E>),
     ),
   );

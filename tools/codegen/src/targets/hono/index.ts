@@ -4,6 +4,7 @@
 // are copied verbatim; models, schemas, operations, handlers and routes are rendered.
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
+import { pascalCase } from "../../naming/index.ts";
 import { modelSchema, typeSchema } from "../json-schema.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target, TargetFile } from "../types.ts";
@@ -25,8 +26,10 @@ const defaultProvidedHeaders = [
   "WWW-Authenticate",
 ];
 
+/** A type-name stem from an operation id ("list-pets" -> "ListPets"), always an identifier. */
 function pascal(id: string): string {
-  return id.charAt(0).toUpperCase() + id.slice(1);
+  const name = pascalCase(id);
+  return /^[A-Za-z_]/.test(name) ? name : `Op${name}`;
 }
 
 function honoPath(path: string): string {
@@ -94,12 +97,21 @@ export function honoTarget(options: HonoOptions = {}): Target {
 
       // operations.ts, handlers.ts, routes.ts
       const operations = [];
+      // Type-name stems must be unique even where two ids differ only in case or punctuation.
+      const stems = new Map<string, number>();
+      const stemOf = (id: string): string => {
+        const base = pascal(id);
+        const n = (stems.get(base) ?? 0) + 1;
+        stems.set(base, n);
+        return n === 1 ? base : `${base}${n}`;
+      };
+      const typeNames = new Map(ir.operations.map((o) => [o.id, stemOf(o.id)]));
       const inputs = [];
       const results = [];
       for (const op of ir.operations) {
         for (const p of op.parameters) checkParameter(op, p);
         const body = jsonBodies(op);
-        const typeName = pascal(op.id);
+        const typeName = typeNames.get(op.id) as string;
         const spec = {
           operationId: op.id,
           public: op.security.public && op.security.requirements.length === 0,
@@ -155,6 +167,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
         const group = ir.groups.find((g) => g.name === op.group);
         operations.push({
           id: op.id,
+          key: JSON.stringify(op.id),
           methodUpper: op.method.toUpperCase(),
           honoPath: honoPath(op.path),
           spec: JSON.stringify(spec, null, 2).replaceAll("\n", "\n  "),
@@ -173,7 +186,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
           return {
             doc: docComment([op.summary, op.description].filter(Boolean).join("\n\n"), "  "),
             method: op.names?.typescript?.method ?? op.id,
-            typeName: pascal(op.id),
+            typeName: typeNames.get(op.id) as string,
           };
         }),
       }));

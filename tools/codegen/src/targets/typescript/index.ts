@@ -101,10 +101,16 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
             );
           }
           const query = extra.filter((p) => p.in === "query");
-          if (query.length > 0)
-            spec.push(
-              `query: { ${query.map((p) => `${propertyKey(p.name)}: params[${JSON.stringify(key(p))}]`).join(", ")} }`,
-            );
+          // Object-valued query parameters are spread form-style by the runtime.
+          const queryValue = (p: Parameter) => {
+            const value = `params[${JSON.stringify(key(p))}]`;
+            const ref = p.type;
+            const model = ref.kind === "model" ? ir.models.find((m) => m.name === ref.name) : undefined;
+            return model?.kind === "object" || ref.kind === "map" ? `${value} as unknown as QueryObject` : value;
+          };
+          if (query.length > 0) {
+            spec.push(`query: { ${query.map((p) => `${propertyKey(p.name)}: ${queryValue(p)}`).join(", ")} }`);
+          }
           const headers = extra.filter((p) => p.in === "header");
           if (headers.length > 0)
             spec.push(
@@ -146,6 +152,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           usesPages: methods.some((m) => m.returns.startsWith("PagePromise")),
           usesStreams: methods.some((m) => m.returns.startsWith("EventStream")),
           usesPromise: methods.some((m) => m.returns.startsWith("APIPromise")),
+          usesQueryObjects: methods.some((m) => m.call.includes("as unknown as QueryObject")),
         };
       });
 
