@@ -30,13 +30,29 @@ for (const dir of reportDirs) {
   const file = join(root, dir, ".reports", "cargo-test.log");
   if (!existsSync(file)) continue;
   let n = 0;
-  for (const m of readFileSync(file, "utf8").matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
+  for (const m of readFileSync(file, "utf8").matchAll(
+    /test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g,
+  )) {
     passed += Number(m[1]);
     failed += Number(m[2]);
     skipped += Number(m[3]);
     n += Number(m[1]);
   }
   seen.push(`${dir} (cargo) ${n}`);
+}
+
+// pytest: the JUnit XML report's <testsuite tests= failures= errors= skipped=> totals.
+for (const dir of reportDirs) {
+  const file = join(root, dir, ".reports", "pytest.xml");
+  if (!existsSync(file)) continue;
+  const suite = /<testsuite\s[^>]*>/.exec(readFileSync(file, "utf8"))?.[0] ?? "";
+  const attr = (name: string) => Number(new RegExp(`${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+  const ran = attr("tests") - attr("skipped");
+  const bad = attr("failures") + attr("errors");
+  passed += ran - bad;
+  failed += bad;
+  skipped += attr("skipped");
+  seen.push(`${dir} (pytest) ${ran - bad}`);
 }
 
 function children(dir: string): string[] {

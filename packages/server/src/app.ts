@@ -19,7 +19,7 @@ import { type CircuitBreaker, CircuitOpenError } from "./resilience/circuit-brea
 import { contractRoutes } from "./routes/contract.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import type { SequenceService } from "./service/sequences.ts";
-import type { Store } from "./store/types.ts";
+import { type Store, VersionConflictError } from "./store/types.ts";
 
 export interface AppDeps {
   info: ServerInfo;
@@ -95,6 +95,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError((error, c) => {
     const known = problemFor(c, error);
     if (known) return known;
+    if (error instanceof VersionConflictError) {
+      // Concurrent writers on other instances kept winning: the client may simply retry.
+      const response = problem(c, 409, "CONFLICT", "Conflict", "The sequence is being changed concurrently; retry.");
+      response.headers.set("Retry-After", "1");
+      return response;
+    }
     if (error instanceof CircuitOpenError) {
       const response = problem(c, 503, "SERVICE_UNAVAILABLE", "Service unavailable", "The database is unavailable.");
       response.headers.set("Retry-After", String(error.retryAfterSeconds));

@@ -29,6 +29,9 @@ describe("config", () => {
     expect(() => loadConfig([], { PORT: "70000" })).toThrow(/PORT/);
     expect(() => loadConfig([], { LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig([], { DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(loadConfig([], { DATABASE_URL: "postgres://u@127.0.0.1:5432/db" }).databaseUrl).toBe(
+      "postgres://u@127.0.0.1:5432/db",
+    );
     expect(() => loadConfig([], { CORS_ORIGINS: "*" })).toThrow(/CORS_ORIGINS/);
     expect(() => loadConfig([], { API_KEYS: "p1=short" })).toThrow(/API_KEYS/);
     expect(() => loadConfig([], { RATE_LIMIT: "0/1" })).toThrow(/RATE_LIMIT/);

@@ -36,7 +36,7 @@ export const settings: readonly Setting[] = [
   { flag: "port", env: "PORT", help: "port to listen on (8080; 0 picks a free one)" },
   { flag: "log-level", env: "LOG_LEVEL", help: "debug | info | warn | error (info)" },
   { flag: "data-dir", env: "DATA_DIR", help: "directory for the database and the first API key (./data)" },
-  { flag: "database-url", env: "DATABASE_URL", help: "sqlite:<file> (sqlite:<data-dir>/tka.db)" },
+  { flag: "database-url", env: "DATABASE_URL", help: "sqlite:<file> or postgres://... (sqlite:<data-dir>/tka.db)" },
   { flag: "cors-origins", env: "CORS_ORIGINS", help: "comma-separated allowed origins (none)" },
   { flag: "api-keys", env: "API_KEYS", help: "comma-separated project=key pairs to accept (none)" },
   { flag: "body-limit", env: "BODY_LIMIT", help: "largest request body in bytes (1048576)" },
@@ -80,9 +80,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   }
   const dataDir = get("data-dir", "./data");
   const databaseUrl = get("database-url", `sqlite:${join(dataDir, "tka.db")}`);
-  if (!/^sqlite:.+/.test(databaseUrl)) {
+  if (!/^sqlite:.+/.test(databaseUrl) && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
     throw new ConfigError(
-      `database-url must be sqlite:<file>, got "${databaseUrl}" (--database-url or DATABASE_URL); PostgreSQL is not supported yet`,
+      `database-url must be sqlite:<file> or postgres://user@host:port/db, got "${databaseUrl}" (--database-url or DATABASE_URL)`,
     );
   }
   const corsOrigins = get("cors-origins", "")

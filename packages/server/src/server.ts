@@ -13,13 +13,19 @@ import { Metrics } from "./observability/metrics.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { SequenceService } from "./service/sequences.ts";
 import { guardedStore, isDatabaseFault } from "./store/guarded-store.ts";
+import { PgStore } from "./store/postgres/pg-store.ts";
 import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
 
 export const SERVER_NAME = "tka-server";
 export const SERVER_VERSION = "0.1.0";
 
 export async function buildServer(config: Config, log: Log) {
-  const raw = new SqliteStore(sqlitePathOf(config.databaseUrl));
+  // PostgreSQL when several instances share one database; the embedded SQLite file otherwise.
+  const raw = /^postgres(ql)?:\/\//.test(config.databaseUrl)
+    ? await PgStore.connect(config.databaseUrl, {
+        onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
+      })
+    : new SqliteStore(sqlitePathOf(config.databaseUrl));
   const metrics = new Metrics({ defaultMetrics: true });
   const breaker = new CircuitBreaker({
     ...config.breaker,
@@ -38,6 +44,13 @@ export async function buildServer(config: Config, log: Log) {
       bus.publish(event);
     },
   });
+  // Events committed by other instances reach this instance's subscribers too.
+  if (raw instanceof PgStore) {
+    await raw.listen((event) => {
+      metrics.eventsPublished.inc();
+      bus.publish(event);
+    });
+  }
   await ensureApiKeys(store, config.apiKeys, () => ids.newId("key"));
   const firstKey = await bootstrapApiKey(store, join(config.dataDir, "api-key"), () => ids.newId("key"));
   const hub = new WebSocketHub({

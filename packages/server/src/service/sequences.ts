@@ -116,7 +116,7 @@ interface Committed {
 }
 
 /** Commits retried after losing a race with a concurrent writer (when no If-Match pins the version). */
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 
 export class SequenceService {
   readonly #store: Store;
@@ -182,6 +182,8 @@ export class SequenceService {
       } catch (error) {
         const retry = error instanceof VersionConflictError && typeof stored === "string" && attempt < MAX_ATTEMPTS;
         if (!retry) throw error;
+        // Another instance won the race: back off a little (jittered) so the writers spread out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
       }
     }
   }

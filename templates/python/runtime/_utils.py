@@ -1,0 +1,141 @@
+"""Pure request-building helpers shared by the sync and async clients (docs/sdk-runtime.md, 1-2)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import os
+import platform
+import re
+from typing import Any, Iterable, Mapping, Sequence, Tuple
+from urllib.parse import quote
+
+import pydantic
+
+__all__ = [
+    "QueryValue",
+    "build_path",
+    "build_query",
+    "encode_json_body",
+    "env_value",
+    "merge_headers",
+    "to_jsonable",
+    "user_agent",
+]
+
+QueryValue = Any
+"""A query parameter value: str, int, float, bool, date/datetime, Enum, a list/tuple of these
+(exploded), a mapping (spread form-style) or ``None`` (omitted)."""
+
+QueryPairs = Sequence[Tuple[str, str]]
+HeaderValue = str | None
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+def format_scalar(value: Any) -> str:
+    """A scalar as it appears in a URL: booleans ``true``/``false``, date-times RFC 3339."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def build_path(template: str, path_params: Mapping[str, Any] | None) -> str:
+    """Fill ``{name}`` placeholders, each value percent-encoded as one path segment."""
+    params = path_params or {}
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params or params[name] is None:
+            raise ValueError(f"missing path parameter {name!r} for {template!r}")
+        return quote(format_scalar(params[name]), safe="")
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def build_query(
+    query: Mapping[str, QueryValue] | None,
+) -> list[tuple[str, str | int | float | bool | None]]:
+    """Query pairs in declaration order: arrays exploded (``a=1&a=2``), ``None`` omitted, nested
+    mappings spread form-style (their own keys become parameters)."""
+    pairs: list[tuple[str, str | int | float | bool | None]] = []
+    for key, value in (query or {}).items():
+        _add_query(pairs, key, value)
+    return pairs
+
+
+def _add_query(
+    pairs: list[tuple[str, str | int | float | bool | None]], key: str, value: QueryValue
+) -> None:
+    if value is None:
+        return
+    if isinstance(value, Mapping):
+        for sub_key, sub_value in value.items():
+            _add_query(pairs, str(sub_key), sub_value)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            if item is not None:
+                pairs.append((key, format_scalar(item)))
+    else:
+        pairs.append((key, format_scalar(value)))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn a body into plain JSON data: models dump by alias and only their *set* fields (so an
+    unset optional field is absent and an explicit ``None`` is ``null``, as merge patch needs)."""
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return format_scalar(value)
+    return value
+
+
+def encode_json_body(value: Any) -> bytes:
+    """Serialise a request body as compact UTF-8 JSON."""
+    return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def merge_headers(*layers: Mapping[str, HeaderValue] | None) -> dict[str, str]:
+    """Merge header layers, later ones winning (case-insensitively); a ``None`` value removes."""
+    merged: dict[str, tuple[str, str]] = {}
+    for layer in layers:
+        for name, value in (layer or {}).items():
+            if value is None:
+                merged.pop(name.lower(), None)
+            else:
+                merged[name.lower()] = (name, value)
+    return dict(merged.values())
+
+
+def env_value(name: str | None) -> str | None:
+    """The value of an environment variable (``None`` when unset, empty or not named)."""
+    if not name:
+        return None
+    value = os.environ.get(name)
+    return value if value else None
+
+
+def user_agent(sdk_name: str, sdk_version: str) -> str:
+    """``<sdk-name>/<version> python/<python-version>``."""
+    return f"{sdk_name}/{sdk_version} python/{platform.python_version()}"
+
+
+def first_of(values: Iterable[str | None]) -> str | None:
+    for value in values:
+        if value is not None:
+            return value
+    return None
