@@ -97,6 +97,7 @@ export class SqliteStore implements Store {
   readonly engine = "sqlite" as const;
   readonly #db: Database.Database;
   readonly #statements;
+  readonly #pending: { commit: Commit; resolve: (r: CommitResult) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -284,70 +285,109 @@ export class SqliteStore implements Store {
     return { items: rows.slice(0, page.limit).map(toEntry), has_more: rows.length > page.limit };
   }
 
-  async commit(commit: Commit): Promise<CommitResult> {
-    return this.#db
-      .transaction((): CommitResult => {
-        const s = this.#statements;
-        const current = s.versionOf.get(commit.sequence_id)?.version ?? 0;
-        if (current !== commit.expected_version) throw new VersionConflictError(commit.sequence_id);
-        const doc = commit.doc;
-        const row = {
-          id: commit.sequence_id,
-          project_id: commit.project_id,
-          doc: doc === null ? null : JSON.stringify(doc),
-          version: commit.version,
-          updated_at: commit.updated_at,
-          created_at: doc?.created_at ?? commit.updated_at,
-          name: doc?.name ?? "",
-          word: doc ? wordOf(doc.beats) : "",
-          length: doc?.beats.length ?? 0,
-          expected_version: commit.expected_version,
-        };
-        if (commit.expected_version === 0) {
-          const { expected_version: _, ...insert } = row;
-          s.insertSequence.run(insert);
-        } else if (s.updateSequence.run(row).changes !== 1) {
-          throw new VersionConflictError(commit.sequence_id);
-        }
-        // History bookkeeping with counters kept on the sequence row, so undo and redo cost the
-        // same with 10 entries or 10,000 (no scan of the history).
-        const counts = s.counts.get(commit.sequence_id) ?? { applied: 0, undone: 0 };
-        const history = commit.history;
-        if (history.kind === "append") {
-          if (counts.undone > 0) s.dropUndone.run(commit.sequence_id);
-          s.insertEntry.run({
-            id: history.entry.id,
-            sequence_id: commit.sequence_id,
-            command: JSON.stringify(history.entry.command),
-            description: history.entry.description,
-            created_at: history.entry.created_at,
-          });
-          let applied = counts.applied + 1;
-          for (; applied > history.limit; applied--) s.dropOldest.run(commit.sequence_id);
-          s.setCounts.run(applied, 0, commit.sequence_id);
-        } else {
-          s.setUndone.run(history.undone ? 1 : 0, history.entry_id, commit.sequence_id);
-          const delta = history.undone ? 1 : -1;
-          s.setCounts.run(counts.applied - delta, counts.undone + delta, commit.sequence_id);
-        }
-        const historyState = this.#historyState(commit.sequence_id);
-        const change = commit.change(historyState);
-        const eventRow = {
-          project_id: commit.project_id,
-          sequence_id: commit.sequence_id,
-          sequence_version: commit.version,
-          type: change.type,
-          data: JSON.stringify(change.data),
-          occurred_at: commit.updated_at,
-        };
-        const seq = Number(s.insertEvent.run(eventRow).lastInsertRowid);
-        if (commit.idempotency) {
-          const { project_id, key } = commit.idempotency;
-          s.completeIdempotency.run(JSON.stringify(commit.idempotency.response(historyState)), project_id, key);
-        }
-        return { history: historyState, event: toEvent({ ...eventRow, seq }) };
-      })
-      .immediate();
+  /**
+   * Group commit: commits that arrive while the event loop is busy are written in one
+   * transaction, so they share one fsync; each has its own savepoint, so one failing commit
+   * (a lost version race) does not undo the others. Every promise settles only after the
+   * transaction is durable.
+   */
+  commit(commit: Commit): Promise<CommitResult> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ commit, resolve, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending.splice(0);
+    const outcomes: ({ ok: true; result: CommitResult } | { ok: false; error: unknown })[] = [];
+    try {
+      this.#db
+        .transaction(() => {
+          for (const { commit } of batch) {
+            this.#db.exec("SAVEPOINT tka_commit");
+            try {
+              outcomes.push({ ok: true, result: this.#commitOne(commit) });
+              this.#db.exec("RELEASE tka_commit");
+            } catch (error) {
+              this.#db.exec("ROLLBACK TO tka_commit");
+              this.#db.exec("RELEASE tka_commit");
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) item.resolve(outcome.result);
+      else item.reject(outcome?.error);
+    });
+  }
+
+  #commitOne(commit: Commit): CommitResult {
+    const s = this.#statements;
+    const current = s.versionOf.get(commit.sequence_id)?.version ?? 0;
+    if (current !== commit.expected_version) throw new VersionConflictError(commit.sequence_id);
+    const doc = commit.doc;
+    const row = {
+      id: commit.sequence_id,
+      project_id: commit.project_id,
+      doc: doc === null ? null : JSON.stringify(doc),
+      version: commit.version,
+      updated_at: commit.updated_at,
+      created_at: doc?.created_at ?? commit.updated_at,
+      name: doc?.name ?? "",
+      word: doc ? wordOf(doc.beats) : "",
+      length: doc?.beats.length ?? 0,
+      expected_version: commit.expected_version,
+    };
+    if (commit.expected_version === 0) {
+      const { expected_version: _, ...insert } = row;
+      s.insertSequence.run(insert);
+    } else if (s.updateSequence.run(row).changes !== 1) {
+      throw new VersionConflictError(commit.sequence_id);
+    }
+    // History bookkeeping with counters kept on the sequence row, so undo and redo cost the
+    // same with 10 entries or 10,000 (no scan of the history).
+    const counts = s.counts.get(commit.sequence_id) ?? { applied: 0, undone: 0 };
+    const history = commit.history;
+    if (history.kind === "append") {
+      if (counts.undone > 0) s.dropUndone.run(commit.sequence_id);
+      s.insertEntry.run({
+        id: history.entry.id,
+        sequence_id: commit.sequence_id,
+        command: JSON.stringify(history.entry.command),
+        description: history.entry.description,
+        created_at: history.entry.created_at,
+      });
+      let applied = counts.applied + 1;
+      for (; applied > history.limit; applied--) s.dropOldest.run(commit.sequence_id);
+      s.setCounts.run(applied, 0, commit.sequence_id);
+    } else {
+      s.setUndone.run(history.undone ? 1 : 0, history.entry_id, commit.sequence_id);
+      const delta = history.undone ? 1 : -1;
+      s.setCounts.run(counts.applied - delta, counts.undone + delta, commit.sequence_id);
+    }
+    const historyState = this.#historyState(commit.sequence_id);
+    const change = commit.change(historyState);
+    const eventRow = {
+      project_id: commit.project_id,
+      sequence_id: commit.sequence_id,
+      sequence_version: commit.version,
+      type: change.type,
+      data: JSON.stringify(change.data),
+      occurred_at: commit.updated_at,
+    };
+    const seq = Number(s.insertEvent.run(eventRow).lastInsertRowid);
+    if (commit.idempotency) {
+      const { project_id, key } = commit.idempotency;
+      s.completeIdempotency.run(JSON.stringify(commit.idempotency.response(historyState)), project_id, key);
+    }
+    return { history: historyState, event: toEvent({ ...eventRow, seq }) };
   }
 
   async eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
