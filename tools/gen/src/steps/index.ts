@@ -12,5 +12,13 @@ export const steps: readonly Step[] = [
   lintStep,
   // Code generators (tools/codegen), one line each.
   codegenStep("hono", "packages/server/src/generated"),
-  codegenStep("typescript", "packages/sdk-ts", ["package.json", "tsconfig.json", "turbo.json", "test/", "bench/"]),
+  codegenStep("typescript", "packages/sdk-ts", [
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.build.json",
+    "tsconfig.build.cjs.json",
+    "turbo.json",
+    "test/",
+    "bench/",
+  ]),
 ];
