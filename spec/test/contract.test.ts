@@ -283,9 +283,15 @@ describe("events", () => {
 
   it("the WebSocket protocol's messages are typed and linked from the operation", () => {
     const ws = ops.find((o) => o.operation.operationId === "connectWebSocket") as (typeof ops)[number];
-    expect(ws.operation["x-websocket"]).toEqual({
+    expect(ws.operation["x-websocket"]).toMatchObject({
       clientMessage: "#/components/schemas/WsClientMessage",
       serverMessage: "#/components/schemas/WsServerMessage",
+      protocol: {
+        welcome: "welcome",
+        subscribe: "subscribe",
+        lastEventIdField: "last_event_id",
+        finalCloseCodes: [4001, 4003],
+      },
     });
     const kinds = (name: string) =>
       Object.keys(((schema(name).discriminator as JsonObject).mapping as JsonObject) ?? {}).sort();

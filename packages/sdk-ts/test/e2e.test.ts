@@ -90,6 +90,22 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     expect(entries.at(-1)).toBe("sequence.create");
   });
 
+  it("watches changes live over the WebSocket (authenticated by message, filtered by type)", async () => {
+    const ws = client.events.connectWebSocket();
+    ws.send({ type: "subscribe", event_types: ["beat.added"], sequence_ids: [flow.id] });
+    let seen: unknown;
+    for await (const message of ws) {
+      if (message.type === "subscribed") await client.beats.add(flow.id, { letter: "w" });
+      if (message.type === "event") {
+        seen = message.event;
+        break;
+      }
+    }
+    ws.close();
+    expect(seen).toMatchObject({ type: "beat.added", sequence_id: flow.id, data: { beat: { letter: "W" } } });
+    await client.history.undo(flow.id);
+  });
+
   it("refuses a stale If-Match with a typed 412", async () => {
     const seq = await client.sequences.create({ name: "Versioned" });
     await client.sequences.update(seq.id, { name: "v2" }, { ifMatch: `"${seq.version}"` });
@@ -131,7 +147,7 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     server = await startServer(env, server.dataDir);
     client = new TKA({ baseURL: server.url, apiKey: KEY_A, maxRetries: 0 });
     expect(await client.sequences.get(flow.id)).toEqual(before);
-    expect((await client.history.redo(flow.id)).sequence?.word).toBe("ZABC");
+    expect((await client.history.redo(flow.id)).sequence?.word).toBe("ABCW");
   }, 30_000);
 
   it("rate-limits with a typed 429 carrying Retry-After", async () => {

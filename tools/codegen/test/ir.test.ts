@@ -262,12 +262,13 @@ describe("operations", () => {
   });
 
   it("WebSocket channels from x-websocket", () => {
-    expect(tka.channels).toEqual([
+    expect(tka.channels).toMatchObject([
       {
         id: "connectWebSocket",
         path: "/api/v1/ws",
         clientMessage: { kind: "model", name: "WsClientMessage", nullable: false },
         serverMessage: { kind: "model", name: "WsServerMessage", nullable: false },
+        protocol: { welcome: "welcome", subscribe: "subscribe", eventIdPointer: "/event/id" },
       },
     ]);
     expect(op(tka, "connectWebSocket").websocket).toBe("connectWebSocket");

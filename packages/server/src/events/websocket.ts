@@ -131,9 +131,12 @@ export class WebSocketHub {
     };
     const ready = start().catch(() => socket.close(1011, "internal error"));
 
+    // Messages are handled one after another, in arrival order (an `auth` completes before the
+    // `subscribe` that follows it is looked at).
+    let queue: Promise<unknown> = ready;
     socket.on("message", (data, isBinary) => {
       lastSeen = Date.now();
-      void ready.then(async () => {
+      queue = queue.then(async () => {
         if (!limiter.take("ws").allowed) {
           if (++refusedInARow > options.messagesPerSecond) socket.close(CLOSE_RATE_LIMITED, "message rate exceeded");
           else error("RATE_LIMITED", `More than ${options.messagesPerSecond} messages per second.`);

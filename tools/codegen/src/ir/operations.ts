@@ -450,7 +450,16 @@ export class OperationBuilder {
       const s = this.doc.schemas.normalize({ $ref: ref }, loc(at, key));
       return this.models.typeRef(s, [op.id, key]);
     };
-    return { id: op.id, path: op.path, clientMessage: msg("clientMessage"), serverMessage: msg("serverMessage") };
+    const protocol = isObject(ws.protocol)
+      ? (JSON.parse(JSON.stringify(ws.protocol)) as Record<string, unknown>)
+      : null;
+    return {
+      id: op.id,
+      path: op.path,
+      clientMessage: msg("clientMessage"),
+      serverMessage: msg("serverMessage"),
+      protocol,
+    };
   }
 }
 

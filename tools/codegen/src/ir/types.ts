@@ -330,6 +330,11 @@ export interface WebSocketChannel {
   id: string;
   path: string;
   clientMessage: TypeRef;
+  /**
+   * The protocol conventions from `x-websocket.protocol` as written (message type names, the
+   * resume field, the event id pointer, final close codes), or null. Targets read what they know.
+   */
+  protocol: Record<string, unknown> | null;
   serverMessage: TypeRef;
   names?: NameSlots<{ className: string; method: string }>;
 }

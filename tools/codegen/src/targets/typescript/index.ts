@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GeneratorError } from "../../errors.ts";
-import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
+import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
@@ -67,7 +67,13 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         const property = group.names?.typescript?.property ?? group.name;
         const methods = group.operations.flatMap((id) => {
           const op = ir.operations.find((o) => o.id === id) as Operation;
-          if (op.websocket !== null) return []; // WebSocket channels get their own client (not generated yet).
+          if (op.websocket !== null) {
+            const channel = ir.channels.find((c) => c.id === op.websocket);
+            const method = channel ? websocketMethod(channel, qualified.type, op) : null;
+            if (method === null) return []; // A channel without protocol conventions: no client method.
+            examples.push({ group: group.name, line: `const ws = client.${property}.${method.name}();` });
+            return [method];
+          }
           const name = op.names?.typescript?.method ?? op.id;
           const pathParams = op.parameters.filter((p) => p.in === "path");
           const extra = op.parameters.filter(
@@ -153,6 +159,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           usesStreams: methods.some((m) => m.returns.startsWith("EventStream")),
           usesPromise: methods.some((m) => m.returns.startsWith("APIPromise")),
           usesQueryObjects: methods.some((m) => m.call.includes("as unknown as QueryObject")),
+          usesWebSocket: methods.some((m) => m.returns.startsWith("ReconnectingWebSocket")),
         };
       });
 
@@ -202,5 +209,66 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         { path: "README.md", content: render("typescript/README.md.hbs", view) },
       ];
     },
+  };
+}
+
+/**
+ * The method that opens a WebSocket channel with the runtime's reconnecting client, configured
+ * from the channel's `x-websocket.protocol` conventions. Credentials go in the first message
+ * (browsers cannot set headers on a WebSocket).
+ */
+function websocketMethod(
+  channel: WebSocketChannel,
+  type: (ref: TypeRef) => string,
+  op: Operation,
+): { doc: string; name: string; args: string; returns: string; call: string } | null {
+  const p = channel.protocol;
+  if (p === null) return null;
+  const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : undefined);
+  const welcome = text("welcome");
+  const subscribe = text("subscribe");
+  const lastEventIdField = text("lastEventIdField");
+  if (welcome === undefined || subscribe === undefined || lastEventIdField === undefined) return null;
+  const typeField = text("typeField") ?? "type";
+  const client = type(channel.clientMessage);
+  const server = type(channel.serverMessage);
+  const pointer = (text("eventIdPointer") ?? "/id").split("/").slice(1);
+  const event = text("event");
+  const access = pointer.map((k) => `?.[${JSON.stringify(k)}]`).join("");
+  const eventId = `(m) => { const v = (m as unknown as Record<string, any>)${access}; return ${event ? `(m as unknown as Record<string, unknown>)[${JSON.stringify(typeField)}] === ${JSON.stringify(event)} && ` : ""}typeof v === "string" ? v : undefined; }`;
+  const codes = Array.isArray(p.finalCloseCodes) ? JSON.stringify(p.finalCloseCodes) : "undefined";
+  const auth = text("auth");
+  const tokenField = text("tokenField") ?? "token";
+  const interval = text("heartbeatIntervalField");
+  const lines = [
+    `url: () => toWebSocketURL(client.buildURL(${JSON.stringify(channel.path)}))`,
+    `protocol: { typeField: ${JSON.stringify(typeField)}, welcomeType: ${JSON.stringify(welcome)}, heartbeatType: ${JSON.stringify(text("heartbeat"))}, subscribeType: ${JSON.stringify(subscribe)}, lastEventIdField: ${JSON.stringify(lastEventIdField)}, eventId: ${eventId}, finalCloseCodes: ${codes} }`,
+  ];
+  if (auth) {
+    lines.push(
+      `onOpen: (send) => { const token = client.apiKey ?? client.bearerToken; if (token !== undefined) send({ ${JSON.stringify(typeField)}: ${JSON.stringify(auth)}, ${JSON.stringify(tokenField)}: token } as unknown as ${client}); }`,
+    );
+  }
+  if (interval) {
+    lines.push(
+      `heartbeatTimeoutMs: (welcome) => { const ms = (welcome as unknown as Record<string, unknown>)[${JSON.stringify(interval)}]; return typeof ms === "number" ? 2 * ms : undefined; }`,
+    );
+  }
+  lines.push("...options");
+  return {
+    doc: docComment(
+      [
+        op.summary,
+        op.description,
+        "Returns a reconnecting client: iterate it with `for await`, `send()` messages; it resumes after the last event id on reconnect.",
+      ]
+        .filter(Boolean)
+        .join("\n\n"),
+      "  ",
+    ),
+    name: op.names?.typescript?.method ?? op.id,
+    args: `options: Omit<Partial<ReconnectingWebSocketOptions<${client}, ${server}>>, "url" | "protocol"> = {}`,
+    returns: `ReconnectingWebSocket<${client}, ${server}>`,
+    call: `(() => { const client = this.#client; return new ReconnectingWebSocket<${client}, ${server}>({ ${lines.join(", ")} }); })()`,
   };
 }
