@@ -30,7 +30,7 @@ describe.each(Object.keys(targets))("golden output of the %s target", (targetNam
     "%s",
     (name, path) => {
       const target = (targets[targetName] as () => Target)();
-      let files;
+      let files: ReturnType<typeof generate>;
       try {
         files = generate(target, generateIR(path, { languages: [target.language] }), { source: `${name}.yaml` });
       } catch (error) {
