@@ -295,4 +295,3 @@ describe("operations", () => {
     expect(() => irOf(undeclared)).toThrow(/path parameter "id" of \/a\/\{id\} is not declared/);
   });
 });
-});
