@@ -37,7 +37,8 @@ describe.each(Object.keys(targets))("golden output of the %s target", (targetNam
         if (error instanceof GeneratorError) return; // refusals are covered by the compile gates
         throw error;
       }
-      const rendered = files.filter((f) => !f.path.split("/").includes("runtime"));
+      const runtimeOut = target.runtimeOut;
+      const rendered = files.filter((f) => runtimeOut === undefined || !f.path.startsWith(`${runtimeOut}/`));
       const dir = join(goldenRoot, name, targetName);
       if (update) {
         rmSync(dir, { recursive: true, force: true });

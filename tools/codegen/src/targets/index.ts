@@ -1,4 +1,5 @@
 import { honoTarget } from "./hono/index.ts";
+import { rustTarget } from "./rust/index.ts";
 import type { Target } from "./types.ts";
 import { typescriptTarget } from "./typescript/index.ts";
 
@@ -8,5 +9,6 @@ export type { Target, TargetFile } from "./types.ts";
 /** Every target by name (the CLI's --target). */
 export const targets: Record<string, () => Target> = {
   hono: () => honoTarget(),
+  rust: () => rustTarget(),
   typescript: () => typescriptTarget(),
 };

@@ -21,4 +21,5 @@ export const steps: readonly Step[] = [
     "test/",
     "bench/",
   ]),
+  codegenStep("rust", "generated/rust"),
 ];

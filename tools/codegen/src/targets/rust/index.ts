@@ -1,0 +1,533 @@
+// The `rust` target: a crate on reqwest + serde + tokio. The hand-written runtime
+// (templates/rust/runtime/src) is copied into `src/core/`; models, one resource struct per
+// group, the client, lib.rs, Cargo.toml and the README are rendered. Generated code is laid out
+// as rustfmt prints it (the compile gate runs `cargo fmt --check` and clippy with -D warnings).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GeneratorError } from "../../errors.ts";
+import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
+import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { templatesRoot } from "../generate.ts";
+import type { Target } from "../types.ts";
+import { renderModels } from "./models.ts";
+import { chain, RustTypes, rustDoc, rustString, signature } from "./types.ts";
+
+export interface RustOptions {
+  /** The client struct (default: from the title, "TKA API" -> "Tka"). */
+  clientName?: string;
+  /** The crate name (default: "<title>-sdk" in kebab case). */
+  crateName?: string;
+  /** Prefix of the environment variables (default: from the client name, "TKA"). */
+  envPrefix?: string;
+}
+
+/** Trait methods clippy wants implemented as the trait when a method has their name. */
+const TRAIT_METHODS = new Set([
+  "add",
+  "as_mut",
+  "as_ref",
+  "bitand",
+  "bitor",
+  "bitxor",
+  "borrow",
+  "borrow_mut",
+  "clone",
+  "cmp",
+  "default",
+  "deref",
+  "deref_mut",
+  "div",
+  "drop",
+  "eq",
+  "from_iter",
+  "from_str",
+  "hash",
+  "index",
+  "index_mut",
+  "into_iter",
+  "mul",
+  "neg",
+  "next",
+  "not",
+  "rem",
+  "shl",
+  "shr",
+  "sub",
+]);
+
+const bare = (name: string) => name.replace(/^r#/, "");
+
+function titleStem(title: string): string {
+  return title.replace(/\s*\bapi\b\s*/gi, " ").trim() || title;
+}
+
+/** `[dependencies]` and `[features]` of the runtime harness, copied verbatim. */
+function cargoSections(): string {
+  const text = readFileSync(join(templatesRoot, "rust/Cargo.toml"), "utf8");
+  const sections = new Map<string, string>();
+  let current: string | null = null;
+  for (const line of text.split("\n")) {
+    const header = /^\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      current = header[1] as string;
+      sections.set(current, "");
+      continue;
+    }
+    if (current !== null) sections.set(current, `${sections.get(current)}${line}\n`);
+  }
+  const get = (name: string) => {
+    const body = sections.get(name);
+    if (body === undefined) throw new Error(`templates/rust/Cargo.toml has no [${name}]`);
+    return `[${name}]\n${body.trim()}\n`;
+  };
+  return `${get("features")}\n${get("dependencies")}`;
+}
+
+function cargoField(field: string): string {
+  const text = readFileSync(join(templatesRoot, "rust/Cargo.toml"), "utf8");
+  const m = new RegExp(`^${field}\\s*=\\s*"([^"]*)"`, "m").exec(text);
+  if (m === null) throw new Error(`templates/rust/Cargo.toml has no ${field}`);
+  return m[1] as string;
+}
+
+function serverUrl(ir: ApiIR): string {
+  const server = ir.servers[0];
+  if (server === undefined) return "http://localhost";
+  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => server.variables?.[name]?.default ?? whole);
+}
+
+interface Method {
+  code: string;
+  /** Module-level items the method needs (its params struct, event enum, decoder). */
+  items: string[];
+  example: string;
+  usesModels: boolean;
+  imports: string[];
+}
+
+export function rustTarget(options: RustOptions = {}): Target {
+  return {
+    name: "rust",
+    language: "rust",
+    runtimeDir: "rust/runtime/src",
+    runtimeOut: "src/core",
+    render(ir: ApiIR, render) {
+      const stem = titleStem(ir.info.title);
+      const crateName = options.crateName ?? `${kebabCase(stem)}-sdk`;
+      const libName = snakeCase(crateName.replace(/-sdk$/, "")) || "sdk";
+      const types = new RustTypes(ir);
+      const groupClasses = new Set(ir.groups.map((g) => g.names?.rust?.className ?? pascalCase(g.name)));
+      let clientName = options.clientName ?? (pascalCase(stem) || "Api");
+      if (groupClasses.has(clientName)) clientName = `${clientName}Client`;
+      const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
+      const version = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(ir.info.version) ? ir.info.version : "0.1.0";
+      const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
+      const hasBearer = ir.securitySchemes.some((s) => s.type === "http" && s.scheme === "bearer");
+
+      const resources = ir.groups.map((group) => {
+        const className = group.names?.rust?.className ?? pascalCase(group.name);
+        const module = group.names?.rust?.module ?? snakeCase(group.name);
+        const property = group.names?.rust?.property ?? snakeCase(group.name);
+        const methods: Method[] = [];
+        const skipped: string[] = [];
+        for (const id of group.operations) {
+          const op = ir.operations.find((o) => o.id === id) as Operation;
+          if (op.websocket !== null) {
+            skipped.push(
+              `// \`${op.method.toUpperCase()} ${op.path}\` (${op.id}) upgrades to a WebSocket channel: not generated\n` +
+                "// yet, open it with `crate::core::WebSocket` through `Client::websocket`.\n",
+            );
+            continue;
+          }
+          methods.push(operationMethod(types, op, property, className, clientName));
+        }
+        const imports = [...new Set(methods.flatMap((m) => m.imports))].sort();
+        return {
+          className,
+          module,
+          property,
+          doc: rustDoc(group.description, "", `The \`${group.name}\` operations.`),
+          accessorDoc: rustDoc(group.description, "    ", `The \`${group.name}\` operations.`),
+          moduleDoc: rustDoc(group.description, "", `The \`${group.name}\` operations.`, "//!"),
+          methods: methods.map((m) => ({ ...m, code: m.code.trimEnd() })),
+          items: methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
+          skipped: skipped.join("\n").trimEnd(),
+          imports: imports.length === 0 ? "" : `use crate::core::{${imports.join(", ")}};\n`,
+          usesModels: methods.some((m) => m.usesModels),
+        };
+      });
+
+      const models = renderModels(types);
+      const serdeImports = ["Deserialize", "Serialize"];
+      if (models.usesCustomSerde || models.usesDoubleOption) serdeImports.push("Deserializer", "Serializer");
+      serdeImports.sort();
+      const modelImports = [
+        ...(models.usesMap ? ["use std::collections::BTreeMap;\n\n"] : []),
+        `use serde::{${serdeImports.join(", ")}};\n`,
+      ].join("");
+
+      const view = {
+        crateName,
+        libName,
+        version,
+        edition: cargoField("edition"),
+        rustVersion: cargoField("rust-version"),
+        cargoSections: cargoSections(),
+        title: ir.info.title,
+        apiVersion: ir.info.version,
+        description: rustString(`The Rust SDK of the ${ir.info.title}.`),
+        crateDoc: rustDoc(ir.info.description, "", "", "//!"),
+        readmeDescription: ir.info.description ?? "",
+        clientName,
+        clientSnake: snakeCase(clientName),
+        clientDoc: rustDoc(undefined, "", `The ${ir.info.title} client.`),
+        config: {
+          sdkName: rustString(crateName),
+          sdkVersion: rustString(version),
+          baseUrl: rustString(serverUrl(ir)),
+          apiKeyHeader: apiKey?.parameterName ? `Some(${rustString(apiKey.parameterName)})` : "None",
+          apiKeyEnv: rustString(`${envPrefix}_API_KEY`),
+          bearerTokenEnv: rustString(`${envPrefix}_BEARER_TOKEN`),
+          baseUrlEnv: rustString(`${envPrefix}_BASE_URL`),
+        },
+        env: {
+          apiKey: `${envPrefix}_API_KEY`,
+          bearerToken: `${envPrefix}_BEARER_TOKEN`,
+          baseUrl: `${envPrefix}_BASE_URL`,
+        },
+        hasBearer,
+        defaultBaseUrl: serverUrl(ir),
+        resources,
+        resourceImports:
+          resources.length === 0
+            ? ""
+            : resources.length === 1
+              ? `use crate::resources::${resources[0]?.className};\n`
+              : `use crate::resources::{${resources
+                  .map((r) => r.className)
+                  .sort()
+                  .join(", ")}};\n`,
+        modelImports,
+        models: models.declarations,
+        doubleOption: models.usesDoubleOption,
+        examples: resources.map((r) => ({ property: r.property, lines: r.methods.map((m) => m.example) })),
+      };
+      if (view.resourceImports.length > 100) {
+        view.resourceImports = `use crate::resources::{\n${resources
+          .map((r) => r.className)
+          .sort()
+          .map((c) => `    ${c},\n`)
+          .join("")}};\n`;
+      }
+      return [
+        { path: "Cargo.toml", content: render("rust/Cargo.toml.hbs", view) },
+        { path: "README.md", content: render("rust/README.md.hbs", view) },
+        { path: "src/lib.rs", content: render("rust/lib.rs.hbs", view) },
+        { path: "src/client.rs", content: render("rust/client.rs.hbs", view) },
+        { path: "src/models.rs", content: render("rust/models.rs.hbs", view) },
+        { path: "src/resources.rs", content: render("rust/resources.rs.hbs", view) },
+        ...resources.map((r) => ({
+          path: `src/resources/${bare(r.module)}.rs`,
+          content: render("rust/resource.rs.hbs", r),
+        })),
+      ];
+    },
+  };
+}
+
+/** Rejects a parameter the target cannot send. */
+function refuse(p: Parameter, reason: string): never {
+  throw new GeneratorError(p.source.file, p.source.pointer, `the rust target ${reason}`);
+}
+
+function operationMethod(
+  types: RustTypes,
+  op: Operation,
+  property: string,
+  className: string,
+  clientName: string,
+): Method {
+  const cookie = op.parameters.find((p) => p.in === "cookie");
+  if (cookie) refuse(cookie, "does not send cookie parameters");
+  const name = op.names?.rust?.method ?? snakeCase(op.id);
+  const imports = new Set<string>(["RequestSpec"]);
+  let usesModels = false;
+  const q = (ref: TypeRef) => {
+    const t = types.type(ref, "models::");
+    if (t.includes("models::")) usesModels = true;
+    return t;
+  };
+
+  // Body: JSON or merge patch only.
+  let body: { type: string; mediaType: string; required: boolean } | null = null;
+  if (op.requestBody !== null) {
+    const json = op.requestBody.contents.find((c) => c.kind === "json" || c.kind === "merge-patch");
+    if (json === undefined) {
+      throw new GeneratorError(
+        op.source.file,
+        `${op.source.pointer}/requestBody`,
+        "the rust target sends JSON request bodies only",
+      );
+    }
+    body = { type: q(json.type), mediaType: json.mediaType, required: op.requestBody.required };
+  }
+
+  // Success response.
+  const success = op.responses.find((r) => r.status === op.successStatus);
+  const content = success?.contents[0];
+  if (
+    content !== undefined &&
+    content.kind !== "json" &&
+    content.kind !== "problem" &&
+    content.kind !== "event-stream"
+  ) {
+    throw new GeneratorError(
+      op.source.file,
+      `${op.source.pointer}/responses/${success?.status}`,
+      `the rust target decodes JSON responses only (got ${content.mediaType})`,
+    );
+  }
+
+  const pathParams = op.parameters.filter((p) => p.in === "path");
+  const extra = op.parameters.filter(
+    (p) =>
+      (p.in === "query" || p.in === "header") &&
+      p.role !== "idempotency-key" &&
+      !(op.streaming && p.role === "last-event-id"),
+  );
+  const lastEventId = op.streaming ? op.parameters.find((p) => p.role === "last-event-id") : undefined;
+  const pascal = pascalCase(bare(name));
+  const paramsStruct = `${pascal}Params`;
+  const argNames = new Set(pathParams.map((p) => bare(p.names?.rust?.param ?? p.name)));
+  const paramsArg = argNames.has("params") ? "request_params" : "params";
+  const bodyArg = argNames.has("body") ? "request_body" : "body";
+
+  const args: string[] = ["&self"];
+  const calls: string[] = [];
+  for (const p of pathParams) {
+    const pname = p.names?.rust?.param ?? p.name;
+    if (!types.scalar(p.type)) refuse(p, "sends scalar path parameters only");
+    const t = types.bare(types.resolve(p.type), "models::");
+    args.push(`${pname}: ${t === "String" ? "&str" : t.startsWith("models::") ? `&${t}` : t}`);
+    if (t.startsWith("models::")) usesModels = true;
+    calls.push(`.path_param(${rustString(p.name)}, ${pname})`);
+  }
+  if (body) args.push(`${bodyArg}: ${body.required ? `&${body.type}` : `Option<&${body.type}>`}`);
+  const structFields: string[] = [];
+  const fieldsWithParams = [...extra, ...(lastEventId ? [lastEventId] : [])];
+  let structDefault = true;
+  for (const p of fieldsWithParams) {
+    const fname = p.names?.rust?.param ?? p.name;
+    // An object in the query is spread into one pair per member (form + explode, or deepObject).
+    let spread: { wire: string; field: string; copy: boolean }[] | null = null;
+    if (!types.scalar(p.type)) {
+      const r = types.resolve(p.type);
+      const arrayOk = p.in === "query" && r.kind === "array" && types.scalar(r.items);
+      const object = r.kind === "model" ? types.model(r.name) : undefined;
+      if (
+        p.in === "query" &&
+        object?.kind === "object" &&
+        ((p.style === "form" && p.explode) || p.style === "deepObject") &&
+        object.properties.every(
+          (m) => types.scalar(m.type) || (types.resolve(m.type).kind === "array" && p.style === "form"),
+        )
+      ) {
+        spread = object.properties.map((m) => ({
+          wire: p.style === "deepObject" ? `${p.name}[${m.wireName}]` : m.wireName,
+          field: m.names?.rust?.field ?? m.wireName,
+          copy: types.copy(m.type) && m.required && !types.nullable(m.type),
+        }));
+      } else if (!arrayOk)
+        refuse(p, `sends scalar ${p.in} parameters only (arrays of them, or flat objects, in the query)`);
+    }
+    const inner = q(p.type);
+    const type = p.required ? inner : inner.startsWith("Option<") ? inner : `Option<${inner}>`;
+    if (p.required && !types.hasDefault(p.type)) structDefault = false;
+    const doc = rustDoc(p.description, "    ", `The \`${p.name}\` ${p.in} parameter.`);
+    structFields.push(`${doc}${p.deprecated ? "    #[deprecated]\n" : ""}    pub ${fname}: ${type},\n`);
+    if (p === lastEventId) continue;
+    if (spread !== null) {
+      const optional = type.startsWith("Option<");
+      for (const m of spread) {
+        calls.push(
+          optional
+            ? `.query(${rustString(m.wire)}, ${paramsArg}.${fname}.as_ref().map(|v| ${m.copy ? "" : "&"}v.${m.field}))`
+            : `.query(${rustString(m.wire)}, ${m.copy ? "" : "&"}${paramsArg}.${fname}.${m.field})`,
+        );
+      }
+    } else if (p.in === "query")
+      calls.push(`.query(${rustString(p.name)}, ${types.copy(p.type) ? "" : "&"}${paramsArg}.${fname})`);
+    else {
+      const optional = type.startsWith("Option<");
+      calls.push(
+        `.header(${rustString(p.name)}, ${optional ? `${paramsArg}.${fname}.as_ref()` : `Some(&${paramsArg}.${fname})`})`,
+      );
+    }
+  }
+  if (structFields.length > 0) args.push(`${paramsArg}: &${paramsStruct}`);
+  const bodyCalls: string[] = [];
+  if (body) {
+    bodyCalls.push(`.json(${bodyArg})`);
+    if (body.mediaType !== "application/json") bodyCalls.push(`.content_type(${rustString(body.mediaType)})`);
+  }
+  if (body?.required) calls.push(...bodyCalls);
+  if (op.idempotencyKey) calls.push(".idempotent()");
+
+  const ctor = ["get", "post", "put", "patch", "delete"].includes(op.method)
+    ? `RequestSpec::${op.method}(${rustString(op.path)})`
+    : `RequestSpec::new(crate::core::http::Method::${op.method.toUpperCase()}, ${rustString(op.path)})`;
+  const mutable = body !== null && !body.required;
+  const lines: string[] = [];
+  lines.push(chain(mutable ? "let mut spec = " : "let spec = ", ctor, calls, ";", "        "));
+  if (mutable) {
+    lines.push(`        if let Some(${bodyArg}) = ${bodyArg} {\n`);
+    lines.push(chain("spec = ", "spec", bodyCalls, ";", "            "));
+    lines.push("        }\n");
+  }
+
+  const extraItems: string[] = [];
+  let returns: string;
+  let docTail: string;
+  if (op.pagination && op.pagination.itemsField === "data" && op.pagination.nextCursorField === "next_cursor") {
+    const item = q(op.pagination.itemType);
+    imports.add("Paginator");
+    returns = `Paginator<${item}>`;
+    const pcalls =
+      op.pagination.cursorParam === "cursor" ? [] : [`.cursor_param(${rustString(op.pagination.cursorParam)})`];
+    lines.push(chain("", "self.core", [".paginate(spec)", ...pcalls], "", "        "));
+    docTail = "`.await` gives the first page; `.items()` streams every item across pages.";
+  } else if (op.streaming) {
+    imports.add("EventStream");
+    const events = content?.stream?.events ?? [];
+    let eventType: string;
+    let decoder: string;
+    const union =
+      events.length > 0
+        ? taggedUnionFor(
+            types,
+            events.map((e) => ({ event: e.event, type: e.type })),
+          )
+        : null;
+    const distinct = [...new Set(events.map((e) => JSON.stringify(e.type)))];
+    const jsonTyped = (e: (typeof events)[number]) =>
+      !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
+    if (union !== null) {
+      eventType = q(union);
+      decoder = `crate::core::sse::json_data::<${eventType}>()`;
+    } else if (events.length > 0 && distinct.length === 1 && events.every(jsonTyped)) {
+      eventType = q(events[0]?.type as TypeRef);
+      decoder = `crate::core::sse::json_data::<${eventType}>()`;
+    } else if (events.length === 0) {
+      eventType = "String";
+      decoder = `decode_${bare(name)}`;
+      extraItems.push(
+        `/// The raw \`data\` of every message of [\`${className}::${bare(name)}\`] (the document does not type the events).\n` +
+          `fn decode_${bare(name)}(message: &SseMessage) -> crate::core::Result<Option<String>> {\n    Ok(Some(message.data.clone()))\n}\n`,
+      );
+      imports.add("SseMessage");
+    } else {
+      // Named events of different types: an enum keyed by the SSE event name.
+      const enumName = `${pascal}Event`;
+      eventType = enumName;
+      decoder = `decode_${bare(name)}`;
+      imports.add("SseMessage");
+      const variantNames = events.map((e, i) => e.names?.rust?.variant ?? `Event${i + 1}`);
+      const unknown = variantNames.includes("Unknown") ? "Other" : "Unknown";
+      const variants = events
+        .map((e, i) => {
+          const t = jsonTyped(e) ? q(e.type) : "String";
+          return `${rustDoc(undefined, "    ", e.event === null ? "A `message` event." : `A \`${e.event}\` event.`)}    ${variantNames[i]}(${t}),\n`;
+        })
+        .join("");
+      const arms = events
+        .map((e, i) => {
+          const pattern = rustString(e.event ?? "message");
+          const value = jsonTyped(e)
+            ? `serde_json::from_str(&message.data).map(${enumName}::${variantNames[i]})`
+            : `Ok(${enumName}::${variantNames[i]}(message.data.clone()))`;
+          const line = `        ${pattern} => ${value},`;
+          return line.length <= 100 ? `${line}\n` : `        ${pattern} => {\n            ${value}\n        }\n`;
+        })
+        .join("");
+      extraItems.push(
+        `/// The events of [\`${className}::${bare(name)}\`], by SSE event name.\n` +
+          `#[derive(Debug, Clone, PartialEq)]\n#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]\npub enum ${enumName} {\n${variants}` +
+          `    /// An event this version of the SDK does not know, as received.\n    ${unknown}(SseMessage),\n}\n`,
+        `/// Decodes one message of [\`${className}::${bare(name)}\`].\nfn decode_${bare(name)}(message: &SseMessage) -> crate::core::Result<Option<${enumName}>> {\n` +
+          `    let decoded = match message.event.as_str() {\n${arms}        _ => Ok(${enumName}::${unknown}(message.clone())),\n    };\n` +
+          "    decoded\n        .map(Some)\n        .map_err(|error| crate::core::Error::Decode {\n            message: error.to_string(),\n            body: message.data.clone(),\n            source: Some(error),\n        })\n}\n",
+      );
+    }
+    returns = `EventStream<${eventType}>`;
+    const scalls = lastEventId
+      ? [
+          `.last_event_id_start(${
+            lastEventId.required
+              ? `Some(${paramsArg}.${lastEventId.names?.rust?.param ?? lastEventId.name}.to_string())`
+              : `${paramsArg}.${lastEventId.names?.rust?.param ?? lastEventId.name}.clone()`
+          })`,
+        ]
+      : [];
+    lines.push(chain("", "self.core", [`.event_stream(spec, ${decoder})`, ...scalls], "", "        "));
+    docTail = "A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.";
+  } else {
+    imports.add("PendingRequest");
+    const result = content?.type !== undefined ? q(content.type) : "()";
+    returns = `PendingRequest<${result}>`;
+    lines.push("        self.core.request(spec)\n");
+    docTail = "`.await` for the result, `.with_response().await` for the raw response too.";
+  }
+
+  const text = [op.summary, op.description].filter(Boolean).join("\n\n");
+  const notes = [
+    `\`${op.method.toUpperCase()} ${op.path}\`.`,
+    docTail,
+    op.idempotencyKey
+      ? "An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours)."
+      : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  let code = rustDoc(text === "" ? notes : `${text}\n\n${notes}`, "    ", notes);
+  if (op.deprecated) code += "    #[deprecated]\n";
+  const lints: string[] = [];
+  if (args.length > 7) lints.push("clippy::too_many_arguments");
+  if (TRAIT_METHODS.has(bare(name))) lints.push("clippy::should_implement_trait");
+  if (/^(to|into|from|as|is)_/.test(bare(name))) lints.push("clippy::wrong_self_convention");
+  if (lints.length > 0) code += `    #[allow(${lints.join(", ")})]\n`;
+  code += signature("    ", `pub fn ${name}`, args, ` -> ${returns} {`);
+  code += lines.join("");
+  code += "    }\n";
+
+  const paramsItem =
+    structFields.length === 0
+      ? ""
+      : `/// The query and header parameters of [\`${className}::${bare(name)}\`].\n` +
+        `#[derive(Debug, Clone, PartialEq${structDefault ? ", Default" : ""})]\npub struct ${paramsStruct} {\n${structFields.join("")}}\n`;
+
+  const exampleArgs = [
+    ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "String" ? '"…"' : "…")),
+    ...(body ? [body.required ? "&body" : "Some(&body)"] : []),
+    ...(structFields.length > 0 ? [structDefault ? `&${paramsStruct}::default()` : "&params"] : []),
+  ].join(", ");
+  const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})`;
+  const example = op.pagination
+    ? `let page = ${call}.await?;`
+    : op.streaming
+      ? `let mut events = ${call};`
+      : `let result = ${call}.await?;`;
+  return { code, items: [paramsItem, ...extraItems].filter(Boolean), example, usesModels, imports: [...imports] };
+}
+
+/** A discriminated union whose tags are exactly the stream's event names and models. */
+function taggedUnionFor(types: RustTypes, events: Array<{ event: string | null; type: TypeRef }>): TypeRef | null {
+  for (const m of types.ir.models) {
+    if (m.kind !== "union" || m.discriminator === undefined) continue;
+    const mapping = new Map(m.discriminator.mapping.map((e) => [e.value, e.model]));
+    const ok =
+      mapping.size === events.length &&
+      events.every((e) => e.event !== null && e.type.kind === "model" && mapping.get(e.event) === e.type.name);
+    if (ok) return { kind: "model", name: m.name, nullable: false };
+  }
+  return null;
+}

@@ -1,0 +1,250 @@
+// Rust types for IR type references, rustdoc comments, string literals and the small amount of
+// rustfmt emulation the rust target needs (one-line-or-vertical method chains and signatures).
+import type { ApiIR, Model, TypeRef } from "../../ir/types.ts";
+
+/** rustfmt's default `max_width`. */
+export const MAX_WIDTH = 100;
+/** rustfmt's default `chain_width` (use_small_heuristics = "Default"). */
+export const CHAIN_WIDTH = 60;
+
+/** A Rust string literal. */
+export function rustString(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) as number;
+    if (ch === "\\") out += "\\\\";
+    else if (ch === '"') out += '\\"';
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
+    else if (code < 0x20 || code === 0x7f) out += `\\u{${code.toString(16)}}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/**
+ * Rustdoc lines (`///` or `//!`) for free text. Paragraphs are joined into single lines and list
+ * items kept one per line, so clippy's doc lints (lazy continuation, over-indented items) never
+ * fire whatever the document's line wrapping.
+ */
+export function rustDoc(text: string | undefined, indent: string, fallback: string, marker = "///"): string {
+  const source = (text ?? "").trim() === "" ? fallback : (text as string);
+  const out: string[] = [];
+  let current: string | null = null;
+  let inList = false;
+  const flush = () => {
+    if (current !== null) out.push(current);
+    current = null;
+  };
+  for (const raw of source.replace(/\r\n?/g, "\n").split("\n")) {
+    const line = raw.trim();
+    if (line === "") {
+      flush();
+      if (out.length > 0 && out[out.length - 1] !== "") out.push("");
+      inList = false;
+      continue;
+    }
+    if (/^([-*+]|\d+[.)])\s+/.test(line)) {
+      flush();
+      current = line;
+      inList = true;
+    } else if (current === null) {
+      current = inList ? `  ${line}` : line;
+    } else current += ` ${line}`;
+  }
+  flush();
+  while (out.length > 0 && out[out.length - 1] === "") out.pop();
+  return out.map((l) => (l === "" ? `${indent}${marker}\n` : `${indent}${marker} ${l}\n`)).join("");
+}
+
+/** Resolves named models and answers questions about types. */
+export class RustTypes {
+  readonly byName: Map<string, Model>;
+  /** Models that hold another model directly (not through Vec/map) form cycles: Box those. */
+  private readonly direct: Map<string, string[]>;
+  private readonly defaults = new Map<string, boolean>();
+  usesMap = false;
+  readonly ir: ApiIR;
+
+  constructor(ir: ApiIR) {
+    this.ir = ir;
+    this.byName = new Map(ir.models.map((m) => [m.name, m]));
+    this.direct = new Map(
+      ir.models.map((m) => {
+        const refs: TypeRef[] =
+          m.kind === "object"
+            ? m.properties.map((p) => p.type)
+            : m.kind === "union"
+              ? m.variants.map((v) => v.type)
+              : m.kind === "alias"
+                ? [m.type]
+                : [];
+        return [m.name, refs.flatMap((r) => (r.kind === "model" ? [r.name] : []))];
+      }),
+    );
+  }
+
+  model(name: string): Model {
+    const m = this.byName.get(name);
+    if (m === undefined) throw new Error(`unknown model ${name}`);
+    return m;
+  }
+
+  typeName(name: string): string {
+    return this.model(name).names?.rust?.type ?? name;
+  }
+
+  /** True when `from` reaches `to` through direct (unboxed) containment. */
+  reaches(from: string, to: string, seen = new Set<string>()): boolean {
+    if (from === to) return true;
+    if (seen.has(from)) return false;
+    seen.add(from);
+    return (this.direct.get(from) ?? []).some((n) => this.reaches(n, to, seen));
+  }
+
+  /** The value may be JSON null (the use site's flag or the named type's own). */
+  nullable(ref: TypeRef): boolean {
+    if (ref.kind === "any" || ref.kind === "null") return false; // Value / () hold null themselves.
+    if (ref.nullable) return true;
+    if (ref.kind !== "model") return false;
+    const m = this.model(ref.name);
+    if (m.kind === "enum" || m.kind === "union") return m.nullable;
+    if (m.kind === "alias") return this.nullable(m.type);
+    return false;
+  }
+
+  /** The alias's underlying reference (through alias chains), or the ref itself. */
+  resolve(ref: TypeRef): TypeRef {
+    if (ref.kind !== "model") return ref;
+    const m = this.model(ref.name);
+    return m.kind === "alias" ? this.resolve(m.type) : ref;
+  }
+
+  /** The Rust type without the nullability wrapper; `owner` boxes direct recursion. */
+  bare(ref: TypeRef, qualifier = "", owner?: string): string {
+    switch (ref.kind) {
+      case "primitive":
+        return primitive(ref.type, ref.format);
+      case "literal":
+        return typeof ref.value === "string"
+          ? "String"
+          : typeof ref.value === "boolean"
+            ? "bool"
+            : Number.isInteger(ref.value)
+              ? "i64"
+              : "f64";
+      case "null":
+        return "()";
+      case "any":
+        return "serde_json::Value";
+      case "array":
+        return `Vec<${this.type(ref.items, qualifier)}>`;
+      case "map":
+        this.usesMap = true;
+        return `BTreeMap<String, ${this.type(ref.values, qualifier)}>`;
+      case "model": {
+        const name = `${qualifier}${this.typeName(ref.name)}`;
+        return owner !== undefined && this.reaches(ref.name, owner) ? `Box<${name}>` : name;
+      }
+    }
+  }
+
+  /** The Rust type of a value, `Option<…>` when it may be null. */
+  type(ref: TypeRef, qualifier = "", owner?: string): string {
+    const bare = this.bare(ref, qualifier, owner);
+    return this.nullable(ref) ? `Option<${bare}>` : bare;
+  }
+
+  /** Whether a value of this type has a `Default` (so a struct of them can derive it). */
+  hasDefault(ref: TypeRef, stack: string[] = []): boolean {
+    if (this.nullable(ref)) return true;
+    switch (ref.kind) {
+      case "model": {
+        const m = this.model(ref.name);
+        if (m.kind === "alias") return this.hasDefault(m.type, stack);
+        if (m.kind !== "object") return false;
+        return this.objectHasDefault(m.name, stack);
+      }
+      default:
+        return true;
+    }
+  }
+
+  objectHasDefault(name: string, stack: string[] = []): boolean {
+    const known = this.defaults.get(name);
+    if (known !== undefined) return known;
+    if (stack.includes(name)) return false;
+    const m = this.model(name);
+    if (m.kind !== "object") return false;
+    const result = m.properties.every((p) => !p.required || this.hasDefault(p.type, [...stack, name]));
+    this.defaults.set(name, result);
+    return result;
+  }
+
+  /** Whether the Rust type is `Copy` (numbers, booleans, numeric enums; not strings). */
+  copy(ref: TypeRef): boolean {
+    const r = this.resolve(ref);
+    if (r.kind === "primitive") return r.type !== "string";
+    if (r.kind === "literal") return typeof r.value !== "string";
+    if (r.kind === "model") {
+      const m = this.model(r.name);
+      return m.kind === "enum" && m.valueType !== "string";
+    }
+    return false;
+  }
+
+  /** The value kinds that can go into a query string or a header (`QueryValue` / `Display`). */
+  scalar(ref: TypeRef): boolean {
+    const r = this.resolve(ref);
+    if (r.kind === "primitive" || r.kind === "literal") return true;
+    if (r.kind === "model") return this.model(r.name).kind === "enum";
+    return false;
+  }
+}
+
+function primitive(type: string, format: string | undefined): string {
+  switch (type) {
+    case "string":
+      return "String";
+    case "boolean":
+      return "bool";
+    case "integer":
+      return format === "int32" || format === "int16" || format === "int8" ? "i32" : "i64";
+    default:
+      return "f64";
+  }
+}
+
+/**
+ * A method chain laid out as rustfmt does: on one line when it fits `chain_width` and the line,
+ * else the root then one `.call(..)` per line, indented one level.
+ */
+export function chain(prefix: string, root: string, calls: string[], suffix: string, indent: string): string {
+  const flat = root + calls.join("");
+  // rustfmt applies chain_width only to chains of two or more calls.
+  // A field access in the root (`self.core`) is one more child of the chain.
+  const children = calls.length + (root.match(/\.[a-z_][a-z0-9_]*/g)?.length ?? 0);
+  const fitsChain = children === 1 || flat.length <= CHAIN_WIDTH;
+  if (calls.length === 0 || (fitsChain && indent.length + prefix.length + flat.length + suffix.length <= MAX_WIDTH)) {
+    return `${indent}${prefix}${flat}${suffix}\n`;
+  }
+  return `${indent}${prefix}${root}\n${calls.map((c, i) => `${indent}    ${c}${i === calls.length - 1 ? suffix : ""}\n`).join("")}`;
+}
+
+/** A function signature laid out as rustfmt does (one line, or one parameter per line). */
+export function signature(indent: string, head: string, params: string[], tail: string): string {
+  const flat = `${indent}${head}(${params.join(", ")})${tail}`;
+  if (flat.length <= MAX_WIDTH) return `${flat}\n`;
+  return `${indent}${head}(\n${params.map((p) => `${indent}    ${p},\n`).join("")}${indent})${tail}\n`;
+}
+
+/** rustfmt's default `attr_fn_like_width`. */
+const ATTR_WIDTH = 70;
+
+/** A `#[name(args)]` attribute laid out as rustfmt does. */
+export function attribute(indent: string, name: string, args: string[]): string {
+  const flat = `${indent}#[${name}(${args.join(", ")})]`;
+  if (args.join(", ").length <= ATTR_WIDTH && flat.length <= MAX_WIDTH) return `${flat}\n`;
+  return `${indent}#[${name}(\n${args.map((a, i) => `${indent}    ${a}${i === args.length - 1 ? "" : ","}\n`).join("")}${indent})]\n`;
+}
