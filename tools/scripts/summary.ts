@@ -4,7 +4,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "../..");
-const reportDirs = ["spec", ...["tools", "packages", "templates"].flatMap((d) => children(join(root, d)))];
+const reportDirs = [
+  "spec",
+  "tests/e2e/rust",
+  ...["tools", "packages", "templates"].flatMap((d) => children(join(root, d))),
+];
 
 let passed = 0;
 let failed = 0;

@@ -1,0 +1,1 @@
+//! Only tests here (tests/scenario.rs).

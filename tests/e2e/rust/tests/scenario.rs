@@ -1,0 +1,315 @@
+//! The TKA scenario over the generated Rust SDK, against the real server process.
+use std::process::Stdio;
+
+use futures_util::StreamExt;
+use tka::models::{BeatCreate, BeatInput, BeatMove, BeatPatch, SequenceCreate, SequencePatch};
+use tka::resources::{beats, history, sequences};
+use tka::{Error, Tka};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const KEY_A: &str = "e2e-rust-alpha-0123456789";
+const KEY_B: &str = "e2e-rust-beta-0123456789";
+
+struct Server {
+    child: Child,
+    url: String,
+    data_dir: String,
+}
+
+async fn start(data_dir: &str, extra: &[(&str, &str)]) -> Server {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../..");
+    let mut command = Command::new("node");
+    command
+        .arg(format!("{root}/packages/server/src/main.ts"))
+        .env("PORT", "0")
+        .env("HOST", "127.0.0.1")
+        .env("DATA_DIR", data_dir)
+        .env("LOG_LEVEL", "warn")
+        .env("API_KEYS", format!("alpha={KEY_A},beta={KEY_B}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true);
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    let mut child = command
+        .spawn()
+        .expect("start the server (is node on PATH?)");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let url = loop {
+        let line = lines
+            .next_line()
+            .await
+            .expect("read")
+            .expect("server exited before listening");
+        if let Some(rest) = line.split("\"url\":\"").nth(1) {
+            break rest.split('"').next().expect("url").to_string();
+        }
+    };
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Server {
+        child,
+        url,
+        data_dir: data_dir.to_string(),
+    }
+}
+
+fn client(url: &str, key: &str) -> Tka {
+    Tka::builder()
+        .base_url(url)
+        .api_key(key)
+        .max_retries(0)
+        .read_env(false)
+        .build()
+        .expect("client")
+}
+
+fn beat(letter: &str) -> BeatInput {
+    BeatInput {
+        letter: Some(letter.to_string()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tka_scenario() {
+    let dir = std::env::temp_dir().join(format!("tka-e2e-rust-{}", std::process::id()));
+    let dir = dir.to_string_lossy().to_string();
+    let mut server = start(&dir, &[]).await;
+    let tka = client(&server.url, KEY_A);
+
+    // Create by length and by explicit beats.
+    let blank = tka
+        .sequences()
+        .create(&SequenceCreate {
+            name: "Blank".into(),
+            length: Some(4),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(blank.length, 4);
+    let flow = tka
+        .sequences()
+        .create(&SequenceCreate {
+            name: "Flow".into(),
+            beats: Some(vec![beat("a"), beat("b")]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(flow.word, "AB");
+
+    // List every sequence across pages.
+    for i in 0..3 {
+        tka.sequences()
+            .create(&SequenceCreate {
+                name: format!("Extra {i}"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+    let params = sequences::ListParams {
+        limit: Some(2),
+        ..Default::default()
+    };
+    let names: Vec<String> = tka
+        .sequences()
+        .list(&params)
+        .items()
+        .map(|s| s.unwrap().name)
+        .collect()
+        .await;
+    assert_eq!(names.len(), 5);
+    assert_eq!(&names[3..], ["Flow", "Blank"]);
+
+    // Beats: append, insert, update, move, remove; the word follows.
+    let id = flow.id.clone();
+    tka.beats()
+        .add(
+            &id,
+            &BeatCreate {
+                letter: Some("c".into()),
+                ..Default::default()
+            },
+            &beats::AddParams::default(),
+        )
+        .await
+        .unwrap();
+    let seq = tka
+        .beats()
+        .add(
+            &id,
+            &BeatCreate {
+                letter: Some("z".into()),
+                position: Some(0),
+                ..Default::default()
+            },
+            &beats::AddParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(seq.word, "ZABC");
+    let z = seq.beats[0].id.clone();
+    let a = seq.beats[1].id.clone();
+    let seq = tka
+        .beats()
+        .update(
+            &id,
+            &a,
+            &BeatPatch {
+                letter: Some(Some("q".into())),
+                ..Default::default()
+            },
+            &beats::UpdateParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(seq.word, "ZQBC");
+    let seq = tka
+        .beats()
+        .r#move(
+            &id,
+            &z,
+            &BeatMove { position: 3 },
+            &beats::MoveParams::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(seq.word, "QBCZ");
+    let seq = tka
+        .beats()
+        .remove(&id, &z, &beats::RemoveParams::default())
+        .await
+        .unwrap();
+    assert_eq!(seq.word, "QBC");
+
+    // Undo and redo, deletion included; the history lists it.
+    tka.sequences()
+        .delete(&id, &sequences::DeleteParams::default())
+        .await
+        .unwrap();
+    assert!(matches!(
+        tka.sequences().get(&id).await,
+        Err(Error::NotFound(_))
+    ));
+    let restored = tka
+        .history()
+        .undo(&id, &history::UndoParams::default())
+        .await
+        .unwrap();
+    assert_eq!(restored.sequence.map(|s| s.word), Some("QBC".to_string()));
+    let back = tka
+        .history()
+        .undo(&id, &history::UndoParams::default())
+        .await
+        .unwrap();
+    assert_eq!(back.sequence.map(|s| s.word), Some("QBCZ".to_string()));
+    let again = tka
+        .history()
+        .redo(&id, &history::RedoParams::default())
+        .await
+        .unwrap();
+    assert_eq!(again.sequence.map(|s| s.word), Some("QBC".to_string()));
+    let page = tka
+        .history()
+        .list(&id, &history::ListParams::default())
+        .await
+        .unwrap();
+    assert!(page.data.iter().any(|e| e.undone));
+
+    // A stale If-Match is a typed 412.
+    let stale = sequences::UpdateParams {
+        if_match: Some("\"1\"".into()),
+    };
+    let patch = SequencePatch {
+        name: Some("Late".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        tka.sequences().update(&id, &patch, &stale).await,
+        Err(Error::PreconditionFailed(_))
+    ));
+
+    // The same idempotency key twice creates one sequence.
+    let body = SequenceCreate {
+        name: "Once".into(),
+        ..Default::default()
+    };
+    let first = tka
+        .sequences()
+        .create(&body)
+        .idempotency_key("rust-once")
+        .await
+        .unwrap();
+    let second = tka
+        .sequences()
+        .create(&body)
+        .idempotency_key("rust-once")
+        .await
+        .unwrap();
+    assert_eq!(first.id, second.id);
+
+    // Wrong key: typed 401; another project's key: typed 404.
+    assert!(matches!(
+        client(&server.url, "not-a-key-0123456789")
+            .sequences()
+            .get(&id)
+            .await,
+        Err(Error::Authentication(_))
+    ));
+    assert!(matches!(
+        client(&server.url, KEY_B).sequences().get(&id).await,
+        Err(Error::NotFound(_))
+    ));
+
+    // Validation failures: typed 422 listing each field.
+    let invalid = tka
+        .sequences()
+        .create(&SequenceCreate {
+            name: String::new(),
+            length: Some(65),
+            ..Default::default()
+        })
+        .await;
+    match invalid {
+        Err(Error::UnprocessableEntity(e)) => {
+            let problem = e.problem.expect("problem document");
+            // The runtime's generic Problem keeps the API's `errors` list in `extra`: decode it as the model.
+            let errors: Vec<tka::models::FieldError> =
+                serde_json::from_value(problem.extra.get("errors").cloned().unwrap_or_default())
+                    .unwrap_or_default();
+            let mut fields: Vec<String> = errors.into_iter().map(|f| f.field).collect();
+            fields.sort();
+            assert_eq!(fields, ["/length", "/name"]);
+        }
+        other => panic!("expected a 422, got {other:?}"),
+    }
+
+    // A restart keeps every acknowledged change and the history.
+    let before = tka.sequences().get(&id).await.unwrap();
+    server.child.kill().await.ok();
+    let mut server = start(&server.data_dir, &[]).await;
+    let tka = client(&server.url, KEY_A);
+    assert_eq!(tka.sequences().get(&id).await.unwrap(), before);
+    assert!(tka
+        .history()
+        .undo(&id, &history::UndoParams::default())
+        .await
+        .is_ok());
+
+    // Rate limiting: a typed 429 with Retry-After.
+    server.child.kill().await.ok();
+    let mut server = start(&dir, &[("RATE_LIMIT", "2/1")]).await;
+    let limited = client(&server.url, KEY_A);
+    limited.health().get().await.unwrap();
+    let _ = limited.sequences().get(&id).await;
+    let _ = limited.sequences().get(&id).await;
+    match limited.sequences().get(&id).await {
+        Err(Error::RateLimit { retry_after, .. }) => assert!(retry_after.is_some()),
+        other => panic!("expected a 429, got {other:?}"),
+    }
+    server.child.kill().await.ok();
+}

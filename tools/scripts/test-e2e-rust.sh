@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The Rust end-to-end scenario (tests/e2e/rust): the generated crate against the real server.
+# Shares the Rust build directory with the runtime harness, so dependencies compile once.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/env.sh"
+crate="$TKA_ROOT/tests/e2e/rust"
+export CARGO_TARGET_DIR="$TKA_ROOT/templates/rust/target"
+cd "$crate"
+mkdir -p .reports
+cargo test --locked 2>&1 | tee .reports/cargo-test.log
