@@ -2,7 +2,11 @@
 use std::process::Stdio;
 
 use futures_util::StreamExt;
-use tka::models::{BeatCreate, BeatInput, BeatMove, BeatPatch, SequenceCreate, SequencePatch};
+use tka::core::WsOptions;
+use tka::models::{
+    BeatCreate, BeatInput, BeatMove, BeatPatch, ChangeEvent, EventType, SequenceCreate,
+    SequencePatch, WsClientMessage, WsServerMessage, WsSubscribeMessage,
+};
 use tka::resources::{beats, history, sequences};
 use tka::{Error, Tka};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -185,6 +189,49 @@ async fn the_tka_scenario() {
         .await
         .unwrap();
     assert_eq!(seq.word, "QBC");
+
+    // Live changes over the WebSocket: subscribe to beat additions of this sequence, add one.
+    let mut ws = tka
+        .events()
+        .connect_web_socket(WsOptions::default())
+        .unwrap();
+    ws.send(&WsClientMessage::Subscribe(WsSubscribeMessage {
+        r#type: "subscribe".into(),
+        event_types: Some(vec![EventType::BeatAdded]),
+        sequence_ids: Some(vec![id.clone()]),
+        ..Default::default()
+    }))
+    .unwrap();
+    let event = loop {
+        match ws
+            .next()
+            .await
+            .expect("a message")
+            .expect("a decoded message")
+        {
+            WsServerMessage::Subscribed(_) => {
+                let added = BeatCreate {
+                    letter: Some("w".into()),
+                    ..Default::default()
+                };
+                tka.beats()
+                    .add(&id, &added, &beats::AddParams::default())
+                    .await
+                    .unwrap();
+            }
+            WsServerMessage::Event(message) => break message.event,
+            _ => {}
+        }
+    };
+    ws.close();
+    match event {
+        ChangeEvent::BeatAdded(added) => assert_eq!(added.data.beat.letter.as_deref(), Some("W")),
+        other => panic!("expected beat.added, got {other:?}"),
+    }
+    tka.history()
+        .undo(&id, &history::UndoParams::default())
+        .await
+        .unwrap();
 
     // Undo and redo, deletion included; the history lists it.
     tka.sequences()

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GeneratorError } from "../../errors.ts";
-import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
+import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import type { Target } from "../types.ts";
@@ -132,6 +132,12 @@ export function rustTarget(options: RustOptions = {}): Target {
         const skipped: string[] = [];
         for (const id of group.operations) {
           const op = ir.operations.find((o) => o.id === id) as Operation;
+          const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
+          const ws = channel === undefined ? null : websocketMethod(types, op, channel, property, clientName);
+          if (ws !== null) {
+            methods.push(ws);
+            continue;
+          }
           if (op.websocket !== null) {
             skipped.push(
               `// \`${op.method.toUpperCase()} ${op.path}\` (${op.id}) upgrades to a WebSocket channel: not generated\n` +
@@ -530,4 +536,63 @@ function taggedUnionFor(types: RustTypes, events: Array<{ event: string | null; 
     if (ok) return { kind: "model", name: m.name, nullable: false };
   }
   return null;
+}
+
+/**
+ * A WebSocket channel with `x-websocket.protocol` conventions: a method opening the runtime's
+ * reconnecting client (credentials go in the upgrade request's headers). Without the conventions
+ * the channel is skipped (see the resource file's note).
+ */
+function websocketMethod(
+  types: RustTypes,
+  op: Operation,
+  channel: WebSocketChannel,
+  property: string,
+  clientName: string,
+): Method | null {
+  const p = channel.protocol;
+  if (p === null) return null;
+  const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : undefined);
+  const welcome = text("welcome");
+  const lastEventIdField = text("lastEventIdField");
+  if (welcome === undefined || lastEventIdField === undefined) return null;
+  const opt = (v: string | undefined) => (v === undefined ? "None" : `Some(${rustString(v)})`);
+  const codes = Array.isArray(p.finalCloseCodes) ? p.finalCloseCodes.filter((c) => typeof c === "number") : [];
+  const client = types.type(channel.clientMessage, "models::");
+  const server = types.type(channel.serverMessage, "models::");
+  const name = op.names?.rust?.method ?? snakeCase(op.id);
+  const doc = rustDoc(
+    [
+      op.summary,
+      op.description,
+      "Returns a reconnecting client (a `Stream` of server messages with `send`); it resumes after the last event id on reconnect.",
+    ]
+      .filter(Boolean)
+      .join("\n\n"),
+    "    ",
+    "Open the WebSocket channel.",
+  );
+  const code = `${doc}    pub fn ${name}(
+        &self,
+        options: WsOptions,
+    ) -> crate::core::Result<WebSocket<${client}, ${server}>> {
+        const PROTOCOL: WsProtocol = WsProtocol {
+            type_field: ${rustString(text("typeField") ?? "type")},
+            welcome_type: ${rustString(welcome)},
+            heartbeat_type: ${opt(text("heartbeat"))},
+            subscribe_type: ${opt(text("subscribe"))},
+            last_event_id_field: ${rustString(lastEventIdField)},
+            event_id_pointer: ${rustString(text("eventIdPointer") ?? "/id")},
+            final_close_codes: &[${codes.join(", ")}],
+        };
+        self.core
+            .websocket(RequestSpec::get(${rustString(channel.path)}), PROTOCOL, options)
+    }`;
+  return {
+    code,
+    items: [],
+    example: `let ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
+    usesModels: true,
+    imports: ["RequestSpec", "WebSocket", "WsOptions", "WsProtocol"],
+  };
 }
