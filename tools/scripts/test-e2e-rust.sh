@@ -7,5 +7,7 @@ source "$here/env.sh"
 crate="$TKA_ROOT/tests/e2e/rust"
 export CARGO_TARGET_DIR="$TKA_ROOT/templates/rust/target"
 cd "$crate"
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
 mkdir -p .reports
 cargo test --locked 2>&1 | tee .reports/cargo-test.log
