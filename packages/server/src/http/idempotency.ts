@@ -66,7 +66,9 @@ export function idempotency(store: Store, ttlMs: number) {
       await store.releaseIdempotencyKey(claim.project_id, key);
       throw error;
     }
-    if (c.res.status >= 500) {
+    // A server fault or a transient refusal (anything with Retry-After) is not the request's
+    // answer: the retry must run again, so the key is released instead of stored.
+    if (c.res.status >= 500 || c.res.headers.has("Retry-After")) {
       await store.releaseIdempotencyKey(claim.project_id, key);
       return;
     }
