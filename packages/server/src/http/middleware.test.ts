@@ -27,6 +27,11 @@ async function setup(capacity = 100) {
     const body = (await c.req.json()) as { name: string };
     if (body.name === "") return c.json({ error: "bad" }, 422);
     if (body.name === "boom") throw new Error("boom");
+    if (body.name === "busy" && created === 0) {
+      created = -1;
+      return c.json({ error: "busy" }, 409, { "Retry-After": "1" });
+    }
+    if (created < 0) created = 0;
     created++;
     return c.json({ id: created, name: body.name, project: c.get("principal").projectId }, 201, {
       ETag: `"${created}"`,
@@ -113,6 +118,14 @@ describe("idempotency", () => {
     expect((await post('{"name":""}', { "Idempotency-Key": "k4" })).headers.get("Idempotency-Replayed")).toBe("true");
     expect((await post('{"name":"boom"}', { "Idempotency-Key": "k5" })).status).toBe(500);
     expect((await post('{"name":"boom"}', { "Idempotency-Key": "k5" })).headers.get("Idempotency-Replayed")).toBeNull();
+  });
+
+  it("does not store a transient refusal: the retry runs again", async () => {
+    const { post } = await setup();
+    expect((await post('{"name":"busy"}', { "Idempotency-Key": "k6" })).status).toBe(409);
+    const retry = await post('{"name":"busy"}', { "Idempotency-Key": "k6" });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("Idempotency-Replayed")).toBeNull();
   });
 
   it("400s a malformed key", async () => {
