@@ -6,6 +6,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=tools/scripts/python-env.sh
 source "$here/python-env.sh"
+# No bytecode files: they would change on every run and, seen through the tests' symlink to the
+# runtime, make turbo's input hashes (and so its cache) change too.
+export PYTHONDONTWRITEBYTECODE=1
 cd "$TKA_ROOT/templates/python"
 
 echo "test-python: ruff check" >&2
