@@ -2,7 +2,8 @@
 // session advisory lock so instances starting together do not race. Append only: never edit a
 // migration that has shipped; add the next one.
 //
-// The schema mirrors the SQLite one (../sqlite/migrations.ts, versions 1 and 2 folded together):
+// The schema mirrors the SQLite one (../sqlite/migrations.ts; its versions 1 and 2 are folded
+// together in version 1 here, its version 3 is version 2 here):
 // - Times stay ISO-8601 UTC text, as in SQLite, so filters and cursors compare them the same
 //   way; text that is sorted or compared is COLLATE "C" (byte order, like SQLite), whatever the
 //   database's locale.
@@ -66,5 +67,10 @@ export const migrations: readonly { version: number; name: string; sql: string }
         PRIMARY KEY (project_id, key)
       );
     `,
+  },
+  {
+    version: 2,
+    name: "history in order per sequence (trimming and history pages without a sort)",
+    sql: "CREATE INDEX history_in_order ON history (sequence_id, seq);",
   },
 ];

@@ -66,4 +66,9 @@ export const migrations: readonly { version: number; name: string; sql: string }
         redo_count = (SELECT COUNT(*) FROM history h WHERE h.sequence_id = sequences.id AND h.undone = 1);
     `,
   },
+  {
+    version: 3,
+    name: "history in order per sequence (trimming and history pages without a sort)",
+    sql: "CREATE INDEX history_in_order ON history (sequence_id, seq);",
+  },
 ];
