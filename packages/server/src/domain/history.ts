@@ -56,3 +56,43 @@ export function appendEntry(entries: readonly HistoryEntry[], entry: HistoryEntr
 export function setUndone(entries: readonly HistoryEntry[], id: string, undone: boolean): HistoryEntry[] {
   return entries.map((entry) => (entry.id === id ? { ...entry, undone } : entry));
 }
+
+/**
+ * The state after a new command is recorded: nothing left to redo, the newest `limit` entries
+ * kept. `undoCount` is the count before it. Lets the service know the outcome of a commit before
+ * it is written, so the event and the answer need nothing read back from the store.
+ */
+export function stateAfterAppend(undoCount: number, entry: HistoryEntry, limit: number): HistoryState {
+  return {
+    can_undo: true,
+    can_redo: false,
+    undo_description: entry.description,
+    redo_description: null,
+    undo_count: Math.min(undoCount + 1, limit),
+    redo_count: 0,
+  };
+}
+
+/** The state after undoing `entry` (the next undo); `previous` describes the applied entry before it. */
+export function stateAfterUndo(state: HistoryState, entry: HistoryEntry, previous: string | null): HistoryState {
+  return {
+    can_undo: previous !== null,
+    can_redo: true,
+    undo_description: previous,
+    redo_description: entry.description,
+    undo_count: state.undo_count - 1,
+    redo_count: state.redo_count + 1,
+  };
+}
+
+/** The state after redoing `entry` (the next redo); `following` describes the undone entry after it. */
+export function stateAfterRedo(state: HistoryState, entry: HistoryEntry, following: string | null): HistoryState {
+  return {
+    can_undo: true,
+    can_redo: following !== null,
+    undo_description: entry.description,
+    redo_description: following,
+    undo_count: state.undo_count + 1,
+    redo_count: state.redo_count - 1,
+  };
+}

@@ -32,9 +32,13 @@ import {
   type SequenceSummaryView,
   type SequenceView,
   sequenceView,
+  stateAfterAppend,
+  stateAfterRedo,
+  stateAfterUndo,
   summaryView,
 } from "../domain/index.ts";
 import {
+  type Commit,
   type IdempotencyClaim,
   type IdempotentResponse,
   type ListFilter,
@@ -98,15 +102,15 @@ type Decision<T> =
   | {
       kind: "commit";
       doc: SequenceDoc | null;
-      history:
-        | { kind: "append"; entry: HistoryEntry; limit: number }
-        | { kind: "set_undone"; entry_id: string; undone: boolean };
-      /** The event and the answer, given the committed state (its history state comes from the transaction). */
+      history: Commit["history"];
+      /** The history state once committed (the domain's rules, from what was read before). */
+      state: HistoryState;
+      /** The event and the answer, given the committed state. */
       change: (after: Committed) => Change;
       answer: (after: Committed) => T;
     };
 
-/** The committed state of a sequence, as the transaction sees it. */
+/** The state of a sequence once the commit is written. */
 interface Committed {
   doc: SequenceDoc | null;
   version: number;
@@ -196,13 +200,15 @@ export class SequenceService {
   ): Promise<T> {
     const version = stored.version + 1;
     const updated_at = this.#now();
-    const committed = (history: HistoryState): Committed => ({
+    const history = decision.state;
+    const after: Committed = {
       doc: decision.doc,
       version,
       updated_at,
       history,
       view: decision.doc === null ? null : sequenceView(decision.doc, { version, updated_at, history }),
-    });
+    };
+    const answer = decision.answer(after);
     const idempotency = options.idempotency;
     const result = await this.#store.commit({
       project_id: caller.projectId,
@@ -212,20 +218,19 @@ export class SequenceService {
       version,
       updated_at,
       history: decision.history,
-      change: (history) => decision.change(committed(history)),
+      change: decision.change(after),
       ...(idempotency
         ? {
             idempotency: {
               project_id: idempotency.project_id,
               key: idempotency.key,
-              fingerprint: idempotency.fingerprint,
-              response: (history: HistoryState) => idempotency.respond(decision.answer(committed(history))),
+              response: idempotency.respond(answer),
             },
           }
         : {}),
     });
     this.#publish(result.event);
-    return decision.answer(committed(result.history));
+    return answer;
   }
 
   /** Decides a command on a live sequence, answered with the sequence after it. */
@@ -246,6 +251,7 @@ export class SequenceService {
       kind: "commit",
       doc: applyCommand(stored.doc, command),
       history: { kind: "append", entry, limit: this.#historyLimit },
+      state: stateAfterAppend(stored.undo_count, entry, this.#historyLimit),
       change: (after) => changeOfCommand(command, after.view),
       answer,
     };
@@ -329,6 +335,8 @@ export class SequenceService {
       doc: null,
       version: 0,
       updated_at: "",
+      undo_count: 0,
+      redo_count: 0,
     };
     return this.#mutate(caller, fresh, { ...options, ifMatch: undefined }, async () =>
       this.#decide(fresh, command, (after) => after.view as SequenceView),
@@ -433,6 +441,9 @@ export class SequenceService {
         kind: "commit",
         doc: undone ? revertCommand(stored.doc, target.command) : applyCommand(stored.doc, target.command),
         history: { kind: "set_undone", entry_id: target.id, undone },
+        state: undone
+          ? stateAfterUndo(head.state, target, head.undo_after_undo)
+          : stateAfterRedo(head.state, target, head.redo_after_redo),
         change: (after) => changeOfHistory(direction, id, entry, after.view),
         answer: (after) => ({ entry: historyEntryView(id, entry), sequence: after.view, history: after.history }),
       };

@@ -150,6 +150,8 @@ async function expectConsistentHistory(store: Store, sequenceId: string) {
   // Applied entries come before undone ones: undo acts on the newest applied, redo on the oldest undone.
   expect(head.next_undo?.id ?? null).toBe(applied[0]?.id ?? null);
   expect(head.next_redo?.id ?? null).toBe(undone.at(-1)?.id ?? null);
+  expect(head.undo_after_undo).toBe(applied[1]?.description ?? null);
+  expect(head.redo_after_redo).toBe(undone.at(-2)?.description ?? null);
   for (const entry of undone) for (const done of applied) expect(done.seq).toBeLessThan(entry.seq);
   return { entries, head };
 }
@@ -277,7 +279,7 @@ for (const engine of engines) {
         version: expected + 1,
         updated_at: new Date().toISOString(),
         history: { kind: "append", entry: entry(), limit: 100 },
-        change: () => ({ type: "sequence.updated", data: { name: "B" } }),
+        change: { type: "sequence.updated", data: { name: "B" } },
         ...overrides,
       });
       const before = {
@@ -295,17 +297,17 @@ for (const engine of engines) {
       await rejects(store.commit(commit(2)), VersionConflictError);
       await rejects(store.commit(commit(1, { sequence_id: "seq_missing" })), VersionConflictError);
       expect(await snapshot()).toEqual(before);
-      // A failure while building the event rolls the whole commit back.
-      const boom = new Error("boom");
-      await expect(
-        store.commit(
-          commit(1, {
-            change: () => {
-              throw boom;
-            },
-          }),
-        ),
-      ).rejects.toBe(boom);
+      // A failure after the sequence row is written (a history entry id already taken) rolls the
+      // whole commit back.
+      const taken = before.history[0]?.id as string;
+      const fault = await store
+        .commit(commit(1, { history: { kind: "append", entry: entry(taken), limit: 100 } }))
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(fault).toBeInstanceOf(Error);
+      expect(fault).not.toBeInstanceOf(VersionConflictError);
       expect(await snapshot()).toEqual(before);
 
       // Two writers on one version: exactly one wins.
@@ -386,8 +388,33 @@ for (const engine of engines) {
         undo_count: 0,
         redo_count: 0,
       };
-      expect(await store.historyHead("seq_missing")).toEqual({ next_undo: null, next_redo: null, state: empty });
+      expect(await store.historyHead("seq_missing")).toEqual({
+        next_undo: null,
+        next_redo: null,
+        undo_after_undo: null,
+        redo_after_redo: null,
+        state: empty,
+      });
       expect(await store.historyState("seq_missing")).toEqual(empty);
+    });
+
+    it("answers the history state the store holds after every change", async () => {
+      const store = await open();
+      const { service } = serviceOn(store, { historyLimit: 3 });
+      const made = await service.create(alice, { name: "S" });
+      expect(made.history).toEqual(await store.historyState(made.id));
+      // A fixed walk mixing new commands, undos and redos, across the history limit.
+      const walk = "uuuuzzrzzzrrruzrzuzzzuurrrzzzzu";
+      for (const [i, step] of [...walk].entries()) {
+        const state = await store.historyState(made.id);
+        let answered: unknown;
+        if (step === "u") answered = (await service.update(alice, made.id, { name: `S${i}` })).history;
+        else if (step === "z" && state.can_undo) answered = (await service.undo(alice, made.id)).history;
+        else if (step === "r" && state.can_redo) answered = (await service.redo(alice, made.id)).history;
+        else continue;
+        expect(answered, `step ${i} (${step})`).toEqual(await store.historyState(made.id));
+      }
+      await expectConsistentHistory(store, made.id);
     });
 
     it("undoes and redoes across a deletion", async () => {

@@ -1,6 +1,7 @@
 // The persistence boundary. The service reads state, lets the domain decide, then hands the
-// whole outcome to `commit`, which writes it atomically or not at all. Every method is async so
-// a PostgreSQL store fits the same interface as the embedded SQLite one.
+// whole outcome to `commit`, which writes it atomically or not at all. A commit is plain data
+// (nothing for the store to call back), so a store may write it on another thread. Every method
+// is async so a PostgreSQL store fits the same interface as the embedded SQLite one.
 import type { Change, HistoryEntry, HistoryState, SequenceDoc } from "../domain/index.ts";
 
 export interface StoredSequence {
@@ -10,12 +11,19 @@ export interface StoredSequence {
   doc: SequenceDoc | null;
   version: number;
   updated_at: string;
+  /** The history counters at `version` (HistoryState's undo_count and redo_count). */
+  undo_count: number;
+  redo_count: number;
 }
 
 /** The history entries undo and redo would act on, and the state clients see. */
 export interface HistoryHead {
   next_undo: HistoryEntry | null;
   next_redo: HistoryEntry | null;
+  /** The description of the applied entry before next_undo: what undo offers once it is undone. */
+  undo_after_undo: string | null;
+  /** The description of the undone entry after next_redo: what redo offers once it is redone. */
+  redo_after_redo: string | null;
   state: HistoryState;
 }
 
@@ -55,17 +63,13 @@ export interface Commit {
   history:
     | { kind: "append"; entry: HistoryEntry; limit: number }
     | { kind: "set_undone"; entry_id: string; undone: boolean };
-  /**
-   * The event to record, built inside the transaction from the history state after the change
-   * (events carry the committed sequence, whose history state only the transaction knows).
-   */
-  change: (history: HistoryState) => Change;
+  /** The event to record (the service built it from the state after the change). */
+  change: Change;
   /** The answer to store for an idempotency key, in the same transaction as the change. */
-  idempotency?: IdempotencyClaim & { response: (history: HistoryState) => IdempotentResponse };
+  idempotency?: { project_id: string; key: string; response: IdempotentResponse };
 }
 
 export interface CommitResult {
-  history: HistoryState;
   event: StoredEvent;
 }
 

@@ -47,6 +47,8 @@ interface SequenceRow {
   doc: SequenceDoc | null;
   version: number;
   updated_at: string;
+  undo_count: number;
+  redo_count: number;
 }
 
 interface HistoryRow {
@@ -68,11 +70,19 @@ interface EventRow {
   occurred_at: string;
 }
 
-const SEQUENCE_COLUMNS = "id, project_id, doc, version, updated_at";
+const SEQUENCE_COLUMNS = "id, project_id, doc, version, updated_at, undo_count, redo_count";
 const EVENT_COLUMNS = "seq, project_id, sequence_id, sequence_version, type, data, occurred_at";
 
 function toSequence(row: SequenceRow): StoredSequence {
-  return { id: row.id, project_id: row.project_id, doc: row.doc, version: row.version, updated_at: row.updated_at };
+  return {
+    id: row.id,
+    project_id: row.project_id,
+    doc: row.doc,
+    version: row.version,
+    updated_at: row.updated_at,
+    undo_count: row.undo_count,
+    redo_count: row.redo_count,
+  };
 }
 
 function toEntry(row: HistoryRow): HistoryEntry & { seq: number } {
@@ -111,8 +121,6 @@ export interface ListenOptions {
   /** Failures of the listening connection (it reconnects) and of loading an event. */
   onError?: (error: unknown) => void;
 }
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export class PgStore implements Store {
   readonly engine = "postgresql" as const;
@@ -221,8 +229,8 @@ export class PgStore implements Store {
   }
 
   /** What clients see of the history, in one statement; reads descriptions, never the commands. */
-  async #historyState(db: Queryable, sequenceId: string): Promise<HistoryState> {
-    const { rows } = await db.query<{
+  async historyState(sequenceId: string): Promise<HistoryState> {
+    const { rows } = await this.#pool.query<{
       undo: string | null;
       redo: string | null;
       undo_count: number | null;
@@ -248,23 +256,25 @@ export class PgStore implements Store {
     };
   }
 
-  async historyState(sequenceId: string): Promise<HistoryState> {
-    return this.#historyState(this.#pool, sequenceId);
-  }
-
   /** The entries undo and redo would act on and the state, in one statement (one snapshot). */
   async historyHead(sequenceId: string): Promise<HistoryHead> {
     const entry = (order: "ASC" | "DESC", undone: boolean) =>
       `(SELECT json_build_object('seq', seq, 'id', id, 'command', command, 'description', description,
           'created_at', created_at, 'undone', undone)
         FROM history WHERE sequence_id = $1 AND undone = ${undone} ORDER BY seq ${order} LIMIT 1)`;
+    const second = (order: "ASC" | "DESC", undone: boolean) =>
+      `(SELECT description FROM history WHERE sequence_id = $1 AND undone = ${undone}
+        ORDER BY seq ${order} LIMIT 1 OFFSET 1)`;
     const { rows } = await this.#pool.query<{
       undo: HistoryRow | null;
       redo: HistoryRow | null;
+      undo_after_undo: string | null;
+      redo_after_redo: string | null;
       undo_count: number | null;
       redo_count: number | null;
     }>(
       `SELECT ${entry("DESC", false)} AS undo, ${entry("ASC", true)} AS redo,
+         ${second("DESC", false)} AS undo_after_undo, ${second("ASC", true)} AS redo_after_redo,
          (SELECT undo_count FROM sequences WHERE id = $1) AS undo_count,
          (SELECT redo_count FROM sequences WHERE id = $1) AS redo_count`,
       [sequenceId],
@@ -280,7 +290,13 @@ export class PgStore implements Store {
       undo_count: row?.undo_count ?? 0,
       redo_count: row?.redo_count ?? 0,
     };
-    return { next_undo: undo ? toEntry(undo) : null, next_redo: redo ? toEntry(redo) : null, state };
+    return {
+      next_undo: undo ? toEntry(undo) : null,
+      next_redo: redo ? toEntry(redo) : null,
+      undo_after_undo: row?.undo_after_undo ?? null,
+      redo_after_redo: row?.redo_after_redo ?? null,
+      state,
+    };
   }
 
   async listSequences(projectId: string, filter: ListFilter, page: PageRequest): Promise<Page<StoredSequence>> {
@@ -415,13 +431,8 @@ export class PgStore implements Store {
         ]);
       }
 
-      // 5. What the event and the stored answer are built from: the history as this transaction
-      // sees it. Computed before the event lock, so no caller code runs while it is held.
-      const state = await this.#historyState(client, id);
-      const change = commit.change(state);
-      const response = commit.idempotency ? JSON.stringify(commit.idempotency.response(state)) : null;
-
-      // 6. The event, then the idempotent answer, then COMMIT.
+      // 5. The event, then the idempotent answer, then COMMIT.
+      const change = commit.change;
       const event = await this.#insertEvent(client, {
         project_id: commit.project_id,
         sequence_id: id,
@@ -432,14 +443,14 @@ export class PgStore implements Store {
       });
       if (commit.idempotency) {
         await client.query("UPDATE idempotency SET response = $1 WHERE project_id = $2 AND key = $3", [
-          response,
+          JSON.stringify(commit.idempotency.response),
           commit.idempotency.project_id,
           commit.idempotency.key,
         ]);
       }
       // Known as ours before it commits, so a listener's catch-up can never take it for another's.
       if (this.#listeners.size > 0) this.#remember(seqOfEventId(event.id) ?? 0);
-      return { history: state, event };
+      return { event };
     });
   }
 

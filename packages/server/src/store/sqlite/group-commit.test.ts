@@ -19,7 +19,7 @@ function create(id: string, expected = 0): Commit {
     version: expected + 1,
     updated_at: doc.created_at,
     history: { kind: "append", entry, limit: 100 },
-    change: () => ({ type: "sequence.created", data: {} }),
+    change: { type: "sequence.created", data: {} },
   };
 }
 

@@ -25,6 +25,7 @@ import {
 import { migrations } from "./migrations.ts";
 
 const ABANDONED_CLAIM_MS = 60_000;
+const SEQUENCE_COLUMNS = "id, project_id, doc, version, updated_at, undo_count, redo_count";
 
 interface SequenceRow {
   id: string;
@@ -32,6 +33,8 @@ interface SequenceRow {
   doc: string | null;
   version: number;
   updated_at: string;
+  undo_count: number;
+  redo_count: number;
 }
 
 interface HistoryRow {
@@ -60,6 +63,8 @@ function toSequence(row: SequenceRow): StoredSequence {
     doc: row.doc === null ? null : (JSON.parse(row.doc) as SequenceDoc),
     version: row.version,
     updated_at: row.updated_at,
+    undo_count: row.undo_count,
+    redo_count: row.redo_count,
   };
 }
 
@@ -110,7 +115,7 @@ export class SqliteStore implements Store {
     const db = this.#db;
     this.#statements = {
       getSequence: db.prepare<[string, string], SequenceRow>(
-        "SELECT id, project_id, doc, version, updated_at FROM sequences WHERE id = ? AND project_id = ?",
+        `SELECT ${SEQUENCE_COLUMNS} FROM sequences WHERE id = ? AND project_id = ?`,
       ),
       versionOf: db.prepare<[string], { version: number }>("SELECT version FROM sequences WHERE id = ?"),
       insertSequence: db.prepare(
@@ -123,10 +128,10 @@ export class SqliteStore implements Store {
          WHERE id = @id AND version = @expected_version`,
       ),
       lastApplied: db.prepare<[string], HistoryRow>(
-        "SELECT * FROM history WHERE sequence_id = ? AND undone = 0 ORDER BY seq DESC LIMIT 1",
+        "SELECT * FROM history WHERE sequence_id = ? AND undone = 0 ORDER BY seq DESC LIMIT 2",
       ),
       firstUndone: db.prepare<[string], HistoryRow>(
-        "SELECT * FROM history WHERE sequence_id = ? AND undone = 1 ORDER BY seq ASC LIMIT 1",
+        "SELECT * FROM history WHERE sequence_id = ? AND undone = 1 ORDER BY seq ASC LIMIT 2",
       ),
       lastAppliedDescription: db.prepare<[string], { description: string }>(
         "SELECT description FROM history WHERE sequence_id = ? AND undone = 0 ORDER BY seq DESC LIMIT 1",
@@ -223,11 +228,13 @@ export class SqliteStore implements Store {
 
   #historyHead(sequenceId: string): HistoryHead {
     const s = this.#statements;
-    const undo = s.lastApplied.get(sequenceId);
-    const redo = s.firstUndone.get(sequenceId);
+    const [undo, beforeUndo] = s.lastApplied.all(sequenceId);
+    const [redo, afterRedo] = s.firstUndone.all(sequenceId);
     return {
       next_undo: undo ? toEntry(undo) : null,
       next_redo: redo ? toEntry(redo) : null,
+      undo_after_undo: beforeUndo?.description ?? null,
+      redo_after_redo: afterRedo?.description ?? null,
       state: this.#historyState(sequenceId),
     };
   }
@@ -270,7 +277,7 @@ export class SqliteStore implements Store {
     }
     const rows = this.#db
       .prepare<Record<string, unknown>, SequenceRow>(
-        `SELECT id, project_id, doc, version, updated_at FROM sequences WHERE ${where.join(" AND ")}
+        `SELECT ${SEQUENCE_COLUMNS} FROM sequences WHERE ${where.join(" AND ")}
          ORDER BY created_at DESC, id DESC LIMIT @limit`,
       )
       .all(params);
@@ -372,8 +379,7 @@ export class SqliteStore implements Store {
       const delta = history.undone ? 1 : -1;
       s.setCounts.run(counts.applied - delta, counts.undone + delta, commit.sequence_id);
     }
-    const historyState = this.#historyState(commit.sequence_id);
-    const change = commit.change(historyState);
+    const { change } = commit;
     const eventRow = {
       project_id: commit.project_id,
       sequence_id: commit.sequence_id,
@@ -384,10 +390,10 @@ export class SqliteStore implements Store {
     };
     const seq = Number(s.insertEvent.run(eventRow).lastInsertRowid);
     if (commit.idempotency) {
-      const { project_id, key } = commit.idempotency;
-      s.completeIdempotency.run(JSON.stringify(commit.idempotency.response(historyState)), project_id, key);
+      const { project_id, key, response } = commit.idempotency;
+      s.completeIdempotency.run(JSON.stringify(response), project_id, key);
     }
-    return { history: historyState, event: toEvent({ ...eventRow, seq }) };
+    return { event: { ...eventRow, id: eventIdOf(seq), data: change.data } };
   }
 
   async eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
