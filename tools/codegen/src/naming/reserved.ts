@@ -214,7 +214,6 @@ export const PY_GLOBAL_TYPES = [
   "Optional",
   "Required",
   "Self",
-  "Sequence",
   "StrEnum",
   "Type",
   "TypeAlias",
@@ -237,6 +236,14 @@ export const PY_GLOBAL_TYPES = [
 /** Attributes of pydantic v2 BaseModel (and v1 compat) a field must not shadow. */
 export const PY_MODEL_MEMBERS = [
   "self",
+  // modules and builtins that models.py names in annotations (a field would shadow them)
+  "bool",
+  "bytes",
+  "datetime",
+  "float",
+  "int",
+  "pydantic",
+  "str",
   "model_config",
   "model_fields",
   "model_computed_fields",
@@ -470,7 +477,19 @@ export const RESOURCE_MEMBERS = {
 /** Parameter names generated methods use themselves (body, per-request options). */
 export const METHOD_PARAMS = {
   typescript: ["body", "options", "params"],
-  python: ["self", "cls", "body", "options", "extra_headers", "extra_query", "timeout"],
+  python: [
+    "self",
+    "cls",
+    "body",
+    "options",
+    "extra_headers",
+    "extra_query",
+    "timeout",
+    "request_options",
+    "cast",
+    "functools",
+    "datetime",
+  ],
   rust: ["self", "body", "options"],
 };
 

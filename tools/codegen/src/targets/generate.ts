@@ -5,7 +5,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 import type { ApiIR } from "../ir/types.ts";
-import { formatTypeScript } from "./format.ts";
+import { formatPython, formatTypeScript } from "./format.ts";
 import type { Target, TargetFile } from "./types.ts";
 
 /** The repository's templates/ folder. */
@@ -59,5 +59,5 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
       });
     }
   }
-  return formatTypeScript(files).sort((a, b) => a.path.localeCompare(b.path));
+  return formatPython(formatTypeScript(files)).sort((a, b) => a.path.localeCompare(b.path));
 }

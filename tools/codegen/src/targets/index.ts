@@ -1,4 +1,5 @@
 import { honoTarget } from "./hono/index.ts";
+import { pythonTarget } from "./python/index.ts";
 import { rustTarget } from "./rust/index.ts";
 import type { Target } from "./types.ts";
 import { typescriptTarget } from "./typescript/index.ts";
@@ -9,6 +10,7 @@ export type { Target, TargetFile } from "./types.ts";
 /** Every target by name (the CLI's --target). */
 export const targets: Record<string, () => Target> = {
   hono: () => honoTarget(),
+  python: () => pythonTarget(),
   rust: () => rustTarget(),
   typescript: () => typescriptTarget(),
 };

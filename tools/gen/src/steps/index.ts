@@ -21,5 +21,6 @@ export const steps: readonly Step[] = [
     "test/",
     "bench/",
   ]),
+  codegenStep("python", "generated/python"),
   codegenStep("rust", "generated/rust"),
 ];

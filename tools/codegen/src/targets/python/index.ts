@@ -1,0 +1,632 @@
+// The `python` target: a PEP 561 typed package on httpx + pydantic v2 with a sync and an async
+// client. The hand-written runtime (templates/python/runtime) is copied into `<package>/_core/`;
+// models, one resource module per group (sync class, async twin, raw-response twins), the
+// clients, the package metadata and the README are rendered. Every .py file goes through ruff's
+// import sorter and formatter (../format.ts), so the compile gate's `ruff format --check` holds.
+import { GeneratorError } from "../../errors.ts";
+import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
+import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import type { Target } from "../types.ts";
+import { renderModels } from "./models.ts";
+import { PyTypes, pyDoc, pyString } from "./types.ts";
+
+export interface PythonOptions {
+  /** The import package (default: from the title, "TKA API" -> "tka"). */
+  packageName?: string;
+  /** The distribution name (default: "<title>-sdk" in kebab case). */
+  distributionName?: string;
+  /** The sync client class (default: from the title, "TKA API" -> "Tka"); the async one is `Async<name>`. */
+  clientName?: string;
+  /** Prefix of the environment variables (default: from the client name, "TKA"). */
+  envPrefix?: string;
+}
+
+/** Runtime names resource modules may import from `.._core`. */
+const RUNTIME_NAMES = [
+  "AsyncAPIClient",
+  "AsyncEventStream",
+  "AsyncPageRequest",
+  "AsyncWebSocketClient",
+  "RequestOptions",
+  "ServerSentEvent",
+  "SyncAPIClient",
+  "SyncCursorPage",
+  "SyncEventStream",
+  "WebSocketProtocol",
+];
+
+/** Attributes of the runtime's client classes a resource property must not replace. */
+const CLIENT_MEMBERS = new Set([
+  // builtins the client's annotations use
+  "bool",
+  "dict",
+  "float",
+  "int",
+  "list",
+  "object",
+  "str",
+  "type",
+  "api_key",
+  "auth_headers",
+  "base_url",
+  "bearer_token",
+  "build_url",
+  "close",
+  "default_headers",
+  "fetch",
+  "logger",
+  "max_retries",
+  "request",
+  "request_page",
+  "request_stream",
+  "timeout",
+  "user_agent",
+  "websocket_headers",
+  "websocket_url",
+  "with_query",
+]);
+
+function titleStem(title: string): string {
+  return title.replace(/\s*\bapi\b\s*/gi, " ").trim() || title;
+}
+
+function serverUrl(ir: ApiIR): string {
+  const server = ir.servers[0];
+  if (server === undefined) return "http://localhost";
+  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => server.variables?.[name]?.default ?? whole);
+}
+
+/** One generated method, rendered for the sync and the async class. */
+interface PyMethod {
+  name: string;
+  kind: "plain" | "page" | "stream" | "websocket";
+  /** Parameters after `self`, as written in the signature. */
+  params: string[];
+  /** The runtime call's arguments. */
+  args: string[];
+  /** Return annotations (sync, async). */
+  returns: [string, string];
+  doc: string;
+  /** Module-level items (decoders, protocol constants). */
+  items: string[];
+  example: string;
+  deprecated: boolean;
+}
+
+function refuse(file: string, pointer: string, reason: string): never {
+  throw new GeneratorError(file, pointer, `the python target ${reason}`);
+}
+
+export function pythonTarget(options: PythonOptions = {}): Target {
+  const target: Target = {
+    name: "python",
+    language: "python",
+    runtimeDir: "python/runtime",
+    runtimeOut: "sdk/_core",
+    render(ir: ApiIR, render) {
+      const stem = titleStem(ir.info.title);
+      const packageName = options.packageName ?? (snakeCase(stem) || "sdk");
+      const distName = options.distributionName ?? `${kebabCase(stem)}-sdk`;
+      // The runtime lands inside the package, whose name comes from the document.
+      target.runtimeOut = `${packageName}/_core`;
+      const groupClasses = new Set(ir.groups.map((g) => g.names?.python?.className ?? pascalCase(g.name)));
+      let clientName = options.clientName ?? (pascalCase(stem) || "Api");
+      if (groupClasses.has(clientName) || groupClasses.has(`Async${clientName}`)) clientName = `${clientName}Client`;
+      const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
+      const version = /^\d+\.\d+\.\d+$/.test(ir.info.version) ? ir.info.version : "0.1.0";
+      const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
+      const modelNames = new Set(ir.models.map((m) => m.names?.python?.type ?? m.name));
+
+      const usedProps = new Set<string>();
+      const resources = ir.groups.map((group) => {
+        const className = group.names?.python?.className ?? pascalCase(group.name);
+        const module = group.names?.python?.module ?? snakeCase(group.name);
+        let property = group.names?.python?.property ?? snakeCase(group.name);
+        if (CLIENT_MEMBERS.has(property) || usedProps.has(property)) property = `${property}_resource`;
+        usedProps.add(property);
+        const ops = group.operations.map((id) => ir.operations.find((o) => o.id === id) as Operation);
+        const methodNames = ops.map((o) => o.names?.python?.method ?? snakeCase(o.id));
+        const moduleClasses = [
+          className,
+          `Async${className}`,
+          `${className}WithRawResponse`,
+          `Async${className}WithRawResponse`,
+        ];
+        // A model whose name a module-level or class-level name would shadow is qualified.
+        const shadowed = new Set([...RUNTIME_NAMES, ...moduleClasses, ...methodNames]);
+        let qualified = false;
+        const types = new PyTypes(ir);
+        const q = (name: string) => {
+          if (shadowed.has(name)) {
+            qualified = true;
+            return `_models.${name}`;
+          }
+          usedModels.add(name);
+          return name;
+        };
+        const usedModels = new Set<string>();
+        const runtime = new Set<string>();
+        const methods: PyMethod[] = [];
+        for (const op of ops) {
+          const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
+          if (channel !== undefined) {
+            const ws = websocketMethod(types, op, channel, q, runtime, property, `Async${clientName}`);
+            if (ws !== null) methods.push(ws);
+            continue;
+          }
+          if (op.websocket !== null) continue;
+          methods.push(operationMethod(types, op, q, runtime, property));
+        }
+        const sync = methods.filter((m) => m.kind !== "websocket");
+        const typing = [...types.typing];
+        const imports = [
+          "from __future__ import annotations",
+          "import functools",
+          ...(types.usesDatetime ? ["import datetime"] : []),
+          ...(typing.length > 0 ? [`from typing import ${typing.sort().join(", ")}`] : []),
+          `from .._core import ${[
+            ...runtime,
+            "AsyncAPIClient",
+            "SyncAPIClient",
+            ...(methods.some((m) => m.kind !== "websocket") ? ["RequestOptions"] : []),
+            ...(sync.some((m) => m.kind === "plain" || m.kind === "page") ? ["to_raw_response_wrapper"] : []),
+            ...(methods.some((m) => m.kind === "plain" || m.kind === "page") ? ["async_to_raw_response_wrapper"] : []),
+          ].join(", ")}`,
+          ...(usedModels.size > 0 ? [`from ..models import ${[...usedModels].sort().join(", ")}`] : []),
+          ...(qualified ? ["from .. import models as _models"] : []),
+        ];
+        const groupDoc = group.description ?? `The \`${group.name}\` operations.`;
+        return {
+          className,
+          module,
+          property,
+          groupDoc,
+          view: {
+            moduleDoc: pyDoc(groupDoc, ""),
+            imports: imports.join("\n"),
+            items: [...new Set(methods.flatMap((m) => m.items))],
+            className,
+            classDoc: pyDoc(`${groupDoc}\n\nReached as \`client.${property}\`.`, "    "),
+            asyncClassDoc: pyDoc(`${groupDoc}\n\nReached as \`client.${property}\` on the async client.`, "    "),
+            syncMethods: sync.map((m) => methodCode(m, false)),
+            asyncMethods: methods.map((m) => methodCode(m, true)),
+            syncRaw: sync.filter((m) => m.kind === "plain" || m.kind === "page").map((m) => m.name),
+            asyncRaw: methods.filter((m) => m.kind === "plain" || m.kind === "page").map((m) => m.name),
+            param: snakeCase(className) || "resource",
+          },
+          examples: methods.map((m) => ({ kind: m.kind, code: m.example })),
+        };
+      });
+
+      const modelTypes = new PyTypes(ir);
+      const models = renderModels(modelTypes);
+      const modelImports = [
+        "from __future__ import annotations",
+        ...(modelTypes.usesDatetime ? ["import datetime"] : []),
+        ...(modelTypes.typing.size > 0 ? [`from typing import ${[...modelTypes.typing].sort().join(", ")}`] : []),
+        ...(models.declarations.some((d) => d.includes("pydantic.")) ? ["import pydantic"] : []),
+        ...(models.runtime.length > 0 ? [`from ._core import ${models.runtime.join(", ")}`] : []),
+      ];
+
+      const view = {
+        packageName,
+        distName,
+        version,
+        title: ir.info.title,
+        apiVersion: ir.info.version,
+        description: ir.info.description ?? "",
+        summary: pyString(`The Python SDK of the ${ir.info.title}.`),
+        clientName,
+        asyncClientName: `Async${clientName}`,
+        clientDoc: pyDoc(`The ${ir.info.title} client (synchronous).`, "    "),
+        asyncClientDoc: pyDoc(`The ${ir.info.title} client (asyncio).`, "    "),
+        config: {
+          sdkName: pyString(distName),
+          sdkVersion: pyString(version),
+          baseUrl: pyString(serverUrl(ir)),
+          apiKeyHeader: apiKey?.parameterName ? pyString(apiKey.parameterName) : "None",
+          apiKeyEnv: pyString(`${envPrefix}_API_KEY`),
+          bearerTokenEnv: pyString(`${envPrefix}_BEARER_TOKEN`),
+          baseUrlEnv: pyString(`${envPrefix}_BASE_URL`),
+        },
+        env: {
+          apiKey: `${envPrefix}_API_KEY`,
+          bearerToken: `${envPrefix}_BEARER_TOKEN`,
+          baseUrl: `${envPrefix}_BASE_URL`,
+        },
+        defaultBaseUrl: serverUrl(ir),
+        resources: resources.map((r) => ({
+          className: r.className,
+          module: r.module,
+          property: r.property,
+          doc: pyDoc(r.groupDoc, "    "),
+        })),
+        resourceImports: resources
+          .flatMap((r) => [r.className, `Async${r.className}`])
+          .sort()
+          .join(", "),
+        modelImports: modelImports.join("\n"),
+        modelsDoc: pyDoc(`The models of the ${ir.info.title}.`, ""),
+        models: models.declarations,
+        rebuild: models.rebuild,
+        modelNames: [...modelNames].sort(),
+        examples: resources.map((r) => ({
+          property: r.property,
+          className: r.className,
+          lines: r.examples.filter((e) => e.kind !== "websocket").map((e) => e.code),
+          asyncLines: r.examples.filter((e) => e.kind === "websocket").map((e) => e.code),
+        })),
+      };
+      return [
+        { path: "pyproject.toml", content: render("python/pyproject.toml.hbs", view) },
+        { path: "README.md", content: render("python/README.md.hbs", view) },
+        { path: `${packageName}/__init__.py`, content: render("python/__init__.py.hbs", view) },
+        { path: `${packageName}/py.typed`, content: "" },
+        { path: `${packageName}/_client.py`, content: render("python/_client.py.hbs", view) },
+        { path: `${packageName}/models.py`, content: render("python/models.py.hbs", view) },
+        { path: `${packageName}/resources/__init__.py`, content: render("python/resources_init.py.hbs", view) },
+        ...resources.map((r) => ({
+          path: `${packageName}/resources/${r.module}.py`,
+          content: render("python/resource.py.hbs", r.view),
+        })),
+      ];
+    },
+  };
+  return target;
+}
+
+function methodCode(m: PyMethod, async: boolean): string {
+  const awaits = async && m.kind === "plain";
+  const head = `    ${awaits ? "async def" : "def"} ${m.name}(self${m.params.length > 0 ? ", " : ""}${m.params.join(", ")}) -> ${m.returns[async ? 1 : 0]}:\n`;
+  const doc = pyDoc(m.doc, "        ");
+  if (m.kind === "websocket") return `${head}${doc}        return ${m.args[0]}\n`;
+  const call = m.kind === "plain" ? "request" : m.kind === "page" ? "request_page" : "request_stream";
+  return `${head}${doc}        return ${awaits ? "await " : ""}self._client.${call}(${m.args.join(", ")})\n`;
+}
+
+function operationMethod(
+  types: PyTypes,
+  op: Operation,
+  q: (name: string) => string,
+  runtime: Set<string>,
+  property: string,
+): PyMethod {
+  const cookie = op.parameters.find((p) => p.in === "cookie");
+  if (cookie) refuse(cookie.source.file, cookie.source.pointer, "does not send cookie parameters");
+  const name = op.names?.python?.method ?? snakeCase(op.id);
+  const ann = (ref: TypeRef) => types.type(ref, q);
+  const params: string[] = [];
+  const args: string[] = [pyString(op.method), pyString(op.path)];
+  const tail: string[] = [];
+
+  const pathParams = op.parameters.filter((p) => p.in === "path");
+  for (const p of pathParams) {
+    if (!types.scalar(p.type)) refuse(p.source.file, p.source.pointer, "sends scalar path parameters only");
+    params.push(`${pname(p)}: ${ann(p.type)}`);
+  }
+
+  // Body.
+  let bodyType: string | null = null;
+  let contentType: string | null = null;
+  if (op.requestBody !== null) {
+    const content = op.requestBody.contents.find((c) => ["json", "merge-patch", "binary", "text"].includes(c.kind));
+    if (content === undefined) {
+      refuse(op.source.file, `${op.source.pointer}/requestBody`, "sends JSON, binary and text request bodies only");
+    }
+    bodyType = content.kind === "binary" ? "bytes" : content.kind === "text" ? "str" : ann(content.type);
+    if (content.mediaType !== "application/json") contentType = content.mediaType;
+    params.push(op.requestBody.required ? `body: ${bodyType}` : `body: ${bodyType} | None = None`);
+  }
+
+  const keyword: string[] = [];
+  const query: string[] = [];
+  const headers: string[] = [];
+  let lastEventId: Parameter | undefined;
+  for (const p of op.parameters) {
+    if (p.in === "path" || p.in === "cookie" || p.role === "idempotency-key") continue;
+    if (op.streaming && p.role === "last-event-id") {
+      lastEventId = p;
+      continue;
+    }
+    const r = types.resolve(p.type);
+    const object = r.kind === "model" ? types.model(r.name) : undefined;
+    // An object in the query is spread into one pair per member (style form, explode).
+    const spread =
+      p.in === "query" &&
+      object?.kind === "object" &&
+      p.style === "form" &&
+      p.explode &&
+      object.properties.every((m) => {
+        const t = types.resolve(m.type);
+        return types.scalar(m.type) || (t.kind === "array" && types.scalar(t.items));
+      });
+    const ok = spread || types.scalar(p.type) || (p.in === "query" && r.kind === "array" && types.scalar(r.items));
+    if (!ok) {
+      refuse(
+        p.source.file,
+        p.source.pointer,
+        `sends scalar ${p.in} parameters only (in the query also arrays of them and flat objects with style form, explode)`,
+      );
+    }
+    let annotation = ann(p.type);
+    if (!p.required && !annotation.endsWith("| None")) annotation = `${annotation} | None`;
+    keyword.push(p.required ? `${pname(p)}: ${annotation}` : `${pname(p)}: ${annotation} = None`);
+    const value = spread
+      ? `${pname(p)}.model_dump(mode="json", by_alias=True, exclude_unset=True)${p.required && !annotation.endsWith("| None") ? "" : ` if ${pname(p)} is not None else None`}`
+      : pname(p);
+    (p.in === "query" ? query : headers).push(`${pyString(p.name)}: ${value}`);
+  }
+  if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);
+  keyword.push("request_options: RequestOptions | None = None");
+  params.push("*", ...keyword);
+
+  const success = op.responses.find((r) => r.status === op.successStatus);
+  const content = success?.contents[0];
+  const pointer = `${op.source.pointer}/responses/${success?.status}`;
+  const castOf = (ref: TypeRef): [string, string] => [ann(ref), castExpr(types, ref, q)];
+
+  const items: string[] = [];
+  let kind: PyMethod["kind"] = "plain";
+  let returns: [string, string];
+  let notes: string;
+  const paginated =
+    op.pagination !== null && op.pagination.itemsField === "data" && op.pagination.nextCursorField === "next_cursor";
+  if (paginated && op.pagination) {
+    kind = "page";
+    runtime.add("SyncCursorPage").add("AsyncPageRequest");
+    const [item, expr] = castOf(op.pagination.itemType);
+    returns = [`SyncCursorPage[${item}]`, `AsyncPageRequest[${item}]`];
+    tail.push(`item=${expr}`);
+    notes = `Iterate the result for every item of every page (\`for item in client.${property}.${name}(...)\`); \`.data\`, \`.next_cursor\` and \`.get_next_page()\` give page-by-page access.`;
+  } else if (op.streaming) {
+    kind = "stream";
+    runtime.add("SyncEventStream").add("AsyncEventStream");
+    const [eventType, decoder] = streamDecoder(types, content?.stream?.events ?? [], q, runtime, name);
+    items.push(decoder.code);
+    returns = [`SyncEventStream[${eventType}]`, `AsyncEventStream[${eventType}]`];
+    tail.push(`decode=${decoder.name}`);
+    notes =
+      "A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id.";
+  } else {
+    let cast: string;
+    if (content === undefined) {
+      returns = ["None", "None"];
+      cast = "type(None)";
+    } else if (content.kind === "json" || content.kind === "problem") {
+      const [t, expr] = castOf(content.type as TypeRef);
+      returns = [t, t];
+      cast = expr;
+    } else if (content.kind === "binary") {
+      returns = ["bytes", "bytes"];
+      cast = "bytes";
+    } else if (content.kind === "text") {
+      returns = ["str", "str"];
+      cast = "str";
+    } else {
+      refuse(op.source.file, pointer, `decodes JSON, text and binary responses only (got ${content.mediaType})`);
+    }
+    if (success === undefined) {
+      returns = ["object", "object"];
+      cast = "object";
+    }
+    tail.push(`cast_to=${cast}`);
+    notes = "`client.<group>.with_raw_response.<method>(...)` gives the status, headers and request id too."
+      .replace("<group>", property)
+      .replace("<method>", name);
+    if (content !== undefined && content.kind !== "json" && content.kind !== "problem") {
+      args.push(`accept=${pyString(content.mediaType)}`);
+    }
+  }
+  args.splice(2, 0, ...tail);
+  if (pathParams.length > 0) {
+    args.push(`path_params={${pathParams.map((p) => `${pyString(p.name)}: ${pname(p)}`).join(", ")}}`);
+  }
+  if (query.length > 0) args.push(`query={${query.join(", ")}}`);
+  if (headers.length > 0) args.push(`headers={${headers.join(", ")}}`);
+  if (bodyType !== null) args.push("body=body");
+  if (contentType !== null) args.push(`content_type=${pyString(contentType)}`);
+  if (op.idempotencyKey && kind === "plain") args.push("idempotent=True");
+  if (paginated && op.pagination && op.pagination.cursorParam !== "cursor") {
+    args.push(`cursor_param=${pyString(op.pagination.cursorParam)}`);
+  }
+  if (lastEventId) args.push(`last_event_id=${pname(lastEventId)}`);
+  args.push("options=request_options");
+
+  const text = [op.summary, op.description].filter(Boolean).join("\n\n");
+  const lines = [
+    `\`${op.method.toUpperCase()} ${op.path}\`. ${notes}`,
+    op.idempotencyKey
+      ? 'An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).'
+      : "",
+    op.ifMatch
+      ? "`if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed."
+      : "",
+    op.deprecated ? "Deprecated." : "",
+  ].filter(Boolean);
+  const exampleArgs = [
+    ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "str" ? pyString(`<${p.name}>`) : "1")),
+    ...(bodyType !== null && op.requestBody?.required ? ["body"] : []),
+  ].join(", ");
+  const call = `client.${property}.${name}(${exampleArgs})`;
+  const bodyNote =
+    bodyType !== null && op.requestBody?.required ? `# body: ${bodyType.replace(/^_models\./, "models.")}\n` : "";
+  const example =
+    kind === "page"
+      ? `${bodyNote}for item in ${call}:\n    print(item)`
+      : kind === "stream"
+        ? `${bodyNote}with ${call} as events:\n    for event in events:\n        print(event)`
+        : `${bodyNote}result = ${call}`;
+  return {
+    name,
+    kind,
+    params,
+    args,
+    returns,
+    doc: [text, ...lines].filter(Boolean).join("\n\n"),
+    items,
+    example,
+    deprecated: op.deprecated,
+  };
+}
+
+/**
+ * A runtime expression mypy accepts as `type[T]`: the class itself, or the annotation through
+ * `cast` (unions, lists and aliases of them are not classes).
+ */
+function castExpr(types: PyTypes, ref: TypeRef, q: (name: string) => string): string {
+  if (types.isClass(ref)) return types.bare(ref, q);
+  types.typing.add("cast");
+  const t = types.type(ref, q);
+  return `cast(${pyString(`type[${t}]`)}, ${t})`;
+}
+
+function pname(p: Parameter): string {
+  return p.names?.python?.param ?? snakeCase(p.name);
+}
+
+/** The module-level decoder of a stream's messages and the type it yields. */
+function streamDecoder(
+  types: PyTypes,
+  events: Array<{ event: string | null; type: TypeRef; contentMediaType: string | null }>,
+  q: (name: string) => string,
+  runtime: Set<string>,
+  method: string,
+): [string, { name: string; code: string }] {
+  const name = `_decode_${method}`;
+  const jsonTyped = (e: (typeof events)[number]) =>
+    !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
+  const union = taggedUnionFor(types, events);
+  const adapter = (ref: TypeRef) => `type_adapter(${castExpr(types, ref, q)}).validate_python`;
+  runtime.add("ServerSentEvent");
+  if (events.length === 0 || events.every((e) => !jsonTyped(e))) {
+    // Untyped (or plain-text) events: the raw `data` of each message.
+    return [
+      "str",
+      {
+        name,
+        code: `def ${name}(event: ServerSentEvent) -> str | None:\n    """The raw \`data\` of each message (the document does not type the events)."""\n    return event.data\n`,
+      },
+    ];
+  }
+  runtime.add("type_adapter");
+  const distinct = [...new Set(events.map((e) => JSON.stringify(e.type)))];
+  if (events.every(jsonTyped) && (union !== null || distinct.length === 1)) {
+    const ref = union ?? (events[0]?.type as TypeRef);
+    runtime.add("json_decoder");
+    const t = types.type(ref, q);
+    types.typing.add("Callable");
+    return [t, { name, code: `${name}: Callable[[ServerSentEvent], ${t} | None] = json_decoder(${adapter(ref)})\n` }];
+  }
+  // Named events (of different types, or mixing JSON and text): chosen by the SSE event name;
+  // names this SDK version does not know are skipped.
+  const variants = [...new Set(events.map((e) => (jsonTyped(e) ? types.type(e.type, q) : "str")))];
+  const t = variants.join(" | ");
+  if (events.some(jsonTyped)) types.typing.add("cast");
+  const arms = events.map(
+    (e) =>
+      `    if event.event == ${pyString(e.event ?? "message")}:\n` +
+      `        return ${jsonTyped(e) ? `cast(${pyString(types.type(e.type, q))}, type_adapter(${castExpr(types, e.type, q)}).validate_json(event.data))` : "event.data"}\n`,
+  );
+  return [
+    t,
+    {
+      name,
+      code:
+        `def ${name}(event: ServerSentEvent) -> ${t} | None:\n` +
+        `    """One message of the stream, decoded by its event name (unknown names are skipped)."""\n` +
+        `    if not event.data:\n        return None\n${arms.join("")}    return None\n`,
+    },
+  ];
+}
+
+/** A discriminated union whose tags are exactly the stream's event names and models. */
+function taggedUnionFor(types: PyTypes, events: Array<{ event: string | null; type: TypeRef }>): TypeRef | null {
+  for (const m of types.ir.models) {
+    if (m.kind !== "union" || m.discriminator === undefined) continue;
+    const mapping = new Map(m.discriminator.mapping.map((e) => [e.value, e.model]));
+    const ok =
+      events.length > 0 &&
+      mapping.size === events.length &&
+      events.every((e) => e.event !== null && e.type.kind === "model" && mapping.get(e.event) === e.type.name);
+    if (ok) return { kind: "model", name: m.name, nullable: false };
+  }
+  return null;
+}
+
+/**
+ * A WebSocket channel with `x-websocket.protocol` conventions: an async-only method returning the
+ * runtime's reconnecting client. Without the conventions the channel is not generated.
+ */
+function websocketMethod(
+  types: PyTypes,
+  op: Operation,
+  channel: WebSocketChannel,
+  q: (name: string) => string,
+  runtime: Set<string>,
+  property: string,
+  asyncClient: string,
+): PyMethod | null {
+  const p = channel.protocol;
+  if (p === null) return null;
+  const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : undefined);
+  const welcome = text("welcome");
+  const lastEventIdField = text("lastEventIdField");
+  if (welcome === undefined || lastEventIdField === undefined) return null;
+  const name = op.names?.python?.method ?? snakeCase(op.id);
+  runtime.add("AsyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
+  types.typing.add("Any").add("Mapping");
+  const typeField = text("typeField") ?? "type";
+  const eventType = text("event");
+  const pointer = (text("eventIdPointer") ?? "/id")
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const codes = Array.isArray(p.finalCloseCodes) ? p.finalCloseCodes.filter((c) => typeof c === "number") : [];
+  const constant = `_${upperSnakeCase(name)}_PROTOCOL`;
+  const idFn = `_${name}_event_id`;
+  const opt = (v: string | undefined) => (v === undefined ? "None" : pyString(v));
+  const items = [
+    `def ${idFn}(message: Mapping[str, Any]) -> str | None:\n` +
+      `    """The event id of a server message (None for messages that are not events)."""\n` +
+      (eventType === undefined
+        ? ""
+        : `    if message.get(${pyString(typeField)}) != ${pyString(eventType)}:\n        return None\n`) +
+      "    value: Any = message\n" +
+      `    for key in (${pointer.map(pyString).join(", ")}${pointer.length === 1 ? "," : ""}):\n` +
+      "        value = value.get(key) if isinstance(value, Mapping) else None\n" +
+      "    return value if isinstance(value, str) else None\n",
+    `${constant} = WebSocketProtocol(type_field=${pyString(typeField)}, welcome_type=${pyString(welcome)}, ` +
+      `heartbeat_type=${opt(text("heartbeat"))}, subscribe_type=${opt(text("subscribe"))}, ` +
+      `last_event_id_field=${pyString(lastEventIdField)}, event_id=${idFn}, ` +
+      `final_close_codes=frozenset({${codes.join(", ")}}), heartbeat_interval_field=${opt(text("heartbeatIntervalField"))})\n`,
+  ];
+  const server = types.type(channel.serverMessage, q);
+  const query = op.parameters.filter((x) => x.in === "query" && types.scalar(x.type));
+  const params =
+    query.length > 0 ? ["*", ...query.map((x) => `${pname(x)}: ${types.type(x.type, q)} | None = None`)] : [];
+  const decode = castExpr(types, channel.serverMessage, q);
+  const url =
+    query.length > 0
+      ? `self._client.websocket_url(${pyString(channel.path)}, query={${query.map((x) => `${pyString(x.name)}: ${pname(x)}`).join(", ")}})`
+      : `self._client.websocket_url(${pyString(channel.path)})`;
+  const doc = [
+    op.summary,
+    op.description,
+    `\`${op.method.toUpperCase()} ${op.path}\` (WebSocket, async client only). Returns a reconnecting client: \`async with\` it, \`await ws.send(message)\`, \`async for message in ws\`. After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.`,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  return {
+    name,
+    kind: "websocket",
+    params,
+    args: [
+      `AsyncWebSocketClient(lambda: ${url}, protocol=${constant}, decode=type_adapter(${decode}).validate_python, headers=self._client.websocket_headers)`,
+    ],
+    returns: [`AsyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
+    doc,
+    items,
+    example: `async def watch() -> None:\n    async with ${asyncClient}() as client:\n        ws = client.${property}.${name}()\n        async with ws:\n            async for message in ws:\n                print(message)`,
+    deprecated: op.deprecated,
+  };
+}

@@ -1,0 +1,203 @@
+// The declarations of <package>/models.py: pydantic models (unknown fields kept), open enums,
+// open discriminated unions and aliases. Classes come first (their annotations are lazy under
+// `from __future__ import annotations`); aliases and unions are evaluated when the module loads,
+// so they follow in dependency order, and every class is rebuilt at the end to resolve them.
+import { GeneratorError } from "../../errors.ts";
+import type { AliasModel, EnumModel, Model, ObjectModel, Property, TypeRef, UnionModel } from "../../ir/types.ts";
+import { type PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
+
+export interface ModelsOutput {
+  declarations: string[];
+  /** Classes to rebuild once every alias exists. */
+  rebuild: string[];
+  /** Runtime names the module imports from `._core`. */
+  runtime: string[];
+}
+
+function modelText(m: Model): string {
+  const text = [m.title !== undefined && m.description === undefined ? m.title : undefined, m.description]
+    .filter(Boolean)
+    .join("\n\n");
+  const base = text === "" ? `The \`${m.name}\` schema.` : text;
+  return m.deprecated ? `${base}\n\nDeprecated.` : base;
+}
+
+/** Model names an eagerly evaluated expression of this type mentions. */
+function refsOf(ref: TypeRef): string[] {
+  switch (ref.kind) {
+    case "model":
+      return [ref.name];
+    case "array":
+      return refsOf(ref.items);
+    case "map":
+      return refsOf(ref.values);
+    default:
+      return [];
+  }
+}
+
+export function renderModels(types: PyTypes): ModelsOutput {
+  const runtime = new Set<string>();
+  const taken = new Set(types.ir.models.map((m) => types.typeName(m.name)));
+  const enums: string[] = [];
+  const classes: string[] = [];
+  const rebuild: string[] = [];
+  const eager = new Map<string, { code: string; deps: string[]; model: Model }>();
+  for (const m of types.ir.models) {
+    switch (m.kind) {
+      case "enum":
+        enums.push(enumModel(types, m, runtime));
+        break;
+      case "object":
+        classes.push(objectModel(types, m, runtime));
+        rebuild.push(types.typeName(m.name));
+        break;
+      case "union":
+        eager.set(m.name, {
+          code: unionModel(types, m, runtime, taken),
+          deps: m.variants.flatMap((v) => refsOf(v.type)),
+          model: m,
+        });
+        break;
+      case "alias":
+        eager.set(m.name, { code: aliasModel(types, m), deps: refsOf(m.type), model: m });
+        break;
+    }
+  }
+  // Aliases and unions in dependency order; a cycle among them cannot be written as Python
+  // type aliases evaluated at import time.
+  const ordered: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, stack: string[]) => {
+    const entry = eager.get(name);
+    if (entry === undefined || state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      throw new GeneratorError(
+        entry.model.source.file,
+        entry.model.source.pointer,
+        `the python target cannot write the recursive alias/union chain ${[...stack, name].join(" -> ")} (wrap the recursion in an object schema)`,
+      );
+    }
+    state.set(name, "visiting");
+    for (const dep of entry.deps) visit(dep, [...stack, name]);
+    state.set(name, "done");
+    ordered.push(entry.code);
+  };
+  for (const name of [...eager.keys()].sort()) visit(name, []);
+  return { declarations: [...enums, ...classes, ...ordered], rebuild, runtime: [...runtime].sort() };
+}
+
+function fieldLine(types: PyTypes, p: Property): string {
+  const name = p.names?.python?.field ?? p.wireName;
+  let annotation = types.type(p.type);
+  if (!p.required && !annotation.endsWith("| None") && annotation !== "Any" && annotation !== "None") {
+    annotation = `${annotation} | None`;
+  }
+  const args: string[] = [];
+  if (!p.required) args.push("default=None");
+  if (name !== p.wireName) {
+    // Validation/serialization aliases (not `alias`), so type checkers see the Python name in
+    // the constructor while the wire keeps the JSON name.
+    args.push(`validation_alias=${pyString(p.wireName)}`, `serialization_alias=${pyString(p.wireName)}`);
+  }
+  const value =
+    args.length === 0 ? "" : args.length === 1 && !p.required ? " = None" : ` = pydantic.Field(${args.join(", ")})`;
+  const notes = [
+    p.description,
+    p.readOnly ? "Read-only: set by the server." : "",
+    p.writeOnly ? "Write-only." : "",
+    p.deprecated ? "Deprecated." : "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  return `    ${name}: ${annotation}${value}\n${pyDoc(notes, "    ")}`;
+}
+
+function objectModel(types: PyTypes, m: ObjectModel, runtime: Set<string>): string {
+  runtime.add("BaseModel");
+  const name = types.typeName(m.name);
+  const body: string[] = [];
+  body.push(pyDoc(modelText(m), "    "));
+  for (const p of m.properties) body.push(fieldLine(types, p));
+  if (m.additionalProperties !== null && m.additionalProperties !== false) {
+    // Members not declared above are validated as this type (and kept, like every extra).
+    body.push(
+      `    __pydantic_extra__: Dict[str, ${types.type(m.additionalProperties)}] = pydantic.Field(init=False)\n`,
+    );
+    types.typing.add("Dict");
+  }
+  return `class ${name}(BaseModel):\n${body.join("\n")}`;
+}
+
+function enumModel(types: PyTypes, m: EnumModel, runtime: Set<string>): string {
+  const name = types.typeName(m.name);
+  if (m.valueType !== "string") {
+    // Numeric and boolean enums stay plain values so unknown ones still decode; the known
+    // values are listed in the docstring.
+    const known = m.members.map((e) => `\`${pyLiteral(e.value)}\``).join(", ");
+    const base = m.valueType === "integer" ? "int" : m.valueType === "boolean" ? "bool" : "float";
+    return `${name} = ${base}\n${pyDoc(`${modelText(m)}\n\nKnown values: ${known}.`, "")}`;
+  }
+  runtime.add("OpenEnum");
+  const members = m.members.map(
+    (e) =>
+      `    ${e.names?.python?.member ?? String(e.value)} = ${pyString(String(e.value))}\n${pyDoc(e.description, "    ")}`,
+  );
+  return `class ${name}(OpenEnum):\n${pyDoc(modelText(m), "    ")}\n${members.join("\n")}`;
+}
+
+function unionModel(types: PyTypes, m: UnionModel, runtime: Set<string>, taken: Set<string>): string {
+  const name = types.typeName(m.name);
+  const doc = pyDoc(modelText(m), "");
+  const disc = m.discriminator;
+  if (disc === undefined) {
+    const variants = [...new Set(m.variants.map((v) => types.type(v.type)))];
+    if (variants.length === 1) return `${name} = ${variants[0]}\n${doc}`;
+    return `${name} = ${variants.join(" | ")}\n${doc}`;
+  }
+  runtime.add("UnknownVariant");
+  runtime.add("UNKNOWN_TAG");
+  runtime.add("open_discriminator");
+  types.typing.add("Annotated");
+  let unknown = `Unknown${name}`;
+  for (let n = 2; taken.has(unknown); n++) unknown = `Unknown${name}${n}`;
+  taken.add(unknown);
+  // The tag member as the variants name it (an alias when it is not a Python identifier).
+  const first = m.variants.find((v) => v.type.kind === "model");
+  const firstModel = first?.type.kind === "model" ? types.model(first.type.name) : undefined;
+  const tagProp =
+    firstModel?.kind === "object" ? firstModel.properties.find((p) => p.wireName === disc.propertyName) : undefined;
+  const tagField = tagProp?.names?.python?.field ?? disc.propertyName;
+  const tagValue =
+    tagField === disc.propertyName
+      ? ""
+      : ` = pydantic.Field(validation_alias=${pyString(disc.propertyName)}, serialization_alias=${pyString(disc.propertyName)})`;
+  const tags: string[] = [];
+  const arms: string[] = [];
+  for (const v of m.variants) {
+    for (const tag of v.discriminatorValues) {
+      tags.push(pyString(tag));
+      arms.push(`Annotated[${types.type(v.type)}, pydantic.Tag(${pyString(tag)})]`);
+    }
+  }
+  arms.push(`Annotated[${unknown}, pydantic.Tag(UNKNOWN_TAG)]`);
+  const unknownClass =
+    `class ${unknown}(UnknownVariant):\n` +
+    pyDoc(
+      `A \`${m.name}\` this version of the SDK does not know: every member of the JSON object is kept (\`model_extra\`).`,
+      "    ",
+    ) +
+    `\n    ${tagField}: str${tagValue}\n`;
+  return (
+    `${unknownClass}\n\n${name} = Annotated[\n    ${arms.join(" | ")},\n` +
+    `    open_discriminator(${pyString(disc.propertyName)}, [${tags.join(", ")}]),\n]\n` +
+    pyDoc(
+      `${modelText(m)}\n\nDecided by the \`${disc.propertyName}\` member; an unknown value decodes to \`${unknown}\`.`,
+      "",
+    )
+  );
+}
+
+function aliasModel(types: PyTypes, m: AliasModel): string {
+  return `${types.typeName(m.name)} = ${types.type(m.type)}\n${pyDoc(modelText(m), "")}`;
+}
