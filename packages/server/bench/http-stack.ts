@@ -19,11 +19,18 @@ function start(args: string[], env: Record<string, string> = {}): Promise<{ url:
   });
   return new Promise((resolve, reject) => {
     let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
+    // Read the output up to the URL, then only drain it: keeping and re-scanning every log line
+    // made this process (the load generator) slower as the run went on.
+    const onData = (d: Buffer) => {
       out += d.toString();
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m?.[1]) resolve({ url: m[1], child });
-    });
+      if (m?.[1]) {
+        child.stdout?.off("data", onData);
+        child.stdout?.resume();
+        resolve({ url: m[1], child });
+      }
+    };
+    child.stdout?.on("data", onData);
     child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
 }
