@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { cors } from "hono/cors";
 import type { AppEnv } from "./api/context.ts";
 import { eventsHandlers } from "./api/events.ts";
 import { healthHandlers, type ServerInfo } from "./api/health.ts";
@@ -7,6 +6,7 @@ import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequenc
 import type { EventBus } from "./events/bus.ts";
 import { registerRoutes } from "./generated/routes.ts";
 import { requireApiKey } from "./http/auth.ts";
+import { cors } from "./http/cors.ts";
 import { problemFor } from "./http/errors.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { limitBody, rateLimit } from "./http/limits.ts";
@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // CORS: an explicit allow-list; with none configured, no cross-origin access at all.
   app.use(
     cors({
-      origin: (origin) => (deps.corsOrigins.includes(origin) ? origin : null),
+      origins: deps.corsOrigins,
       exposeHeaders: [
         "ETag",
         "X-Request-Id",

@@ -1,4 +1,6 @@
 // Per-key rate limiting (429 + Retry-After + RateLimit-*) and the request body size limit (413).
+
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import type { AuthEnv } from "./auth.ts";
@@ -21,8 +23,8 @@ export function rateLimit(limiter: RateLimiter) {
   });
 }
 
-export function limitBody(maxBytes: number) {
-  return bodyLimit({
+export function limitBody(maxBytes: number): MiddlewareHandler {
+  const limit = bodyLimit({
     maxSize: maxBytes,
     onError: (c) =>
       problem(
@@ -33,6 +35,8 @@ export function limitBody(maxBytes: number) {
         `Bodies are limited to ${maxBytes} bytes.`,
       ),
   });
+  // GET and HEAD have no body; asking a Node request for its body would build a full Request.
+  return (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limit(c, next));
 }
 
 export type { RequestIdEnv };

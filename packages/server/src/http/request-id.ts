@@ -11,5 +11,6 @@ export const requestId = createMiddleware<RequestIdEnv>(async (c, next) => {
   const id = sent !== undefined && acceptable.test(sent) ? sent : `req_${crypto.randomUUID().replaceAll("-", "")}`;
   c.set("requestId", id);
   await next();
-  c.header("X-Request-Id", id);
+  // On the final response's headers: c.header() after the handler would copy the response.
+  c.res.headers.set("X-Request-Id", id);
 });
