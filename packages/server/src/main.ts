@@ -3,6 +3,8 @@ import { serve } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import { ConfigError, loadConfig, settings } from "./config.ts";
 import type { Log } from "./http/observe.ts";
+import { jsonLog } from "./observability/json-log.ts";
+import { lineBuffer } from "./observability/line-buffer.ts";
 import { buildServer } from "./server.ts";
 
 if (process.argv.includes("--help")) {
@@ -20,17 +22,20 @@ try {
   process.exit(2);
 }
 
-const levels = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-const log: Log = (line) => {
-  const level = (line.level as keyof typeof levels | undefined) ?? "info";
-  if (levels[level] >= levels[config.logLevel])
-    console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+// Log lines go out in batches (see line-buffer.ts); anything printed directly flushes them first,
+// and so does any exit (graceful shutdown, process.exit, an uncaught error): nothing is lost.
+const lines = lineBuffer({ sink: (chunk) => process.stdout.write(chunk) });
+process.on("exit", () => lines.flush());
+const print = (text: string) => {
+  lines.flush();
+  console.log(text);
 };
+const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
 
 const { app, store, hub, firstKey } = await buildServer(config, log);
 if (firstKey !== null) {
   // Printed once: the key is also in the data directory, readable by this user only.
-  console.log(
+  print(
     `\n  First start: created an API key for project "default":\n\n    ${firstKey}\n\n  (saved in ${config.dataDir}/api-key)\n`,
   );
 }
@@ -38,7 +43,7 @@ if (firstKey !== null) {
 const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
   // Always printed, whatever the log level: scripts and tests read the URL from it.
-  console.log(
+  print(
     JSON.stringify({
       time: new Date().toISOString(),
       level: "info",
