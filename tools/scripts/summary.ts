@@ -7,6 +7,7 @@ const root = join(import.meta.dirname, "../..");
 const reportDirs = [
   "spec",
   "tests/e2e/rust",
+  "tests/e2e/python",
   ...["tools", "packages", "templates"].flatMap((d) => children(join(root, d))),
 ];
 
