@@ -46,9 +46,12 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
     }
     return fn(view);
   };
-  const files = target
-    .render(ir, render)
-    .map((f) => ({ path: f.path, content: header(f.path, options.source) + f.content }));
+  // Only rendered files are formatted: the runtime is copied verbatim (it is formatted in place).
+  const files = formatPython(
+    formatTypeScript(
+      target.render(ir, render).map((f) => ({ path: f.path, content: header(f.path, options.source) + f.content })),
+    ),
+  );
   if (target.runtimeDir !== undefined) {
     const from = join(root, target.runtimeDir);
     for (const file of listFiles(from)) {
@@ -59,5 +62,5 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
       });
     }
   }
-  return formatPython(formatTypeScript(files)).sort((a, b) => a.path.localeCompare(b.path));
+  return files.sort((a, b) => a.path.localeCompare(b.path));
 }
