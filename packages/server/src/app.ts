@@ -3,6 +3,8 @@ import type { AppEnv } from "./api/context.ts";
 import { eventsHandlers } from "./api/events.ts";
 import { healthHandlers, type ServerInfo } from "./api/health.ts";
 import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequences.ts";
+import type { ViewCache } from "./cache/view-cache.ts";
+import type { SequenceView } from "./domain/index.ts";
 import type { EventBus } from "./events/bus.ts";
 import { registerRoutes } from "./generated/routes.ts";
 import { requireApiKey } from "./http/auth.ts";
@@ -28,6 +30,8 @@ export interface AppDeps {
   bus: EventBus;
   metrics: Metrics;
   service: SequenceService;
+  /** Sequence reads answered from memory, where that is sound (see server.ts). */
+  views?: ViewCache<SequenceView> | undefined;
   limiter: RateLimiter;
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
@@ -78,7 +82,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerRoutes(
     app,
     {
-      sequences: sequencesHandlers(deps.service),
+      sequences: sequencesHandlers(deps.service, deps.views),
       beats: beatsHandlers(deps.service),
       history: historyHandlers(deps.service),
       events: eventsHandlers(deps.store, deps.bus),

@@ -3,7 +3,10 @@
 import { join } from "node:path";
 import { createApp } from "./app.ts";
 import { authenticate, bootstrapApiKey, ensureApiKeys } from "./auth/api-keys.ts";
+import { watchCommits } from "./cache/commit-watch.ts";
+import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
+import type { SequenceView } from "./domain/index.ts";
 import { EventBus } from "./events/bus.ts";
 import { WebSocketHub } from "./events/websocket.ts";
 import type { Log } from "./http/observe.ts";
@@ -18,6 +21,8 @@ import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
 
 export const SERVER_NAME = "tka-server";
 export const SERVER_VERSION = "0.1.0";
+/** Sequences whose read answer is kept in memory (a few KB each). */
+const VIEW_CACHE_ENTRIES = 1000;
 
 export async function buildServer(config: Config, log: Log) {
   // PostgreSQL when several instances share one database; the embedded SQLite file otherwise.
@@ -32,7 +37,13 @@ export async function buildServer(config: Config, log: Log) {
     isFailure: isDatabaseFault,
     onStateChange: (state) => log({ level: state === "closed" ? "info" : "warn", msg: "database circuit", state }),
   });
-  const store = guardedStore(raw, breaker, () => metrics.databaseErrors.inc());
+  // Sequence reads from memory only where this process makes every write (SQLite): commits of
+  // other instances on a shared PostgreSQL database would not drop the entries.
+  const views = raw.engine === "sqlite" ? new ViewCache<SequenceView>({ maxEntries: VIEW_CACHE_ENTRIES }) : undefined;
+  const store = watchCommits(
+    guardedStore(raw, breaker, () => metrics.databaseErrors.inc()),
+    (sequenceId) => views?.invalidate(sequenceId),
+  );
   const ids = new IdGenerator();
   const bus = new EventBus();
   const service = new SequenceService({
@@ -70,6 +81,7 @@ export async function buildServer(config: Config, log: Log) {
     bus,
     metrics,
     service,
+    views,
     limiter,
     corsOrigins: config.corsOrigins,
     bodyLimitBytes: config.bodyLimitBytes,

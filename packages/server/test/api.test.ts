@@ -98,6 +98,40 @@ describe("sequences over HTTP", () => {
     expect((await call("GET", "/api/v1/health", { key: null })).status).toBe(200);
   });
 
+  it("reads the state after every change, though reads may be answered from memory", async () => {
+    const { call } = await setup();
+    const read = async (id: string) => {
+      const first = await call("GET", `/api/v1/sequences/${id}`);
+      const again = await call("GET", `/api/v1/sequences/${id}`); // the one answered from memory
+      expect(again.status).toBe(first.status);
+      expect(again.headers.get("ETag")).toBe(first.headers.get("ETag"));
+      const body = (await first.json()) as Json;
+      if (first.status === 200) expect(await again.json()).toEqual(body);
+      return { status: first.status, body };
+    };
+    const created = (await (await call("POST", "/api/v1/sequences", { body: { name: "A" } })).json()) as Json & {
+      id: string;
+    };
+    const id = created.id;
+    expect((await read(id)).body).toEqual(created);
+    expect((await call("GET", `/api/v1/sequences/${id}`, { key: KEY_B })).status).toBe(404);
+    const changes: [string, string, unknown][] = [
+      ["PATCH", "", { name: "B" }],
+      ["POST", "/beats", { letter: "C" }],
+      ["POST", "/undo", undefined],
+      ["POST", "/redo", undefined],
+    ];
+    for (const [method, suffix, body] of changes) {
+      const answer = (await (await call(method, `/api/v1/sequences/${id}${suffix}`, { body })).json()) as Json;
+      expect((await read(id)).body).toEqual("sequence" in answer ? answer.sequence : answer);
+    }
+    expect(await read(id)).toMatchObject({ body: { name: "B", length: 17, version: 5, history: { can_undo: true } } });
+    expect((await call("DELETE", `/api/v1/sequences/${id}`)).status).toBe(200);
+    expect((await read(id)).status).toBe(404);
+    await call("POST", `/api/v1/sequences/${id}/undo`);
+    expect(await read(id)).toMatchObject({ status: 200, body: { version: 7, history: { can_redo: true } } });
+  });
+
   it("answers a stale If-Match with 412 and the current ETag", async () => {
     const { call } = await setup();
     const seq = (await (await call("POST", "/api/v1/sequences", { body: { name: "A" } })).json()) as { id: string };

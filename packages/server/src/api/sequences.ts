@@ -1,11 +1,17 @@
 // The Sequences, Beats and History handlers: thin adapters from the generated skeleton's typed
 // input to the service, and from its answers to the declared responses.
+import type { ViewCache } from "../cache/view-cache.ts";
+import type { SequenceView } from "../domain/index.ts";
 import type { BeatsHandlers, HistoryHandlers, SequencesHandlers } from "../generated/handlers.ts";
 import { etagOf } from "../service/if-match.ts";
 import type { SequenceService } from "../service/sequences.ts";
 import { type AppContext, callerOf, mutationOptions, withEtag } from "./context.ts";
 
-export function sequencesHandlers(service: SequenceService): SequencesHandlers<AppContext> {
+/** `views`: where sequence reads may be answered from memory (see cache/view-cache.ts). */
+export function sequencesHandlers(
+  service: SequenceService,
+  views?: ViewCache<SequenceView>,
+): SequencesHandlers<AppContext> {
   return {
     async list({ query }, c) {
       const { limit = 20, cursor, ...filter } = query;
@@ -16,7 +22,9 @@ export function sequencesHandlers(service: SequenceService): SequencesHandlers<A
       return withEtag(201, await service.create(callerOf(c), body, mutationOptions(c, undefined, 201)));
     },
     async get({ path }, c) {
-      return withEtag(200, await service.get(callerOf(c), path.sequence_id));
+      const caller = callerOf(c);
+      const read = () => service.get(caller, path.sequence_id);
+      return withEtag(200, await (views ? views.read(caller.projectId, path.sequence_id, read) : read()));
     },
     async update({ path, headers, body }, c) {
       return withEtag(

@@ -1,0 +1,29 @@
+// A Store that reports each commit's sequence when the commit starts and when it ends, so
+// caches of what was read can drop it (see view-cache.ts). Everything else passes through.
+import type { Commit, Store } from "../store/types.ts";
+
+export function watchCommits(store: Store, onCommit: (sequenceId: string) => void): Store {
+  const commit = async (c: Commit) => {
+    onCommit(c.sequence_id);
+    try {
+      return await store.commit(c);
+    } finally {
+      onCommit(c.sequence_id);
+    }
+  };
+  const bound = new Map<PropertyKey, unknown>();
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === "commit") return commit;
+      const value = Reflect.get(target, property) as unknown;
+      if (typeof value !== "function") return value;
+      // Methods run on the store itself (its private fields are not on the proxy).
+      let method = bound.get(property);
+      if (method === undefined) {
+        method = value.bind(target);
+        bound.set(property, method);
+      }
+      return method;
+    },
+  });
+}
