@@ -2,6 +2,7 @@
 export { APIPromise, type APIResponseProps, defaultParse, type WithResponse } from "./core/api-promise.ts";
 export {
   BaseClient,
+  type BinaryBody,
   type ClientConfig,
   type ClientOptions,
   type Fetch,
@@ -42,4 +43,4 @@ export {
   type WebSocketProtocol,
 } from "./core/websocket.ts";
 export type { HeadersInit_ as HeadersInput } from "./internal/headers.ts";
-export type { QueryParams, QueryValue } from "./internal/query.ts";
+export { cookieHeader, deepObjectQuery, type QueryParams, type QueryValue, stringifyForm } from "./internal/query.ts";

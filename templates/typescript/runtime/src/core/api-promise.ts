@@ -4,8 +4,10 @@ import { APIError } from "./errors.ts";
 export interface APIResponseProps {
   /** The final response (after retries). Its body has already been read unless `streamed`. */
   readonly response: Response;
-  /** The body text, read inside the request loop; undefined for streamed responses. */
+  /** The body text, read inside the request loop; undefined for streamed and binary responses. */
   readonly text: string | undefined;
+  /** The body bytes of a binary response (`responseType: "bytes"`), read inside the request loop. */
+  readonly bytes?: Uint8Array | undefined;
   /** The `X-Request-Id` response header. */
   readonly requestId: string | undefined;
   /** How many retries were spent before this response. */
@@ -96,10 +98,10 @@ export function defaultParse(props: APIResponseProps): unknown {
 }
 
 function rawResponse(props: APIResponseProps): Response {
-  const { response, text } = props;
-  if (text === undefined) return response;
+  const { response, text, bytes } = props;
+  if (text === undefined && bytes === undefined) return response;
   const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-  const copy = new Response(nullBody ? null : text, {
+  const copy = new Response(nullBody ? null : ((bytes as BodyInit | undefined) ?? text ?? null), {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

@@ -1,6 +1,13 @@
 import { readEnv } from "../internal/env.ts";
 import { type HeadersInit_, mergeHeaders, redactHeaders } from "../internal/headers.ts";
-import { buildURL, fillPath, type QueryParams, type QueryValue } from "../internal/query.ts";
+import {
+  buildURL,
+  cookieHeader,
+  fillPath,
+  type QueryParams,
+  type QueryValue,
+  stringifyForm,
+} from "../internal/query.ts";
 import {
   backoffMs,
   isRetryableRequest,
@@ -28,6 +35,9 @@ export interface Logger {
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
 export type HTTPMethod = "get" | "post" | "put" | "patch" | "delete" | "head" | "options";
+
+/** A binary request body (`application/octet-stream`, images, ...): sent as is, never copied. */
+export type BinaryBody = Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>;
 
 /** What a user passes when constructing a client. */
 export interface ClientOptions {
@@ -90,12 +100,27 @@ export interface RequestSpec<T = unknown> {
   query?: QueryParams | undefined;
   /** Header parameters of the operation (If-Match, ...); `undefined` values are skipped. */
   headers?: HeadersInit_ | undefined;
-  /** The request body: JSON-serialised unless it is a string, Blob, FormData, URLSearchParams or binary. */
+  /**
+   * Cookie parameters of the operation, sent as one `Cookie` header (`a=1; b=2`, values
+   * percent-encoded); `undefined` values are skipped. Browsers forbid setting `Cookie` from
+   * `fetch`: there the browser's own cookies for the API's origin apply instead.
+   */
+  cookies?: Readonly<Record<string, QueryValue>> | undefined;
+  /**
+   * The request body: sent as is when it is a string, Blob, FormData, URLSearchParams, binary
+   * (ArrayBuffer, typed array) or a stream; a plain object is form-encoded when `contentType`
+   * is `application/x-www-form-urlencoded`, and JSON-serialised otherwise.
+   */
   body?: unknown;
   /** Content-Type of the body. Default `application/json` (use `application/merge-patch+json` for merge patches). */
   contentType?: string | undefined;
   /** Accept header. Default `application/json`, or `text/event-stream` for streams. */
   accept?: string | undefined;
+  /**
+   * How a 2xx body becomes the result: `"json"` (default: JSON content types parsed, other text
+   * returned as a string), `"text"` (the body as a string) or `"bytes"` (the body as a `Uint8Array`).
+   */
+  responseType?: "json" | "text" | "bytes" | undefined;
   /** True when the operation declares an Idempotency-Key header: a key is generated once and reused on retries. */
   idempotent?: boolean | undefined;
   /** Turns the decoded JSON into the result type (the default passes JSON through unchanged). */
@@ -114,10 +139,11 @@ interface PreparedRequest {
   maxRetries: number;
   signal: AbortSignal | undefined;
   stream: boolean;
+  bytes: boolean;
 }
 
 type AttemptResult =
-  | { ok: true; response: Response; text: string | undefined }
+  | { ok: true; response: Response; text: string | undefined; bytes?: Uint8Array | undefined }
   | { ok: false; error: APIConnectionError };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -169,6 +195,8 @@ export class BaseClient {
   request<T = unknown>(spec: RequestSpec<T>, options?: RequestOptions): APIPromise<T> {
     const decode = spec.decode;
     return new APIPromise<T>(this.makeRequest(spec, options), (props) => {
+      if (spec.responseType === "bytes") return (props.bytes ?? new Uint8Array(0)) as T;
+      if (spec.responseType === "text") return (props.text ?? "") as T;
       const json = defaultParse(props);
       return decode ? decode(json) : (json as T);
     });
@@ -257,6 +285,7 @@ export class BaseClient {
     const url = this.buildURL(spec.path, spec.pathParams, spec.query);
     const { body, contentType } = serializeBody(spec.body, spec.contentType);
     const idempotencyHeader = this.config.idempotencyHeader ?? "Idempotency-Key";
+    const cookie = cookieHeader(spec.cookies);
     const headers = mergeHeaders(
       { Accept: spec.accept ?? (spec.stream ? "text/event-stream" : "application/json") },
       contentType ? { "Content-Type": contentType } : undefined,
@@ -264,6 +293,7 @@ export class BaseClient {
       this.#userAgent ? { "User-Agent": this.#userAgent } : undefined,
       this.#defaultHeaders,
       spec.headers,
+      cookie === undefined ? undefined : { Cookie: cookie },
       options?.headers,
     );
     if (options?.idempotencyKey !== undefined) {
@@ -280,6 +310,7 @@ export class BaseClient {
       maxRetries: Math.max(0, options?.maxRetries ?? this.maxRetries),
       signal: options?.signal ?? undefined,
       stream: spec.stream === true,
+      bytes: spec.responseType === "bytes",
     };
   }
 
@@ -310,10 +341,10 @@ export class BaseClient {
         continue;
       }
 
-      const { response, text } = result;
+      const { response, text, bytes } = result;
       const requestId = response.headers.get("x-request-id") ?? undefined;
       log?.debug?.(`${req.method} ${req.url} → ${response.status}`, { requestId, durationMs: Date.now() - started });
-      if (response.ok) return { response, text, requestId, retries };
+      if (response.ok) return { response, text, requestId, retries, ...(bytes === undefined ? {} : { bytes }) };
 
       if (attemptsLeft && isRetryableResponse(response.status, response.headers)) {
         await this.#backoff(req, retries, response, `status ${response.status}`);
@@ -370,6 +401,13 @@ export class BaseClient {
         keepUserLink = true;
         return { ok: true, response, text: undefined };
       }
+      if (req.bytes && response.ok) {
+        const bytes =
+          response.status === 204 || req.method === "HEAD"
+            ? new Uint8Array(0)
+            : new Uint8Array(await response.arrayBuffer());
+        return { ok: true, response, text: undefined, bytes };
+      }
       const text = response.status === 204 || req.method === "HEAD" ? "" : await response.text();
       return { ok: true, response, text };
     } catch (err) {
@@ -390,6 +428,16 @@ function serializeBody(
 ): { body: BodyInit | undefined; contentType: string | undefined } {
   if (body === undefined) return { body: undefined, contentType: undefined };
   if (typeof FormData !== "undefined" && body instanceof FormData) return { body, contentType: undefined };
+  if (
+    contentType !== undefined &&
+    /^application\/x-www-form-urlencoded\b/i.test(contentType) &&
+    typeof body === "object" &&
+    body !== null &&
+    !(body instanceof URLSearchParams) &&
+    Object.getPrototypeOf(body) === Object.prototype
+  ) {
+    return { body: stringifyForm(body as Record<string, unknown>), contentType };
+  }
   if (
     typeof body === "string" ||
     (typeof Blob !== "undefined" && body instanceof Blob) ||

@@ -35,6 +35,59 @@ export function stringifyQuery(query: QueryParams | undefined): string {
 }
 
 /**
+ * A deepObject-style query parameter (`filter[status]=open&filter[owner]=me`): one pair per
+ * member of `value`, in its key order, ready to spread into `RequestSpec.query`. Array members are
+ * exploded (`filter[tag]=a&filter[tag]=b`); `undefined`/`null` members, and an absent `value`,
+ * add nothing.
+ */
+export function deepObjectQuery(
+  name: string,
+  value: Readonly<Record<string, QueryValue | ReadonlyArray<QueryValue>>> | null | undefined,
+): Record<string, QueryValue | ReadonlyArray<QueryValue>> {
+  const out: Record<string, QueryValue | ReadonlyArray<QueryValue>> = {};
+  if (value === null || value === undefined) return out;
+  for (const [key, member] of Object.entries(value)) {
+    if (member !== undefined && member !== null) out[`${name}[${key}]`] = member;
+  }
+  return out;
+}
+
+/**
+ * An `application/x-www-form-urlencoded` body from a plain object: one pair per member in key
+ * order, arrays exploded (`tag=a&tag=b`), booleans `true`/`false`, `Date` as RFC 3339,
+ * `undefined`/`null` omitted. A nested object has no form encoding and throws a TypeError.
+ */
+export function stringifyForm(body: Readonly<Record<string, unknown>>): string {
+  const params = new URLSearchParams();
+  const add = (key: string, value: unknown): void => {
+    if (value === undefined || value === null) return;
+    if (typeof value === "object" && !(value instanceof Date)) {
+      throw new TypeError(`The form field "${key}" is an object; form bodies carry scalars and arrays of them`);
+    }
+    params.append(key, formatScalar(value as Exclude<QueryValue, null | undefined>));
+  };
+  for (const [key, value] of Object.entries(body)) {
+    if (Array.isArray(value)) for (const item of value as readonly unknown[]) add(key, item);
+    else add(key, value);
+  }
+  return params.toString();
+}
+
+/**
+ * The `Cookie` header of cookie parameters: `name=value` pairs joined with `; `, each value
+ * percent-encoded (RFC 6265 allows no spaces, quotes, commas, semicolons or backslashes in a
+ * value); `undefined`/`null` omitted. `undefined` when no cookie is left.
+ */
+export function cookieHeader(cookies: Readonly<Record<string, QueryValue>> | undefined): string | undefined {
+  if (!cookies) return undefined;
+  const pairs: string[] = [];
+  for (const [name, value] of Object.entries(cookies)) {
+    if (value !== undefined && value !== null) pairs.push(`${name}=${encodeURIComponent(formatScalar(value))}`);
+  }
+  return pairs.length === 0 ? undefined : pairs.join("; ");
+}
+
+/**
  * Fills `{name}` placeholders in a path template, each value percent-encoded as one segment
  * (a `/` in a value becomes `%2F`). A missing value is a programming error and throws.
  */

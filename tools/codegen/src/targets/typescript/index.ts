@@ -8,6 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
+import { flatShape, isObjectType } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target } from "../types.ts";
 
@@ -30,17 +31,31 @@ function successContent(op: Operation) {
   return success?.contents[0];
 }
 
-function jsonBody(op: Operation): { type: TypeRef; mediaType: string } | null {
+/**
+ * The body a method sends: the first of JSON (and merge patch), form-urlencoded (a flat object),
+ * binary and text. Multipart and XML-only bodies are refused.
+ */
+function requestBody(ir: ApiIR, op: Operation): { type: TypeRef; mediaType: string; kind: string } | null {
   if (op.requestBody === null) return null;
-  const json = op.requestBody.contents.find((c) => c.kind === "json" || c.kind === "merge-patch");
-  if (json === undefined) {
+  const content = op.requestBody.contents.find((c) =>
+    ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
+  );
+  const pointer = `${op.source.pointer}/requestBody`;
+  if (content === undefined) {
     throw new GeneratorError(
       op.source.file,
-      `${op.source.pointer}/requestBody`,
-      "the typescript target sends JSON request bodies only",
+      pointer,
+      "the typescript target sends JSON, form-urlencoded, binary and text request bodies only",
     );
   }
-  return { type: json.type, mediaType: json.mediaType };
+  if (content.kind === "form" && flatShape(ir, content.type) === null) {
+    throw new GeneratorError(
+      op.source.file,
+      pointer,
+      "the typescript target form-encodes objects of scalars and arrays of scalars only",
+    );
+  }
+  return { type: content.type, mediaType: content.mediaType, kind: content.kind };
 }
 
 export function typescriptTarget(options: TypeScriptOptions = {}): Target {
@@ -78,22 +93,20 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           const pathParams = op.parameters.filter((p) => p.in === "path");
           const extra = op.parameters.filter(
             (p) =>
-              (p.in === "query" || p.in === "header") && p.role !== "idempotency-key" && p.role !== "last-event-id",
+              (p.in === "query" || p.in === "header" || p.in === "cookie") &&
+              p.role !== "idempotency-key" &&
+              p.role !== "last-event-id",
           );
-          const cookie = op.parameters.find((p) => p.in === "cookie");
-          if (cookie)
-            throw new GeneratorError(
-              cookie.source.file,
-              cookie.source.pointer,
-              "the typescript target does not send cookie parameters",
-            );
-          const body = jsonBody(op);
+          for (const p of extra) checkParameter(ir, p);
+          const body = requestBody(ir, op);
           const content = successContent(op);
-          const key = (p: Parameter) => (p.in === "header" ? (p.names?.typescript?.param ?? p.name) : p.name);
+          const key = (p: Parameter) => (p.in === "query" ? p.name : (p.names?.typescript?.param ?? p.name));
           const args: string[] = pathParams.map(
             (p) => `${p.names?.typescript?.param ?? p.name}: ${qualified.type(p.type)}`,
           );
-          if (body) args.push(`body: ${qualified.type(body.type)}`);
+          const bodyType = (b: NonNullable<typeof body>) =>
+            b.kind === "binary" ? "BinaryBody" : b.kind === "text" ? "string" : qualified.type(b.type);
+          if (body) args.push(`body: ${bodyType(body)}`);
           const paramsType =
             extra.length === 0
               ? null
@@ -107,20 +120,26 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
             );
           }
           const query = extra.filter((p) => p.in === "query");
-          // Object-valued query parameters are spread form-style by the runtime.
-          const queryValue = (p: Parameter) => {
+          // Object-valued query parameters: deepObject pairs (`filter[key]=value`) from the
+          // runtime's helper, or spread form-style (style form, explode) by the runtime.
+          const queryEntry = (p: Parameter) => {
             const value = `params[${JSON.stringify(key(p))}]`;
-            const ref = p.type;
-            const model = ref.kind === "model" ? ir.models.find((m) => m.name === ref.name) : undefined;
-            return model?.kind === "object" || ref.kind === "map" ? `${value} as unknown as QueryObject` : value;
+            if (!isObjectType(ir, p.type)) return `${propertyKey(p.name)}: ${value}`;
+            if (p.style === "deepObject") {
+              return `...deepObjectQuery(${JSON.stringify(p.name)}, ${value} as unknown as QueryObject)`;
+            }
+            return `${propertyKey(p.name)}: ${value} as unknown as QueryObject`;
           };
-          if (query.length > 0) {
-            spec.push(`query: { ${query.map((p) => `${propertyKey(p.name)}: ${queryValue(p)}`).join(", ")} }`);
-          }
+          if (query.length > 0) spec.push(`query: { ${query.map(queryEntry).join(", ")} }`);
           const headers = extra.filter((p) => p.in === "header");
           if (headers.length > 0)
             spec.push(
               `headers: { ${headers.map((p) => `${JSON.stringify(p.name)}: params[${JSON.stringify(key(p))}]`).join(", ")} }`,
+            );
+          const cookies = extra.filter((p) => p.in === "cookie");
+          if (cookies.length > 0)
+            spec.push(
+              `cookies: { ${cookies.map((p) => `${propertyKey(p.name)}: params[${JSON.stringify(key(p))}]`).join(", ")} }`,
             );
           if (body) {
             spec.push("body");
@@ -140,7 +159,15 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
             returns = `EventStream<${eventType}>`;
             call = `this.#client.requestStream<${eventType}>({ ${spec.join(", ")} }, options, { lastEventId: options.lastEventId, decode: (message) => JSON.parse(message.data) as ${eventType} })`;
           } else {
-            const result = content?.type ? qualified.type(content.type) : "void";
+            let result = content?.type ? qualified.type(content.type) : "void";
+            // Binary and text answers: the exact bytes or the text, with a matching Accept.
+            if (content?.kind === "binary" || content?.kind === "text") {
+              result = content.kind === "binary" ? "Uint8Array" : "string";
+              spec.push(
+                `accept: ${JSON.stringify(content.mediaType)}`,
+                `responseType: ${content.kind === "binary" ? '"bytes"' : '"text"'}`,
+              );
+            }
             returns = `APIPromise<${result}>`;
             call = `this.#client.request<${result}>({ ${spec.join(", ")} }, options)`;
           }
@@ -159,6 +186,8 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           usesStreams: methods.some((m) => m.returns.startsWith("EventStream")),
           usesPromise: methods.some((m) => m.returns.startsWith("APIPromise")),
           usesQueryObjects: methods.some((m) => m.call.includes("as unknown as QueryObject")),
+          usesDeepObjects: methods.some((m) => m.call.includes("...deepObjectQuery(")),
+          usesBinaryBodies: methods.some((m) => m.args.includes(": BinaryBody")),
           usesWebSocket: methods.some((m) => m.returns.startsWith("ReconnectingWebSocket")),
         };
       });
@@ -210,6 +239,27 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
       ];
     },
   };
+}
+
+/**
+ * Refuses an object-valued parameter the runtime cannot write: only the query takes objects, flat
+ * ones (scalars and arrays of scalars) with style deepObject, or form with explode.
+ */
+function checkParameter(ir: ApiIR, p: Parameter): void {
+  if (!isObjectType(ir, p.type)) return;
+  if (
+    p.in === "query" &&
+    flatShape(ir, p.type) !== null &&
+    (p.style === "deepObject" || (p.style === "form" && p.explode))
+  )
+    return;
+  throw new GeneratorError(
+    p.source.file,
+    p.source.pointer,
+    p.in === "query"
+      ? "the typescript target sends object query parameters with style deepObject or form + explode, whose values are scalars or arrays of scalars"
+      : `the typescript target does not send object ${p.in} parameters`,
+  );
 }
 
 /**

@@ -1,0 +1,64 @@
+// Shape questions every target asks about a type (language-independent): what an alias stands
+// for, whether a value is a scalar, and whether an object is flat enough for the encodings that
+// spread it into name/value pairs (deepObject and form query parameters, form-urlencoded bodies).
+import type { ApiIR, Model, TypeRef } from "../ir/types.ts";
+
+/** The type an alias chain stands for (a non-alias reference is returned as is). */
+export function resolveType(ir: ApiIR, ref: TypeRef): TypeRef {
+  let current = ref;
+  for (let depth = 0; current.kind === "model" && depth < 64; depth++) {
+    const name = current.name;
+    const model = ir.models.find((m) => m.name === name);
+    if (model?.kind !== "alias") return current;
+    current = model.type;
+  }
+  return current;
+}
+
+function modelOf(ir: ApiIR, ref: TypeRef): Model | undefined {
+  const r = resolveType(ir, ref);
+  return r.kind === "model" ? ir.models.find((m) => m.name === r.name) : undefined;
+}
+
+/** A value that is written as one string: a primitive, a literal or an enum. */
+export function isScalar(ir: ApiIR, ref: TypeRef): boolean {
+  const r = resolveType(ir, ref);
+  if (r.kind === "primitive" || r.kind === "literal") return true;
+  return r.kind === "model" && modelOf(ir, r)?.kind === "enum";
+}
+
+/** A map or an object model (after aliases). */
+export function isObjectType(ir: ApiIR, ref: TypeRef): boolean {
+  const r = resolveType(ir, ref);
+  return r.kind === "map" || modelOf(ir, r)?.kind === "object";
+}
+
+/** A scalar, or an array of scalars (written as one pair per item). */
+export function isScalarOrScalarArray(ir: ApiIR, ref: TypeRef): boolean {
+  const r = resolveType(ir, ref);
+  return isScalar(ir, r) || (r.kind === "array" && isScalar(ir, r.items));
+}
+
+/** The members of a flat object: a map, or an object model whose values are all scalars or arrays of scalars. */
+export type FlatShape =
+  | { kind: "map"; values: TypeRef }
+  | { kind: "object"; properties: Array<{ wireName: string; type: TypeRef; required: boolean }> };
+
+/**
+ * The flat shape of `ref` (a map or an object whose every value is a scalar or an array of
+ * scalars, with scalar additional properties if any), or `null` when it is not such an object.
+ */
+export function flatShape(ir: ApiIR, ref: TypeRef): FlatShape | null {
+  const r = resolveType(ir, ref);
+  if (r.kind === "map") return isScalarOrScalarArray(ir, r.values) ? { kind: "map", values: r.values } : null;
+  const model = modelOf(ir, r);
+  if (model?.kind !== "object") return null;
+  if (!model.properties.every((p) => isScalarOrScalarArray(ir, p.type))) return null;
+  const extra = model.additionalProperties;
+  if (extra !== null && extra !== false && !isScalarOrScalarArray(ir, extra)) return null;
+  if (model.properties.length === 0 && extra !== null && extra !== false) return { kind: "map", values: extra };
+  return {
+    kind: "object",
+    properties: model.properties.map((p) => ({ wireName: p.wireName, type: p.type, required: p.required })),
+  };
+}
