@@ -3,7 +3,7 @@
 // migration that has shipped; add the next one.
 //
 // The schema mirrors the SQLite one (../sqlite/migrations.ts; its versions 1 and 2 are folded
-// together in version 1 here, its version 3 is version 2 here):
+// together in version 1 here, its versions 3 and 4 are versions 2 and 3 here):
 // - Times stay ISO-8601 UTC text, as in SQLite, so filters and cursors compare them the same
 //   way; text that is sorted or compared is COLLATE "C" (byte order, like SQLite), whatever the
 //   database's locale.
@@ -72,5 +72,10 @@ export const migrations: readonly { version: number; name: string; sql: string }
     version: 2,
     name: "history in order per sequence (trimming and history pages without a sort)",
     sql: "CREATE INDEX history_in_order ON history (sequence_id, seq);",
+  },
+  {
+    version: 3,
+    name: "no second history index (every commit wrote a scattered page of it; queries use history_by_sequence)",
+    sql: "DROP INDEX IF EXISTS history_in_order;",
   },
 ];

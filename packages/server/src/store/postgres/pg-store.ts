@@ -327,9 +327,12 @@ export class PgStore implements Store {
     sequenceId: string,
     page: { limit: number; before?: number },
   ): Promise<Page<HistoryEntry & { seq: number }>> {
+    // Newest first across both halves of the index (applied, undone), each read in order.
+    const half = (undone: boolean) =>
+      `(SELECT seq, id, command, description, created_at, undone FROM history
+        WHERE sequence_id = $1 AND undone = ${undone} AND seq < $2 ORDER BY seq DESC LIMIT $3)`;
     const { rows } = await this.#pool.query<HistoryRow>(
-      `SELECT seq, id, command, description, created_at, undone FROM history
-       WHERE sequence_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+      `${half(true)} UNION ALL ${half(false)} ORDER BY seq DESC LIMIT $3`,
       [sequenceId, page.before ?? Number.MAX_SAFE_INTEGER, page.limit + 1],
     );
     return { items: rows.slice(0, page.limit).map(toEntry), has_more: rows.length > page.limit };
@@ -418,8 +421,9 @@ export class PgStore implements Store {
         );
         if (excess > 0) {
           await client.query(
+            // The oldest entries are applied ones: the undone ones were dropped above.
             `DELETE FROM history WHERE seq IN
-               (SELECT seq FROM history WHERE sequence_id = $1 ORDER BY seq ASC LIMIT $2)`,
+               (SELECT seq FROM history WHERE sequence_id = $1 AND NOT undone ORDER BY seq ASC LIMIT $2)`,
             [id, excess],
           );
         }

@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
 import { type Commit, VersionConflictError } from "../types.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 
@@ -23,9 +27,24 @@ function create(id: string, expected = 0): Commit {
   };
 }
 
-describe("SQLite group commit", () => {
+const file = () => join(mkdtempSync(join(tmpdir(), "tka-group-")), "tka.db");
+const opened: SqliteStore[] = [];
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+});
+function open(path: string): SqliteStore {
+  const store = new SqliteStore(path);
+  opened.push(store);
+  return store;
+}
+
+// In memory the writes run on this thread; on a file, on the writer thread.
+describe.each([
+  ["in memory", () => ":memory:"],
+  ["on a file", file],
+])("SQLite group commit %s", (_, path) => {
   it("commits concurrent mutations together; a failing one does not undo the others", async () => {
-    const store = new SqliteStore(":memory:");
+    const store = open(path());
     const results = await Promise.allSettled([create("a"), create("b", 7), create("c")].map((c) => store.commit(c)));
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflictError);
@@ -34,6 +53,32 @@ describe("SQLite group commit", () => {
     expect(await store.getSequence("p", "c")).not.toBeNull();
     const events = await store.eventsAfter("p", null, 10);
     expect(events.map((e) => e.sequence_id)).toEqual(["a", "c"]);
+  });
+
+  it("keeps the order of writes, and reports a database error as a SqliteError", async () => {
+    const store = open(path());
+    const claim = { project_id: "p", key: "k", fingerprint: "f" };
+    const [created, claimed, duplicate] = await Promise.allSettled([
+      store.commit(create("a")),
+      store.claimIdempotencyKey(claim, 60_000),
+      store.commit(create("a")),
+    ]);
+    expect(created.status).toBe("fulfilled");
+    expect(claimed).toEqual({ status: "fulfilled", value: { state: "new" } });
+    expect((duplicate as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflictError);
+    await store.createApiKey("p", "key_1", "hash", "a");
+    await expect(store.createApiKey("p", "key_2", "hash", "b")).rejects.toBeInstanceOf(Database.SqliteError);
+  });
+});
+
+describe("SQLite writer thread", () => {
+  it("close waits for the writes already asked for", async () => {
+    const path = file();
+    const store = new SqliteStore(path);
+    const writes = Array.from({ length: 20 }, (_, i) => store.commit(create(`s${i}`)));
     await store.close();
+    expect((await Promise.allSettled(writes)).every((r) => r.status === "fulfilled")).toBe(true);
+    const again = open(path);
+    expect(await again.eventsAfter("p", null, 100)).toHaveLength(20);
   });
 });

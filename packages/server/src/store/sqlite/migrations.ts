@@ -71,4 +71,9 @@ export const migrations: readonly { version: number; name: string; sql: string }
     name: "history in order per sequence (trimming and history pages without a sort)",
     sql: "CREATE INDEX history_in_order ON history (sequence_id, seq);",
   },
+  {
+    version: 4,
+    name: "no second history index (every commit wrote a scattered page of it; queries use history_by_sequence)",
+    sql: "DROP INDEX IF EXISTS history_in_order;",
+  },
 ];

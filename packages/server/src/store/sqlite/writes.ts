@@ -1,0 +1,191 @@
+// Every write of the SQLite store, synchronous, on one connection: the store's writer runs them
+// on a thread of its own (writer-thread.ts) or, for an in-memory database, on the caller's.
+import type Database from "better-sqlite3";
+import { wordOf } from "../../domain/index.ts";
+import {
+  type Commit,
+  type IdempotencyClaim,
+  type IdempotencyLookup,
+  type IdempotentResponse,
+  VersionConflictError,
+} from "../types.ts";
+
+const ABANDONED_CLAIM_MS = 60_000;
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export class SqliteWrites {
+  readonly #db: Database.Database;
+  readonly #s;
+  readonly #batch: (commits: readonly Commit[]) => Outcome<number>[];
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#s = {
+      insertSequence: db.prepare(
+        `INSERT INTO sequences (id, project_id, doc, version, created_at, updated_at, name, word, length)
+         VALUES (@id, @project_id, @doc, @version, @created_at, @updated_at, @name, @word, @length)
+         ON CONFLICT (id) DO NOTHING`,
+      ),
+      updateSequence: db.prepare(
+        `UPDATE sequences SET doc = @doc, version = @version, updated_at = @updated_at,
+           name = @name, word = @word, length = @length
+         WHERE id = @id AND version = @expected_version`,
+      ),
+      counts: db.prepare<[string], { applied: number; undone: number }>(
+        "SELECT undo_count AS applied, redo_count AS undone FROM sequences WHERE id = ?",
+      ),
+      setCounts: db.prepare("UPDATE sequences SET undo_count = ?, redo_count = ? WHERE id = ?"),
+      dropUndone: db.prepare("DELETE FROM history WHERE sequence_id = ? AND undone = 1"),
+      insertEntry: db.prepare(
+        `INSERT INTO history (id, sequence_id, command, description, created_at, undone)
+         VALUES (@id, @sequence_id, @command, @description, @created_at, 0)`,
+      ),
+      // The oldest entry is an applied one: an append drops the undone entries first.
+      dropOldest: db.prepare(
+        "DELETE FROM history WHERE seq = (SELECT seq FROM history WHERE sequence_id = ? AND undone = 0 ORDER BY seq LIMIT 1)",
+      ),
+      setUndone: db.prepare("UPDATE history SET undone = ? WHERE id = ? AND sequence_id = ?"),
+      insertEvent: db.prepare(
+        `INSERT INTO events (project_id, sequence_id, sequence_version, type, data, occurred_at)
+         VALUES (@project_id, @sequence_id, @sequence_version, @type, @data, @occurred_at)`,
+      ),
+      getIdempotency: db.prepare<
+        [string, string],
+        { fingerprint: string; response: string | null; expires_at: number; created_at: number }
+      >("SELECT fingerprint, response, expires_at, created_at FROM idempotency WHERE project_id = ? AND key = ?"),
+      upsertIdempotency: db.prepare(
+        `INSERT INTO idempotency (project_id, key, fingerprint, response, created_at, expires_at)
+         VALUES (@project_id, @key, @fingerprint, NULL, @now, @expires_at)
+         ON CONFLICT (project_id, key) DO UPDATE SET fingerprint = excluded.fingerprint, response = NULL,
+           created_at = excluded.created_at, expires_at = excluded.expires_at`,
+      ),
+      completeIdempotency: db.prepare("UPDATE idempotency SET response = ? WHERE project_id = ? AND key = ?"),
+      deleteIdempotency: db.prepare("DELETE FROM idempotency WHERE project_id = ? AND key = ?"),
+      insertApiKey: db.prepare(
+        "INSERT INTO api_keys (id, project_id, key_hash, name, created_at) VALUES (?, ?, ?, ?, ?)",
+      ),
+      savepoint: db.prepare("SAVEPOINT tka_commit"),
+      release: db.prepare("RELEASE tka_commit"),
+      rollbackTo: db.prepare("ROLLBACK TO tka_commit"),
+    };
+    this.#batch = db.transaction((commits: readonly Commit[]) =>
+      commits.map((commit) => this.#savepointed(commit)),
+    ).immediate;
+  }
+
+  /**
+   * Writes commits in one transaction, so they share one fsync; each has its own savepoint, so
+   * one failing commit (a lost version race) does not undo the others. Returns, in order, each
+   * commit's event number or error; throws when the transaction itself fails (then none is written).
+   */
+  commitBatch(commits: readonly Commit[]): Outcome<number>[] {
+    return this.#batch(commits);
+  }
+
+  #savepointed(commit: Commit): Outcome<number> {
+    const s = this.#s;
+    s.savepoint.run();
+    try {
+      const value = this.#commitOne(commit);
+      s.release.run();
+      return { ok: true, value };
+    } catch (error) {
+      s.rollbackTo.run();
+      s.release.run();
+      return { ok: false, error };
+    }
+  }
+
+  #commitOne(commit: Commit): number {
+    const s = this.#s;
+    const doc = commit.doc;
+    const row = {
+      id: commit.sequence_id,
+      project_id: commit.project_id,
+      doc: doc === null ? null : JSON.stringify(doc),
+      version: commit.version,
+      updated_at: commit.updated_at,
+      created_at: doc?.created_at ?? commit.updated_at,
+      name: doc?.name ?? "",
+      word: doc ? wordOf(doc.beats) : "",
+      length: doc?.beats.length ?? 0,
+      expected_version: commit.expected_version,
+    };
+    // The version check: the insert of a new sequence or the update of the expected version
+    // changes one row, or another writer got there first.
+    let changed: number;
+    if (commit.expected_version === 0) {
+      const { expected_version: _, ...insert } = row;
+      changed = s.insertSequence.run(insert).changes;
+    } else {
+      changed = s.updateSequence.run(row).changes;
+    }
+    if (changed !== 1) throw new VersionConflictError(commit.sequence_id);
+    // History bookkeeping with counters kept on the sequence row, so undo and redo cost the
+    // same with 10 entries or 10,000 (no scan of the history).
+    const counts = s.counts.get(commit.sequence_id) ?? { applied: 0, undone: 0 };
+    const history = commit.history;
+    if (history.kind === "append") {
+      if (counts.undone > 0) s.dropUndone.run(commit.sequence_id);
+      s.insertEntry.run({
+        id: history.entry.id,
+        sequence_id: commit.sequence_id,
+        command: JSON.stringify(history.entry.command),
+        description: history.entry.description,
+        created_at: history.entry.created_at,
+      });
+      let applied = counts.applied + 1;
+      for (; applied > history.limit; applied--) s.dropOldest.run(commit.sequence_id);
+      s.setCounts.run(applied, 0, commit.sequence_id);
+    } else {
+      s.setUndone.run(history.undone ? 1 : 0, history.entry_id, commit.sequence_id);
+      const delta = history.undone ? 1 : -1;
+      s.setCounts.run(counts.applied - delta, counts.undone + delta, commit.sequence_id);
+    }
+    const seq = Number(
+      s.insertEvent.run({
+        project_id: commit.project_id,
+        sequence_id: commit.sequence_id,
+        sequence_version: commit.version,
+        type: commit.change.type,
+        data: JSON.stringify(commit.change.data),
+        occurred_at: commit.updated_at,
+      }).lastInsertRowid,
+    );
+    if (commit.idempotency) {
+      const { project_id, key, response } = commit.idempotency;
+      s.completeIdempotency.run(JSON.stringify(response), project_id, key);
+    }
+    return seq;
+  }
+
+  /** `now` comes from the caller's clock (milliseconds since the epoch). */
+  claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number, now: number): IdempotencyLookup {
+    return this.#db
+      .transaction((): IdempotencyLookup => {
+        const row = this.#s.getIdempotency.get(claim.project_id, claim.key);
+        if (row !== undefined && row.expires_at > now) {
+          if (row.fingerprint !== claim.fingerprint) return { state: "mismatch" };
+          if (row.response !== null) return { state: "done", response: JSON.parse(row.response) as IdempotentResponse };
+          // A claim whose request never finished (the process died) is abandoned after a minute.
+          if (now - row.created_at < ABANDONED_CLAIM_MS) return { state: "in_progress" };
+        }
+        this.#s.upsertIdempotency.run({ ...claim, now, expires_at: now + ttlMs });
+        return { state: "new" };
+      })
+      .immediate();
+  }
+
+  releaseIdempotencyKey(projectId: string, key: string): void {
+    this.#s.deleteIdempotency.run(projectId, key);
+  }
+
+  completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): void {
+    this.#s.completeIdempotency.run(JSON.stringify(response), projectId, key);
+  }
+
+  createApiKey(projectId: string, keyId: string, keyHash: string, name: string, createdAt: string): void {
+    this.#s.insertApiKey.run(keyId, projectId, keyHash, name, createdAt);
+  }
+}
