@@ -1,10 +1,9 @@
 import { Hono } from "hono";
-import type { AppEnv } from "./api/context.ts";
+import type { AppEnv, SerializedAnswer } from "./api/context.ts";
 import { eventsHandlers } from "./api/events.ts";
 import { healthHandlers, type ServerInfo } from "./api/health.ts";
 import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequences.ts";
 import type { ViewCache } from "./cache/view-cache.ts";
-import type { SequenceView } from "./domain/index.ts";
 import type { EventBus } from "./events/bus.ts";
 import { registerRoutes } from "./generated/routes.ts";
 import { requireApiKey } from "./http/auth.ts";
@@ -31,7 +30,7 @@ export interface AppDeps {
   metrics: Metrics;
   service: SequenceService;
   /** Sequence reads answered from memory, where that is sound (see server.ts). */
-  views?: ViewCache<SequenceView> | undefined;
+  views?: ViewCache<SerializedAnswer> | undefined;
   limiter: RateLimiter;
   corsOrigins: readonly string[];
   bodyLimitBytes: number;

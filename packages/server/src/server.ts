@@ -1,12 +1,12 @@
 // Wires the parts together from a Config: store (behind the circuit breaker), event bus,
 // metrics, the sequence service, the WebSocket hub and the HTTP app.
 import { join } from "node:path";
+import type { SerializedAnswer } from "./api/context.ts";
 import { createApp } from "./app.ts";
 import { authenticate, bootstrapApiKey, ensureApiKeys } from "./auth/api-keys.ts";
 import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
-import type { SequenceView } from "./domain/index.ts";
 import { EventBus } from "./events/bus.ts";
 import { WebSocketHub } from "./events/websocket.ts";
 import type { Log } from "./http/observe.ts";
@@ -39,7 +39,8 @@ export async function buildServer(config: Config, log: Log) {
   });
   // Sequence reads from memory only where this process makes every write (SQLite): commits of
   // other instances on a shared PostgreSQL database would not drop the entries.
-  const views = raw.engine === "sqlite" ? new ViewCache<SequenceView>({ maxEntries: VIEW_CACHE_ENTRIES }) : undefined;
+  const views =
+    raw.engine === "sqlite" ? new ViewCache<SerializedAnswer>({ maxEntries: VIEW_CACHE_ENTRIES }) : undefined;
   const store = watchCommits(
     guardedStore(raw, breaker, () => metrics.databaseErrors.inc()),
     (sequenceId) => views?.invalidate(sequenceId),

@@ -42,6 +42,21 @@ export function mutationOptions(c: AppContext, ifMatch: string | undefined, stat
   };
 }
 
+/** A JSON answer turned into text once, with its headers (for answers sent many times). */
+export interface SerializedAnswer {
+  json: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Sends an answer already serialised. The generated runtime passes a Response through as is, so
+ * this is typed as the operation's declared result, which it is byte for byte: `json` is the
+ * JSON of that result's body, sent with the same Content-Type and headers the runtime would set.
+ */
+export function serialized<R>(c: AppContext, status: 200, answer: SerializedAnswer): R {
+  return c.body(answer.json, status, { ...answer.headers, "Content-Type": "application/json" }) as unknown as R;
+}
+
 /** A sequence answer: the body and its version as a strong ETag. */
 export function withEtag<S extends number, B extends { version: number }>(status: S, body: B) {
   return { status, body, headers: { ETag: etagOf(body.version) } };

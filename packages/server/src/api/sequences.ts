@@ -1,16 +1,15 @@
 // The Sequences, Beats and History handlers: thin adapters from the generated skeleton's typed
 // input to the service, and from its answers to the declared responses.
 import type { ViewCache } from "../cache/view-cache.ts";
-import type { SequenceView } from "../domain/index.ts";
 import type { BeatsHandlers, HistoryHandlers, SequencesHandlers } from "../generated/handlers.ts";
 import { etagOf } from "../service/if-match.ts";
 import type { SequenceService } from "../service/sequences.ts";
-import { type AppContext, callerOf, mutationOptions, withEtag } from "./context.ts";
+import { type AppContext, callerOf, mutationOptions, type SerializedAnswer, serialized, withEtag } from "./context.ts";
 
 /** `views`: where sequence reads may be answered from memory (see cache/view-cache.ts). */
 export function sequencesHandlers(
   service: SequenceService,
-  views?: ViewCache<SequenceView>,
+  views?: ViewCache<SerializedAnswer>,
 ): SequencesHandlers<AppContext> {
   return {
     async list({ query }, c) {
@@ -23,8 +22,13 @@ export function sequencesHandlers(
     },
     async get({ path }, c) {
       const caller = callerOf(c);
-      const read = () => service.get(caller, path.sequence_id);
-      return withEtag(200, await (views ? views.read(caller.projectId, path.sequence_id, read) : read()));
+      if (views === undefined) return withEtag(200, await service.get(caller, path.sequence_id));
+      // Kept serialised: the same view is sent many times, so it is turned into JSON once.
+      const answer = await views.read(caller.projectId, path.sequence_id, async () => {
+        const view = await service.get(caller, path.sequence_id);
+        return { json: JSON.stringify(view), headers: { ETag: etagOf(view.version) } };
+      });
+      return serialized(c, 200, answer);
     },
     async update({ path, headers, body }, c) {
       return withEtag(
