@@ -47,6 +47,7 @@ from ._response import (
 )
 from ._sse import ServerSentEvent, SSEDecoder, event_decoder, json_decoder
 from ._streaming import AsyncEventStream, SyncEventStream
+from ._utils import cookie_header, deep_object_query, encode_form_body
 from ._websocket import AsyncWebSocketClient, WebSocketProtocol
 
 __all__ = [
@@ -93,6 +94,9 @@ __all__ = [
     "WebSocketClosedError",
     "WebSocketProtocol",
     "async_to_raw_response_wrapper",
+    "cookie_header",
+    "deep_object_query",
+    "encode_form_body",
     "event_decoder",
     "json_decoder",
     "make_status_error",

@@ -32,8 +32,11 @@ from ._exceptions import make_status_error as _make_status_error
 from ._response import APIResponse, _take_raw_response_flag
 from ._retry import is_retryable_method, retry_delay, should_retry_status
 from ._utils import (
+    FORM_CONTENT_TYPE,
     build_path,
     build_query,
+    cookie_header,
+    encode_form_body,
     encode_json_body,
     env_value,
     merge_headers,
@@ -113,12 +116,15 @@ class RequestSpec:
     headers: Mapping[str, str | None] | None = None
     """Header parameters of the operation (``None`` values are skipped)."""
     body: Any = None
-    """JSON-serialised unless ``bytes``/``str`` (sent as is); ``None`` means no body."""
+    """``bytes``/``str`` are sent as is; anything else is form-encoded when ``content_type`` is
+    ``application/x-www-form-urlencoded`` and JSON-serialised otherwise; ``None`` means no body."""
     content_type: str | None = None
     """Defaults to ``application/json`` when there is a body."""
     accept: str = "application/json"
     idempotent: bool = False
     """The operation declares an ``Idempotency-Key`` header: generate one key per call."""
+    cookies: Mapping[str, Any] | None = None
+    """Cookie parameters of the operation, sent as one ``Cookie`` header (``None`` skipped)."""
 
     def with_query(self, query: Mapping[str, Any]) -> RequestSpec:
         return dataclasses.replace(self, query=query)
@@ -229,6 +235,9 @@ class BaseClient(Generic[_HttpxClientT]):
         base.update(self.auth_headers())
         base["User-Agent"] = self.user_agent
         operation = {k: v for k, v in (spec.headers or {}).items() if v is not None}
+        cookie = cookie_header(spec.cookies)
+        if cookie is not None:
+            operation["Cookie"] = cookie
         key_header = {IDEMPOTENCY_KEY_HEADER: idempotency_key} if idempotency_key else None
         return merge_headers(
             base, self.default_headers, operation, key_header, extra, options.get("headers")
@@ -252,6 +261,8 @@ class BaseClient(Generic[_HttpxClientT]):
             content = spec.body
         elif isinstance(spec.body, str):
             content = spec.body.encode()
+        elif (spec.content_type or "").split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
+            content = encode_form_body(spec.body)
         else:
             content = encode_json_body(spec.body)
         timeout = options.get("timeout", self.timeout)
@@ -330,6 +341,7 @@ def _spec(
     content_type: str | None,
     accept: str,
     idempotent: bool,
+    cookies: Mapping[str, Any] | None = None,
 ) -> RequestSpec:
     return RequestSpec(
         method=method,
@@ -341,6 +353,7 @@ def _spec(
         content_type=content_type,
         accept=accept,
         idempotent=idempotent,
+        cookies=cookies,
     )
 
 
@@ -469,6 +482,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str | None] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         content_type: str | None = None,
         accept: str = "application/json",
@@ -479,7 +493,16 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         :class:`APIResponse` instead when called through ``to_raw_response_wrapper``)."""
         raw = _take_raw_response_flag()
         spec = _spec(
-            method, path, path_params, query, headers, body, content_type, accept, idempotent
+            method,
+            path,
+            path_params,
+            query,
+            headers,
+            body,
+            content_type,
+            accept,
+            idempotent,
+            cookies=cookies,
         )
         response, retries_taken = self._request(spec, options)
         api_response = self._wrap_response(response, cast_to, retries_taken)
@@ -494,6 +517,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str | None] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         content_type: str | None = None,
         idempotent: bool = False,
@@ -515,6 +539,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             content_type,
             "application/json",
             idempotent,
+            cookies=cookies,
         )
 
         def fetch(page_spec: RequestSpec) -> APIResponse[SyncCursorPage[Item]]:
@@ -541,6 +566,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str | None] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         last_event_id: str | None = None,
         options: RequestOptions | None = None,
         initial_reconnect_delay: float = 1.0,
@@ -552,7 +578,16 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         from ._streaming import SyncEventStream
 
         spec = _spec(
-            method, path, path_params, query, headers, None, None, "text/event-stream", False
+            method,
+            path,
+            path_params,
+            query,
+            headers,
+            None,
+            None,
+            "text/event-stream",
+            False,
+            cookies=cookies,
         )
         return SyncEventStream(
             client=self,
@@ -692,6 +727,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str | None] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         content_type: str | None = None,
         accept: str = "application/json",
@@ -701,7 +737,16 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         """Async twin of :meth:`SyncAPIClient.request`."""
         raw = _take_raw_response_flag()
         spec = _spec(
-            method, path, path_params, query, headers, body, content_type, accept, idempotent
+            method,
+            path,
+            path_params,
+            query,
+            headers,
+            body,
+            content_type,
+            accept,
+            idempotent,
+            cookies=cookies,
         )
         response, retries_taken = await self._request(spec, options)
         api_response = self._wrap_response(response, cast_to, retries_taken)
@@ -716,6 +761,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str | None] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         content_type: str | None = None,
         idempotent: bool = False,
@@ -736,6 +782,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             content_type,
             "application/json",
             idempotent,
+            cookies=cookies,
         )
 
         async def fetch(page_spec: RequestSpec) -> APIResponse[AsyncCursorPage[Item]]:
@@ -761,6 +808,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         path_params: Mapping[str, Any] | None = None,
         query: Mapping[str, Any] | None = None,
         headers: Mapping[str, str | None] | None = None,
+        cookies: Mapping[str, Any] | None = None,
         last_event_id: str | None = None,
         options: RequestOptions | None = None,
         initial_reconnect_delay: float = 1.0,
@@ -771,7 +819,16 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         from ._streaming import AsyncEventStream
 
         spec = _spec(
-            method, path, path_params, query, headers, None, None, "text/event-stream", False
+            method,
+            path,
+            path_params,
+            query,
+            headers,
+            None,
+            None,
+            "text/event-stream",
+            False,
+            cookies=cookies,
         )
         return AsyncEventStream(
             client=self,

@@ -10,14 +10,18 @@ import os
 import platform
 import re
 from typing import Any, Iterable, Mapping, Sequence, Tuple
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pydantic
 
 __all__ = [
+    "FORM_CONTENT_TYPE",
     "QueryValue",
     "build_path",
     "build_query",
+    "cookie_header",
+    "deep_object_query",
+    "encode_form_body",
     "encode_json_body",
     "env_value",
     "merge_headers",
@@ -30,6 +34,7 @@ QueryValue = Any
 (exploded), a mapping (spread form-style) or ``None`` (omitted)."""
 
 QueryPairs = Sequence[Tuple[str, str]]
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 HeaderValue = str | None
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -87,6 +92,60 @@ def _add_query(
                 pairs.append((key, format_scalar(item)))
     else:
         pairs.append((key, format_scalar(value)))
+
+
+def deep_object_query(
+    name: str, value: Mapping[str, Any] | pydantic.BaseModel | None
+) -> dict[str, Any]:
+    """A deepObject-style query parameter (``filter[status]=open``): one entry per member of
+    ``value`` keyed ``name[member]``, to spread into the ``query`` mapping. A model dumps by alias
+    and only its set fields; array members explode, ``None`` members (and ``value=None``) add
+    nothing."""
+    if value is None:
+        return {}
+    members = (
+        value.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        if isinstance(value, pydantic.BaseModel)
+        else value
+    )
+    return {f"{name}[{key}]": member for key, member in members.items() if member is not None}
+
+
+def encode_form_body(value: Any) -> bytes:
+    """An ``application/x-www-form-urlencoded`` body from a model or a mapping: one pair per
+    member (models by alias, only set fields), arrays exploded, booleans ``true``/``false``,
+    dates RFC 3339, ``None`` omitted. A nested object has no form encoding: ``TypeError``."""
+    data = to_jsonable(value)
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a form body must be a model or a mapping, not {type(value).__name__}")
+    pairs: list[tuple[str, str]] = []
+    for key, member in data.items():
+        for item in member if isinstance(member, list) else [member]:
+            if item is None:
+                continue
+            if isinstance(item, (Mapping, list)):
+                raise TypeError(
+                    f"the form field {key!r} is an object; form bodies carry scalars and arrays"
+                )
+            pairs.append((str(key), format_scalar(item)))
+    return urlencode(pairs).encode()
+
+
+def cookie_header(cookies: Mapping[str, Any] | None) -> str | None:
+    """The ``Cookie`` header of cookie parameters: ``name=value`` pairs joined by ``; ``, each
+    value percent-encoded (RFC 6265 allows no spaces, quotes, commas, semicolons or backslashes
+    in a value), ``None`` omitted; ``None`` when no cookie is left."""
+    pairs = [
+        f"{name}={quote(format_scalar(value), safe=_COOKIE_SAFE)}"
+        for name, value in (cookies or {}).items()
+        if value is not None
+    ]
+    return "; ".join(pairs) if pairs else None
+
+
+# The characters JavaScript's encodeURIComponent keeps (with letters, digits and ``_.-~``), so
+# every SDK writes the same cookie value.
+_COOKIE_SAFE = "!*'()"
 
 
 def to_jsonable(value: Any) -> Any:

@@ -6,6 +6,7 @@
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyString } from "./types.ts";
@@ -33,6 +34,7 @@ const RUNTIME_NAMES = [
   "SyncCursorPage",
   "SyncEventStream",
   "WebSocketProtocol",
+  "deep_object_query",
 ];
 
 /** Attributes of the runtime's client classes a resource property must not replace. */
@@ -291,8 +293,6 @@ function operationMethod(
   runtime: Set<string>,
   property: string,
 ): PyMethod {
-  const cookie = op.parameters.find((p) => p.in === "cookie");
-  if (cookie) refuse(cookie.source.file, cookie.source.pointer, "does not send cookie parameters");
   const name = op.names?.python?.method ?? snakeCase(op.id);
   const ann = (ref: TypeRef) => types.type(ref, q);
   const params: string[] = [];
@@ -309,9 +309,22 @@ function operationMethod(
   let bodyType: string | null = null;
   let contentType: string | null = null;
   if (op.requestBody !== null) {
-    const content = op.requestBody.contents.find((c) => ["json", "merge-patch", "binary", "text"].includes(c.kind));
+    const content = op.requestBody.contents.find((c) =>
+      ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
+    );
     if (content === undefined) {
-      refuse(op.source.file, `${op.source.pointer}/requestBody`, "sends JSON, binary and text request bodies only");
+      refuse(
+        op.source.file,
+        `${op.source.pointer}/requestBody`,
+        "sends JSON, form-urlencoded, binary and text request bodies only",
+      );
+    }
+    if (content.kind === "form" && flatShape(types.ir, content.type) === null) {
+      refuse(
+        op.source.file,
+        `${op.source.pointer}/requestBody`,
+        "form-encodes objects of scalars and arrays of scalars only",
+      );
     }
     bodyType = content.kind === "binary" ? "bytes" : content.kind === "text" ? "str" : ann(content.type);
     if (content.mediaType !== "application/json") contentType = content.mediaType;
@@ -321,9 +334,10 @@ function operationMethod(
   const keyword: string[] = [];
   const query: string[] = [];
   const headers: string[] = [];
+  const cookies: string[] = [];
   let lastEventId: Parameter | undefined;
   for (const p of op.parameters) {
-    if (p.in === "path" || p.in === "cookie" || p.role === "idempotency-key") continue;
+    if (p.in === "path" || p.role === "idempotency-key") continue;
     if (op.streaming && p.role === "last-event-id") {
       lastEventId = p;
       continue;
@@ -340,21 +354,29 @@ function operationMethod(
         const t = types.resolve(m.type);
         return types.scalar(m.type) || (t.kind === "array" && types.scalar(t.items));
       });
-    const ok = spread || types.scalar(p.type) || (p.in === "query" && r.kind === "array" && types.scalar(r.items));
+    // deepObject: `name[member]=value` pairs of a map or a flat object, from the runtime's helper.
+    const deep = p.in === "query" && p.style === "deepObject" && flatShape(types.ir, p.type) !== null;
+    const ok =
+      spread || deep || types.scalar(p.type) || (p.in === "query" && r.kind === "array" && types.scalar(r.items));
     if (!ok) {
       refuse(
         p.source.file,
         p.source.pointer,
-        `sends scalar ${p.in} parameters only (in the query also arrays of them and flat objects with style form, explode)`,
+        `sends scalar ${p.in} parameters only (in the query also arrays of them, and flat objects with style deepObject or form + explode)`,
       );
     }
     let annotation = ann(p.type);
     if (!p.required && !annotation.endsWith("| None")) annotation = `${annotation} | None`;
     keyword.push(p.required ? `${pname(p)}: ${annotation}` : `${pname(p)}: ${annotation} = None`);
+    if (deep) {
+      runtime.add("deep_object_query");
+      query.push(`**deep_object_query(${pyString(p.name)}, ${pname(p)})`);
+      continue;
+    }
     const value = spread
       ? `${pname(p)}.model_dump(mode="json", by_alias=True, exclude_unset=True)${p.required && !annotation.endsWith("| None") ? "" : ` if ${pname(p)} is not None else None`}`
       : pname(p);
-    (p.in === "query" ? query : headers).push(`${pyString(p.name)}: ${value}`);
+    (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push(`${pyString(p.name)}: ${value}`);
   }
   if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);
   keyword.push("request_options: RequestOptions | None = None");
@@ -423,6 +445,7 @@ function operationMethod(
   }
   if (query.length > 0) args.push(`query={${query.join(", ")}}`);
   if (headers.length > 0) args.push(`headers={${headers.join(", ")}}`);
+  if (cookies.length > 0) args.push(`cookies={${cookies.join(", ")}}`);
   if (bodyType !== null) args.push("body=body");
   if (contentType !== null) args.push(`content_type=${pyString(contentType)}`);
   if (op.idempotencyKey && kind === "plain") args.push("idempotent=True");
