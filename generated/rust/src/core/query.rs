@@ -76,3 +76,106 @@ pub fn encode_path_segment(value: &str) -> String {
     }
     out
 }
+
+/// Percent-encodes a cookie value: everything but the characters JavaScript's
+/// `encodeURIComponent` keeps (letters, digits, `-_.!~*'()`) is encoded, so the value holds no
+/// space, quote, comma, semicolon or backslash (RFC 6265) and every SDK writes the same text.
+pub fn encode_cookie_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+        {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Encodes one name or value the way `application/x-www-form-urlencoded` does (WHATWG URL):
+/// letters, digits and `*-._` stay, a space becomes `+`, every other byte is percent-encoded.
+fn form_component(value: &str, out: &mut String) {
+    for &b in value.as_bytes() {
+        match b {
+            b' ' => out.push('+'),
+            b'*' | b'-' | b'.' | b'_' => out.push(b as char),
+            _ if b.is_ascii_alphanumeric() => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+}
+
+/// The `application/x-www-form-urlencoded` text of a body that serialises to a JSON object: one
+/// pair per member in serialisation order, arrays exploded (`tag=a&tag=b`), booleans
+/// `true`/`false`, `null` omitted. A nested object, or a body that is not an object, is an error
+/// message.
+pub fn form_urlencoded<B: serde::Serialize + ?Sized>(body: &B) -> Result<String, String> {
+    let json =
+        serde_json::to_vec(body).map_err(|e| format!("could not serialise the body: {e}"))?;
+    let Ok(Members(members)) = serde_json::from_slice::<Members>(&json) else {
+        return Err("a form body must serialise to an object".to_owned());
+    };
+    let mut out = String::new();
+    let mut pair = |name: &str, value: &serde_json::Value| -> Result<(), String> {
+        let text = match value {
+            serde_json::Value::Null => return Ok(()),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => {
+                return Err(format!(
+                    "the form field {name:?} is an object; form bodies carry scalars and arrays of them"
+                ))
+            }
+        };
+        if !out.is_empty() {
+            out.push('&');
+        }
+        form_component(name, &mut out);
+        out.push('=');
+        form_component(&text, &mut out);
+        Ok(())
+    };
+    for (name, value) in &members {
+        match value {
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    pair(name, item)?;
+                }
+            }
+            _ => pair(name, value)?,
+        }
+    }
+    Ok(out)
+}
+
+/// The members of a JSON object in document order (`serde_json::Map` sorts its keys).
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    members.push(entry);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}

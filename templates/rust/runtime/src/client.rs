@@ -325,17 +325,33 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// A request for `spec`: `.await` it for the decoded value, or call
-    /// [`PendingRequest::with_response`] for an [`ApiResponse`].
+    /// A request for `spec` whose 2xx body is JSON decoded as `T` (an empty body decodes as
+    /// JSON `null`): `.await` it for the value, or call [`PendingRequest::with_response`] for an
+    /// [`ApiResponse`].
     pub fn request<T: DeserializeOwned + Send + 'static>(
         &self,
         spec: RequestSpec,
     ) -> PendingRequest<T> {
+        self.pending(spec, decode_body::<T>)
+    }
+
+    /// A request for `spec` whose 2xx body is returned as text (`text/plain` answers). A body
+    /// that is not UTF-8 is an [`Error::Decode`].
+    pub fn request_text(&self, spec: RequestSpec) -> PendingRequest<String> {
+        self.pending(spec, decode_text)
+    }
+
+    /// A request for `spec` whose 2xx body is returned as the exact bytes (images, files).
+    pub fn request_bytes(&self, spec: RequestSpec) -> PendingRequest<Vec<u8>> {
+        self.pending(spec, |body| Ok(body.to_vec()))
+    }
+
+    fn pending<T>(&self, spec: RequestSpec, decode: fn(&[u8]) -> Result<T>) -> PendingRequest<T> {
         PendingRequest {
             client: self.clone(),
             spec,
             options: RequestOptions::default(),
-            _data: PhantomData,
+            decode,
         }
     }
 
@@ -562,18 +578,36 @@ impl Client {
         spec: &RequestSpec,
         options: &RequestOptions,
     ) -> Result<ApiResponse<T>> {
+        self.send_with(spec, options, decode_body::<T>).await
+    }
+
+    /// Sends `spec` and turns the 2xx body into `T` with `decode`.
+    async fn send_with<T>(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+        decode: fn(&[u8]) -> Result<T>,
+    ) -> Result<ApiResponse<T>> {
         match self.execute(spec, options, false).await? {
             Answer::Buffered {
                 status,
                 headers,
                 body,
             } => {
-                let data = decode_body(&body)?;
+                let data = decode(&body)?;
                 Ok(ApiResponse::new(status, headers, data))
             }
             Answer::Streaming(_) => unreachable!("a buffered request never streams"),
         }
     }
+}
+
+fn decode_text(body: &[u8]) -> Result<String> {
+    String::from_utf8(body.to_vec()).map_err(|e| Error::Decode {
+        message: format!("the body is not UTF-8 text: {e}"),
+        body: String::from_utf8_lossy(body).into_owned(),
+        source: None,
+    })
 }
 
 fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
@@ -615,6 +649,7 @@ pub struct RequestSpec {
     pub(super) path: String,
     pub(super) query: Vec<(String, String)>,
     pub(super) headers: Vec<(String, String)>,
+    pub(super) cookies: Vec<(String, String)>,
     pub(super) body: Option<Vec<u8>>,
     pub(super) content_type: Option<String>,
     pub(super) accept: Option<String>,
@@ -630,6 +665,7 @@ impl RequestSpec {
             path: path.into(),
             query: Vec::new(),
             headers: Vec::new(),
+            cookies: Vec::new(),
             body: None,
             content_type: None,
             accept: None,
@@ -704,6 +740,24 @@ impl RequestSpec {
         self
     }
 
+    /// Adds a deepObject query parameter: one `name[key]=value` pair per entry (in iteration
+    /// order; a sequence value writes one pair per item, `None` writes nothing). Pass a map
+    /// (`&BTreeMap`), or `option.iter().flatten()` for an optional one.
+    pub fn query_deep_object<K, V>(
+        mut self,
+        name: &str,
+        entries: impl IntoIterator<Item = (K, V)>,
+    ) -> Self
+    where
+        K: fmt::Display,
+        V: QueryValue,
+    {
+        for (key, value) in entries {
+            value.append_to(&format!("{name}[{key}]"), &mut self.query);
+        }
+        self
+    }
+
     /// The query pairs (not yet encoded).
     pub fn query_pairs(&self) -> &[(String, String)] {
         &self.query
@@ -713,6 +767,35 @@ impl RequestSpec {
     pub fn header(mut self, name: &str, value: Option<impl fmt::Display>) -> Self {
         if let Some(v) = value {
             self.headers.push((name.to_owned(), v.to_string()));
+        }
+        self
+    }
+
+    /// Adds a cookie parameter; `None` is skipped. All cookies go in one `Cookie` header
+    /// (`a=1; b=2`), each value percent-encoded (RFC 6265 allows no spaces, quotes, commas,
+    /// semicolons or backslashes in a value). A `Cookie` header in the request options wins.
+    pub fn cookie(mut self, name: &str, value: Option<impl fmt::Display>) -> Self {
+        if let Some(v) = value {
+            self.cookies.push((name.to_owned(), v.to_string()));
+        }
+        self
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body from a struct or map that serialises to
+    /// a JSON object: one pair per member (serde names, skipped fields absent), arrays exploded,
+    /// `null` omitted. A nested object, or a body that is not an object, surfaces as
+    /// [`Error::InvalidRequest`] when the request is sent.
+    pub fn form<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
+        match super::query::form_urlencoded(body) {
+            Ok(encoded) => {
+                self.body = Some(encoded.into_bytes());
+                self.content_type = Some("application/x-www-form-urlencoded".to_owned());
+            }
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(e);
+                }
+            }
         }
         self
     }
@@ -763,6 +846,16 @@ impl RequestSpec {
         let mut map = HeaderMap::new();
         for (name, value) in &self.headers {
             let (n, v) = header_pair(name, value).map_err(Error::InvalidRequest)?;
+            map.insert(n, v);
+        }
+        if !self.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={}", super::query::encode_cookie_value(value)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let (n, v) = header_pair("cookie", &cookie).map_err(Error::InvalidRequest)?;
             map.insert(n, v);
         }
         Ok(map)
@@ -824,7 +917,7 @@ pub struct PendingRequest<T> {
     client: Client,
     spec: RequestSpec,
     options: RequestOptions,
-    _data: PhantomData<fn() -> T>,
+    decode: fn(&[u8]) -> Result<T>,
 }
 
 impl<T> fmt::Debug for PendingRequest<T> {
@@ -839,7 +932,7 @@ impl<T> fmt::Debug for PendingRequest<T> {
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-impl<T: DeserializeOwned + Send + 'static> PendingRequest<T> {
+impl<T: Send + 'static> PendingRequest<T> {
     /// Replaces the per-request options.
     pub fn options(mut self, options: RequestOptions) -> Self {
         self.options = options;
@@ -867,18 +960,22 @@ impl<T: DeserializeOwned + Send + 'static> PendingRequest<T> {
     }
     /// Sends the request and returns the decoded value with status, headers and request id.
     pub fn with_response(self) -> BoxFuture<Result<ApiResponse<T>>> {
-        Box::pin(async move { self.client.send_json::<T>(&self.spec, &self.options).await })
+        Box::pin(async move {
+            self.client
+                .send_with(&self.spec, &self.options, self.decode)
+                .await
+        })
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> IntoFuture for PendingRequest<T> {
+impl<T: Send + 'static> IntoFuture for PendingRequest<T> {
     type Output = Result<T>;
     type IntoFuture = BoxFuture<Result<T>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             self.client
-                .send_json::<T>(&self.spec, &self.options)
+                .send_with(&self.spec, &self.options, self.decode)
                 .await
                 .map(|r| r.data)
         })

@@ -8,6 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
+import { flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { chain, RustTypes, rustDoc, rustString, signature } from "./types.ts";
@@ -159,6 +160,10 @@ export function rustTarget(options: RustOptions = {}): Target {
           items: methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
           skipped: skipped.join("\n").trimEnd(),
           imports: imports.length === 0 ? "" : `use crate::core::{${imports.join(", ")}};\n`,
+          // Map types are written `BTreeMap<String, T>`, as in models.rs.
+          stdImports: methods.some((m) => /\bBTreeMap</.test([m.code, ...m.items].join("\n")))
+            ? "use std::collections::BTreeMap;\n\n"
+            : "",
           usesModels: methods.some((m) => m.usesModels),
         };
       });
@@ -253,8 +258,6 @@ function operationMethod(
   className: string,
   clientName: string,
 ): Method {
-  const cookie = op.parameters.find((p) => p.in === "cookie");
-  if (cookie) refuse(cookie, "does not send cookie parameters");
   const name = op.names?.rust?.method ?? snakeCase(op.id);
   const imports = new Set<string>(["RequestSpec"]);
   let usesModels = false;
@@ -264,40 +267,39 @@ function operationMethod(
     return t;
   };
 
-  // Body: JSON or merge patch only.
-  let body: { type: string; mediaType: string; required: boolean } | null = null;
+  // Body: the first of JSON (and merge patch), form-urlencoded (a flat object), binary and text.
+  let body: { type: string; mediaType: string; required: boolean; kind: string } | null = null;
   if (op.requestBody !== null) {
-    const json = op.requestBody.contents.find((c) => c.kind === "json" || c.kind === "merge-patch");
-    if (json === undefined) {
+    const content = op.requestBody.contents.find((c) =>
+      ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
+    );
+    const pointer = `${op.source.pointer}/requestBody`;
+    if (content === undefined) {
       throw new GeneratorError(
         op.source.file,
-        `${op.source.pointer}/requestBody`,
-        "the rust target sends JSON request bodies only",
+        pointer,
+        "the rust target sends JSON, form-urlencoded, binary and text request bodies only",
       );
     }
-    body = { type: q(json.type), mediaType: json.mediaType, required: op.requestBody.required };
+    if (content.kind === "form" && flatShape(types.ir, content.type) === null) {
+      throw new GeneratorError(
+        op.source.file,
+        pointer,
+        "the rust target form-encodes objects of scalars and arrays of scalars only",
+      );
+    }
+    const type = content.kind === "binary" ? "[u8]" : content.kind === "text" ? "str" : q(content.type);
+    body = { type, mediaType: content.mediaType, required: op.requestBody.required, kind: content.kind };
   }
 
-  // Success response.
+  // Success response: JSON (also problem documents), an event stream, text or bytes.
   const success = op.responses.find((r) => r.status === op.successStatus);
   const content = success?.contents[0];
-  if (
-    content !== undefined &&
-    content.kind !== "json" &&
-    content.kind !== "problem" &&
-    content.kind !== "event-stream"
-  ) {
-    throw new GeneratorError(
-      op.source.file,
-      `${op.source.pointer}/responses/${success?.status}`,
-      `the rust target decodes JSON responses only (got ${content.mediaType})`,
-    );
-  }
 
   const pathParams = op.parameters.filter((p) => p.in === "path");
   const extra = op.parameters.filter(
     (p) =>
-      (p.in === "query" || p.in === "header") &&
+      (p.in === "query" || p.in === "header" || p.in === "cookie") &&
       p.role !== "idempotency-key" &&
       !(op.streaming && p.role === "last-event-id"),
   );
@@ -324,27 +326,32 @@ function operationMethod(
   let structDefault = true;
   for (const p of fieldsWithParams) {
     const fname = p.names?.rust?.param ?? p.name;
-    // An object in the query is spread into one pair per member (form + explode, or deepObject).
+    // An object in the query is spread into one pair per member (form + explode, or deepObject);
+    // a map with style deepObject into one `name[key]` pair per entry.
     let spread: { wire: string; field: string; copy: boolean }[] | null = null;
+    let deepMap = false;
     if (!types.scalar(p.type)) {
       const r = types.resolve(p.type);
       const arrayOk = p.in === "query" && r.kind === "array" && types.scalar(r.items);
       const object = r.kind === "model" ? types.model(r.name) : undefined;
+      const shape = p.in === "query" ? flatShape(types.ir, p.type) : null;
       if (
-        p.in === "query" &&
         object?.kind === "object" &&
-        ((p.style === "form" && p.explode) || p.style === "deepObject") &&
-        object.properties.every(
-          (m) => types.scalar(m.type) || (types.resolve(m.type).kind === "array" && p.style === "form"),
-        )
+        shape?.kind === "object" &&
+        ((p.style === "form" && p.explode) || p.style === "deepObject")
       ) {
         spread = object.properties.map((m) => ({
           wire: p.style === "deepObject" ? `${p.name}[${m.wireName}]` : m.wireName,
           field: m.names?.rust?.field ?? m.wireName,
           copy: types.copy(m.type) && m.required && !types.nullable(m.type),
         }));
+      } else if (r.kind === "map" && shape?.kind === "map" && p.style === "deepObject") {
+        deepMap = true;
       } else if (!arrayOk)
-        refuse(p, `sends scalar ${p.in} parameters only (arrays of them, or flat objects, in the query)`);
+        refuse(
+          p,
+          `sends scalar ${p.in} parameters only (in the query also arrays of them, flat objects with style deepObject or form + explode, and maps with style deepObject)`,
+        );
     }
     const inner = q(p.type);
     const type = p.required ? inner : inner.startsWith("Option<") ? inner : `Option<${inner}>`;
@@ -361,22 +368,32 @@ function operationMethod(
             : `.query(${rustString(m.wire)}, ${m.copy ? "" : "&"}${paramsArg}.${fname}.${m.field})`,
         );
       }
+    } else if (deepMap) {
+      const entries = type.startsWith("Option<") ? `${paramsArg}.${fname}.iter().flatten()` : `&${paramsArg}.${fname}`;
+      calls.push(`.query_deep_object(${rustString(p.name)}, ${entries})`);
     } else if (p.in === "query")
       calls.push(`.query(${rustString(p.name)}, ${types.copy(p.type) ? "" : "&"}${paramsArg}.${fname})`);
     else {
       const optional = type.startsWith("Option<");
       calls.push(
-        `.header(${rustString(p.name)}, ${optional ? `${paramsArg}.${fname}.as_ref()` : `Some(&${paramsArg}.${fname})`})`,
+        `.${p.in === "cookie" ? "cookie" : "header"}(${rustString(p.name)}, ${optional ? `${paramsArg}.${fname}.as_ref()` : `Some(&${paramsArg}.${fname})`})`,
       );
     }
   }
   if (structFields.length > 0) args.push(`${paramsArg}: &${paramsStruct}`);
   const bodyCalls: string[] = [];
-  if (body) {
+  if (body?.kind === "binary" || body?.kind === "text") {
+    bodyCalls.push(`.body(${bodyArg}, ${rustString(body.mediaType)})`);
+  } else if (body?.kind === "form") {
+    bodyCalls.push(`.form(${bodyArg})`);
+    if (body.mediaType !== "application/x-www-form-urlencoded")
+      bodyCalls.push(`.content_type(${rustString(body.mediaType)})`);
+  } else if (body) {
     bodyCalls.push(`.json(${bodyArg})`);
     if (body.mediaType !== "application/json") bodyCalls.push(`.content_type(${rustString(body.mediaType)})`);
   }
   if (body?.required) calls.push(...bodyCalls);
+  if (content?.kind === "text" || content?.kind === "binary") calls.push(`.accept(${rustString(content.mediaType)})`);
   if (op.idempotencyKey) calls.push(".idempotent()");
 
   const ctor = ["get", "post", "put", "patch", "delete"].includes(op.method)
@@ -478,9 +495,15 @@ function operationMethod(
     docTail = "A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.";
   } else {
     imports.add("PendingRequest");
-    const result = content?.type !== undefined ? q(content.type) : "()";
+    let result = content?.type !== undefined ? q(content.type) : "()";
+    let call = "request";
+    // Text and binary answers: the text or the exact bytes (not JSON), with a matching Accept.
+    if (content?.kind === "text" || content?.kind === "binary") {
+      result = content.kind === "text" ? "String" : "Vec<u8>";
+      call = content.kind === "text" ? "request_text" : "request_bytes";
+    }
     returns = `PendingRequest<${result}>`;
-    lines.push("        self.core.request(spec)\n");
+    lines.push(`        self.core.${call}(spec)\n`);
     docTail = "`.await` for the result, `.with_response().await` for the raw response too.";
   }
 
