@@ -7,6 +7,7 @@ import type { ViewCache } from "./cache/view-cache.ts";
 import type { EventBus } from "./events/bus.ts";
 import { registerRoutes } from "./generated/routes.ts";
 import { requireApiKey } from "./http/auth.ts";
+import { chain } from "./http/chain.ts";
 import { cors } from "./http/cors.ts";
 import { problemFor } from "./http/errors.ts";
 import { idempotency } from "./http/idempotency.ts";
@@ -47,30 +48,34 @@ const titles = {
 /** Builds the HTTP application. Everything it serves is listed here. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(requestId, observe(deps.metrics, deps.log));
-  // CORS: an explicit allow-list; with none configured, no cross-origin access at all.
+  // Every request: an id, its log line / metrics / Server-Timing, and CORS (an explicit
+  // allow-list; with none configured, no cross-origin access at all). Chained: one layer, not three.
   app.use(
-    cors({
-      origins: deps.corsOrigins,
-      exposeHeaders: [
-        "ETag",
-        "X-Request-Id",
-        "Retry-After",
-        "RateLimit-Limit",
-        "RateLimit-Remaining",
-        "RateLimit-Reset",
-      ],
-      allowHeaders: [
-        "Content-Type",
-        "Authorization",
-        "X-API-Key",
-        "If-Match",
-        "Idempotency-Key",
-        "X-Request-Id",
-        "Last-Event-ID",
-      ],
-      maxAge: 600,
-    }),
+    chain(
+      requestId,
+      observe(deps.metrics, deps.log),
+      cors({
+        origins: deps.corsOrigins,
+        exposeHeaders: [
+          "ETag",
+          "X-Request-Id",
+          "Retry-After",
+          "RateLimit-Limit",
+          "RateLimit-Remaining",
+          "RateLimit-Reset",
+        ],
+        allowHeaders: [
+          "Content-Type",
+          "Authorization",
+          "X-API-Key",
+          "If-Match",
+          "Idempotency-Key",
+          "X-Request-Id",
+          "Last-Event-ID",
+        ],
+        maxAge: 600,
+      }),
+    ),
   );
   app.route("/", contractRoutes());
   app.route("/", docsRoutes());
@@ -90,8 +95,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     {
       problem: (c, status, code, detail, errors) =>
         problem(c as ProblemContext, status, code, titles[code], detail, errors),
-      authenticate: requireApiKey(deps.store),
-      before: [rateLimit(deps.limiter), limitBody(deps.bodyLimitBytes), idempotency(deps.store, deps.idempotencyTtlMs)],
+      // Authentication, then per-key rate limit, body limit and idempotency, composed once (the
+      // skeleton combines its `before` list anew on every request).
+      authenticate: chain(
+        requireApiKey(deps.store),
+        rateLimit(deps.limiter),
+        limitBody(deps.bodyLimitBytes),
+        idempotency(deps.store, deps.idempotencyTtlMs),
+      ),
     },
   );
   app.notFound((c) => problem(c, 404, "NOT_FOUND", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
