@@ -2,14 +2,24 @@
 // parameters and body, calls the typed handler, and serialises its typed result. Invalid input
 // never reaches a handler: 400 (malformed), 415 (content type) or 422 (schema), each a
 // problem+json document listing every failing field.
+//
+// Bodies are read by media type: JSON (`application/json`, `*+json`) is parsed, form-urlencoded
+// is turned into an object whose fields are coerced by the schema (integers, numbers, booleans,
+// arrays from repeated fields), then both are validated; `text/*` arrives as a string
+// (validated as one) and any other type as the raw bytes (a `Uint8Array`).
 import type { Context } from "hono";
-import { type ParameterSpec, readParameter } from "./params.ts";
+import { type ParameterSpec, readCookie, readForm, readParameter } from "./params.ts";
 import type { FieldError, Schema, Validator } from "./validate.ts";
 
 export interface OperationSpec {
   operationId: string;
   parameters: readonly ParameterSpec[];
   body?: { contentTypes: readonly string[]; schema: Schema; required: boolean };
+  /**
+   * The media type of declared answers that are not JSON, by status (`"200": "text/plain"`): a
+   * string or byte body is sent as is with that content type.
+   */
+  responses?: Readonly<Record<string, string>>;
 }
 
 /** What a handler receives: parsed, validated input. */
@@ -17,6 +27,7 @@ export interface OperationInput {
   path: Record<string, unknown>;
   query: Record<string, unknown>;
   headers: Record<string, unknown>;
+  cookies: Record<string, unknown>;
   body: unknown;
 }
 
@@ -47,18 +58,26 @@ function countText(n: number): string {
   return `${n} invalid field${n === 1 ? "" : "s"}`;
 }
 
+function isJson(type: string): boolean {
+  return type === "application/json" || type.endsWith("+json");
+}
+
+const FORM = "application/x-www-form-urlencoded";
+
 export function runOperation(
   spec: OperationSpec,
   options: RuntimeOptions,
   handler: (input: OperationInput, c: Context) => Promise<OperationResult>,
 ) {
   return async (c: Context): Promise<Response> => {
-    const input: OperationInput = { path: {}, query: {}, headers: {}, body: undefined };
+    const input: OperationInput = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
     const parameterErrors: FieldError[] = [];
     const source = {
       path: (name: string) => c.req.param(name),
       query: (name: string) => c.req.queries(name) ?? [],
+      queries: () => c.req.queries(),
       header: (name: string) => c.req.header(name),
+      cookie: (name: string) => readCookie(c.req.header("Cookie"), name),
     };
     for (const parameter of spec.parameters) {
       const value = readParameter(parameter, source, options.resolve);
@@ -70,7 +89,14 @@ export function runOperation(
       for (const error of options.validator.validate(parameter.schema, value)) {
         parameterErrors.push({ ...error, field: error.field === "" ? field : `${field}${error.field}` });
       }
-      const target = parameter.in === "header" ? input.headers : parameter.in === "path" ? input.path : input.query;
+      const target =
+        parameter.in === "header"
+          ? input.headers
+          : parameter.in === "path"
+            ? input.path
+            : parameter.in === "cookie"
+              ? input.cookies
+              : input.query;
       target[parameter.name] = value;
     }
     if (parameterErrors.length > 0) {
@@ -84,8 +110,8 @@ export function runOperation(
     }
 
     if (spec.body !== undefined) {
-      const text = await c.req.text();
-      if (text === "") {
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (bytes.byteLength === 0) {
         if (spec.body.required) {
           return options.problem(c, 400, "BAD_REQUEST", "The request needs a body.", [
             { field: "body", code: "required", message: "is required" },
@@ -103,15 +129,23 @@ export function runOperation(
           );
         }
         let body: unknown;
-        try {
-          body = JSON.parse(text);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : "invalid JSON";
-          return options.problem(c, 400, "BAD_REQUEST", "The body is not valid JSON.", [
-            { field: "body", code: "json", message },
-          ]);
+        if (isJson(type)) {
+          try {
+            body = JSON.parse(new TextDecoder().decode(bytes));
+          } catch (error) {
+            const message = error instanceof Error ? error.message : "invalid JSON";
+            return options.problem(c, 400, "BAD_REQUEST", "The body is not valid JSON.", [
+              { field: "body", code: "json", message },
+            ]);
+          }
+        } else if (type === FORM) {
+          body = readForm(new TextDecoder().decode(bytes), spec.body.schema, options.resolve);
+        } else if (type.startsWith("text/")) {
+          body = new TextDecoder().decode(bytes);
+        } else {
+          body = bytes;
         }
-        const errors = options.validator.validate(spec.body.schema, body);
+        const errors = body instanceof Uint8Array ? [] : options.validator.validate(spec.body.schema, body);
         if (errors.length > 0) {
           return options.problem(
             c,
@@ -129,7 +163,16 @@ export function runOperation(
     if (result instanceof Response) return result;
     for (const [name, value] of Object.entries(result.headers ?? {})) if (value !== undefined) c.header(name, value);
     if (result.body === undefined) return c.body(null, result.status as 204);
-    const contentType = result.contentType ?? (result.status >= 400 ? "application/problem+json" : "application/json");
+    const declared = spec.responses?.[String(result.status)];
+    const contentType =
+      result.contentType ?? declared ?? (result.status >= 400 ? "application/problem+json" : "application/json");
+    // Bytes, and strings answered with a media type that is not JSON, are sent as they are.
+    if (result.body instanceof Uint8Array) {
+      return c.body(result.body as Uint8Array<ArrayBuffer>, result.status as 200, { "Content-Type": contentType });
+    }
+    if (typeof result.body === "string" && !isJson(mediaType(contentType) ?? "")) {
+      return c.body(result.body, result.status as 200, { "Content-Type": contentType });
+    }
     return c.body(JSON.stringify(result.body), result.status as 200, { "Content-Type": contentType });
   };
 }

@@ -1,23 +1,53 @@
-// Turns the text of path, query and header parameters into typed values before validation:
-// integers, numbers, booleans and arrays (exploded query parameters only: `types=a&types=b`).
+// Turns the text of path, query, header and cookie parameters (and of form-urlencoded bodies)
+// into typed values before validation: integers, numbers, booleans, arrays (exploded query
+// parameters only: `types=a&types=b`) and objects (deepObject `filter[key]=value`, or form with
+// explode: one query parameter per declared property).
 import type { Schema, SchemaObject } from "./validate.ts";
 
 export interface ParameterSpec {
   name: string;
-  in: "path" | "query" | "header";
+  in: "path" | "query" | "header" | "cookie";
   required: boolean;
   schema: Schema;
+  /** How an object-valued query parameter is spread over the query (absent for other parameters). */
+  style?: "deepObject" | "form";
 }
 
-/** The scalar type a parameter's schema asks for (following one `$ref` level through `resolve`). */
+/** Where parameter text comes from (the request). */
+export interface ParameterSource {
+  path: (name: string) => string | undefined;
+  /** Every value of a query parameter, in order. */
+  query: (name: string) => string[];
+  /** Every query parameter with its values (deepObject parameters look for `name[...]` keys). */
+  queries: () => Record<string, string[]>;
+  header: (name: string) => string | undefined;
+  cookie: (name: string) => string | undefined;
+}
+
+/** Follows `$ref`s and unwraps a nullable `anyOf`/`oneOf: [X, {type: null}]` to X. */
+function concrete(schema: Schema, resolve: (ref: string) => Schema, depth = 0): Schema {
+  if (typeof schema !== "object" || depth > 32) return schema;
+  if (schema.$ref !== undefined) return concrete(resolve(schema.$ref), resolve, depth + 1);
+  const options = schema.anyOf ?? schema.oneOf;
+  if (options !== undefined) {
+    const rest = options.filter((o) => !(typeof o === "object" && o.type === "null"));
+    if (rest.length === 1 && rest.length < options.length) return concrete(rest[0] as Schema, resolve, depth + 1);
+  }
+  return schema;
+}
+
+/** The scalar type a parameter's schema asks for (following `$ref`s through `resolve`). */
 function scalarType(schema: Schema, resolve: (ref: string) => Schema): string | undefined {
   if (typeof schema !== "object") return undefined;
   if (schema.$ref !== undefined) return scalarType(resolve(schema.$ref), resolve);
   if (typeof schema.type === "string") return schema.type;
   if (schema.type !== undefined) return schema.type.find((t) => t !== "null");
-  const first = (schema.oneOf ?? schema.anyOf)?.[0];
+  const options = schema.oneOf ?? schema.anyOf;
+  const first = options?.[0];
   if (first !== undefined && typeof first === "object" && "const" in first)
     return typeof first.const === "number" ? "number" : "string";
+  const nonNull = options?.filter((o) => !(typeof o === "object" && o.type === "null"));
+  if (nonNull?.length === 1) return scalarType(nonNull[0] as Schema, resolve);
   return undefined;
 }
 
@@ -38,26 +68,108 @@ export function coerce(raw: string, schema: Schema, resolve: (ref: string) => Sc
   }
 }
 
-/** Reads one parameter; arrays take every occurrence of a query parameter. */
-export function readParameter(
-  spec: ParameterSpec,
-  source: {
-    path: (name: string) => string | undefined;
-    query: (name: string) => string[];
-    header: (name: string) => string | undefined;
-  },
+function isArraySchema(schema: Schema): schema is SchemaObject {
+  return typeof schema === "object" && schema.type === "array";
+}
+
+/** Every value of a key, coerced: all of them for an array schema, else the last one. */
+function coerceValues(values: readonly string[], schema: Schema, resolve: (ref: string) => Schema): unknown {
+  const s = concrete(schema, resolve);
+  if (isArraySchema(s)) return values.map((v) => coerce(v, s.items ?? true, resolve));
+  return coerce(values[values.length - 1] as string, s, resolve);
+}
+
+/** The schema of one member of an object schema: its property, else `additionalProperties`. */
+function memberSchema(object: Schema, key: string): Schema {
+  if (typeof object !== "object") return true;
+  return object.properties?.[key] ?? object.additionalProperties ?? true;
+}
+
+/**
+ * An object from name/value pairs (a form-urlencoded body, or the members of an object query
+ * parameter), each member coerced by its schema: arrays take every value, scalars the last.
+ */
+export function coerceObject(
+  entries: Iterable<readonly [string, readonly string[]]>,
+  schema: Schema,
   resolve: (ref: string) => Schema,
-): unknown {
+): Record<string, unknown> {
+  const object = concrete(schema, resolve);
+  const out: Record<string, unknown> = {};
+  for (const [key, values] of entries) {
+    if (values.length > 0) out[key] = coerceValues(values, memberSchema(object, key), resolve);
+  }
+  return out;
+}
+
+/** A form-urlencoded body as an object whose members are coerced by the body's schema. */
+export function readForm(text: string, schema: Schema, resolve: (ref: string) => Schema): Record<string, unknown> {
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of new URLSearchParams(text)) {
+    const values = grouped.get(key);
+    if (values === undefined) grouped.set(key, [value]);
+    else values.push(value);
+  }
+  return coerceObject(grouped, schema, resolve);
+}
+
+/**
+ * The value of one cookie in a `Cookie` header (`a=1; b=2`): the first pair with that name,
+ * without surrounding quotes, percent-decoded (a value that does not decode is kept as sent).
+ */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(";")) {
+    const at = part.indexOf("=");
+    if (at < 0 || part.slice(0, at).trim() !== name) continue;
+    let value = part.slice(at + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** The members of an object query parameter, or undefined when none was sent. */
+function readObjectParameter(
+  spec: ParameterSpec,
+  source: ParameterSource,
+  resolve: (ref: string) => Schema,
+): Record<string, unknown> | undefined {
+  const entries: Array<[string, string[]]> = [];
+  if (spec.style === "deepObject") {
+    const prefix = `${spec.name}[`;
+    for (const [key, values] of Object.entries(source.queries())) {
+      if (key.startsWith(prefix) && key.endsWith("]") && key.length > prefix.length + 1) {
+        entries.push([key.slice(prefix.length, -1), values]);
+      }
+    }
+  } else {
+    const object = concrete(spec.schema, resolve);
+    for (const key of Object.keys(typeof object === "object" ? (object.properties ?? {}) : {})) {
+      const values = source.query(key);
+      if (values.length > 0) entries.push([key, values]);
+    }
+  }
+  return entries.length === 0 ? undefined : coerceObject(entries, spec.schema, resolve);
+}
+
+/** Reads one parameter; arrays take every occurrence of a query parameter. */
+export function readParameter(spec: ParameterSpec, source: ParameterSource, resolve: (ref: string) => Schema): unknown {
   if (spec.in === "query") {
+    if (spec.style !== undefined) return readObjectParameter(spec, source, resolve);
     const values = source.query(spec.name);
     if (values.length === 0) return undefined;
-    const schema = typeof spec.schema === "object" && spec.schema.$ref ? resolve(spec.schema.$ref) : spec.schema;
-    if (typeof schema === "object" && (schema as SchemaObject).type === "array") {
-      const items = (schema as SchemaObject).items ?? true;
-      return values.map((v) => coerce(v, items, resolve));
-    }
-    return coerce(values[values.length - 1] as string, spec.schema, resolve);
+    return coerceValues(values, spec.schema, resolve);
   }
-  const raw = spec.in === "path" ? source.path(spec.name) : source.header(spec.name);
+  const raw =
+    spec.in === "path"
+      ? source.path(spec.name)
+      : spec.in === "cookie"
+        ? source.cookie(spec.name)
+        : source.header(spec.name);
   return raw === undefined ? undefined : coerce(raw, spec.schema, resolve);
 }

@@ -22,6 +22,9 @@ export interface SchemaObject {
   items?: Schema;
   minItems?: number;
   maxItems?: number;
+  uniqueItems?: boolean;
+  minProperties?: number;
+  maxProperties?: number;
   properties?: Readonly<Record<string, Schema>>;
   required?: readonly string[];
   additionalProperties?: Schema;
@@ -71,6 +74,16 @@ function escapePointer(key: string): string {
 
 function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
+}
+
+/** JSON text with object keys sorted: equal JSON values give equal text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return describe(value);
 }
 
 export class Validator {
@@ -201,12 +214,32 @@ export class Validator {
     if (schema.maxItems !== undefined && value.length > schema.maxItems) {
       errors.push({ field: at, code: "maxItems", message: `must have at most ${schema.maxItems} items` });
     }
+    if (schema.uniqueItems === true) {
+      // Items compare as JSON with object keys sorted, so {a,b} equals {b,a}.
+      const seen = new Map<string, number>();
+      for (const [i, item] of value.entries()) {
+        const key = canonical(item);
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, i);
+        else {
+          errors.push({ field: `${at}/${i}`, code: "uniqueItems", message: `must not repeat item ${first}` });
+          break;
+        }
+      }
+    }
     if (schema.items !== undefined) {
       for (const [i, item] of value.entries()) this.#check(schema.items, item, `${at}/${i}`, errors);
     }
   }
 
   #object(schema: SchemaObject, value: Record<string, unknown>, at: string, errors: FieldError[]): void {
+    const count = Object.keys(value).length;
+    if (schema.minProperties !== undefined && count < schema.minProperties) {
+      errors.push({ field: at, code: "minProperties", message: `must have at least ${schema.minProperties} members` });
+    }
+    if (schema.maxProperties !== undefined && count > schema.maxProperties) {
+      errors.push({ field: at, code: "maxProperties", message: `must have at most ${schema.maxProperties} members` });
+    }
     for (const name of schema.required ?? []) {
       if (!(name in value))
         errors.push({ field: `${at}/${escapePointer(name)}`, code: "required", message: "is required" });

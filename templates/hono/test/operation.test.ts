@@ -62,6 +62,7 @@ describe("runOperation", () => {
       path: { id: "abc" },
       query: { limit: 5, types: ["a", "b"] },
       headers: { "If-Match": '"3"' },
+      cookies: {},
       body: { name: "x" },
     });
   });

@@ -99,6 +99,24 @@ describe("Validator", () => {
     expect(v.validate(ref("Message"), { type: "dance" })[0]).toMatchObject({ field: "/type", code: "discriminator" });
   });
 
+  it("checks uniqueItems (JSON equality, key order ignored) and property counts", () => {
+    const unique = { type: "array", uniqueItems: true } as const;
+    expect(v.validate(unique, ["a", "b", 1, "1"])).toEqual([]);
+    expect(v.validate(unique, ["a", "b", "a"])).toEqual([
+      { field: "/2", code: "uniqueItems", message: "must not repeat item 0" },
+    ]);
+    expect(
+      v.validate(unique, [
+        { a: 1, b: [2] },
+        { b: [2], a: 1 },
+      ])[0],
+    ).toMatchObject({ field: "/1" });
+    const counted = { type: "object", minProperties: 1, maxProperties: 2 } as const;
+    expect(v.validate(counted, { a: 1 })).toEqual([]);
+    expect(v.validate(counted, {})[0]).toMatchObject({ field: "", code: "minProperties" });
+    expect(v.validate(counted, { a: 1, b: 2, c: 3 })[0]).toMatchObject({ field: "", code: "maxProperties" });
+  });
+
   it("escapes pointer segments", () => {
     const errors = v.validate({ type: "object", properties: { "a/b": { type: "string" } } }, { "a/b": 1 });
     expect(errors[0]?.field).toBe("/a~1b");

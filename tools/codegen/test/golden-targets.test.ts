@@ -13,6 +13,7 @@ const goldenRoot = join(root, "test/golden/targets");
 const update = process.env.UPDATE_GOLDEN === "1";
 const documents = [
   ["petstore-3.0", join(root, "corpus/petstore-3.0.yaml")],
+  ["kitchen-sink-3.1", join(root, "corpus/kitchen-sink-3.1.yaml")],
   ["collisions-3.1", join(root, "corpus/collisions-3.1.yaml")],
   ["sse-3.2", join(root, "corpus/sse-3.2.yaml")],
   ["tka-3.2", join(root, "../../generated/openapi/openapi.3.2.yaml")],

@@ -6,6 +6,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { pascalCase } from "../../naming/index.ts";
 import { modelSchema, typeSchema } from "../json-schema.ts";
+import { flatShape, isObjectType, resolveType } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target, TargetFile } from "../types.ts";
 
@@ -36,40 +37,72 @@ function honoPath(path: string): string {
   return path.replace(/\{([^}]+)\}/g, ":$1");
 }
 
-function jsonBodies(op: Operation): { contentTypes: string[]; type: TypeRef } | null {
+/**
+ * The body an operation accepts: its JSON (and merge-patch) and form-urlencoded media types,
+ * which must share one schema (a form needs a flat object); failing those, its binary media
+ * types (the handler gets the bytes); failing those, its text ones (a string). Multipart and
+ * XML-only bodies are refused.
+ */
+function requestBody(
+  ir: ApiIR,
+  op: Operation,
+): { contentTypes: string[]; type: TypeRef; kind: "structured" | "binary" | "text" } | null {
   if (op.requestBody === null) return null;
-  const json = op.requestBody.contents.filter((c) => c.kind === "json" || c.kind === "merge-patch");
-  if (json.length === 0) {
-    throw new GeneratorError(
-      op.source.file,
-      `${op.source.pointer}/requestBody`,
-      `the hono target accepts JSON request bodies only, not ${op.requestBody.contents.map((c) => c.mediaType).join(", ")}`,
-    );
+  const pointer = `${op.source.pointer}/requestBody`;
+  const structured = op.requestBody.contents.filter(
+    (c) => c.kind === "json" || c.kind === "merge-patch" || c.kind === "form",
+  );
+  if (structured.length > 0) {
+    const first = structured[0] as (typeof structured)[number];
+    if (!structured.every((c) => JSON.stringify(c.type) === JSON.stringify(first.type))) {
+      throw new GeneratorError(
+        op.source.file,
+        pointer,
+        "the hono target needs one schema for all JSON and form media types of a body",
+      );
+    }
+    if (structured.some((c) => c.kind === "form") && flatShape(ir, first.type) === null) {
+      throw new GeneratorError(
+        op.source.file,
+        pointer,
+        "the hono target reads form-urlencoded bodies into objects of scalars and arrays of scalars only",
+      );
+    }
+    return { contentTypes: structured.map((c) => c.mediaType), type: first.type, kind: "structured" };
   }
-  const first = json[0] as (typeof json)[number];
-  const same = json.every((c) => JSON.stringify(c.type) === JSON.stringify(first.type));
-  if (!same) {
-    throw new GeneratorError(
-      op.source.file,
-      `${op.source.pointer}/requestBody`,
-      "the hono target needs one schema for all JSON media types of a body",
-    );
+  for (const kind of ["binary", "text"] as const) {
+    const contents = op.requestBody.contents.filter((c) => c.kind === kind);
+    const first = contents[0];
+    if (first !== undefined) return { contentTypes: contents.map((c) => c.mediaType), type: first.type, kind };
   }
-  return { contentTypes: json.map((c) => c.mediaType), type: first.type };
+  throw new GeneratorError(
+    op.source.file,
+    pointer,
+    `the hono target accepts JSON, form-urlencoded, binary and text request bodies only, not ${op.requestBody.contents.map((c) => c.mediaType).join(", ")}`,
+  );
 }
 
-function checkParameter(op: Operation, p: Parameter): void {
-  if (p.in === "cookie") {
-    throw new GeneratorError(p.source.file, p.source.pointer, "the hono target does not support cookie parameters");
+/**
+ * Refuses a parameter the runtime cannot read: cookies and headers are scalars (or arrays, for
+ * headers); the query also takes flat objects with style deepObject, or form with explode (an
+ * object with declared properties: a map's keys could not be told from other parameters).
+ */
+function checkParameter(ir: ApiIR, p: Parameter): void {
+  const resolved = resolveType(ir, p.type);
+  if (p.in === "cookie" && (isObjectType(ir, p.type) || resolved.kind === "array")) {
+    throw new GeneratorError(p.source.file, p.source.pointer, "the hono target reads scalar cookie parameters only");
   }
-  if (p.in === "query" && p.type.kind === "map") {
+  if (p.in !== "query" || !isObjectType(ir, p.type)) return;
+  const shape = flatShape(ir, p.type);
+  const ok =
+    shape !== null && (p.style === "deepObject" || (p.style === "form" && p.explode && shape.kind === "object"));
+  if (!ok) {
     throw new GeneratorError(
       p.source.file,
       p.source.pointer,
-      "the hono target does not support object (deepObject/form) query parameters",
+      "the hono target reads object query parameters of scalars and arrays of scalars only, with style deepObject (or form + explode for objects with declared properties)",
     );
   }
-  void op;
 }
 
 export function honoTarget(options: HonoOptions = {}): Target {
@@ -109,9 +142,18 @@ export function honoTarget(options: HonoOptions = {}): Target {
       const inputs = [];
       const results = [];
       for (const op of ir.operations) {
-        for (const p of op.parameters) checkParameter(op, p);
-        const body = jsonBodies(op);
+        for (const p of op.parameters) checkParameter(ir, p);
+        const body = requestBody(ir, op);
         const typeName = typeNames.get(op.id) as string;
+        // Declared answers that are not JSON: their media type, so the runtime sends them as is.
+        const plain = Object.fromEntries(
+          op.responses.flatMap((r) => {
+            const content = r.contents[0];
+            return r.code !== null && (content?.kind === "text" || content?.kind === "binary")
+              ? [[String(r.code), content.mediaType]]
+              : [];
+          }),
+        );
         const spec = {
           operationId: op.id,
           public: op.security.public && op.security.requirements.length === 0,
@@ -120,6 +162,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
             in: p.in,
             required: p.required,
             schema: typeSchema(p.type),
+            ...(p.in === "query" && isObjectType(ir, p.type) ? { style: p.style } : {}),
           })),
           ...(body
             ? {
@@ -130,6 +173,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
                 },
               }
             : {}),
+          ...(Object.keys(plain).length > 0 ? { responses: plain } : {}),
         };
         const fields = (location: Parameter["in"]) =>
           op.parameters
@@ -145,13 +189,26 @@ export function honoTarget(options: HonoOptions = {}): Target {
           path: fields("path"),
           query: fields("query"),
           headers: fields("header"),
-          body: body ? qualified.type(body.type) : "undefined",
+          cookies: fields("cookie"),
+          body: body
+            ? body.kind === "binary"
+              ? "Uint8Array"
+              : body.kind === "text"
+                ? "string"
+                : qualified.type(body.type)
+            : "undefined",
         });
         const variants = op.responses.flatMap((r) => {
           if (r.code === null) return [];
           const content = r.contents[0];
           const bodyType =
-            content === undefined || content.type === undefined ? undefined : qualified.type(content.type);
+            content === undefined || content.type === undefined
+              ? undefined
+              : content.kind === "binary"
+                ? "Uint8Array"
+                : content.kind === "text"
+                  ? "string"
+                  : qualified.type(content.type);
           const headerFields = r.headers
             .filter((h) => !provided.has(h.name.toLowerCase()))
             .map((h) => `${propertyKey(h.name)}${h.required ? "" : "?"}: string`);

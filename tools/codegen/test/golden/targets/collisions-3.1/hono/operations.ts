@@ -37,6 +37,7 @@ export const operations = {
         schema: {
           $ref: "#/components/schemas/Type",
         },
+        style: "form",
       },
       {
         name: "body",

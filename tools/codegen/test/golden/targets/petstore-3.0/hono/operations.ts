@@ -38,7 +38,7 @@ export const operations = {
     public: true,
     parameters: [],
     body: {
-      contentTypes: ["application/json"],
+      contentTypes: ["application/json", "application/x-www-form-urlencoded"],
       schema: {
         $ref: "#/components/schemas/Pet",
       },
