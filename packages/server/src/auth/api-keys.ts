@@ -1,6 +1,6 @@
 // API keys: `tka_` + 32 random base32 characters. Only their SHA-256 is stored; each key belongs
 // to one project and sees only that project's sequences.
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Store } from "../store/types.ts";
@@ -12,7 +12,7 @@ export function newApiKey(): string {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return hash("sha256", key, "hex"); // one-shot: no Hash object per request
 }
 
 export interface Principal {
