@@ -84,6 +84,22 @@ describe("cookie parameters", () => {
   });
 });
 
+describe("array path and header parameters", () => {
+  it("split comma-separated items (style simple) and coerce each", async () => {
+    const spec: OperationSpec = {
+      operationId: "ids",
+      parameters: [
+        { name: "X-Ids", in: "header", required: true, schema: { type: "array", items: { type: "integer" } } },
+      ],
+    };
+    const { hono, calls } = app(spec, ok);
+    expect((await hono.request("/op", { headers: { "X-Ids": "1, 2,3" } })).status).toBe(200);
+    expect(calls[0]).toMatchObject({ headers: { "X-Ids": [1, 2, 3] } });
+    const invalid = await hono.request("/op", { headers: { "X-Ids": "1,x" } });
+    expect(await invalid.json()).toMatchObject({ errors: [{ field: "header.X-Ids/1", code: "type" }] });
+  });
+});
+
 describe("object query parameters", () => {
   const spec: OperationSpec = {
     operationId: "stats",

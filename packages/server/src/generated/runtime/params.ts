@@ -172,5 +172,11 @@ export function readParameter(spec: ParameterSpec, source: ParameterSource, reso
       : spec.in === "cookie"
         ? source.cookie(spec.name)
         : source.header(spec.name);
-  return raw === undefined ? undefined : coerce(raw, spec.schema, resolve);
+  if (raw === undefined) return undefined;
+  // An array in a path or header parameter (style simple): comma-separated items.
+  const schema = concrete(spec.schema, resolve);
+  if (spec.in !== "cookie" && isArraySchema(schema)) {
+    return raw === "" ? [] : raw.split(",").map((item) => coerce(item.trim(), schema.items ?? true, resolve));
+  }
+  return coerce(raw, spec.schema, resolve);
 }

@@ -83,14 +83,21 @@ function requestBody(
 }
 
 /**
- * Refuses a parameter the runtime cannot read: cookies and headers are scalars (or arrays, for
- * headers); the query also takes flat objects with style deepObject, or form with explode (an
+ * Refuses a parameter the runtime cannot read: cookies are scalars, paths and headers scalars or
+ * arrays of them (comma-separated); the query also takes flat objects with style deepObject, or form with explode (an
  * object with declared properties: a map's keys could not be told from other parameters).
  */
 function checkParameter(ir: ApiIR, p: Parameter): void {
   const resolved = resolveType(ir, p.type);
   if (p.in === "cookie" && (isObjectType(ir, p.type) || resolved.kind === "array")) {
     throw new GeneratorError(p.source.file, p.source.pointer, "the hono target reads scalar cookie parameters only");
+  }
+  if ((p.in === "header" || p.in === "path") && isObjectType(ir, p.type)) {
+    throw new GeneratorError(
+      p.source.file,
+      p.source.pointer,
+      `the hono target reads ${p.in} parameters that are scalars or arrays of them only`,
+    );
   }
   if (p.in !== "query" || !isObjectType(ir, p.type)) return;
   const shape = flatShape(ir, p.type);

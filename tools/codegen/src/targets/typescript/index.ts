@@ -8,7 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { flatShape, isObjectType } from "../shapes.ts";
+import { flatShape, isObjectType, isScalar, isScalarOrScalarArray } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target } from "../types.ts";
 
@@ -172,7 +172,9 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
             call = `this.#client.request<${result}>({ ${spec.join(", ")} }, options)`;
           }
           const docText = [op.summary, op.description].filter(Boolean).join("\n\n");
-          const exampleArgs = [...pathParams.map(() => `"…"`), ...(body ? ["{ /* … */ }"] : [])].join(", ");
+          const exampleBody =
+            body?.kind === "binary" ? "new Uint8Array([/* … */])" : body?.kind === "text" ? `"…"` : "{ /* … */ }";
+          const exampleArgs = [...pathParams.map(() => `"…"`), ...(body ? [exampleBody] : [])].join(", ");
           examples.push({ group: group.name, line: `await client.${property}.${name}(${exampleArgs});` });
           return [{ doc: docComment(docText, "  "), name, args: args.join(", "), returns, call }];
         });
@@ -242,23 +244,25 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
 }
 
 /**
- * Refuses an object-valued parameter the runtime cannot write: only the query takes objects, flat
- * ones (scalars and arrays of scalars) with style deepObject, or form with explode.
+ * Refuses a parameter the runtime cannot write: headers and cookies take scalars; the query also
+ * arrays of scalars and flat objects (scalars and arrays of scalars) with style deepObject, or
+ * form with explode.
  */
 function checkParameter(ir: ApiIR, p: Parameter): void {
-  if (!isObjectType(ir, p.type)) return;
-  if (
-    p.in === "query" &&
-    flatShape(ir, p.type) !== null &&
-    (p.style === "deepObject" || (p.style === "form" && p.explode))
-  )
-    return;
+  if (p.in !== "query") {
+    if (isScalar(ir, p.type)) return;
+    throw new GeneratorError(
+      p.source.file,
+      p.source.pointer,
+      `the typescript target sends scalar ${p.in} parameters only`,
+    );
+  }
+  if (isScalarOrScalarArray(ir, p.type)) return;
+  if (flatShape(ir, p.type) !== null && (p.style === "deepObject" || (p.style === "form" && p.explode))) return;
   throw new GeneratorError(
     p.source.file,
     p.source.pointer,
-    p.in === "query"
-      ? "the typescript target sends object query parameters with style deepObject or form + explode, whose values are scalars or arrays of scalars"
-      : `the typescript target does not send object ${p.in} parameters`,
+    "the typescript target sends scalar query parameters, arrays of them, and flat objects (scalars and arrays of scalars) with style deepObject or form + explode only",
   );
 }
 
