@@ -42,10 +42,14 @@ export function mutationOptions(c: AppContext, ifMatch: string | undefined, stat
   };
 }
 
-/** A JSON answer turned into text once, with its headers (for answers sent many times). */
+/** A JSON answer encoded once (UTF-8 bytes), with its headers, for answers sent many times. */
 export interface SerializedAnswer {
-  json: string;
+  json: Uint8Array<ArrayBuffer>;
   headers: Record<string, string>;
+}
+
+export function serialize(body: unknown, headers: Record<string, string>): SerializedAnswer {
+  return { json: Buffer.from(JSON.stringify(body)), headers };
 }
 
 /**

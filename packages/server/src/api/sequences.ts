@@ -4,7 +4,15 @@ import type { ViewCache } from "../cache/view-cache.ts";
 import type { BeatsHandlers, HistoryHandlers, SequencesHandlers } from "../generated/handlers.ts";
 import { etagOf } from "../service/if-match.ts";
 import type { SequenceService } from "../service/sequences.ts";
-import { type AppContext, callerOf, mutationOptions, type SerializedAnswer, serialized, withEtag } from "./context.ts";
+import {
+  type AppContext,
+  callerOf,
+  mutationOptions,
+  type SerializedAnswer,
+  serialize,
+  serialized,
+  withEtag,
+} from "./context.ts";
 
 /** `views`: where sequence reads may be answered from memory (see cache/view-cache.ts). */
 export function sequencesHandlers(
@@ -23,10 +31,10 @@ export function sequencesHandlers(
     async get({ path }, c) {
       const caller = callerOf(c);
       if (views === undefined) return withEtag(200, await service.get(caller, path.sequence_id));
-      // Kept serialised: the same view is sent many times, so it is turned into JSON once.
+      // Kept serialised: the same view is sent many times, so it is turned into JSON bytes once.
       const answer = await views.read(caller.projectId, path.sequence_id, async () => {
         const view = await service.get(caller, path.sequence_id);
-        return { json: JSON.stringify(view), headers: { ETag: etagOf(view.version) } };
+        return serialize(view, { ETag: etagOf(view.version) });
       });
       return serialized(c, 200, answer);
     },
