@@ -100,6 +100,45 @@ describe("array path and header parameters", () => {
   });
 });
 
+describe("delimited array query parameters", () => {
+  it("split the value at the style's delimiter (explode false) and coerce each item", async () => {
+    const spec: OperationSpec = {
+      operationId: "list",
+      parameters: [
+        {
+          name: "sort",
+          in: "query",
+          required: false,
+          style: "pipeDelimited",
+          explode: false,
+          schema: { type: "array", items: { type: "string" } },
+        },
+        {
+          name: "ids",
+          in: "query",
+          required: false,
+          style: "form",
+          explode: false,
+          schema: { type: "array", items: { type: "integer" } },
+        },
+        {
+          name: "words",
+          in: "query",
+          required: false,
+          style: "spaceDelimited",
+          explode: false,
+          schema: { type: "array", items: { type: "string" } },
+        },
+      ],
+    };
+    const { hono, calls } = app(spec, ok);
+    expect((await hono.request("/op?sort=name%7C-size&ids=1,2&words=a%20b")).status).toBe(200);
+    expect(calls[0]).toMatchObject({ query: { sort: ["name", "-size"], ids: [1, 2], words: ["a", "b"] } });
+    const invalid = await hono.request("/op?ids=1,x");
+    expect(await invalid.json()).toMatchObject({ errors: [{ field: "query.ids/1", code: "type" }] });
+  });
+});
+
 describe("object query parameters", () => {
   const spec: OperationSpec = {
     operationId: "stats",

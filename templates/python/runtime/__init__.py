@@ -47,7 +47,7 @@ from ._response import (
 )
 from ._sse import ServerSentEvent, SSEDecoder, event_decoder, json_decoder
 from ._streaming import AsyncEventStream, SyncEventStream
-from ._utils import cookie_header, deep_object_query, encode_form_body
+from ._utils import cookie_header, deep_object_query, delimited, encode_form_body
 from ._websocket import AsyncWebSocketClient, WebSocketProtocol
 
 __all__ = [
@@ -96,6 +96,7 @@ __all__ = [
     "async_to_raw_response_wrapper",
     "cookie_header",
     "deep_object_query",
+    "delimited",
     "encode_form_body",
     "event_decoder",
     "json_decoder",

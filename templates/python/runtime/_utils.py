@@ -20,6 +20,7 @@ __all__ = [
     "build_query",
     "cookie_header",
     "deep_object_query",
+    "delimited",
     "encode_form_body",
     "encode_json_body",
     "env_value",
@@ -108,6 +109,16 @@ def deep_object_query(
         else value
     )
     return {f"{name}[{key}]": member for key, member in members.items() if member is not None}
+
+
+def delimited(values: Iterable[Any] | None, delimiter: str) -> str | None:
+    """A non-exploded array query parameter as one value: the items joined with ``delimiter``
+    (``","`` for style form without explode, ``"|"`` for pipeDelimited, ``" "`` for
+    spaceDelimited), ``None`` items skipped; ``None`` for an absent array (the parameter is
+    omitted)."""
+    if values is None:
+        return None
+    return delimiter.join(format_scalar(v) for v in values if v is not None)
 
 
 def encode_form_body(value: Any) -> bytes:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 import pytest
 from conftest import AsyncRecordingSDK, Exchange, RecordingSDK, TestServer
 from fakesdk import Color, ItemCreate, ItemPatch
-from fakesdk._core import cookie_header, deep_object_query, encode_form_body
+from fakesdk._core import cookie_header, deep_object_query, delimited, encode_form_body
 
 MakeClient = Callable[..., RecordingSDK]
 MakeAsyncClient = Callable[..., AsyncRecordingSDK]
@@ -102,6 +102,30 @@ def test_deep_object_query_in_the_url(server: TestServer, make_client: MakeClien
         "filter[n]": ["2"],
         "filter[tag]": ["x", "y"],
     }
+
+
+# -- non-exploded arrays --------------------------------------------------------------------------
+
+
+def test_delimited_joins_items_with_the_style_delimiter(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    assert delimited(["a", 1, True, None, Color.RED], "|") == "a|1|true|red"
+    assert delimited([], ",") == ""
+    assert delimited(None, " ") is None
+    server.on(ok)
+    client = make_client()
+    client.request(
+        "get",
+        "/widgets",
+        cast_to=dict,
+        query={
+            "sort": delimited(["name", "-size"], "|"),
+            "ids": delimited([1, 2], ","),
+            "none": delimited(None, " "),
+        },
+    )
+    assert server.requests[0].query == {"sort": ["name|-size"], "ids": ["1,2"]}
 
 
 # -- form bodies --------------------------------------------------------------------------------

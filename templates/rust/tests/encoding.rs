@@ -118,6 +118,32 @@ async fn deep_object_query_writes_bracketed_pairs() {
     );
 }
 
+#[tokio::test]
+async fn delimited_arrays_are_one_joined_pair() {
+    let server = TestServer::sequence(vec![ok()]).await;
+    let client = server.client().build().unwrap();
+    let sort: Option<Vec<String>> = Some(vec!["name".into(), "-size".into()]);
+    let absent: Option<Vec<String>> = None;
+    let spec = RequestSpec::get("/widgets")
+        .query_delimited("sort", &sort, "|")
+        .query_delimited("ids", vec![1, 2], ",")
+        .query_delimited("empty", Vec::<u8>::new(), ",")
+        .query_delimited("none", &absent, " ");
+    assert_eq!(
+        spec.query_pairs(),
+        [
+            ("sort".to_owned(), "name|-size".to_owned()),
+            ("ids".to_owned(), "1,2".to_owned()),
+            ("empty".to_owned(), String::new()),
+        ]
+    );
+    let _: Value = client.request(spec).await.unwrap();
+    assert_eq!(
+        server.requests()[0].query(),
+        "sort=name%7C-size&ids=1%2C2&empty="
+    );
+}
+
 #[test]
 fn form_urlencoded_keeps_field_order_explodes_arrays_and_skips_nulls() {
     let body = Search {

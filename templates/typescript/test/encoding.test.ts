@@ -3,7 +3,7 @@
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { cookieHeader, deepObjectQuery, stringifyForm } from "../runtime/src/index.ts";
+import { cookieHeader, deepObjectQuery, delimitedQuery, stringifyForm } from "../runtime/src/index.ts";
 import { BASE, TestClient } from "./helpers.ts";
 
 const server = setupServer();
@@ -79,6 +79,30 @@ describe("deepObject query parameters", () => {
       ["filter[n]", "2"],
       ["filter[tag]", "x"],
       ["filter[tag]", "y"],
+    ]);
+  });
+});
+
+describe("non-exploded array query parameters", () => {
+  it("joins the items with the style's delimiter; an absent array is omitted", async () => {
+    expect(delimitedQuery(["a", 1, true, null, undefined], "|")).toBe("a|1|true");
+    expect(delimitedQuery([], ",")).toBe("");
+    expect(delimitedQuery(undefined, ",")).toBeUndefined();
+    const seen = record("get", "/widgets");
+    const client = new TestClient({ apiKey: "k" });
+    await client.request({
+      method: "get",
+      path: "/widgets",
+      query: {
+        sort: delimitedQuery(["name", "-size"], "|"),
+        ids: delimitedQuery([1, 2], ","),
+        none: delimitedQuery(undefined, " "),
+      },
+    });
+    const url = new URL(seen[0]?.url ?? "");
+    expect([...url.searchParams]).toEqual([
+      ["sort", "name|-size"],
+      ["ids", "1,2"],
     ]);
   });
 });

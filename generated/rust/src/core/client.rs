@@ -741,6 +741,23 @@ impl RequestSpec {
         self
     }
 
+    /// Adds a non-exploded array query parameter as one pair, its items joined with `delimiter`
+    /// (`","` for style form without explode, `"|"` for pipeDelimited, `" "` for
+    /// spaceDelimited). `None` writes nothing; an empty sequence writes an empty value.
+    pub fn query_delimited(mut self, name: &str, value: impl QueryValue, delimiter: &str) -> Self {
+        let mut items = Vec::new();
+        value.append_to(name, &mut items);
+        if !items.is_empty() || value.is_present() {
+            let joined = items
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect::<Vec<_>>()
+                .join(delimiter);
+            self.query.push((name.to_owned(), joined));
+        }
+        self
+    }
+
     /// Adds a deepObject query parameter: one `name[key]=value` pair per entry (in iteration
     /// order; a sequence value writes one pair per item, `None` writes nothing). Pass a map
     /// (`&BTreeMap`), or `option.iter().flatten()` for an optional one.

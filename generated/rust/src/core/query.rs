@@ -12,6 +12,11 @@
 pub trait QueryValue {
     /// Appends `name=value` pairs (not yet encoded) to `out`.
     fn append_to(&self, name: &str, out: &mut Vec<(String, String)>);
+
+    /// Whether there is a value at all (`false` only for `None`): an empty sequence is present.
+    fn is_present(&self) -> bool {
+        true
+    }
 }
 
 macro_rules! display_query_value {
@@ -33,6 +38,9 @@ impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
         (**self).append_to(name, out);
     }
+    fn is_present(&self) -> bool {
+        (**self).is_present()
+    }
 }
 
 impl<T: QueryValue> QueryValue for Option<T> {
@@ -40,6 +48,9 @@ impl<T: QueryValue> QueryValue for Option<T> {
         if let Some(v) = self {
             v.append_to(name, out);
         }
+    }
+    fn is_present(&self) -> bool {
+        self.as_ref().is_some_and(QueryValue::is_present)
     }
 }
 

@@ -44,4 +44,11 @@ export {
   type WebSocketProtocol,
 } from "./core/websocket.ts";
 export type { HeadersInit_ as HeadersInput } from "./internal/headers.ts";
-export { cookieHeader, deepObjectQuery, type QueryParams, type QueryValue, stringifyForm } from "./internal/query.ts";
+export {
+  cookieHeader,
+  deepObjectQuery,
+  delimitedQuery,
+  type QueryParams,
+  type QueryValue,
+  stringifyForm,
+} from "./internal/query.ts";

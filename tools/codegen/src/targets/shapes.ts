@@ -1,7 +1,7 @@
 // Shape questions every target asks about a type (language-independent): what an alias stands
 // for, whether a value is a scalar, and whether an object is flat enough for the encodings that
 // spread it into name/value pairs (deepObject and form query parameters, form-urlencoded bodies).
-import type { ApiIR, Model, TypeRef } from "../ir/types.ts";
+import type { ApiIR, Model, Parameter, TypeRef } from "../ir/types.ts";
 
 /** The type an alias chain stands for (a non-alias reference is returned as is). */
 export function resolveType(ir: ApiIR, ref: TypeRef): TypeRef {
@@ -61,4 +61,17 @@ export function flatShape(ir: ApiIR, ref: TypeRef): FlatShape | null {
     kind: "object",
     properties: model.properties.map((p) => ({ wireName: p.wireName, type: p.type, required: p.required })),
   };
+}
+
+/**
+ * The delimiter of a query array sent as one value (style form without explode: `,`;
+ * spaceDelimited: ` `; pipeDelimited: `|`), or `null` when its items are exploded
+ * (`a=1&a=2`: explode true) or the parameter is not a query array.
+ */
+export function arrayDelimiter(ir: ApiIR, p: Parameter): string | null {
+  if (p.in !== "query" || p.explode || resolveType(ir, p.type).kind !== "array") return null;
+  if (p.style === "pipeDelimited") return "|";
+  if (p.style === "spaceDelimited") return " ";
+  if (p.style === "form") return ",";
+  return null;
 }

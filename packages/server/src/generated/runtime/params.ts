@@ -10,9 +10,17 @@ export interface ParameterSpec {
   in: "path" | "query" | "header" | "cookie";
   required: boolean;
   schema: Schema;
-  /** How an object-valued query parameter is spread over the query (absent for other parameters). */
-  style?: "deepObject" | "form";
+  /**
+   * How an object-valued query parameter is spread over the query, or (with `explode: false`)
+   * how the items of an array query parameter are joined: `form` by `,`, `spaceDelimited` by a
+   * space, `pipeDelimited` by `|`. Absent for other parameters.
+   */
+  style?: "deepObject" | "form" | "spaceDelimited" | "pipeDelimited";
+  /** `false` for an array query parameter sent as one delimited value (`ids=1,2`). */
+  explode?: boolean;
 }
+
+const delimiters = { form: ",", spaceDelimited: " ", pipeDelimited: "|" } as const;
 
 /** Where parameter text comes from (the request). */
 export interface ParameterSource {
@@ -161,8 +169,14 @@ function readObjectParameter(
 /** Reads one parameter; arrays take every occurrence of a query parameter. */
 export function readParameter(spec: ParameterSpec, source: ParameterSource, resolve: (ref: string) => Schema): unknown {
   if (spec.in === "query") {
-    if (spec.style !== undefined) return readObjectParameter(spec, source, resolve);
     const values = source.query(spec.name);
+    if (spec.explode === false && spec.style !== undefined && spec.style !== "deepObject") {
+      if (values.length === 0) return undefined;
+      const delimiter = delimiters[spec.style];
+      const items = values.flatMap((v) => (v === "" ? [] : v.split(delimiter)));
+      return coerceValues(items, spec.schema, resolve);
+    }
+    if (spec.style !== undefined) return readObjectParameter(spec, source, resolve);
     if (values.length === 0) return undefined;
     return coerceValues(values, spec.schema, resolve);
   }

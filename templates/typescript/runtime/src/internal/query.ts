@@ -53,6 +53,22 @@ export function deepObjectQuery(
 }
 
 /**
+ * A non-exploded array query parameter as one value: the items joined with `delimiter` (`","`
+ * for style form without explode, `"|"` for pipeDelimited, `" "` for spaceDelimited), `undefined`/
+ * `null` items skipped. `undefined` for an absent array, so the parameter is omitted.
+ */
+export function delimitedQuery(
+  values: ReadonlyArray<QueryValue> | null | undefined,
+  delimiter: string,
+): string | undefined {
+  if (values === null || values === undefined) return undefined;
+  return values
+    .filter((v): v is Exclude<QueryValue, null | undefined> => v !== undefined && v !== null)
+    .map(formatScalar)
+    .join(delimiter);
+}
+
+/**
  * An `application/x-www-form-urlencoded` body from a plain object: one pair per member in key
  * order, arrays exploded (`tag=a&tag=b`), booleans `true`/`false`, `Date` as RFC 3339,
  * `undefined`/`null` omitted. A nested object has no form encoding and throws a TypeError.

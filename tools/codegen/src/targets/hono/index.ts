@@ -6,7 +6,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { pascalCase } from "../../naming/index.ts";
 import { modelSchema, typeSchema } from "../json-schema.ts";
-import { flatShape, isObjectType, resolveType } from "../shapes.ts";
+import { arrayDelimiter, flatShape, isObjectType, resolveType } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target, TargetFile } from "../types.ts";
 
@@ -170,6 +170,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
             required: p.required,
             schema: typeSchema(p.type),
             ...(p.in === "query" && isObjectType(ir, p.type) ? { style: p.style } : {}),
+            ...(arrayDelimiter(ir, p) !== null ? { style: p.style, explode: false } : {}),
           })),
           ...(body
             ? {

@@ -6,7 +6,7 @@
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
-import { flatShape } from "../shapes.ts";
+import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyString } from "./types.ts";
@@ -35,6 +35,7 @@ const RUNTIME_NAMES = [
   "SyncEventStream",
   "WebSocketProtocol",
   "deep_object_query",
+  "delimited",
 ];
 
 /** Attributes of the runtime's client classes a resource property must not replace. */
@@ -373,9 +374,13 @@ function operationMethod(
       query.push(`**deep_object_query(${pyString(p.name)}, ${pname(p)})`);
       continue;
     }
+    const delimiter = arrayDelimiter(types.ir, p);
+    if (delimiter !== null) runtime.add("delimited");
     const value = spread
       ? `${pname(p)}.model_dump(mode="json", by_alias=True, exclude_unset=True)${p.required && !annotation.endsWith("| None") ? "" : ` if ${pname(p)} is not None else None`}`
-      : pname(p);
+      : delimiter !== null
+        ? `delimited(${pname(p)}, ${pyString(delimiter)})`
+        : pname(p);
     (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push(`${pyString(p.name)}: ${value}`);
   }
   if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);

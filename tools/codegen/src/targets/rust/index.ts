@@ -8,7 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { flatShape } from "../shapes.ts";
+import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { chain, RustTypes, rustDoc, rustString, signature } from "./types.ts";
@@ -371,6 +371,9 @@ function operationMethod(
     } else if (deepMap) {
       const entries = type.startsWith("Option<") ? `${paramsArg}.${fname}.iter().flatten()` : `&${paramsArg}.${fname}`;
       calls.push(`.query_deep_object(${rustString(p.name)}, ${entries})`);
+    } else if (p.in === "query" && arrayDelimiter(types.ir, p) !== null) {
+      const delimiter = arrayDelimiter(types.ir, p) as string;
+      calls.push(`.query_delimited(${rustString(p.name)}, &${paramsArg}.${fname}, ${rustString(delimiter)})`);
     } else if (p.in === "query")
       calls.push(`.query(${rustString(p.name)}, ${types.copy(p.type) ? "" : "&"}${paramsArg}.${fname})`);
     else {

@@ -8,7 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { flatShape, isObjectType, isScalar, isScalarOrScalarArray } from "../shapes.ts";
+import { arrayDelimiter, flatShape, isObjectType, isScalar, isScalarOrScalarArray } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target } from "../types.ts";
 
@@ -124,6 +124,9 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           // runtime's helper, or spread form-style (style form, explode) by the runtime.
           const queryEntry = (p: Parameter) => {
             const value = `params[${JSON.stringify(key(p))}]`;
+            const delimiter = arrayDelimiter(ir, p);
+            if (delimiter !== null)
+              return `${propertyKey(p.name)}: delimitedQuery(${value}, ${JSON.stringify(delimiter)})`;
             if (!isObjectType(ir, p.type)) return `${propertyKey(p.name)}: ${value}`;
             if (p.style === "deepObject") {
               return `...deepObjectQuery(${JSON.stringify(p.name)}, ${value} as unknown as QueryObject)`;
@@ -178,6 +181,18 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           examples.push({ group: group.name, line: `await client.${property}.${name}(${exampleArgs});` });
           return [{ doc: docComment(docText, "  "), name, args: args.join(", "), returns, call }];
         });
+        const usesQueryObjects = methods.some((m) => m.call.includes("as unknown as QueryObject"));
+        const queryValues = [
+          ...(methods.some((m) => m.call.includes("...deepObjectQuery(")) ? ["deepObjectQuery"] : []),
+          ...(methods.some((m) => m.call.includes("delimitedQuery(")) ? ["delimitedQuery"] : []),
+        ];
+        const queryNames = [...queryValues, ...(usesQueryObjects ? ["type QueryValue"] : [])];
+        const queryImport =
+          queryNames.length === 0
+            ? ""
+            : queryValues.length === 0
+              ? 'import type { QueryValue } from "../runtime/internal/query.ts";'
+              : `import { ${queryNames.join(", ")} } from "../runtime/internal/query.ts";`;
         return {
           className: group.names?.typescript?.className ?? pascalCase(group.name),
           module: group.names?.typescript?.module ?? group.name,
@@ -187,8 +202,8 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           usesPages: methods.some((m) => m.returns.startsWith("PagePromise")),
           usesStreams: methods.some((m) => m.returns.startsWith("EventStream")),
           usesPromise: methods.some((m) => m.returns.startsWith("APIPromise")),
-          usesQueryObjects: methods.some((m) => m.call.includes("as unknown as QueryObject")),
-          usesDeepObjects: methods.some((m) => m.call.includes("...deepObjectQuery(")),
+          usesQueryObjects,
+          queryImport,
           usesBinaryBodies: methods.some((m) => m.args.includes(": BinaryBody")),
           usesWebSocket: methods.some((m) => m.returns.startsWith("ReconnectingWebSocket")),
         };

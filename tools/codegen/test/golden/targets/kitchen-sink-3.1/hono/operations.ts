@@ -123,6 +123,8 @@ export const operations = {
             type: "string",
           },
         },
+        style: "pipeDelimited",
+        explode: false,
       },
     ],
   },

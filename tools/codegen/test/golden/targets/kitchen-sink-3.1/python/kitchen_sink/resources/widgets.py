@@ -13,6 +13,7 @@ from .._core import (
     SyncAPIClient,
     SyncCursorPage,
     async_to_raw_response_wrapper,
+    delimited,
     to_raw_response_wrapper,
 )
 from ..models import (
@@ -75,7 +76,12 @@ class Widgets:
             "get",
             "/widgets",
             item=Widget,
-            query={"limit": limit, "cursor": cursor, "status": status, "sort": sort},
+            query={
+                "limit": limit,
+                "cursor": cursor,
+                "status": status,
+                "sort": delimited(sort, "|"),
+            },
             headers={"X-Trace-Id": x_trace_id},
             options=request_options,
         )
@@ -240,7 +246,12 @@ class AsyncWidgets:
             "get",
             "/widgets",
             item=Widget,
-            query={"limit": limit, "cursor": cursor, "status": status, "sort": sort},
+            query={
+                "limit": limit,
+                "cursor": cursor,
+                "status": status,
+                "sort": delimited(sort, "|"),
+            },
             headers={"X-Trace-Id": x_trace_id},
             options=request_options,
         )

@@ -35,7 +35,7 @@ impl Widgets<'_> {
             .query("cursor", &params.cursor)
             .query("status", &params.status)
             .header("X-Trace-Id", params.x_trace_id.as_ref())
-            .query("sort", &params.sort);
+            .query_delimited("sort", &params.sort, "|");
         self.core.paginate(spec)
     }
 

@@ -2,6 +2,7 @@
 import type * as M from "../models.ts";
 import type { APIPromise } from "../runtime/core/api-promise.ts";
 import type { BaseClient, BinaryBody, RequestOptions } from "../runtime/core/client.ts";
+import { delimitedQuery } from "../runtime/internal/query.ts";
 import type { PagePromise } from "../runtime/core/pagination.ts";
 
 /** Widget management. */
@@ -35,7 +36,12 @@ export class Widgets {
       {
         method: "get",
         path: "/widgets",
-        query: { limit: params["limit"], cursor: params["cursor"], status: params["status"], sort: params["sort"] },
+        query: {
+          limit: params["limit"],
+          cursor: params["cursor"],
+          status: params["status"],
+          sort: delimitedQuery(params["sort"], "|"),
+        },
         headers: { "X-Trace-Id": params["xTraceId"] },
       },
       options,
