@@ -16,7 +16,7 @@ function setup(maxBytes?: number) {
 }
 
 describe("lineBuffer", () => {
-  it("writes the lines of one turn as one chunk, in order, once the turn is over", () => {
+  it("writes the lines written meanwhile as one chunk, in order, when the delay is over", () => {
     const { buffer, chunks, runDeferred } = setup();
     buffer.write("a");
     buffer.write("b");
@@ -41,11 +41,13 @@ describe("lineBuffer", () => {
     expect(chunks).toHaveLength(2);
   });
 
-  it("flushes by itself on the next turn by default", async () => {
+  it("flushes by itself within maxDelayMs by default", async () => {
     const chunks: string[] = [];
-    const buffer = lineBuffer({ sink: (chunk) => chunks.push(chunk) });
+    const buffer = lineBuffer({ sink: (chunk) => chunks.push(chunk), maxDelayMs: 5 });
     buffer.write("later");
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(chunks).toEqual(["later\n"]);
+    buffer.write("too");
+    expect(chunks).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(chunks).toEqual(["later\ntoo\n"]);
   });
 });
