@@ -41,10 +41,8 @@ export async function buildServer(config: Config, log: Log) {
   // other instances on a shared PostgreSQL database would not drop the entries.
   const views =
     raw.engine === "sqlite" ? new ViewCache<SerializedAnswer>({ maxEntries: VIEW_CACHE_ENTRIES }) : undefined;
-  const store = watchCommits(
-    guardedStore(raw, breaker, () => metrics.databaseErrors.inc()),
-    (sequenceId) => views?.invalidate(sequenceId),
-  );
+  const guarded = guardedStore(raw, breaker, () => metrics.databaseErrors.inc());
+  const store = views === undefined ? guarded : watchCommits(guarded, views);
   const ids = new IdGenerator();
   const bus = new EventBus();
   const service = new SequenceService({

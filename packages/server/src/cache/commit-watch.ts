@@ -2,13 +2,18 @@
 // caches of what was read can drop it (see view-cache.ts). Everything else passes through.
 import type { Commit, Store } from "../store/types.ts";
 
-export function watchCommits(store: Store, onCommit: (sequenceId: string) => void): Store {
+export interface CommitObserver {
+  commitStarted(sequenceId: string): void;
+  commitEnded(sequenceId: string): void;
+}
+
+export function watchCommits(store: Store, observer: CommitObserver): Store {
   const commit = async (c: Commit) => {
-    onCommit(c.sequence_id);
+    observer.commitStarted(c.sequence_id);
     try {
       return await store.commit(c);
     } finally {
-      onCommit(c.sequence_id);
+      observer.commitEnded(c.sequence_id);
     }
   };
   const bound = new Map<PropertyKey, unknown>();

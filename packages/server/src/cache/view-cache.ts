@@ -1,6 +1,7 @@
-// Read-through cache of what a sequence read answers, per sequence. Entries are dropped when a
-// commit of their sequence starts and again when it ends; a read that overlapped any commit
-// start or end does not store its result (it may have read the state before that commit).
+// Read-through cache of what a sequence read answers, per sequence. While a commit of a sequence
+// is under way its entry is gone and nothing is stored for it; a read that overlapped the start
+// or the end of any commit does not store what it loaded (it may predate that commit). So an
+// answer from memory is never older than a commit that has started before the read.
 // Only sound where every write of this database goes through this process's commits (SQLite).
 
 export interface ViewCacheOptions {
@@ -16,6 +17,8 @@ interface Entry<V> {
 export class ViewCache<V> {
   readonly #maxEntries: number;
   readonly #entries = new Map<string, Entry<V>>();
+  /** Commits under way, per sequence. */
+  readonly #committing = new Map<string, number>();
   /** Counts commit starts and ends: a read stores its result only if it did not move meanwhile. */
   #epoch = 0;
 
@@ -23,7 +26,7 @@ export class ViewCache<V> {
     this.#maxEntries = options.maxEntries;
   }
 
-  /** The cached value of the caller's sequence, else `load()`'s (kept when no commit overlapped). */
+  /** The cached value of the caller's sequence, else `load()`'s (kept when no commit interfered). */
   async read(projectId: string, sequenceId: string, load: () => Promise<V>): Promise<V> {
     const hit = this.#entries.get(sequenceId);
     if (hit !== undefined && hit.projectId === projectId) {
@@ -33,13 +36,23 @@ export class ViewCache<V> {
     }
     const epoch = this.#epoch;
     const value = await load();
-    if (this.#epoch === epoch) this.#store(sequenceId, { projectId, value });
+    if (this.#epoch === epoch && !this.#committing.has(sequenceId)) this.#store(sequenceId, { projectId, value });
     return value;
   }
 
-  /** Called when a commit of the sequence starts and when it ends (whatever its outcome). */
-  invalidate(sequenceId: string): void {
+  /** A commit of the sequence starts. */
+  commitStarted(sequenceId: string): void {
     this.#epoch++;
+    this.#committing.set(sequenceId, (this.#committing.get(sequenceId) ?? 0) + 1);
+    this.#entries.delete(sequenceId);
+  }
+
+  /** A commit of the sequence ended, whatever its outcome. */
+  commitEnded(sequenceId: string): void {
+    this.#epoch++;
+    const left = (this.#committing.get(sequenceId) ?? 1) - 1;
+    if (left > 0) this.#committing.set(sequenceId, left);
+    else this.#committing.delete(sequenceId);
     this.#entries.delete(sequenceId);
   }
 

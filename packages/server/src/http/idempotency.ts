@@ -19,8 +19,9 @@ export type IdempotencyEnv = AuthEnv & {
 
 export function idempotency(store: Store, ttlMs: number) {
   return createMiddleware<IdempotencyEnv>(async (c, next) => {
+    if (c.req.method !== "POST") return next();
     const key = c.req.header("Idempotency-Key");
-    if (c.req.method !== "POST" || key === undefined) return next();
+    if (key === undefined) return next();
     if (!validKey.test(key)) {
       return problem(c, 400, "BAD_REQUEST", "Bad request", "Idempotency-Key must be 1-255 visible ASCII characters.", [
         { field: "header.Idempotency-Key", code: "pattern", message: "must be 1-255 visible ASCII characters" },
