@@ -21,6 +21,7 @@ import type {
   StoredEvent,
   StoredSequence,
 } from "../types.ts";
+import { commitRows } from "./commit-rows.ts";
 import { migrate, openDatabase } from "./database.ts";
 import { ThreadWriter } from "./thread-writer.ts";
 import { LocalWriter, type Writer } from "./writer.ts";
@@ -240,7 +241,7 @@ export class SqliteStore implements Store {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    const seq = await this.#writer.commit(commit);
+    const seq = await this.#writer.commit(commitRows(commit));
     const event: StoredEvent = {
       id: eventIdOf(seq),
       project_id: commit.project_id,

@@ -1,12 +1,12 @@
 // The messages between the store and its writer thread. Errors cross as data (a thread boundary
 // keeps only an Error's message), and are rebuilt as the same classes on the store's side.
 import Database from "better-sqlite3";
-import type { Commit } from "../types.ts";
 import { VersionConflictError } from "../types.ts";
+import type { CommitRows } from "./commit-rows.ts";
 import type { Call } from "./write-queue.ts";
 import type { Outcome } from "./writes.ts";
 
-export type Request = { id: number; commit: Commit } | { id: number; call: Call } | { id: number; close: true };
+export type Request = { id: number; commit: CommitRows } | { id: number; call: Call } | { id: number; close: true };
 
 export type SentError =
   | { kind: "conflict"; sequenceId: string }

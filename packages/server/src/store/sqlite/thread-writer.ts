@@ -2,7 +2,7 @@
 // event loop go over in one message; each promise settles when the thread answers, which for a
 // commit is once it is durable. The thread keeps the process alive only while it owes answers.
 import { Worker } from "node:worker_threads";
-import type { Commit } from "../types.ts";
+import type { CommitRows } from "./commit-rows.ts";
 import { type Reply, type Request, receivedError } from "./thread-protocol.ts";
 import type { Call, CallResult } from "./write-queue.ts";
 import type { Writer } from "./writer.ts";
@@ -32,7 +32,7 @@ export class ThreadWriter implements Writer {
     );
   }
 
-  commit(commit: Commit): Promise<number> {
+  commit(commit: CommitRows): Promise<number> {
     return this.#request((id) => ({ id, commit })) as Promise<number>;
   }
 

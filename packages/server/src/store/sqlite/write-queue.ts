@@ -1,7 +1,7 @@
 // The order of one connection's writes. Commits wait for the next turn of the event loop, so the
 // ones that arrive together share one transaction and one fsync (group commit); any other write
 // first writes the commits queued before it, so writes happen in the order they were asked for.
-import type { Commit } from "../types.ts";
+import type { CommitRows } from "./commit-rows.ts";
 import type { Outcome, SqliteWrites } from "./writes.ts";
 
 /** The writes other than commits, by name, with their arguments. */
@@ -12,7 +12,7 @@ export type CallResult<C extends Call> = ReturnType<SqliteWrites[C["method"]]>;
 export class WriteQueue {
   readonly #writes: SqliteWrites;
   readonly #afterFlush: () => void;
-  #pending: { commit: Commit; done: (outcome: Outcome<number>) => void }[] = [];
+  #pending: { commit: CommitRows; done: (outcome: Outcome<number>) => void }[] = [];
 
   /** `afterFlush` runs after each scheduled group commit (the writer thread sends its answers then). */
   constructor(writes: SqliteWrites, afterFlush: () => void = () => {}) {
@@ -21,7 +21,7 @@ export class WriteQueue {
   }
 
   /** Queues a commit; `done` gets its event number or its error once the group is written. */
-  commit(commit: Commit, done: (outcome: Outcome<number>) => void): void {
+  commit(commit: CommitRows, done: (outcome: Outcome<number>) => void): void {
     this.#pending.push({ commit, done });
     if (this.#pending.length === 1) {
       setImmediate(() => {

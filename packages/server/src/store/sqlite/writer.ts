@@ -3,13 +3,13 @@
 // one, on the caller's thread, for an in-memory database (which only its own connection sees).
 
 import type Database from "better-sqlite3";
-import type { Commit } from "../types.ts";
+import type { CommitRows } from "./commit-rows.ts";
 import { type Call, type CallResult, WriteQueue } from "./write-queue.ts";
 import { type Outcome, SqliteWrites } from "./writes.ts";
 
 export interface Writer {
   /** Resolves with the event number once the commit is durable. */
-  commit(commit: Commit): Promise<number>;
+  commit(commit: CommitRows): Promise<number>;
   /** Runs another write, after the commits asked for before it. */
   run<C extends Call>(call: C): Promise<CallResult<C>>;
   close(): Promise<void>;
@@ -26,7 +26,7 @@ export class LocalWriter implements Writer {
     this.#queue = new WriteQueue(new SqliteWrites(db));
   }
 
-  commit(commit: Commit): Promise<number> {
+  commit(commit: CommitRows): Promise<number> {
     return new Promise((resolve, reject) => this.#queue.commit(commit, settle(resolve, reject)));
   }
 

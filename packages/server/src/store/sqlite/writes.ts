@@ -1,14 +1,13 @@
 // Every write of the SQLite store, synchronous, on one connection: the store's writer runs them
 // on a thread of its own (writer-thread.ts) or, for an in-memory database, on the caller's.
 import type Database from "better-sqlite3";
-import { wordOf } from "../../domain/index.ts";
 import {
-  type Commit,
   type IdempotencyClaim,
   type IdempotencyLookup,
   type IdempotentResponse,
   VersionConflictError,
 } from "../types.ts";
+import type { CommitRows } from "./commit-rows.ts";
 
 const ABANDONED_CLAIM_MS = 60_000;
 
@@ -17,7 +16,7 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 export class SqliteWrites {
   readonly #db: Database.Database;
   readonly #s;
-  readonly #batch: (commits: readonly Commit[]) => Outcome<number>[];
+  readonly #batch: (commits: readonly CommitRows[]) => Outcome<number>[];
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -69,7 +68,7 @@ export class SqliteWrites {
       release: db.prepare("RELEASE tka_commit"),
       rollbackTo: db.prepare("ROLLBACK TO tka_commit"),
     };
-    this.#batch = db.transaction((commits: readonly Commit[]) =>
+    this.#batch = db.transaction((commits: readonly CommitRows[]) =>
       commits.map((commit) => this.#savepointed(commit)),
     ).immediate;
   }
@@ -79,11 +78,11 @@ export class SqliteWrites {
    * one failing commit (a lost version race) does not undo the others. Returns, in order, each
    * commit's event number or error; throws when the transaction itself fails (then none is written).
    */
-  commitBatch(commits: readonly Commit[]): Outcome<number>[] {
+  commitBatch(commits: readonly CommitRows[]): Outcome<number>[] {
     return this.#batch(commits);
   }
 
-  #savepointed(commit: Commit): Outcome<number> {
+  #savepointed(commit: CommitRows): Outcome<number> {
     const s = this.#s;
     s.savepoint.run();
     try {
@@ -97,65 +96,37 @@ export class SqliteWrites {
     }
   }
 
-  #commitOne(commit: Commit): number {
+  #commitOne(commit: CommitRows): number {
     const s = this.#s;
-    const doc = commit.doc;
-    const row = {
-      id: commit.sequence_id,
-      project_id: commit.project_id,
-      doc: doc === null ? null : JSON.stringify(doc),
-      version: commit.version,
-      updated_at: commit.updated_at,
-      created_at: doc?.created_at ?? commit.updated_at,
-      name: doc?.name ?? "",
-      word: doc ? wordOf(doc.beats) : "",
-      length: doc?.beats.length ?? 0,
-      expected_version: commit.expected_version,
-    };
+    const { sequence, history } = commit;
     // The version check: the insert of a new sequence or the update of the expected version
     // changes one row, or another writer got there first.
     let changed: number;
-    if (commit.expected_version === 0) {
-      const { expected_version: _, ...insert } = row;
+    if (sequence.expected_version === 0) {
+      const { expected_version: _, ...insert } = sequence;
       changed = s.insertSequence.run(insert).changes;
     } else {
-      changed = s.updateSequence.run(row).changes;
+      changed = s.updateSequence.run(sequence).changes;
     }
-    if (changed !== 1) throw new VersionConflictError(commit.sequence_id);
+    if (changed !== 1) throw new VersionConflictError(sequence.id);
     // History bookkeeping with counters kept on the sequence row, so undo and redo cost the
     // same with 10 entries or 10,000 (no scan of the history).
-    const counts = s.counts.get(commit.sequence_id) ?? { applied: 0, undone: 0 };
-    const history = commit.history;
+    const counts = s.counts.get(sequence.id) ?? { applied: 0, undone: 0 };
     if (history.kind === "append") {
-      if (counts.undone > 0) s.dropUndone.run(commit.sequence_id);
-      s.insertEntry.run({
-        id: history.entry.id,
-        sequence_id: commit.sequence_id,
-        command: JSON.stringify(history.entry.command),
-        description: history.entry.description,
-        created_at: history.entry.created_at,
-      });
+      if (counts.undone > 0) s.dropUndone.run(sequence.id);
+      s.insertEntry.run({ ...history.entry, sequence_id: sequence.id });
       let applied = counts.applied + 1;
-      for (; applied > history.limit; applied--) s.dropOldest.run(commit.sequence_id);
-      s.setCounts.run(applied, 0, commit.sequence_id);
+      for (; applied > history.limit; applied--) s.dropOldest.run(sequence.id);
+      s.setCounts.run(applied, 0, sequence.id);
     } else {
-      s.setUndone.run(history.undone ? 1 : 0, history.entry_id, commit.sequence_id);
+      s.setUndone.run(history.undone ? 1 : 0, history.entry_id, sequence.id);
       const delta = history.undone ? 1 : -1;
-      s.setCounts.run(counts.applied - delta, counts.undone + delta, commit.sequence_id);
+      s.setCounts.run(counts.applied - delta, counts.undone + delta, sequence.id);
     }
-    const seq = Number(
-      s.insertEvent.run({
-        project_id: commit.project_id,
-        sequence_id: commit.sequence_id,
-        sequence_version: commit.version,
-        type: commit.change.type,
-        data: JSON.stringify(commit.change.data),
-        occurred_at: commit.updated_at,
-      }).lastInsertRowid,
-    );
+    const seq = Number(s.insertEvent.run(commit.event).lastInsertRowid);
     if (commit.idempotency) {
       const { project_id, key, response } = commit.idempotency;
-      s.completeIdempotency.run(JSON.stringify(response), project_id, key);
+      s.completeIdempotency.run(response, project_id, key);
     }
     return seq;
   }
