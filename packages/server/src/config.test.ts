@@ -11,6 +11,7 @@ describe("config", () => {
       corsOrigins: [],
       bodyLimitBytes: 1048576,
       rateLimit: { capacity: 100, refillPerSecond: 10 },
+      eventRetention: { maxAgeMs: 7 * 86_400_000, maxCount: 0 },
     });
     expect(loadConfig([], { PORT: "9000", HOST: "0.0.0.0" })).toMatchObject({ host: "0.0.0.0", port: 9000 });
     expect(loadConfig(["--port", "7000"], { PORT: "9000" }).port).toBe(7000);
@@ -35,5 +36,22 @@ describe("config", () => {
     expect(() => loadConfig([], { CORS_ORIGINS: "*" })).toThrow(/CORS_ORIGINS/);
     expect(() => loadConfig([], { API_KEYS: "p1=short" })).toThrow(/API_KEYS/);
     expect(() => loadConfig([], { RATE_LIMIT: "0/1" })).toThrow(/RATE_LIMIT/);
+  });
+
+  it("reads the event retention: an age of at least the contract's 24 hours, and a count", () => {
+    const retention = (env: NodeJS.ProcessEnv) => loadConfig([], env).eventRetention;
+    expect(retention({ EVENT_RETENTION: "36h", EVENT_MAX_COUNT: "500000" })).toEqual({
+      maxAgeMs: 36 * 3_600_000,
+      maxCount: 500_000,
+    });
+    expect(retention({ EVENT_RETENTION: "1440m" }).maxAgeMs).toBe(86_400_000);
+    expect(loadConfig(["--event-retention", "30d"], { EVENT_RETENTION: "2d" }).eventRetention.maxAgeMs).toBe(
+      30 * 86_400_000,
+    );
+    for (const bad of ["23h", "1439m", "7", "7 d", "-2d", "1w", "0d"]) {
+      expect(() => retention({ EVENT_RETENTION: bad }), bad).toThrow(/EVENT_RETENTION/);
+    }
+    expect(() => retention({ EVENT_MAX_COUNT: "-1" })).toThrow(/EVENT_MAX_COUNT/);
+    expect(() => retention({ EVENT_MAX_COUNT: "many" })).toThrow(/EVENT_MAX_COUNT/);
   });
 });

@@ -2,6 +2,7 @@
 // validated at start so a bad value stops the server with a message naming the setting.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { MIN_EVENT_RETENTION_MS, type RetentionPolicy } from "./events/retention.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -16,6 +17,7 @@ export interface Config {
   apiKeys: { projectId: string; key: string }[];
   bodyLimitBytes: number;
   historyLimit: number;
+  eventRetention: RetentionPolicy;
   rateLimit: { capacity: number; refillPerSecond: number };
   idempotencyTtlMs: number;
   breaker: { failureThreshold: number; recoveryTimeoutMs: number };
@@ -42,7 +44,27 @@ export const settings: readonly Setting[] = [
   { flag: "body-limit", env: "BODY_LIMIT", help: "largest request body in bytes (1048576)" },
   { flag: "history-limit", env: "HISTORY_LIMIT", help: "undo entries kept per sequence (1000)" },
   { flag: "rate-limit", env: "RATE_LIMIT", help: "capacity/refill-per-second of each key's token bucket (100/10)" },
+  { flag: "event-retention", env: "EVENT_RETENTION", help: "age after which change events are pruned, >= 24h (7d)" },
+  {
+    flag: "event-max-count",
+    env: "EVENT_MAX_COUNT",
+    help: "change events kept at most, beyond a day old (0: no limit)",
+  },
 ];
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90m`, `36h`, `7d` -> milliseconds, at least the contract's 24 hours and at most 100 years. */
+function retentionAge(text: string, setting: Setting): number {
+  const match = /^(\d{1,7})([mhd])$/.exec(text);
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : Number.NaN;
+  if (!(ms >= MIN_EVENT_RETENTION_MS && ms <= 36_500 * UNIT_MS.d)) {
+    throw new ConfigError(
+      `${setting.flag} is an age of at least 24h, like 36h or 7d (units m, h, d), got "${text}" (--${setting.flag} or ${setting.env})`,
+    );
+  }
+  return ms;
+}
 
 function integer(text: string, setting: Setting, min: number, max: number): number {
   const value = Number(text);
@@ -127,6 +149,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     apiKeys,
     bodyLimitBytes: integer(get("body-limit", "1048576"), byFlag("body-limit"), 1024, 100 * 1024 * 1024),
     historyLimit: integer(get("history-limit", "1000"), byFlag("history-limit"), 1, 1_000_000),
+    eventRetention: {
+      maxAgeMs: retentionAge(get("event-retention", "7d"), byFlag("event-retention")),
+      maxCount: integer(get("event-max-count", "0"), byFlag("event-max-count"), 0, 1_000_000_000_000),
+    },
     rateLimit: { capacity: Number(rateMatch[1]), refillPerSecond: Number(rateMatch[2]) },
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
     breaker: { failureThreshold: 5, recoveryTimeoutMs: 30_000 },

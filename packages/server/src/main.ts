@@ -9,7 +9,7 @@ import { buildServer } from "./server.ts";
 
 if (process.argv.includes("--help")) {
   console.log("usage: tka-server [options]\n");
-  for (const s of settings) console.log(`  --${s.flag.padEnd(14)} ${s.env.padEnd(14)} ${s.help}`);
+  for (const s of settings) console.log(`  --${s.flag.padEnd(15)} ${s.env.padEnd(15)} ${s.help}`);
   process.exit(0);
 }
 
@@ -32,7 +32,7 @@ const print = (text: string) => {
 };
 const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, store, hub, firstKey } = await buildServer(config, log);
+const { app, store, hub, firstKey, retention } = await buildServer(config, log);
 if (firstKey !== null) {
   // Printed once: the key is also in the data directory, readable by this user only.
   print(
@@ -72,6 +72,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
     force.unref();
     server.close(async () => {
+      await retention.stop();
       await store.close();
       log({ level: "info", msg: "stopped" });
       process.exit(0);

@@ -8,6 +8,7 @@ import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
 import { EventBus } from "./events/bus.ts";
+import { startRetention } from "./events/retention.ts";
 import { WebSocketHub } from "./events/websocket.ts";
 import type { Log } from "./http/observe.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
@@ -61,6 +62,15 @@ export async function buildServer(config: Config, log: Log) {
       bus.publish(event);
     });
   }
+  // Old change events are pruned now and every minute (see events/retention.ts).
+  const retention = startRetention({
+    store,
+    policy: config.eventRetention,
+    onPruned: (deleted) => {
+      if (deleted > 0) log({ level: "info", msg: "events pruned", deleted });
+    },
+    onError: (error) => log({ level: "warn", msg: "event pruning failed", error: String(error) }),
+  });
   await ensureApiKeys(store, config.apiKeys, () => ids.newId("key"));
   const firstKey = await bootstrapApiKey(store, join(config.dataDir, "api-key"), () => ids.newId("key"));
   const hub = new WebSocketHub({
@@ -87,5 +97,5 @@ export async function buildServer(config: Config, log: Log) {
     idempotencyTtlMs: config.idempotencyTtlMs,
     log,
   });
-  return { app, store: raw, service, hub, metrics, firstKey };
+  return { app, store: raw, service, hub, metrics, firstKey, retention };
 }

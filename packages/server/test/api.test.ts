@@ -38,7 +38,7 @@ async function setup(env: Record<string, string> = {}) {
     }
     return server.app.request(path, { method, headers, ...(body === undefined ? {} : { body }) });
   };
-  return { call };
+  return { call, server };
 }
 
 type Json = Record<string, unknown>;
@@ -211,5 +211,19 @@ describe("sequences over HTTP", () => {
     expect(text).toContain("event: sequence.updated");
     expect(text).toContain("id: evt_0000000000000002");
     expect((await call("GET", "/api/v1/events", { headers: { "Last-Event-ID": "bogus" } })).status).toBe(409);
+  });
+
+  it("answers 409 EVENTS_EXPIRED to a resume from an event retention pruned", async () => {
+    const { call, server } = await setup();
+    await call("POST", "/api/v1/sequences", { body: { name: "Old" } });
+    await server.store.pruneEvents({ olderThan: "2999-01-01T00:00:00.000Z" });
+    const expired = await call("GET", "/api/v1/events", { headers: { "Last-Event-ID": "evt_0000000000000001" } });
+    expect(expired.status).toBe(409);
+    expect(expired.headers.get("Content-Type")).toContain("application/problem+json");
+    expect(await expired.json()).toMatchObject({ status: 409, code: "EVENTS_EXPIRED" });
+    // Without Last-Event-ID the stream starts live.
+    const live = await call("GET", "/api/v1/events");
+    expect(live.status).toBe(200);
+    await (live.body as ReadableStream<Uint8Array>).cancel();
   });
 });

@@ -55,6 +55,24 @@ describe("openFeed", () => {
     await store.close();
   });
 
+  it("refuses to resume from an event retention pruned", async () => {
+    let t = Date.parse("2031-01-01T00:00:00.000Z");
+    const { store, bus, service } = eventTestbed({ now: () => new Date(t++).toISOString() });
+    const seq = await service.create(caller, { name: "A" });
+    t += 60_000;
+    await service.update(caller, seq.id, { name: "B" });
+    const [first, second] = await store.eventsAfter("p", null, 2);
+    expect(await store.pruneEvents({ olderThan: second?.occurred_at as string })).toBe(1);
+    const open = (lastEventId: string) =>
+      openFeed({ store, bus, projectId: "p", filter: eventFilter(), lastEventId, deliver: () => {} });
+    await expect(open(first?.id as string)).rejects.toBeInstanceOf(EventsExpiredError);
+    (await open(second?.id as string)).close();
+    await store.pruneEvents({ olderThan: "2999-01-01T00:00:00.000Z" });
+    await expect(open(second?.id as string)).rejects.toBeInstanceOf(EventsExpiredError);
+    expect(bus.subscriberCount).toBe(0);
+    await store.close();
+  });
+
   it("refuses an id it never issued", async () => {
     const { store, bus } = eventTestbed();
     await expect(

@@ -1,7 +1,7 @@
 // A subscriber's ordered feed: replays stored events after a given id, then continues live, with
 // no gap and no duplicate between the two. Used by both the SSE stream and the WebSocket.
 import { eventIdOf, seqOfEventId } from "../store/event-id.ts";
-import type { Store, StoredEvent } from "../store/types.ts";
+import { EventsPrunedError, type Store, type StoredEvent } from "../store/types.ts";
 import type { EventBus } from "./bus.ts";
 import { type EventFilter, matches } from "./filter.ts";
 
@@ -54,6 +54,10 @@ export async function openFeed(options: {
     }
   } catch (error) {
     unsubscribe();
+    // Retention removed events after the id (possibly while replaying): the client starts over.
+    if (error instanceof EventsPrunedError && options.lastEventId !== null) {
+      throw new EventsExpiredError(options.lastEventId);
+    }
     throw error;
   }
   replaying = false;

@@ -4,7 +4,7 @@ import { SequenceService } from "../service/sequences.ts";
 import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import { EventBus } from "./bus.ts";
 
-export function eventTestbed() {
+export function eventTestbed(options: { now?: () => string } = {}) {
   const store = new SqliteStore(":memory:");
   const bus = new EventBus();
   const service = new SequenceService({
@@ -12,6 +12,7 @@ export function eventTestbed() {
     ids: new IdGenerator(),
     historyLimit: 100,
     publish: (e) => bus.publish(e),
+    ...options,
   });
   return { store, bus, service };
 }

@@ -26,7 +26,7 @@ async function setup() {
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   cleanups.push(() => wss.close());
   const port = (server.address() as AddressInfo).port;
-  return { service, hub, url: `ws://127.0.0.1:${port}/api/v1/ws` };
+  return { service, hub, store, url: `ws://127.0.0.1:${port}/api/v1/ws` };
 }
 
 /** A client that collects messages and lets a test wait for the next one of a type. */
@@ -123,5 +123,20 @@ describe("WebSocket protocol", () => {
     names.push(((await client.next("event")).event as { data: { sequence: { name: string } } }).data.sequence.name);
     expect(names).toEqual(["B", "C", "D"]);
     expect(missed.version).toBe(2);
+  });
+
+  it("answers EVENTS_EXPIRED to a resume from a pruned event, and keeps the connection", async () => {
+    const { service, store, url } = await setup();
+    const seq = await service.create({ projectId: "p" }, { name: "A" });
+    await service.update({ projectId: "p" }, seq.id, { name: "B" });
+    const [first] = await store.eventsAfter("p", null, 1);
+    await store.pruneEvents({ olderThan: "2999-01-01T00:00:00.000Z" });
+    const client = connect(`${url}?token=good`);
+    await client.next("welcome");
+    await client.send({ type: "subscribe", request_id: "r", last_event_id: first?.id });
+    await client.next("subscribed");
+    expect(await client.next("error")).toMatchObject({ code: "EVENTS_EXPIRED", request_id: "r" });
+    await client.send({ type: "ping", request_id: "still" });
+    expect(await client.next("pong")).toMatchObject({ request_id: "still" });
   });
 });

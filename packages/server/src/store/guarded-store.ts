@@ -1,10 +1,11 @@
 // The store behind the circuit breaker: database faults count towards opening it, outcomes the
-// client caused (a lost version race) do not, and every fault is counted in the metrics.
+// client caused (a lost version race, a resume from pruned events) do not, and every fault is
+// counted in the metrics.
 import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
-import { type Store, VersionConflictError } from "./types.ts";
+import { EventsPrunedError, type Store, VersionConflictError } from "./types.ts";
 
 export function isDatabaseFault(error: unknown): boolean {
-  return !(error instanceof VersionConflictError);
+  return !(error instanceof VersionConflictError || error instanceof EventsPrunedError);
 }
 
 export function guardedStore(store: Store, breaker: CircuitBreaker, onFault: (error: unknown) => void): Store {

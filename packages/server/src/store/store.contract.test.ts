@@ -20,7 +20,7 @@ import { seqOfEventId } from "./event-id.ts";
 import { migrations as pgMigrations } from "./postgres/migrations.ts";
 import { PgStore } from "./postgres/pg-store.ts";
 import { SqliteStore } from "./sqlite/sqlite-store.ts";
-import { type Commit, type Store, type StoredEvent, VersionConflictError } from "./types.ts";
+import { type Commit, EventsPrunedError, type Store, type StoredEvent, VersionConflictError } from "./types.ts";
 
 interface Engine {
   name: string;
@@ -524,6 +524,91 @@ for (const engine of engines) {
       const published = [...(writers[0]?.events ?? []), ...(writers[1]?.events ?? [])];
       expect(published.map((e) => e.id).sort()).toEqual(all.map((e) => e.id));
     });
+
+    it("prunes events by age, oldest first, and refuses to resume at or below what it pruned", async () => {
+      const store = await open();
+      const hour = 3_600_000;
+      const start = Date.parse("2031-01-01T00:00:00.000Z");
+      let t = start;
+      const { service } = serviceOn(store, { now: () => new Date(t).toISOString() });
+      // Events an hour apart, in two projects: hours 0-5 for alice, hour 6 for bob, hour 7 for alice.
+      const a = await service.create(alice, { name: "A" });
+      for (let i = 1; i <= 5; i++) {
+        t = start + i * hour;
+        await service.update(alice, a.id, { name: `A${i}` });
+      }
+      t = start + 6 * hour;
+      await service.create(bob, { name: "B" });
+      t = start + 7 * hour;
+      await service.update(alice, a.id, { name: "A7" });
+      const before = await allEvents(store, alice.projectId);
+      const at = (hours: number) => new Date(start + hours * hour).toISOString();
+
+      // Nothing is older than hour 0; then the events of hours 0-2 go.
+      expect(await store.pruneEvents({ olderThan: at(0) })).toBe(0);
+      expect(await store.pruneEvents({ olderThan: at(2.5) })).toBe(3);
+      expect(await store.pruneEvents({ olderThan: at(2.5) })).toBe(0);
+      const kept = await allEvents(store, alice.projectId);
+      expect(kept).toEqual(before.slice(3));
+      // Resuming from a pruned id (the last pruned included) is refused; from a kept one it works.
+      for (const pruned of before.slice(0, 3)) {
+        await expect(store.eventsAfter(alice.projectId, pruned.id, 10)).rejects.toBeInstanceOf(EventsPrunedError);
+      }
+      expect(await store.eventsAfter(alice.projectId, before[3]?.id as string, 10)).toEqual(before.slice(4));
+      // The cutoff is in event order across projects: bob's event (hour 6) goes with alice's older ones.
+      expect(await store.pruneEvents({ olderThan: at(6.5) })).toBe(4);
+      expect(await allEvents(store, bob.projectId)).toEqual([]);
+      expect((await allEvents(store, alice.projectId)).map((e) => e.data.sequence)).toMatchObject([{ name: "A7" }]);
+      await expect(store.eventsAfter(alice.projectId, before[4]?.id as string, 10)).rejects.toBeInstanceOf(
+        EventsPrunedError,
+      );
+      // What was pruned stays refused across a restart, even once every event is gone.
+      expect(await store.pruneEvents({ olderThan: at(100) })).toBe(1);
+      await store.close();
+      const again = await open();
+      await expect(again.eventsAfter(alice.projectId, before.at(-1)?.id as string, 10)).rejects.toBeInstanceOf(
+        EventsPrunedError,
+      );
+      expect(await again.eventsAfter(alice.projectId, null, 10)).toEqual([]);
+      const { service: next } = serviceOn(again);
+      await next.update(alice, a.id, { name: "A8" });
+      const [latest] = await allEvents(again, alice.projectId);
+      expect(await again.eventsAfter(alice.projectId, latest?.id as string, 10)).toEqual([]);
+    });
+
+    it("prunes beyond a count only the events older than the count's floor, in chunks", async () => {
+      const store = await open();
+      const minute = 60_000;
+      const start = Date.parse("2031-01-01T00:00:00.000Z");
+      let t = start;
+      const { service } = serviceOn(store, { now: () => new Date(t).toISOString() });
+      // 1,200 old events (more than one deletion chunk), then 5 recent ones.
+      const made = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => service.create(alice, { name: `S${i}`, length: 1 })),
+      );
+      for (let round = 1; round < 30; round++) {
+        await Promise.all(made.map((m) => service.update(alice, m.id, { name: `${m.name}-${round}` })));
+      }
+      t = start + 60 * minute;
+      for (let i = 0; i < 5; i++) await service.update(alice, made[0]?.id as string, { name: `recent ${i}` });
+      const all = await allEvents(store, alice.projectId);
+      expect(all).toHaveLength(1205);
+      const at = (minutes: number) => new Date(start + minutes * minute).toISOString();
+
+      // Keep 100, but the floor spares everything from minute 60: only the old ones beyond 100 go.
+      expect(await store.pruneEvents({ olderThan: at(-1), beyondCount: { count: 100, before: at(30) } })).toBe(1105);
+      expect(await allEvents(store, alice.projectId)).toEqual(all.slice(1105));
+      // Keep 2: the floor (minute 30) now protects the 5 recent ones.
+      expect(await store.pruneEvents({ olderThan: at(-1), beyondCount: { count: 2, before: at(30) } })).toBe(95);
+      expect(await allEvents(store, alice.projectId)).toEqual(all.slice(1200));
+      // With the floor after them, the count decides.
+      expect(await store.pruneEvents({ olderThan: at(-1), beyondCount: { count: 2, before: at(61) } })).toBe(3);
+      expect(await allEvents(store, alice.projectId)).toEqual(all.slice(1203));
+      await expect(store.eventsAfter(alice.projectId, all[1202]?.id as string, 10)).rejects.toBeInstanceOf(
+        EventsPrunedError,
+      );
+      expect(await store.eventsAfter(alice.projectId, all[1203]?.id as string, 10)).toEqual(all.slice(1204));
+    }, 60_000);
 
     it("answers idempotency claims: new, in progress, mismatch, done, released, completed, expired", async () => {
       const store = await open();

@@ -98,6 +98,31 @@ export type IdempotencyLookup =
   | { state: "mismatch" }
   | { state: "done"; response: IdempotentResponse };
 
+/**
+ * Which events retention removes, always the oldest first (a prefix in event order), so one
+ * number, the highest removed, tells whether a reader resuming after some event missed any.
+ */
+export interface EventPruning {
+  /** Events that occurred before this instant go (ISO 8601, UTC). */
+  olderThan: string;
+  /** Beyond the newest `count` events, older ones go too, but only those that occurred before `before`. */
+  beyondCount?: { count: number; before: string };
+}
+
+/**
+ * Events after the id a reader resumes from may have been pruned (the id is at or below the
+ * highest event number retention removed): the reader must start over from the current state.
+ */
+export class EventsPrunedError extends Error {
+  readonly afterId: string;
+
+  constructor(afterId: string) {
+    super(`events after ${afterId} are no longer all kept`);
+    this.afterId = afterId;
+    this.name = "EventsPrunedError";
+  }
+}
+
 /** The version in the store differs from `expected_version`: another writer got there first. */
 export class VersionConflictError extends Error {
   readonly sequenceId: string;
@@ -121,7 +146,13 @@ export interface Store {
     page: { limit: number; before?: number },
   ): Promise<Page<HistoryEntry & { seq: number }>>;
   commit(commit: Commit): Promise<CommitResult>;
+  /**
+   * The project's events after `afterId` (from the first kept one when null), in order. Throws
+   * EventsPrunedError when `afterId` is at or below what retention removed.
+   */
   eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]>;
+  /** Removes the events the policy names (in every project); resolves with how many went. */
+  pruneEvents(pruning: EventPruning): Promise<number>;
   /** Starts an idempotent request, or tells what happened to an earlier one with the same key. */
   claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number): Promise<IdempotencyLookup>;
   /** Releases a claim whose request failed without committing (so a retry may run). */

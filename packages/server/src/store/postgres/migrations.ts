@@ -3,7 +3,7 @@
 // migration that has shipped; add the next one.
 //
 // The schema mirrors the SQLite one (../sqlite/migrations.ts; its versions 1 and 2 are folded
-// together in version 1 here, its versions 3 and 4 are versions 2 and 3 here):
+// together in version 1 here, its versions 3 to 5 are versions 2 to 4 here):
 // - Times stay ISO-8601 UTC text, as in SQLite, so filters and cursors compare them the same
 //   way; text that is sorted or compared is COLLATE "C" (byte order, like SQLite), whatever the
 //   database's locale.
@@ -77,5 +77,16 @@ export const migrations: readonly { version: number; name: string; sql: string }
     version: 3,
     name: "no second history index (every commit wrote a scattered page of it; queries use history_by_sequence)",
     sql: "DROP INDEX IF EXISTS history_in_order;",
+  },
+  {
+    version: 4,
+    name: "event retention: the highest event number pruned",
+    sql: `
+      CREATE TABLE event_retention (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pruned_through BIGINT NOT NULL   -- events numbered up to here are gone (0: none yet)
+      );
+      INSERT INTO event_retention (id, pruned_through) VALUES (1, 0);
+    `,
   },
 ];

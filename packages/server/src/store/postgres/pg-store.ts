@@ -19,6 +19,8 @@ import { eventIdOf, seqOfEventId } from "../event-id.ts";
 import {
   type Commit,
   type CommitResult,
+  type EventPruning,
+  EventsPrunedError,
   type HistoryHead,
   type IdempotencyClaim,
   type IdempotencyLookup,
@@ -38,6 +40,8 @@ const ABANDONED_CLAIM_MS = 60_000;
 const MIGRATION_LOCK = 7_351_946_021;
 /** First key of the per-project transaction advisory lock around event numbering. */
 const EVENT_LOCK_CLASS = 7_351_946;
+/** Events deleted per transaction while pruning. */
+const PRUNE_CHUNK = 1000;
 /** The NOTIFY channel; payload `<instance id>:<event seq>`. */
 const CHANNEL = "tka_events";
 
@@ -505,12 +509,55 @@ export class PgStore implements Store {
   }
 
   async eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
-    const after = afterId === null ? 0 : seqOfEventId(afterId);
+    const after = (afterId === null ? 0 : seqOfEventId(afterId)) ?? 0;
     const { rows } = await this.#pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [projectId, after ?? 0, limit],
+      [projectId, after, limit],
     );
+    if (afterId !== null) {
+      // Read after the events: pruning records its cutoff before deleting, so if nothing at or
+      // above `after` was pruned by now, nothing was missing when the events were read.
+      const pruned = await this.#pool.query<{ pruned_through: string }>("SELECT pruned_through FROM event_retention");
+      const through = Number(pruned.rows[0]?.pruned_through ?? 0);
+      if (through > 0 && after <= through) throw new EventsPrunedError(afterId);
+    }
     return rows.map(toEvent);
+  }
+
+  async pruneEvents(pruning: EventPruning): Promise<number> {
+    // The number of the first event to keep by time; walks from the oldest event, so it costs
+    // about the number of events to remove.
+    const keptFrom = async (since: string): Promise<number> => {
+      const { rows } = await this.#pool.query<{ seq: string }>(
+        `SELECT COALESCE((SELECT seq FROM events WHERE occurred_at >= $1 ORDER BY seq LIMIT 1),
+           (SELECT COALESCE(MAX(seq), 0) + 1 FROM events)) AS seq`,
+        [since],
+      );
+      return Number(rows[0]?.seq ?? 1);
+    };
+    let cutoff = (await keptFrom(pruning.olderThan)) - 1;
+    if (pruning.beyondCount) {
+      const { count, before } = pruning.beyondCount;
+      const { rows } = await this.#pool.query<{ seq: string }>(
+        "SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET $1",
+        [count],
+      );
+      cutoff = Math.max(cutoff, Math.min(Number(rows[0]?.seq ?? 0), (await keptFrom(before)) - 1));
+    }
+    let deleted = 0;
+    for (;;) {
+      // The cutoff is recorded before (and with) the deletions it allows; see eventsAfter.
+      const chunk = await this.#transaction(async (client) => {
+        await client.query("UPDATE event_retention SET pruned_through = GREATEST(pruned_through, $1)", [cutoff]);
+        const removed = await client.query(
+          "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= $1 ORDER BY seq LIMIT $2)",
+          [cutoff, PRUNE_CHUNK],
+        );
+        return removed.rowCount ?? 0;
+      });
+      deleted += chunk;
+      if (chunk < PRUNE_CHUNK) return deleted;
+    }
   }
 
   async claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number): Promise<IdempotencyLookup> {

@@ -76,4 +76,15 @@ export const migrations: readonly { version: number; name: string; sql: string }
     name: "no second history index (every commit wrote a scattered page of it; queries use history_by_sequence)",
     sql: "DROP INDEX IF EXISTS history_in_order;",
   },
+  {
+    version: 5,
+    name: "event retention: the highest event number pruned",
+    sql: `
+      CREATE TABLE event_retention (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pruned_through INTEGER NOT NULL   -- events numbered up to here are gone (0: none yet)
+      );
+      INSERT INTO event_retention (id, pruned_through) VALUES (1, 0);
+    `,
+  },
 ];

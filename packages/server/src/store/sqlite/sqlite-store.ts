@@ -7,19 +7,21 @@
 import type Database from "better-sqlite3";
 import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../domain/index.ts";
 import { eventIdOf, seqOfEventId } from "../event-id.ts";
-import type {
-  Commit,
-  CommitResult,
-  HistoryHead,
-  IdempotencyClaim,
-  IdempotencyLookup,
-  IdempotentResponse,
-  ListFilter,
-  Page,
-  PageRequest,
-  Store,
-  StoredEvent,
-  StoredSequence,
+import {
+  type Commit,
+  type CommitResult,
+  type EventPruning,
+  EventsPrunedError,
+  type HistoryHead,
+  type IdempotencyClaim,
+  type IdempotencyLookup,
+  type IdempotentResponse,
+  type ListFilter,
+  type Page,
+  type PageRequest,
+  type Store,
+  type StoredEvent,
+  type StoredSequence,
 } from "../types.ts";
 import { commitRows } from "./commit-rows.ts";
 import { migrate, openDatabase } from "./database.ts";
@@ -27,6 +29,8 @@ import { ThreadWriter } from "./thread-writer.ts";
 import { LocalWriter, type Writer } from "./writer.ts";
 
 const SEQUENCE_COLUMNS = "id, project_id, doc, version, updated_at, undo_count, redo_count";
+/** Events deleted per transaction while pruning, so commits wait behind one chunk at most. */
+const PRUNE_CHUNK = 1000;
 
 interface SequenceRow {
   id: string;
@@ -142,6 +146,7 @@ export class SqliteStore implements Store {
            ORDER BY seq DESC LIMIT @limit)
          ORDER BY seq DESC LIMIT @limit`,
       ),
+      prunedThrough: db.prepare<[], { pruned_through: number }>("SELECT pruned_through FROM event_retention"),
       findApiKey: db.prepare<[string], { key_id: string; project_id: string }>(
         "SELECT id AS key_id, project_id FROM api_keys WHERE key_hash = ?",
       ),
@@ -255,8 +260,23 @@ export class SqliteStore implements Store {
   }
 
   async eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
-    const after = afterId === null ? 0 : seqOfEventId(afterId);
-    return this.#statements.eventsAfter.all(projectId, after ?? 0, limit).map(toEvent);
+    const after = (afterId === null ? 0 : seqOfEventId(afterId)) ?? 0;
+    const events = this.#statements.eventsAfter.all(projectId, after, limit).map(toEvent);
+    // Read after the events: pruning records its cutoff before deleting, so if nothing at or
+    // above `after` was pruned by now, nothing was missing when the events were read.
+    const pruned = this.#statements.prunedThrough.get()?.pruned_through ?? 0;
+    if (afterId !== null && pruned > 0 && after <= pruned) throw new EventsPrunedError(afterId);
+    return events;
+  }
+
+  async pruneEvents(pruning: EventPruning): Promise<number> {
+    const cutoff = await this.#writer.run({ method: "eventPruneCutoff", args: [pruning] });
+    let deleted = 0;
+    for (;;) {
+      const chunk = await this.#writer.run({ method: "pruneEventsThrough", args: [cutoff, PRUNE_CHUNK] });
+      deleted += chunk;
+      if (chunk < PRUNE_CHUNK) return deleted;
+    }
   }
 
   claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number): Promise<IdempotencyLookup> {

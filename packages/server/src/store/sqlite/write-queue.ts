@@ -5,7 +5,13 @@ import type { CommitRows } from "./commit-rows.ts";
 import type { Outcome, SqliteWrites } from "./writes.ts";
 
 /** The writes other than commits, by name, with their arguments. */
-type Method = "claimIdempotencyKey" | "releaseIdempotencyKey" | "completeIdempotencyKey" | "createApiKey";
+type Method =
+  | "claimIdempotencyKey"
+  | "releaseIdempotencyKey"
+  | "completeIdempotencyKey"
+  | "createApiKey"
+  | "eventPruneCutoff"
+  | "pruneEventsThrough";
 export type Call = { [M in Method]: { method: M; args: Parameters<SqliteWrites[M]> } }[Method];
 export type CallResult<C extends Call> = ReturnType<SqliteWrites[C["method"]]>;
 

@@ -2,6 +2,7 @@
 // on a thread of its own (writer-thread.ts) or, for an in-memory database, on the caller's.
 import type Database from "better-sqlite3";
 import {
+  type EventPruning,
   type IdempotencyClaim,
   type IdempotencyLookup,
   type IdempotentResponse,
@@ -61,6 +62,17 @@ export class SqliteWrites {
       ),
       completeIdempotency: db.prepare("UPDATE idempotency SET response = ? WHERE project_id = ? AND key = ?"),
       deleteIdempotency: db.prepare("DELETE FROM idempotency WHERE project_id = ? AND key = ?"),
+      firstEventSince: db.prepare<[string], { seq: number }>(
+        "SELECT seq FROM events WHERE occurred_at >= ? ORDER BY seq LIMIT 1",
+      ),
+      lastEvent: db.prepare<[], { seq: number | null }>("SELECT MAX(seq) AS seq FROM events"),
+      eventBeyondCount: db.prepare<[number], { seq: number }>(
+        "SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?",
+      ),
+      raisePrunedThrough: db.prepare("UPDATE event_retention SET pruned_through = MAX(pruned_through, ?)"),
+      deleteEventsThrough: db.prepare(
+        "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)",
+      ),
       insertApiKey: db.prepare(
         "INSERT INTO api_keys (id, project_id, key_hash, name, created_at) VALUES (?, ?, ?, ?, ?)",
       ),
@@ -129,6 +141,38 @@ export class SqliteWrites {
       s.completeIdempotency.run(response, project_id, key);
     }
     return seq;
+  }
+
+  /**
+   * The highest event number the pruning removes (0: none): the events before the first one
+   * young enough to keep, and, by count, those before the newest `count` that are also older
+   * than the count's floor.
+   */
+  eventPruneCutoff(pruning: EventPruning): number {
+    const s = this.#s;
+    // Walks from the oldest event, so it costs about the number of events to remove.
+    const keptFrom = (since: string) => s.firstEventSince.get(since)?.seq ?? (s.lastEvent.get()?.seq ?? 0) + 1;
+    let cutoff = keptFrom(pruning.olderThan) - 1;
+    if (pruning.beyondCount) {
+      const { count, before } = pruning.beyondCount;
+      const beyond = s.eventBeyondCount.get(count)?.seq ?? 0;
+      cutoff = Math.max(cutoff, Math.min(beyond, keptFrom(before) - 1));
+    }
+    return cutoff;
+  }
+
+  /**
+   * Deletes at most `limit` events numbered up to `cutoff`, oldest first, and records the cutoff
+   * as pruned in the same transaction (from then on, resuming at or below it is refused).
+   * Returns how many it deleted.
+   */
+  pruneEventsThrough(cutoff: number, limit: number): number {
+    return this.#db
+      .transaction((): number => {
+        this.#s.raisePrunedThrough.run(cutoff);
+        return this.#s.deleteEventsThrough.run(cutoff, limit).changes;
+      })
+      .immediate();
   }
 
   /** `now` comes from the caller's clock (milliseconds since the epoch). */
