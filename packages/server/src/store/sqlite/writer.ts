@@ -15,7 +15,7 @@ export interface Writer {
   close(): Promise<void>;
 }
 
-export function settle<T>(resolve: (value: T) => void, reject: (error: unknown) => void) {
+function settle<T>(resolve: (value: T) => void, reject: (error: unknown) => void) {
   return (outcome: Outcome<T>) => (outcome.ok ? resolve(outcome.value) : reject(outcome.error));
 }
 
