@@ -12,17 +12,12 @@ import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate } from "../src/targets/index.ts";
 import { pythonTarget } from "../src/targets/python/index.ts";
+import { TARGET_DOCUMENTS } from "./helpers.ts";
 
 const root = join(import.meta.dirname, "..");
 const gates = join(root, ".gates");
 const venv = join(root, "../../.venv/bin");
-const documents = [
-  ["petstore-3.0", join(root, "corpus/petstore-3.0.yaml")],
-  ["kitchen-sink-3.1", join(root, "corpus/kitchen-sink-3.1.yaml")],
-  ["collisions-3.1", join(root, "corpus/collisions-3.1.yaml")],
-  ["sse-3.2", join(root, "corpus/sse-3.2.yaml")],
-  ["tka-3.2", join(root, "../../generated/openapi/openapi.3.2.yaml")],
-] as const;
+const documents = TARGET_DOCUMENTS;
 
 /** Documents the target refuses, with the pointer it must name. */
 const refused: Record<string, string> = {};

@@ -12,18 +12,13 @@ import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate, templatesRoot } from "../src/targets/index.ts";
 import { rustTarget } from "../src/targets/rust/index.ts";
+import { TARGET_DOCUMENTS } from "./helpers.ts";
 
 const root = join(import.meta.dirname, "..");
 const gates = join(root, ".gates");
 // Shared with the runtime harness (tools/scripts/test-rust.sh): the dependencies compile once.
 const targetDir = join(templatesRoot, "rust/target");
-const documents = [
-  ["petstore-3.0", join(root, "corpus/petstore-3.0.yaml")],
-  ["kitchen-sink-3.1", join(root, "corpus/kitchen-sink-3.1.yaml")],
-  ["collisions-3.1", join(root, "corpus/collisions-3.1.yaml")],
-  ["sse-3.2", join(root, "corpus/sse-3.2.yaml")],
-  ["tka-3.2", join(root, "../../generated/openapi/openapi.3.2.yaml")],
-] as const;
+const documents = TARGET_DOCUMENTS;
 
 /** Documents the target refuses, with the pointer it must name. */
 const refused: Record<string, string> = {};

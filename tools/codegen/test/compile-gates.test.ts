@@ -9,17 +9,12 @@ import { describe, expect, it } from "vitest";
 import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate, targets } from "../src/targets/index.ts";
+import { TARGET_DOCUMENTS } from "./helpers.ts";
 
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, "..");
 const gates = join(root, ".gates");
-const documents = [
-  ["petstore-3.0", join(root, "corpus/petstore-3.0.yaml")],
-  ["kitchen-sink-3.1", join(root, "corpus/kitchen-sink-3.1.yaml")],
-  ["collisions-3.1", join(root, "corpus/collisions-3.1.yaml")],
-  ["sse-3.2", join(root, "corpus/sse-3.2.yaml")],
-  ["tka-3.2", join(root, "../../generated/openapi/openapi.3.2.yaml")],
-] as const;
+const documents = TARGET_DOCUMENTS;
 
 /** Documents a target refuses, with the pointer it must name. */
 const refused: Record<string, string> = {};

@@ -7,17 +7,12 @@ import { describe, expect, it } from "vitest";
 import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate, type Target, targets } from "../src/targets/index.ts";
+import { TARGET_DOCUMENTS } from "./helpers.ts";
 
 const root = join(import.meta.dirname, "..");
 const goldenRoot = join(root, "test/golden/targets");
 const update = process.env.UPDATE_GOLDEN === "1";
-const documents = [
-  ["petstore-3.0", join(root, "corpus/petstore-3.0.yaml")],
-  ["kitchen-sink-3.1", join(root, "corpus/kitchen-sink-3.1.yaml")],
-  ["collisions-3.1", join(root, "corpus/collisions-3.1.yaml")],
-  ["sse-3.2", join(root, "corpus/sse-3.2.yaml")],
-  ["tka-3.2", join(root, "../../generated/openapi/openapi.3.2.yaml")],
-] as const;
+const documents = TARGET_DOCUMENTS;
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -10,6 +10,15 @@ export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const CORPUS = join(ROOT, "corpus");
 export const PROJECT_SPEC = fileURLToPath(new URL("../../../generated/openapi/openapi.3.2.yaml", import.meta.url));
 
+/** The documents every target generates in the compile gates and golden tests: the corpus and this project's spec. */
+export const TARGET_DOCUMENTS = [
+  ["petstore-3.0", join(CORPUS, "petstore-3.0.yaml")],
+  ["kitchen-sink-3.1", join(CORPUS, "kitchen-sink-3.1.yaml")],
+  ["collisions-3.1", join(CORPUS, "collisions-3.1.yaml")],
+  ["sse-3.2", join(CORPUS, "sse-3.2.yaml")],
+  ["tka-3.2", PROJECT_SPEC],
+] as const;
+
 /** Write files (path -> YAML text) into a fresh temp folder; returns the folder. */
 export function writeTree(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "tka-codegen-"));

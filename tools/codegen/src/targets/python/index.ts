@@ -6,6 +6,7 @@
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { serverUrl, taggedUnionFor, titleStem } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
@@ -68,16 +69,6 @@ const CLIENT_MEMBERS = new Set([
   "websocket_url",
   "with_query",
 ]);
-
-function titleStem(title: string): string {
-  return title.replace(/\s*\bapi\b\s*/gi, " ").trim() || title;
-}
-
-function serverUrl(ir: ApiIR): string {
-  const server = ir.servers[0];
-  if (server === undefined) return "http://localhost";
-  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => server.variables?.[name]?.default ?? whole);
-}
 
 /** One generated method, rendered for the sync and the async class. */
 interface PyMethod {
@@ -523,7 +514,7 @@ function streamDecoder(
   const name = `_decode_${method}`;
   const jsonTyped = (e: (typeof events)[number]) =>
     !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
-  const union = taggedUnionFor(types, events);
+  const union = taggedUnionFor(types.ir, events);
   const adapter = (ref: TypeRef) => `type_adapter(${castExpr(types, ref, q)}).validate_python`;
   runtime.add("ServerSentEvent");
   if (events.length === 0 || events.every((e) => !jsonTyped(e))) {
@@ -565,20 +556,6 @@ function streamDecoder(
         `    if not event.data:\n        return None\n${arms.join("")}    return None\n`,
     },
   ];
-}
-
-/** A discriminated union whose tags are exactly the stream's event names and models. */
-function taggedUnionFor(types: PyTypes, events: Array<{ event: string | null; type: TypeRef }>): TypeRef | null {
-  for (const m of types.ir.models) {
-    if (m.kind !== "union" || m.discriminator === undefined) continue;
-    const mapping = new Map(m.discriminator.mapping.map((e) => [e.value, e.model]));
-    const ok =
-      events.length > 0 &&
-      mapping.size === events.length &&
-      events.every((e) => e.event !== null && e.type.kind === "model" && mapping.get(e.event) === e.type.name);
-    if (ok) return { kind: "model", name: m.name, nullable: false };
-  }
-  return null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
+import { serverUrl, taggedUnionFor, titleStem } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
@@ -58,10 +59,6 @@ const TRAIT_METHODS = new Set([
 
 const bare = (name: string) => name.replace(/^r#/, "");
 
-function titleStem(title: string): string {
-  return title.replace(/\s*\bapi\b\s*/gi, " ").trim() || title;
-}
-
 /** `[dependencies]` and `[features]` of the runtime harness, copied verbatim. */
 function cargoSections(): string {
   const text = readFileSync(join(templatesRoot, "rust/Cargo.toml"), "utf8");
@@ -89,12 +86,6 @@ function cargoField(field: string): string {
   const m = new RegExp(`^${field}\\s*=\\s*"([^"]*)"`, "m").exec(text);
   if (m === null) throw new Error(`templates/rust/Cargo.toml has no ${field}`);
   return m[1] as string;
-}
-
-function serverUrl(ir: ApiIR): string {
-  const server = ir.servers[0];
-  if (server === undefined) return "http://localhost";
-  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => server.variables?.[name]?.default ?? whole);
 }
 
 interface Method {
@@ -430,7 +421,7 @@ function operationMethod(
     const union =
       events.length > 0
         ? taggedUnionFor(
-            types,
+            types.ir,
             events.map((e) => ({ event: e.event, type: e.type })),
           )
         : null;
@@ -549,19 +540,6 @@ function operationMethod(
       ? `let mut events = ${call};`
       : `let result = ${call}.await?;`;
   return { code, items: [paramsItem, ...extraItems].filter(Boolean), example, usesModels, imports: [...imports] };
-}
-
-/** A discriminated union whose tags are exactly the stream's event names and models. */
-function taggedUnionFor(types: RustTypes, events: Array<{ event: string | null; type: TypeRef }>): TypeRef | null {
-  for (const m of types.ir.models) {
-    if (m.kind !== "union" || m.discriminator === undefined) continue;
-    const mapping = new Map(m.discriminator.mapping.map((e) => [e.value, e.model]));
-    const ok =
-      mapping.size === events.length &&
-      events.every((e) => e.event !== null && e.type.kind === "model" && mapping.get(e.event) === e.type.name);
-    if (ok) return { kind: "model", name: m.name, nullable: false };
-  }
-  return null;
 }
 
 /**
