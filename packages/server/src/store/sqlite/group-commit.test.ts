@@ -4,7 +4,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Commit, VersionConflictError } from "../types.ts";
+import { commitRows } from "./commit-rows.ts";
 import { SqliteStore } from "./sqlite-store.ts";
+import { ThreadWriter } from "./thread-writer.ts";
 
 function create(id: string, expected = 0): Commit {
   const doc = { id, name: id, start_position: null, metadata: {}, beats: [], created_at: "2026-11-22T12:00:00.000Z" };
@@ -80,5 +82,33 @@ describe("SQLite writer thread", () => {
     expect((await Promise.allSettled(writes)).every((r) => r.status === "fulfilled")).toBe(true);
     const again = open(path);
     expect(await again.eventsAfter("p", null, 100)).toHaveLength(20);
+  });
+});
+
+describe("SQLite writer thread replacement", () => {
+  async function migrated(): Promise<string> {
+    const path = file();
+    await new SqliteStore(path).close(); // creates and migrates the database
+    return path;
+  }
+
+  it("a writer thread that dies is replaced: what it owed fails, later writes work", async () => {
+    const path = await migrated();
+    const writer = new ThreadWriter(path);
+    await writer.commit(commitRows(create("before")));
+    const owed = writer.commit(commitRows(create("owed")));
+    await writer.crashThreadForTest();
+    await expect(owed).rejects.toThrow(/writer thread stopped/);
+    await writer.commit(commitRows(create("after")));
+    await writer.close();
+    const ids = (await open(path).eventsAfter("p", null, 10)).map((e) => e.sequence_id);
+    expect(ids).toEqual(["before", "after"]);
+  });
+
+  it("gives up on a thread that keeps dying: later writes fail", async () => {
+    const writer = new ThreadWriter(await migrated());
+    for (let i = 0; i < 4; i++) await writer.crashThreadForTest();
+    await expect(writer.commit(commitRows(create("late")))).rejects.toThrow(/writer thread stopped/);
+    await writer.close();
   });
 });

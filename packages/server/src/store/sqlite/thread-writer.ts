@@ -1,6 +1,10 @@
 // The store's side of the writer thread (writer-thread.ts). Requests made during one turn of the
 // event loop go over in one message; each promise settles when the thread answers, which for a
 // commit is once it is durable. The thread keeps the process alive only while it owes answers.
+// A thread that dies is replaced: the requests it owed fail (a transaction it had not committed
+// is rolled back with its connection), later ones go to the new thread. One that keeps dying
+// (RESTART_LIMIT times in RESTART_WINDOW_MS) is given up on, and every later write fails, which
+// the circuit breaker and readiness report.
 import { Worker } from "node:worker_threads";
 import type { CommitRows } from "./commit-rows.ts";
 import { type Reply, type Request, receivedError } from "./thread-protocol.ts";
@@ -9,27 +13,47 @@ import type { Writer } from "./writer.ts";
 
 type Waiting = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
+const RESTART_LIMIT = 3;
+const RESTART_WINDOW_MS = 60_000;
+
 export class ThreadWriter implements Writer {
-  readonly #worker: Worker;
+  readonly #path: string;
+  #worker!: Worker;
   readonly #waiting = new Map<number, Waiting>();
-  readonly #exited: Promise<void>;
+  #exited!: Promise<void>;
   #outgoing: Request[] = [];
   #nextId = 1;
   #closing = false;
-  /** Set once the thread is gone: every later request fails with it. */
+  /** When the threads replaced recently died. */
+  #losses: number[] = [];
+  /** Set once the writer is given up on (or closed): every later request fails with it. */
   #failure: Error | null = null;
 
   constructor(path: string) {
-    this.#worker = new Worker(new URL("./writer-thread.ts", import.meta.url), { workerData: { path } });
-    this.#worker.unref();
-    this.#worker.on("message", (replies: Reply[]) => this.#receive(replies));
-    this.#worker.on("error", (error) => this.#fail(error));
+    this.#path = path;
+    this.#spawn();
+  }
+
+  /** Stops the current thread as a crash would (tests of the replacement). */
+  async crashThreadForTest(): Promise<void> {
+    const exited = this.#exited;
+    await this.#worker.terminate();
+    await exited;
+  }
+
+  #spawn(): void {
+    const worker = new Worker(new URL("./writer-thread.ts", import.meta.url), { workerData: { path: this.#path } });
+    worker.unref();
+    if (this.#waiting.size > 0 || this.#closing) worker.ref();
+    worker.on("message", (replies: Reply[]) => this.#receive(replies));
+    worker.on("error", (error) => this.#lost(worker, error));
     this.#exited = new Promise((resolve) =>
-      this.#worker.once("exit", () => {
-        this.#fail(new Error("the SQLite writer thread stopped"));
+      worker.once("exit", () => {
+        this.#lost(worker, new Error("the SQLite writer thread stopped"));
         resolve();
       }),
     );
+    this.#worker = worker;
   }
 
   commit(commit: CommitRows): Promise<number> {
@@ -62,7 +86,7 @@ export class ThreadWriter implements Writer {
   #send(): void {
     const requests = this.#outgoing;
     this.#outgoing = [];
-    if (this.#failure === null) this.#worker.postMessage(requests);
+    if (requests.length > 0 && this.#failure === null) this.#worker.postMessage(requests);
   }
 
   #receive(replies: Reply[]): void {
@@ -76,9 +100,21 @@ export class ThreadWriter implements Writer {
     if (this.#waiting.size === 0 && !this.#closing) this.#worker.unref();
   }
 
-  #fail(error: Error): void {
-    this.#failure ??= error;
-    for (const waiting of this.#waiting.values()) waiting.reject(this.#failure);
+  /** The thread `worker` failed or exited (an "error" is followed by an "exit": once is enough). */
+  #lost(worker: Worker, error: Error): void {
+    if (worker !== this.#worker || this.#failure !== null) return;
+    // Everything asked for so far fails, sent or not: nothing owed to the lost thread is retried
+    // behind the caller's back.
+    for (const waiting of this.#waiting.values()) waiting.reject(error);
     this.#waiting.clear();
+    this.#outgoing = [];
+    const now = Date.now();
+    this.#losses = this.#losses.filter((at) => now - at < RESTART_WINDOW_MS);
+    this.#losses.push(now);
+    if (this.#closing || this.#losses.length > RESTART_LIMIT) {
+      this.#failure = error;
+      return;
+    }
+    this.#spawn();
   }
 }
