@@ -166,7 +166,9 @@ export class Validator {
   }
 
   #string(schema: SchemaObject, value: string, at: string, errors: FieldError[]): void {
-    const length = [...value].length;
+    // Lengths count code points (JSON Schema), which needs a walk over the string: only when asked.
+    const length =
+      schema.minLength === undefined && schema.maxLength === undefined ? 0 : codePoints(value, schema.maxLength);
     if (schema.minLength !== undefined && length < schema.minLength) {
       errors.push({
         field: at,
@@ -260,4 +262,20 @@ export class Validator {
       }
     }
   }
+}
+
+/**
+ * The number of code points in `value` (a surrogate pair is one), counting no further than one
+ * past `stopAfter`, without allocating: a huge string against a small maxLength stops early.
+ */
+function codePoints(value: string, stopAfter = Number.POSITIVE_INFINITY): number {
+  let n = 0;
+  for (let i = 0; i < value.length && n <= stopAfter; i++, n++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  return n;
 }

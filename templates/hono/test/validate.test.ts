@@ -58,6 +58,14 @@ describe("Validator", () => {
     ).toEqual([]);
   });
 
+  it("counts string lengths in code points: a surrogate pair is one character", () => {
+    const errors = (name: string) => v.validate(ref("Create"), { name }).map((e) => e.code);
+    expect(errors("🌀🌀🌀🌀🌀")).toEqual([]); // 5 code points, 10 UTF-16 units
+    expect(errors("🌀🌀🌀🌀🌀x")).toEqual(["maxLength"]);
+    expect(errors("\ud800abcd")).toEqual([]); // a lone surrogate counts as one
+    expect(errors("x".repeat(5_000_000))).toEqual(["maxLength"]);
+  });
+
   it("reports every failing field as a JSON pointer", () => {
     const value = {
       name: "",
