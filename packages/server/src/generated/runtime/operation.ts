@@ -73,10 +73,16 @@ export function runOperation(
   return async (c: Context): Promise<Response> => {
     const input: OperationInput = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
     const parameterErrors: FieldError[] = [];
+    // The query string is parsed once per request, not once per parameter.
+    let queries: Record<string, string[]> | undefined;
+    const allQueries = () => {
+      queries ??= c.req.queries();
+      return queries;
+    };
     const source = {
       path: (name: string) => c.req.param(name),
-      query: (name: string) => c.req.queries(name) ?? [],
-      queries: () => c.req.queries(),
+      query: (name: string) => allQueries()[name] ?? [],
+      queries: allQueries,
       header: (name: string) => c.req.header(name),
       cookie: (name: string) => readCookie(c.req.header("Cookie"), name),
     };
