@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate } from "../src/targets/index.ts";
@@ -39,6 +39,11 @@ function run(tool: string, args: string[], cwd: string): void {
 }
 
 describe("target python", () => {
+  // The virtualenv with the pinned tools (a no-op when it is up to date; test.sh makes it first).
+  beforeAll(() => {
+    execFileSync("bash", [join(root, "../../tools/scripts/python-env.sh")], { stdio: "pipe" });
+  }, 300_000);
+
   it.each(documents)(
     "%s: generates a package that passes ruff, ruff format, mypy --strict and imports, or refuses with a pointer",
     (name, path) => {
