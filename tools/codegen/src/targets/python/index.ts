@@ -4,13 +4,13 @@
 // clients, the package metadata and the README are rendered. Every .py file goes through ruff's
 // import sorter and formatter (../format.ts), so the compile gate's `ruff format --check` holds.
 import { GeneratorError } from "../../errors.ts";
-import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
+import type { ApiIR, Operation, Parameter, Property, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { serverUrl, taggedUnionFor, titleStem } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
-import { PyTypes, pyDoc, pyString } from "./types.ts";
+import { PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
 
 export interface PythonOptions {
   /** The import package (default: from the title, "TKA API" -> "tka"). */
@@ -299,6 +299,7 @@ function operationMethod(
 
   // Body.
   let bodyType: string | null = null;
+  let bodyExample = "body";
   let contentType: string | null = null;
   if (op.requestBody !== null) {
     const content = op.requestBody.contents.find((c) =>
@@ -319,6 +320,8 @@ function operationMethod(
       );
     }
     bodyType = content.kind === "binary" ? "bytes" : content.kind === "text" ? "str" : ann(content.type);
+    bodyExample =
+      content.kind === "binary" ? 'b"..."' : content.kind === "text" ? '"..."' : exampleValue(types, content.type);
     if (content.mediaType !== "application/json") contentType = content.mediaType;
     params.push(op.requestBody.required ? `body: ${bodyType}` : `body: ${bodyType} | None = None`);
   }
@@ -462,19 +465,22 @@ function operationMethod(
       : "",
     op.deprecated ? "Deprecated." : "",
   ].filter(Boolean);
+  const required = op.parameters.filter(
+    (p) => p.required && p.in !== "path" && p.role !== "idempotency-key" && p.role !== "last-event-id",
+  );
   const exampleArgs = [
     ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "str" ? pyString(`<${p.name}>`) : "1")),
-    ...(bodyType !== null && op.requestBody?.required ? ["body"] : []),
+    ...(bodyType !== null && op.requestBody?.required ? [bodyExample] : []),
+    ...required.map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
   ].join(", ");
   const call = `client.${property}.${name}(${exampleArgs})`;
-  const bodyNote =
-    bodyType !== null && op.requestBody?.required ? `# body: ${bodyType.replace(/^_models\./, "models.")}\n` : "";
+  const title = `# ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
   const example =
     kind === "page"
-      ? `${bodyNote}for item in ${call}:\n    print(item)`
+      ? `${title}for item in ${call}:\n    print(item)`
       : kind === "stream"
-        ? `${bodyNote}with ${call} as events:\n    for event in events:\n        print(event)`
-        : `${bodyNote}result = ${call}`;
+        ? `${title}with ${call} as events:\n    for event in events:\n        print(event)`
+        : `${title}result = ${call}`;
   return {
     name,
     kind,
@@ -497,6 +503,159 @@ function castExpr(types: PyTypes, ref: TypeRef, q: (name: string) => string): st
   types.typing.add("cast");
   const t = types.type(ref, q);
   return `cast(${pyString(`type[${t}]`)}, ${t})`;
+}
+
+/**
+ * A value of the type for README examples: models built from their required members (enums by
+ * their first member), placeholders for scalars; `...` past a small depth.
+ */
+function exampleValue(types: PyTypes, ref: TypeRef, depth = 0): string {
+  const r = types.resolve(ref);
+  if (r.kind !== "model" && types.nullable(ref) && depth > 0) return "None";
+  switch (r.kind) {
+    case "primitive":
+      if (r.type === "string") {
+        if (r.format === "date-time") return "datetime.datetime.now(datetime.timezone.utc)";
+        if (r.format === "date") return "datetime.date.today()";
+        return r.format === "binary" ? 'b"..."' : '"..."';
+      }
+      return r.type === "boolean" ? "True" : r.type === "integer" ? "1" : "1.0";
+    case "literal":
+      return pyLiteral(r.value);
+    case "array":
+      return "[]";
+    case "map":
+      return "{}";
+    case "null":
+      return "None";
+    case "any":
+      return "{}";
+    case "model": {
+      const m = types.model(r.name);
+      const type = `models.${types.typeName(m.name)}`;
+      const documented = m.examples?.[0];
+      if (m.kind === "object" && documented !== undefined) {
+        const built = fromExample(types, r, documented, depth);
+        if (built !== undefined) return built;
+      }
+      if (m.kind === "enum") {
+        const first = m.members[0];
+        if (first === undefined) return "None";
+        return m.valueType === "string"
+          ? `${type}.${first.names?.python?.member ?? String(first.value)}`
+          : pyLiteral(first.value);
+      }
+      if (m.kind === "union") {
+        const variant = m.variants[0];
+        return variant === undefined ? "None" : exampleValue(types, variant.type, depth);
+      }
+      if (m.kind !== "object") return "...";
+      if (depth >= 2) return `${type}(...)`;
+      // Required members; with none, the first member the document gives an example for.
+      const writable = m.properties.filter((p) => !p.readOnly);
+      let shown = writable.filter((p) => p.required);
+      if (shown.length === 0) shown = writable.filter((p) => scalarExample(types, p) !== undefined).slice(0, 1);
+      const fields = shown.map(
+        (p) =>
+          `${p.names?.python?.field ?? p.wireName}=${scalarExample(types, p) ?? exampleValue(types, p.type, depth + 1)}`,
+      );
+      return `${type}(${fields.join(", ")})`;
+    }
+  }
+}
+
+/**
+ * The document's example value written as Python: models through their constructors (Python
+ * names, read-only members left out), enum members by name. `undefined` when the value does not
+ * fit the type.
+ */
+function fromExample(types: PyTypes, ref: TypeRef, value: unknown, depth: number): string | undefined {
+  const r = types.resolve(ref);
+  if (value === null) return types.nullable(ref) || r.kind === "null" || r.kind === "any" ? "None" : undefined;
+  switch (r.kind) {
+    case "primitive":
+      if (r.format === "date-time" || r.format === "date" || r.format === "binary")
+        return exampleValue(types, r, depth);
+      if (typeof value === "string" && r.type === "string") return pyString(value);
+      if (typeof value === "boolean" && r.type === "boolean") return pyLiteral(value);
+      if (typeof value === "number" && r.type !== "string" && r.type !== "boolean") {
+        return r.type === "integer" && !Number.isInteger(value) ? undefined : String(value);
+      }
+      return undefined;
+    case "literal":
+      return value === r.value ? pyLiteral(r.value) : undefined;
+    case "array": {
+      if (!Array.isArray(value)) return undefined;
+      const items = value.map((v) => fromExample(types, r.items, v, depth + 1));
+      return items.every((i) => i !== undefined) ? `[${items.join(", ")}]` : undefined;
+    }
+    case "map":
+    case "any": {
+      if (r.kind === "any" || typeof value === "object") return pyJson(value);
+      return undefined;
+    }
+    case "null":
+      return undefined;
+    case "model": {
+      const m = types.model(r.name);
+      const type = `models.${types.typeName(m.name)}`;
+      if (m.kind === "enum") {
+        const member = m.members.find((e) => e.value === value);
+        if (member === undefined) return undefined;
+        return m.valueType === "string"
+          ? `${type}.${member.names?.python?.member ?? String(member.value)}`
+          : pyLiteral(member.value);
+      }
+      if (m.kind === "union") {
+        for (const variant of m.variants) {
+          const built = fromExample(types, variant.type, value, depth);
+          if (built !== undefined) return built;
+        }
+        return undefined;
+      }
+      if (m.kind !== "object" || typeof value !== "object" || Array.isArray(value)) return undefined;
+      if (depth >= 3) return `${type}(...)`;
+      const fields: string[] = [];
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        const p = m.properties.find((x) => x.wireName === key);
+        if (p === undefined || p.readOnly) continue;
+        const built = fromExample(types, p.type, v, depth + 1);
+        if (built === undefined) return undefined;
+        fields.push(`${p.names?.python?.field ?? p.wireName}=${built}`);
+      }
+      return `${type}(${fields.join(", ")})`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A JSON value as a Python literal. */
+function pyJson(value: unknown): string {
+  if (value === null) return "None";
+  if (typeof value === "string") return pyString(value);
+  if (typeof value === "number" || typeof value === "boolean") return pyLiteral(value);
+  if (Array.isArray(value)) return `[${value.map(pyJson).join(", ")}]`;
+  if (typeof value === "object") {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${pyString(k)}: ${pyJson(v)}`)
+      .join(", ")}}`;
+  }
+  return "None";
+}
+
+/** The member's first documented example as a Python literal, when it is a scalar of a scalar type. */
+function scalarExample(types: PyTypes, p: Property): string | undefined {
+  const example = p.examples?.[0];
+  const r = types.resolve(p.type);
+  if (r.kind !== "primitive" || r.format === "date-time" || r.format === "date" || r.format === "binary")
+    return undefined;
+  if (typeof example === "string" && r.type === "string") return pyString(example);
+  if (typeof example === "number" && (r.type === "number" || (r.type === "integer" && Number.isInteger(example)))) {
+    return String(example);
+  }
+  if (typeof example === "boolean" && r.type === "boolean") return pyLiteral(example);
+  return undefined;
 }
 
 function pname(p: Parameter): string {
