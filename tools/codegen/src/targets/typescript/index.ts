@@ -86,7 +86,11 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
             const channel = ir.channels.find((c) => c.id === op.websocket);
             const method = channel ? websocketMethod(channel, qualified.type, op) : null;
             if (method === null) return []; // A channel without protocol conventions: no client method.
-            examples.push({ group: group.name, line: `const ws = client.${property}.${method.name}();` });
+            const title = (op.summary ?? "WebSocket").replace(/\s+/g, " ").trim();
+            examples.push({
+              group: group.name,
+              line: `// ${title}\nconst ws = client.${property}.${method.name}();\nfor await (const message of ws) console.log(message);`,
+            });
             return [method];
           }
           const name = op.names?.typescript?.method ?? op.id;
@@ -176,9 +180,24 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           }
           const docText = [op.summary, op.description].filter(Boolean).join("\n\n");
           const exampleBody =
-            body?.kind === "binary" ? "new Uint8Array([/* … */])" : body?.kind === "text" ? `"…"` : "{ /* … */ }";
+            body?.kind === "binary"
+              ? "new Uint8Array([/* … */])"
+              : body?.kind === "text"
+                ? `"…"`
+                : (documentedExample(ir, body?.type) ?? "{ /* … */ }");
           const exampleArgs = [...pathParams.map(() => `"…"`), ...(body ? [exampleBody] : [])].join(", ");
-          examples.push({ group: group.name, line: `await client.${property}.${name}(${exampleArgs});` });
+          const exampleCall = `client.${property}.${name}(${exampleArgs})`;
+          const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
+          examples.push({
+            group: group.name,
+            line:
+              title +
+              (op.pagination
+                ? `for await (const item of ${exampleCall}) console.log(item);`
+                : op.streaming
+                  ? `for await (const event of ${exampleCall}) console.log(event);`
+                  : `console.log(await ${exampleCall});`),
+          });
           return [{ doc: docComment(docText, "  "), name, args: args.join(", "), returns, call }];
         });
         const usesQueryObjects = methods.some((m) => m.call.includes("as unknown as QueryObject"));
@@ -340,4 +359,27 @@ function websocketMethod(
     returns: `ReconnectingWebSocket<${client}, ${server}>`,
     call: `(() => { const client = this.#client; return new ReconnectingWebSocket<${client}, ${server}>({ ${lines.join(", ")} }); })()`,
   };
+}
+
+/**
+ * The document's example of a body model, as a TypeScript object literal (models use the wire
+ * names, so the JSON is the literal); `undefined` when the document gives none.
+ */
+function documentedExample(ir: ApiIR, type: TypeRef | undefined): string | undefined {
+  if (type?.kind !== "model") return undefined;
+  const example = ir.models.find((m) => m.name === type.name)?.examples?.[0];
+  if (example === undefined || typeof example !== "object" || example === null) return undefined;
+  return tsLiteral(example);
+}
+
+/** A JSON value as a TypeScript literal (identifier keys unquoted). */
+function tsLiteral(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(tsLiteral).join(", ")}]`;
+  if (typeof value === "object" && value !== null) {
+    const members = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k)}: ${tsLiteral(v)}`,
+    );
+    return members.length === 0 ? "{}" : `{ ${members.join(", ")} }`;
+  }
+  return JSON.stringify(value) ?? "undefined";
 }
