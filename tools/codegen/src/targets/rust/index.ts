@@ -534,11 +534,14 @@ function operationMethod(
     ...(structFields.length > 0 ? [structDefault ? `&${paramsStruct}::default()` : "&params"] : []),
   ].join(", ");
   const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})`;
-  const example = op.pagination
-    ? `let page = ${call}.await?;`
-    : op.streaming
-      ? `let mut events = ${call};`
-      : `let result = ${call}.await?;`;
+  const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
+  const example =
+    title +
+    (op.pagination
+      ? `let page = ${call}.await?;`
+      : op.streaming
+        ? `let mut events = ${call};`
+        : `let result = ${call}.await?;`);
   return { code, items: [paramsItem, ...extraItems].filter(Boolean), example, usesModels, imports: [...imports] };
 }
 
@@ -595,7 +598,7 @@ function websocketMethod(
   return {
     code,
     items: [],
-    example: `let ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
+    example: `// ${(op.summary ?? "WebSocket").replace(/\s+/g, " ").trim()}\nlet ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
     usesModels: true,
     imports: ["RequestSpec", "WebSocket", "WsOptions", "WsProtocol"],
   };
