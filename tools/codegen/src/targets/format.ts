@@ -64,19 +64,17 @@ export function formatPython(files: TargetFile[]): TargetFile[] {
 }
 
 function pythonFormatted(source: string): string {
-  {
-    ruff ??= new Workspace(RUFF, 1 /* UTF-16 columns, as JavaScript strings index */);
-    let text = source;
-    const fixes = (ruff.check(text) as RuffDiagnostic[])
-      .flatMap((d) => (d.code === "I001" && d.fix ? d.fix.edits : []))
-      .sort((a, b) => b.location.row - a.location.row || b.location.column - a.location.column);
-    for (const edit of fixes) {
-      const start = offsetOf(text, edit.location);
-      const end = offsetOf(text, edit.end_location);
-      text = text.slice(0, start) + (edit.content ?? "") + text.slice(end);
-    }
-    return ruff.format(text);
+  ruff ??= new Workspace(RUFF, 1 /* UTF-16 columns, as JavaScript strings index */);
+  let text = source;
+  const fixes = (ruff.check(text) as RuffDiagnostic[])
+    .flatMap((d) => (d.code === "I001" && d.fix ? d.fix.edits : []))
+    .sort((a, b) => b.location.row - a.location.row || b.location.column - a.location.column);
+  for (const edit of fixes) {
+    const start = offsetOf(text, edit.location);
+    const end = offsetOf(text, edit.end_location);
+    text = text.slice(0, start) + (edit.content ?? "") + text.slice(end);
   }
+  return ruff.format(text);
 }
 
 interface RuffPosition {

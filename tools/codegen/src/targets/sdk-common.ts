@@ -1,11 +1,18 @@
 // Small decisions every SDK target makes the same way, so the TypeScript, Python and Rust
-// clients agree: the name stem taken from the title, the default base URL, and which union a
-// typed event stream decodes to.
-import type { ApiIR, TypeRef } from "../ir/types.ts";
+// clients agree: the name stem taken from the title, the default base URL, which union a typed
+// event stream decodes to, and how a WebSocket channel's protocol conventions are read.
+import type { ApiIR, Model, TypeRef, WebSocketChannel } from "../ir/types.ts";
 
 /** The document title without "API" ("TKA API" -> "TKA"): the stem of package and client names. */
 export function titleStem(title: string): string {
   return title.replace(/\s*\bapi\b\s*/gi, " ").trim() || title;
+}
+
+/** A model's doc text: its description, else its title ("" without either). */
+export function modelDescription(m: Model): string {
+  return [m.title !== undefined && m.description === undefined ? m.title : undefined, m.description]
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 /** The first server's URL with its variables at their defaults (`http://localhost` without one). */
@@ -30,4 +37,48 @@ export function taggedUnionFor(ir: ApiIR, events: Array<{ event: string | null; 
     if (ok) return { kind: "model", name: m.name, nullable: false };
   }
   return null;
+}
+
+/**
+ * A channel's `x-websocket.protocol` conventions as the SDK runtimes use them: the message type
+ * names, the field a subscribe message resumes from, where an event message keeps its id, the
+ * close codes that end a client. Members the document leaves out are `undefined` (type field:
+ * `type`, event id pointer: `/id`, token field: `token`); `null` without conventions.
+ */
+export interface WebSocketConventions {
+  typeField: string;
+  welcome: string | undefined;
+  heartbeat: string | undefined;
+  heartbeatIntervalField: string | undefined;
+  subscribe: string | undefined;
+  lastEventIdField: string | undefined;
+  /** The type of the messages that carry an event. */
+  event: string | undefined;
+  eventIdPointer: string;
+  /** `undefined` when the document lists none. */
+  finalCloseCodes: number[] | undefined;
+  /** The type of an authentication message, and the field carrying its token. */
+  auth: string | undefined;
+  tokenField: string;
+}
+
+export function webSocketConventions(channel: WebSocketChannel): WebSocketConventions | null {
+  const p = channel.protocol;
+  if (p === null) return null;
+  const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : undefined);
+  return {
+    typeField: text("typeField") ?? "type",
+    welcome: text("welcome"),
+    heartbeat: text("heartbeat"),
+    heartbeatIntervalField: text("heartbeatIntervalField"),
+    subscribe: text("subscribe"),
+    lastEventIdField: text("lastEventIdField"),
+    event: text("event"),
+    eventIdPointer: text("eventIdPointer") ?? "/id",
+    finalCloseCodes: Array.isArray(p.finalCloseCodes)
+      ? p.finalCloseCodes.filter((c): c is number => typeof c === "number")
+      : undefined,
+    auth: text("auth"),
+    tokenField: text("tokenField") ?? "token",
+  };
 }

@@ -6,8 +6,8 @@
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, Property, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
-import { serverUrl, taggedUnionFor, titleStem } from "../sdk-common.ts";
-import { arrayDelimiter, flatShape } from "../shapes.ts";
+import { serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
+import { arrayDelimiter, flatShape, isScalarOrScalarArray } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
@@ -84,7 +84,6 @@ interface PyMethod {
   /** Module-level items (decoders, protocol constants). */
   items: string[];
   example: string;
-  deprecated: boolean;
 }
 
 function refuse(file: string, pointer: string, reason: string): never {
@@ -246,7 +245,6 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         modelNames: [...modelNames].sort(),
         examples: resources.map((r) => ({
           property: r.property,
-          className: r.className,
           lines: r.examples.filter((e) => e.kind !== "websocket").map((e) => e.code),
           asyncLines: r.examples.filter((e) => e.kind === "websocket").map((e) => e.code),
         })),
@@ -345,14 +343,10 @@ function operationMethod(
       object?.kind === "object" &&
       p.style === "form" &&
       p.explode &&
-      object.properties.every((m) => {
-        const t = types.resolve(m.type);
-        return types.scalar(m.type) || (t.kind === "array" && types.scalar(t.items));
-      });
+      object.properties.every((m) => isScalarOrScalarArray(types.ir, m.type));
     // deepObject: `name[member]=value` pairs of a map or a flat object, from the runtime's helper.
     const deep = p.in === "query" && p.style === "deepObject" && flatShape(types.ir, p.type) !== null;
-    const ok =
-      spread || deep || types.scalar(p.type) || (p.in === "query" && r.kind === "array" && types.scalar(r.items));
+    const ok = spread || deep || (p.in === "query" ? isScalarOrScalarArray(types.ir, p.type) : types.scalar(p.type));
     if (!ok) {
       refuse(
         p.source.file,
@@ -431,9 +425,7 @@ function operationMethod(
       cast = "object";
     }
     tail.push(`cast_to=${cast}`);
-    notes = "`client.<group>.with_raw_response.<method>(...)` gives the status, headers and request id too."
-      .replace("<group>", property)
-      .replace("<method>", name);
+    notes = `\`client.${property}.with_raw_response.${name}(...)\` gives the status, headers and request id too.`;
     if (content !== undefined && content.kind !== "json" && content.kind !== "problem") {
       args.push(`accept=${pyString(content.mediaType)}`);
     }
@@ -490,7 +482,6 @@ function operationMethod(
     doc: [text, ...lines].filter(Boolean).join("\n\n"),
     items,
     example,
-    deprecated: op.deprecated,
   };
 }
 
@@ -730,22 +721,19 @@ function websocketMethod(
   property: string,
   asyncClient: string,
 ): PyMethod | null {
-  const p = channel.protocol;
-  if (p === null) return null;
-  const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : undefined);
-  const welcome = text("welcome");
-  const lastEventIdField = text("lastEventIdField");
-  if (welcome === undefined || lastEventIdField === undefined) return null;
+  const conventions = webSocketConventions(channel);
+  const welcome = conventions?.welcome;
+  const lastEventIdField = conventions?.lastEventIdField;
+  if (!conventions || welcome === undefined || lastEventIdField === undefined) return null;
   const name = op.names?.python?.method ?? snakeCase(op.id);
   runtime.add("AsyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
   types.typing.add("Any").add("Mapping");
-  const typeField = text("typeField") ?? "type";
-  const eventType = text("event");
-  const pointer = (text("eventIdPointer") ?? "/id")
+  const { typeField, event: eventType } = conventions;
+  const pointer = conventions.eventIdPointer
     .split("/")
     .slice(1)
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const codes = Array.isArray(p.finalCloseCodes) ? p.finalCloseCodes.filter((c) => typeof c === "number") : [];
+  const codes = conventions.finalCloseCodes ?? [];
   const constant = `_${upperSnakeCase(name)}_PROTOCOL`;
   const idFn = `_${name}_event_id`;
   const opt = (v: string | undefined) => (v === undefined ? "None" : pyString(v));
@@ -760,9 +748,9 @@ function websocketMethod(
       "        value = value.get(key) if isinstance(value, Mapping) else None\n" +
       "    return value if isinstance(value, str) else None\n",
     `${constant} = WebSocketProtocol(type_field=${pyString(typeField)}, welcome_type=${pyString(welcome)}, ` +
-      `heartbeat_type=${opt(text("heartbeat"))}, subscribe_type=${opt(text("subscribe"))}, ` +
+      `heartbeat_type=${opt(conventions.heartbeat)}, subscribe_type=${opt(conventions.subscribe)}, ` +
       `last_event_id_field=${pyString(lastEventIdField)}, event_id=${idFn}, ` +
-      `final_close_codes=frozenset({${codes.join(", ")}}), heartbeat_interval_field=${opt(text("heartbeatIntervalField"))})\n`,
+      `final_close_codes=frozenset({${codes.join(", ")}}), heartbeat_interval_field=${opt(conventions.heartbeatIntervalField)})\n`,
   ];
   const server = types.type(channel.serverMessage, q);
   const query = op.parameters.filter((x) => x.in === "query" && types.scalar(x.type));
@@ -791,6 +779,5 @@ function websocketMethod(
     doc,
     items,
     example: `async def watch() -> None:\n    async with ${asyncClient}() as client:\n        ws = client.${property}.${name}()\n        async with ws:\n            async for message in ws:\n                print(message)`,
-    deprecated: op.deprecated,
   };
 }

@@ -4,6 +4,7 @@
 // so they follow in dependency order, and every class is rebuilt at the end to resolve them.
 import { GeneratorError } from "../../errors.ts";
 import type { AliasModel, EnumModel, Model, ObjectModel, Property, TypeRef, UnionModel } from "../../ir/types.ts";
+import { modelDescription } from "../sdk-common.ts";
 import { type PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
 
 export interface ModelsOutput {
@@ -15,9 +16,7 @@ export interface ModelsOutput {
 }
 
 function modelText(m: Model): string {
-  const text = [m.title !== undefined && m.description === undefined ? m.title : undefined, m.description]
-    .filter(Boolean)
-    .join("\n\n");
+  const text = modelDescription(m);
   const base = text === "" ? `The \`${m.name}\` schema.` : text;
   return m.deprecated ? `${base}\n\nDeprecated.` : base;
 }

@@ -1,6 +1,7 @@
 // Python annotations for IR type references, docstrings and string literals. Layout is left to
 // ruff's formatter (see ../format.ts), so code here only has to be correct, not pretty.
 import type { ApiIR, Model, TypeRef } from "../../ir/types.ts";
+import { isScalar, resolveType } from "../shapes.ts";
 
 /** A Python string literal (double quotes, escapes for everything not printable). */
 export function pyString(value: string): string {
@@ -63,9 +64,7 @@ export class PyTypes {
 
   /** The alias's underlying reference (through alias chains), or the ref itself. */
   resolve(ref: TypeRef): TypeRef {
-    if (ref.kind !== "model") return ref;
-    const m = this.model(ref.name);
-    return m.kind === "alias" ? this.resolve(m.type) : ref;
+    return resolveType(this.ir, ref);
   }
 
   /** The value may be JSON null (the use site's flag or the named type's own). */
@@ -132,10 +131,7 @@ export class PyTypes {
 
   /** Values the runtime can put in a query string or a header (scalars and enums). */
   scalar(ref: TypeRef): boolean {
-    const r = this.resolve(ref);
-    if (r.kind === "primitive" || r.kind === "literal") return true;
-    if (r.kind === "model") return this.model(r.name).kind === "enum";
-    return false;
+    return isScalar(this.ir, ref);
   }
 
   /**

@@ -8,7 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { serverUrl, taggedUnionFor, titleStem } from "../sdk-common.ts";
+import { serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
@@ -557,14 +557,12 @@ function websocketMethod(
   property: string,
   clientName: string,
 ): Method | null {
-  const p = channel.protocol;
-  if (p === null) return null;
-  const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : undefined);
-  const welcome = text("welcome");
-  const lastEventIdField = text("lastEventIdField");
-  if (welcome === undefined || lastEventIdField === undefined) return null;
+  const conventions = webSocketConventions(channel);
+  const welcome = conventions?.welcome;
+  const lastEventIdField = conventions?.lastEventIdField;
+  if (!conventions || welcome === undefined || lastEventIdField === undefined) return null;
   const opt = (v: string | undefined) => (v === undefined ? "None" : `Some(${rustString(v)})`);
-  const codes = Array.isArray(p.finalCloseCodes) ? p.finalCloseCodes.filter((c) => typeof c === "number") : [];
+  const codes = conventions.finalCloseCodes ?? [];
   const client = types.type(channel.clientMessage, "models::");
   const server = types.type(channel.serverMessage, "models::");
   const name = op.names?.rust?.method ?? snakeCase(op.id);
@@ -584,12 +582,12 @@ function websocketMethod(
         options: WsOptions,
     ) -> crate::core::Result<WebSocket<${client}, ${server}>> {
         const PROTOCOL: WsProtocol = WsProtocol {
-            type_field: ${rustString(text("typeField") ?? "type")},
+            type_field: ${rustString(conventions.typeField)},
             welcome_type: ${rustString(welcome)},
-            heartbeat_type: ${opt(text("heartbeat"))},
-            subscribe_type: ${opt(text("subscribe"))},
+            heartbeat_type: ${opt(conventions.heartbeat)},
+            subscribe_type: ${opt(conventions.subscribe)},
             last_event_id_field: ${rustString(lastEventIdField)},
-            event_id_pointer: ${rustString(text("eventIdPointer") ?? "/id")},
+            event_id_pointer: ${rustString(conventions.eventIdPointer)},
             final_close_codes: &[${codes.join(", ")}],
         };
         self.core

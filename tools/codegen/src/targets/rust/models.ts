@@ -2,6 +2,7 @@
 // aliases. Everything is laid out the way rustfmt prints it, so the crate is `cargo fmt` clean.
 import type { AliasModel, EnumModel, Model, ObjectModel, Property, UnionModel } from "../../ir/types.ts";
 import { upperSnakeCase } from "../../naming/index.ts";
+import { modelDescription } from "../sdk-common.ts";
 import { attribute, MAX_WIDTH, type RustTypes, rustDoc, rustString } from "./types.ts";
 
 export interface ModelsOutput {
@@ -27,9 +28,7 @@ export function renderModels(types: RustTypes): ModelsOutput {
 type State = { doubleOption: boolean; customSerde: boolean };
 
 function modelDoc(m: Model, indent = ""): string {
-  const text = [m.title !== undefined && m.description === undefined ? m.title : undefined, m.description]
-    .filter(Boolean)
-    .join("\n\n");
+  const text = modelDescription(m);
   return rustDoc(text, indent, `The \`${m.name}\` schema.`) + (m.deprecated ? `${indent}#[deprecated]\n` : "");
 }
 

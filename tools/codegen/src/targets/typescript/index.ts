@@ -8,6 +8,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
+import { webSocketConventions } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape, isObjectType, isScalar, isScalarOrScalarArray } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target } from "../types.ts";
@@ -310,27 +311,20 @@ function websocketMethod(
   type: (ref: TypeRef) => string,
   op: Operation,
 ): { doc: string; name: string; args: string; returns: string; call: string } | null {
-  const p = channel.protocol;
-  if (p === null) return null;
-  const text = (key: string) => (typeof p[key] === "string" ? (p[key] as string) : undefined);
-  const welcome = text("welcome");
-  const subscribe = text("subscribe");
-  const lastEventIdField = text("lastEventIdField");
+  const conventions = webSocketConventions(channel);
+  if (!conventions) return null;
+  const { welcome, subscribe, lastEventIdField, typeField, event, auth, tokenField } = conventions;
   if (welcome === undefined || subscribe === undefined || lastEventIdField === undefined) return null;
-  const typeField = text("typeField") ?? "type";
   const client = type(channel.clientMessage);
   const server = type(channel.serverMessage);
-  const pointer = (text("eventIdPointer") ?? "/id").split("/").slice(1);
-  const event = text("event");
+  const pointer = conventions.eventIdPointer.split("/").slice(1);
   const access = pointer.map((k) => `?.[${JSON.stringify(k)}]`).join("");
   const eventId = `(m) => { const v = (m as unknown as Record<string, any>)${access}; return ${event ? `(m as unknown as Record<string, unknown>)[${JSON.stringify(typeField)}] === ${JSON.stringify(event)} && ` : ""}typeof v === "string" ? v : undefined; }`;
-  const codes = Array.isArray(p.finalCloseCodes) ? JSON.stringify(p.finalCloseCodes) : "undefined";
-  const auth = text("auth");
-  const tokenField = text("tokenField") ?? "token";
-  const interval = text("heartbeatIntervalField");
+  const codes = conventions.finalCloseCodes === undefined ? "undefined" : JSON.stringify(conventions.finalCloseCodes);
+  const interval = conventions.heartbeatIntervalField;
   const lines = [
     `url: () => toWebSocketURL(client.buildURL(${JSON.stringify(channel.path)}))`,
-    `protocol: { typeField: ${JSON.stringify(typeField)}, welcomeType: ${JSON.stringify(welcome)}, heartbeatType: ${JSON.stringify(text("heartbeat"))}, subscribeType: ${JSON.stringify(subscribe)}, lastEventIdField: ${JSON.stringify(lastEventIdField)}, eventId: ${eventId}, finalCloseCodes: ${codes} }`,
+    `protocol: { typeField: ${JSON.stringify(typeField)}, welcomeType: ${JSON.stringify(welcome)}, heartbeatType: ${JSON.stringify(conventions.heartbeat)}, subscribeType: ${JSON.stringify(subscribe)}, lastEventIdField: ${JSON.stringify(lastEventIdField)}, eventId: ${eventId}, finalCloseCodes: ${codes} }`,
   ];
   if (auth) {
     lines.push(
