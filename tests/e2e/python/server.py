@@ -8,10 +8,16 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[3]
 KEY_A = "e2e-python-alpha-0123456789"
 KEY_B = "e2e-python-beta-0123456789"
+
+
+def _drain(stream: IO[str]) -> None:
+    for _ in stream:
+        pass
 
 
 class Server:
@@ -43,8 +49,7 @@ class Server:
         if not self.url:
             raise RuntimeError(f"the server exited before listening ({self.process.wait()})")
         # Keep reading so the server never blocks on a full pipe.
-        stdout = self.process.stdout
-        threading.Thread(target=lambda: [None for _ in stdout], daemon=True).start()
+        threading.Thread(target=_drain, args=(self.process.stdout,), daemon=True).start()
 
     def stop(self) -> None:
         self.process.terminate()
