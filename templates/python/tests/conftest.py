@@ -7,6 +7,7 @@ directory on ``sys.path``; ``fakesdk/_core`` is a symlink to ``../../runtime``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -218,3 +219,13 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.01)
+
+
+async def eventually(condition: Callable[[], object], timeout: float = 5.0) -> None:
+    """Waits until ``condition()`` holds: for a test that must act once something reached the
+    other side (a fixed sleep races a loaded machine)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not hold in time")
+        await asyncio.sleep(0.01)

@@ -13,7 +13,7 @@ from typing import Callable
 
 import httpx
 import pytest
-from conftest import AsyncRecordingSDK, Exchange, RecordingSDK, TestServer
+from conftest import AsyncRecordingSDK, Exchange, RecordingSDK, TestServer, eventually
 from fakesdk import Color, FakeSDK, Item, ItemCreate, ItemPatch
 from fakesdk._core import (
     APIConnectionError,
@@ -451,7 +451,7 @@ async def test_async_cancellation_propagates(
     server.on(slow)
     async with make_async_client() as client:
         task = asyncio.ensure_future(client.items.retrieve("x"))
-        await asyncio.sleep(0.05)
+        await eventually(lambda: server.requests)  # cancelled while the server answers
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -464,6 +464,7 @@ async def test_async_cancellation_interrupts_backoff(server: TestServer) -> None
     server.on(failing_then_ok(5, 503, {"Retry-After": "30"}))
     async with AsyncFakeSDK(base_url=server.url, api_key="k") as client:
         task = asyncio.ensure_future(client.items.retrieve("x"))
+        await eventually(lambda: server.requests)
         await asyncio.sleep(0.2)  # now sleeping 30 s before the retry
         started = time.monotonic()
         task.cancel()

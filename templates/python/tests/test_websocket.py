@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Callable
 
 import pytest
+from conftest import eventually
 from fakesdk import AsyncFakeSDK
 from fakesdk._core import (
     AsyncWebSocketClient,
@@ -206,7 +207,7 @@ async def test_client_helpers_build_url_and_headers(ws_server: WsServer) -> None
                 assert client.connected
                 await client.send({"type": "ping"})
                 break
-    await asyncio.sleep(0.05)
+    await eventually(lambda: ws_server.received)
     assert ws_server.headers[0]["X-API-Key"] == "key-1"
     assert ws_server.headers[0]["User-Agent"].startswith("fake-sdk/1.2.3 python/")
     assert ws_server.received[0] == [{"type": "ping"}]
