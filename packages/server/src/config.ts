@@ -22,6 +22,8 @@ export interface Config {
   idempotencyTtlMs: number;
   breaker: { failureThreshold: number; recoveryTimeoutMs: number };
   shutdownGraceMs: number;
+  /** The largest WebSocket message a client may send (bytes); beyond it the connection closes 1009. */
+  wsMaxMessageBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +52,7 @@ export const settings: readonly Setting[] = [
     env: "EVENT_MAX_COUNT",
     help: "change events kept at most, beyond a day old (0: no limit)",
   },
+  { flag: "ws-max-message", env: "WS_MAX_MESSAGE", help: "largest WebSocket client message in bytes (65536)" },
 ];
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -157,5 +160,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
     breaker: { failureThreshold: 5, recoveryTimeoutMs: 30_000 },
     shutdownGraceMs: 10_000,
+    wsMaxMessageBytes: integer(get("ws-max-message", "65536"), byFlag("ws-max-message"), 1024, 16 * 1024 * 1024),
   };
 }

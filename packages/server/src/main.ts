@@ -1,7 +1,8 @@
 // Entry point: `pnpm start` / tools/scripts/start.sh. Flags and environment variables: see config.ts.
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { WebSocketServer } from "ws";
 import { ConfigError, loadConfig, settings } from "./config.ts";
+import { attachWebSocketEndpoint } from "./events/ws-server.ts";
 import type { Log } from "./http/observe.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
@@ -40,7 +41,6 @@ if (firstKey !== null) {
   );
 }
 
-const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
   // Always printed, whatever the log level: scripts and tests read the URL from it.
   print(
@@ -53,12 +53,9 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
     }),
   );
 });
-server.on("upgrade", (request, socket, head) => {
-  if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/v1/ws") {
-    socket.destroy();
-    return;
-  }
-  wss.handleUpgrade(request, socket, head, (ws) => hub.accept(ws, request));
+const websockets = attachWebSocketEndpoint(server as Server, {
+  hub,
+  maxMessageBytes: config.wsMaxMessageBytes,
 });
 
 // Graceful shutdown: stop accepting, let in-flight requests finish (bounded), close the database.
@@ -68,7 +65,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     log({ level: "info", msg: "shutting down", signal });
-    for (const client of wss.clients) client.close(1001, "server shutting down");
+    websockets.closeAll(1001, "server shutting down");
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
     force.unref();
     server.close(async () => {

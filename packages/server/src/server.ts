@@ -78,6 +78,7 @@ export async function buildServer(config: Config, log: Log) {
     bus,
     authenticate: (token) => authenticate(store, token),
     allowedOrigins: config.corsOrigins,
+    log,
     onOpen: () => metrics.websockets.inc(),
     onClose: () => metrics.websockets.dec(),
   });

@@ -1,32 +1,34 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocket, WebSocketServer } from "ws";
+import { WebSocket } from "ws";
 import { eventTestbed } from "./testing.ts";
 import { WebSocketHub } from "./websocket.ts";
+import { attachWebSocketEndpoint } from "./ws-server.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup() {
+async function setup(options: { authenticate?: (token: string) => Promise<{ projectId: string } | null> } = {}) {
   const { store, bus, service } = eventTestbed();
+  const logs: Record<string, unknown>[] = [];
   const hub = new WebSocketHub({
     store,
     bus,
-    authenticate: async (token) => (token === "good" ? { projectId: "p" } : null),
+    authenticate: options.authenticate ?? (async (token) => (token === "good" ? { projectId: "p" } : null)),
     allowedOrigins: ["http://allowed.test"],
+    log: (line) => logs.push(line),
   });
-  const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer();
-  server.on("upgrade", (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => hub.accept(ws, req)));
+  const endpoint = attachWebSocketEndpoint(server, { hub, maxMessageBytes: 4096 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   cleanups.push(() => store.close());
   cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  cleanups.push(() => wss.close());
+  cleanups.push(() => endpoint.closeAll(1001, "test over"));
   const port = (server.address() as AddressInfo).port;
-  return { service, hub, store, url: `ws://127.0.0.1:${port}/api/v1/ws` };
+  return { service, hub, store, logs, url: `ws://127.0.0.1:${port}/api/v1/ws` };
 }
 
 /** A client that collects messages and lets a test wait for the next one of a type. */
@@ -138,5 +140,29 @@ describe("WebSocket protocol", () => {
     expect(await client.next("error")).toMatchObject({ code: "EVENTS_EXPIRED", request_id: "r" });
     await client.send({ type: "ping", request_id: "still" });
     expect(await client.next("pong")).toMatchObject({ request_id: "still" });
+  });
+
+  it("closes 1009 on a message over the configured limit and logs it with the request id", async () => {
+    const { url, logs } = await setup();
+    const client = connect(`${url}?token=good`, { "X-Request-Id": "big-one" });
+    await client.next("welcome");
+    await client.send(JSON.stringify({ type: "ping", padding: "x".repeat(5000) }));
+    expect(await client.closed).toBe(1009);
+    expect(logs).toContainEqual(expect.objectContaining({ request_id: "big-one", close_code: 1009 }));
+  });
+
+  it("closes 1011 when authentication fails unexpectedly (the database is down), and nothing escapes", async () => {
+    const { url, logs } = await setup({
+      authenticate: async () => {
+        throw new Error("database unavailable");
+      },
+    });
+    const client = connect(url, { "X-Request-Id": "db-down" });
+    await client.next("welcome");
+    await client.send({ type: "auth", token: "anything" });
+    expect(await client.closed).toBe(1011);
+    expect(logs).toContainEqual(expect.objectContaining({ request_id: "db-down", close_code: 1011 }));
+    const atConnect = connect(`${url}?token=x`);
+    expect(await atConnect.closed).toBe(1011);
   });
 });

@@ -3,6 +3,7 @@
 // `error` message; the connection survives it.
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
+import type { Log } from "../http/observe.ts";
 import { RateLimiter } from "../http/rate-limit.ts";
 import type { Store, StoredEvent } from "../store/types.ts";
 import type { EventBus } from "./bus.ts";
@@ -35,13 +36,15 @@ export interface WebSocketOptions {
   heartbeatMs?: number;
   authTimeoutMs?: number;
   messagesPerSecond?: number;
+  /** Where protocol faults and unexpected errors of a connection are logged (once each). */
+  log?: Log;
   onOpen?: () => void;
   onClose?: () => void;
 }
 
 export class WebSocketHub {
-  readonly #options: Required<Omit<WebSocketOptions, "onOpen" | "onClose">> &
-    Pick<WebSocketOptions, "onOpen" | "onClose">;
+  readonly #options: Required<Omit<WebSocketOptions, "onOpen" | "onClose" | "log">> &
+    Pick<WebSocketOptions, "onOpen" | "onClose" | "log">;
   #connections = 0;
   #eventsSent = 0;
   #nextSession = 1;
@@ -54,9 +57,20 @@ export class WebSocketHub {
     return this.#connections;
   }
 
-  /** Serves one accepted connection until it closes. */
-  accept(socket: WebSocket, request: IncomingMessage): void {
+  /** Serves one accepted connection until it closes; `upgradeRequestId` names it in logs. */
+  accept(socket: WebSocket, request: IncomingMessage, upgradeRequestId = "-"): void {
     const options = this.#options;
+    // First of all: a WebSocket without an error listener takes the process down on the first
+    // bad frame. ws has already closed the connection with the fault's code when this runs.
+    socket.on("error", (error: Error & { code?: string }) => {
+      options.log?.({
+        level: "warn",
+        msg: "websocket closed on a protocol error",
+        request_id: upgradeRequestId,
+        close_code: closeCodeOf(error),
+        error: error.code ?? error.message,
+      });
+    });
     const origin = request.headers.origin;
     if (origin !== undefined && !options.allowedOrigins.includes(origin)) {
       socket.close(CLOSE_FORBIDDEN_ORIGIN, "origin not allowed");
@@ -129,7 +143,21 @@ export class WebSocketHub {
         authenticated: projectId !== null,
       });
     };
-    const ready = start().catch(() => socket.close(1011, "internal error"));
+    // An unexpected fault (the database failing mid-request, say) closes this connection with
+    // 1011, logged once; the client reconnects and resumes. It never reaches the process.
+    const fail = (error: unknown) => {
+      options.log?.({
+        level: "error",
+        msg: "websocket closed on an internal error",
+        request_id: upgradeRequestId,
+        close_code: 1011,
+        error: String(error),
+      });
+      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
+        socket.close(1011, "internal error");
+      }
+    };
+    const ready = start().catch(fail);
 
     // Messages are handled one after another, in arrival order (an `auth` completes before the
     // `subscribe` that follows it is looked at).
@@ -229,6 +257,9 @@ export class WebSocketHub {
             return error("UNKNOWN_MESSAGE_TYPE", `Unknown message type ${JSON.stringify(m.type)}.`, requestId);
         }
       });
+      // A handler that throws must not leave a rejected chain behind (an unhandled rejection
+      // ends the process) nor stop the messages after it.
+      queue = queue.catch(fail);
     });
   }
 }
@@ -245,6 +276,17 @@ function tokenOf(request: IncomingMessage): string | null {
   if (typeof header === "string" && header !== "") return header;
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
   if (bearer?.[1]) return bearer[1];
-  const url = new URL(request.url ?? "/", "http://localhost");
-  return url.searchParams.get("token");
+  const target = request.url ?? "";
+  const query = target.indexOf("?");
+  if (query < 0) return null;
+  return new URLSearchParams(target.slice(query + 1)).get("token");
+}
+
+/** The close code ws sent for a frame fault (the status it attaches to the error), else 1002. */
+function closeCodeOf(error: Error): number {
+  for (const symbol of Object.getOwnPropertySymbols(error)) {
+    const value = (error as unknown as Record<symbol, unknown>)[symbol];
+    if (symbol.description === "status-code" && typeof value === "number") return value;
+  }
+  return 1002;
 }
