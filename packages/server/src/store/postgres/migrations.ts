@@ -89,4 +89,26 @@ export const migrations: readonly { version: number; name: string; sql: string }
       INSERT INTO event_retention (id, pruned_through) VALUES (1, 0);
     `,
   },
+  {
+    version: 5,
+    name: "per-project gapless event positions, counted apart from the events",
+    // Existing events are numbered in event order per project. Commits take the next position
+    // from the project's counter row (see PgStore.commit), so pruning, which deletes events only,
+    // never restarts a project's positions. Instances of an older version must be stopped
+    // before this runs: their inserts carry no position.
+    sql: `
+      ALTER TABLE events ADD COLUMN position BIGINT;
+      UPDATE events SET position = numbered.position
+        FROM (SELECT seq, row_number() OVER (PARTITION BY project_id ORDER BY seq) AS position FROM events) AS numbered
+        WHERE events.seq = numbered.seq;
+      ALTER TABLE events ALTER COLUMN position SET NOT NULL;
+      CREATE UNIQUE INDEX events_by_position ON events (project_id, position);
+      CREATE TABLE event_positions (
+        project_id TEXT PRIMARY KEY,
+        last_position BIGINT NOT NULL    -- the project's newest position
+      );
+      INSERT INTO event_positions (project_id, last_position)
+        SELECT project_id, max(position) FROM events GROUP BY project_id;
+    `,
+  },
 ];

@@ -7,15 +7,15 @@
 //   SELECT ... FOR UPDATE and its version compared with expected_version; a new sequence is an
 //   INSERT ... ON CONFLICT DO NOTHING, and "nothing inserted" means another writer created it.
 //   Either way a lost race is a VersionConflictError (the service reloads and retries).
-// - events: see `#insertEvent` for why event numbers follow commit order within a project.
+// - events: see `#insertEvent` for positions and why ids follow commit order within a project.
 // - idempotency claims: INSERT ... ON CONFLICT DO NOTHING, else the existing row under FOR UPDATE.
 // - migrations: under a session advisory lock, so instances starting together apply each once.
-// - cross-instance events: NOTIFY in the commit transaction, LISTEN in `listen`.
+// - cross-instance events: NOTIFY in the commit transaction, LISTEN in listen.ts (wake-ups).
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../domain/index.ts";
 import { wordOf } from "../../domain/index.ts";
-import { eventIdOf, seqOfEventId } from "../event-id.ts";
+import { checkEventsFrom, eventIdOf, seqOfEventId } from "../event-id.ts";
 import {
   type Commit,
   type CommitResult,
@@ -33,17 +33,14 @@ import {
   type StoredSequence,
   VersionConflictError,
 } from "../types.ts";
+import { type CommitListener, channelOf, listenForCommits } from "./listen.ts";
 import { migrations } from "./migrations.ts";
 
 const ABANDONED_CLAIM_MS = 60_000;
 /** Key of the session advisory lock held while migrating (any constant unique to this app). */
 const MIGRATION_LOCK = 7_351_946_021;
-/** First key of the per-project transaction advisory lock around event numbering. */
-const EVENT_LOCK_CLASS = 7_351_946;
 /** Events deleted per transaction while pruning. */
 const PRUNE_CHUNK = 1000;
-/** The NOTIFY channel; payload `<instance id>:<event seq>`. */
-const CHANNEL = "tka_events";
 
 interface SequenceRow {
   id: string;
@@ -66,6 +63,7 @@ interface HistoryRow {
 
 interface EventRow {
   seq: string | number;
+  position: string | number;
   project_id: string;
   sequence_id: string;
   sequence_version: number;
@@ -75,7 +73,7 @@ interface EventRow {
 }
 
 const SEQUENCE_COLUMNS = "id, project_id, doc, version, updated_at, undo_count, redo_count";
-const EVENT_COLUMNS = "seq, project_id, sequence_id, sequence_version, type, data, occurred_at";
+const EVENT_COLUMNS = "seq, position, project_id, sequence_id, sequence_version, type, data, occurred_at";
 
 function toSequence(row: SequenceRow): StoredSequence {
   return {
@@ -104,6 +102,7 @@ function toEvent(row: EventRow): StoredEvent {
   return {
     id: eventIdOf(Number(row.seq)),
     project_id: row.project_id,
+    position: Number(row.position),
     sequence_id: row.sequence_id,
     sequence_version: row.sequence_version,
     type: row.type,
@@ -119,21 +118,14 @@ export interface PgStoreOptions {
   onError?: (error: Error) => void;
 }
 
-export interface ListenOptions {
-  /** Also deliver the events this PgStore committed itself (false: the service publishes those). */
-  includeOwn?: boolean;
-  /** Failures of the listening connection (it reconnects) and of loading an event. */
-  onError?: (error: unknown) => void;
-}
-
 export class PgStore implements Store {
   readonly engine = "postgresql" as const;
   readonly #pool: pg.Pool;
   readonly #config: pg.ClientConfig;
-  /** Tells this instance's notifications from other instances'. */
+  /** Names this instance in its notifications (for diagnostics). */
   readonly #instanceId = randomUUID();
-  /** Recent event numbers this instance committed while someone listens (told apart on catch-up). */
-  readonly #own = new Set<number>();
+  /** The NOTIFY channel of this store's schema (see listen.ts). */
+  #channel = "";
   readonly #listeners = new Set<() => Promise<void>>();
   #closed = false;
 
@@ -154,6 +146,8 @@ export class PgStore implements Store {
     store.#pool.on("error", (error) => options.onError?.(error));
     try {
       await store.#migrate();
+      const { rows } = await store.#pool.query<{ schema: string | null }>("SELECT current_schema() AS schema");
+      store.#channel = channelOf(rows[0]?.schema ?? "");
     } catch (error) {
       await store.close();
       throw error;
@@ -456,37 +450,37 @@ export class PgStore implements Store {
           commit.idempotency.key,
         ]);
       }
-      // Known as ours before it commits, so a listener's catch-up can never take it for another's.
-      if (this.#listeners.size > 0) this.#remember(seqOfEventId(event.id) ?? 0);
       return { event };
     });
   }
 
   /**
-   * Numbers and inserts the event, and queues its NOTIFY (delivered at commit, in commit order).
+   * Takes the project's next position, inserts the event, and queues its NOTIFY (delivered at
+   * commit, in commit order).
    *
-   * Event ids are `evt_<n>` with n from the `events_seq_seq` sequence, and clients resume with
-   * eventsAfter(project, last id): "every event of the project numbered above n". A sequence
-   * alone would break that: transaction A takes n = 10, transaction B takes 11 and commits
-   * first; a reader that sees 11 and resumes after it never sees 10. So before taking a number
-   * the transaction takes a transaction-level advisory lock for its project, held until it
-   * commits or rolls back. Within a project, numbers are therefore handed out in commit order
-   * (the next writer can only take its number once the previous one is visible), and
-   * "after n" never skips an event. Across projects numbers may still commit out of order,
-   * which no reader observes: every read (eventsAfter, the WebSocket resume) is per project.
-   * The lock is taken last, so it covers only the event insert, the idempotency update and the
-   * commit itself; commits of one project serialise there, other projects are not affected.
-   * The order is deadlock-free: a commit takes the sequence row lock, then the project lock,
-   * and nothing waits for a row lock while holding a project lock.
+   * The position comes from the project's counter row (event_positions), incremented with
+   * INSERT ... ON CONFLICT DO UPDATE: the row stays locked until this transaction commits or
+   * rolls back, so a project's commits take their positions one after the other, in commit
+   * order, and a rolled-back commit leaves no gap. The event's global number (its id,
+   * `evt_<n>` from events_seq_seq) is taken after that lock, so within a project ids follow
+   * commit order too and eventsAfter(project, last id) never skips an event. Across projects
+   * ids may commit out of order, which no reader observes: every read is per project.
+   * The counter is taken last, so it covers only the event insert, the idempotency update and
+   * the commit itself; other projects are not affected. The order is deadlock-free: a commit
+   * takes the sequence row lock, then the project's counter, and nothing waits for a sequence
+   * row while holding a counter.
    */
-  async #insertEvent(client: pg.PoolClient, event: Omit<EventRow, "seq">): Promise<StoredEvent> {
-    await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [EVENT_LOCK_CLASS, event.project_id]);
-    const { rows } = await client.query<{ seq: string }>(
-      `WITH e AS (
-         INSERT INTO events (project_id, sequence_id, sequence_version, type, data, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq
+  async #insertEvent(client: pg.PoolClient, event: Omit<EventRow, "seq" | "position">): Promise<StoredEvent> {
+    const { rows } = await client.query<{ seq: string; position: string }>(
+      `WITH p AS (
+         INSERT INTO event_positions (project_id, last_position) VALUES ($1, 1)
+         ON CONFLICT (project_id) DO UPDATE SET last_position = event_positions.last_position + 1
+         RETURNING last_position
+       ), e AS (
+         INSERT INTO events (project_id, sequence_id, sequence_version, type, data, occurred_at, position)
+         SELECT $1, $2, $3, $4, $5, $6, last_position FROM p RETURNING seq, position
        )
-       SELECT seq, pg_notify($7, $8 || ':' || seq) FROM e`,
+       SELECT seq, position, pg_notify($7, $8 || ':' || seq || ':' || position || ':' || $1) FROM e`,
       [
         event.project_id,
         event.sequence_id,
@@ -494,18 +488,13 @@ export class PgStore implements Store {
         event.type,
         JSON.stringify(event.data),
         event.occurred_at,
-        CHANNEL,
+        this.#channel,
         this.#instanceId,
       ],
     );
-    const seq = rows[0]?.seq;
-    if (seq === undefined) throw new Error("INSERT INTO events returned no number");
-    return toEvent({ ...event, seq });
-  }
-
-  #remember(seq: number): void {
-    this.#own.add(seq);
-    trim(this.#own);
+    const row = rows[0];
+    if (row === undefined) throw new Error("INSERT INTO events returned no row");
+    return toEvent({ ...event, seq: row.seq, position: row.position });
   }
 
   async eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
@@ -522,6 +511,33 @@ export class PgStore implements Store {
       if (through > 0 && after <= through) throw new EventsPrunedError(afterId);
     }
     return rows.map(toEvent);
+  }
+
+  async eventsFrom(projectId: string, afterPosition: number, limit: number): Promise<StoredEvent[]> {
+    checkEventsFrom(afterPosition, limit);
+    // One statement, so the events and the counter come from one snapshot.
+    const { rows } = await this.#pool.query<Partial<EventRow> & { last: string }>(
+      `SELECT c.last, e.* FROM
+         (SELECT COALESCE((SELECT last_position FROM event_positions WHERE project_id = $1), 0) AS last) c
+       LEFT JOIN LATERAL
+         (SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND position > $2 ORDER BY position LIMIT $3) e
+       ON true`,
+      [projectId, afterPosition, limit],
+    );
+    const last = Number(rows[0]?.last ?? 0);
+    const events = rows.flatMap((row) => (row.seq === null || row.seq === undefined ? [] : [toEvent(row as EventRow)]));
+    // Positions are gapless and pruning removes a prefix, so a missing one was pruned.
+    const first = events[0]?.position ?? last + 1;
+    if (first !== afterPosition + 1 && afterPosition < last) throw new EventsPrunedError(null, afterPosition);
+    return events;
+  }
+
+  async lastEventPosition(projectId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ last_position: string }>(
+      "SELECT last_position FROM event_positions WHERE project_id = $1",
+      [projectId],
+    );
+    return Number(rows[0]?.last_position ?? 0);
   }
 
   async pruneEvents(pruning: EventPruning): Promise<number> {
@@ -637,130 +653,17 @@ export class PgStore implements Store {
   }
 
   /**
-   * Calls `onEvent` with every event other instances commit on this database, in commit order,
-   * so a server can publish them to its local bus (its own commits it publishes itself; set
-   * `includeOwn` to get those too). One dedicated connection LISTENs; each notification names
-   * an event, loaded here (payloads are too small for events). When the connection drops it
-   * reconnects with backoff and delivers the events numbered above the last one seen; an event
-   * of another project still in flight at that moment can be missed live (see #insertEvent on
-   * ordering across projects). Clients resuming with eventsAfter never miss one.
-   * Resolves once listening; the returned function stops it.
+   * Wake-ups for every commit on this database's schema, by any instance (this one included):
+   * `onCommitted(project, position)` per commit, in commit order; `onResync()` after the
+   * listening connection was lost and re-established (read what you follow with eventsFrom).
+   * Resolves once listening; the returned function stops it (close() stops all).
    */
-  async listen(onEvent: (event: StoredEvent) => void, options: ListenOptions = {}): Promise<() => Promise<void>> {
+  async listen(listener: CommitListener): Promise<() => Promise<void>> {
     if (this.#closed) throw new Error("PgStore is closed");
-    const includeOwn = options.includeOwn ?? false;
-    const report = (error: unknown) => options.onError?.(error);
-    let client: pg.Client | null = null;
-    let stopped = false;
-    let lastSeq = 0;
-    let queue: Promise<void> = Promise.resolve();
-    let retry: NodeJS.Timeout | undefined;
-    let backoff = 100;
-
-    // Recent event numbers delivered or skipped, so the catch-up after a reconnect and the
-    // notifications arriving meanwhile never deliver one twice.
-    const handled = new Set<number>();
-    const mark = (seq: number) => {
-      handled.add(seq);
-      trim(handled);
-      if (seq > lastSeq) lastSeq = seq;
-    };
-    const deliver = (rows: EventRow[]) => {
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        if (handled.has(seq)) continue;
-        mark(seq);
-        if (!includeOwn && this.#own.has(seq)) continue;
-        try {
-          onEvent(toEvent(row));
-        } catch (error) {
-          report(error);
-        }
-      }
-    };
-    const load = async (seq: number) => {
-      const { rows } = await this.#pool.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq = $1`, [seq]);
-      // No row: an event of another schema on the same database (the channel is database-wide).
-      deliver(rows);
-    };
-    const enqueue = (task: () => Promise<void>) => {
-      queue = queue.then(task).catch(report);
-    };
-    const connect = async (catchUp: boolean): Promise<void> => {
-      const next = new pg.Client(this.#config);
-      next.on("notification", (message) => {
-        if (stopped || message.channel !== CHANNEL || !message.payload) return;
-        const [origin, seqText] = message.payload.split(":");
-        const seq = Number(seqText);
-        if (!Number.isSafeInteger(seq)) return;
-        if (origin === this.#instanceId && !includeOwn) {
-          mark(seq);
-          return;
-        }
-        enqueue(() => load(seq));
-      });
-      const lost = () => {
-        if (client !== next) return;
-        client = null;
-        next.end().catch(() => {});
-        schedule();
-      };
-      next.on("error", (error) => {
-        report(error);
-        lost();
-      });
-      next.on("end", lost);
-      await next.connect();
-      try {
-        await next.query(`LISTEN ${CHANNEL}`);
-      } catch (error) {
-        await next.end().catch(() => {});
-        throw error;
-      }
-      if (stopped) {
-        await next.end().catch(() => {});
-        return;
-      }
-      client = next;
-      backoff = 100;
-      if (!catchUp) {
-        // Catch-ups start from here: events committed before listen() are not delivered.
-        const { rows } = await this.#pool.query<{ max: string | null }>("SELECT max(seq) AS max FROM events");
-        lastSeq = Math.max(lastSeq, Number(rows[0]?.max ?? 0));
-      } else {
-        const from = lastSeq;
-        enqueue(async () => {
-          const { rows } = await this.#pool.query<EventRow>(
-            `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT 10000`,
-            [from],
-          );
-          deliver(rows);
-        });
-      }
-    };
-    const schedule = () => {
-      if (stopped || retry !== undefined) return;
-      retry = setTimeout(() => {
-        retry = undefined;
-        connect(true).catch((error: unknown) => {
-          report(error);
-          backoff = Math.min(backoff * 2, 10_000);
-          schedule();
-        });
-      }, backoff);
-    };
-
-    await connect(false);
+    const stopListening = await listenForCommits(this.#config, this.#channel, listener);
     const stop = async () => {
-      if (stopped) return;
-      stopped = true;
       this.#listeners.delete(stop);
-      if (retry !== undefined) clearTimeout(retry);
-      const current = client;
-      client = null;
-      await queue;
-      if (current) await current.end().catch(() => {});
-      if (this.#listeners.size === 0) this.#own.clear();
+      await stopListening();
     };
     this.#listeners.add(stop);
     return stop;
@@ -771,14 +674,5 @@ export class PgStore implements Store {
     this.#closed = true;
     for (const stop of [...this.#listeners]) await stop();
     await this.#pool.end();
-  }
-}
-
-/** Keeps a set of recent numbers bounded: drops the oldest half past 10,000 entries. */
-function trim(set: Set<number>): void {
-  if (set.size <= 10_000) return;
-  for (const old of set) {
-    set.delete(old);
-    if (set.size <= 5_000) break;
   }
 }

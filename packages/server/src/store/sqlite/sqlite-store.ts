@@ -6,7 +6,7 @@
 // PostgreSQL.
 import type Database from "better-sqlite3";
 import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../domain/index.ts";
-import { eventIdOf, seqOfEventId } from "../event-id.ts";
+import { checkEventsFrom, eventIdOf, seqOfEventId } from "../event-id.ts";
 import {
   type Commit,
   type CommitResult,
@@ -53,6 +53,7 @@ interface HistoryRow {
 
 interface EventRow {
   seq: number;
+  position: number;
   project_id: string;
   sequence_id: string;
   sequence_version: number;
@@ -88,6 +89,7 @@ function toEvent(row: EventRow): StoredEvent {
   return {
     id: eventIdOf(row.seq),
     project_id: row.project_id,
+    position: row.position,
     sequence_id: row.sequence_id,
     sequence_version: row.sequence_version,
     type: row.type,
@@ -136,6 +138,12 @@ export class SqliteStore implements Store {
       ),
       eventsAfter: db.prepare<[string, number, number], EventRow>(
         "SELECT * FROM events WHERE project_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      ),
+      eventsFrom: db.prepare<[string, number, number], EventRow>(
+        "SELECT * FROM events WHERE project_id = ? AND position > ? ORDER BY position LIMIT ?",
+      ),
+      lastPosition: db.prepare<[string], { last_position: number }>(
+        "SELECT last_position FROM event_positions WHERE project_id = ?",
       ),
       // Newest first across both halves of the index (applied, undone), each read in order.
       historyPage: db.prepare<{ id: string; before: number; limit: number }, HistoryRow>(
@@ -246,10 +254,11 @@ export class SqliteStore implements Store {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    const seq = await this.#writer.commit(commitRows(commit));
+    const { seq, position } = await this.#writer.commit(commitRows(commit));
     const event: StoredEvent = {
       id: eventIdOf(seq),
       project_id: commit.project_id,
+      position,
       sequence_id: commit.sequence_id,
       sequence_version: commit.version,
       type: commit.change.type,
@@ -267,6 +276,24 @@ export class SqliteStore implements Store {
     const pruned = this.#statements.prunedThrough.get()?.pruned_through ?? 0;
     if (afterId !== null && pruned > 0 && after <= pruned) throw new EventsPrunedError(afterId);
     return events;
+  }
+
+  async eventsFrom(projectId: string, afterPosition: number, limit: number): Promise<StoredEvent[]> {
+    checkEventsFrom(afterPosition, limit);
+    const s = this.#statements;
+    // One read transaction: the events and the counter from the same snapshot.
+    const { rows, last } = this.#db.transaction(() => ({
+      rows: s.eventsFrom.all(projectId, afterPosition, limit),
+      last: s.lastPosition.get(projectId)?.last_position ?? 0,
+    }))();
+    // Positions are gapless and pruning removes a prefix, so a missing one was pruned.
+    const first = rows[0]?.position ?? last + 1;
+    if (first !== afterPosition + 1 && afterPosition < last) throw new EventsPrunedError(null, afterPosition);
+    return rows.map(toEvent);
+  }
+
+  async lastEventPosition(projectId: string): Promise<number> {
+    return this.#statements.lastPosition.get(projectId)?.last_position ?? 0;
   }
 
   async pruneEvents(pruning: EventPruning): Promise<number> {
