@@ -159,6 +159,15 @@ class ErrorCode(OpenEnum):
     EVENTS_EXPIRED = "EVENTS_EXPIRED"
     """The event id to resume from is older than the events the server keeps."""
 
+    INVALID_EVENT_ID = "INVALID_EVENT_ID"
+    """The event id to resume from is empty or not an event id (`evt_` followed by 16 digits)."""
+
+    UNKNOWN_EVENT_ID = "UNKNOWN_EVENT_ID"
+    """The event id to resume from is beyond the newest event of the caller's project (an id of
+    another deployment, or a database restored from a backup): re-read the state, then stream
+    without an id.
+    """
+
     VERSION_MISMATCH = "VERSION_MISMATCH"
     """`If-Match` names a version the sequence is no longer at."""
 
@@ -335,7 +344,18 @@ class WsErrorCode(OpenEnum):
     """More than 100 messages per second."""
 
     EVENTS_EXPIRED = "EVENTS_EXPIRED"
-    """The event id to resume from is older than the events the server keeps."""
+    """The event id to resume from is older than the events the server keeps, or events the
+    subscription needed were pruned while it ran (the subscription ends): re-read the state,
+    then subscribe without `last_event_id`.
+    """
+
+    INVALID_EVENT_ID = "INVALID_EVENT_ID"
+    """`last_event_id` is empty or not an event id (`evt_` followed by 16 digits)."""
+
+    UNKNOWN_EVENT_ID = "UNKNOWN_EVENT_ID"
+    """`last_event_id` is beyond the newest event of the project: re-read the state, then
+    subscribe without `last_event_id`.
+    """
 
 
 class Beat(BaseModel):
@@ -387,8 +407,15 @@ class BeatAddedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -490,8 +517,15 @@ class BeatMovedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -559,8 +593,15 @@ class BeatRemovedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -595,8 +636,15 @@ class BeatUpdatedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -635,8 +683,15 @@ class CommandRedoneEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -661,8 +716,15 @@ class CommandUndoneEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1035,8 +1097,15 @@ class SequenceCreatedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1068,8 +1137,15 @@ class SequenceDeletedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1205,8 +1281,15 @@ class SequenceUpdatedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1373,7 +1456,10 @@ class WsStatsMessage(BaseModel):
 
 class WsSubscribeMessage(BaseModel):
     """Replace the connection's subscription. Empty or absent filters mean everything. With
-    `last_event_id` the server first replays every matching event after it, in order.
+    `last_event_id` the server first replays every matching event after it, in order, then
+    continues live without gap or duplicate. A refused subscribe (an `error` answer:
+    `INVALID_MESSAGE`, `INVALID_EVENT_ID`, `UNKNOWN_EVENT_ID`, `EVENTS_EXPIRED`) changes
+    nothing: the previous subscription, if any, stays in force.
     """
 
     type_: Literal["subscribe"] = pydantic.Field(
@@ -1391,7 +1477,7 @@ class WsSubscribeMessage(BaseModel):
     """Only these sequences; empty or absent means every sequence."""
 
     last_event_id: str | None = None
-    """Resume after this event id."""
+    """Resume after this event id (the `id` of the last event received, `evt_` and 16 digits)."""
 
 
 class WsSubscribedMessage(BaseModel):

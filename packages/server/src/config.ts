@@ -24,6 +24,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** The largest WebSocket message a client may send (bytes); beyond it the connection closes 1009. */
   wsMaxMessageBytes: number;
+  /** Unsent event bytes a subscriber may have before it is disconnected as a slow consumer. */
+  eventSendBufferBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +55,11 @@ export const settings: readonly Setting[] = [
     help: "change events kept at most, beyond a day old (0: no limit)",
   },
   { flag: "ws-max-message", env: "WS_MAX_MESSAGE", help: "largest WebSocket client message in bytes (65536)" },
+  {
+    flag: "event-send-buffer",
+    env: "EVENT_SEND_BUFFER",
+    help: "unsent event bytes per subscriber before it is cut off as a slow consumer (1048576)",
+  },
 ];
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -161,5 +168,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     breaker: { failureThreshold: 5, recoveryTimeoutMs: 30_000 },
     shutdownGraceMs: 10_000,
     wsMaxMessageBytes: integer(get("ws-max-message", "65536"), byFlag("ws-max-message"), 1024, 16 * 1024 * 1024),
+    eventSendBufferBytes: integer(
+      get("event-send-buffer", "1048576"),
+      byFlag("event-send-buffer"),
+      64 * 1024,
+      1024 * 1024 * 1024,
+    ),
   };
 }

@@ -33,7 +33,7 @@ const print = (text: string) => {
 };
 const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, store, hub, firstKey, retention } = await buildServer(config, log);
+const { app, store, hub, dispatcher, sseStreams, firstKey, retention } = await buildServer(config, log);
 if (firstKey !== null) {
   // Printed once: the key is also in the data directory, readable by this user only.
   print(
@@ -65,7 +65,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     log({ level: "info", msg: "shutting down", signal });
+    // Event subscribers reconnect elsewhere (or here, later) and resume from their last id.
     websockets.closeAll(1001, "server shutting down");
+    sseStreams.closeAll();
+    dispatcher.close();
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
     force.unref();
     server.close(async () => {

@@ -1,4 +1,4 @@
-// Wires the parts together from a Config: store (behind the circuit breaker), event bus,
+// Wires the parts together from a Config: store (behind the circuit breaker), event dispatcher,
 // metrics, the sequence service, the WebSocket hub and the HTTP app.
 import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
@@ -7,8 +7,9 @@ import { authenticate, bootstrapApiKey, ensureApiKeys } from "./auth/api-keys.ts
 import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
-import { EventBus } from "./events/bus.ts";
+import { EventDispatcher } from "./events/dispatcher.ts";
 import { startRetention } from "./events/retention.ts";
+import { SseStreams } from "./events/sse.ts";
 import { WebSocketHub } from "./events/websocket.ts";
 import type { Log } from "./http/observe.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
@@ -17,10 +18,8 @@ import { Metrics } from "./observability/metrics.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { SequenceService } from "./service/sequences.ts";
 import { guardedStore, isDatabaseFault } from "./store/guarded-store.ts";
-import { followCommits } from "./store/postgres/follow.ts";
 import { PgStore } from "./store/postgres/pg-store.ts";
 import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
-import type { StoredEvent } from "./store/types.ts";
 
 export const SERVER_NAME = "tka-server";
 export const SERVER_VERSION = "0.1.0";
@@ -47,23 +46,27 @@ export async function buildServer(config: Config, log: Log) {
   const guarded = guardedStore(raw, breaker, () => metrics.databaseErrors.inc());
   const store = views === undefined ? guarded : watchCommits(guarded, views);
   const ids = new IdGenerator();
-  const bus = new EventBus();
-  const publish = (event: StoredEvent) => {
-    metrics.eventsPublished.inc();
-    bus.publish(event);
-  };
-  // With PostgreSQL every instance publishes every commit (its own too) from the log, woken by
-  // NOTIFY, so all subscribers see each project's events in commit order (interim wiring).
+  // Live events (events/dispatcher.ts): this instance's commits are handed over as they are
+  // acknowledged (delivery happens later, never inside the request); with PostgreSQL, NOTIFY
+  // wake-ups tell of every instance's commits, and the dispatcher reads what it missed from the log.
+  const dispatcher = new EventDispatcher(store, {
+    onError: (error) => log({ level: "warn", msg: "event delivery read failed", error: String(error) }),
+  });
   const service = new SequenceService({
     store,
     ids,
     historyLimit: config.historyLimit,
-    ...(raw instanceof PgStore ? {} : { publish }),
+    publish: (event) => {
+      metrics.eventsPublished.inc();
+      dispatcher.publish(event);
+    },
   });
   if (raw instanceof PgStore) {
-    await followCommits(raw, publish, (error) =>
-      log({ level: "warn", msg: "event follow failed", error: String(error) }),
-    );
+    await raw.listen({
+      onCommitted: (projectId, position) => dispatcher.wake(projectId, position),
+      onResync: () => dispatcher.resync(),
+      onError: (error) => log({ level: "warn", msg: "event wake-ups", error: String(error) }),
+    });
   }
   // Old change events are pruned now and every minute (see events/retention.ts).
   const retention = startRetention({
@@ -78,20 +81,25 @@ export async function buildServer(config: Config, log: Log) {
   const firstKey = await bootstrapApiKey(store, join(config.dataDir, "api-key"), () => ids.newId("key"));
   const hub = new WebSocketHub({
     store,
-    bus,
+    dispatcher,
     authenticate: (token) => authenticate(store, token),
     allowedOrigins: config.corsOrigins,
+    sendBufferBytes: config.eventSendBufferBytes,
     log,
     onOpen: () => metrics.websockets.inc(),
     onClose: () => metrics.websockets.dec(),
+    onSlowConsumer: () => metrics.slowConsumers.inc({ transport: "websocket" }),
   });
+  const sseStreams = new SseStreams();
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
   const app = createApp({
     info,
     store,
     breaker,
-    bus,
+    dispatcher,
+    eventSendBufferBytes: config.eventSendBufferBytes,
+    sseStreams,
     metrics,
     service,
     views,
@@ -101,5 +109,5 @@ export async function buildServer(config: Config, log: Log) {
     idempotencyTtlMs: config.idempotencyTtlMs,
     log,
   });
-  return { app, store: raw, service, hub, metrics, firstKey, retention };
+  return { app, store: raw, service, hub, dispatcher, sseStreams, metrics, firstKey, retention };
 }

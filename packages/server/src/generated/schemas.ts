@@ -86,6 +86,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -102,7 +107,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatAddedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatAddedEventData: {
     type: "object",
@@ -204,6 +209,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -220,7 +230,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatMovedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatMovedEventData: {
     type: "object",
@@ -309,6 +319,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -325,7 +340,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatRemovedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatRemovedEventData: {
     type: "object",
@@ -351,6 +366,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -367,7 +387,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatUpdatedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatUpdatedEventData: {
     type: "object",
@@ -457,6 +477,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -473,7 +498,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/HistoryEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   CommandUndoneEvent: {
     type: "object",
@@ -484,6 +509,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -500,7 +530,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/HistoryEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   ComponentHealth: {
     type: "object",
@@ -547,6 +577,8 @@ export const schemas: SchemaRegistry = {
       "IDEMPOTENCY_KEY_IN_USE",
       "IDEMPOTENCY_KEY_REUSED",
       "EVENTS_EXPIRED",
+      "INVALID_EVENT_ID",
+      "UNKNOWN_EVENT_ID",
       "VERSION_MISMATCH",
       "PAYLOAD_TOO_LARGE",
       "UNSUPPORTED_MEDIA_TYPE",
@@ -1047,6 +1079,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -1063,7 +1100,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/SequenceCreatedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   SequenceCreatedEventData: {
     type: "object",
@@ -1083,6 +1120,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -1099,7 +1141,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/SequenceDeletedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   SequenceDeletedEventData: {
     type: "object",
@@ -1275,6 +1317,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -1291,7 +1338,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/SequenceUpdatedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   SequenceUpdatedEventData: {
     type: "object",
@@ -1411,6 +1458,8 @@ export const schemas: SchemaRegistry = {
       "UNAUTHENTICATED",
       "RATE_LIMITED",
       "EVENTS_EXPIRED",
+      "INVALID_EVENT_ID",
+      "UNKNOWN_EVENT_ID",
     ],
   },
   WsErrorMessage: {
