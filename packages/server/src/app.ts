@@ -17,7 +17,7 @@ import { type ProblemContext, problem } from "./http/problem.ts";
 import type { RateLimiter } from "./http/rate-limit.ts";
 import { requestId } from "./http/request-id.ts";
 import type { Metrics } from "./observability/metrics.ts";
-import { type CircuitBreaker, CircuitOpenError } from "./resilience/circuit-breaker.ts";
+import { type CircuitBreaker, DatabaseUnavailableError } from "./resilience/circuit-breaker.ts";
 import { contractRoutes } from "./routes/contract.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import type { SequenceService } from "./service/sequences.ts";
@@ -115,7 +115,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       response.headers.set("Retry-After", "1");
       return response;
     }
-    if (error instanceof CircuitOpenError) {
+    if (error instanceof DatabaseUnavailableError) {
       const response = problem(c, 503, "SERVICE_UNAVAILABLE", "Service unavailable", "The database is unavailable.");
       response.headers.set("Retry-After", String(error.retryAfterSeconds));
       return response;

@@ -20,7 +20,8 @@ export interface Config {
   eventRetention: RetentionPolicy;
   rateLimit: { capacity: number; refillPerSecond: number };
   idempotencyTtlMs: number;
-  breaker: { failureThreshold: number; recoveryTimeoutMs: number };
+  /** Probing the database while the circuit is open (resilience/circuit-breaker.ts). */
+  breaker: { minProbeDelayMs: number; maxProbeDelayMs: number; probeTimeoutMs: number };
   shutdownGraceMs: number;
 }
 
@@ -155,7 +156,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     },
     rateLimit: { capacity: Number(rateMatch[1]), refillPerSecond: Number(rateMatch[2]) },
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
-    breaker: { failureThreshold: 5, recoveryTimeoutMs: 30_000 },
+    breaker: { minProbeDelayMs: 250, maxProbeDelayMs: 1000, probeTimeoutMs: 2000 },
     shutdownGraceMs: 10_000,
   };
 }

@@ -15,13 +15,17 @@ import { RateLimiter } from "./http/rate-limit.ts";
 import { IdGenerator } from "./ids.ts";
 import { Metrics } from "./observability/metrics.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
+import { isDatabaseFault } from "./resilience/database-faults.ts";
+import { fileIdentityCheck, watchEvery } from "./resilience/file-watch.ts";
 import { SequenceService } from "./service/sequences.ts";
-import { guardedStore, isDatabaseFault } from "./store/guarded-store.ts";
+import { guardedStore } from "./store/guarded-store.ts";
 import { PgStore } from "./store/postgres/pg-store.ts";
 import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
 
 export const SERVER_NAME = "tka-server";
 export const SERVER_VERSION = "0.1.0";
+/** How often the SQLite file is checked to still be the one opened (see resilience/file-watch.ts). */
+const FILE_CHECK_MS = 1000;
 /** Sequences whose read answer is kept in memory (a few KB each). */
 const VIEW_CACHE_ENTRIES = 1000;
 
@@ -33,11 +37,28 @@ export async function buildServer(config: Config, log: Log) {
       })
     : new SqliteStore(sqlitePathOf(config.databaseUrl));
   const metrics = new Metrics({ defaultMetrics: true });
+  // SQLite: the file is watched too (an open connection keeps writing a deleted or moved file).
+  const sqliteFile = raw instanceof SqliteStore ? sqlitePathOf(config.databaseUrl) : ":memory:";
+  const checkFile = sqliteFile === ":memory:" ? () => {} : fileIdentityCheck([sqliteFile, `${sqliteFile}-wal`]);
   const breaker = new CircuitBreaker({
     ...config.breaker,
-    isFailure: isDatabaseFault,
-    onStateChange: (state) => log({ level: state === "closed" ? "info" : "warn", msg: "database circuit", state }),
+    probe: async () => {
+      checkFile();
+      await raw.ping();
+    },
+    isFault: isDatabaseFault,
+    onStateChange: (state, fault) => {
+      metrics.databaseUnavailable.set(state === "open" ? 1 : 0);
+      log({ level: state === "open" ? "warn" : "info", msg: "database circuit", state, error: fault?.message });
+    },
   });
+  const stopFileWatch =
+    sqliteFile === ":memory:"
+      ? () => {}
+      : watchEvery(FILE_CHECK_MS, checkFile, (error) => {
+          if (breaker.state === "closed") metrics.databaseErrors.inc();
+          breaker.trip(error);
+        });
   // Sequence reads from memory only where this process makes every write (SQLite): commits of
   // other instances on a shared PostgreSQL database would not drop the entries.
   const views =
@@ -97,5 +118,12 @@ export async function buildServer(config: Config, log: Log) {
     idempotencyTtlMs: config.idempotencyTtlMs,
     log,
   });
-  return { app, store: raw, service, hub, metrics, firstKey, retention };
+  // Closing the store ends the file watch and the probes first (whoever closes it: shutdown, tests).
+  const closeStore = raw.close.bind(raw);
+  raw.close = () => {
+    stopFileWatch();
+    breaker.stop();
+    return closeStore();
+  };
+  return { app, store: raw, service, hub, metrics, firstKey, retention, breaker };
 }

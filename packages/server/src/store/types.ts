@@ -165,3 +165,14 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The store cannot reach its database (for example the SQLite writer thread died, or the file
+ * went away): a fault of the database, never of the request, which the circuit breaker counts.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}

@@ -306,7 +306,9 @@ export class SqliteStore implements Store {
     return this.#statements.countApiKeys.get()?.n ?? 0;
   }
 
+  /** Reads from the file, and fails once the writer thread was given up on (no write can work). */
   async ping(): Promise<void> {
+    if (this.#writer.failure !== null) throw this.#writer.failure;
     this.#db.prepare("SELECT 1").get();
   }
 
