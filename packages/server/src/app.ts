@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, SerializedAnswer } from "./api/context.ts";
 import { eventsHandlers } from "./api/events.ts";
 import { healthHandlers, type ServerInfo } from "./api/health.ts";
@@ -37,6 +38,16 @@ export interface AppDeps {
   bodyLimitBytes: number;
   idempotencyTtlMs: number;
   log: Log;
+}
+
+/** The status logged and counted for a request whose client hung up mid-body (never sent). */
+export const CLIENT_CLOSED_REQUEST = 499 as ContentfulStatusCode;
+
+/** The Node request (from @hono/node-server) ended before its body did. */
+function clientAborted(env: unknown, error: unknown): boolean {
+  const incoming = (env as { incoming?: { complete?: boolean; destroyed?: boolean } } | undefined)?.incoming;
+  if (incoming === undefined || incoming.complete === true) return false;
+  return incoming.destroyed === true || (error as { code?: unknown } | null)?.code === "ECONNRESET";
 }
 
 const titles = {
@@ -107,6 +118,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.notFound((c) => problem(c, 404, "NOT_FOUND", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
   app.onError((error, c) => {
+    // The client hung up before its whole body arrived: nobody is left to answer, and the server
+    // did nothing wrong. Logged and counted as 499 (nginx's "client closed request"), not a 500.
+    if (clientAborted(c.env, error)) return c.body(null, CLIENT_CLOSED_REQUEST);
     const known = problemFor(c, error);
     if (known) return known;
     if (error instanceof VersionConflictError) {

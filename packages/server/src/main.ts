@@ -1,11 +1,12 @@
 // Entry point: `pnpm start` / tools/scripts/start.sh. Flags and environment variables: see config.ts.
 import { serve } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import { ConfigError, loadConfig, settings } from "./config.ts";
+import { type Config, loadConfig, settings } from "./config.ts";
 import type { Log } from "./http/observe.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
 import { buildServer } from "./server.ts";
+import { describeStartupError, redactedUrl, type StartupPhase } from "./startup-errors.ts";
 
 if (process.argv.includes("--help")) {
   console.log("usage: tka-server [options]\n");
@@ -13,18 +14,33 @@ if (process.argv.includes("--help")) {
   process.exit(0);
 }
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.argv.slice(2), process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError) && !(error instanceof TypeError)) throw error;
-  console.error(`tka-server: invalid configuration: ${error.message}`);
-  process.exit(2);
+/** Flushes the batched log lines (set once the log exists). */
+let flushLog = () => {};
+
+/**
+ * A failure at start is one line naming what to fix (startup-errors.ts), then exit 1; the error
+ * itself, with its stack, only at LOG_LEVEL=debug.
+ */
+function cannotStart(error: unknown, phase: StartupPhase, context: Partial<Config>): never {
+  flushLog();
+  console.error(`tka-server: ${describeStartupError(error, phase, context)}`);
+  if ((context.logLevel ?? process.env.LOG_LEVEL) === "debug") console.error(error);
+  process.exit(1);
 }
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    return cannotStart(error, "configure", {});
+  }
+}
+const config = readConfig();
 
 // Log lines go out in batches (see line-buffer.ts); anything printed directly flushes them first,
 // and so does any exit (graceful shutdown, process.exit, an uncaught error): nothing is lost.
 const lines = lineBuffer({ sink: (chunk) => process.stdout.write(chunk) });
+flushLog = () => lines.flush();
 process.on("exit", () => lines.flush());
 const print = (text: string) => {
   lines.flush();
@@ -32,7 +48,9 @@ const print = (text: string) => {
 };
 const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, store, hub, firstKey, retention } = await buildServer(config, log);
+const { app, store, hub, firstKey, retention } = await buildServer(config, log).catch((error: unknown) =>
+  cannotStart(error, "open", config),
+);
 if (firstKey !== null) {
   // Printed once: the key is also in the data directory, readable by this user only.
   print(
@@ -42,6 +60,8 @@ if (firstKey !== null) {
 
 const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
+  server.off("error", failedToListen);
+  server.on("error", (error) => log({ level: "error", msg: "server error", error: String(error) }));
   // Always printed, whatever the log level: scripts and tests read the URL from it.
   print(
     JSON.stringify({
@@ -49,10 +69,13 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
       level: "info",
       msg: "listening",
       url: `http://${config.host}:${address.port}`,
-      database: config.databaseUrl,
+      database: redactedUrl(config.databaseUrl),
     }),
   );
 });
+// A port in use (or another listen failure) is a start-up failure: one line, exit 1.
+const failedToListen = (error: Error) => cannotStart(error, "listen", config);
+server.once("error", failedToListen);
 server.on("upgrade", (request, socket, head) => {
   if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/v1/ws") {
     socket.destroy();

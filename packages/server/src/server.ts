@@ -7,6 +7,7 @@ import { authenticate, bootstrapApiKey, ensureApiKeys } from "./auth/api-keys.ts
 import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
+import { prepareDataDir, restrictSqliteFiles } from "./data-dir.ts";
 import { EventBus } from "./events/bus.ts";
 import { startRetention } from "./events/retention.ts";
 import { WebSocketHub } from "./events/websocket.ts";
@@ -30,8 +31,11 @@ const FILE_CHECK_MS = 1000;
 const VIEW_CACHE_ENTRIES = 1000;
 
 export async function buildServer(config: Config, log: Log) {
+  prepareDataDir(config.dataDir);
   // PostgreSQL when several instances share one database; the embedded SQLite file otherwise.
-  const raw = /^postgres(ql)?:\/\//.test(config.databaseUrl)
+  const postgres = /^postgres(ql)?:\/\//.test(config.databaseUrl);
+  if (!postgres) restrictSqliteFiles(sqlitePathOf(config.databaseUrl));
+  const raw = postgres
     ? await PgStore.connect(config.databaseUrl, {
         onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
       })

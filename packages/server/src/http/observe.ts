@@ -28,6 +28,8 @@ export function observe(metrics: Metrics, log: Log) {
       path: c.req.path,
       status,
       duration_ms: Math.round(ms * 100) / 100,
+      // 499: the client hung up before sending its whole body (see app.ts).
+      ...(status === 499 ? { client_abort: true } : {}),
     });
   });
 }
