@@ -4,6 +4,8 @@ import type { AppEnv, SerializedAnswer } from "./api/context.ts";
 import { eventsHandlers } from "./api/events.ts";
 import { healthHandlers, type ServerInfo } from "./api/health.ts";
 import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequences.ts";
+import type { ApiKeys } from "./auth/api-keys.ts";
+import type { AuthFailureLimiter } from "./auth/failure-limit.ts";
 import type { ViewCache } from "./cache/view-cache.ts";
 import type { EventBus } from "./events/bus.ts";
 import { registerRoutes } from "./generated/routes.ts";
@@ -18,6 +20,7 @@ import { type ProblemContext, problem } from "./http/problem.ts";
 import type { RateLimiter } from "./http/rate-limit.ts";
 import { requestId } from "./http/request-id.ts";
 import type { Metrics } from "./observability/metrics.ts";
+import { type MetricsAccess, metricsHandler } from "./observability/metrics-route.ts";
 import { type CircuitBreaker, DatabaseUnavailableError } from "./resilience/circuit-breaker.ts";
 import { contractRoutes } from "./routes/contract.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -34,6 +37,11 @@ export interface AppDeps {
   /** Sequence reads answered from memory, where that is sound (see server.ts). */
   views?: ViewCache<SerializedAnswer> | undefined;
   limiter: RateLimiter;
+  keys: ApiKeys;
+  /** Unknown keys per client address. */
+  authFailures: AuthFailureLimiter;
+  /** Whether /metrics is on this app, and its token (observability/metrics-route.ts). */
+  metricsAccess: MetricsAccess;
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
   idempotencyTtlMs: number;
@@ -90,9 +98,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route("/", contractRoutes());
   app.route("/", docsRoutes());
-  app.get("/metrics", async (c) =>
-    c.body(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
-  );
+  if (deps.metricsAccess.onMainListener) app.get("/metrics", metricsHandler(deps.metrics, deps.metricsAccess.token));
   // Every operation of the contract, validated by the generated skeleton before its handler runs.
   registerRoutes(
     app,
@@ -109,7 +115,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       // Authentication, then per-key rate limit, body limit and idempotency, composed once (the
       // skeleton combines its `before` list anew on every request).
       authenticate: chain(
-        requireApiKey(deps.store),
+        requireApiKey(deps.keys, deps.authFailures),
         rateLimit(deps.limiter),
         limitBody(deps.bodyLimitBytes),
         idempotency(deps.store, deps.idempotencyTtlMs),

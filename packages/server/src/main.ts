@@ -1,15 +1,30 @@
 // Entry point: `pnpm start` / tools/scripts/start.sh. Flags and environment variables: see config.ts.
 import { serve } from "@hono/node-server";
 import { WebSocketServer } from "ws";
-import { type Config, loadConfig, settings } from "./config.ts";
+import { keysCommand } from "./admin/keys-command.ts";
+import { type Config, ConfigError, loadConfig, settings } from "./config.ts";
 import type { Log } from "./http/observe.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
 import { buildServer } from "./server.ts";
 import { describeStartupError, redactedUrl, type StartupPhase } from "./startup-errors.ts";
 
+// `tka-server keys ...`: the key management command (admin/keys-command.ts), then exit.
+if (process.argv[2] === "keys") {
+  let status = 1;
+  try {
+    status = await keysCommand(process.argv.slice(3), process.env, { out: (text) => console.log(text) });
+  } catch (error) {
+    const usage = error instanceof ConfigError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS_");
+    const line = usage ? (error as Error).message : describeStartupError(error, "open", {});
+    console.error(`tka-server keys: ${line}`);
+  }
+  process.exit(status);
+}
+
 if (process.argv.includes("--help")) {
-  console.log("usage: tka-server [options]\n");
+  console.log("usage: tka-server [options]        start the server");
+  console.log("       tka-server keys --help      manage API keys (create, list, revoke)\n");
   for (const s of settings) console.log(`  --${s.flag.padEnd(15)} ${s.env.padEnd(15)} ${s.help}`);
   process.exit(0);
 }
@@ -48,7 +63,7 @@ const print = (text: string) => {
 };
 const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, store, hub, firstKey, retention } = await buildServer(config, log).catch((error: unknown) =>
+const { app, metricsApp, store, hub, firstKey, retention } = await buildServer(config, log).catch((error: unknown) =>
   cannotStart(error, "open", config),
 );
 if (firstKey !== null) {
@@ -76,6 +91,23 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
 // A port in use (or another listen failure) is a start-up failure: one line, exit 1.
 const failedToListen = (error: Error) => cannotStart(error, "listen", config);
 server.once("error", failedToListen);
+
+// METRICS_ADDRESS: /metrics on a listener of its own (see observability/metrics-route.ts).
+const metricsAt = config.metricsAddress;
+const metricsServer =
+  metricsApp === undefined || metricsAt === undefined
+    ? undefined
+    : serve({ fetch: metricsApp.fetch, hostname: metricsAt.host, port: metricsAt.port }, (address) => {
+        print(
+          JSON.stringify({
+            time: new Date().toISOString(),
+            level: "info",
+            msg: "metrics listening",
+            url: `http://${metricsAt.host.includes(":") ? `[${metricsAt.host}]` : metricsAt.host}:${address.port}/metrics`,
+          }),
+        );
+      });
+metricsServer?.once("error", (error) => cannotStart(error, "listen", { ...config, ...metricsAt }));
 server.on("upgrade", (request, socket, head) => {
   if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/v1/ws") {
     socket.destroy();
@@ -94,6 +126,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     for (const client of wss.clients) client.close(1001, "server shutting down");
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
     force.unref();
+    metricsServer?.close();
     server.close(async () => {
       await retention.stop();
       await store.close();

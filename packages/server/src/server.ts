@@ -3,7 +3,9 @@
 import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
 import { createApp } from "./app.ts";
-import { authenticate, bootstrapApiKey, ensureApiKeys } from "./auth/api-keys.ts";
+import { ApiKeys } from "./auth/api-keys.ts";
+import { AuthFailureLimiter } from "./auth/failure-limit.ts";
+import { checkKeySecret, loadKeySecret } from "./auth/key-secret.ts";
 import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
@@ -15,6 +17,7 @@ import type { Log } from "./http/observe.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
 import { IdGenerator } from "./ids.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { metricsAccess, metricsApp } from "./observability/metrics-route.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { isDatabaseFault } from "./resilience/database-faults.ts";
 import { fileIdentityCheck, watchEvery } from "./resilience/file-watch.ts";
@@ -30,16 +33,23 @@ const FILE_CHECK_MS = 1000;
 /** Sequences whose read answer is kept in memory (a few KB each). */
 const VIEW_CACHE_ENTRIES = 1000;
 
-export async function buildServer(config: Config, log: Log) {
+/**
+ * The data directory made ready and the store opened (migrated): PostgreSQL when several
+ * instances share one database, the embedded SQLite file otherwise. Also used by admin commands.
+ */
+export async function openStore(config: Config, log: Log): Promise<SqliteStore | PgStore> {
   prepareDataDir(config.dataDir);
-  // PostgreSQL when several instances share one database; the embedded SQLite file otherwise.
-  const postgres = /^postgres(ql)?:\/\//.test(config.databaseUrl);
-  if (!postgres) restrictSqliteFiles(sqlitePathOf(config.databaseUrl));
-  const raw = postgres
-    ? await PgStore.connect(config.databaseUrl, {
-        onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
-      })
-    : new SqliteStore(sqlitePathOf(config.databaseUrl));
+  if (/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    return PgStore.connect(config.databaseUrl, {
+      onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
+    });
+  }
+  restrictSqliteFiles(sqlitePathOf(config.databaseUrl));
+  return new SqliteStore(sqlitePathOf(config.databaseUrl));
+}
+
+export async function buildServer(config: Config, log: Log) {
+  const raw = await openStore(config, log);
   const metrics = new Metrics({ defaultMetrics: true });
   // SQLite: the file is watched too (an open connection keeps writing a deleted or moved file).
   const sqliteFile = raw instanceof SqliteStore ? sqlitePathOf(config.databaseUrl) : ":memory:";
@@ -96,16 +106,32 @@ export async function buildServer(config: Config, log: Log) {
     },
     onError: (error) => log({ level: "warn", msg: "event pruning failed", error: String(error) }),
   });
-  await ensureApiKeys(store, config.apiKeys, () => ids.newId("key"));
-  const firstKey = await bootstrapApiKey(store, join(config.dataDir, "api-key"), () => ids.newId("key"));
+  // API keys: hashes keyed with the server's secret, which must be the one the stored keys were
+  // made with (see auth/key-secret.ts); keys from API_KEYS live in memory only.
+  const secret = loadKeySecret(config.apiKeySecret, config.dataDir);
+  await checkKeySecret(store, secret);
+  const keys = new ApiKeys({
+    store,
+    secret: secret.secret,
+    environment: config.apiKeys,
+    newId: () => ids.newId("key"),
+  });
+  const firstKey = await keys.bootstrap(join(config.dataDir, "api-key"));
   const hub = new WebSocketHub({
     store,
     bus,
-    authenticate: (token) => authenticate(store, token),
+    authenticate: (token) => keys.authenticate(token),
     allowedOrigins: config.corsOrigins,
     onOpen: () => metrics.websockets.inc(),
     onClose: () => metrics.websockets.dec(),
   });
+  const access = metricsAccess(config);
+  if (!access.onMainListener && config.metricsAddress === undefined) {
+    log({
+      level: "warn",
+      msg: "metrics not served: HOST is not a loopback address; set METRICS_TOKEN or METRICS_ADDRESS to serve /metrics",
+    });
+  }
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
   const app = createApp({
@@ -121,6 +147,9 @@ export async function buildServer(config: Config, log: Log) {
     bodyLimitBytes: config.bodyLimitBytes,
     idempotencyTtlMs: config.idempotencyTtlMs,
     log,
+    keys,
+    authFailures: new AuthFailureLimiter(config.authFailureLimit),
+    metricsAccess: access,
   });
   // Closing the store ends the file watch and the probes first (whoever closes it: shutdown, tests).
   const closeStore = raw.close.bind(raw);
@@ -129,5 +158,7 @@ export async function buildServer(config: Config, log: Log) {
     breaker.stop();
     return closeStore();
   };
-  return { app, store: raw, service, hub, metrics, firstKey, retention, breaker };
+  // METRICS_ADDRESS: /metrics on a listener of its own (main.ts starts it).
+  const metricsOnly = config.metricsAddress === undefined ? undefined : metricsApp(metrics, config.metricsToken);
+  return { app, metricsApp: metricsOnly, store: raw, service, hub, metrics, keys, firstKey, retention, breaker };
 }
