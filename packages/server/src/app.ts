@@ -6,6 +6,7 @@ import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequenc
 import type { ViewCache } from "./cache/view-cache.ts";
 import type { EventBus } from "./events/bus.ts";
 import { registerRoutes } from "./generated/routes.ts";
+import type { JsonLimits } from "./generated/runtime/json.ts";
 import { requireApiKey } from "./http/auth.ts";
 import { chain } from "./http/chain.ts";
 import { cors } from "./http/cors.ts";
@@ -35,12 +36,16 @@ export interface AppDeps {
   limiter: RateLimiter;
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
+  /** Limits of JSON bodies, checked while parsing (see the skeleton's runtime/json.ts). */
+  jsonLimits?: JsonLimits | undefined;
   idempotencyTtlMs: number;
   log: Log;
 }
 
 const titles = {
   BAD_REQUEST: "Bad request",
+  METHOD_NOT_ALLOWED: "Method not allowed",
+  PAYLOAD_TOO_LARGE: "Payload too large",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   VALIDATION_FAILED: "Validation failed",
 } as const;
@@ -95,6 +100,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     {
       problem: (c, status, code, detail, errors) =>
         problem(c as ProblemContext, status, code, titles[code], detail, errors),
+      jsonLimits: deps.jsonLimits,
       // Authentication, then per-key rate limit, body limit and idempotency, composed once (the
       // skeleton combines its `before` list anew on every request).
       authenticate: chain(

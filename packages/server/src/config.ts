@@ -22,6 +22,8 @@ export interface Config {
   idempotencyTtlMs: number;
   breaker: { failureThreshold: number; recoveryTimeoutMs: number };
   shutdownGraceMs: number;
+  /** Limits of JSON request bodies, checked while parsing (413 beyond; see docs/hardening.md). */
+  jsonLimits: { maxDepth: number; maxMembers: number; maxStringLength: number };
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +51,17 @@ export const settings: readonly Setting[] = [
     flag: "event-max-count",
     env: "EVENT_MAX_COUNT",
     help: "change events kept at most, beyond a day old (0: no limit)",
+  },
+  { flag: "json-max-depth", env: "JSON_MAX_DEPTH", help: "deepest nesting of a JSON body (64)" },
+  {
+    flag: "json-max-members",
+    env: "JSON_MAX_MEMBERS",
+    help: "object members plus array elements in a JSON body (10000)",
+  },
+  {
+    flag: "json-max-string-length",
+    env: "JSON_MAX_STRING_LENGTH",
+    help: "longest string or member name in a JSON body, in characters (100000)",
   },
 ];
 
@@ -157,5 +170,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
     breaker: { failureThreshold: 5, recoveryTimeoutMs: 30_000 },
     shutdownGraceMs: 10_000,
+    jsonLimits: {
+      maxDepth: integer(get("json-max-depth", "64"), byFlag("json-max-depth"), 2, 1000),
+      maxMembers: integer(get("json-max-members", "10000"), byFlag("json-max-members"), 100, 10_000_000),
+      maxStringLength: integer(
+        get("json-max-string-length", "100000"),
+        byFlag("json-max-string-length"),
+        100,
+        100 * 1024 * 1024,
+      ),
+    },
   };
 }

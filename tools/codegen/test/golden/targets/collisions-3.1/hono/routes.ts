@@ -5,13 +5,18 @@ import type { Context, Env, Hono, MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import type * as H from "./handlers.ts";
 import { operations } from "./operations.ts";
+import type { JsonLimits, TextRules } from "./runtime/json.ts";
 import { type ProblemWriter, runOperation } from "./runtime/operation.ts";
 import { Validator, type Schema } from "./runtime/validate.ts";
 import { schemas } from "./schemas.ts";
 
 export interface RouteOptions {
-  /** Writes the 400 / 415 / 422 problem answers of invalid requests. */
+  /** Writes the 400 / 405 / 413 / 415 / 422 problem answers of invalid requests. */
   problem: ProblemWriter;
+  /** Limits of JSON bodies: depth, members, string length (default: runtime/json.ts `defaultJsonLimits`). */
+  jsonLimits?: JsonLimits | undefined;
+  /** Which characters strings may hold (default: no U+0000; unpaired surrogates never). */
+  text?: TextRules | undefined;
   /** Runs before every operation that needs credentials (the contract's security). */
   authenticate?: MiddlewareHandler;
   /** Runs before every operation that needs credentials, after `authenticate` (rate limits, idempotency, ...). */
@@ -29,7 +34,7 @@ export function registerRoutes<E extends Env>(
     if (schema === undefined) throw new Error(`unresolved $ref ${ref}`);
     return schema;
   };
-  const runtime = { validator, resolve, problem: options.problem };
+  const runtime = { validator, resolve, problem: options.problem, jsonLimits: options.jsonLimits, text: options.text };
   const passThrough: MiddlewareHandler = (_c, next) => next();
   const guard = (spec: { public: boolean }): MiddlewareHandler => {
     const chain = spec.public
