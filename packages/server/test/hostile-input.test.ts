@@ -3,6 +3,7 @@
 // leaves the server (and its database circuit) serving.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -71,12 +72,25 @@ async function start(env: Record<string, string>) {
       },
       ...(body === undefined ? {} : { body }),
     });
+  /** A raw request (fetch refuses TRACE and CONNECT-like methods): status, headers, body. */
+  const raw = (method: string, path: string) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+      const req = request(`${base}${path}`, { method, headers: { "X-API-Key": KEY } }, (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
   const close = async () => {
     await new Promise<void>((resolve) => http.close(() => resolve()));
     await server.retention.stop();
     await server.store.close();
   };
-  return { call, close };
+  return { call, raw, close };
 }
 
 const nested = (depth: number, leaf = "1") => "[".repeat(depth) + leaf + "]".repeat(depth);
@@ -216,3 +230,45 @@ for (const engine of engines) {
     }, 60_000);
   });
 }
+
+describe("methods a path does not serve", () => {
+  let server: Awaited<ReturnType<typeof start>>;
+  beforeAll(async () => {
+    server = await start({});
+  }, 60_000);
+  afterAll(() => server?.close(), 60_000);
+
+  it("answer 405 with Allow on every path of the contract, and OPTIONS answers 204 with Allow", async () => {
+    const paths: [string, string, string[]][] = [
+      ["/api/v1/sequences", "GET, HEAD, POST, OPTIONS", ["PUT", "PATCH", "DELETE", "TRACE"]],
+      ["/api/v1/sequences/seq_1", "GET, HEAD, PATCH, DELETE, OPTIONS", ["POST", "PUT", "TRACE"]],
+      ["/api/v1/sequences/seq_1/beats", "POST, PUT, OPTIONS", ["GET", "HEAD", "PATCH", "DELETE"]],
+      ["/api/v1/sequences/seq_1/beats/b_1", "GET, HEAD, PATCH, DELETE, OPTIONS", ["POST", "PUT"]],
+      ["/api/v1/sequences/seq_1/undo", "POST, OPTIONS", ["GET", "PUT", "DELETE"]],
+      ["/api/v1/health", "GET, HEAD, OPTIONS", ["POST", "DELETE", "TRACE"]],
+      ["/api/v1/events", "GET, HEAD, OPTIONS", ["POST"]],
+    ];
+    for (const [path, allow, methods] of paths) {
+      for (const method of methods) {
+        const res = await server.raw(method, path);
+        expect({ path, method, status: res.status, allow: res.headers.allow }).toEqual({
+          path,
+          method,
+          status: 405,
+          allow,
+        });
+        if (method !== "HEAD") {
+          expect(JSON.parse(res.body)).toMatchObject({ code: "METHOD_NOT_ALLOWED", status: 405 });
+        }
+      }
+      const options = await server.raw("OPTIONS", path);
+      expect({ path, status: options.status, allow: options.headers.allow }).toEqual({ path, status: 204, allow });
+    }
+  });
+
+  it("keep 404 for unknown paths and serve the declared methods as before", async () => {
+    expect((await server.raw("DELETE", "/api/v1/nothing")).status).toBe(404);
+    expect((await server.raw("GET", "/api/v1/sequences")).status).toBe(200);
+    expect((await server.raw("HEAD", "/api/v1/health")).status).toBe(200);
+  });
+});

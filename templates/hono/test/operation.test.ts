@@ -183,12 +183,12 @@ describe("methodNotAllowed", () => {
     for (const method of ["DELETE", "PUT", "PATCH"]) {
       const res = await hono.request("/things", { method });
       expect(res.status).toBe(405);
-      expect(res.headers.get("Allow")).toBe("GET, POST, HEAD, OPTIONS");
+      expect(res.headers.get("Allow")).toBe("GET, HEAD, POST, OPTIONS");
       expect(await res.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
     }
     const options = await hono.request("/things", { method: "OPTIONS" });
     expect(options.status).toBe(204);
-    expect(options.headers.get("Allow")).toBe("GET, POST, HEAD, OPTIONS");
+    expect(options.headers.get("Allow")).toBe("GET, HEAD, POST, OPTIONS");
     expect((await hono.request("/things", { method: "HEAD" })).status).toBe(200);
     expect((await hono.request("/things")).status).toBe(200);
     expect((await hono.request("/other", { method: "DELETE" })).status).toBe(404);

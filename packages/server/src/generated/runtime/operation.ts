@@ -242,11 +242,14 @@ export function runOperation(
  * The answer for a known path asked with a method it does not serve: 405 with `Allow` listing the
  * methods it does (HEAD wherever GET is, and OPTIONS). OPTIONS itself is answered 204 with `Allow`.
  */
+const order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
 export function methodNotAllowed(methods: readonly string[], problem: ProblemWriter) {
   const served = new Set(methods.map((m) => m.toUpperCase()));
   if (served.has("GET")) served.add("HEAD");
   served.add("OPTIONS");
-  const allow = [...served].join(", ");
+  const rank = (m: string) => (order.indexOf(m) + order.length + 1) % (order.length + 1);
+  const allow = [...served].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(", ");
   return (c: Context): Response => {
     if (c.req.method === "OPTIONS") return c.body(null, 204, { Allow: allow });
     const response = problem(c, 405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${allow}.`, []);

@@ -305,6 +305,7 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
   | "BEAT_LIMIT_REACHED"
   | "NOTHING_TO_UNDO"

@@ -142,6 +142,9 @@ class ErrorCode(OpenEnum):
     NOT_FOUND = "NOT_FOUND"
     """No such resource, or it belongs to another project."""
 
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    """The path exists but not with this method; the `Allow` header lists the methods it serves."""
+
     CONFLICT = "CONFLICT"
     """The change conflicts with the current state (generic)."""
 

@@ -418,6 +418,8 @@ crate::open_enum! {
         Forbidden = "FORBIDDEN",
         /// No such resource, or it belongs to another project.
         NotFound = "NOT_FOUND",
+        /// The path exists but not with this method; the `Allow` header lists the methods it serves.
+        MethodNotAllowed = "METHOD_NOT_ALLOWED",
         /// The change conflicts with the current state (generic).
         Conflict = "CONFLICT",
         /// A sequence holds at most 64 beats.
