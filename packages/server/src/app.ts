@@ -9,6 +9,7 @@ import type { AuthFailureLimiter } from "./auth/failure-limit.ts";
 import type { ViewCache } from "./cache/view-cache.ts";
 import type { EventBus } from "./events/bus.ts";
 import { registerRoutes } from "./generated/routes.ts";
+import type { JsonLimits } from "./generated/runtime/json.ts";
 import { requireApiKey } from "./http/auth.ts";
 import { chain } from "./http/chain.ts";
 import { cors } from "./http/cors.ts";
@@ -44,6 +45,8 @@ export interface AppDeps {
   metricsAccess: MetricsAccess;
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
+  /** Limits of JSON bodies, checked while parsing (see the skeleton's runtime/json.ts). */
+  jsonLimits?: JsonLimits | undefined;
   idempotencyTtlMs: number;
   log: Log;
 }
@@ -60,6 +63,8 @@ function clientAborted(env: unknown, error: unknown): boolean {
 
 const titles = {
   BAD_REQUEST: "Bad request",
+  METHOD_NOT_ALLOWED: "Method not allowed",
+  PAYLOAD_TOO_LARGE: "Payload too large",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   VALIDATION_FAILED: "Validation failed",
 } as const;
@@ -112,6 +117,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     {
       problem: (c, status, code, detail, errors) =>
         problem(c as ProblemContext, status, code, titles[code], detail, errors),
+      jsonLimits: deps.jsonLimits,
       // Authentication, then per-key rate limit, body limit and idempotency, composed once (the
       // skeleton combines its `before` list anew on every request).
       authenticate: chain(

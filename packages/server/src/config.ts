@@ -31,6 +31,8 @@ export interface Config {
   metricsToken: string | undefined;
   /** Where /metrics is served instead of the main listener (unset: the main listener). */
   metricsAddress: { host: string; port: number } | undefined;
+  /** Limits of JSON request bodies, checked while parsing (413 beyond; see docs/hardening.md). */
+  jsonLimits: { maxDepth: number; maxMembers: number; maxStringLength: number };
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +80,17 @@ export const settings: readonly Setting[] = [
     flag: "metrics-address",
     env: "METRICS_ADDRESS",
     help: "host:port serving /metrics instead of the main listener (none; without it or a token, /metrics is served only when HOST is loopback)",
+  },
+  { flag: "json-max-depth", env: "JSON_MAX_DEPTH", help: "deepest nesting of a JSON body (64)" },
+  {
+    flag: "json-max-members",
+    env: "JSON_MAX_MEMBERS",
+    help: "object members plus array elements in a JSON body (10000)",
+  },
+  {
+    flag: "json-max-string-length",
+    env: "JSON_MAX_STRING_LENGTH",
+    help: "longest string or member name in a JSON body, in characters (100000)",
   },
 ];
 
@@ -222,5 +235,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     authFailureLimit: bucket(get("auth-failure-limit", "10/0.2"), byFlag("auth-failure-limit")),
     metricsToken,
     metricsAddress,
+    jsonLimits: {
+      maxDepth: integer(get("json-max-depth", "64"), byFlag("json-max-depth"), 2, 1000),
+      maxMembers: integer(get("json-max-members", "10000"), byFlag("json-max-members"), 100, 10_000_000),
+      maxStringLength: integer(
+        get("json-max-string-length", "100000"),
+        byFlag("json-max-string-length"),
+        100,
+        100 * 1024 * 1024,
+      ),
+    },
   };
 }

@@ -148,6 +148,7 @@ export async function buildServer(config: Config, log: Log) {
     limiter,
     corsOrigins: config.corsOrigins,
     bodyLimitBytes: config.bodyLimitBytes,
+    jsonLimits: config.jsonLimits,
     idempotencyTtlMs: config.idempotencyTtlMs,
     log,
     keys,
