@@ -38,8 +38,11 @@ const VIEW_CACHE_ENTRIES = 1000;
  * instances share one database, the embedded SQLite file otherwise. Also used by admin commands.
  */
 export async function openStore(config: Config, log: Log): Promise<SqliteStore | PgStore> {
-  prepareDataDir(config.dataDir);
-  if (/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+  const postgres = /^postgres(ql)?:\/\//.test(config.databaseUrl);
+  // With PostgreSQL and the key secret set, nothing needs the data directory (a read-only
+  // container works) unless a first key is created, whose write then reports a clear failure.
+  if (!postgres || config.apiKeySecret === undefined) prepareDataDir(config.dataDir);
+  if (postgres) {
     return PgStore.connect(config.databaseUrl, {
       onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
     });
