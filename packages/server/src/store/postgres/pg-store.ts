@@ -17,6 +17,7 @@ import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../dom
 import { wordOf } from "../../domain/index.ts";
 import { eventIdOf, seqOfEventId } from "../event-id.ts";
 import {
+  type ApiKeyRecord,
   type Commit,
   type CommitResult,
   type EventPruning,
@@ -25,6 +26,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyLookup,
   type IdempotentResponse,
+  isKeyedHash,
   type ListFilter,
   type Page,
   type PageRequest,
@@ -614,16 +616,16 @@ export class PgStore implements Store {
 
   async findApiKey(keyHash: string): Promise<{ key_id: string; project_id: string } | null> {
     const { rows } = await this.#pool.query<{ key_id: string; project_id: string }>(
-      "SELECT id AS key_id, project_id FROM api_keys WHERE key_hash = $1",
+      "SELECT id AS key_id, project_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
       [keyHash],
     );
     return rows[0] ?? null;
   }
 
-  async createApiKey(projectId: string, keyId: string, keyHash: string, name: string): Promise<void> {
+  async createApiKey(projectId: string, keyId: string, keyHash: string, name: string, prefix?: string): Promise<void> {
     await this.#pool.query(
-      "INSERT INTO api_keys (id, project_id, key_hash, name, created_at) VALUES ($1, $2, $3, $4, $5)",
-      [keyId, projectId, keyHash, name, new Date().toISOString()],
+      "INSERT INTO api_keys (id, project_id, key_hash, name, created_at, prefix) VALUES ($1, $2, $3, $4, $5, $6)",
+      [keyId, projectId, keyHash, name, new Date().toISOString(), prefix ?? null],
     );
   }
 
@@ -772,6 +774,69 @@ export class PgStore implements Store {
     for (const stop of [...this.#listeners]) await stop();
     await this.#pool.end();
   }
+
+  // API key management (see Store).
+
+  async listApiKeys(projectId?: string): Promise<ApiKeyRecord[]> {
+    const { rows } = await this.#pool.query<ApiKeyRow>(
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys ${projectId === undefined ? "" : "WHERE project_id = $1"}
+       ORDER BY created_at COLLATE "C", id COLLATE "C"`,
+      projectId === undefined ? [] : [projectId],
+    );
+    return rows.map(toApiKeyRecord);
+  }
+
+  async revokeApiKey(keyId: string, revokedAt: string): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.#pool.query<ApiKeyRow>(
+      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING ${API_KEY_COLUMNS}`,
+      [keyId, revokedAt],
+    );
+    return rows[0] === undefined ? null : toApiKeyRecord(rows[0]);
+  }
+
+  async replaceApiKeyHash(keyId: string, fromHash: string, toHash: string): Promise<void> {
+    await this.#pool.query("UPDATE api_keys SET key_hash = $3 WHERE id = $1 AND key_hash = $2", [
+      keyId,
+      fromHash,
+      toHash,
+    ]);
+  }
+
+  async claimKeySecretFingerprint(fingerprint: string): Promise<string> {
+    await this.#pool.query("INSERT INTO key_secret (id, fingerprint) VALUES (1, $1) ON CONFLICT (id) DO NOTHING", [
+      fingerprint,
+    ]);
+    const { rows } = await this.#pool.query<{ fingerprint: string }>("SELECT fingerprint FROM key_secret");
+    return rows[0]?.fingerprint ?? fingerprint;
+  }
+
+  async replaceKeySecretFingerprint(fingerprint: string, revokedAt: string): Promise<number> {
+    return this.#transaction(async (client) => {
+      await client.query(
+        `INSERT INTO key_secret (id, fingerprint) VALUES (1, $1)
+         ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint`,
+        [fingerprint],
+      );
+      const revoked = await client.query("UPDATE api_keys SET revoked_at = $1 WHERE revoked_at IS NULL", [revokedAt]);
+      return revoked.rowCount ?? 0;
+    });
+  }
+}
+
+const API_KEY_COLUMNS = "id, project_id, name, prefix, created_at, revoked_at, key_hash";
+
+interface ApiKeyRow {
+  id: string;
+  project_id: string;
+  name: string;
+  prefix: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  key_hash: string;
+}
+
+function toApiKeyRecord({ key_hash, ...row }: ApiKeyRow): ApiKeyRecord {
+  return { ...row, keyed: isKeyedHash(key_hash) };
 }
 
 /** Keeps a set of recent numbers bounded: drops the oldest half past 10,000 entries. */
