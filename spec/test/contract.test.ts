@@ -113,6 +113,22 @@ describe("conventions", () => {
     }
   });
 
+  it("every POST declares the 422 of a reused Idempotency-Key", () => {
+    for (const { operation } of ops.filter((o) => o.method === "post")) {
+      expect(responses(operation)["422"], String(operation.operationId)).toBeDefined();
+    }
+  });
+
+  it("If-Match, Idempotency-Key and cursor are never empty (the server refuses an empty one)", () => {
+    for (const { operation } of ops) {
+      for (const p of parameters(doc, operation)) {
+        if (["If-Match", "Idempotency-Key", "cursor"].includes(String(p.name))) {
+          expect((p.schema as JsonObject).minLength, `${operation.operationId} ${p.name}`).toBe(1);
+        }
+      }
+    }
+  });
+
   it("every mutation of an existing sequence accepts If-Match and declares 412", () => {
     const mutations = ops.filter((o) => o.method !== "get" && o.path.includes("{sequence_id}"));
     expect(mutations.length).toBe(9);
@@ -338,6 +354,16 @@ describe("events", () => {
     const names = variants.map((v) => ((v.properties as JsonObject).event as JsonObject).const);
     expect(names).toEqual(eventTypes);
     expect(headerNames(doc32, get)).toContain("last-event-id");
+  });
+
+  it("the 3.1 document types each SSE event with the 3.2 item schema (3.1 has no itemSchema)", () => {
+    const stream = (d: JsonObject) => {
+      const get = ((d.paths as JsonObject)["/api/v1/events"] as JsonObject).get as JsonObject;
+      return ((responses(get)["200"] as JsonObject).content as JsonObject)["text/event-stream"] as JsonObject;
+    };
+    const { description, ...schema31 } = stream(doc).schema as JsonObject;
+    expect(description).toContain("itemSchema");
+    expect(schema31).toEqual(stream(doc32).itemSchema);
   });
 
   it("the WebSocket protocol's messages are typed and linked from the operation", () => {

@@ -333,6 +333,16 @@ describe("strict request bodies", () => {
     expect(list.data).toHaveLength(1);
   });
 
+  it("400 an empty If-Match or cursor (the contract says they are never empty)", async () => {
+    const patch = await server.call("PATCH", `/api/v1/sequences/${seq.id}`, '{"name":"x"}', { "If-Match": "" });
+    expect(patch.status).toBe(400);
+    expect(await patch.json()).toMatchObject({ errors: [{ field: "header.If-Match", code: "minLength" }] });
+    const list = await server.call("GET", "/api/v1/sequences?cursor=");
+    expect(list.status).toBe(400);
+    expect(await list.json()).toMatchObject({ errors: [{ field: "query.cursor", code: "minLength" }] });
+    expect((await server.call("GET", `/api/v1/sequences/${seq.id}`)).headers.get("ETag")).toBe('"1"');
+  });
+
   it("keep metadata free-form: any member at any depth, in create and in a merge patch", async () => {
     const created = await server.call(
       "POST",
