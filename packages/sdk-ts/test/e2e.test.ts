@@ -141,6 +141,15 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     expect(fields).toEqual(["/length", "/name"]);
   });
 
+  it("refuses unknown body members: at compile time, and with a 422 naming them at run time", async () => {
+    // @ts-expect-error `lettr` is not a member of BeatCreate (input models are closed)
+    const typo = client.beats.add(flow.id, { lettr: "A" });
+    const error = await typo.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnprocessableEntityError);
+    const problem = (error as UnprocessableEntityError).problem as unknown as Problem;
+    expect(problem.errors?.map((e) => [e.field, e.code])).toEqual([["/lettr", "additionalProperties"]]);
+  });
+
   it("keeps every acknowledged change and the history across a restart", async () => {
     const before = await client.sequences.get(flow.id);
     await server.stop();

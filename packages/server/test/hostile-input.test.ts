@@ -272,3 +272,86 @@ describe("methods a path does not serve", () => {
     expect((await server.raw("HEAD", "/api/v1/health")).status).toBe(200);
   });
 });
+
+describe("strict request bodies", () => {
+  let server: Awaited<ReturnType<typeof start>>;
+  let seq: Json & { id: string; beats: { id: string }[] };
+  beforeAll(async () => {
+    server = await start({});
+    seq = (await (await server.call("POST", "/api/v1/sequences", '{"name":"Strict","length":2}')).json()) as typeof seq;
+  }, 60_000);
+  afterAll(() => server?.close(), 60_000);
+
+  it("422 every unknown member, at any depth, as a JSON pointer, and change nothing", async () => {
+    const beat = `/api/v1/sequences/${seq.id}/beats`;
+    const cases: [string, string, unknown, string[]][] = [
+      ["POST", beat, { lettr: "A" }, ["/lettr"]],
+      ["POST", "/api/v1/sequences", { name: "t", bogus: 1 }, ["/bogus"]],
+      ["PATCH", `/api/v1/sequences/${seq.id}`, { name: "t", ifMatch: '"1"' }, ["/ifMatch"]],
+      [
+        "POST",
+        "/api/v1/sequences",
+        {
+          name: "t",
+          beats: [
+            { letter: "A" },
+            {
+              lettr: "B",
+              red_motion: { motion_type: "pro", prop_rot_dir: "cw", start_loc: "n", end_loc: "e", spin: 1 },
+            },
+          ],
+        },
+        ["/beats/1/lettr", "/beats/1/red_motion/spin"],
+      ],
+      ["PUT", beat, { beats: [], extra: true }, ["/extra"]],
+      ["POST", `${beat}/${seq.beats[0]?.id}/move`, { position: 1, to: 0 }, ["/to"]],
+      ["PATCH", `${beat}/${seq.beats[0]?.id}`, { blue_motion: { turns: 1, turn: 2 } }, ["/blue_motion/turn"]],
+      ["POST", "/api/v1/sequences", { name: "t", "a/b": 1, "c~d": 2 }, ["/a~1b", "/c~0d"]],
+    ];
+    for (const [method, path, body, fields] of cases) {
+      const res = await server.call(method, path, JSON.stringify(body));
+      const problem = (await res.json()) as {
+        code: string;
+        errors: { field: string; code: string; message: string }[];
+      };
+      expect({ method, path, status: res.status, code: problem.code }).toEqual({
+        method,
+        path,
+        status: 422,
+        code: "VALIDATION_FAILED",
+      });
+      expect(problem.errors.map((e) => e.field)).toEqual(fields);
+      expect(problem.errors.every((e) => e.code === "additionalProperties")).toBe(true);
+    }
+    const lettr = (await (await server.call("POST", beat, '{"lettr":"A"}')).json()) as {
+      errors: { message: string }[];
+    };
+    expect(lettr.errors[0]?.message).toContain("letter");
+    const after = (await (await server.call("GET", `/api/v1/sequences/${seq.id}`)).json()) as Json;
+    expect(after).toMatchObject({ version: 1, length: 2, name: "Strict" });
+    const list = (await (await server.call("GET", "/api/v1/sequences")).json()) as { data: unknown[] };
+    expect(list.data).toHaveLength(1);
+  });
+
+  it("400 an empty If-Match or cursor (the contract says they are never empty)", async () => {
+    const patch = await server.call("PATCH", `/api/v1/sequences/${seq.id}`, '{"name":"x"}', { "If-Match": "" });
+    expect(patch.status).toBe(400);
+    expect(await patch.json()).toMatchObject({ errors: [{ field: "header.If-Match", code: "minLength" }] });
+    const list = await server.call("GET", "/api/v1/sequences?cursor=");
+    expect(list.status).toBe(400);
+    expect(await list.json()).toMatchObject({ errors: [{ field: "query.cursor", code: "minLength" }] });
+    expect((await server.call("GET", `/api/v1/sequences/${seq.id}`)).headers.get("ETag")).toBe('"1"');
+  });
+
+  it("keep metadata free-form: any member at any depth, in create and in a merge patch", async () => {
+    const created = await server.call(
+      "POST",
+      "/api/v1/sequences",
+      JSON.stringify({ name: "Meta", metadata: { anything: { nested: [1, { goes: true }] } } }),
+    );
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const patched = await server.call("PATCH", `/api/v1/sequences/${id}`, JSON.stringify({ metadata: { more: 1 } }));
+    expect(await patched.json()).toMatchObject({ metadata: { anything: { nested: [1, { goes: true }] }, more: 1 } });
+  });
+});

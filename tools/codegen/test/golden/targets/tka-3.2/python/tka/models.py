@@ -423,7 +423,12 @@ class BeatAddedEventData(BaseModel):
 
 
 class BeatCreate(BaseModel):
-    """A beat to add to a sequence: appended, or inserted at `position`."""
+    """A beat to add to a sequence: appended, or inserted at `position`.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     letter: LetterInput | None = None
     """The beat's letter, A-Z in either case; omit it for none."""
@@ -456,7 +461,12 @@ class BeatCreate(BaseModel):
 
 
 class BeatInput(BaseModel):
-    """A beat as a client sends it to create one; omitted fields take their defaults."""
+    """A beat as a client sends it to create one; omitted fields take their defaults.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     letter: LetterInput | None = None
     """The beat's letter, A-Z in either case; omit it for none."""
@@ -484,7 +494,12 @@ class BeatInput(BaseModel):
 
 
 class BeatMove(BaseModel):
-    """Where to move a beat."""
+    """Where to move a beat.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     position: int
     """The beat's new 0-based index, from 0 to the sequence's length minus 1. The other beats
@@ -534,7 +549,11 @@ class BeatMovedEventData(BaseModel):
 class BeatPatch(BaseModel):
     """A JSON merge patch of one beat: only the fields given change. `null` clears `letter`, a
     motion, or `metadata` (back to `{}`); a motion object is merged into the current motion.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     letter: LetterInput | None = None
     """The new letter (A-Z, either case), or `null` to clear it."""
@@ -631,7 +650,12 @@ class BeatUpdatedEventData(BaseModel):
 
 
 class BeatsReplace(BaseModel):
-    """The complete new list of beats of a sequence, replacing the current one in one undoable step."""
+    """The complete new list of beats of a sequence, replacing the current one in one undoable step.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     beats: List[BeatInput]
     """The new beats, in order; at most 64."""
@@ -858,7 +882,12 @@ class Motion(BaseModel):
 
 
 class MotionInput(BaseModel):
-    """A motion as a client sends it; omitted fields take their defaults."""
+    """A motion as a client sends it; omitted fields take their defaults.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     motion_type: MotionType
     """The kind of motion."""
@@ -885,7 +914,11 @@ class MotionInput(BaseModel):
 class MotionPatch(BaseModel):
     """A JSON merge patch of a motion: only the fields given change. When the beat has no motion
     yet, the patch must supply `motion_type`, `prop_rot_dir`, `start_loc` and `end_loc`.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     motion_type: MotionType | None = None
     """The kind of motion."""
@@ -1021,7 +1054,11 @@ class Sequence(BaseModel):
 class SequenceCreate(BaseModel):
     """A new sequence: a name and either explicit `beats` or a `length` of blank beats (default 16).
     Giving both is a validation error.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     name: str
     """The sequence's name, 1-100 characters."""
@@ -1139,7 +1176,11 @@ class SequencePatch(BaseModel):
     one undoable command, described by what it changed, for example `Rename to "Flow"` or
     `Update name and metadata`. A patch that changes nothing records no command and keeps the
     version.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     name: str | None = None
     """The new name, 1-100 characters."""

@@ -64,7 +64,10 @@ pub struct BeatAddedEventData {
 }
 
 /// A beat to add to a sequence: appended, or inserted at `position`.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatCreate {
     /// The beat's letter, A-Z in either case; omit it for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +102,10 @@ pub struct BeatCreate {
 pub type BeatDuration = f64;
 
 /// A beat as a client sends it to create one; omitted fields take their defaults.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatInput {
     /// The beat's letter, A-Z in either case; omit it for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,7 +134,10 @@ pub struct BeatInput {
 }
 
 /// Where to move a beat.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatMove {
     /// The beat's new 0-based index, from 0 to the sequence's length minus 1. The other beats close the gap and are renumbered.
     pub position: i32,
@@ -163,7 +172,10 @@ pub struct BeatMovedEventData {
 }
 
 /// A JSON merge patch of one beat: only the fields given change. `null` clears `letter`, a motion, or `metadata` (back to `{}`); a motion object is merged into the current motion.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatPatch {
     /// The new letter (A-Z, either case), or `null` to clear it.
     #[serde(
@@ -258,7 +270,10 @@ pub struct BeatUpdatedEventData {
 }
 
 /// The complete new list of beats of a sequence, replacing the current one in one undoable step.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatsReplace {
     /// The new beats, in order; at most 64.
     pub beats: Vec<BeatInput>,
@@ -636,7 +651,10 @@ pub struct Motion {
 }
 
 /// A motion as a client sends it; omitted fields take their defaults.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MotionInput {
     /// The kind of motion.
     pub motion_type: MotionType,
@@ -658,7 +676,10 @@ pub struct MotionInput {
 }
 
 /// A JSON merge patch of a motion: only the fields given change. When the beat has no motion yet, the patch must supply `motion_type`, `prop_rot_dir`, `start_loc` and `end_loc`.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MotionPatch {
     /// The kind of motion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -808,7 +829,10 @@ pub struct Sequence {
 }
 
 /// A new sequence: a name and either explicit `beats` or a `length` of blank beats (default 16). Giving both is a validation error.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SequenceCreate {
     /// The sequence's name, 1-100 characters.
     pub name: String,
@@ -914,7 +938,10 @@ pub struct SequencePage {
 }
 
 /// A JSON merge patch of a sequence (RFC 7396): only the fields given change. The whole patch is one undoable command, described by what it changed, for example `Rename to "Flow"` or `Update name and metadata`. A patch that changes nothing records no command and keeps the version.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SequencePatch {
     /// The new name, 1-100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
