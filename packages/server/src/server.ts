@@ -61,8 +61,11 @@ export async function buildServer(config: Config, log: Log) {
     ...(raw instanceof PgStore ? {} : { publish }),
   });
   if (raw instanceof PgStore) {
-    await followCommits(raw, publish, (error) =>
-      log({ level: "warn", msg: "event follow failed", error: String(error) }),
+    await followCommits(
+      raw,
+      publish,
+      (error) => log({ level: "warn", msg: "event follow failed", error: String(error) }),
+      () => bus.subscriberCount > 0,
     );
   }
   // Old change events are pruned now and every minute (see events/retention.ts).

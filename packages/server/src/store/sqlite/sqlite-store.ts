@@ -7,6 +7,7 @@
 import type Database from "better-sqlite3";
 import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../domain/index.ts";
 import { checkEventsFrom, eventIdOf, seqOfEventId } from "../event-id.ts";
+import { storableText } from "../text.ts";
 import {
   type Commit,
   type CommitResult,
@@ -209,11 +210,11 @@ export class SqliteStore implements Store {
     const params: Record<string, unknown> = { project_id: projectId, limit: page.limit + 1 };
     if (filter.name_contains !== undefined) {
       where.push("instr(lower(name), lower(@name_contains)) > 0");
-      params.name_contains = filter.name_contains;
+      params.name_contains = storableText(filter.name_contains);
     }
     if (filter.word !== undefined) {
       where.push("word = upper(@word)");
-      params.word = filter.word;
+      params.word = storableText(filter.word);
     }
     if (filter.min_length !== undefined) {
       where.push("length >= @min_length");
@@ -307,15 +308,16 @@ export class SqliteStore implements Store {
   }
 
   claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number): Promise<IdempotencyLookup> {
-    return this.#writer.run({ method: "claimIdempotencyKey", args: [claim, ttlMs, Date.now()] });
+    const stored = { ...claim, key: storableText(claim.key) };
+    return this.#writer.run({ method: "claimIdempotencyKey", args: [stored, ttlMs, Date.now()] });
   }
 
   releaseIdempotencyKey(projectId: string, key: string): Promise<void> {
-    return this.#writer.run({ method: "releaseIdempotencyKey", args: [projectId, key] });
+    return this.#writer.run({ method: "releaseIdempotencyKey", args: [projectId, storableText(key)] });
   }
 
   completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): Promise<void> {
-    return this.#writer.run({ method: "completeIdempotencyKey", args: [projectId, key, response] });
+    return this.#writer.run({ method: "completeIdempotencyKey", args: [projectId, storableText(key), response] });
   }
 
   async findApiKey(keyHash: string): Promise<{ key_id: string; project_id: string } | null> {
