@@ -22,7 +22,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const here = import.meta.dirname;
 
 function start(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(here, "../src/main.ts")], {
+  // BENCH_SERVER: another checkout's src/main.ts (to measure older code the same way).
+  const child = spawn(process.execPath, [process.env.BENCH_SERVER ?? join(here, "../src/main.ts")], {
     env: {
       ...process.env,
       PORT: "0",

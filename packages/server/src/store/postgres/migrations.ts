@@ -284,4 +284,24 @@ export const migrations: readonly { version: number; name: string; sql: string }
       $fn$;
     `,
   },
+  {
+    version: 8,
+    name: "documents compressed with lz4 rather than pglz",
+    // A value over about 2 KB (a sequence of 16 beats is 3.5 KB, and every event carries one) is
+    // compressed when written; pglz was an eighth of PostgreSQL's CPU in the write benchmark,
+    // lz4 costs a fraction of it. Applies to values written from now on. A server built without
+    // lz4 keeps pglz.
+    sql: `
+      DO $$
+      BEGIN
+        ALTER TABLE sequences ALTER COLUMN doc SET COMPRESSION lz4;
+        ALTER TABLE events ALTER COLUMN data SET COMPRESSION lz4;
+        ALTER TABLE history ALTER COLUMN command SET COMPRESSION lz4;
+        ALTER TABLE idempotency ALTER COLUMN response SET COMPRESSION lz4;
+      EXCEPTION WHEN feature_not_supported THEN
+        NULL;
+      END
+      $$;
+    `,
+  },
 ];
