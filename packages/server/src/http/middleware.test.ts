@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
-import { hashApiKey } from "../auth/api-keys.ts";
+import { ApiKeys } from "../auth/api-keys.ts";
+import { AuthFailureLimiter } from "../auth/failure-limit.ts";
 import { SqliteStore } from "../store/sqlite/sqlite-store.ts";
 import { requireApiKey } from "./auth.ts";
 import { type IdempotencyEnv, idempotency } from "./idempotency.ts";
@@ -16,11 +17,17 @@ afterEach(async () => {
 async function setup(capacity = 100) {
   const store = new SqliteStore(":memory:");
   stores.push(store);
-  await store.createApiKey("p1", "key_1", hashApiKey("secret-key-1"), "test");
+  const keys = new ApiKeys({
+    store,
+    secret: Buffer.from("a-test-secret-of-at-least-32-characters"),
+    environment: [{ projectId: "p1", key: "secret-key-1" }],
+    newId: () => "key_1",
+  });
   let created = 0;
   let slow: Promise<void> | undefined;
   const app = new Hono<IdempotencyEnv>();
-  app.use(requestId, requireApiKey(store), rateLimit(new RateLimiter({ capacity, refillPerSecond: 0.001 })));
+  const failures = new AuthFailureLimiter({ capacity: 1000, refillPerSecond: 1 });
+  app.use(requestId, requireApiKey(keys, failures), rateLimit(new RateLimiter({ capacity, refillPerSecond: 0.001 })));
   app.use(limitBody(64), idempotency(store, 60_000));
   app.post("/things", async (c) => {
     await slow;

@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Command, SequenceDoc } from "../domain/index.ts";
 import { IdGenerator } from "../ids.ts";
+import { isDatabaseFault } from "../resilience/database-faults.ts";
 import { SequenceService } from "../service/sequences.ts";
 import { alice, engines } from "./contract-harness.ts";
 import { type Commit, type Store, VersionConflictError } from "./types.ts";
@@ -106,7 +107,7 @@ for (const engine of engines) {
       for (const sequence of made) expect((await service.get(alice, sequence.id)).name).toBe(sequence.name);
     });
 
-    it("reports a database error with its code, on the commit path and elsewhere", async () => {
+    it("reports a database error with its code (not a fault), on the commit path and elsewhere", async () => {
       const store = await open();
       const service = serviceOn(store);
       const made = await service.create(alice, { name: "A" });
@@ -143,7 +144,10 @@ for (const engine of engines) {
         service.update(alice, other.id, { name: "Other 2" }),
       ]);
       expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "fulfilled"]);
-      expect(((results[0] as PromiseRejectedResult).reason as { code?: unknown }).code).toBe(unique);
+      const inBatch = (results[0] as PromiseRejectedResult).reason as { code?: unknown };
+      expect(inBatch.code).toBe(unique);
+      // Caused by the request, so never counted as a fault of the database.
+      expect(isDatabaseFault(inBatch)).toBe(false);
       expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(VersionConflictError);
       expect((await store.getSequence(alice.projectId, made.id))?.version).toBe(1);
 
@@ -151,6 +155,7 @@ for (const engine of engines) {
       await store.createApiKey(alice.projectId, "key_1", key, "first");
       const duplicate = await failure(store.createApiKey(alice.projectId, "key_2", key, "second"));
       expect(duplicate.code).toBe(unique);
+      expect(isDatabaseFault(duplicate)).toBe(false);
     });
   });
 }

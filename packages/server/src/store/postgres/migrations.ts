@@ -112,6 +112,22 @@ export const migrations: readonly { version: number; name: string; sql: string }
     `,
   },
   {
+    version: 6,
+    name: "api keys: revocation, prefixes, the key secret's fingerprint; keys from API_KEYS are no longer stored",
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN revoked_at TEXT;   -- NULL while the key works
+      ALTER TABLE api_keys ADD COLUMN prefix TEXT;       -- the key's first characters, for listings and logs
+      -- Keys from API_KEYS used to be stored (named 'configured'): they now live in the
+      -- environment only, so one removed from it stops working.
+      UPDATE api_keys SET revoked_at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+        WHERE name = 'configured';
+      CREATE TABLE key_secret (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fingerprint TEXT NOT NULL          -- of the secret the key hashes are keyed with
+      );
+    `,
+  },
+  {
     version: 7,
     name: "group commit: a batch of commits in one call (tka_commit_batch)",
     // (Version 6 belongs to another change.) See commit.ts for how the store calls it: one

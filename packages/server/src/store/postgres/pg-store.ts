@@ -17,6 +17,7 @@ import pg from "pg";
 import type { HistoryEntry, HistoryState } from "../../domain/index.ts";
 import { storableText } from "../text.ts";
 import type {
+  ApiKeyRecord,
   Commit,
   CommitResult,
   EventPruning,
@@ -251,12 +252,32 @@ export class PgStore implements Store {
     return keys.findApiKey(this.#pool, keyHash);
   }
 
-  createApiKey(projectId: string, keyId: string, keyHash: string, name: string): Promise<void> {
-    return keys.createApiKey(this.#pool, projectId, keyId, keyHash, name);
+  createApiKey(projectId: string, keyId: string, keyHash: string, name: string, prefix?: string): Promise<void> {
+    return keys.createApiKey(this.#pool, projectId, keyId, keyHash, name, prefix);
   }
 
   countApiKeys(): Promise<number> {
     return keys.countApiKeys(this.#pool);
+  }
+
+  listApiKeys(projectId?: string): Promise<ApiKeyRecord[]> {
+    return keys.listApiKeys(this.#pool, projectId);
+  }
+
+  revokeApiKey(keyId: string, revokedAt: string): Promise<ApiKeyRecord | null> {
+    return keys.revokeApiKey(this.#pool, keyId, revokedAt);
+  }
+
+  replaceApiKeyHash(keyId: string, fromHash: string, toHash: string): Promise<void> {
+    return keys.replaceApiKeyHash(this.#pool, keyId, fromHash, toHash);
+  }
+
+  claimKeySecretFingerprint(fingerprint: string): Promise<string> {
+    return keys.claimKeySecretFingerprint(this.#pool, fingerprint);
+  }
+
+  replaceKeySecretFingerprint(fingerprint: string, revokedAt: string): Promise<number> {
+    return keys.replaceKeySecretFingerprint(this.#pool, fingerprint, revokedAt);
   }
 
   async ping(): Promise<void> {

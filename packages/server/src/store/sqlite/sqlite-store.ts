@@ -9,6 +9,7 @@ import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../dom
 import { checkEventsFrom, eventIdOf, seqOfEventId } from "../event-id.ts";
 import { storableText } from "../text.ts";
 import {
+  type ApiKeyRecord,
   type Commit,
   type CommitResult,
   type EventPruning,
@@ -17,6 +18,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyLookup,
   type IdempotentResponse,
+  isKeyedHash,
   type ListFilter,
   type Page,
   type PageRequest,
@@ -61,6 +63,22 @@ interface EventRow {
   type: StoredEvent["type"];
   data: string;
   occurred_at: string;
+}
+
+const API_KEY_COLUMNS = "id, project_id, name, prefix, created_at, revoked_at, key_hash";
+
+interface ApiKeyRow {
+  id: string;
+  project_id: string;
+  name: string;
+  prefix: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  key_hash: string;
+}
+
+function toApiKeyRecord({ key_hash, ...row }: ApiKeyRow): ApiKeyRecord {
+  return { ...row, keyed: isKeyedHash(key_hash) };
 }
 
 function toSequence(row: SequenceRow): StoredSequence {
@@ -157,7 +175,7 @@ export class SqliteStore implements Store {
       ),
       prunedThrough: db.prepare<[], { pruned_through: number }>("SELECT pruned_through FROM event_retention"),
       findApiKey: db.prepare<[string], { key_id: string; project_id: string }>(
-        "SELECT id AS key_id, project_id FROM api_keys WHERE key_hash = ?",
+        "SELECT id AS key_id, project_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
       ),
       countApiKeys: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM api_keys"),
     };
@@ -324,10 +342,10 @@ export class SqliteStore implements Store {
     return this.#statements.findApiKey.get(keyHash) ?? null;
   }
 
-  createApiKey(projectId: string, keyId: string, keyHash: string, name: string): Promise<void> {
+  createApiKey(projectId: string, keyId: string, keyHash: string, name: string, prefix?: string): Promise<void> {
     return this.#writer.run({
       method: "createApiKey",
-      args: [projectId, keyId, keyHash, name, new Date().toISOString()],
+      args: [projectId, keyId, keyHash, name, new Date().toISOString(), prefix ?? null],
     });
   }
 
@@ -335,8 +353,38 @@ export class SqliteStore implements Store {
     return this.#statements.countApiKeys.get()?.n ?? 0;
   }
 
+  /** Reads from the file, and fails once the writer thread was given up on (no write can work). */
   async ping(): Promise<void> {
+    if (this.#writer.failure !== null) throw this.#writer.failure;
     this.#db.prepare("SELECT 1").get();
+  }
+
+  async listApiKeys(projectId?: string): Promise<ApiKeyRecord[]> {
+    const where = projectId === undefined ? "" : "WHERE project_id = ?";
+    const rows = this.#db
+      .prepare<string[], ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys ${where} ORDER BY created_at, id`)
+      .all(...(projectId === undefined ? [] : [projectId]));
+    return rows.map(toApiKeyRecord);
+  }
+
+  async revokeApiKey(keyId: string, revokedAt: string): Promise<ApiKeyRecord | null> {
+    await this.#writer.run({ method: "revokeApiKey", args: [keyId, revokedAt] });
+    const row = this.#db
+      .prepare<[string], ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = ?`)
+      .get(keyId);
+    return row === undefined ? null : toApiKeyRecord(row);
+  }
+
+  replaceApiKeyHash(keyId: string, fromHash: string, toHash: string): Promise<void> {
+    return this.#writer.run({ method: "replaceApiKeyHash", args: [keyId, fromHash, toHash] });
+  }
+
+  claimKeySecretFingerprint(fingerprint: string): Promise<string> {
+    return this.#writer.run({ method: "claimKeySecretFingerprint", args: [fingerprint] });
+  }
+
+  replaceKeySecretFingerprint(fingerprint: string, revokedAt: string): Promise<number> {
+    return this.#writer.run({ method: "replaceKeySecretFingerprint", args: [fingerprint, revokedAt] });
   }
 
   /** Waits for the writes asked for so far, then closes both connections. */

@@ -540,6 +540,7 @@ export const schemas: SchemaRegistry = {
       "UNAUTHENTICATED",
       "FORBIDDEN",
       "NOT_FOUND",
+      "METHOD_NOT_ALLOWED",
       "CONFLICT",
       "BEAT_LIMIT_REACHED",
       "NOTHING_TO_UNDO",

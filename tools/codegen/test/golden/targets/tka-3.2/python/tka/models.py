@@ -124,10 +124,14 @@ class ErrorCode(OpenEnum):
     """
 
     BAD_REQUEST = "BAD_REQUEST"
-    """The request is malformed: unparseable JSON, or a path, query or header parameter of the wrong form."""
+    """The request is malformed: a body that is not UTF-8 or not JSON, or a path, query or header
+    parameter of the wrong form (including text with U+0000 or percent escapes that are not UTF-8).
+    """
 
     VALIDATION_FAILED = "VALIDATION_FAILED"
-    """The body is well-formed JSON but breaks the schema or a domain rule; see `errors`."""
+    """The body is well-formed JSON but breaks the schema or a domain rule, or holds a string (or
+    member name) with U+0000 or an unpaired surrogate; see `errors`.
+    """
 
     UNAUTHENTICATED = "UNAUTHENTICATED"
     """No credentials, or credentials the server does not know."""
@@ -137,6 +141,9 @@ class ErrorCode(OpenEnum):
 
     NOT_FOUND = "NOT_FOUND"
     """No such resource, or it belongs to another project."""
+
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    """The path exists but not with this method; the `Allow` header lists the methods it serves."""
 
     CONFLICT = "CONFLICT"
     """The change conflicts with the current state (generic)."""
@@ -163,7 +170,11 @@ class ErrorCode(OpenEnum):
     """`If-Match` names a version the sequence is no longer at."""
 
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-    """The body is larger than the server accepts (1 MiB by default)."""
+    """The body is larger than the server accepts (1 MiB by default), or its JSON goes past a limit:
+    nesting depth (64 by default), members and elements in all (10,000), or string length
+    (100,000 characters). For a JSON limit, `errors` names it (`maxDepth`, `maxMembers`,
+    `maxStringLength`) and where it was crossed.
+    """
 
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     """The body's `Content-Type` is not one the operation accepts."""
@@ -928,7 +939,9 @@ class Problem(BaseModel):
     """When the error occurred (RFC 3339, UTC)."""
 
     errors: List[FieldError] | None = None
-    """Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`."""
+    """Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`, and on
+    `PAYLOAD_TOO_LARGE` when a JSON limit was crossed.
+    """
 
 
 class Readiness(BaseModel):

@@ -408,9 +408,9 @@ crate::open_enum! {
     /// A stable, machine-readable error code. New codes may be added; clients must treat an unknown code like the generic code of its HTTP status.
     #[allow(clippy::enum_variant_names)]
     pub enum ErrorCode {
-        /// The request is malformed: unparseable JSON, or a path, query or header parameter of the wrong form.
+        /// The request is malformed: a body that is not UTF-8 or not JSON, or a path, query or header parameter of the wrong form (including text with U+0000 or percent escapes that are not UTF-8).
         BadRequest = "BAD_REQUEST",
-        /// The body is well-formed JSON but breaks the schema or a domain rule; see `errors`.
+        /// The body is well-formed JSON but breaks the schema or a domain rule, or holds a string (or member name) with U+0000 or an unpaired surrogate; see `errors`.
         ValidationFailed = "VALIDATION_FAILED",
         /// No credentials, or credentials the server does not know.
         Unauthenticated = "UNAUTHENTICATED",
@@ -418,6 +418,8 @@ crate::open_enum! {
         Forbidden = "FORBIDDEN",
         /// No such resource, or it belongs to another project.
         NotFound = "NOT_FOUND",
+        /// The path exists but not with this method; the `Allow` header lists the methods it serves.
+        MethodNotAllowed = "METHOD_NOT_ALLOWED",
         /// The change conflicts with the current state (generic).
         Conflict = "CONFLICT",
         /// A sequence holds at most 64 beats.
@@ -434,7 +436,7 @@ crate::open_enum! {
         EventsExpired = "EVENTS_EXPIRED",
         /// `If-Match` names a version the sequence is no longer at.
         VersionMismatch = "VERSION_MISMATCH",
-        /// The body is larger than the server accepts (1 MiB by default).
+        /// The body is larger than the server accepts (1 MiB by default), or its JSON goes past a limit: nesting depth (64 by default), members and elements in all (10,000), or string length (100,000 characters). For a JSON limit, `errors` names it (`maxDepth`, `maxMembers`, `maxStringLength`) and where it was crossed.
         PayloadTooLarge = "PAYLOAD_TOO_LARGE",
         /// The body's `Content-Type` is not one the operation accepts.
         UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE",
@@ -730,7 +732,7 @@ pub struct Problem {
     pub request_id: String,
     /// When the error occurred (RFC 3339, UTC).
     pub timestamp: String,
-    /// Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`.
+    /// Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`, and on `PAYLOAD_TOO_LARGE` when a JSON limit was crossed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
 }

@@ -307,6 +307,7 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
   | "BEAT_LIMIT_REACHED"
   | "NOTHING_TO_UNDO"
@@ -526,7 +527,10 @@ export interface Problem {
   request_id: string;
   /** When the error occurred (RFC 3339, UTC). */
   timestamp: string;
-  /** Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`. */
+  /**
+   * Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`, and on
+   * `PAYLOAD_TOO_LARGE` when a JSON limit was crossed.
+   */
   errors?: FieldError[];
 }
 
