@@ -23,8 +23,10 @@ import { isDatabaseFault } from "./resilience/database-faults.ts";
 import { fileIdentityCheck, watchEvery } from "./resilience/file-watch.ts";
 import { SequenceService } from "./service/sequences.ts";
 import { guardedStore } from "./store/guarded-store.ts";
+import { followCommits } from "./store/postgres/follow.ts";
 import { PgStore } from "./store/postgres/pg-store.ts";
 import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
+import type { StoredEvent } from "./store/types.ts";
 
 export const SERVER_NAME = "tka-server";
 export const SERVER_VERSION = "0.1.0";
@@ -84,21 +86,25 @@ export async function buildServer(config: Config, log: Log) {
   const store = views === undefined ? guarded : watchCommits(guarded, views);
   const ids = new IdGenerator();
   const bus = new EventBus();
+  const publish = (event: StoredEvent) => {
+    metrics.eventsPublished.inc();
+    bus.publish(event);
+  };
+  // With PostgreSQL every instance publishes every commit (its own too) from the log, woken by
+  // NOTIFY, so all subscribers see each project's events in commit order (interim wiring).
   const service = new SequenceService({
     store,
     ids,
     historyLimit: config.historyLimit,
-    publish: (event) => {
-      metrics.eventsPublished.inc();
-      bus.publish(event);
-    },
+    ...(raw instanceof PgStore ? {} : { publish }),
   });
-  // Events committed by other instances reach this instance's subscribers too.
   if (raw instanceof PgStore) {
-    await raw.listen((event) => {
-      metrics.eventsPublished.inc();
-      bus.publish(event);
-    });
+    await followCommits(
+      raw,
+      publish,
+      (error) => log({ level: "warn", msg: "event follow failed", error: String(error) }),
+      () => bus.subscriberCount > 0,
+    );
   }
   // Old change events are pruned now and every minute (see events/retention.ts).
   const retention = startRetention({

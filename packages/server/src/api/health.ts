@@ -79,6 +79,7 @@ async function checkComponents({ store, breaker, bus }: HealthDeps): Promise<Com
       bus.publish({
         id: "evt_0",
         project_id: probe,
+        position: 0,
         sequence_id: "",
         sequence_version: 0,
         type: "sequence.updated",
