@@ -1,4 +1,4 @@
-// Wires the parts together from a Config: store (behind the circuit breaker), event bus,
+// Wires the parts together from a Config: store (behind the circuit breaker), event dispatcher,
 // metrics, the sequence service, the WebSocket hub and the HTTP app.
 import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
@@ -10,8 +10,9 @@ import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
 import { prepareDataDir, restrictSqliteFiles } from "./data-dir.ts";
-import { EventBus } from "./events/bus.ts";
+import { EventDispatcher } from "./events/dispatcher.ts";
 import { startRetention } from "./events/retention.ts";
+import { SseStreams } from "./events/sse.ts";
 import { WebSocketHub } from "./events/websocket.ts";
 import type { Log } from "./http/observe.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
@@ -23,10 +24,8 @@ import { isDatabaseFault } from "./resilience/database-faults.ts";
 import { fileIdentityCheck, watchEvery } from "./resilience/file-watch.ts";
 import { SequenceService } from "./service/sequences.ts";
 import { guardedStore } from "./store/guarded-store.ts";
-import { followCommits } from "./store/postgres/follow.ts";
 import { PgStore } from "./store/postgres/pg-store.ts";
 import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
-import type { StoredEvent } from "./store/types.ts";
 
 export const SERVER_NAME = "tka-server";
 export const SERVER_VERSION = "0.1.0";
@@ -85,26 +84,27 @@ export async function buildServer(config: Config, log: Log) {
   const guarded = guardedStore(raw, breaker, () => metrics.databaseErrors.inc());
   const store = views === undefined ? guarded : watchCommits(guarded, views);
   const ids = new IdGenerator();
-  const bus = new EventBus();
-  const publish = (event: StoredEvent) => {
-    metrics.eventsPublished.inc();
-    bus.publish(event);
-  };
-  // With PostgreSQL every instance publishes every commit (its own too) from the log, woken by
-  // NOTIFY, so all subscribers see each project's events in commit order (interim wiring).
+  // Live events (events/dispatcher.ts): this instance's commits are handed over as they are
+  // acknowledged (delivery happens later, never inside the request); with PostgreSQL, NOTIFY
+  // wake-ups tell of every instance's commits, and the dispatcher reads what it missed from the log.
+  const dispatcher = new EventDispatcher(store, {
+    onError: (error) => log({ level: "warn", msg: "event delivery read failed", error: String(error) }),
+  });
   const service = new SequenceService({
     store,
     ids,
     historyLimit: config.historyLimit,
-    ...(raw instanceof PgStore ? {} : { publish }),
+    publish: (event) => {
+      metrics.eventsPublished.inc();
+      dispatcher.publish(event);
+    },
   });
   if (raw instanceof PgStore) {
-    await followCommits(
-      raw,
-      publish,
-      (error) => log({ level: "warn", msg: "event follow failed", error: String(error) }),
-      () => bus.subscriberCount > 0,
-    );
+    await raw.listen({
+      onCommitted: (projectId, position) => dispatcher.wake(projectId, position),
+      onResync: () => dispatcher.resync(),
+      onError: (error) => log({ level: "warn", msg: "event wake-ups", error: String(error) }),
+    });
   }
   // Old change events are pruned now and every minute (see events/retention.ts).
   const retention = startRetention({
@@ -128,11 +128,14 @@ export async function buildServer(config: Config, log: Log) {
   const firstKey = await keys.bootstrap(join(config.dataDir, "api-key"));
   const hub = new WebSocketHub({
     store,
-    bus,
+    dispatcher,
     authenticate: (token) => keys.authenticate(token),
     allowedOrigins: config.corsOrigins,
+    sendBufferBytes: config.eventSendBufferBytes,
+    log,
     onOpen: () => metrics.websockets.inc(),
     onClose: () => metrics.websockets.dec(),
+    onSlowConsumer: () => metrics.slowConsumers.inc({ transport: "websocket" }),
   });
   const access = metricsAccess(config);
   if (!access.onMainListener && config.metricsAddress === undefined) {
@@ -141,13 +144,16 @@ export async function buildServer(config: Config, log: Log) {
       msg: "metrics not served: HOST is not a loopback address; set METRICS_TOKEN or METRICS_ADDRESS to serve /metrics",
     });
   }
+  const sseStreams = new SseStreams();
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
   const app = createApp({
     info,
     store,
     breaker,
-    bus,
+    dispatcher,
+    eventSendBufferBytes: config.eventSendBufferBytes,
+    sseStreams,
     metrics,
     service,
     views,
@@ -170,5 +176,18 @@ export async function buildServer(config: Config, log: Log) {
   };
   // METRICS_ADDRESS: /metrics on a listener of its own (main.ts starts it).
   const metricsOnly = config.metricsAddress === undefined ? undefined : metricsApp(metrics, config.metricsToken);
-  return { app, metricsApp: metricsOnly, store: raw, service, hub, metrics, keys, firstKey, retention, breaker };
+  return {
+    app,
+    metricsApp: metricsOnly,
+    store: raw,
+    service,
+    hub,
+    dispatcher,
+    sseStreams,
+    metrics,
+    keys,
+    firstKey,
+    retention,
+    breaker,
+  };
 }
