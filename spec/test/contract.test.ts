@@ -113,6 +113,22 @@ describe("conventions", () => {
     }
   });
 
+  it("every POST declares the 422 of a reused Idempotency-Key", () => {
+    for (const { operation } of ops.filter((o) => o.method === "post")) {
+      expect(responses(operation)["422"], String(operation.operationId)).toBeDefined();
+    }
+  });
+
+  it("If-Match, Idempotency-Key and cursor are never empty (the server refuses an empty one)", () => {
+    for (const { operation } of ops) {
+      for (const p of parameters(doc, operation)) {
+        if (["If-Match", "Idempotency-Key", "cursor"].includes(String(p.name))) {
+          expect((p.schema as JsonObject).minLength, `${operation.operationId} ${p.name}`).toBe(1);
+        }
+      }
+    }
+  });
+
   it("every mutation of an existing sequence accepts If-Match and declares 412", () => {
     const mutations = ops.filter((o) => o.method !== "get" && o.path.includes("{sequence_id}"));
     expect(mutations.length).toBe(9);
@@ -201,6 +217,65 @@ describe("conventions", () => {
   });
 });
 
+/** Every named schema a schema reaches through `$ref`s (itself included). */
+function reachable(start: Json | undefined, seen = new Set<string>()): Set<string> {
+  const stack: Json[] = start === undefined ? [] : [start];
+  while (stack.length > 0) {
+    const node = stack.pop() as Json;
+    if (node === null || typeof node !== "object") continue;
+    if (Array.isArray(node)) stack.push(...node);
+    else {
+      const ref = node.$ref;
+      if (typeof ref === "string" && ref.startsWith("#/components/schemas/")) {
+        const name = ref.slice("#/components/schemas/".length);
+        if (!seen.has(name)) {
+          seen.add(name);
+          stack.push(schema(name));
+        }
+      }
+      for (const [key, value] of Object.entries(node)) if (key !== "$ref") stack.push(value);
+    }
+  }
+  return seen;
+}
+
+const closed = (name: string) => JSON.stringify(schema(name).unevaluatedProperties) === '{"not":{}}';
+
+describe("strict request bodies", () => {
+  const bodies = ops.flatMap((o) =>
+    Object.values(((o.operation.requestBody as JsonObject | undefined)?.content as JsonObject | undefined) ?? {}),
+  );
+  const requestModels = new Set(bodies.flatMap((b) => [...reachable((b as JsonObject).schema)]));
+  const objects = (names: Iterable<string>) => [...names].filter((n) => schema(n).type === "object");
+
+  it("closes every object model a request body reaches, except free-form metadata", () => {
+    expect(objects(requestModels).sort()).toEqual([
+      "BeatCreate",
+      "BeatInput",
+      "BeatMove",
+      "BeatPatch",
+      "BeatsReplace",
+      "Metadata",
+      "MotionInput",
+      "MotionPatch",
+      "SequenceCreate",
+      "SequencePatch",
+    ]);
+    for (const name of objects(requestModels)) expect(closed(name), name).toBe(name !== "Metadata");
+    expect(schema("Metadata").unevaluatedProperties).toEqual({});
+  });
+
+  it("leaves every response model open, so clients stay forward compatible", () => {
+    const answers = ops.flatMap((o) =>
+      Object.values(responses(o.operation)).flatMap((r) =>
+        Object.values(((deref(doc, r) as JsonObject).content as JsonObject | undefined) ?? {}),
+      ),
+    );
+    const responseModels = new Set(answers.flatMap((a) => [...reachable((a as JsonObject).schema)]));
+    for (const name of responseModels) expect(closed(name), name).toBe(false);
+  });
+});
+
 describe("the domain's constraints", () => {
   it("sequence: name 1..100, at most 64 beats, derived fields read-only", () => {
     expect(property("Sequence", "name")).toMatchObject({ minLength: 1, maxLength: 100 });
@@ -279,6 +354,16 @@ describe("events", () => {
     const names = variants.map((v) => ((v.properties as JsonObject).event as JsonObject).const);
     expect(names).toEqual(eventTypes);
     expect(headerNames(doc32, get)).toContain("last-event-id");
+  });
+
+  it("the 3.1 document types each SSE event with the 3.2 item schema (3.1 has no itemSchema)", () => {
+    const stream = (d: JsonObject) => {
+      const get = ((d.paths as JsonObject)["/api/v1/events"] as JsonObject).get as JsonObject;
+      return ((responses(get)["200"] as JsonObject).content as JsonObject)["text/event-stream"] as JsonObject;
+    };
+    const { description, ...schema31 } = stream(doc).schema as JsonObject;
+    expect(description).toContain("itemSchema");
+    expect(schema31).toEqual(stream(doc32).itemSchema);
   });
 
   it("the WebSocket protocol's messages are typed and linked from the operation", () => {

@@ -9,11 +9,12 @@
 # to stderr. Idempotent and fast when the cluster already runs. The cluster lives in /tmp/tka-pg
 # (owned by the postgres user: PostgreSQL refuses to run as root), listens on 127.0.0.1 only,
 # trusts every connection from there, has no Unix socket, and keeps fsync on.
-# TKA_PG_PORT overrides the port (54329).
+# TKA_PG_PORT overrides the port (54329) and TKA_PG_ROOT the directory (/tmp/tka-pg): a test that
+# stops and starts PostgreSQL runs its own cluster that way, never the shared one.
 set -euo pipefail
 
 port="${TKA_PG_PORT:-54329}"
-root=/tmp/tka-pg
+root="${TKA_PG_ROOT:-/tmp/tka-pg}"
 data="$root/data"
 log="$root/server.log"
 url="postgres://postgres@127.0.0.1:$port/postgres"
@@ -87,7 +88,7 @@ EOF
 if [ "${1:-}" = stop ]; then
   bin="$(bindir)" || true
   if [ -n "${bin:-}" ] && [ -f "$data/PG_VERSION" ] && is_running; then
-    as_postgres "$bin/pg_ctl" stop -D "$data" -m fast -w >&2
+    as_postgres "$bin/pg_ctl" stop -D "$data" -m fast -w -t 60 >&2
   else
     say "not running"
   fi

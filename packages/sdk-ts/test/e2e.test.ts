@@ -23,7 +23,7 @@ let client: TKA;
 beforeAll(async () => {
   server = await startServer(env);
   client = new TKA({ baseURL: server.url, apiKey: KEY_A, maxRetries: 0 });
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -141,6 +141,15 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     expect(fields).toEqual(["/length", "/name"]);
   });
 
+  it("refuses unknown body members: at compile time, and with a 422 naming them at run time", async () => {
+    // @ts-expect-error `lettr` is not a member of BeatCreate (input models are closed)
+    const typo = client.beats.add(flow.id, { lettr: "A" });
+    const error = await typo.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnprocessableEntityError);
+    const problem = (error as UnprocessableEntityError).problem as unknown as Problem;
+    expect(problem.errors?.map((e) => [e.field, e.code])).toEqual([["/lettr", "additionalProperties"]]);
+  });
+
   it("keeps every acknowledged change and the history across a restart", async () => {
     const before = await client.sequences.get(flow.id);
     await server.stop();
@@ -148,7 +157,7 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     client = new TKA({ baseURL: server.url, apiKey: KEY_A, maxRetries: 0 });
     expect(await client.sequences.get(flow.id)).toEqual(before);
     expect((await client.history.redo(flow.id)).sequence?.word).toBe("ABCW");
-  }, 30_000);
+  }, 60_000);
 
   it("rate-limits with a typed 429 carrying Retry-After", async () => {
     await server.stop();
@@ -159,5 +168,5 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     const error = await limited.sequences.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfter).toBeGreaterThan(0);
-  }, 30_000);
+  }, 60_000);
 });

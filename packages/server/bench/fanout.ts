@@ -284,8 +284,10 @@ if (pgUrl) {
       await admin(`CREATE DATABASE ${database}`);
       const url = new URL(pgUrl);
       url.pathname = `/${database}`;
-      const a = await startServer({ DATABASE_URL: url.href, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
-      const b = await startServer({ DATABASE_URL: url.href, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
+      // Instances of one database share the key secret.
+      const shared = { DATABASE_URL: url.href, API_KEY_SECRET: randomBytes(24).toString("hex") };
+      const a = await startServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
+      const b = await startServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
       return {
         servers: [a, b],
         store: await PgStore.connect(url.href),

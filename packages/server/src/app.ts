@@ -1,12 +1,16 @@
 import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, SerializedAnswer } from "./api/context.ts";
 import { eventsHandlers } from "./api/events.ts";
 import { healthHandlers, type ServerInfo } from "./api/health.ts";
 import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequences.ts";
+import type { ApiKeys } from "./auth/api-keys.ts";
+import type { AuthFailureLimiter } from "./auth/failure-limit.ts";
 import type { ViewCache } from "./cache/view-cache.ts";
 import type { EventDispatcher } from "./events/dispatcher.ts";
 import type { SseStreams } from "./events/sse.ts";
 import { registerRoutes } from "./generated/routes.ts";
+import type { JsonLimits } from "./generated/runtime/json.ts";
 import { requireApiKey } from "./http/auth.ts";
 import { chain } from "./http/chain.ts";
 import { cors } from "./http/cors.ts";
@@ -18,7 +22,8 @@ import { type ProblemContext, problem } from "./http/problem.ts";
 import type { RateLimiter } from "./http/rate-limit.ts";
 import { requestId } from "./http/request-id.ts";
 import type { Metrics } from "./observability/metrics.ts";
-import { type CircuitBreaker, CircuitOpenError } from "./resilience/circuit-breaker.ts";
+import { type MetricsAccess, metricsHandler } from "./observability/metrics-route.ts";
+import { type CircuitBreaker, DatabaseUnavailableError } from "./resilience/circuit-breaker.ts";
 import { contractRoutes } from "./routes/contract.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import type { SequenceService } from "./service/sequences.ts";
@@ -38,14 +43,33 @@ export interface AppDeps {
   /** Sequence reads answered from memory, where that is sound (see server.ts). */
   views?: ViewCache<SerializedAnswer> | undefined;
   limiter: RateLimiter;
+  keys: ApiKeys;
+  /** Unknown keys per client address. */
+  authFailures: AuthFailureLimiter;
+  /** Whether /metrics is on this app, and its token (observability/metrics-route.ts). */
+  metricsAccess: MetricsAccess;
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
+  /** Limits of JSON bodies, checked while parsing (see the skeleton's runtime/json.ts). */
+  jsonLimits?: JsonLimits | undefined;
   idempotencyTtlMs: number;
   log: Log;
 }
 
+/** The status logged and counted for a request whose client hung up mid-body (never sent). */
+export const CLIENT_CLOSED_REQUEST = 499 as ContentfulStatusCode;
+
+/** The Node request (from @hono/node-server) ended before its body did. */
+function clientAborted(env: unknown, error: unknown): boolean {
+  const incoming = (env as { incoming?: { complete?: boolean; destroyed?: boolean } } | undefined)?.incoming;
+  if (incoming === undefined || incoming.complete === true) return false;
+  return incoming.destroyed === true || (error as { code?: unknown } | null)?.code === "ECONNRESET";
+}
+
 const titles = {
   BAD_REQUEST: "Bad request",
+  METHOD_NOT_ALLOWED: "Method not allowed",
+  PAYLOAD_TOO_LARGE: "Payload too large",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   VALIDATION_FAILED: "Validation failed",
 } as const;
@@ -84,9 +108,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route("/", contractRoutes());
   app.route("/", docsRoutes());
-  app.get("/metrics", async (c) =>
-    c.body(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType }),
-  );
+  if (deps.metricsAccess.onMainListener) app.get("/metrics", metricsHandler(deps.metrics, deps.metricsAccess.token));
   // Every operation of the contract, validated by the generated skeleton before its handler runs.
   registerRoutes(
     app,
@@ -106,10 +128,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     {
       problem: (c, status, code, detail, errors) =>
         problem(c as ProblemContext, status, code, titles[code], detail, errors),
+      jsonLimits: deps.jsonLimits,
       // Authentication, then per-key rate limit, body limit and idempotency, composed once (the
       // skeleton combines its `before` list anew on every request).
       authenticate: chain(
-        requireApiKey(deps.store),
+        requireApiKey(deps.keys, deps.authFailures),
         rateLimit(deps.limiter),
         limitBody(deps.bodyLimitBytes),
         idempotency(deps.store, deps.idempotencyTtlMs),
@@ -118,6 +141,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.notFound((c) => problem(c, 404, "NOT_FOUND", "Not found", `No route for ${c.req.method} ${c.req.path}.`));
   app.onError((error, c) => {
+    // The client hung up before its whole body arrived: nobody is left to answer, and the server
+    // did nothing wrong. Logged and counted as 499 (nginx's "client closed request"), not a 500.
+    if (clientAborted(c.env, error)) return c.body(null, CLIENT_CLOSED_REQUEST);
     const known = problemFor(c, error);
     if (known) return known;
     if (error instanceof VersionConflictError) {
@@ -126,7 +152,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       response.headers.set("Retry-After", "1");
       return response;
     }
-    if (error instanceof CircuitOpenError) {
+    if (error instanceof DatabaseUnavailableError) {
       const response = problem(c, 503, "SERVICE_UNAVAILABLE", "Service unavailable", "The database is unavailable.");
       response.headers.set("Retry-After", String(error.retryAfterSeconds));
       return response;

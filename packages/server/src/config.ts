@@ -20,8 +20,19 @@ export interface Config {
   eventRetention: RetentionPolicy;
   rateLimit: { capacity: number; refillPerSecond: number };
   idempotencyTtlMs: number;
-  breaker: { failureThreshold: number; recoveryTimeoutMs: number };
+  /** Probing the database while the circuit is open (resilience/circuit-breaker.ts). */
+  breaker: { minProbeDelayMs: number; maxProbeDelayMs: number; probeTimeoutMs: number };
   shutdownGraceMs: number;
+  /** The secret API key hashes are keyed with; unset: generated into the data directory. */
+  apiKeySecret: string | undefined;
+  /** Unknown API keys accepted per client address before 429 (a token bucket). */
+  authFailureLimit: { capacity: number; refillPerSecond: number };
+  /** A bearer token /metrics asks for (unset: none). */
+  metricsToken: string | undefined;
+  /** Where /metrics is served instead of the main listener (unset: the main listener). */
+  metricsAddress: { host: string; port: number } | undefined;
+  /** Limits of JSON request bodies, checked while parsing (413 beyond; see docs/hardening.md). */
+  jsonLimits: { maxDepth: number; maxMembers: number; maxStringLength: number };
   /** The largest WebSocket message a client may send (bytes); beyond it the connection closes 1009. */
   wsMaxMessageBytes: number;
   /** Unsent event bytes a subscriber may have before it is disconnected as a slow consumer. */
@@ -54,6 +65,37 @@ export const settings: readonly Setting[] = [
     env: "EVENT_MAX_COUNT",
     help: "change events kept at most, beyond a day old (0: no limit)",
   },
+  {
+    flag: "api-key-secret",
+    env: "API_KEY_SECRET",
+    help: "secret (>= 32 chars) keying the stored API key hashes; the same on every instance of one database (generated into <data-dir>/key-secret)",
+  },
+  {
+    flag: "auth-failure-limit",
+    env: "AUTH_FAILURE_LIMIT",
+    help: "unknown API keys per client address: capacity/refill-per-second, then 429 (10/0.2)",
+  },
+  {
+    flag: "metrics-token",
+    env: "METRICS_TOKEN",
+    help: "bearer token (>= 16 chars) required for /metrics (none)",
+  },
+  {
+    flag: "metrics-address",
+    env: "METRICS_ADDRESS",
+    help: "host:port serving /metrics instead of the main listener (none; without it or a token, /metrics is served only when HOST is loopback)",
+  },
+  { flag: "json-max-depth", env: "JSON_MAX_DEPTH", help: "deepest nesting of a JSON body (64)" },
+  {
+    flag: "json-max-members",
+    env: "JSON_MAX_MEMBERS",
+    help: "object members plus array elements in a JSON body (10000)",
+  },
+  {
+    flag: "json-max-string-length",
+    env: "JSON_MAX_STRING_LENGTH",
+    help: "longest string or member name in a JSON body, in characters (100000)",
+  },
   { flag: "ws-max-message", env: "WS_MAX_MESSAGE", help: "largest WebSocket client message in bytes (65536)" },
   {
     flag: "event-send-buffer",
@@ -84,6 +126,17 @@ function integer(text: string, setting: Setting, min: number, max: number): numb
     );
   }
   return value;
+}
+
+/** A token bucket, `capacity/refill-per-second`. */
+function bucket(text: string, setting: Setting): { capacity: number; refillPerSecond: number } {
+  const match = /^(\d{1,9})\/(\d{1,9}(?:\.\d{1,9})?)$/.exec(text);
+  if (!match || Number(match[1]) < 1 || Number(match[2]) <= 0) {
+    throw new ConfigError(
+      `${setting.flag} is capacity/refill-per-second, for example 10/0.2, got "${text}" (--${setting.flag} or ${setting.env})`,
+    );
+  }
+  return { capacity: Number(match[1]), refillPerSecond: Number(match[2]) };
 }
 
 function byFlag(flag: string): Setting {
@@ -148,6 +201,27 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       `rate-limit is capacity/refill-per-second, for example 100/10, got "${rate}" (--rate-limit or RATE_LIMIT)`,
     );
   }
+  const apiKeySecret = get("api-key-secret", "") || undefined;
+  if (apiKeySecret !== undefined && apiKeySecret.length < 32) {
+    throw new ConfigError("api-key-secret must be at least 32 characters (--api-key-secret or API_KEY_SECRET)");
+  }
+  const metricsToken = get("metrics-token", "") || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7E]{16,}$/.test(metricsToken)) {
+    throw new ConfigError(
+      "metrics-token must be at least 16 visible ASCII characters (--metrics-token or METRICS_TOKEN)",
+    );
+  }
+  const metricsAddressText = get("metrics-address", "");
+  let metricsAddress: Config["metricsAddress"];
+  if (metricsAddressText !== "") {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(metricsAddressText);
+    if (!match || Number(match[3]) > 65535) {
+      throw new ConfigError(
+        `metrics-address is host:port, like 127.0.0.1:9464 or [::1]:9464, got "${metricsAddressText}" (--metrics-address or METRICS_ADDRESS)`,
+      );
+    }
+    metricsAddress = { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
+  }
 
   return {
     host: get("host", "127.0.0.1"),
@@ -165,8 +239,22 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     },
     rateLimit: { capacity: Number(rateMatch[1]), refillPerSecond: Number(rateMatch[2]) },
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
-    breaker: { failureThreshold: 5, recoveryTimeoutMs: 30_000 },
+    breaker: { minProbeDelayMs: 250, maxProbeDelayMs: 1000, probeTimeoutMs: 2000 },
     shutdownGraceMs: 10_000,
+    apiKeySecret,
+    authFailureLimit: bucket(get("auth-failure-limit", "10/0.2"), byFlag("auth-failure-limit")),
+    metricsToken,
+    metricsAddress,
+    jsonLimits: {
+      maxDepth: integer(get("json-max-depth", "64"), byFlag("json-max-depth"), 2, 1000),
+      maxMembers: integer(get("json-max-members", "10000"), byFlag("json-max-members"), 100, 10_000_000),
+      maxStringLength: integer(
+        get("json-max-string-length", "100000"),
+        byFlag("json-max-string-length"),
+        100,
+        100 * 1024 * 1024,
+      ),
+    },
     wsMaxMessageBytes: integer(get("ws-max-message", "65536"), byFlag("ws-max-message"), 1024, 16 * 1024 * 1024),
     eventSendBufferBytes: integer(
       get("event-send-buffer", "1048576"),

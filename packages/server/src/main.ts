@@ -1,31 +1,62 @@
 // Entry point: `pnpm start` / tools/scripts/start.sh. Flags and environment variables: see config.ts.
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { ConfigError, loadConfig, settings } from "./config.ts";
+import { keysCommand } from "./admin/keys-command.ts";
+import { type Config, ConfigError, loadConfig, settings } from "./config.ts";
 import { attachWebSocketEndpoint } from "./events/ws-server.ts";
 import type { Log } from "./http/observe.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
 import { buildServer } from "./server.ts";
+import { describeStartupError, redactedUrl, type StartupPhase } from "./startup-errors.ts";
+
+// `tka-server keys ...`: the key management command (admin/keys-command.ts), then exit.
+if (process.argv[2] === "keys") {
+  let status = 1;
+  try {
+    status = await keysCommand(process.argv.slice(3), process.env, { out: (text) => console.log(text) });
+  } catch (error) {
+    const usage = error instanceof ConfigError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS_");
+    const line = usage ? (error as Error).message : describeStartupError(error, "open", {});
+    console.error(`tka-server keys: ${line}`);
+  }
+  process.exit(status);
+}
 
 if (process.argv.includes("--help")) {
-  console.log("usage: tka-server [options]\n");
+  console.log("usage: tka-server [options]        start the server");
+  console.log("       tka-server keys --help      manage API keys (create, list, revoke)\n");
   for (const s of settings) console.log(`  --${s.flag.padEnd(15)} ${s.env.padEnd(15)} ${s.help}`);
   process.exit(0);
 }
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.argv.slice(2), process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError) && !(error instanceof TypeError)) throw error;
-  console.error(`tka-server: invalid configuration: ${error.message}`);
-  process.exit(2);
+/** Flushes the batched log lines (set once the log exists). */
+let flushLog = () => {};
+
+/**
+ * A failure at start is one line naming what to fix (startup-errors.ts), then exit 1; the error
+ * itself, with its stack, only at LOG_LEVEL=debug.
+ */
+function cannotStart(error: unknown, phase: StartupPhase, context: Partial<Config>): never {
+  flushLog();
+  console.error(`tka-server: ${describeStartupError(error, phase, context)}`);
+  if ((context.logLevel ?? process.env.LOG_LEVEL) === "debug") console.error(error);
+  process.exit(1);
 }
+
+function readConfig(): Config {
+  try {
+    return loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    return cannotStart(error, "configure", {});
+  }
+}
+const config = readConfig();
 
 // Log lines go out in batches (see line-buffer.ts); anything printed directly flushes them first,
 // and so does any exit (graceful shutdown, process.exit, an uncaught error): nothing is lost.
 const lines = lineBuffer({ sink: (chunk) => process.stdout.write(chunk) });
+flushLog = () => lines.flush();
 process.on("exit", () => lines.flush());
 const print = (text: string) => {
   lines.flush();
@@ -33,7 +64,10 @@ const print = (text: string) => {
 };
 const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, store, hub, dispatcher, sseStreams, firstKey, retention } = await buildServer(config, log);
+const { app, metricsApp, store, hub, dispatcher, sseStreams, firstKey, retention } = await buildServer(
+  config,
+  log,
+).catch((error: unknown) => cannotStart(error, "open", config));
 if (firstKey !== null) {
   // Printed once: the key is also in the data directory, readable by this user only.
   print(
@@ -42,6 +76,8 @@ if (firstKey !== null) {
 }
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
+  server.off("error", failedToListen);
+  server.on("error", (error) => log({ level: "error", msg: "server error", error: String(error) }));
   // Always printed, whatever the log level: scripts and tests read the URL from it.
   print(
     JSON.stringify({
@@ -49,10 +85,30 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
       level: "info",
       msg: "listening",
       url: `http://${config.host}:${address.port}`,
-      database: config.databaseUrl,
+      database: redactedUrl(config.databaseUrl),
     }),
   );
 });
+// A port in use (or another listen failure) is a start-up failure: one line, exit 1.
+const failedToListen = (error: Error) => cannotStart(error, "listen", config);
+server.once("error", failedToListen);
+
+// METRICS_ADDRESS: /metrics on a listener of its own (see observability/metrics-route.ts).
+const metricsAt = config.metricsAddress;
+const metricsServer =
+  metricsApp === undefined || metricsAt === undefined
+    ? undefined
+    : serve({ fetch: metricsApp.fetch, hostname: metricsAt.host, port: metricsAt.port }, (address) => {
+        print(
+          JSON.stringify({
+            time: new Date().toISOString(),
+            level: "info",
+            msg: "metrics listening",
+            url: `http://${metricsAt.host.includes(":") ? `[${metricsAt.host}]` : metricsAt.host}:${address.port}/metrics`,
+          }),
+        );
+      });
+metricsServer?.once("error", (error) => cannotStart(error, "listen", { ...config, ...metricsAt }));
 const websockets = attachWebSocketEndpoint(server as Server, {
   hub,
   maxMessageBytes: config.wsMaxMessageBytes,
@@ -71,6 +127,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     dispatcher.close();
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
     force.unref();
+    metricsServer?.close();
     server.close(async () => {
       await retention.stop();
       await store.close();

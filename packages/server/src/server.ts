@@ -3,10 +3,13 @@
 import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
 import { createApp } from "./app.ts";
-import { authenticate, bootstrapApiKey, ensureApiKeys } from "./auth/api-keys.ts";
+import { ApiKeys } from "./auth/api-keys.ts";
+import { AuthFailureLimiter } from "./auth/failure-limit.ts";
+import { checkKeySecret, loadKeySecret } from "./auth/key-secret.ts";
 import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
+import { prepareDataDir, restrictSqliteFiles } from "./data-dir.ts";
 import { EventDispatcher } from "./events/dispatcher.ts";
 import { startRetention } from "./events/retention.ts";
 import { SseStreams } from "./events/sse.ts";
@@ -15,30 +18,65 @@ import type { Log } from "./http/observe.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
 import { IdGenerator } from "./ids.ts";
 import { Metrics } from "./observability/metrics.ts";
+import { metricsAccess, metricsApp } from "./observability/metrics-route.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
+import { isDatabaseFault } from "./resilience/database-faults.ts";
+import { fileIdentityCheck, watchEvery } from "./resilience/file-watch.ts";
 import { SequenceService } from "./service/sequences.ts";
-import { guardedStore, isDatabaseFault } from "./store/guarded-store.ts";
+import { guardedStore } from "./store/guarded-store.ts";
 import { PgStore } from "./store/postgres/pg-store.ts";
 import { SqliteStore, sqlitePathOf } from "./store/sqlite/sqlite-store.ts";
 
 export const SERVER_NAME = "tka-server";
 export const SERVER_VERSION = "0.1.0";
+/** How often the SQLite file is checked to still be the one opened (see resilience/file-watch.ts). */
+const FILE_CHECK_MS = 1000;
 /** Sequences whose read answer is kept in memory (a few KB each). */
 const VIEW_CACHE_ENTRIES = 1000;
 
+/**
+ * The data directory made ready and the store opened (migrated): PostgreSQL when several
+ * instances share one database, the embedded SQLite file otherwise. Also used by admin commands.
+ */
+export async function openStore(config: Config, log: Log): Promise<SqliteStore | PgStore> {
+  const postgres = /^postgres(ql)?:\/\//.test(config.databaseUrl);
+  // With PostgreSQL and the key secret set, nothing needs the data directory (a read-only
+  // container works) unless a first key is created, whose write then reports a clear failure.
+  if (!postgres || config.apiKeySecret === undefined) prepareDataDir(config.dataDir);
+  if (postgres) {
+    return PgStore.connect(config.databaseUrl, {
+      onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
+    });
+  }
+  restrictSqliteFiles(sqlitePathOf(config.databaseUrl));
+  return new SqliteStore(sqlitePathOf(config.databaseUrl));
+}
+
 export async function buildServer(config: Config, log: Log) {
-  // PostgreSQL when several instances share one database; the embedded SQLite file otherwise.
-  const raw = /^postgres(ql)?:\/\//.test(config.databaseUrl)
-    ? await PgStore.connect(config.databaseUrl, {
-        onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
-      })
-    : new SqliteStore(sqlitePathOf(config.databaseUrl));
+  const raw = await openStore(config, log);
   const metrics = new Metrics({ defaultMetrics: true });
+  // SQLite: the file is watched too (an open connection keeps writing a deleted or moved file).
+  const sqliteFile = raw instanceof SqliteStore ? sqlitePathOf(config.databaseUrl) : ":memory:";
+  const checkFile = sqliteFile === ":memory:" ? () => {} : fileIdentityCheck([sqliteFile, `${sqliteFile}-wal`]);
   const breaker = new CircuitBreaker({
     ...config.breaker,
-    isFailure: isDatabaseFault,
-    onStateChange: (state) => log({ level: state === "closed" ? "info" : "warn", msg: "database circuit", state }),
+    probe: async () => {
+      checkFile();
+      await raw.ping();
+    },
+    isFault: isDatabaseFault,
+    onStateChange: (state, fault) => {
+      metrics.databaseUnavailable.set(state === "open" ? 1 : 0);
+      log({ level: state === "open" ? "warn" : "info", msg: "database circuit", state, error: fault?.message });
+    },
   });
+  const stopFileWatch =
+    sqliteFile === ":memory:"
+      ? () => {}
+      : watchEvery(FILE_CHECK_MS, checkFile, (error) => {
+          if (breaker.state === "closed") metrics.databaseErrors.inc();
+          breaker.trip(error);
+        });
   // Sequence reads from memory only where this process makes every write (SQLite): commits of
   // other instances on a shared PostgreSQL database would not drop the entries.
   const views =
@@ -77,12 +115,21 @@ export async function buildServer(config: Config, log: Log) {
     },
     onError: (error) => log({ level: "warn", msg: "event pruning failed", error: String(error) }),
   });
-  await ensureApiKeys(store, config.apiKeys, () => ids.newId("key"));
-  const firstKey = await bootstrapApiKey(store, join(config.dataDir, "api-key"), () => ids.newId("key"));
+  // API keys: hashes keyed with the server's secret, which must be the one the stored keys were
+  // made with (see auth/key-secret.ts); keys from API_KEYS live in memory only.
+  const secret = loadKeySecret(config.apiKeySecret, config.dataDir);
+  await checkKeySecret(store, secret);
+  const keys = new ApiKeys({
+    store,
+    secret: secret.secret,
+    environment: config.apiKeys,
+    newId: () => ids.newId("key"),
+  });
+  const firstKey = await keys.bootstrap(join(config.dataDir, "api-key"));
   const hub = new WebSocketHub({
     store,
     dispatcher,
-    authenticate: (token) => authenticate(store, token),
+    authenticate: (token) => keys.authenticate(token),
     allowedOrigins: config.corsOrigins,
     sendBufferBytes: config.eventSendBufferBytes,
     log,
@@ -90,6 +137,13 @@ export async function buildServer(config: Config, log: Log) {
     onClose: () => metrics.websockets.dec(),
     onSlowConsumer: () => metrics.slowConsumers.inc({ transport: "websocket" }),
   });
+  const access = metricsAccess(config);
+  if (!access.onMainListener && config.metricsAddress === undefined) {
+    log({
+      level: "warn",
+      msg: "metrics not served: HOST is not a loopback address; set METRICS_TOKEN or METRICS_ADDRESS to serve /metrics",
+    });
+  }
   const sseStreams = new SseStreams();
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
@@ -106,8 +160,34 @@ export async function buildServer(config: Config, log: Log) {
     limiter,
     corsOrigins: config.corsOrigins,
     bodyLimitBytes: config.bodyLimitBytes,
+    jsonLimits: config.jsonLimits,
     idempotencyTtlMs: config.idempotencyTtlMs,
     log,
+    keys,
+    authFailures: new AuthFailureLimiter(config.authFailureLimit),
+    metricsAccess: access,
   });
-  return { app, store: raw, service, hub, dispatcher, sseStreams, metrics, firstKey, retention };
+  // Closing the store ends the file watch and the probes first (whoever closes it: shutdown, tests).
+  const closeStore = raw.close.bind(raw);
+  raw.close = () => {
+    stopFileWatch();
+    breaker.stop();
+    return closeStore();
+  };
+  // METRICS_ADDRESS: /metrics on a listener of its own (main.ts starts it).
+  const metricsOnly = config.metricsAddress === undefined ? undefined : metricsApp(metrics, config.metricsToken);
+  return {
+    app,
+    metricsApp: metricsOnly,
+    store: raw,
+    service,
+    hub,
+    dispatcher,
+    sseStreams,
+    metrics,
+    keys,
+    firstKey,
+    retention,
+    breaker,
+  };
 }

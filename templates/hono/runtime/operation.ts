@@ -1,14 +1,28 @@
 // Runs one operation of the generated skeleton: checks the content type, parses and validates
 // parameters and body, calls the typed handler, and serialises its typed result. Invalid input
-// never reaches a handler: 400 (malformed), 415 (content type) or 422 (schema), each a
-// problem+json document listing every failing field.
+// never reaches a handler: 400 (malformed), 413 (over a JSON limit), 415 (content type) or 422
+// (schema, characters), each a problem+json document listing every failing field.
 //
-// Bodies are read by media type: JSON (`application/json`, `*+json`) is parsed, form-urlencoded
-// is turned into an object whose fields are coerced by the schema (integers, numbers, booleans,
-// arrays from repeated fields), then both are validated; `text/*` arrives as a string
-// (validated as one) and any other type as the raw bytes (a `Uint8Array`).
+// Bodies are read by media type: JSON (`application/json`, `*+json`) is parsed within the JSON
+// limits (json.ts: depth, members, string length, checked before anything is built),
+// form-urlencoded is turned into an object whose fields are coerced by the schema (integers,
+// numbers, booleans, arrays from repeated fields), then both are validated; `text/*` arrives as
+// a string (validated as one) and any other type as the raw bytes (a `Uint8Array`). Text must be
+// valid UTF-8, and strings (parameters, JSON strings and member names, form fields) valid Unicode
+// without U+0000 (unless `text.allowNul`).
 import type { Context } from "hono";
-import { type ParameterSpec, readCookie, readForm, readParameter } from "./params.ts";
+import {
+  type BodyProblem,
+  characterProblem,
+  decodeUtf8,
+  defaultJsonLimits,
+  type JsonLimits,
+  notUtf8,
+  parseJson,
+  type TextRules,
+  textErrors,
+} from "./json.ts";
+import { type ParameterSpec, parseQuery, readCookie, readForm, readParameter } from "./params.ts";
 import type { FieldError, Schema, Validator } from "./validate.ts";
 
 export interface OperationSpec {
@@ -36,10 +50,17 @@ export type OperationResult =
   | { status: number; body?: unknown; headers?: Record<string, string | undefined>; contentType?: string }
   | Response;
 
+export type ProblemCode =
+  | "BAD_REQUEST"
+  | "METHOD_NOT_ALLOWED"
+  | "PAYLOAD_TOO_LARGE"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "VALIDATION_FAILED";
+
 export type ProblemWriter = (
   c: Context,
-  status: 400 | 415 | 422,
-  code: "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED",
+  status: 400 | 405 | 413 | 415 | 422,
+  code: ProblemCode,
   detail: string,
   errors: FieldError[],
 ) => Response;
@@ -48,6 +69,10 @@ export interface RuntimeOptions {
   validator: Validator;
   resolve: (ref: string) => Schema;
   problem: ProblemWriter;
+  /** Limits of JSON bodies (defaults: `defaultJsonLimits`). */
+  jsonLimits?: JsonLimits | undefined;
+  /** Which characters strings may hold (default: no U+0000, never unpaired surrogates). */
+  text?: TextRules | undefined;
 }
 
 function mediaType(header: string | undefined): string | undefined {
@@ -72,12 +97,13 @@ export function runOperation(
   return async (c: Context): Promise<Response> => {
     const input: OperationInput = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
     const parameterErrors: FieldError[] = [];
-    // The query string is parsed once per request, not once per parameter.
-    let queries: Record<string, string[]> | undefined;
-    const allQueries = () => {
-      queries ??= c.req.queries();
-      return queries;
+    // The query string is parsed once per request, not once per parameter, and only if needed.
+    let query: ReturnType<typeof parseQuery> | undefined;
+    const parsedQuery = () => {
+      query ??= parseQuery(c.req.url);
+      return query;
     };
+    const allQueries = () => parsedQuery().values;
     const source = {
       path: (name: string) => c.req.param(name),
       query: (name: string) => allQueries()[name] ?? [],
@@ -85,14 +111,18 @@ export function runOperation(
       header: (name: string) => c.req.header(name),
       cookie: (name: string) => readCookie(c.req.header("Cookie"), name),
     };
+    const text = options.text ?? {};
+    let readsQuery = false;
     for (const parameter of spec.parameters) {
+      if (parameter.in === "query") readsQuery = true;
       const value = readParameter(parameter, source, options.resolve);
       const field = `${parameter.in}.${parameter.name}`;
       if (value === undefined) {
         if (parameter.required) parameterErrors.push({ field, code: "required", message: "is required" });
         continue;
       }
-      for (const error of options.validator.validate(parameter.schema, value)) {
+      const bad = textErrors(value, "", text);
+      for (const error of bad.length > 0 ? bad : options.validator.validate(parameter.schema, value)) {
         parameterErrors.push({ ...error, field: error.field === "" ? field : `${field}${error.field}` });
       }
       const target =
@@ -104,6 +134,16 @@ export function runOperation(
               ? input.cookies
               : input.query;
       target[parameter.name] = value;
+    }
+    // Percent escapes that are not UTF-8 are refused, not passed on half-decoded.
+    if (readsQuery) {
+      for (const name of parsedQuery().malformed) {
+        parameterErrors.push({
+          field: `query.${name}`,
+          code: "encoding",
+          message: "must be valid percent-encoded UTF-8",
+        });
+      }
     }
     if (parameterErrors.length > 0) {
       return options.problem(
@@ -135,19 +175,33 @@ export function runOperation(
           );
         }
         let body: unknown;
+        const refuse = (p: BodyProblem) => options.problem(c, p.status, p.code, p.detail, p.errors);
         if (isJson(type)) {
-          try {
-            body = JSON.parse(new TextDecoder().decode(bytes));
-          } catch (error) {
-            const message = error instanceof Error ? error.message : "invalid JSON";
-            return options.problem(c, 400, "BAD_REQUEST", "The body is not valid JSON.", [
-              { field: "body", code: "json", message },
-            ]);
-          }
-        } else if (type === FORM) {
-          body = readForm(new TextDecoder().decode(bytes), spec.body.schema, options.resolve);
-        } else if (type.startsWith("text/")) {
-          body = new TextDecoder().decode(bytes);
+          const parsed = parseJson(bytes, options.jsonLimits ?? defaultJsonLimits, text);
+          if (!parsed.ok) return refuse(parsed.problem);
+          body = parsed.value;
+        } else if (type === FORM || type.startsWith("text/")) {
+          const decoded = decodeUtf8(bytes);
+          if (decoded === undefined) return refuse(notUtf8());
+          if (type === FORM) {
+            const form = readForm(decoded, spec.body.schema, options.resolve);
+            if (form.malformed.length > 0) {
+              return options.problem(
+                c,
+                400,
+                "BAD_REQUEST",
+                "The body has fields that are not valid percent-encoded UTF-8.",
+                form.malformed.map((name) => ({
+                  field: `/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+                  code: "encoding",
+                  message: "must be valid percent-encoded UTF-8",
+                })),
+              );
+            }
+            body = form.value;
+          } else body = decoded;
+          const bad = textErrors(body, "", text).map((e) => ({ ...e, field: e.field === "" ? "body" : e.field }));
+          if (bad.length > 0) return refuse(characterProblem(bad));
         } else {
           body = bytes;
         }
@@ -180,5 +234,25 @@ export function runOperation(
       return c.body(result.body, result.status as 200, { "Content-Type": contentType });
     }
     return c.body(JSON.stringify(result.body), result.status as 200, { "Content-Type": contentType });
+  };
+}
+
+/**
+ * The answer for a known path asked with a method it does not serve: 405 with `Allow` listing the
+ * methods it does (HEAD wherever GET is, and OPTIONS). OPTIONS itself is answered 204 with `Allow`.
+ */
+const order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+export function methodNotAllowed(methods: readonly string[], problem: ProblemWriter) {
+  const served = new Set(methods.map((m) => m.toUpperCase()));
+  if (served.has("GET")) served.add("HEAD");
+  served.add("OPTIONS");
+  const rank = (m: string) => (order.indexOf(m) + order.length + 1) % (order.length + 1);
+  const allow = [...served].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(", ");
+  return (c: Context): Response => {
+    if (c.req.method === "OPTIONS") return c.body(null, 204, { Allow: allow });
+    const response = problem(c, 405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${allow}.`, []);
+    response.headers.set("Allow", allow);
+    return response;
   };
 }

@@ -110,15 +110,63 @@ export function coerceObject(
   return out;
 }
 
-/** A form-urlencoded body as an object whose members are coerced by the body's schema. */
-export function readForm(text: string, schema: Schema, resolve: (ref: string) => Schema): Record<string, unknown> {
-  const grouped = new Map<string, string[]>();
-  for (const [key, value] of new URLSearchParams(text)) {
-    const values = grouped.get(key);
-    if (values === undefined) grouped.set(key, [value]);
-    else values.push(value);
+/** A query string's parameters, each with every value in order; `malformed`: names whose text did not decode. */
+export interface Query {
+  values: Record<string, string[]>;
+  malformed: string[];
+}
+
+function decodeComponent(text: string): string | undefined {
+  const plain = text.includes("+") ? text.replace(/\+/g, " ") : text;
+  if (!plain.includes("%")) return plain;
+  try {
+    return decodeURIComponent(plain);
+  } catch {
+    return undefined;
   }
-  return coerceObject(grouped, schema, resolve);
+}
+
+/**
+ * Parses the query of a URL (`a=1&b=x+y&a=2`): `+` is a space, percent escapes must decode to
+ * UTF-8. A pair that does not decode is listed in `malformed` (under its name as sent) instead
+ * of being kept half-decoded, so the caller can refuse it rather than pass on altered text.
+ */
+export function parseQuery(url: string): Query {
+  const values: Record<string, string[]> = Object.create(null);
+  const malformed: string[] = [];
+  const start = url.indexOf("?");
+  if (start < 0) return { values, malformed };
+  const hash = url.indexOf("#", start);
+  const text = url.slice(start + 1, hash < 0 ? undefined : hash);
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const at = pair.indexOf("=");
+    const rawName = at < 0 ? pair : pair.slice(0, at);
+    const name = decodeComponent(rawName);
+    const value = at < 0 ? "" : decodeComponent(pair.slice(at + 1));
+    if (name === undefined || value === undefined) {
+      malformed.push(name ?? rawName);
+      continue;
+    }
+    if (name === "") continue;
+    const list = values[name];
+    if (list === undefined) values[name] = [value];
+    else list.push(value);
+  }
+  return { values, malformed };
+}
+
+/**
+ * A form-urlencoded body as an object whose members are coerced by the body's schema; `malformed`
+ * lists fields whose percent escapes are not UTF-8 (left out of the object).
+ */
+export function readForm(
+  text: string,
+  schema: Schema,
+  resolve: (ref: string) => Schema,
+): { value: Record<string, unknown>; malformed: string[] } {
+  const { values, malformed } = parseQuery(`?${text}`);
+  return { value: coerceObject(Object.entries(values), schema, resolve), malformed };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { type OperationSpec, type ProblemWriter, runOperation } from "../runtime/operation.ts";
+import { methodNotAllowed, type OperationSpec, type ProblemWriter, runOperation } from "../runtime/operation.ts";
 import { Validator } from "../runtime/validate.ts";
 
 const registry = {
@@ -88,5 +88,109 @@ describe("runOperation", () => {
       errors: [{ field: "/name", code: "minLength" }],
     });
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("runOperation on hostile input", () => {
+  const limited = { ...options, jsonLimits: { maxDepth: 8, maxMembers: 50, maxStringLength: 20 } };
+  const closed = {
+    ...options,
+    validator: new Validator({
+      Input: {
+        type: "object",
+        required: ["name"],
+        additionalProperties: false,
+        properties: { name: { type: "string" }, metadata: { type: "object", additionalProperties: {} } },
+      },
+    }),
+  };
+  function hostileApp(runtime: typeof options) {
+    const calls: unknown[] = [];
+    const hono = new Hono();
+    hono.post(
+      "/things/:id",
+      runOperation(spec, runtime, async (input) => {
+        calls.push(input);
+        return { status: 201, body: { ok: true } };
+      }),
+    );
+    const post = (path: string, body: string | Uint8Array) =>
+      hono.request(path, { method: "POST", body, headers: { "Content-Type": "application/json" } });
+    return { post, calls };
+  }
+  const problem = async (res: Response) =>
+    (await res.json()) as { code: string; detail: string; errors: { field: string; code: string }[] };
+
+  it("413s deep, wide and long bodies naming the limit, before the handler or the validator", async () => {
+    const { post, calls } = hostileApp(limited);
+    const deep = await post("/things/a", `{"name":"x","metadata":{"a":${"[".repeat(5000)}${"]".repeat(5000)}}}`);
+    expect(deep.status).toBe(413);
+    expect(await problem(deep)).toMatchObject({ code: "PAYLOAD_TOO_LARGE", errors: [{ code: "maxDepth" }] });
+    const wide = await post("/things/a", JSON.stringify({ name: "x", metadata: { a: Array(60).fill(1) } }));
+    expect(await problem(wide)).toMatchObject({ errors: [{ field: "/metadata/a", code: "maxMembers" }] });
+    const long = await post("/things/a", JSON.stringify({ name: "x".repeat(21) }));
+    expect(await problem(long)).toMatchObject({ errors: [{ field: "/name", code: "maxStringLength" }] });
+    expect(calls).toHaveLength(0);
+  });
+
+  it("400s a body that is not UTF-8 and 422s U+0000 or a lone surrogate, naming the field", async () => {
+    const { post, calls } = hostileApp(options);
+    const bytes = new TextEncoder().encode('{"name":"ab"}');
+    bytes[9] = 0xff;
+    const notUtf8 = await post("/things/a", bytes);
+    expect(notUtf8.status).toBe(400);
+    expect(await problem(notUtf8)).toMatchObject({ errors: [{ field: "body", code: "encoding" }] });
+    const nul = await post("/things/a", '{"name":"a\\u0000b"}');
+    expect(nul.status).toBe(422);
+    expect(await problem(nul)).toMatchObject({ errors: [{ field: "/name", code: "nul_character" }] });
+    const surrogate = await post("/things/a", '{"name":"\\udc00"}');
+    expect(await problem(surrogate)).toMatchObject({ errors: [{ field: "/name", code: "unpaired_surrogate" }] });
+    expect(calls).toHaveLength(0);
+  });
+
+  it("400s query text with U+0000 or percent escapes that are not UTF-8", async () => {
+    const { post, calls } = hostileApp(options);
+    const nul = await post("/things/a?types=a%00", '{"name":"x"}');
+    expect(nul.status).toBe(400);
+    expect(await problem(nul)).toMatchObject({ errors: [{ field: "query.types/0", code: "nul_character" }] });
+    const encoded = await post("/things/a?limit=%ED%A0%80", '{"name":"x"}');
+    expect(encoded.status).toBe(400);
+    expect(await problem(encoded)).toMatchObject({ errors: [{ field: "query.limit", code: "encoding" }] });
+    expect((await post("/things/a?limit=%FF", '{"name":"x"}')).status).toBe(400);
+    expect(calls).toHaveLength(0);
+  });
+
+  it("422s every unknown member of a closed object, leaving free-form members alone", async () => {
+    const { post, calls } = hostileApp(closed);
+    const res = await post("/things/a", JSON.stringify({ name: "x", nmae: "y", ifMatch: '"1"', metadata: { any: 1 } }));
+    expect(res.status).toBe(422);
+    const body = await problem(res);
+    expect(body.errors.map((e) => [e.field, e.code])).toEqual([
+      ["/nmae", "additionalProperties"],
+      ["/ifMatch", "additionalProperties"],
+    ]);
+    expect((await post("/things/a", JSON.stringify({ name: "x", metadata: { any: { deep: [1] } } }))).status).toBe(201);
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe("methodNotAllowed", () => {
+  it("405s another method on a known path with Allow, and answers OPTIONS with Allow", async () => {
+    const hono = new Hono();
+    hono.get("/things", (c) => c.text("ok"));
+    hono.post("/things", (c) => c.text("made", 201));
+    hono.all("/things", methodNotAllowed(["GET", "POST"], problem));
+    for (const method of ["DELETE", "PUT", "PATCH"]) {
+      const res = await hono.request("/things", { method });
+      expect(res.status).toBe(405);
+      expect(res.headers.get("Allow")).toBe("GET, HEAD, POST, OPTIONS");
+      expect(await res.json()).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
+    }
+    const options = await hono.request("/things", { method: "OPTIONS" });
+    expect(options.status).toBe(204);
+    expect(options.headers.get("Allow")).toBe("GET, HEAD, POST, OPTIONS");
+    expect((await hono.request("/things", { method: "HEAD" })).status).toBe(200);
+    expect((await hono.request("/things")).status).toBe(200);
+    expect((await hono.request("/other", { method: "DELETE" })).status).toBe(404);
   });
 });

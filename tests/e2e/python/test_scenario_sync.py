@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import pydantic
 import pytest
 from tka import (
     AuthenticationError,
@@ -182,6 +183,16 @@ def test_returns_validation_failures_as_a_typed_422_listing_each_field(client: T
     problem = models.Problem.model_validate(caught.value.body)
     assert problem.code == models.ErrorCode.VALIDATION_FAILED
     assert sorted(e.field for e in problem.errors or []) == ["/length", "/name"]
+
+
+def test_input_models_refuse_unknown_fields_so_none_is_ever_sent(client: Tka) -> None:
+    with pytest.raises(pydantic.ValidationError, match="lettr"):
+        models.BeatCreate(lettr="A")  # type: ignore[call-arg]
+    with pytest.raises(pydantic.ValidationError, match="if_match"):
+        models.SequencePatch.model_validate({"name": "t", "if_match": '"1"'})
+    # Responses stay open: a member this SDK version does not know is kept.
+    seq = models.Sequence.model_validate({**State.flow.model_dump(mode="json"), "new_member": 1})
+    assert seq.model_extra == {"new_member": 1}
 
 
 def test_keeps_every_acknowledged_change_and_the_history_across_a_restart(

@@ -85,6 +85,9 @@ describe("normalisation across versions", () => {
   it("unevaluatedProperties reads like additionalProperties", () => {
     expect(schemaOf("S:\n  type: object\n  unevaluatedProperties: {}").additionalProperties).toBe(true);
     expect(schemaOf("S:\n  type: object\n  unevaluatedProperties: false").additionalProperties).toBe(false);
+    // TypeSpec writes a closed model (`...Record<never>`) as the schema nothing matches.
+    expect(schemaOf("S:\n  type: object\n  unevaluatedProperties:\n    not: {}").additionalProperties).toBe(false);
+    expect(schemaOf("S:\n  type: object\n  additionalProperties:\n    not: {}").additionalProperties).toBe(false);
   });
 
   it("allOf of a single $ref with annotations is that reference", () => {

@@ -92,7 +92,7 @@ impl Sequences<'_> {
 pub struct ListParams {
     /// The most items to return in one page.
     pub limit: Option<i32>,
-    /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist.
+    /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist; a cursor this list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
     pub cursor: Option<String>,
     /// Only sequences whose name contains this text (case-insensitive).
     pub name_contains: Option<String>,
@@ -109,13 +109,13 @@ pub struct ListParams {
 /// The query and header parameters of [`Sequences::delete`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeleteParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }
 
 /// The query and header parameters of [`Sequences::update`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }

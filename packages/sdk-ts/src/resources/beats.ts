@@ -22,8 +22,10 @@ export class Beats {
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},
@@ -53,8 +55,10 @@ export class Beats {
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},
@@ -100,8 +104,10 @@ export class Beats {
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},
@@ -130,8 +136,10 @@ export class Beats {
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},
@@ -162,8 +170,10 @@ export class Beats {
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},

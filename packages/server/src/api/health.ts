@@ -40,7 +40,9 @@ async function timed(
     else ({ status, message } = result);
   } catch (error) {
     status = "unhealthy";
-    message = error instanceof Error ? error.message : String(error);
+    // The breaker's answer names the fault it met.
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    message = error instanceof Error ? `${error.message}${cause}` : String(error);
   }
   return {
     name,
@@ -51,12 +53,23 @@ async function timed(
   };
 }
 
-/** Real checks: a database round trip (through the breaker) and the event dispatcher's log reads. */
+/**
+ * Real checks: a database round trip (through the breaker, so a fault found here opens it too)
+ * and the event dispatcher's log reads. While the circuit is open the database is unhealthy,
+ * with the reason.
+ */
 async function checkComponents({ store, breaker, dispatcher }: HealthDeps): Promise<Component[]> {
   return Promise.all([
     timed("database", async () => {
-      await store.ping();
-      return breaker.state === "closed" ? "healthy" : { status: "degraded", message: `circuit ${breaker.state}` };
+      const fault = breaker.fault;
+      if (fault === null) {
+        await store.ping();
+        return "healthy";
+      }
+      return {
+        status: "unhealthy",
+        message: `unavailable since ${new Date(fault.since).toISOString()} (circuit open, probing): ${fault.message}`,
+      };
     }),
     timed("events", async () => {
       // Live delivery reads the log to fill gaps; a project whose reads fail is delayed (retried).

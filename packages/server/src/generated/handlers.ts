@@ -54,7 +54,8 @@ export interface ListSequencesInput {
     limit?: number;
     /**
      * Where to continue: the `next_cursor` of the previous page. Omit it for the first page.
-     * Cursors are opaque and stay valid while the items they point past exist.
+     * Cursors are opaque and stay valid while the items they point past exist; a cursor this
+     * list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
      */
     cursor?: string;
     /** Only sequences whose name contains this text (case-insensitive). */
@@ -110,8 +111,10 @@ export interface DeleteSequenceInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
   };
@@ -128,8 +131,10 @@ export interface UpdateSequenceInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
   };
@@ -146,8 +151,10 @@ export interface ReplaceBeatsInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
   };
@@ -164,8 +171,10 @@ export interface AddBeatInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
     /**
@@ -205,8 +214,10 @@ export interface RemoveBeatInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
   };
@@ -225,8 +236,10 @@ export interface UpdateBeatInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
   };
@@ -245,8 +258,10 @@ export interface MoveBeatInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
     /**
@@ -272,7 +287,8 @@ export interface ListHistoryInput {
     limit?: number;
     /**
      * Where to continue: the `next_cursor` of the previous page. Omit it for the first page.
-     * Cursors are opaque and stay valid while the items they point past exist.
+     * Cursors are opaque and stay valid while the items they point past exist; a cursor this
+     * list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
      */
     cursor?: string;
   };
@@ -290,8 +306,10 @@ export interface RedoInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
     /**
@@ -316,8 +334,10 @@ export interface UndoInput {
   headers: {
     /**
      * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-     * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-     * and the answer is 412 with code `VERSION_MISMATCH`.
+     * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+     * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+     * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+     * a 400.
      */
     "If-Match"?: string;
     /**
@@ -532,6 +552,7 @@ export type RedoResult =
   | { status: 404; body: M.Problem }
   | { status: 409; body: M.Problem }
   | { status: 412; body: M.Problem; headers?: { ETag?: string } }
+  | { status: 422; body: M.Problem }
   | { status: 429; body: M.Problem }
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.Problem };
@@ -544,6 +565,7 @@ export type UndoResult =
   | { status: 404; body: M.Problem }
   | { status: 409; body: M.Problem }
   | { status: 412; body: M.Problem; headers?: { ETag?: string } }
+  | { status: 422; body: M.Problem }
   | { status: 429; body: M.Problem }
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.Problem };
@@ -693,13 +715,16 @@ export interface HistoryHandlers<C = Context> {
    * Redo the latest undone command
    *
    * Re-apply the latest undone command. Any new command clears what could be redone. Nothing to
-   * redo is a 409 `NOTHING_TO_REDO`.
+   * redo is a 409 `NOTHING_TO_REDO`. A key already used for another request is a 422
+   * `IDEMPOTENCY_KEY_REUSED`.
    */
   redo(input: RedoInput, c: C): Promise<RedoResult>;
   /**
    * Undo the latest command
    *
    * Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
+   * Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+   * 422 `IDEMPOTENCY_KEY_REUSED`.
    */
   undo(input: UndoInput, c: C): Promise<UndoResult>;
 }

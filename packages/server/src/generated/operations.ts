@@ -77,6 +77,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
           maxLength: 512,
         },
       },
@@ -188,6 +189,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
     ],
@@ -210,6 +212,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
     ],
@@ -239,6 +242,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
     ],
@@ -268,6 +272,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
       {
@@ -338,6 +343,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
     ],
@@ -368,6 +374,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
     ],
@@ -405,6 +412,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
       {
@@ -456,6 +464,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
           maxLength: 512,
         },
       },
@@ -479,6 +488,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
       {
@@ -512,6 +522,7 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          minLength: 1,
         },
       },
       {

@@ -152,6 +152,7 @@ export const schemas: SchemaRegistry = {
         maximum: 64,
       },
     },
+    additionalProperties: false,
   },
   BeatDuration: {
     type: "number",
@@ -187,6 +188,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/Metadata",
       },
     },
+    additionalProperties: false,
   },
   BeatMove: {
     type: "object",
@@ -199,6 +201,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["position"],
+    additionalProperties: false,
   },
   BeatMovedEvent: {
     type: "object",
@@ -309,6 +312,7 @@ export const schemas: SchemaRegistry = {
         ],
       },
     },
+    additionalProperties: false,
   },
   BeatRemovedEvent: {
     type: "object",
@@ -410,6 +414,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["beats"],
+    additionalProperties: false,
   },
   ChangeEvent: {
     oneOf: [
@@ -570,6 +575,7 @@ export const schemas: SchemaRegistry = {
       "UNAUTHENTICATED",
       "FORBIDDEN",
       "NOT_FOUND",
+      "METHOD_NOT_ALLOWED",
       "CONFLICT",
       "BEAT_LIMIT_REACHED",
       "NOTHING_TO_UNDO",
@@ -855,6 +861,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["motion_type", "prop_rot_dir", "start_loc", "end_loc"],
+    additionalProperties: false,
   },
   MotionPatch: {
     type: "object",
@@ -881,6 +888,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/Orientation",
       },
     },
+    additionalProperties: false,
   },
   MotionType: {
     enum: ["pro", "anti", "float", "dash", "static"],
@@ -1069,6 +1077,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["name"],
+    additionalProperties: false,
   },
   SequenceCreatedEvent: {
     type: "object",
@@ -1237,6 +1246,7 @@ export const schemas: SchemaRegistry = {
         maxItems: 64,
       },
     },
+    additionalProperties: false,
   },
   SequenceSummary: {
     type: "object",

@@ -64,6 +64,11 @@ describe("cors", () => {
     expect(await a.text()).toBe(await b.text());
   });
 
+  it("leaves an OPTIONS without Origin (not a preflight) to the routes", async () => {
+    const { ours } = apps();
+    expect((await ours.request("/ok", { method: "OPTIONS" })).status).toBe(404);
+  });
+
   it("allows configured origins only", async () => {
     const { ours } = apps();
     const allowed = await ours.request("/ok", { headers: { Origin: "https://app.example" } });

@@ -1,4 +1,4 @@
-// CORS with an explicit allow-list. Preflights (OPTIONS) are Hono's cors middleware as is; for
+// CORS with an explicit allow-list. Preflights (OPTIONS with Origin) are Hono's cors middleware as is; for
 // every other request the same headers are set once, on the final response, after the handler:
 // Hono's middleware sets them on a placeholder response before the handler, which turns the
 // handler's response into a stream copy and costs more than the rest of a small GET.
@@ -23,7 +23,8 @@ export function cors(options: CorsOptions): MiddlewareHandler {
   });
   const expose = options.exposeHeaders.join(",");
   return async (c, next) => {
-    if (c.req.method === "OPTIONS") return preflight(c, next);
+    // A preflight always carries Origin; a plain OPTIONS goes on to the routes (204 with Allow).
+    if (c.req.method === "OPTIONS" && c.req.header("Origin") !== undefined) return preflight(c, next);
     await next();
     const headers = c.res.headers;
     const origin = allowed(c.req.header("Origin") ?? "");

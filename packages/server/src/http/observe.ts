@@ -7,8 +7,11 @@ import type { RequestIdEnv } from "./request-id.ts";
 
 export type Log = (line: Record<string, unknown>) => void;
 
+/** What the line reads that later middleware sets (the authenticated key, when there is one). */
+type ObservedEnv = RequestIdEnv & { Variables: { principal?: { keyId: string }; keyPrefix?: string } };
+
 export function observe(metrics: Metrics, log: Log) {
-  return createMiddleware<RequestIdEnv>(async (c, next) => {
+  return createMiddleware<ObservedEnv>(async (c, next) => {
     const started = performance.now();
     await next();
     const ms = performance.now() - started;
@@ -28,6 +31,11 @@ export function observe(metrics: Metrics, log: Log) {
       path: c.req.path,
       status,
       duration_ms: Math.round(ms * 100) / 100,
+      // For audit: which key (its id and first characters, never the key itself).
+      key_id: c.get("principal")?.keyId,
+      key_prefix: c.get("keyPrefix"),
+      // 499: the client hung up before sending its whole body (see app.ts).
+      ...(status === 499 ? { client_abort: true } : {}),
     });
   });
 }

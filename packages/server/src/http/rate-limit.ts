@@ -53,6 +53,15 @@ export class RateLimiter {
     };
   }
 
+  /** Seconds until `take` would allow a token for `key` (0: now), without taking one. */
+  wait(key: string): number {
+    const bucket = this.#buckets.get(key);
+    if (bucket === undefined) return 0;
+    const { capacity, refillPerSecond } = this.#options;
+    const tokens = Math.min(capacity, bucket.tokens + ((this.#now() - bucket.updated) / 1000) * refillPerSecond);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / refillPerSecond));
+  }
+
   /** Buckets that would be full again by now carry no state worth keeping. */
   #evictIdle(now: number): void {
     const fullAfterMs = (this.#options.capacity / this.#options.refillPerSecond) * 1000;

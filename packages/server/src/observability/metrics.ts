@@ -23,7 +23,12 @@ export class Metrics {
   });
   readonly databaseErrors = new Counter({
     name: "tka_database_errors_total",
-    help: "Database operations that failed (not client errors).",
+    help: "Database faults met: failed operations that were not the request's fault, and file checks.",
+    registers: [this.registry],
+  });
+  readonly databaseUnavailable = new Gauge({
+    name: "tka_database_unavailable",
+    help: "1 while the database circuit is open (requests that need the database answer 503), else 0.",
     registers: [this.registry],
   });
   readonly eventsPublished = new Counter({

@@ -1,80 +1,160 @@
-// A circuit breaker around a dependency (the database). Consecutive failures open it; while open,
-// calls fail fast with CircuitOpenError; after the recovery timeout one trial call is let through
-// (half-open) and its outcome closes or re-opens the circuit. Only dependency faults count:
-// callers pass client-caused errors (domain rules, conflicts) through `isFailure`.
+// A circuit breaker around the database. The first fault opens it (only faults count: callers
+// tell them apart with `isFault`, an allow-list of database errors), and the call that met the
+// fault fails as unavailable, like every call while it is open: 503 + Retry-After from the first
+// failure on, never a 500. Recovery is driven by probing the database, at once and then with a
+// capped backoff (250 ms doubling to 1 s by default), so calls are let through again within
+// about a second of the database answering, whether it was gone for a second or an hour. A fault
+// that only some operations meet (a full disk fails writes, reads still work) re-opens it at
+// the next failing call; the immediate probe closes it again, so reads keep being served.
 
-export type CircuitState = "closed" | "open" | "half_open";
+export type CircuitState = "closed" | "open";
 
 export interface CircuitOptions {
-  failureThreshold: number;
-  recoveryTimeoutMs: number;
-  isFailure?: (error: unknown) => boolean;
+  /** Checks the database; resolves when it answers. Runs only while the circuit is open. */
+  probe: () => Promise<void>;
+  /** Which errors are database faults (see database-faults.ts). */
+  isFault: (error: unknown) => boolean;
+  /** The second probe waits this long, each later one twice as long as the one before (250 ms)... */
+  minProbeDelayMs?: number;
+  /** ...up to this (1,000 ms). */
+  maxProbeDelayMs?: number;
+  /** A probe that has not answered by then counts as failed (2,000 ms). */
+  probeTimeoutMs?: number;
+  onStateChange?: (state: CircuitState, fault: Fault | null) => void;
   now?: () => number;
-  onStateChange?: (state: CircuitState) => void;
 }
 
-export class CircuitOpenError extends Error {
-  /** Seconds until the breaker lets a trial call through. */
+export interface Fault {
+  /** When the circuit opened (ms since the epoch). */
+  since: number;
+  /** What the last failed call or probe met. */
+  message: string;
+}
+
+/** The database is unavailable: the answer is a 503 with `retryAfterSeconds`. */
+export class DatabaseUnavailableError extends Error {
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds: number) {
-    super("the database is unavailable (circuit open)");
-    this.name = "CircuitOpenError";
+  constructor(retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super("the database is unavailable", options);
+    this.name = "DatabaseUnavailableError";
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
 export class CircuitBreaker {
-  readonly #options: Required<Omit<CircuitOptions, "onStateChange">> & Pick<CircuitOptions, "onStateChange">;
+  readonly #probe: () => Promise<void>;
+  readonly #isFault: (error: unknown) => boolean;
+  readonly #minDelay: number;
+  readonly #maxDelay: number;
+  readonly #probeTimeout: number;
+  readonly #onStateChange: CircuitOptions["onStateChange"];
+  readonly #now: () => number;
   #state: CircuitState = "closed";
-  #failures = 0;
-  #openedAt = 0;
-  #trialInFlight = false;
+  #fault: Fault | null = null;
+  /** Counts closings: a call that started before the last one cannot re-open the circuit. */
+  #generation = 0;
+  #delay = 0;
+  #nextProbeAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  /** The probe under way (a timed-out one may still be pending: no second one is started). */
+  #probing: Promise<boolean> | undefined;
+  #stopped = false;
 
   constructor(options: CircuitOptions) {
-    this.#options = { isFailure: () => true, now: () => Date.now(), ...options };
+    this.#probe = options.probe;
+    this.#isFault = options.isFault;
+    this.#minDelay = options.minProbeDelayMs ?? 250;
+    this.#maxDelay = options.maxProbeDelayMs ?? 1000;
+    this.#probeTimeout = options.probeTimeoutMs ?? 2000;
+    this.#onStateChange = options.onStateChange;
+    this.#now = options.now ?? Date.now;
   }
 
   get state(): CircuitState {
-    if (this.#state === "open" && this.#options.now() - this.#openedAt >= this.#options.recoveryTimeoutMs) {
-      this.#set("half_open");
-    }
     return this.#state;
   }
 
+  /** Why the circuit is open (null while closed). */
+  get fault(): Fault | null {
+    return this.#state === "open" ? this.#fault : null;
+  }
+
+  /** Seconds a client should wait: until the next probe, at least 1. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.#nextProbeAt - this.#now()) / 1000));
+  }
+
   async call<T>(fn: () => Promise<T>): Promise<T> {
-    const state = this.state;
-    if (state === "open" || (state === "half_open" && this.#trialInFlight)) {
-      const remaining = this.#options.recoveryTimeoutMs - (this.#options.now() - this.#openedAt);
-      throw new CircuitOpenError(Math.max(1, Math.ceil(remaining / 1000)));
-    }
-    const trial = state === "half_open";
-    if (trial) this.#trialInFlight = true;
+    if (this.#state === "open") throw new DatabaseUnavailableError(this.retryAfterSeconds, { cause: this.#fault });
+    const generation = this.#generation;
     try {
-      const result = await fn();
-      this.#failures = 0;
-      if (this.#state !== "closed") this.#set("closed");
-      return result;
+      return await fn();
     } catch (error) {
-      if (this.#options.isFailure(error)) this.#recordFailure(trial);
-      else if (trial) this.#set("closed");
-      throw error;
-    } finally {
-      if (trial) this.#trialInFlight = false;
+      if (!this.#isFault(error)) throw error;
+      if (generation === this.#generation) this.trip(error);
+      throw new DatabaseUnavailableError(this.retryAfterSeconds, { cause: error });
     }
   }
 
-  #recordFailure(trial: boolean): void {
-    this.#failures++;
-    if (trial || this.#failures >= this.#options.failureThreshold) {
-      this.#openedAt = this.#options.now();
-      this.#set("open");
+  /** Opens the circuit on a fault found outside a call (a watchdog); a no-op while open. */
+  trip(error: unknown): void {
+    if (this.#stopped) return;
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.#state === "open") {
+      if (this.#fault) this.#fault.message = message;
+      return;
     }
+    this.#state = "open";
+    this.#fault = { since: this.#now(), message };
+    this.#delay = 0;
+    this.#onStateChange?.("open", this.#fault);
+    this.#schedule(0);
   }
 
-  #set(state: CircuitState): void {
-    if (this.#state === state) return;
-    this.#state = state;
-    this.#options.onStateChange?.(state);
+  /** Stops probing (on shutdown); the circuit keeps its state. */
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#nextProbeAt = this.#now() + delayMs;
+    this.#timer = setTimeout(() => void this.#runProbe(), delayMs);
+    this.#timer.unref();
+  }
+
+  async #runProbe(): Promise<void> {
+    this.#timer = undefined;
+    if (this.#state !== "open" || this.#stopped) return;
+    this.#probing ??= this.#probe().then(
+      () => true,
+      (error: unknown) => {
+        if (this.#fault) this.#fault.message = error instanceof Error ? error.message : String(error);
+        return false;
+      },
+    );
+    const probing = this.#probing;
+    void probing.finally(() => {
+      if (this.#probing === probing) this.#probing = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), this.#probeTimeout);
+      timer.unref();
+    });
+    const ok = await Promise.race([probing, timedOut]);
+    clearTimeout(timer);
+    if (this.#state !== "open" || this.#stopped) return;
+    if (ok) {
+      this.#state = "closed";
+      this.#generation++;
+      this.#onStateChange?.("closed", null);
+      return;
+    }
+    this.#delay = this.#delay === 0 ? this.#minDelay : Math.min(this.#delay * 2, this.#maxDelay);
+    this.#schedule(this.#delay);
   }
 }

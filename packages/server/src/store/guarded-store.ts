@@ -1,12 +1,9 @@
-// The store behind the circuit breaker: database faults count towards opening it, outcomes the
-// client caused (a lost version race, a resume from pruned events) do not, and every fault is
-// counted in the metrics.
+// The store behind the circuit breaker: every call goes through it, so a database fault (and only
+// a fault, see resilience/database-faults.ts) opens it and answers 503 from that call on; each
+// fault is also counted in the metrics.
 import type { CircuitBreaker } from "../resilience/circuit-breaker.ts";
-import { EventsPrunedError, type Store, VersionConflictError } from "./types.ts";
-
-export function isDatabaseFault(error: unknown): boolean {
-  return !(error instanceof VersionConflictError || error instanceof EventsPrunedError);
-}
+import { isDatabaseFault } from "../resilience/database-faults.ts";
+import type { Store } from "./types.ts";
 
 export function guardedStore(store: Store, breaker: CircuitBreaker, onFault: (error: unknown) => void): Store {
   return new Proxy(store, {

@@ -145,6 +145,26 @@ export class VersionConflictError extends Error {
   }
 }
 
+/** Keyed key hashes (HMAC-SHA-256 with the server's secret) carry this scheme; older ones are bare SHA-256. */
+export const KEYED_HASH_SCHEME = "hmac-sha256:";
+
+export function isKeyedHash(hash: string): boolean {
+  return hash.startsWith(KEYED_HASH_SCHEME);
+}
+
+/** An API key as listed: never the key, never its hash. */
+export interface ApiKeyRecord {
+  id: string;
+  project_id: string;
+  name: string;
+  /** The key's first characters (null for keys created before prefixes were kept). */
+  prefix: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  /** False for a hash from before keyed hashes (a plain SHA-256), rewritten at the key's next use. */
+  keyed: boolean;
+}
+
 export interface Store {
   readonly engine: "sqlite" | "postgresql";
   getSequence(projectId: string, sequenceId: string): Promise<StoredSequence | null>;
@@ -178,9 +198,36 @@ export interface Store {
   releaseIdempotencyKey(projectId: string, key: string): Promise<void>;
   /** Stores the answer of a claimed request that committed nothing (for example a 4xx). */
   completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): Promise<void>;
+  /** The key with this hash, unless it was revoked. */
   findApiKey(keyHash: string): Promise<{ key_id: string; project_id: string } | null>;
-  createApiKey(projectId: string, keyId: string, keyHash: string, name: string): Promise<void>;
+  /** `prefix`: the key's first characters, shown in listings and logs (never the whole key). */
+  createApiKey(projectId: string, keyId: string, keyHash: string, name: string, prefix?: string): Promise<void>;
+  /** Every key ever created, revoked ones included (none: this is the first start). */
   countApiKeys(): Promise<number>;
+  /** The keys of one project (or of all), revoked ones included, oldest first. */
+  listApiKeys(projectId?: string): Promise<ApiKeyRecord[]>;
+  /** Revokes a key (at once, for good); an already revoked one keeps its time. Null: no such key. */
+  revokeApiKey(keyId: string, revokedAt: string): Promise<ApiKeyRecord | null>;
+  /** Rewrites a key's hash (from a plain SHA-256 to the keyed one), if it still is `fromHash`. */
+  replaceApiKeyHash(keyId: string, fromHash: string, toHash: string): Promise<void>;
+  /**
+   * The fingerprint of the secret the stored key hashes were made with: `fingerprint` is recorded
+   * when there is none yet; resolves with the one recorded.
+   */
+  claimKeySecretFingerprint(fingerprint: string): Promise<string>;
+  /** Records a new secret's fingerprint and revokes every key (their hashes no longer verify); resolves with how many. */
+  replaceKeySecretFingerprint(fingerprint: string, revokedAt: string): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The store cannot reach its database (for example the SQLite writer thread died, or the file
+ * went away): a fault of the database, never of the request, which the circuit breaker counts.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
 }

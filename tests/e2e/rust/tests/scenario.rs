@@ -335,6 +335,19 @@ async fn the_tka_scenario() {
         other => panic!("expected a 422, got {other:?}"),
     }
 
+    // Input models are closed: they hold no unknown member to send, and refuse one when read.
+    let typo = serde_json::from_str::<BeatCreate>(r#"{"lettr":"A"}"#);
+    assert!(typo
+        .unwrap_err()
+        .to_string()
+        .contains("unknown field `lettr`"));
+    let sent = serde_json::to_value(SequenceCreate {
+        name: "n".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(sent, serde_json::json!({ "name": "n" }));
+
     // A restart keeps every acknowledged change and the history.
     let before = tka.sequences().get(&id).await.unwrap();
     server.child.kill().await.ok();

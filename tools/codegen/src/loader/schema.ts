@@ -37,6 +37,13 @@ const STRUCTURAL = [
 ];
 const TYPES = new Set<SchemaType>(["object", "array", "string", "integer", "number", "boolean", "null"]);
 
+/** `{not: {}}` (or `{not: true}`): the schema no value matches. */
+function isNothing(v: Json): boolean {
+  if (!isObject(v) || Object.keys(v).length !== 1) return false;
+  const inner = v.not;
+  return inner === true || (isObject(inner) && Object.keys(inner).length === 0);
+}
+
 /** Normalises schemas of any supported OpenAPI version into `NSchema`. */
 export class SchemaNormalizer {
   readonly docs: DocumentSet;
@@ -237,6 +244,8 @@ export class SchemaNormalizer {
       const v = o[addl];
       if (typeof v === "boolean") s.additionalProperties = v;
       else if (isObject(v) && Object.keys(v).length === 0) s.additionalProperties = true;
+      // `{not: {}}` matches nothing: a closed object (how TypeSpec writes `...Record<never>`).
+      else if (v !== undefined && isNothing(v)) s.additionalProperties = false;
       else s.additionalProperties = this.normalize(v as Json, sub(addl));
     }
     // array

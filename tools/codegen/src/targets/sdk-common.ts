@@ -8,9 +8,24 @@ export function titleStem(title: string): string {
   return title.replace(/\s*\bapi\b\s*/gi, " ").trim() || title;
 }
 
-/** A model's doc text: its description, else its title ("" without either). */
+/** What a closed object model (`additionalProperties: false`) says about members it does not list. */
+export const CLOSED_MODEL_NOTE = "Closed: members not listed here are refused.";
+
+/** Whether a model is an object that allows no members but its own (a request model, typically). */
+export function isClosed(m: Model): boolean {
+  return m.kind === "object" && m.additionalProperties === false;
+}
+
+/**
+ * A model's doc text: its description, else its title ("" without either); a closed object
+ * says so.
+ */
 export function modelDescription(m: Model): string {
-  return [m.title !== undefined && m.description === undefined ? m.title : undefined, m.description]
+  return [
+    m.title !== undefined && m.description === undefined ? m.title : undefined,
+    m.description,
+    isClosed(m) ? CLOSED_MODEL_NOTE : undefined,
+  ]
     .filter(Boolean)
     .join("\n\n");
 }

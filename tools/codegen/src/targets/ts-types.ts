@@ -1,6 +1,7 @@
 // IR -> TypeScript type expressions, shared by the targets that emit TypeScript. Wire names are
 // kept as property keys (quoted when they are not identifiers), so values need no conversion.
 import type { ApiIR, Model, TypeRef } from "../ir/types.ts";
+import { CLOSED_MODEL_NOTE, isClosed } from "./sdk-common.ts";
 
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -67,7 +68,8 @@ export function typePrinter(ir: ApiIR, options: { openEnums: boolean; qualifier?
 
   function declaration(model: Model): string {
     const name = nameOf(model.name);
-    const header = doc(model.description ?? model.title);
+    const closed = isClosed(model) ? CLOSED_MODEL_NOTE : undefined;
+    const header = doc([model.description ?? model.title, closed].filter(Boolean).join("\n\n"));
     switch (model.kind) {
       case "object": {
         const lines = model.properties.map((p) => {

@@ -5,14 +5,15 @@ import { compile, formatDiagnostic, NodeHost, resolveCompilerOptions } from "@ty
 import { withHeader } from "../header.ts";
 import { openapiOutDir, specDir } from "../paths.ts";
 import type { Step } from "../step.ts";
+import { typeEventStreams } from "./sse-items.ts";
 
 /**
  * Diagnostics that are expected and harmless. Every other warning fails the build, so the
  * contract stays warning-free.
  */
 const allowedWarnings = new Map<string, string>([
-  // OpenAPI 3.1 cannot type an SSE stream (no itemSchema); the 3.2 document does.
-  ["@typespec/openapi3/streams-not-supported", "the 3.1 document cannot type SSE items"],
+  // OpenAPI 3.1 cannot type an SSE stream (no itemSchema); typeEventStreams fills it in after.
+  ["@typespec/openapi3/streams-not-supported", "the 3.1 document gets the item schema from 3.2"],
 ]);
 
 /** The OpenAPI versions emitted, and the file name each lands in. */
@@ -42,12 +43,19 @@ export const contractStep: Step = {
         const text = problems.map((d) => formatDiagnostic(d, { pretty: false })).join("\n");
         throw new Error(`TypeSpec reported ${problems.length} problem(s):\n${text}`);
       }
+      const emitted = new Map<string, string>();
+      for (const { version } of documents) {
+        emitted.set(version, await readFile(join(outputDir, version, "openapi.yaml"), "utf8"));
+      }
+      // The 3.1 document's SSE streams take the 3.2 document's item schema (see sse-items.ts).
+      const streams = typeEventStreams(emitted.get("3.1.0") as string, emitted.get("3.2.0") as string);
+      emitted.set("3.1.0", streams.text);
       for (const { version, file } of documents) {
-        const emitted = await readFile(join(outputDir, version, "openapi.yaml"), "utf8");
         const target = join(openapiOutDir, file);
-        await write(target, withHeader(target, "spec/*.tsp", emitted));
+        await write(target, withHeader(target, "spec/*.tsp", emitted.get(version) as string));
         log(`  ${target}`);
       }
+      for (const stream of streams.typed) log(`  3.1: typed the events of ${stream}`);
     } finally {
       await rm(outputDir, { recursive: true, force: true });
     }

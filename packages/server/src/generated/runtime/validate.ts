@@ -258,11 +258,22 @@ export class Validator {
           continue;
         }
         this.#check(property, field, where, errors);
+      } else if (schema.additionalProperties === false) {
+        // A closed object (a request model): an unknown member is a mistake to report, not ignore.
+        errors.push({ field: where, code: "additionalProperties", message: unknownMemberText(properties) });
       } else if (schema.additionalProperties !== undefined) {
         this.#check(schema.additionalProperties, field, where, errors);
       }
     }
   }
+}
+
+function unknownMemberText(properties: Readonly<Record<string, Schema>>): string {
+  const known = Object.entries(properties)
+    .filter(([, s]) => !(typeof s === "object" && s.readOnly))
+    .map(([name]) => name);
+  if (known.length === 0) return "is not a known field: this object takes no members";
+  return known.length <= 20 ? `is not a known field; the known ones are ${known.join(", ")}` : "is not a known field";
 }
 
 /**

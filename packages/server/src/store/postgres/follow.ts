@@ -20,6 +20,8 @@ export async function followCommits(
   store: PgStore,
   publish: (event: StoredEvent) => void,
   onError: (error: unknown) => void,
+  /** Whether anyone could receive events now; while not, positions are skipped unread. */
+  wanted: () => boolean = () => true,
 ): Promise<() => Promise<void>> {
   const cursors = new Map<string, Cursor>();
 
@@ -59,6 +61,10 @@ export async function followCommits(
       }
       if (position <= cursor.done) return;
       cursor.wanted = Math.max(cursor.wanted, position);
+      if (!wanted() && !cursor.reading) {
+        cursor.done = cursor.wanted; // nobody to publish to: nothing to read
+        return;
+      }
       void read(projectId, cursor);
     },
     onResync() {

@@ -1,6 +1,7 @@
-// Wake-ups for committed events: every commit of every instance sends a NOTIFY in its
-// transaction (delivered at COMMIT, in commit order); one dedicated connection per listener
-// LISTENs and reports (project, position) for each. Events themselves are read from the log
+// Wake-ups for committed events: every group commit of every instance sends, in its
+// transaction, one NOTIFY per project with the range of positions it took (delivered at COMMIT,
+// in commit order); one dedicated connection per listener LISTENs and reports (project,
+// position) for each commit. Events themselves are read from the log
 // (Store.eventsFrom): a notification only says how far a project's stream has grown.
 // Notifications sent while the connection is down are lost; after it is back the listener is
 // told to resync (re-read what it follows), so nothing is missed for good.
@@ -24,21 +25,24 @@ export function channelOf(schema: string): string {
   return `tka_events_${createHash("sha256").update(schema).digest("hex").slice(0, 16)}`;
 }
 
+/** The most positions one notification may announce (a batch holds far fewer). */
+const MAX_RANGE = 100_000;
+
 /**
- * Reads a NOTIFY payload, `<instance>:<seq>:<position>:<project>` (written by the commit; the
- * project comes last since it may hold ':'); null when it is not one.
+ * Reads a NOTIFY payload, `<instance>:<seq>:<first position>:<last position>:<project>`, one per
+ * project and group commit (written by tka_commit_batch, migrations.ts; `seq` is the global number
+ * of the last event; the project comes last since it may hold ':'); null when it is not one.
  */
 export function parsePayload(
   payload: string,
-): { instanceId: string; seq: number; position: number; projectId: string } | null {
-  const parts = payload.split(":", 3);
-  if (parts.length < 3) return null;
-  const [instanceId = "", seqText = "", positionText = ""] = parts;
-  const projectId = payload.slice(instanceId.length + seqText.length + positionText.length + 3);
-  const seq = Number(seqText);
-  const position = Number(positionText);
-  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(position) || position < 1 || projectId === "") return null;
-  return { instanceId, seq, position, projectId };
+): { instanceId: string; seq: number; first: number; last: number; projectId: string } | null {
+  const parts = payload.split(":", 4);
+  if (parts.length < 4) return null;
+  const [instanceId = "", seqText = "", firstText = "", lastText = ""] = parts;
+  const projectId = payload.slice(parts.join(":").length + 1);
+  const [seq, first, last] = [Number(seqText), Number(firstText), Number(lastText)];
+  if (![seq, first, last].every(Number.isSafeInteger) || first < 1 || last < first || projectId === "") return null;
+  return { instanceId, seq, first, last, projectId };
 }
 
 /** Starts listening (resolves once LISTEN is active); the returned function stops it. */
@@ -71,7 +75,12 @@ export async function listenForCommits(
     next.on("notification", (message) => {
       if (stopped || message.channel !== channel || !message.payload) return;
       const parsed = parsePayload(message.payload);
-      if (parsed !== null) call(() => listener.onCommitted(parsed.projectId, parsed.position));
+      if (parsed === null) return;
+      // One call per commit; a range too long to be a batch is announced by its end alone.
+      const from = parsed.last - parsed.first < MAX_RANGE ? parsed.first : parsed.last;
+      for (let position = from; position <= parsed.last; position++) {
+        call(() => listener.onCommitted(parsed.projectId, position));
+      }
     });
     const lost = () => {
       if (client !== next) return;

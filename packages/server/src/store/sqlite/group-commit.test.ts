@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Commit, VersionConflictError } from "../types.ts";
+import { type Commit, StoreUnavailableError, VersionConflictError } from "../types.ts";
 import { commitRows } from "./commit-rows.ts";
 import { SqliteStore } from "./sqlite-store.ts";
 import { ThreadWriter } from "./thread-writer.ts";
@@ -109,6 +109,7 @@ describe("SQLite writer thread replacement", () => {
     const writer = new ThreadWriter(await migrated());
     for (let i = 0; i < 4; i++) await writer.crashThreadForTest();
     await expect(writer.commit(commitRows(create("late")))).rejects.toThrow(/writer thread stopped/);
+    expect(writer.failure).toBeInstanceOf(StoreUnavailableError); // the store's ping fails with it
     await writer.close();
   });
 });

@@ -106,4 +106,19 @@ export const migrations: readonly { version: number; name: string; sql: string }
         SELECT project_id, MAX(position) FROM events GROUP BY project_id;
     `,
   },
+  {
+    version: 7,
+    name: "api keys: revocation, prefixes, the key secret's fingerprint; keys from API_KEYS are no longer stored",
+    sql: `
+      ALTER TABLE api_keys ADD COLUMN revoked_at TEXT;   -- NULL while the key works
+      ALTER TABLE api_keys ADD COLUMN prefix TEXT;       -- the key's first characters, for listings and logs
+      -- Keys from API_KEYS used to be stored (named 'configured'): they now live in the
+      -- environment only, so one removed from it stops working.
+      UPDATE api_keys SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = 'configured';
+      CREATE TABLE key_secret (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fingerprint TEXT NOT NULL          -- of the secret the key hashes are keyed with
+      );
+    `,
+  },
 ];

@@ -7,7 +7,9 @@
 import type Database from "better-sqlite3";
 import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../domain/index.ts";
 import { checkEventsFrom, eventIdOf, seqOfEventId } from "../event-id.ts";
+import { storableText } from "../text.ts";
 import {
+  type ApiKeyRecord,
   type Commit,
   type CommitResult,
   type EventPruning,
@@ -16,6 +18,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyLookup,
   type IdempotentResponse,
+  isKeyedHash,
   type ListFilter,
   type Page,
   type PageRequest,
@@ -60,6 +63,22 @@ interface EventRow {
   type: StoredEvent["type"];
   data: string;
   occurred_at: string;
+}
+
+const API_KEY_COLUMNS = "id, project_id, name, prefix, created_at, revoked_at, key_hash";
+
+interface ApiKeyRow {
+  id: string;
+  project_id: string;
+  name: string;
+  prefix: string | null;
+  created_at: string;
+  revoked_at: string | null;
+  key_hash: string;
+}
+
+function toApiKeyRecord({ key_hash, ...row }: ApiKeyRow): ApiKeyRecord {
+  return { ...row, keyed: isKeyedHash(key_hash) };
 }
 
 function toSequence(row: SequenceRow): StoredSequence {
@@ -156,7 +175,7 @@ export class SqliteStore implements Store {
       ),
       prunedThrough: db.prepare<[], { pruned_through: number }>("SELECT pruned_through FROM event_retention"),
       findApiKey: db.prepare<[string], { key_id: string; project_id: string }>(
-        "SELECT id AS key_id, project_id FROM api_keys WHERE key_hash = ?",
+        "SELECT id AS key_id, project_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
       ),
       countApiKeys: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM api_keys"),
     };
@@ -209,11 +228,11 @@ export class SqliteStore implements Store {
     const params: Record<string, unknown> = { project_id: projectId, limit: page.limit + 1 };
     if (filter.name_contains !== undefined) {
       where.push("instr(lower(name), lower(@name_contains)) > 0");
-      params.name_contains = filter.name_contains;
+      params.name_contains = storableText(filter.name_contains);
     }
     if (filter.word !== undefined) {
       where.push("word = upper(@word)");
-      params.word = filter.word;
+      params.word = storableText(filter.word);
     }
     if (filter.min_length !== undefined) {
       where.push("length >= @min_length");
@@ -307,25 +326,26 @@ export class SqliteStore implements Store {
   }
 
   claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number): Promise<IdempotencyLookup> {
-    return this.#writer.run({ method: "claimIdempotencyKey", args: [claim, ttlMs, Date.now()] });
+    const stored = { ...claim, key: storableText(claim.key) };
+    return this.#writer.run({ method: "claimIdempotencyKey", args: [stored, ttlMs, Date.now()] });
   }
 
   releaseIdempotencyKey(projectId: string, key: string): Promise<void> {
-    return this.#writer.run({ method: "releaseIdempotencyKey", args: [projectId, key] });
+    return this.#writer.run({ method: "releaseIdempotencyKey", args: [projectId, storableText(key)] });
   }
 
   completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): Promise<void> {
-    return this.#writer.run({ method: "completeIdempotencyKey", args: [projectId, key, response] });
+    return this.#writer.run({ method: "completeIdempotencyKey", args: [projectId, storableText(key), response] });
   }
 
   async findApiKey(keyHash: string): Promise<{ key_id: string; project_id: string } | null> {
     return this.#statements.findApiKey.get(keyHash) ?? null;
   }
 
-  createApiKey(projectId: string, keyId: string, keyHash: string, name: string): Promise<void> {
+  createApiKey(projectId: string, keyId: string, keyHash: string, name: string, prefix?: string): Promise<void> {
     return this.#writer.run({
       method: "createApiKey",
-      args: [projectId, keyId, keyHash, name, new Date().toISOString()],
+      args: [projectId, keyId, keyHash, name, new Date().toISOString(), prefix ?? null],
     });
   }
 
@@ -333,8 +353,38 @@ export class SqliteStore implements Store {
     return this.#statements.countApiKeys.get()?.n ?? 0;
   }
 
+  /** Reads from the file, and fails once the writer thread was given up on (no write can work). */
   async ping(): Promise<void> {
+    if (this.#writer.failure !== null) throw this.#writer.failure;
     this.#db.prepare("SELECT 1").get();
+  }
+
+  async listApiKeys(projectId?: string): Promise<ApiKeyRecord[]> {
+    const where = projectId === undefined ? "" : "WHERE project_id = ?";
+    const rows = this.#db
+      .prepare<string[], ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys ${where} ORDER BY created_at, id`)
+      .all(...(projectId === undefined ? [] : [projectId]));
+    return rows.map(toApiKeyRecord);
+  }
+
+  async revokeApiKey(keyId: string, revokedAt: string): Promise<ApiKeyRecord | null> {
+    await this.#writer.run({ method: "revokeApiKey", args: [keyId, revokedAt] });
+    const row = this.#db
+      .prepare<[string], ApiKeyRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE id = ?`)
+      .get(keyId);
+    return row === undefined ? null : toApiKeyRecord(row);
+  }
+
+  replaceApiKeyHash(keyId: string, fromHash: string, toHash: string): Promise<void> {
+    return this.#writer.run({ method: "replaceApiKeyHash", args: [keyId, fromHash, toHash] });
+  }
+
+  claimKeySecretFingerprint(fingerprint: string): Promise<string> {
+    return this.#writer.run({ method: "claimKeySecretFingerprint", args: [fingerprint] });
+  }
+
+  replaceKeySecretFingerprint(fingerprint: string, revokedAt: string): Promise<number> {
+    return this.#writer.run({ method: "replaceKeySecretFingerprint", args: [fingerprint, revokedAt] });
   }
 
   /** Waits for the writes asked for so far, then closes both connections. */

@@ -6,6 +6,7 @@
 // (RESTART_LIMIT times in RESTART_WINDOW_MS) is given up on, and every later write fails, which
 // the circuit breaker and readiness report.
 import { Worker } from "node:worker_threads";
+import { StoreUnavailableError } from "../types.ts";
 import type { CommitRows } from "./commit-rows.ts";
 import { type Reply, type Request, receivedError } from "./thread-protocol.ts";
 import type { Call, CallResult } from "./write-queue.ts";
@@ -35,6 +36,11 @@ export class ThreadWriter implements Writer {
     this.#spawn();
   }
 
+  /** Why every write fails, once the writer was given up on (null while it works). */
+  get failure(): Error | null {
+    return this.#closing ? null : this.#failure;
+  }
+
   /** Stops the current thread as a crash would (tests of the replacement). */
   async crashThreadForTest(): Promise<void> {
     const exited = this.#exited;
@@ -47,10 +53,15 @@ export class ThreadWriter implements Writer {
     worker.unref();
     if (this.#waiting.size > 0 || this.#closing) worker.ref();
     worker.on("message", (replies: Reply[]) => this.#receive(replies));
-    worker.on("error", (error) => this.#lost(worker, error));
+    worker.on("error", (error) =>
+      this.#lost(
+        worker,
+        new StoreUnavailableError(`the SQLite writer thread stopped: ${error.message}`, { cause: error }),
+      ),
+    );
     this.#exited = new Promise((resolve) =>
       worker.once("exit", () => {
-        this.#lost(worker, new Error("the SQLite writer thread stopped"));
+        this.#lost(worker, new StoreUnavailableError("the SQLite writer thread stopped"));
         resolve();
       }),
     );

@@ -10,6 +10,10 @@ type Method =
   | "releaseIdempotencyKey"
   | "completeIdempotencyKey"
   | "createApiKey"
+  | "revokeApiKey"
+  | "replaceApiKeyHash"
+  | "claimKeySecretFingerprint"
+  | "replaceKeySecretFingerprint"
   | "eventPruneCutoff"
   | "pruneEventsThrough";
 export type Call = { [M in Method]: { method: M; args: Parameters<SqliteWrites[M]> } }[Method];

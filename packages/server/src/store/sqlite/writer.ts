@@ -12,6 +12,8 @@ export interface Writer {
   commit(commit: CommitRows): Promise<EventPlace>;
   /** Runs another write, after the commits asked for before it. */
   run<C extends Call>(call: C): Promise<CallResult<C>>;
+  /** Set once every write fails (the writer thread was given up on). */
+  readonly failure: Error | null;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ function settle<T>(resolve: (value: T) => void, reject: (error: unknown) => void
 }
 
 export class LocalWriter implements Writer {
+  readonly failure = null;
   readonly #queue: WriteQueue;
 
   constructor(db: Database.Database) {

@@ -86,7 +86,7 @@ export class SqliteWrites {
         "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)",
       ),
       insertApiKey: db.prepare(
-        "INSERT INTO api_keys (id, project_id, key_hash, name, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO api_keys (id, project_id, key_hash, name, created_at, prefix) VALUES (?, ?, ?, ?, ?, ?)",
       ),
       savepoint: db.prepare("SAVEPOINT tka_commit"),
       release: db.prepare("RELEASE tka_commit"),
@@ -214,7 +214,43 @@ export class SqliteWrites {
     this.#s.completeIdempotency.run(JSON.stringify(response), projectId, key);
   }
 
-  createApiKey(projectId: string, keyId: string, keyHash: string, name: string, createdAt: string): void {
-    this.#s.insertApiKey.run(keyId, projectId, keyHash, name, createdAt);
+  createApiKey(
+    projectId: string,
+    keyId: string,
+    keyHash: string,
+    name: string,
+    createdAt: string,
+    prefix: string | null = null,
+  ): void {
+    this.#s.insertApiKey.run(keyId, projectId, keyHash, name, createdAt, prefix);
+  }
+
+  // Key management: rare writes (an admin command, a key's first use after an upgrade, the start),
+  // so their statements are prepared when used.
+
+  revokeApiKey(keyId: string, revokedAt: string): void {
+    this.#db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run(revokedAt, keyId);
+  }
+
+  replaceApiKeyHash(keyId: string, fromHash: string, toHash: string): void {
+    this.#db.prepare("UPDATE api_keys SET key_hash = ? WHERE id = ? AND key_hash = ?").run(toHash, keyId, fromHash);
+  }
+
+  claimKeySecretFingerprint(fingerprint: string): string {
+    this.#db
+      .prepare("INSERT INTO key_secret (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO NOTHING")
+      .run(fingerprint);
+    return (this.#db.prepare("SELECT fingerprint FROM key_secret").get() as { fingerprint: string }).fingerprint;
+  }
+
+  replaceKeySecretFingerprint(fingerprint: string, revokedAt: string): number {
+    return this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          "INSERT INTO key_secret (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint",
+        )
+        .run(fingerprint);
+      return this.#db.prepare("UPDATE api_keys SET revoked_at = ? WHERE revoked_at IS NULL").run(revokedAt).changes;
+    })();
   }
 }

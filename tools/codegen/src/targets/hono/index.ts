@@ -256,7 +256,17 @@ export function honoTarget(options: HonoOptions = {}): Target {
         }),
       }));
       files.push({ path: "handlers.ts", content: render("hono/handlers.ts.hbs", { inputs, results, groups }) });
-      files.push({ path: "routes.ts", content: render("hono/routes.ts.hbs", { operations, groups }) });
+      // Every path with the methods it serves, for the 405 answers of the others.
+      const methodsByPath = new Map<string, string[]>();
+      for (const op of ir.operations) {
+        const path = honoPath(op.path);
+        methodsByPath.set(path, [...(methodsByPath.get(path) ?? []), op.method.toUpperCase()]);
+      }
+      const paths = [...methodsByPath].map(([path, methods]) => ({
+        honoPath: path,
+        methods: JSON.stringify(methods),
+      }));
+      files.push({ path: "routes.ts", content: render("hono/routes.ts.hbs", { operations, groups, paths }) });
       files.push({ path: "index.ts", content: render("hono/index.ts.hbs", {}) });
       return files;
     },

@@ -1,4 +1,5 @@
-// The declarations of <package>/models.py: pydantic models (unknown fields kept), open enums,
+// The declarations of <package>/models.py: pydantic models (unknown fields kept, refused by
+// closed objects), open enums,
 // open discriminated unions and aliases. Classes come first (their annotations are lazy under
 // `from __future__ import annotations`); aliases and unions are evaluated when the module loads,
 // so they follow in dependency order, and every class is rebuilt at the end to resolve them.
@@ -117,6 +118,8 @@ function objectModel(types: PyTypes, m: ObjectModel, runtime: Set<string>): stri
   const name = types.typeName(m.name);
   const body: string[] = [];
   body.push(pyDoc(modelText(m), "    "));
+  // A closed object refuses unknown fields when built, so they can never be sent.
+  if (m.additionalProperties === false) body.push('    model_config = pydantic.ConfigDict(extra="forbid")\n');
   for (const p of m.properties) body.push(fieldLine(types, p));
   if (m.additionalProperties !== null && m.additionalProperties !== false) {
     // Members not declared above are validated as this type (and kept, like every extra).

@@ -92,7 +92,9 @@ function objectModel(types: RustTypes, m: ObjectModel, state: State): string {
   }
   const deprecated = m.properties.some((p) => p.deprecated) ? "#[allow(deprecated)]\n" : "";
   const body = fields.length === 0 ? " {}\n" : ` {\n${fields.join("")}}\n`;
-  return `${modelDoc(m)}${deprecated}#[derive(${derives.join(", ")})]\npub struct ${name}${body}`;
+  // A closed object has no field for unknown members, so it never sends any; reading one refuses them.
+  const closed = m.additionalProperties === false ? "#[serde(deny_unknown_fields)]\n" : "";
+  return `${modelDoc(m)}${deprecated}#[derive(${derives.join(", ")})]\n${closed}pub struct ${name}${body}`;
 }
 
 function enumModel(types: RustTypes, m: EnumModel): string {

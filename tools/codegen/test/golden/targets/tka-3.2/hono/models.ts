@@ -50,7 +50,11 @@ export interface BeatAddedEventData {
   beat: Beat;
 }
 
-/** A beat to add to a sequence: appended, or inserted at `position`. */
+/**
+ * A beat to add to a sequence: appended, or inserted at `position`.
+ *
+ * Closed: members not listed here are refused.
+ */
 export interface BeatCreate {
   /** The beat's letter, A-Z in either case; omit it for none. */
   letter?: LetterInput;
@@ -78,7 +82,11 @@ export interface BeatCreate {
 /** A beat's duration in seconds: more than 0, at most 10. */
 export type BeatDuration = number;
 
-/** A beat as a client sends it to create one; omitted fields take their defaults. */
+/**
+ * A beat as a client sends it to create one; omitted fields take their defaults.
+ *
+ * Closed: members not listed here are refused.
+ */
 export interface BeatInput {
   /** The beat's letter, A-Z in either case; omit it for none. */
   letter?: LetterInput;
@@ -98,7 +106,11 @@ export interface BeatInput {
   metadata?: Metadata;
 }
 
-/** Where to move a beat. */
+/**
+ * Where to move a beat.
+ *
+ * Closed: members not listed here are refused.
+ */
 export interface BeatMove {
   /**
    * The beat's new 0-based index, from 0 to the sequence's length minus 1. The other beats
@@ -139,6 +151,8 @@ export interface BeatMovedEventData {
 /**
  * A JSON merge patch of one beat: only the fields given change. `null` clears `letter`, a
  * motion, or `metadata` (back to `{}`); a motion object is merged into the current motion.
+ *
+ * Closed: members not listed here are refused.
  */
 export interface BeatPatch {
   /** The new letter (A-Z, either case), or `null` to clear it. */
@@ -211,7 +225,11 @@ export interface BeatUpdatedEventData {
   beat: Beat;
 }
 
-/** The complete new list of beats of a sequence, replacing the current one in one undoable step. */
+/**
+ * The complete new list of beats of a sequence, replacing the current one in one undoable step.
+ *
+ * Closed: members not listed here are refused.
+ */
 export interface BeatsReplace {
   /** The new beats, in order; at most 64. */
   beats: BeatInput[];
@@ -305,6 +323,7 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
   | "CONFLICT"
   | "BEAT_LIMIT_REACHED"
   | "NOTHING_TO_UNDO"
@@ -456,7 +475,11 @@ export interface Motion {
   end_ori: Orientation;
 }
 
-/** A motion as a client sends it; omitted fields take their defaults. */
+/**
+ * A motion as a client sends it; omitted fields take their defaults.
+ *
+ * Closed: members not listed here are refused.
+ */
 export interface MotionInput {
   /** The kind of motion. */
   motion_type: MotionType;
@@ -477,6 +500,8 @@ export interface MotionInput {
 /**
  * A JSON merge patch of a motion: only the fields given change. When the beat has no motion
  * yet, the patch must supply `motion_type`, `prop_rot_dir`, `start_loc` and `end_loc`.
+ *
+ * Closed: members not listed here are refused.
  */
 export interface MotionPatch {
   /** The kind of motion. */
@@ -522,7 +547,10 @@ export interface Problem {
   request_id: string;
   /** When the error occurred (RFC 3339, UTC). */
   timestamp: string;
-  /** Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`. */
+  /**
+   * Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`, and on
+   * `PAYLOAD_TOO_LARGE` when a JSON limit was crossed.
+   */
   errors?: FieldError[];
 }
 
@@ -571,6 +599,8 @@ export interface Sequence {
 /**
  * A new sequence: a name and either explicit `beats` or a `length` of blank beats (default 16).
  * Giving both is a validation error.
+ *
+ * Closed: members not listed here are refused.
  */
 export interface SequenceCreate {
   /** The sequence's name, 1-100 characters. */
@@ -665,6 +695,8 @@ export interface SequencePage {
  * one undoable command, described by what it changed, for example `Rename to "Flow"` or
  * `Update name and metadata`. A patch that changes nothing records no command and keeps the
  * version.
+ *
+ * Closed: members not listed here are refused.
  */
 export interface SequencePatch {
   /** The new name, 1-100 characters. */

@@ -147,6 +147,7 @@ export const schemas: SchemaRegistry = {
         maximum: 64,
       },
     },
+    additionalProperties: false,
   },
   BeatDuration: {
     type: "number",
@@ -182,6 +183,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/Metadata",
       },
     },
+    additionalProperties: false,
   },
   BeatMove: {
     type: "object",
@@ -194,6 +196,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["position"],
+    additionalProperties: false,
   },
   BeatMovedEvent: {
     type: "object",
@@ -299,6 +302,7 @@ export const schemas: SchemaRegistry = {
         ],
       },
     },
+    additionalProperties: false,
   },
   BeatRemovedEvent: {
     type: "object",
@@ -390,6 +394,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["beats"],
+    additionalProperties: false,
   },
   ChangeEvent: {
     oneOf: [
@@ -540,6 +545,7 @@ export const schemas: SchemaRegistry = {
       "UNAUTHENTICATED",
       "FORBIDDEN",
       "NOT_FOUND",
+      "METHOD_NOT_ALLOWED",
       "CONFLICT",
       "BEAT_LIMIT_REACHED",
       "NOTHING_TO_UNDO",
@@ -823,6 +829,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["motion_type", "prop_rot_dir", "start_loc", "end_loc"],
+    additionalProperties: false,
   },
   MotionPatch: {
     type: "object",
@@ -849,6 +856,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/Orientation",
       },
     },
+    additionalProperties: false,
   },
   MotionType: {
     enum: ["pro", "anti", "float", "dash", "static"],
@@ -1037,6 +1045,7 @@ export const schemas: SchemaRegistry = {
       },
     },
     required: ["name"],
+    additionalProperties: false,
   },
   SequenceCreatedEvent: {
     type: "object",
@@ -1195,6 +1204,7 @@ export const schemas: SchemaRegistry = {
         maxItems: 64,
       },
     },
+    additionalProperties: false,
   },
   SequenceSummary: {
     type: "object",

@@ -124,10 +124,14 @@ class ErrorCode(OpenEnum):
     """
 
     BAD_REQUEST = "BAD_REQUEST"
-    """The request is malformed: unparseable JSON, or a path, query or header parameter of the wrong form."""
+    """The request is malformed: a body that is not UTF-8 or not JSON, or a path, query or header
+    parameter of the wrong form (including text with U+0000 or percent escapes that are not UTF-8).
+    """
 
     VALIDATION_FAILED = "VALIDATION_FAILED"
-    """The body is well-formed JSON but breaks the schema or a domain rule; see `errors`."""
+    """The body is well-formed JSON but breaks the schema or a domain rule, or holds a string (or
+    member name) with U+0000 or an unpaired surrogate; see `errors`.
+    """
 
     UNAUTHENTICATED = "UNAUTHENTICATED"
     """No credentials, or credentials the server does not know."""
@@ -137,6 +141,9 @@ class ErrorCode(OpenEnum):
 
     NOT_FOUND = "NOT_FOUND"
     """No such resource, or it belongs to another project."""
+
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    """The path exists but not with this method; the `Allow` header lists the methods it serves."""
 
     CONFLICT = "CONFLICT"
     """The change conflicts with the current state (generic)."""
@@ -163,7 +170,11 @@ class ErrorCode(OpenEnum):
     """`If-Match` names a version the sequence is no longer at."""
 
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-    """The body is larger than the server accepts (1 MiB by default)."""
+    """The body is larger than the server accepts (1 MiB by default), or its JSON goes past a limit:
+    nesting depth (64 by default), members and elements in all (10,000), or string length
+    (100,000 characters). For a JSON limit, `errors` names it (`maxDepth`, `maxMembers`,
+    `maxStringLength`) and where it was crossed.
+    """
 
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     """The body's `Content-Type` is not one the operation accepts."""
@@ -412,7 +423,12 @@ class BeatAddedEventData(BaseModel):
 
 
 class BeatCreate(BaseModel):
-    """A beat to add to a sequence: appended, or inserted at `position`."""
+    """A beat to add to a sequence: appended, or inserted at `position`.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     letter: LetterInput | None = None
     """The beat's letter, A-Z in either case; omit it for none."""
@@ -445,7 +461,12 @@ class BeatCreate(BaseModel):
 
 
 class BeatInput(BaseModel):
-    """A beat as a client sends it to create one; omitted fields take their defaults."""
+    """A beat as a client sends it to create one; omitted fields take their defaults.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     letter: LetterInput | None = None
     """The beat's letter, A-Z in either case; omit it for none."""
@@ -473,7 +494,12 @@ class BeatInput(BaseModel):
 
 
 class BeatMove(BaseModel):
-    """Where to move a beat."""
+    """Where to move a beat.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     position: int
     """The beat's new 0-based index, from 0 to the sequence's length minus 1. The other beats
@@ -523,7 +549,11 @@ class BeatMovedEventData(BaseModel):
 class BeatPatch(BaseModel):
     """A JSON merge patch of one beat: only the fields given change. `null` clears `letter`, a
     motion, or `metadata` (back to `{}`); a motion object is merged into the current motion.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     letter: LetterInput | None = None
     """The new letter (A-Z, either case), or `null` to clear it."""
@@ -620,7 +650,12 @@ class BeatUpdatedEventData(BaseModel):
 
 
 class BeatsReplace(BaseModel):
-    """The complete new list of beats of a sequence, replacing the current one in one undoable step."""
+    """The complete new list of beats of a sequence, replacing the current one in one undoable step.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     beats: List[BeatInput]
     """The new beats, in order; at most 64."""
@@ -847,7 +882,12 @@ class Motion(BaseModel):
 
 
 class MotionInput(BaseModel):
-    """A motion as a client sends it; omitted fields take their defaults."""
+    """A motion as a client sends it; omitted fields take their defaults.
+
+    Closed: members not listed here are refused.
+    """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     motion_type: MotionType
     """The kind of motion."""
@@ -874,7 +914,11 @@ class MotionInput(BaseModel):
 class MotionPatch(BaseModel):
     """A JSON merge patch of a motion: only the fields given change. When the beat has no motion
     yet, the patch must supply `motion_type`, `prop_rot_dir`, `start_loc` and `end_loc`.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     motion_type: MotionType | None = None
     """The kind of motion."""
@@ -928,7 +972,9 @@ class Problem(BaseModel):
     """When the error occurred (RFC 3339, UTC)."""
 
     errors: List[FieldError] | None = None
-    """Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`."""
+    """Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`, and on
+    `PAYLOAD_TOO_LARGE` when a JSON limit was crossed.
+    """
 
 
 class Readiness(BaseModel):
@@ -1008,7 +1054,11 @@ class Sequence(BaseModel):
 class SequenceCreate(BaseModel):
     """A new sequence: a name and either explicit `beats` or a `length` of blank beats (default 16).
     Giving both is a validation error.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     name: str
     """The sequence's name, 1-100 characters."""
@@ -1126,7 +1176,11 @@ class SequencePatch(BaseModel):
     one undoable command, described by what it changed, for example `Rename to "Flow"` or
     `Update name and metadata`. A patch that changes nothing records no command and keeps the
     version.
+
+    Closed: members not listed here are refused.
     """
+
+    model_config = pydantic.ConfigDict(extra="forbid")
 
     name: str | None = None
     """The new name, 1-100 characters."""

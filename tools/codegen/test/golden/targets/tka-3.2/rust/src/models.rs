@@ -64,7 +64,10 @@ pub struct BeatAddedEventData {
 }
 
 /// A beat to add to a sequence: appended, or inserted at `position`.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatCreate {
     /// The beat's letter, A-Z in either case; omit it for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +102,10 @@ pub struct BeatCreate {
 pub type BeatDuration = f64;
 
 /// A beat as a client sends it to create one; omitted fields take their defaults.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatInput {
     /// The beat's letter, A-Z in either case; omit it for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,7 +134,10 @@ pub struct BeatInput {
 }
 
 /// Where to move a beat.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatMove {
     /// The beat's new 0-based index, from 0 to the sequence's length minus 1. The other beats close the gap and are renumbered.
     pub position: i32,
@@ -163,7 +172,10 @@ pub struct BeatMovedEventData {
 }
 
 /// A JSON merge patch of one beat: only the fields given change. `null` clears `letter`, a motion, or `metadata` (back to `{}`); a motion object is merged into the current motion.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatPatch {
     /// The new letter (A-Z, either case), or `null` to clear it.
     #[serde(
@@ -258,7 +270,10 @@ pub struct BeatUpdatedEventData {
 }
 
 /// The complete new list of beats of a sequence, replacing the current one in one undoable step.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BeatsReplace {
     /// The new beats, in order; at most 64.
     pub beats: Vec<BeatInput>,
@@ -408,9 +423,9 @@ crate::open_enum! {
     /// A stable, machine-readable error code. New codes may be added; clients must treat an unknown code like the generic code of its HTTP status.
     #[allow(clippy::enum_variant_names)]
     pub enum ErrorCode {
-        /// The request is malformed: unparseable JSON, or a path, query or header parameter of the wrong form.
+        /// The request is malformed: a body that is not UTF-8 or not JSON, or a path, query or header parameter of the wrong form (including text with U+0000 or percent escapes that are not UTF-8).
         BadRequest = "BAD_REQUEST",
-        /// The body is well-formed JSON but breaks the schema or a domain rule; see `errors`.
+        /// The body is well-formed JSON but breaks the schema or a domain rule, or holds a string (or member name) with U+0000 or an unpaired surrogate; see `errors`.
         ValidationFailed = "VALIDATION_FAILED",
         /// No credentials, or credentials the server does not know.
         Unauthenticated = "UNAUTHENTICATED",
@@ -418,6 +433,8 @@ crate::open_enum! {
         Forbidden = "FORBIDDEN",
         /// No such resource, or it belongs to another project.
         NotFound = "NOT_FOUND",
+        /// The path exists but not with this method; the `Allow` header lists the methods it serves.
+        MethodNotAllowed = "METHOD_NOT_ALLOWED",
         /// The change conflicts with the current state (generic).
         Conflict = "CONFLICT",
         /// A sequence holds at most 64 beats.
@@ -434,7 +451,7 @@ crate::open_enum! {
         EventsExpired = "EVENTS_EXPIRED",
         /// `If-Match` names a version the sequence is no longer at.
         VersionMismatch = "VERSION_MISMATCH",
-        /// The body is larger than the server accepts (1 MiB by default).
+        /// The body is larger than the server accepts (1 MiB by default), or its JSON goes past a limit: nesting depth (64 by default), members and elements in all (10,000), or string length (100,000 characters). For a JSON limit, `errors` names it (`maxDepth`, `maxMembers`, `maxStringLength`) and where it was crossed.
         PayloadTooLarge = "PAYLOAD_TOO_LARGE",
         /// The body's `Content-Type` is not one the operation accepts.
         UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE",
@@ -634,7 +651,10 @@ pub struct Motion {
 }
 
 /// A motion as a client sends it; omitted fields take their defaults.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MotionInput {
     /// The kind of motion.
     pub motion_type: MotionType,
@@ -656,7 +676,10 @@ pub struct MotionInput {
 }
 
 /// A JSON merge patch of a motion: only the fields given change. When the beat has no motion yet, the patch must supply `motion_type`, `prop_rot_dir`, `start_loc` and `end_loc`.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MotionPatch {
     /// The kind of motion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -730,7 +753,7 @@ pub struct Problem {
     pub request_id: String,
     /// When the error occurred (RFC 3339, UTC).
     pub timestamp: String,
-    /// Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`.
+    /// Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`, and on `PAYLOAD_TOO_LARGE` when a JSON limit was crossed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
 }
@@ -806,7 +829,10 @@ pub struct Sequence {
 }
 
 /// A new sequence: a name and either explicit `beats` or a `length` of blank beats (default 16). Giving both is a validation error.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SequenceCreate {
     /// The sequence's name, 1-100 characters.
     pub name: String,
@@ -912,7 +938,10 @@ pub struct SequencePage {
 }
 
 /// A JSON merge patch of a sequence (RFC 7396): only the fields given change. The whole patch is one undoable command, described by what it changed, for example `Rename to "Flow"` or `Update name and metadata`. A patch that changes nothing records no command and keeps the version.
+///
+/// Closed: members not listed here are refused.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SequencePatch {
     /// The new name, 1-100 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]

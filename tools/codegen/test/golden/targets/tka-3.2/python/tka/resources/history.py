@@ -66,7 +66,8 @@ class History:
         """Redo the latest undone command
 
         Re-apply the latest undone command. Any new command clears what could be redone. Nothing to
-        redo is a 409 `NOTHING_TO_REDO`.
+        redo is a 409 `NOTHING_TO_REDO`. A key already used for another request is a 422
+        `IDEMPOTENCY_KEY_REUSED`.
 
         `POST /api/v1/sequences/{sequence_id}/redo`. `client.history.with_raw_response.redo(...)` gives the status, headers and request id too.
 
@@ -94,6 +95,8 @@ class History:
         """Undo the latest command
 
         Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
+        Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+        422 `IDEMPOTENCY_KEY_REUSED`.
 
         `POST /api/v1/sequences/{sequence_id}/undo`. `client.history.with_raw_response.undo(...)` gives the status, headers and request id too.
 
@@ -168,7 +171,8 @@ class AsyncHistory:
         """Redo the latest undone command
 
         Re-apply the latest undone command. Any new command clears what could be redone. Nothing to
-        redo is a 409 `NOTHING_TO_REDO`.
+        redo is a 409 `NOTHING_TO_REDO`. A key already used for another request is a 422
+        `IDEMPOTENCY_KEY_REUSED`.
 
         `POST /api/v1/sequences/{sequence_id}/redo`. `client.history.with_raw_response.redo(...)` gives the status, headers and request id too.
 
@@ -196,6 +200,8 @@ class AsyncHistory:
         """Undo the latest command
 
         Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
+        Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+        422 `IDEMPOTENCY_KEY_REUSED`.
 
         `POST /api/v1/sequences/{sequence_id}/undo`. `client.history.with_raw_response.undo(...)` gives the status, headers and request id too.
 

@@ -125,34 +125,34 @@ impl Beats<'_> {
 /// The query and header parameters of [`Beats::replace`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplaceParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }
 
 /// The query and header parameters of [`Beats::add`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AddParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }
 
 /// The query and header parameters of [`Beats::remove`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RemoveParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }
 
 /// The query and header parameters of [`Beats::update`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }
 
 /// The query and header parameters of [`Beats::move`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MoveParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }

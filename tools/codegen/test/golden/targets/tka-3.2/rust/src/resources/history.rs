@@ -26,7 +26,7 @@ impl History<'_> {
 
     /// Redo the latest undone command
     ///
-    /// Re-apply the latest undone command. Any new command clears what could be redone. Nothing to redo is a 409 `NOTHING_TO_REDO`.
+    /// Re-apply the latest undone command. Any new command clears what could be redone. Nothing to redo is a 409 `NOTHING_TO_REDO`. A key already used for another request is a 422 `IDEMPOTENCY_KEY_REUSED`.
     ///
     /// `POST /api/v1/sequences/{sequence_id}/redo`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn redo(
@@ -43,7 +43,7 @@ impl History<'_> {
 
     /// Undo the latest command
     ///
-    /// Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
+    /// Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`. Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a 422 `IDEMPOTENCY_KEY_REUSED`.
     ///
     /// `POST /api/v1/sequences/{sequence_id}/undo`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn undo(
@@ -64,20 +64,20 @@ impl History<'_> {
 pub struct ListParams {
     /// The most items to return in one page.
     pub limit: Option<i32>,
-    /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist.
+    /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist; a cursor this list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
     pub cursor: Option<String>,
 }
 
 /// The query and header parameters of [`History::redo`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RedoParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }
 
 /// The query and header parameters of [`History::undo`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UndoParams {
-    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes and the answer is 412 with code `VERSION_MISMATCH`.
+    /// Apply the change only if the sequence is still at this version: the `ETag` from an earlier response (for example `"7"`), or `*` for "any current version"; a list of tags matches if any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is a 400.
     pub if_match: Option<String>,
 }

@@ -24,7 +24,8 @@ export class History {
       limit?: number;
       /**
        * Where to continue: the `next_cursor` of the previous page. Omit it for the first page.
-       * Cursors are opaque and stay valid while the items they point past exist.
+       * Cursors are opaque and stay valid while the items they point past exist; a cursor this
+       * list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
        */
       cursor?: string;
     } = {},
@@ -46,15 +47,18 @@ export class History {
    * Redo the latest undone command
    *
    * Re-apply the latest undone command. Any new command clears what could be redone. Nothing to
-   * redo is a 409 `NOTHING_TO_REDO`.
+   * redo is a 409 `NOTHING_TO_REDO`. A key already used for another request is a 422
+   * `IDEMPOTENCY_KEY_REUSED`.
    */
   redo(
     sequenceId: M.ResourceId,
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},
@@ -76,14 +80,18 @@ export class History {
    * Undo the latest command
    *
    * Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
+   * Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+   * 422 `IDEMPOTENCY_KEY_REUSED`.
    */
   undo(
     sequenceId: M.ResourceId,
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},

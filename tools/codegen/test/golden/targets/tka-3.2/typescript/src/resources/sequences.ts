@@ -24,7 +24,8 @@ export class Sequences {
       limit?: number;
       /**
        * Where to continue: the `next_cursor` of the previous page. Omit it for the first page.
-       * Cursors are opaque and stay valid while the items they point past exist.
+       * Cursors are opaque and stay valid while the items they point past exist; a cursor this
+       * list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
        */
       cursor?: string;
       /** Only sequences whose name contains this text (case-insensitive). */
@@ -95,8 +96,10 @@ export class Sequences {
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},
@@ -125,8 +128,10 @@ export class Sequences {
     params: {
       /**
        * Apply the change only if the sequence is still at this version: the `ETag` from an earlier
-       * response (for example `"7"`), or `*` for "any current version". On a mismatch nothing changes
-       * and the answer is 412 with code `VERSION_MISMATCH`.
+       * response (for example `"7"`), or `*` for "any current version"; a list of tags matches if
+       * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
+       * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
+       * a 400.
        */
       ifMatch?: string;
     } = {},
