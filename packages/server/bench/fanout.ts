@@ -289,6 +289,9 @@ async function backend(
 }
 
 const nofile = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
+// The machine is shared: its load average before and after says how much the figures can be trusted.
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadAverage();
 const all: Run[] = [];
 all.push(
   ...(await backend("SQLite", async () => {
@@ -347,6 +350,16 @@ for (const r of all) {
 const file = join(here, "results", quick ? "fanout-quick.json" : "fanout.json");
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), ulimit_nofile: nofile, seconds: SECONDS, runs: all }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      load_average: { before: loadBefore, after: loadAverage() },
+      ulimit_nofile: nofile,
+      seconds: SECONDS,
+      runs: all,
+    },
+    null,
+    2,
+  )}\n`,
 );
-console.log(`\nwritten to ${file}`);
+console.log(`\nload average before ${loadBefore}, after ${loadAverage()}; written to ${file}`);
