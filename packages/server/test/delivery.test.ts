@@ -13,7 +13,12 @@ import { compareWithLog, type Subscriber, sseSubscriber, wsSubscriber } from "./
 
 const KEY = "delivery-test-key-0123456789";
 const PROJECT = "p";
-const env = { API_KEYS: `${PROJECT}=${KEY}`, RATE_LIMIT: "1000000/1000000" };
+// One key secret for every instance: they share the database and its key hashes.
+const env = {
+  API_KEYS: `${PROJECT}=${KEY}`,
+  API_KEY_SECRET: "delivery-test-secret-0123456789abcdef",
+  RATE_LIMIT: "1000000/1000000",
+};
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
