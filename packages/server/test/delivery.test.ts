@@ -194,8 +194,10 @@ describe.runIf(pgUrl !== undefined || process.env.CI === "true")("delivery on tw
     cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     const url = new URL(pgUrl);
     url.pathname = `/${database}`;
-    const a = await start({ DATABASE_URL: url.href });
-    const b = await start({ DATABASE_URL: url.href });
+    // Instances of one database share the key secret.
+    const shared = { DATABASE_URL: url.href, API_KEY_SECRET: randomBytes(24).toString("hex") };
+    const a = await start(shared);
+    const b = await start(shared);
     const subscribers = await subscribeEverywhere([a, b]);
     const acknowledged = await write([a, b], 8, 50);
     const store = await PgStore.connect(url.href);
