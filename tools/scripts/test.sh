@@ -20,7 +20,7 @@ rm -rf -- */.reports */*/.reports
 # 1. Drift: generated files must be exactly what the contract, templates and generator produce.
 pnpm -s gen --check
 # 2. Every package's lint, typecheck and tests, through turbo (cached: a no-op rerun is a cache hit).
-pnpm -s turbo run lint typecheck test test:python test:rust test:e2e-rust test:e2e-python --output-logs=new-only
+pnpm -s turbo run lint typecheck test test:python test:rust test:e2e-rust test:e2e-python test:schemathesis --output-logs=new-only
 # 3. The closing summary across every test runner.
 node tools/scripts/summary.ts
 echo "test.sh: done in $(( $(date +%s) - started )) s"
