@@ -1,9 +1,14 @@
 // Prints one closing line, "tests: N passed, N failed", summed over every test report the run
-// left behind (vitest JSON, cargo test logs, JUnit XML of pytest, Schemathesis and script checks). Exits non-zero when a report shows a failure or no test ran.
+// left behind (vitest JSON, cargo test logs, JUnit XML of pytest, Schemathesis and script checks),
+// then what else failed: the steps test.sh names with --failed-step, and the turbo tasks that
+// failed (from turbo's run summary in .turbo/runs). Exits non-zero when a report shows a failure,
+// no test ran, or anything failed.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 
 const root = join(import.meta.dirname, "../..");
+const { values: args } = parseArgs({ options: { "failed-step": { type: "string", multiple: true } } });
 const reportDirs = [
   "spec",
   "tests/e2e/rust",
@@ -77,6 +82,28 @@ function children(dir: string): string[] {
     .map((e) => join(dir.slice(root.length + 1), e.name));
 }
 
+/** Tasks of turbo's latest run summary that ended with a non-zero exit code. */
+function failedTurboTasks(): string[] {
+  const dir = join(root, ".turbo", "runs");
+  if (!existsSync(dir)) return [];
+  const runs = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  const latest = runs
+    .map((f) => ({ f, run: JSON.parse(readFileSync(join(dir, f), "utf8")) as TurboRun }))
+    .sort((a, b) => (b.run.execution?.startTime ?? 0) - (a.run.execution?.startTime ?? 0))[0];
+  return (latest?.run.tasks ?? [])
+    .filter((t) => typeof t.execution?.exitCode === "number" && t.execution.exitCode !== 0)
+    .map((t) => t.taskId);
+}
+
+interface TurboRun {
+  execution?: { startTime?: number };
+  tasks?: { taskId: string; execution?: { exitCode?: number } }[];
+}
+
+const failedSteps = args["failed-step"] ?? [];
+const failedTasks = failedTurboTasks();
 console.log(`test reports: ${seen.join(", ")}`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-if (failed > 0 || passed === 0) process.exitCode = 1;
+if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(", ")}`);
+if (failedTasks.length > 0) console.log(`failed tasks: ${failedTasks.join(", ")}`);
+if (failed > 0 || passed === 0 || failedSteps.length > 0 || failedTasks.length > 0) process.exitCode = 1;

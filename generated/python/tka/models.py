@@ -166,6 +166,15 @@ class ErrorCode(OpenEnum):
     EVENTS_EXPIRED = "EVENTS_EXPIRED"
     """The event id to resume from is older than the events the server keeps."""
 
+    INVALID_EVENT_ID = "INVALID_EVENT_ID"
+    """The event id to resume from is empty or not an event id (`evt_` followed by 16 digits)."""
+
+    UNKNOWN_EVENT_ID = "UNKNOWN_EVENT_ID"
+    """The event id to resume from is beyond the newest event of the caller's project (an id of
+    another deployment, or a database restored from a backup): re-read the state, then stream
+    without an id.
+    """
+
     VERSION_MISMATCH = "VERSION_MISMATCH"
     """`If-Match` names a version the sequence is no longer at."""
 
@@ -346,7 +355,18 @@ class WsErrorCode(OpenEnum):
     """More than 100 messages per second."""
 
     EVENTS_EXPIRED = "EVENTS_EXPIRED"
-    """The event id to resume from is older than the events the server keeps."""
+    """The event id to resume from is older than the events the server keeps, or events the
+    subscription needed were pruned while it ran (the subscription ends): re-read the state,
+    then subscribe without `last_event_id`.
+    """
+
+    INVALID_EVENT_ID = "INVALID_EVENT_ID"
+    """`last_event_id` is empty or not an event id (`evt_` followed by 16 digits)."""
+
+    UNKNOWN_EVENT_ID = "UNKNOWN_EVENT_ID"
+    """`last_event_id` is beyond the newest event of the project: re-read the state, then
+    subscribe without `last_event_id`.
+    """
 
 
 class Beat(BaseModel):
@@ -398,8 +418,15 @@ class BeatAddedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -516,8 +543,15 @@ class BeatMovedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -589,8 +623,15 @@ class BeatRemovedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -625,8 +666,15 @@ class BeatUpdatedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -670,8 +718,15 @@ class CommandRedoneEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -696,8 +751,15 @@ class CommandUndoneEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1085,8 +1147,15 @@ class SequenceCreatedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1118,8 +1187,15 @@ class SequenceDeletedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1259,8 +1335,15 @@ class SequenceUpdatedEvent(BaseModel):
     """The event type."""
 
     id: str
-    """The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-    last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+    increase in commit order, so a client resumes a stream after the last id it saw
+    (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    """
+
+    position: int
+    """The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+    unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+    the events it filters out. Positions never go back, also across resumes.
     """
 
     sequence_id: ResourceId
@@ -1427,7 +1510,10 @@ class WsStatsMessage(BaseModel):
 
 class WsSubscribeMessage(BaseModel):
     """Replace the connection's subscription. Empty or absent filters mean everything. With
-    `last_event_id` the server first replays every matching event after it, in order.
+    `last_event_id` the server first replays every matching event after it, in order, then
+    continues live without gap or duplicate. A refused subscribe (an `error` answer:
+    `INVALID_MESSAGE`, `INVALID_EVENT_ID`, `UNKNOWN_EVENT_ID`, `EVENTS_EXPIRED`) changes
+    nothing: the previous subscription, if any, stays in force.
     """
 
     type_: Literal["subscribe"] = pydantic.Field(
@@ -1445,7 +1531,7 @@ class WsSubscribeMessage(BaseModel):
     """Only these sequences; empty or absent means every sequence."""
 
     last_event_id: str | None = None
-    """Resume after this event id."""
+    """Resume after this event id (the `id` of the last event received, `evt_` and 16 digits)."""
 
 
 class WsSubscribedMessage(BaseModel):

@@ -23,7 +23,7 @@ let client: TKA;
 beforeAll(async () => {
   server = await startServer(env);
   client = new TKA({ baseURL: server.url, apiKey: KEY_A, maxRetries: 0 });
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await server?.stop();
@@ -157,7 +157,7 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     client = new TKA({ baseURL: server.url, apiKey: KEY_A, maxRetries: 0 });
     expect(await client.sequences.get(flow.id)).toEqual(before);
     expect((await client.history.redo(flow.id)).sequence?.word).toBe("ABCW");
-  }, 30_000);
+  }, 60_000);
 
   it("rate-limits with a typed 429 carrying Retry-After", async () => {
     await server.stop();
@@ -168,5 +168,5 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     const error = await limited.sequences.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).retryAfter).toBeGreaterThan(0);
-  }, 30_000);
+  }, 60_000);
 });

@@ -7,7 +7,8 @@ import { beatsHandlers, historyHandlers, sequencesHandlers } from "./api/sequenc
 import type { ApiKeys } from "./auth/api-keys.ts";
 import type { AuthFailureLimiter } from "./auth/failure-limit.ts";
 import type { ViewCache } from "./cache/view-cache.ts";
-import type { EventBus } from "./events/bus.ts";
+import type { EventDispatcher } from "./events/dispatcher.ts";
+import type { SseStreams } from "./events/sse.ts";
 import { registerRoutes } from "./generated/routes.ts";
 import type { JsonLimits } from "./generated/runtime/json.ts";
 import { requireApiKey } from "./http/auth.ts";
@@ -32,7 +33,11 @@ export interface AppDeps {
   info: ServerInfo;
   store: Store;
   breaker: CircuitBreaker;
-  bus: EventBus;
+  dispatcher: EventDispatcher;
+  /** Unsent event bytes an SSE stream may have before it is ended as a slow consumer. */
+  eventSendBufferBytes: number;
+  /** Open SSE streams (ended at shutdown). */
+  sseStreams?: SseStreams;
   metrics: Metrics;
   service: SequenceService;
   /** Sequence reads answered from memory, where that is sound (see server.ts). */
@@ -111,7 +116,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       sequences: sequencesHandlers(deps.service, deps.views),
       beats: beatsHandlers(deps.service),
       history: historyHandlers(deps.service),
-      events: eventsHandlers(deps.store, deps.bus),
+      events: eventsHandlers({
+        store: deps.store,
+        dispatcher: deps.dispatcher,
+        sendBufferBytes: deps.eventSendBufferBytes,
+        ...(deps.sseStreams ? { streams: deps.sseStreams } : {}),
+        onSlowConsumer: () => deps.metrics.slowConsumers.inc({ transport: "sse" }),
+      }),
       health: healthHandlers(deps),
     },
     {

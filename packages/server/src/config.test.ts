@@ -36,6 +36,12 @@ describe("config", () => {
     expect(() => loadConfig([], { CORS_ORIGINS: "*" })).toThrow(/CORS_ORIGINS/);
     expect(() => loadConfig([], { API_KEYS: "p1=short" })).toThrow(/API_KEYS/);
     expect(() => loadConfig([], { RATE_LIMIT: "0/1" })).toThrow(/RATE_LIMIT/);
+    expect(loadConfig([], {}).wsMaxMessageBytes).toBe(65536);
+    expect(loadConfig([], { WS_MAX_MESSAGE: "1048576" }).wsMaxMessageBytes).toBe(1048576);
+    expect(() => loadConfig([], { WS_MAX_MESSAGE: "100" })).toThrow(/WS_MAX_MESSAGE/);
+    expect(loadConfig([], {}).eventSendBufferBytes).toBe(1048576);
+    expect(loadConfig(["--event-send-buffer", "262144"], {}).eventSendBufferBytes).toBe(262144);
+    expect(() => loadConfig([], { EVENT_SEND_BUFFER: "1000" })).toThrow(/EVENT_SEND_BUFFER/);
   });
 
   it("reads the event retention: an age of at least the contract's 24 hours, and a count", () => {

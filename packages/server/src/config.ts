@@ -33,6 +33,10 @@ export interface Config {
   metricsAddress: { host: string; port: number } | undefined;
   /** Limits of JSON request bodies, checked while parsing (413 beyond; see docs/hardening.md). */
   jsonLimits: { maxDepth: number; maxMembers: number; maxStringLength: number };
+  /** The largest WebSocket message a client may send (bytes); beyond it the connection closes 1009. */
+  wsMaxMessageBytes: number;
+  /** Unsent event bytes a subscriber may have before it is disconnected as a slow consumer. */
+  eventSendBufferBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +95,12 @@ export const settings: readonly Setting[] = [
     flag: "json-max-string-length",
     env: "JSON_MAX_STRING_LENGTH",
     help: "longest string or member name in a JSON body, in characters (100000)",
+  },
+  { flag: "ws-max-message", env: "WS_MAX_MESSAGE", help: "largest WebSocket client message in bytes (65536)" },
+  {
+    flag: "event-send-buffer",
+    env: "EVENT_SEND_BUFFER",
+    help: "unsent event bytes per subscriber before it is cut off as a slow consumer (1048576)",
   },
 ];
 
@@ -245,5 +255,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
         100 * 1024 * 1024,
       ),
     },
+    wsMaxMessageBytes: integer(get("ws-max-message", "65536"), byFlag("ws-max-message"), 1024, 16 * 1024 * 1024),
+    eventSendBufferBytes: integer(
+      get("event-send-buffer", "1048576"),
+      byFlag("event-send-buffer"),
+      64 * 1024,
+      1024 * 1024 * 1024,
+    ),
   };
 }

@@ -1,8 +1,9 @@
 // Entry point: `pnpm start` / tools/scripts/start.sh. Flags and environment variables: see config.ts.
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { WebSocketServer } from "ws";
 import { keysCommand } from "./admin/keys-command.ts";
 import { type Config, ConfigError, loadConfig, settings } from "./config.ts";
+import { attachWebSocketEndpoint } from "./events/ws-server.ts";
 import type { Log } from "./http/observe.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
@@ -63,9 +64,10 @@ const print = (text: string) => {
 };
 const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, metricsApp, store, hub, firstKey, retention } = await buildServer(config, log).catch((error: unknown) =>
-  cannotStart(error, "open", config),
-);
+const { app, metricsApp, store, hub, dispatcher, sseStreams, firstKey, retention } = await buildServer(
+  config,
+  log,
+).catch((error: unknown) => cannotStart(error, "open", config));
 if (firstKey !== null) {
   // Printed once: the key is also in the data directory, readable by this user only.
   print(
@@ -73,7 +75,6 @@ if (firstKey !== null) {
   );
 }
 
-const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
   server.off("error", failedToListen);
   server.on("error", (error) => log({ level: "error", msg: "server error", error: String(error) }));
@@ -108,12 +109,9 @@ const metricsServer =
         );
       });
 metricsServer?.once("error", (error) => cannotStart(error, "listen", { ...config, ...metricsAt }));
-server.on("upgrade", (request, socket, head) => {
-  if (new URL(request.url ?? "/", "http://localhost").pathname !== "/api/v1/ws") {
-    socket.destroy();
-    return;
-  }
-  wss.handleUpgrade(request, socket, head, (ws) => hub.accept(ws, request));
+const websockets = attachWebSocketEndpoint(server as Server, {
+  hub,
+  maxMessageBytes: config.wsMaxMessageBytes,
 });
 
 // Graceful shutdown: stop accepting, let in-flight requests finish (bounded), close the database.
@@ -123,7 +121,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     log({ level: "info", msg: "shutting down", signal });
-    for (const client of wss.clients) client.close(1001, "server shutting down");
+    // Event subscribers reconnect elsewhere (or here, later) and resume from their last id.
+    websockets.closeAll(1001, "server shutting down");
+    sseStreams.closeAll();
+    dispatcher.close();
     const force = setTimeout(() => process.exit(1), config.shutdownGraceMs);
     force.unref();
     metricsServer?.close();

@@ -1,4 +1,4 @@
-// Wires the parts together from a Config: store (behind the circuit breaker), event bus,
+// Wires the parts together from a Config: store (behind the circuit breaker), event dispatcher,
 // metrics, the sequence service, the WebSocket hub and the HTTP app.
 import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
@@ -10,8 +10,9 @@ import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
 import { prepareDataDir, restrictSqliteFiles } from "./data-dir.ts";
-import { EventBus } from "./events/bus.ts";
+import { EventDispatcher } from "./events/dispatcher.ts";
 import { startRetention } from "./events/retention.ts";
+import { SseStreams } from "./events/sse.ts";
 import { WebSocketHub } from "./events/websocket.ts";
 import type { Log } from "./http/observe.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
@@ -38,8 +39,11 @@ const VIEW_CACHE_ENTRIES = 1000;
  * instances share one database, the embedded SQLite file otherwise. Also used by admin commands.
  */
 export async function openStore(config: Config, log: Log): Promise<SqliteStore | PgStore> {
-  prepareDataDir(config.dataDir);
-  if (/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+  const postgres = /^postgres(ql)?:\/\//.test(config.databaseUrl);
+  // With PostgreSQL and the key secret set, nothing needs the data directory (a read-only
+  // container works) unless a first key is created, whose write then reports a clear failure.
+  if (!postgres || config.apiKeySecret === undefined) prepareDataDir(config.dataDir);
+  if (postgres) {
     return PgStore.connect(config.databaseUrl, {
       onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
     });
@@ -80,21 +84,26 @@ export async function buildServer(config: Config, log: Log) {
   const guarded = guardedStore(raw, breaker, () => metrics.databaseErrors.inc());
   const store = views === undefined ? guarded : watchCommits(guarded, views);
   const ids = new IdGenerator();
-  const bus = new EventBus();
+  // Live events (events/dispatcher.ts): this instance's commits are handed over as they are
+  // acknowledged (delivery happens later, never inside the request); with PostgreSQL, NOTIFY
+  // wake-ups tell of every instance's commits, and the dispatcher reads what it missed from the log.
+  const dispatcher = new EventDispatcher(store, {
+    onError: (error) => log({ level: "warn", msg: "event delivery read failed", error: String(error) }),
+  });
   const service = new SequenceService({
     store,
     ids,
     historyLimit: config.historyLimit,
     publish: (event) => {
       metrics.eventsPublished.inc();
-      bus.publish(event);
+      dispatcher.publish(event);
     },
   });
-  // Events committed by other instances reach this instance's subscribers too.
   if (raw instanceof PgStore) {
-    await raw.listen((event) => {
-      metrics.eventsPublished.inc();
-      bus.publish(event);
+    await raw.listen({
+      onCommitted: (projectId, position) => dispatcher.wake(projectId, position),
+      onResync: () => dispatcher.resync(),
+      onError: (error) => log({ level: "warn", msg: "event wake-ups", error: String(error) }),
     });
   }
   // Old change events are pruned now and every minute (see events/retention.ts).
@@ -119,11 +128,14 @@ export async function buildServer(config: Config, log: Log) {
   const firstKey = await keys.bootstrap(join(config.dataDir, "api-key"));
   const hub = new WebSocketHub({
     store,
-    bus,
+    dispatcher,
     authenticate: (token) => keys.authenticate(token),
     allowedOrigins: config.corsOrigins,
+    sendBufferBytes: config.eventSendBufferBytes,
+    log,
     onOpen: () => metrics.websockets.inc(),
     onClose: () => metrics.websockets.dec(),
+    onSlowConsumer: () => metrics.slowConsumers.inc({ transport: "websocket" }),
   });
   const access = metricsAccess(config);
   if (!access.onMainListener && config.metricsAddress === undefined) {
@@ -132,13 +144,16 @@ export async function buildServer(config: Config, log: Log) {
       msg: "metrics not served: HOST is not a loopback address; set METRICS_TOKEN or METRICS_ADDRESS to serve /metrics",
     });
   }
+  const sseStreams = new SseStreams();
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
   const app = createApp({
     info,
     store,
     breaker,
-    bus,
+    dispatcher,
+    eventSendBufferBytes: config.eventSendBufferBytes,
+    sseStreams,
     metrics,
     service,
     views,
@@ -161,5 +176,18 @@ export async function buildServer(config: Config, log: Log) {
   };
   // METRICS_ADDRESS: /metrics on a listener of its own (main.ts starts it).
   const metricsOnly = config.metricsAddress === undefined ? undefined : metricsApp(metrics, config.metricsToken);
-  return { app, metricsApp: metricsOnly, store: raw, service, hub, metrics, keys, firstKey, retention, breaker };
+  return {
+    app,
+    metricsApp: metricsOnly,
+    store: raw,
+    service,
+    hub,
+    dispatcher,
+    sseStreams,
+    metrics,
+    keys,
+    firstKey,
+    retention,
+    breaker,
+  };
 }

@@ -210,7 +210,9 @@ describe("sequences over HTTP", () => {
     await reader.cancel();
     expect(text).toContain("event: sequence.updated");
     expect(text).toContain("id: evt_0000000000000002");
-    expect((await call("GET", "/api/v1/events", { headers: { "Last-Event-ID": "bogus" } })).status).toBe(409);
+    const bogus = await call("GET", "/api/v1/events", { headers: { "Last-Event-ID": "bogus" } });
+    expect(bogus.status).toBe(400);
+    expect(await bogus.json()).toMatchObject({ code: "INVALID_EVENT_ID" });
   });
 
   it("answers 409 EVENTS_EXPIRED to a resume from an event retention pruned", async () => {

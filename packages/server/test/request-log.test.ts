@@ -50,5 +50,5 @@ describe("request log", () => {
     expect(new Set(requests.map((l) => l.request_id))).toEqual(new Set(statuses.map((_, i) => `r-${i}`)));
     expect(requests[0]).toMatchObject({ level: "info", method: "GET", route: "/api/v1/health/live", status: 200 });
     expect(lines.map((l) => l.msg).slice(-2)).toEqual(["shutting down", "stopped"]);
-  }, 20_000);
+  }, 60_000);
 });

@@ -20,12 +20,23 @@ export class Events {
    *
    * Stream the caller's project's change events as Server-Sent Events, in commit order.
    *
-   * To resume after a disconnect, send the last event id seen in `Last-Event-ID` (browsers'
-   * `EventSource` does this itself): the server first replays every matching event committed
-   * after it, then continues live, so nothing is missed or repeated. Events are kept for at
-   * least 24 hours; resuming from an id no longer kept is a 409 with code `EVENTS_EXPIRED`
-   * (re-read the state, then stream without `Last-Event-ID`). The server sends a comment line
-   * every 15 seconds to keep idle connections open.
+   * Delivery: every event of the project that matches the filters, exactly once and in commit
+   * order (see `position`), whichever server instance the request reaches, also across a
+   * resume. To resume after a disconnect, send the last event id seen in `Last-Event-ID`
+   * (browsers' `EventSource` does this itself): the server first replays every matching event
+   * committed after it, then continues live, so nothing is missed or repeated. An empty or
+   * malformed id is a 400 with code `INVALID_EVENT_ID`; an id beyond the project's newest event
+   * is a 409 with code `UNKNOWN_EVENT_ID`; events are kept for at least 24 hours, and resuming
+   * from an id no longer kept is a 409 with code `EVENTS_EXPIRED` (after either 409, re-read
+   * the state, then stream without `Last-Event-ID`).
+   *
+   * Delivery never slows writers down: a stream whose unsent data exceeds its send buffer (1 MiB
+   * by default) ends with an SSE `error` event whose data is
+   * `{"type": "error", "code": "SLOW_CONSUMER", "message": ...}`; reconnect with
+   * `Last-Event-ID` to miss nothing. A stream whose events were pruned under it ends the same
+   * way with code `EVENTS_EXPIRED`. The `error` event has no `id:` and no `position`; clients
+   * that skip unknown event types lose nothing by skipping it. The server sends a comment line
+   * every 15 seconds of silence to keep idle connections open.
    */
   stream(
     params: {
@@ -84,12 +95,21 @@ export class Events {
    *
    * The server sends `welcome` first, then `heartbeat` every 30 s; it drops a peer silent for
    * 60 s. Credentials go in the `X-API-Key` or `Authorization` header where the client can set
-   * headers, else in the `token` query parameter or a first `auth` message. Close codes: 4001
-   * authentication failed, 4003 origin not allowed, 4008 heartbeat timeout, 4029 rate limit
-   * (100 messages per second) exceeded. Bad JSON or an unknown message type gets an `error`
-   * message, never a dropped connection. Clients reconnect with exponential backoff (1 s
-   * doubling to 30 s, reset after a successful connection) and resubscribe with
-   * `last_event_id` to miss nothing.
+   * headers, else in the `token` query parameter or a first `auth` message. Bad JSON or an
+   * unknown message type gets an `error` message, never a dropped connection.
+   *
+   * Delivery: every event of the project that matches the subscription, exactly once and in
+   * commit order (see `position`), whichever server instance the connection reaches, also
+   * across a resume with `last_event_id`. Delivery never slows writers down: a connection whose
+   * unsent data exceeds its send buffer (1 MiB by default) when the next event comes is closed
+   * with 4009; it resubscribes with `last_event_id` and misses nothing.
+   *
+   * Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8,
+   * 1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed,
+   * 4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last
+   * event id), 4029 rate limit (100 messages per second) exceeded. Clients reconnect with
+   * exponential backoff (1 s doubling to 30 s, reset after a successful connection) and
+   * resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
    *
    * Returns a reconnecting client: iterate it with `for await`, `send()` messages; it resumes after the last event id on reconnect.
    */

@@ -22,6 +22,7 @@ export function wireEvent(event: StoredEvent): Record<string, unknown> {
   return {
     type: event.type,
     id: event.id,
+    position: event.position,
     sequence_id: event.sequence_id,
     sequence_version: event.sequence_version,
     occurred_at: event.occurred_at,

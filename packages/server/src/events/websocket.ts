@@ -1,18 +1,28 @@
 // The WebSocket protocol of the contract (WsClientMessage / WsServerMessage): welcome, auth,
 // subscribe with filters and resume, ping/pong, heartbeat, stats, errors. Bad input gets an
-// `error` message; the connection survives it.
+// `error` message; the connection survives it. Frame faults and internal errors close only the
+// connection concerned (1009/1007/1002 from ws, 1011), each logged once with the request id.
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
+import type { Log } from "../http/observe.ts";
 import { RateLimiter } from "../http/rate-limit.ts";
-import type { Store, StoredEvent } from "../store/types.ts";
-import type { EventBus } from "./bus.ts";
-import { EventsExpiredError, type Feed, openFeed } from "./feed.ts";
-import { eventFilter, wireEvent } from "./filter.ts";
+import type { Store } from "../store/types.ts";
+import type { EventDispatcher } from "./dispatcher.ts";
+import { EventsExpiredError, Feed, InvalidEventIdError, UnknownEventIdError } from "./feed.ts";
+import { eventFilter } from "./filter.ts";
+import { WebSocketSink } from "./ws-sink.ts";
 
+export { CLOSE_SLOW_CONSUMER } from "./ws-sink.ts";
 export const CLOSE_AUTH_FAILED = 4001;
 export const CLOSE_FORBIDDEN_ORIGIN = 4003;
 export const CLOSE_HEARTBEAT_TIMEOUT = 4008;
 export const CLOSE_RATE_LIMITED = 4029;
+/** The send buffer of a connection by default (the setting is `event-send-buffer`). */
+export const DEFAULT_SEND_BUFFER_BYTES = 1024 * 1024;
+/** Messages accepted but not yet handled, per connection, before it counts as flooding (4029). */
+const MAX_QUEUED_MESSAGES = 256;
+/** The contract's maxItems for `sequence_ids`. */
+const MAX_SEQUENCE_IDS = 1000;
 
 const eventTypes = new Set([
   "sequence.created",
@@ -28,35 +38,58 @@ const eventTypes = new Set([
 
 export interface WebSocketOptions {
   store: Store;
-  bus: EventBus;
+  dispatcher: EventDispatcher;
   /** Resolves a token (API key) to its project, or null. */
   authenticate: (token: string) => Promise<{ projectId: string } | null>;
   allowedOrigins: readonly string[];
   heartbeatMs?: number;
   authTimeoutMs?: number;
   messagesPerSecond?: number;
+  /** Unsent bytes a connection may have before it is closed as a slow consumer (4009). */
+  sendBufferBytes?: number;
+  /** Where protocol faults and unexpected errors of a connection are logged (once each). */
+  log?: Log;
   onOpen?: () => void;
   onClose?: () => void;
+  onSlowConsumer?: () => void;
 }
 
+type Defaulted = "heartbeatMs" | "authTimeoutMs" | "messagesPerSecond" | "sendBufferBytes";
+
 export class WebSocketHub {
-  readonly #options: Required<Omit<WebSocketOptions, "onOpen" | "onClose">> &
-    Pick<WebSocketOptions, "onOpen" | "onClose">;
+  readonly #options: WebSocketOptions & Required<Pick<WebSocketOptions, Defaulted>>;
   #connections = 0;
   #eventsSent = 0;
   #nextSession = 1;
 
   constructor(options: WebSocketOptions) {
-    this.#options = { heartbeatMs: 30_000, authTimeoutMs: 10_000, messagesPerSecond: 100, ...options };
+    this.#options = {
+      heartbeatMs: 30_000,
+      authTimeoutMs: 10_000,
+      messagesPerSecond: 100,
+      sendBufferBytes: DEFAULT_SEND_BUFFER_BYTES,
+      ...options,
+    };
   }
 
   get connections(): number {
     return this.#connections;
   }
 
-  /** Serves one accepted connection until it closes. */
-  accept(socket: WebSocket, request: IncomingMessage): void {
+  /** Serves one accepted connection until it closes; `upgradeRequestId` names it in logs. */
+  accept(socket: WebSocket, request: IncomingMessage, upgradeRequestId = "-"): void {
     const options = this.#options;
+    // First of all: a WebSocket without an error listener takes the process down on the first
+    // bad frame. ws has already closed the connection with the fault's code when this runs.
+    socket.on("error", (error: Error & { code?: string }) => {
+      options.log?.({
+        level: "warn",
+        msg: "websocket closed on a protocol error",
+        request_id: upgradeRequestId,
+        close_code: closeCodeOf(error),
+        error: error.code ?? error.message,
+      });
+    });
     const origin = request.headers.origin;
     if (origin !== undefined && !options.allowedOrigins.includes(origin)) {
       socket.close(CLOSE_FORBIDDEN_ORIGIN, "origin not allowed");
@@ -70,20 +103,35 @@ export class WebSocketHub {
       refillPerSecond: options.messagesPerSecond,
     });
     let projectId: string | null = null;
-    let feed: Feed | null = null;
+    let subscription: { feed: Feed; sink: WebSocketSink } | null = null;
     let eventsSent = 0;
     let lastSeen = Date.now();
     let refusedInARow = 0;
+    let queued = 0;
 
     const send = (message: Record<string, unknown>) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
     const error = (code: string, message: string, requestId?: unknown) =>
       send({ type: "error", ...(typeof requestId === "string" ? { request_id: requestId } : {}), code, message });
-    const deliver = (event: StoredEvent) => {
-      eventsSent++;
-      this.#eventsSent++;
-      send({ type: "event", event: wireEvent(event) });
+    const unsubscribe = () => {
+      subscription?.feed.close();
+      subscription?.sink.close();
+      subscription = null;
+    };
+    // An unexpected fault (the database failing mid-request, say) closes this connection with
+    // 1011, logged once; the client reconnects and resumes. It never reaches the process.
+    const fail = (reason: unknown) => {
+      options.log?.({
+        level: "error",
+        msg: "websocket closed on an internal error",
+        request_id: upgradeRequestId,
+        close_code: 1011,
+        error: String(reason),
+      });
+      if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
+        socket.close(1011, "internal error");
+      }
     };
 
     const heartbeat = setInterval(() => {
@@ -92,7 +140,7 @@ export class WebSocketHub {
         return;
       }
       send({ type: "heartbeat", server_time: new Date().toISOString() });
-      socket.ping();
+      if (socket.readyState === socket.OPEN) socket.ping();
     }, options.heartbeatMs);
     let authTimer: NodeJS.Timeout | undefined;
 
@@ -102,7 +150,7 @@ export class WebSocketHub {
     socket.on("close", () => {
       clearInterval(heartbeat);
       clearTimeout(authTimer);
-      feed?.close();
+      unsubscribe();
       this.#connections--;
       options.onClose?.();
     });
@@ -129,106 +177,147 @@ export class WebSocketHub {
         authenticated: projectId !== null,
       });
     };
-    const ready = start().catch(() => socket.close(1011, "internal error"));
+
+    const subscribe = async (m: Record<string, unknown>, requestId: unknown, echo: Record<string, string>) => {
+      if (projectId === null) return error("UNAUTHENTICATED", "Send auth first.", requestId);
+      const types = stringList(m.event_types);
+      const sequences = stringList(m.sequence_ids);
+      const last = m.last_event_id;
+      if (types === null || sequences === null || (last !== undefined && typeof last !== "string")) {
+        return error(
+          "INVALID_MESSAGE",
+          "event_types and sequence_ids are string lists; last_event_id a string.",
+          requestId,
+        );
+      }
+      if (sequences.length > MAX_SEQUENCE_IDS) {
+        return error("INVALID_MESSAGE", `sequence_ids holds at most ${MAX_SEQUENCE_IDS} ids.`, requestId);
+      }
+      const unknown = types.filter((t) => !eventTypes.has(t));
+      if (unknown.length > 0) {
+        return error("INVALID_MESSAGE", `Unknown event types: ${unknown.slice(0, 10).join(", ")}.`, requestId);
+      }
+      // A refused subscribe changes nothing: the resume id is checked before the current
+      // subscription is replaced.
+      const sink = new WebSocketSink(socket, options.sendBufferBytes, {
+        sent: () => {
+          eventsSent++;
+          this.#eventsSent++;
+        },
+        lost: (e) => {
+          if (subscription?.sink === sink) subscription = null;
+          error("EVENTS_EXPIRED", e.message);
+        },
+        failed: (e) => fail(e),
+        slow: () => {
+          options.onSlowConsumer?.();
+          options.log?.({ level: "info", msg: "websocket slow consumer closed", request_id: upgradeRequestId });
+        },
+      });
+      let feed: Feed;
+      try {
+        feed = await Feed.open({
+          store: options.store,
+          dispatcher: options.dispatcher,
+          projectId,
+          filter: eventFilter(types, sequences),
+          lastEventId: typeof last === "string" ? last : null,
+          sink,
+        });
+      } catch (e) {
+        if (e instanceof InvalidEventIdError) return error("INVALID_EVENT_ID", e.message, requestId);
+        if (e instanceof UnknownEventIdError) return error("UNKNOWN_EVENT_ID", e.message, requestId);
+        if (e instanceof EventsExpiredError) return error("EVENTS_EXPIRED", e.message, requestId);
+        throw e;
+      }
+      if (socket.readyState !== socket.OPEN) {
+        feed.close();
+        return;
+      }
+      unsubscribe();
+      subscription = { feed, sink };
+      // Confirm first, so the replayed events follow the confirmation.
+      send({
+        type: "subscribed",
+        ...echo,
+        event_types: types,
+        sequence_ids: sequences,
+        resumed_after: last ?? null,
+      });
+      feed.start();
+    };
+
+    const handle = async (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      let message: unknown;
+      try {
+        message = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString("utf8") : data.toString());
+      } catch {
+        return error("INVALID_JSON", "The message is not valid JSON.");
+      }
+      if (typeof message !== "object" || message === null || Array.isArray(message)) {
+        return error("INVALID_MESSAGE", "A message is a JSON object with a `type`.");
+      }
+      const m = message as Record<string, unknown>;
+      const requestId = m.request_id;
+      if (requestId !== undefined && (typeof requestId !== "string" || requestId.length > 64)) {
+        return error("INVALID_MESSAGE", "request_id must be a string of at most 64 characters.");
+      }
+      const echo: Record<string, string> = typeof requestId === "string" ? { request_id: requestId } : {};
+      switch (m.type) {
+        case "auth": {
+          if (typeof m.token !== "string" || m.token === "") {
+            return error("INVALID_MESSAGE", "auth needs a token.", requestId);
+          }
+          const principal = await options.authenticate(m.token);
+          if (principal === null) return socket.close(CLOSE_AUTH_FAILED, "authentication failed");
+          projectId = principal.projectId;
+          clearTimeout(authTimer);
+          return send({ type: "authenticated", ...echo });
+        }
+        case "ping":
+          return send({ type: "pong", ...echo, server_time: new Date().toISOString() });
+        case "get_stats":
+          return send({
+            type: "stats",
+            ...echo,
+            connections: this.#connections,
+            events_sent: eventsSent,
+            total_events_sent: this.#eventsSent,
+          });
+        case "subscribe":
+          return subscribe(m, requestId, echo);
+        case "unsubscribe":
+          unsubscribe();
+          return send({ type: "unsubscribed", ...echo });
+        default:
+          return error("UNKNOWN_MESSAGE_TYPE", `Unknown message type ${JSON.stringify(m.type)}.`, requestId);
+      }
+    };
 
     // Messages are handled one after another, in arrival order (an `auth` completes before the
-    // `subscribe` that follows it is looked at).
-    let queue: Promise<unknown> = ready;
+    // `subscribe` that follows it is looked at). The rate limit applies on arrival, so a flood
+    // never piles up behind a slow message; a connection with too much queued is closed.
+    let queue: Promise<unknown> = start().catch(fail);
     socket.on("message", (data, isBinary) => {
       lastSeen = Date.now();
-      queue = queue.then(async () => {
-        if (!limiter.take("ws").allowed) {
-          if (++refusedInARow > options.messagesPerSecond) socket.close(CLOSE_RATE_LIMITED, "message rate exceeded");
-          else error("RATE_LIMITED", `More than ${options.messagesPerSecond} messages per second.`);
-          return;
-        }
-        refusedInARow = 0;
-        let message: unknown;
-        try {
-          message = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString("utf8") : data.toString());
-        } catch {
-          error("INVALID_JSON", "The message is not valid JSON.");
-          return;
-        }
-        if (typeof message !== "object" || message === null || Array.isArray(message)) {
-          error("INVALID_MESSAGE", "A message is a JSON object with a `type`.");
-          return;
-        }
-        const m = message as Record<string, unknown>;
-        const requestId = m.request_id;
-        if (requestId !== undefined && (typeof requestId !== "string" || requestId.length > 64)) {
-          error("INVALID_MESSAGE", "request_id must be a string of at most 64 characters.");
-          return;
-        }
-        const echo = typeof requestId === "string" ? { request_id: requestId } : {};
-        switch (m.type) {
-          case "auth": {
-            if (typeof m.token !== "string" || m.token === "")
-              return error("INVALID_MESSAGE", "auth needs a token.", requestId);
-            const principal = await options.authenticate(m.token);
-            if (principal === null) return socket.close(CLOSE_AUTH_FAILED, "authentication failed");
-            projectId = principal.projectId;
-            clearTimeout(authTimer);
-            return send({ type: "authenticated", ...echo });
-          }
-          case "ping":
-            return send({ type: "pong", ...echo, server_time: new Date().toISOString() });
-          case "get_stats":
-            return send({
-              type: "stats",
-              ...echo,
-              connections: this.#connections,
-              events_sent: eventsSent,
-              total_events_sent: this.#eventsSent,
-            });
-          case "subscribe": {
-            if (projectId === null) return error("UNAUTHENTICATED", "Send auth first.", requestId);
-            const types = stringList(m.event_types);
-            const sequences = stringList(m.sequence_ids);
-            const last = m.last_event_id;
-            if (types === null || sequences === null || (last !== undefined && typeof last !== "string")) {
-              return error(
-                "INVALID_MESSAGE",
-                "event_types and sequence_ids are string lists; last_event_id a string.",
-                requestId,
-              );
-            }
-            const unknown = types.filter((t) => !eventTypes.has(t));
-            if (unknown.length > 0)
-              return error("INVALID_MESSAGE", `Unknown event types: ${unknown.join(", ")}.`, requestId);
-            feed?.close();
-            feed = null;
-            // Confirm first, so the replayed events follow the confirmation.
-            send({
-              type: "subscribed",
-              ...echo,
-              event_types: types,
-              sequence_ids: sequences,
-              resumed_after: last ?? null,
-            });
-            try {
-              feed = await openFeed({
-                store: options.store,
-                bus: options.bus,
-                projectId,
-                filter: eventFilter(types, sequences),
-                lastEventId: typeof last === "string" ? last : null,
-                deliver,
-              });
-            } catch (e) {
-              if (e instanceof EventsExpiredError) return error("EVENTS_EXPIRED", e.message, requestId);
-              throw e;
-            }
-            return;
-          }
-          case "unsubscribe":
-            feed?.close();
-            feed = null;
-            return send({ type: "unsubscribed", ...echo });
-          default:
-            return error("UNKNOWN_MESSAGE_TYPE", `Unknown message type ${JSON.stringify(m.type)}.`, requestId);
-        }
-      });
+      if (!limiter.take("ws").allowed) {
+        if (++refusedInARow > options.messagesPerSecond) socket.close(CLOSE_RATE_LIMITED, "message rate exceeded");
+        else error("RATE_LIMITED", `More than ${options.messagesPerSecond} messages per second.`);
+        return;
+      }
+      refusedInARow = 0;
+      if (++queued > MAX_QUEUED_MESSAGES) {
+        socket.close(CLOSE_RATE_LIMITED, "too many messages waiting");
+        return;
+      }
+      // A handler that throws must not leave a rejected chain behind (an unhandled rejection
+      // ends the process) nor stop the messages after it.
+      queue = queue
+        .then(() => (socket.readyState === socket.OPEN ? handle(data, isBinary) : undefined))
+        .catch(fail)
+        .finally(() => {
+          queued--;
+        });
     });
   }
 }
@@ -245,6 +334,17 @@ function tokenOf(request: IncomingMessage): string | null {
   if (typeof header === "string" && header !== "") return header;
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
   if (bearer?.[1]) return bearer[1];
-  const url = new URL(request.url ?? "/", "http://localhost");
-  return url.searchParams.get("token");
+  const target = request.url ?? "";
+  const query = target.indexOf("?");
+  if (query < 0) return null;
+  return new URLSearchParams(target.slice(query + 1)).get("token");
+}
+
+/** The close code ws sent for a frame fault (the status it attaches to the error), else 1002. */
+function closeCodeOf(error: Error): number {
+  for (const symbol of Object.getOwnPropertySymbols(error)) {
+    const value = (error as unknown as Record<symbol, unknown>)[symbol];
+    if (symbol.description === "status-code" && typeof value === "number") return value;
+  }
+  return 1002;
 }

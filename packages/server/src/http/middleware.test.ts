@@ -25,11 +25,13 @@ async function setup(capacity = 100) {
   });
   let created = 0;
   let slow: Promise<void> | undefined;
+  let entered = () => {};
   const app = new Hono<IdempotencyEnv>();
   const failures = new AuthFailureLimiter({ capacity: 1000, refillPerSecond: 1 });
   app.use(requestId, requireApiKey(keys, failures), rateLimit(new RateLimiter({ capacity, refillPerSecond: 0.001 })));
   app.use(limitBody(64), idempotency(store, 60_000));
   app.post("/things", async (c) => {
+    entered();
     await slow;
     const body = (await c.req.json()) as { name: string };
     if (body.name === "") return c.json({ error: "bad" }, 422);
@@ -50,7 +52,14 @@ async function setup(capacity = 100) {
       body,
       headers: { "Content-Type": "application/json", "X-API-Key": "secret-key-1", ...headers },
     });
-  return { app, post, created: () => created, hold: (p: Promise<void>) => (slow = p) };
+  /** Holds the handler on `p`; resolves once a request is inside it (it has claimed its key). */
+  const hold = (p: Promise<void>) => {
+    slow = p;
+    return new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+  };
+  return { app, post, created: () => created, hold };
 }
 
 describe("auth", () => {
@@ -108,9 +117,9 @@ describe("idempotency", () => {
     expect(other.status).toBe(422);
     expect(await other.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
     let release: () => void = () => {};
-    hold(new Promise<void>((r) => (release = r)));
+    const inside = hold(new Promise<void>((r) => (release = r)));
     const running = post('{"name":"c"}', { "Idempotency-Key": "k3" });
-    await new Promise((r) => setTimeout(r, 20));
+    await inside;
     const duplicate = await post('{"name":"c"}', { "Idempotency-Key": "k3" });
     expect(duplicate.status).toBe(409);
     expect(duplicate.headers.get("Retry-After")).toBe("1");

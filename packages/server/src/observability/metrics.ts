@@ -36,6 +36,12 @@ export class Metrics {
     help: "Change events committed and published.",
     registers: [this.registry],
   });
+  readonly slowConsumers = new Counter({
+    name: "tka_event_slow_consumers_total",
+    help: "Event subscribers disconnected for falling behind their send buffer, by transport.",
+    labelNames: ["transport"] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: "tka_" });

@@ -1,127 +1,19 @@
 // The Store contract: one suite, run against every implementation, so SQLite and PostgreSQL are
 // proven to behave the same. SqliteStore always runs; PgStore runs when TKA_TEST_DATABASE_URL
 // names a PostgreSQL server (tools/scripts/postgres.sh starts a throwaway one and prints it),
-// and on CI (CI=true) a missing URL fails the PostgreSQL half instead of skipping it.
-//
-// Isolation: SQLite gets a new file per test. PostgreSQL gets one database per run of this file
-// (random name, dropped afterwards) and one schema per test, selected with search_path; every
-// store a test opens points at the same data, so "two instances" are two pools on one schema.
+// and on CI (CI=true) a missing URL fails the PostgreSQL half instead of skipping it (see
+// contract-harness.ts). Event positions have their own suite (positions.contract.test.ts).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Command, DomainError, type SequenceDoc } from "../domain/index.ts";
 import { IdGenerator } from "../ids.ts";
 import { ServiceError } from "../service/errors.ts";
 import { SequenceService } from "../service/sequences.ts";
+import { alice, bob, clock, engines, rejects } from "./contract-harness.ts";
 import { seqOfEventId } from "./event-id.ts";
 import { migrations as pgMigrations } from "./postgres/migrations.ts";
-import { PgStore } from "./postgres/pg-store.ts";
-import { SqliteStore } from "./sqlite/sqlite-store.ts";
 import { type Commit, EventsPrunedError, type Store, type StoredEvent, VersionConflictError } from "./types.ts";
-
-interface Engine {
-  name: string;
-  beforeAll(): Promise<void>;
-  afterAll(): Promise<void>;
-  /** New, empty data for the next test. */
-  fresh(): Promise<void>;
-  /** Opens another store instance on the current test's data. */
-  open(): Promise<Store>;
-}
-
-function sqliteEngine(): Engine {
-  let path = "";
-  return {
-    name: "SqliteStore",
-    beforeAll: async () => {},
-    afterAll: async () => {},
-    fresh: async () => {
-      path = join(mkdtempSync(join(tmpdir(), "tka-contract-")), "tka.db");
-    },
-    open: async () => new SqliteStore(path),
-  };
-}
-
-function pgEngine(url: string): Engine & { schemaUrl(): string } {
-  const database = `tka_test_${randomBytes(6).toString("hex")}`;
-  const databaseUrl = new URL(url);
-  databaseUrl.pathname = `/${database}`;
-  let schemaUrl = "";
-  let schemas = 0;
-  const admin = async <T>(target: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: target });
-    await client.connect();
-    try {
-      return await work(client);
-    } finally {
-      await client.end();
-    }
-  };
-  return {
-    name: "PgStore",
-    beforeAll: () => admin(url, async (c) => void (await c.query(`CREATE DATABASE ${database}`))),
-    afterAll: () => admin(url, async (c) => void (await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`))),
-    fresh: async () => {
-      const schema = `t${++schemas}`;
-      await admin(databaseUrl.href, (c) => c.query(`CREATE SCHEMA ${schema}`));
-      const next = new URL(databaseUrl.href);
-      next.searchParams.set("options", `-c search_path=${schema}`);
-      schemaUrl = next.href;
-    },
-    open: () => PgStore.connect(schemaUrl),
-    schemaUrl: () => schemaUrl,
-  };
-}
-
-const pgUrl = process.env.TKA_TEST_DATABASE_URL;
-const engines: Engine[] = [sqliteEngine()];
-if (pgUrl) engines.push(pgEngine(pgUrl));
-else if (process.env.CI === "true") {
-  describe("Store contract: PgStore", () => {
-    it("runs on CI", () => {
-      throw new Error(
-        "CI=true but TKA_TEST_DATABASE_URL is not set: start PostgreSQL with tools/scripts/postgres.sh and export its URL",
-      );
-    });
-  });
-}
-
-const alice = { projectId: "prj_alice" };
-const bob = { projectId: "prj_bob" };
-
-/** A clock for the service: every call is one millisecond later (or frozen, to force ties). */
-function clock(start = Date.parse("2031-01-01T00:00:00.000Z")) {
-  let t = start;
-  let frozen = false;
-  return {
-    now: () => new Date(frozen ? t : t++).toISOString(),
-    freeze: (on: boolean) => {
-      frozen = on;
-    },
-    peek: () => new Date(t).toISOString(),
-  };
-}
-
-async function rejects<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof type) return error;
-    throw error;
-  }
-  throw new Error(`expected ${type.name}`);
-}
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 async function allEvents(store: Store, projectId: string): Promise<StoredEvent[]> {
   return store.eventsAfter(projectId, null, 100_000);
@@ -776,71 +668,9 @@ for (const engine of engines) {
     });
 
     if (engine.name === "PgStore") {
-      it("publishes events committed by another instance to listeners, in commit order", async () => {
-        const first = (await open()) as PgStore;
-        const second = (await open()) as PgStore;
-        const heard: StoredEvent[] = [];
-        const heardAll: StoredEvent[] = [];
-        const stop = await second.listen((event) => heard.push(event));
-        const stopAll = await second.listen((event) => heardAll.push(event), { includeOwn: true });
-        const a = serviceOn(first);
-        const b = serviceOn(second);
-        const made = await a.service.create(alice, { name: "Live", length: 1 });
-        await b.service.addBeat(alice, made.id, { letter: "B" }); // second's own: not heard
-        await Promise.all([
-          a.service.addBeat(alice, made.id, { letter: "C" }),
-          a.service.create(bob, { name: "Other project" }),
-        ]);
-        await until(() => heard.length === 3 && heardAll.length === 4);
-        const fromFirst = a.events;
-        expect(heard.map((e) => e.id).sort()).toEqual(fromFirst.map((e) => e.id).sort());
-        expect(heard.filter((e) => e.project_id === alice.projectId)).toEqual(
-          fromFirst.filter((e) => e.project_id === alice.projectId),
-        );
-        expect(heardAll.filter((e) => e.project_id === alice.projectId)).toEqual(
-          await allEvents(first, alice.projectId),
-        );
-        await stop();
-        await a.service.update(alice, made.id, { name: "After stop" });
-        await until(() => heardAll.length === 5);
-        expect(heard).toHaveLength(3);
-        await stopAll();
-      });
-
-      it("keeps listening after its connection drops, catching up on what it missed", async () => {
-        const first = (await open()) as PgStore;
-        const second = (await open()) as PgStore;
-        const heard: StoredEvent[] = [];
-        const errors: unknown[] = [];
-        const stop = await second.listen((event) => heard.push(event), { onError: (e) => errors.push(e) });
-        const { service, events } = serviceOn(first);
-        const made = await service.create(alice, { name: "Before", length: 1 });
-        await until(() => heard.length === 1);
-        const admin = new pg.Client({ connectionString: (engine as ReturnType<typeof pgEngine>).schemaUrl() });
-        await admin.connect();
-        try {
-          const { rows } = await admin.query<{ ok: boolean }>(
-            `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
-             WHERE datname = current_database() AND query = 'LISTEN tka_events'`,
-          );
-          expect(rows).toHaveLength(1);
-        } finally {
-          await admin.end();
-        }
-        // Committed while the listener may be down: delivered by the catch-up or live, once each.
-        await service.addBeat(alice, made.id, { letter: "A" });
-        await service.addBeat(alice, made.id, { letter: "B" });
-        await until(() => heard.length === 3);
-        await service.addBeat(alice, made.id, { letter: "C" });
-        await until(() => heard.length === 4);
-        expect(heard).toEqual(events);
-        expect(errors.length).toBeGreaterThan(0);
-        await stop();
-      });
-
       it("applies each migration once when instances start together", async () => {
         await Promise.all([open(), open(), open(), open()]);
-        const client = new pg.Client({ connectionString: (engine as ReturnType<typeof pgEngine>).schemaUrl() });
+        const client = new pg.Client({ connectionString: engine.schemaUrl?.() });
         await client.connect();
         try {
           const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations ORDER BY 1");

@@ -28,8 +28,15 @@ export interface HistoryHead {
 }
 
 export interface StoredEvent {
+  /** `evt_<global number>`: unique across projects (see event-id.ts). */
   id: string;
   project_id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, assigned inside the
+   * committing transaction, in commit order. Kept apart from the events, so pruning never
+   * restarts it.
+   */
+  position: number;
   sequence_id: string;
   sequence_version: number;
   type: Change["type"];
@@ -110,15 +117,19 @@ export interface EventPruning {
 }
 
 /**
- * Events after the id a reader resumes from may have been pruned (the id is at or below the
- * highest event number retention removed): the reader must start over from the current state.
+ * Events after the id (or position) a reader resumes from may have been pruned: the reader must
+ * start over from the current state.
  */
 export class EventsPrunedError extends Error {
-  readonly afterId: string;
+  /** The event id the reader resumed after (eventsAfter), or null (eventsFrom). */
+  readonly afterId: string | null;
+  /** The position the reader resumed after (eventsFrom), or null (eventsAfter). */
+  readonly afterPosition: number | null;
 
-  constructor(afterId: string) {
-    super(`events after ${afterId} are no longer all kept`);
+  constructor(afterId: string | null, afterPosition: number | null = null) {
+    super(`events after ${afterId ?? `position ${afterPosition}`} are no longer all kept`);
     this.afterId = afterId;
+    this.afterPosition = afterPosition;
     this.name = "EventsPrunedError";
   }
 }
@@ -171,6 +182,14 @@ export interface Store {
    * EventsPrunedError when `afterId` is at or below what retention removed.
    */
   eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The project's events with position > `afterPosition` (an integer >= 0), in position order, at
+   * most `limit`. Throws EventsPrunedError when events in that range were pruned (the first one
+   * kept is beyond afterPosition + 1), so a reader never skips an event unknowingly.
+   */
+  eventsFrom(projectId: string, afterPosition: number, limit: number): Promise<StoredEvent[]>;
+  /** The project's newest position; 0 before its first event. Pruning never lowers it. */
+  lastEventPosition(projectId: string): Promise<number>;
   /** Removes the events the policy names (in every project); resolves with how many went. */
   pruneEvents(pruning: EventPruning): Promise<number>;
   /** Starts an idempotent request, or tells what happened to an earlier one with the same key. */

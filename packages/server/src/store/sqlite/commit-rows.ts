@@ -2,6 +2,7 @@
 // on the store's thread, so only strings and numbers cross to the writer thread (cheap to copy)
 // and the writer spends its time on SQL alone.
 import { wordOf } from "../../domain/index.ts";
+import { storableText } from "../text.ts";
 import type { Commit } from "../types.ts";
 
 export interface CommitRows {
@@ -47,7 +48,7 @@ export function commitRows(commit: Commit): CommitRows {
       expected_version: commit.expected_version,
       created_at: doc?.created_at ?? commit.updated_at,
       updated_at: commit.updated_at,
-      name: doc?.name ?? "",
+      name: storableText(doc?.name ?? ""), // the filter column: text, as in PostgreSQL (../text.ts)
       word: doc ? wordOf(doc.beats) : "",
       length: doc?.beats.length ?? 0,
     },
@@ -58,7 +59,7 @@ export function commitRows(commit: Commit): CommitRows {
             entry: {
               id: history.entry.id,
               command: JSON.stringify(history.entry.command),
-              description: history.entry.description,
+              description: storableText(history.entry.description),
               created_at: history.entry.created_at,
             },
             limit: history.limit,
@@ -76,7 +77,7 @@ export function commitRows(commit: Commit): CommitRows {
       ? {
           idempotency: {
             project_id: commit.idempotency.project_id,
-            key: commit.idempotency.key,
+            key: storableText(commit.idempotency.key),
             response: JSON.stringify(commit.idempotency.response),
           },
         }

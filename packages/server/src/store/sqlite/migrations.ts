@@ -88,6 +88,25 @@ export const migrations: readonly { version: number; name: string; sql: string }
     `,
   },
   {
+    version: 6,
+    name: "per-project gapless event positions, counted apart from the events",
+    // Existing events are numbered in event order per project. The counter row is what commits
+    // increment, so pruning (which deletes events only) never restarts a project's positions.
+    sql: `
+      ALTER TABLE events ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+      UPDATE events SET position = numbered.position
+        FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY seq) AS position FROM events) AS numbered
+        WHERE events.seq = numbered.seq;
+      CREATE UNIQUE INDEX events_by_position ON events (project_id, position);
+      CREATE TABLE event_positions (
+        project_id TEXT PRIMARY KEY,
+        last_position INTEGER NOT NULL    -- the project's newest position
+      ) WITHOUT ROWID;
+      INSERT INTO event_positions (project_id, last_position)
+        SELECT project_id, MAX(position) FROM events GROUP BY project_id;
+    `,
+  },
+  {
     version: 7,
     name: "api keys: revocation, prefixes, the key secret's fingerprint; keys from API_KEYS are no longer stored",
     sql: `

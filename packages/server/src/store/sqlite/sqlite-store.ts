@@ -6,7 +6,8 @@
 // PostgreSQL.
 import type Database from "better-sqlite3";
 import type { Command, HistoryEntry, HistoryState, SequenceDoc } from "../../domain/index.ts";
-import { eventIdOf, seqOfEventId } from "../event-id.ts";
+import { checkEventsFrom, eventIdOf, seqOfEventId } from "../event-id.ts";
+import { storableText } from "../text.ts";
 import {
   type ApiKeyRecord,
   type Commit,
@@ -55,6 +56,7 @@ interface HistoryRow {
 
 interface EventRow {
   seq: number;
+  position: number;
   project_id: string;
   sequence_id: string;
   sequence_version: number;
@@ -106,6 +108,7 @@ function toEvent(row: EventRow): StoredEvent {
   return {
     id: eventIdOf(row.seq),
     project_id: row.project_id,
+    position: row.position,
     sequence_id: row.sequence_id,
     sequence_version: row.sequence_version,
     type: row.type,
@@ -154,6 +157,12 @@ export class SqliteStore implements Store {
       ),
       eventsAfter: db.prepare<[string, number, number], EventRow>(
         "SELECT * FROM events WHERE project_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      ),
+      eventsFrom: db.prepare<[string, number, number], EventRow>(
+        "SELECT * FROM events WHERE project_id = ? AND position > ? ORDER BY position LIMIT ?",
+      ),
+      lastPosition: db.prepare<[string], { last_position: number }>(
+        "SELECT last_position FROM event_positions WHERE project_id = ?",
       ),
       // Newest first across both halves of the index (applied, undone), each read in order.
       historyPage: db.prepare<{ id: string; before: number; limit: number }, HistoryRow>(
@@ -219,11 +228,11 @@ export class SqliteStore implements Store {
     const params: Record<string, unknown> = { project_id: projectId, limit: page.limit + 1 };
     if (filter.name_contains !== undefined) {
       where.push("instr(lower(name), lower(@name_contains)) > 0");
-      params.name_contains = filter.name_contains;
+      params.name_contains = storableText(filter.name_contains);
     }
     if (filter.word !== undefined) {
       where.push("word = upper(@word)");
-      params.word = filter.word;
+      params.word = storableText(filter.word);
     }
     if (filter.min_length !== undefined) {
       where.push("length >= @min_length");
@@ -264,10 +273,11 @@ export class SqliteStore implements Store {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    const seq = await this.#writer.commit(commitRows(commit));
+    const { seq, position } = await this.#writer.commit(commitRows(commit));
     const event: StoredEvent = {
       id: eventIdOf(seq),
       project_id: commit.project_id,
+      position,
       sequence_id: commit.sequence_id,
       sequence_version: commit.version,
       type: commit.change.type,
@@ -287,6 +297,24 @@ export class SqliteStore implements Store {
     return events;
   }
 
+  async eventsFrom(projectId: string, afterPosition: number, limit: number): Promise<StoredEvent[]> {
+    checkEventsFrom(afterPosition, limit);
+    const s = this.#statements;
+    // One read transaction: the events and the counter from the same snapshot.
+    const { rows, last } = this.#db.transaction(() => ({
+      rows: s.eventsFrom.all(projectId, afterPosition, limit),
+      last: s.lastPosition.get(projectId)?.last_position ?? 0,
+    }))();
+    // Positions are gapless and pruning removes a prefix, so a missing one was pruned.
+    const first = rows[0]?.position ?? last + 1;
+    if (first !== afterPosition + 1 && afterPosition < last) throw new EventsPrunedError(null, afterPosition);
+    return rows.map(toEvent);
+  }
+
+  async lastEventPosition(projectId: string): Promise<number> {
+    return this.#statements.lastPosition.get(projectId)?.last_position ?? 0;
+  }
+
   async pruneEvents(pruning: EventPruning): Promise<number> {
     const cutoff = await this.#writer.run({ method: "eventPruneCutoff", args: [pruning] });
     let deleted = 0;
@@ -298,15 +326,16 @@ export class SqliteStore implements Store {
   }
 
   claimIdempotencyKey(claim: IdempotencyClaim, ttlMs: number): Promise<IdempotencyLookup> {
-    return this.#writer.run({ method: "claimIdempotencyKey", args: [claim, ttlMs, Date.now()] });
+    const stored = { ...claim, key: storableText(claim.key) };
+    return this.#writer.run({ method: "claimIdempotencyKey", args: [stored, ttlMs, Date.now()] });
   }
 
   releaseIdempotencyKey(projectId: string, key: string): Promise<void> {
-    return this.#writer.run({ method: "releaseIdempotencyKey", args: [projectId, key] });
+    return this.#writer.run({ method: "releaseIdempotencyKey", args: [projectId, storableText(key)] });
   }
 
   completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): Promise<void> {
-    return this.#writer.run({ method: "completeIdempotencyKey", args: [projectId, key, response] });
+    return this.#writer.run({ method: "completeIdempotencyKey", args: [projectId, storableText(key), response] });
   }
 
   async findApiKey(keyHash: string): Promise<{ key_id: string; project_id: string } | null> {

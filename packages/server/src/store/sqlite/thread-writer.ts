@@ -11,6 +11,7 @@ import type { CommitRows } from "./commit-rows.ts";
 import { type Reply, type Request, receivedError } from "./thread-protocol.ts";
 import type { Call, CallResult } from "./write-queue.ts";
 import type { Writer } from "./writer.ts";
+import type { EventPlace } from "./writes.ts";
 
 type Waiting = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
@@ -67,8 +68,8 @@ export class ThreadWriter implements Writer {
     this.#worker = worker;
   }
 
-  commit(commit: CommitRows): Promise<number> {
-    return this.#request((id) => ({ id, commit })) as Promise<number>;
+  commit(commit: CommitRows): Promise<EventPlace> {
+    return this.#request((id) => ({ id, commit })) as Promise<EventPlace>;
   }
 
   run<C extends Call>(call: C): Promise<CallResult<C>> {

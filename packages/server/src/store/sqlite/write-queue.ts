@@ -2,7 +2,7 @@
 // ones that arrive together share one transaction and one fsync (group commit); any other write
 // first writes the commits queued before it, so writes happen in the order they were asked for.
 import type { CommitRows } from "./commit-rows.ts";
-import type { Outcome, SqliteWrites } from "./writes.ts";
+import type { EventPlace, Outcome, SqliteWrites } from "./writes.ts";
 
 /** The writes other than commits, by name, with their arguments. */
 type Method =
@@ -22,7 +22,7 @@ export type CallResult<C extends Call> = ReturnType<SqliteWrites[C["method"]]>;
 export class WriteQueue {
   readonly #writes: SqliteWrites;
   readonly #afterFlush: () => void;
-  #pending: { commit: CommitRows; done: (outcome: Outcome<number>) => void }[] = [];
+  #pending: { commit: CommitRows; done: (outcome: Outcome<EventPlace>) => void }[] = [];
 
   /** `afterFlush` runs after each scheduled group commit (the writer thread sends its answers then). */
   constructor(writes: SqliteWrites, afterFlush: () => void = () => {}) {
@@ -30,8 +30,8 @@ export class WriteQueue {
     this.#afterFlush = afterFlush;
   }
 
-  /** Queues a commit; `done` gets its event number or its error once the group is written. */
-  commit(commit: CommitRows, done: (outcome: Outcome<number>) => void): void {
+  /** Queues a commit; `done` gets its event place or its error once the group is written. */
+  commit(commit: CommitRows, done: (outcome: Outcome<EventPlace>) => void): void {
     this.#pending.push({ commit, done });
     if (this.#pending.length === 1) {
       setImmediate(() => {
@@ -46,7 +46,7 @@ export class WriteQueue {
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
-    let outcomes: Outcome<number>[];
+    let outcomes: Outcome<EventPlace>[];
     try {
       outcomes = this.#writes.commitBatch(batch.map((item) => item.commit));
     } catch (error) {

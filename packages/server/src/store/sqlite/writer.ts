@@ -5,11 +5,11 @@
 import type Database from "better-sqlite3";
 import type { CommitRows } from "./commit-rows.ts";
 import { type Call, type CallResult, WriteQueue } from "./write-queue.ts";
-import { type Outcome, SqliteWrites } from "./writes.ts";
+import { type EventPlace, type Outcome, SqliteWrites } from "./writes.ts";
 
 export interface Writer {
-  /** Resolves with the event number once the commit is durable. */
-  commit(commit: CommitRows): Promise<number>;
+  /** Resolves with the event's number and position once the commit is durable. */
+  commit(commit: CommitRows): Promise<EventPlace>;
   /** Runs another write, after the commits asked for before it. */
   run<C extends Call>(call: C): Promise<CallResult<C>>;
   /** Set once every write fails (the writer thread was given up on). */
@@ -29,7 +29,7 @@ export class LocalWriter implements Writer {
     this.#queue = new WriteQueue(new SqliteWrites(db));
   }
 
-  commit(commit: CommitRows): Promise<number> {
+  commit(commit: CommitRows): Promise<EventPlace> {
     return new Promise((resolve, reject) => this.#queue.commit(commit, settle(resolve, reject)));
   }
 

@@ -14,10 +14,16 @@ const ABANDONED_CLAIM_MS = 60_000;
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
+/** Where a commit's event landed: its global number (the id) and its position in the project. */
+export interface EventPlace {
+  seq: number;
+  position: number;
+}
+
 export class SqliteWrites {
   readonly #db: Database.Database;
   readonly #s;
-  readonly #batch: (commits: readonly CommitRows[]) => Outcome<number>[];
+  readonly #batch: (commits: readonly CommitRows[]) => Outcome<EventPlace>[];
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -46,9 +52,15 @@ export class SqliteWrites {
         "DELETE FROM history WHERE seq = (SELECT seq FROM history WHERE sequence_id = ? AND undone = 0 ORDER BY seq LIMIT 1)",
       ),
       setUndone: db.prepare("UPDATE history SET undone = ? WHERE id = ? AND sequence_id = ?"),
+      // The project's next position; rolled back with a failing commit's savepoint, so gapless.
+      nextPosition: db.prepare<[string], { last_position: number }>(
+        `INSERT INTO event_positions (project_id, last_position) VALUES (?, 1)
+         ON CONFLICT (project_id) DO UPDATE SET last_position = last_position + 1
+         RETURNING last_position`,
+      ),
       insertEvent: db.prepare(
-        `INSERT INTO events (project_id, sequence_id, sequence_version, type, data, occurred_at)
-         VALUES (@project_id, @sequence_id, @sequence_version, @type, @data, @occurred_at)`,
+        `INSERT INTO events (project_id, sequence_id, sequence_version, type, data, occurred_at, position)
+         VALUES (@project_id, @sequence_id, @sequence_version, @type, @data, @occurred_at, @position)`,
       ),
       getIdempotency: db.prepare<
         [string, string],
@@ -88,13 +100,13 @@ export class SqliteWrites {
   /**
    * Writes commits in one transaction, so they share one fsync; each has its own savepoint, so
    * one failing commit (a lost version race) does not undo the others. Returns, in order, each
-   * commit's event number or error; throws when the transaction itself fails (then none is written).
+   * commit's event place or error; throws when the transaction itself fails (then none is written).
    */
-  commitBatch(commits: readonly CommitRows[]): Outcome<number>[] {
+  commitBatch(commits: readonly CommitRows[]): Outcome<EventPlace>[] {
     return this.#batch(commits);
   }
 
-  #savepointed(commit: CommitRows): Outcome<number> {
+  #savepointed(commit: CommitRows): Outcome<EventPlace> {
     const s = this.#s;
     s.savepoint.run();
     try {
@@ -108,7 +120,7 @@ export class SqliteWrites {
     }
   }
 
-  #commitOne(commit: CommitRows): number {
+  #commitOne(commit: CommitRows): EventPlace {
     const s = this.#s;
     const { sequence, history } = commit;
     // The version check: the insert of a new sequence or the update of the expected version
@@ -135,12 +147,14 @@ export class SqliteWrites {
       const delta = history.undone ? 1 : -1;
       s.setCounts.run(counts.applied - delta, counts.undone + delta, sequence.id);
     }
-    const seq = Number(s.insertEvent.run(commit.event).lastInsertRowid);
+    const position = s.nextPosition.get(commit.event.project_id)?.last_position;
+    if (position === undefined) throw new Error("no event position returned");
+    const seq = Number(s.insertEvent.run({ ...commit.event, position }).lastInsertRowid);
     if (commit.idempotency) {
       const { project_id, key, response } = commit.idempotency;
       s.completeIdempotency.run(response, project_id, key);
     }
-    return seq;
+    return { seq, position };
   }
 
   /**

@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Store, StoredEvent } from "../store/types.ts";
+import type { Delivery } from "./delivery.ts";
+import { EventDispatcher, type StreamSubscriber } from "./dispatcher.ts";
+import { eventTestbed } from "./testing.ts";
+
+const caller = { projectId: "p" };
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function testbed() {
+  const bed = eventTestbed();
+  cleanups.push(() => bed.dispatcher.close());
+  cleanups.push(() => bed.store.close());
+  return bed;
+}
+
+/** A subscriber that records deliveries after its cursor, checking each continues the last. */
+function follower(cursor: number) {
+  const got: Delivery[] = [];
+  const waiters: (() => void)[] = [];
+  let lost = 0;
+  const subscriber: StreamSubscriber = {
+    receive(deliveries) {
+      for (const d of deliveries) {
+        if (d.position <= cursor) continue;
+        expect(d.position).toBe(cursor + 1);
+        cursor = d.position;
+        got.push(d);
+      }
+      for (const w of waiters.splice(0)) w();
+    },
+    lost() {
+      lost++;
+      for (const w of waiters.splice(0)) w();
+    },
+  };
+  return {
+    subscriber,
+    got,
+    lost: () => lost,
+    async until(n: number) {
+      while (got.length < n) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+const names = (ds: Delivery[]) => ds.map((d) => (d.event.data.sequence as { name: string } | undefined)?.name);
+
+describe("EventDispatcher", () => {
+  it("delivers off the write path: a commit is acknowledged before any subscriber sees it", async () => {
+    const { dispatcher, service } = testbed();
+    const stream = await dispatcher.follow("p");
+    const f = follower(stream.delivered);
+    stream.add(f.subscriber);
+    await service.create(caller, { name: "A" });
+    // The mutation has answered; delivery waits for the next macrotask.
+    expect(f.got).toHaveLength(0);
+    await f.until(1);
+    expect(names(f.got)).toEqual(["A"]);
+  });
+
+  it("delivers out-of-order publishes in position order, and drops duplicates", async () => {
+    const { dispatcher, elsewhere, store } = testbed();
+    const stream = await dispatcher.follow("p");
+    const f = follower(stream.delivered);
+    stream.add(f.subscriber);
+    const seq = await elsewhere.create(caller, { name: "A" });
+    await elsewhere.update(caller, seq.id, { name: "B" });
+    await elsewhere.update(caller, seq.id, { name: "C" });
+    const [a, b, c] = await store.eventsFrom("p", 0, 10);
+    dispatcher.publish(c as StoredEvent);
+    dispatcher.publish(a as StoredEvent);
+    dispatcher.publish(b as StoredEvent);
+    dispatcher.publish(a as StoredEvent);
+    await f.until(3);
+    dispatcher.publish(b as StoredEvent);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(names(f.got)).toEqual(["A", "B", "C"]);
+  });
+
+  it("fills a gap from the log: a missing publish, or another instance's commits on a wake-up", async () => {
+    const { dispatcher, service, elsewhere } = testbed();
+    const stream = await dispatcher.follow("p");
+    const f = follower(stream.delivered);
+    stream.add(f.subscriber);
+    const seq = await elsewhere.create(caller, { name: "A" }); // never published here
+    await service.update(caller, seq.id, { name: "B" }); // published: position 2, after a gap
+    await f.until(2);
+    expect(names(f.got)).toEqual(["A", "B"]);
+    await elsewhere.update(caller, seq.id, { name: "C" });
+    await elsewhere.update(caller, seq.id, { name: "D" });
+    dispatcher.wake("p", 4);
+    await f.until(4);
+    expect(names(f.got)).toEqual(["A", "B", "C", "D"]);
+    await elsewhere.update(caller, seq.id, { name: "E" });
+    dispatcher.resync();
+    await f.until(5);
+    expect(f.got.map((d) => d.position)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("serialises each event once for all subscribers", async () => {
+    const { dispatcher, service } = testbed();
+    const stream = await dispatcher.follow("p");
+    const followers = Array.from({ length: 3 }, () => follower(stream.delivered));
+    for (const f of followers) stream.add(f.subscriber);
+    await service.create(caller, { name: "A" });
+    await Promise.all(followers.map((f) => f.until(1)));
+    const [first, ...others] = followers.map((f) => f.got[0] as Delivery);
+    for (const other of others) {
+      expect(other).toBe(first);
+      expect(other.wsMessage).toBe(first?.wsMessage);
+      expect(other.sseMessage).toBe(first?.sseMessage);
+    }
+    expect(JSON.parse(first?.wsMessage.toString() ?? "")).toMatchObject({
+      type: "event",
+      event: { type: "sequence.created", position: 1 },
+    });
+    expect(first?.sseMessage.toString()).toMatch(/^event: sequence\.created\nid: evt_\d{16}\ndata: \{.*\}\n\n$/);
+  });
+
+  it("retries failed log reads with backoff and reports them for health, then recovers", async () => {
+    const { store, elsewhere } = testbed();
+    let failing = true;
+    // The dispatcher reads only these two.
+    const flaky = {
+      eventsFrom: (...args: Parameters<Store["eventsFrom"]>) =>
+        failing ? Promise.reject(new Error("database unavailable")) : store.eventsFrom(...args),
+      lastEventPosition: (projectId: string) => store.lastEventPosition(projectId),
+    } as Store;
+    const errors: unknown[] = [];
+    const dispatcher = new EventDispatcher(flaky, { onError: (e) => errors.push(e) });
+    cleanups.push(() => dispatcher.close());
+    const stream = await dispatcher.follow("p");
+    const f = follower(stream.delivered);
+    stream.add(f.subscriber);
+    await elsewhere.create(caller, { name: "A" });
+    dispatcher.wake("p", 1);
+    while (errors.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(dispatcher.failingProjects).toBe(1);
+    failing = false;
+    await f.until(1);
+    expect(dispatcher.failingProjects).toBe(0);
+  });
+
+  it("tells followers a stream was lost when the events it needed were pruned", async () => {
+    const { dispatcher, store, elsewhere } = testbed();
+    const stream = await dispatcher.follow("p");
+    const f = follower(stream.delivered);
+    stream.add(f.subscriber);
+    const seq = await elsewhere.create(caller, { name: "A" });
+    await elsewhere.update(caller, seq.id, { name: "B" });
+    await store.pruneEvents({ olderThan: "2999-01-01T00:00:00.000Z" });
+    dispatcher.wake("p", 2);
+    while (f.lost() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(f.got).toHaveLength(0);
+    expect(dispatcher.subscriberCount).toBe(0);
+  });
+});
