@@ -35,10 +35,7 @@ def response(body: str) -> schemathesis.Response:
 def valid(operation: schemathesis.APIOperation, body: str) -> bool:
     try:
         operation.validate_response(response(body))
-    except (
-        AssertionError,
-        BaseExceptionGroup,
-    ) as error:  # one failure, or a group of them
+    except Exception as error:  # one failure, or a group of them (real events must still pass)
         if VERBOSE:
             print(f"stream_check: {error!r}"[:2000], file=sys.stderr)
         return False
@@ -55,22 +52,17 @@ def main() -> int:
         return 1
     event = blocks[0]
     data = json.loads(
-        next(
-            line[5:].strip() for line in event.splitlines() if line.startswith("data:")
-        )
+        next(line[5:].strip() for line in event.splitlines() if line.startswith("data:"))
     )
 
     def with_data(text: str) -> str:
         lines = [
-            f"data: {text}" if line.startswith("data:") else line
-            for line in event.splitlines()
+            f"data: {text}" if line.startswith("data:") else line for line in event.splitlines()
         ]
         return "\n".join(lines) + "\n\n"
 
     broken = {
-        "a field of the wrong type": with_data(
-            json.dumps({**data, "sequence_version": "two"})
-        ),
+        "a field of the wrong type": with_data(json.dumps({**data, "sequence_version": "two"})),
         "a required field missing": with_data(
             json.dumps({k: v for k, v in data.items() if k != "occurred_at"})
         ),
@@ -86,9 +78,7 @@ def main() -> int:
     if problems:
         print("stream_check: " + "; ".join(problems), file=sys.stderr)
         return 1
-    print(
-        f"stream_check: {len(blocks)} real events valid, {len(broken)} broken ones refused"
-    )
+    print(f"stream_check: {len(blocks)} real events valid, {len(broken)} broken ones refused")
     return 0
 
 
