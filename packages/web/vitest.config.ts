@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// Unit tests of the app's logic (src/**/*.test.ts) and the browser tests (test/*.browser.test.ts),
+// which start the real server and drive Debian's Chromium: minutes on a loaded machine, not 5 s.
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // One browser at a time: the machine has two cores shared with the rest of the suite.
+    fileParallelism: false,
+  },
+});
