@@ -307,9 +307,15 @@ describe("strict request bodies", () => {
       ["POST", `${beat}/${seq.beats[0]?.id}/move`, { position: 1, to: 0 }, ["/to"]],
       ["PATCH", `${beat}/${seq.beats[0]?.id}`, { blue_motion: { turns: 1, turn: 2 } }, ["/blue_motion/turn"]],
       ["POST", "/api/v1/sequences", { name: "t", "a/b": 1, "c~d": 2 }, ["/a~1b", "/c~0d"]],
+      [
+        "POST",
+        "/api/v1/sequences",
+        '{"name":"t","__proto__":{"x":1},"constructor":1,"toString":2}',
+        ["/__proto__", "/constructor", "/toString"],
+      ],
     ];
     for (const [method, path, body, fields] of cases) {
-      const res = await server.call(method, path, JSON.stringify(body));
+      const res = await server.call(method, path, typeof body === "string" ? body : JSON.stringify(body));
       const problem = (await res.json()) as {
         code: string;
         errors: { field: string; code: string; message: string }[];
@@ -353,5 +359,15 @@ describe("strict request bodies", () => {
     const { id } = (await created.json()) as { id: string };
     const patched = await server.call("PATCH", `/api/v1/sequences/${id}`, JSON.stringify({ metadata: { more: 1 } }));
     expect(await patched.json()).toMatchObject({ metadata: { anything: { nested: [1, { goes: true }] }, more: 1 } });
+    // Member names like Object.prototype's are data in metadata, also through a merge patch.
+    const odd = await server.call(
+      "PATCH",
+      `/api/v1/sequences/${id}`,
+      '{"metadata":{"__proto__":{"p":1},"constructor":2}}',
+    );
+    expect(odd.status).toBe(200);
+    const read = await (await server.call("GET", `/api/v1/sequences/${id}`)).text();
+    expect(read).toContain('"__proto__":{"p":1}');
+    expect(read).toContain('"constructor":2');
   });
 });
