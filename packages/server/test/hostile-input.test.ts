@@ -197,15 +197,36 @@ for (const engine of engines) {
       expect(created.status).toBe(201);
       const body = (await created.json()) as Json & { id: string };
       expect(body.metadata).toEqual(JSON.parse(deep).metadata);
-      const patched = await server.call(
-        "PATCH",
-        `/api/v1/sequences/${body.id}`,
-        `{"metadata":{"s":${JSON.stringify("\u00e9".repeat(100_000))}}}`,
-      );
+      // 100,000 characters (the string limit), two UTF-8 bytes each, would pass the metadata's
+      // 128 KiB: 50,000 of them do, as one string of the body.
+      const long = "\u00e9".repeat(50_000);
+      const patched = await server.call("PATCH", `/api/v1/sequences/${body.id}`, `{"metadata":{"s":"${long}"}}`);
       expect(patched.status).toBe(200);
       const read = (await (await server.call("GET", `/api/v1/sequences/${body.id}`)).json()) as Json;
-      expect(read.metadata).toEqual({ m: JSON.parse(deep).metadata.m, s: "\u00e9".repeat(100_000) });
+      expect(read.metadata).toEqual({ m: JSON.parse(deep).metadata.m, s: long });
       expect((await server.call("DELETE", `/api/v1/sequences/${body.id}`)).status).toBe(200);
+    }, 60_000);
+
+    it("keeps metadata within its size after any number of merge patches", async () => {
+      const created = await server.call("POST", "/api/v1/sequences", '{"name":"Grow","length":1}');
+      const { id } = (await created.json()) as { id: string };
+      const statuses: number[] = [];
+      for (let round = 0; round < 8; round++) {
+        const metadata = Object.fromEntries(
+          Array.from({ length: 1_000 }, (_, i) => [`r${round}k${i}`, "v".repeat(12)]),
+        );
+        statuses.push((await server.call("PATCH", `/api/v1/sequences/${id}`, JSON.stringify({ metadata }))).status);
+      }
+      // About 25 KB a round: the sixth would pass 128 KiB.
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 422, 422, 422]);
+      const read = await (await server.call("GET", `/api/v1/sequences/${id}`)).text();
+      expect(read.length).toBeLessThan(140_000);
+      const over = await server.call(
+        "PATCH",
+        `/api/v1/sequences/${id}`,
+        '{"metadata":{"x":"' + "y".repeat(40_000) + '"}}',
+      );
+      expect(await over.json()).toMatchObject({ errors: [{ field: "/metadata", code: "maxBytes" }] });
     }, 60_000);
 
     it("400s query text with U+0000 or percent escapes that are not UTF-8", async () => {

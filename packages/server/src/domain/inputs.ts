@@ -3,6 +3,7 @@
 // caller, and report each failing field as a JSON pointer.
 import type { Problems } from "./errors.ts";
 import {
+  BEAT_METADATA_MAX_BYTES,
   type Beat,
   DEFAULT_DURATION,
   locations,
@@ -114,9 +115,33 @@ export function mergeMotion(current: Motion | null, patch: MotionPatch, field: s
   return checkMotion(merged, field, problems);
 }
 
+/** The length of `text` in UTF-8 bytes, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Metadata must stay within `maxBytes` as UTF-8 JSON (see model.ts). */
+export function checkMetadata(metadata: Metadata, maxBytes: number, field: string, problems: Problems): void {
+  if (utf8Length(JSON.stringify(metadata)) > maxBytes) {
+    problems.add(field, "maxBytes", `must be at most ${maxBytes} bytes as JSON (UTF-8)`);
+  }
+}
+
 export function beatFromInput(id: string, input: BeatInput, field: string, problems: Problems): Beat {
   const duration = input.duration ?? DEFAULT_DURATION;
   checkDuration(duration, `${field}/duration`, problems);
+  if (input.metadata !== undefined)
+    checkMetadata(input.metadata, BEAT_METADATA_MAX_BYTES, `${field}/metadata`, problems);
   return {
     id,
     letter: input.letter === undefined ? null : checkLetter(input.letter, `${field}/letter`, problems),
