@@ -45,6 +45,8 @@ class Beats:
 
         `PUT /api/v1/sequences/{sequence_id}/beats`. `client.beats.with_raw_response.replace(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return self._client.request(
@@ -54,6 +56,7 @@ class Beats:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
             body=body,
+            idempotent=True,
             options=request_options,
         )
 
@@ -122,6 +125,8 @@ class Beats:
 
         `DELETE /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.remove(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return self._client.request(
@@ -130,6 +135,7 @@ class Beats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
+            idempotent=True,
             options=request_options,
         )
 
@@ -148,6 +154,8 @@ class Beats:
 
         `PATCH /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.update(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return self._client.request(
@@ -158,6 +166,7 @@ class Beats:
             headers={"If-Match": if_match},
             body=body,
             content_type="application/merge-patch+json",
+            idempotent=True,
             options=request_options,
         )
 
@@ -232,6 +241,8 @@ class AsyncBeats:
 
         `PUT /api/v1/sequences/{sequence_id}/beats`. `client.beats.with_raw_response.replace(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return await self._client.request(
@@ -241,6 +252,7 @@ class AsyncBeats:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
             body=body,
+            idempotent=True,
             options=request_options,
         )
 
@@ -309,6 +321,8 @@ class AsyncBeats:
 
         `DELETE /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.remove(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return await self._client.request(
@@ -317,6 +331,7 @@ class AsyncBeats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
+            idempotent=True,
             options=request_options,
         )
 
@@ -335,6 +350,8 @@ class AsyncBeats:
 
         `PATCH /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.update(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return await self._client.request(
@@ -345,6 +362,7 @@ class AsyncBeats:
             headers={"If-Match": if_match},
             body=body,
             content_type="application/merge-patch+json",
+            idempotent=True,
             options=request_options,
         )
 

@@ -15,7 +15,7 @@ impl Beats<'_> {
     ///
     /// Replace all beats of the sequence in one undoable step.
     ///
-    /// `PUT /api/v1/sequences/{sequence_id}/beats`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `PUT /api/v1/sequences/{sequence_id}/beats`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn replace(
         &self,
         sequence_id: &str,
@@ -25,7 +25,8 @@ impl Beats<'_> {
         let spec = RequestSpec::put("/api/v1/sequences/{sequence_id}/beats")
             .path_param("sequence_id", sequence_id)
             .header("If-Match", params.if_match.as_ref())
-            .json(body);
+            .json(body)
+            .idempotent();
         self.core.request(spec)
     }
 
@@ -65,7 +66,7 @@ impl Beats<'_> {
     ///
     /// Remove one beat; the later beats move one place earlier.
     ///
-    /// `DELETE /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `DELETE /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn remove(
         &self,
         sequence_id: &str,
@@ -75,7 +76,8 @@ impl Beats<'_> {
         let spec = RequestSpec::delete("/api/v1/sequences/{sequence_id}/beats/{beat_id}")
             .path_param("sequence_id", sequence_id)
             .path_param("beat_id", beat_id)
-            .header("If-Match", params.if_match.as_ref());
+            .header("If-Match", params.if_match.as_ref())
+            .idempotent();
         self.core.request(spec)
     }
 
@@ -83,7 +85,7 @@ impl Beats<'_> {
     ///
     /// Change some fields of one beat with a JSON merge patch.
     ///
-    /// `PATCH /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `PATCH /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn update(
         &self,
         sequence_id: &str,
@@ -96,7 +98,8 @@ impl Beats<'_> {
             .path_param("beat_id", beat_id)
             .header("If-Match", params.if_match.as_ref())
             .json(body)
-            .content_type("application/merge-patch+json");
+            .content_type("application/merge-patch+json")
+            .idempotent();
         self.core.request(spec)
     }
 

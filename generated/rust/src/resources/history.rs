@@ -43,7 +43,7 @@ impl History<'_> {
 
     /// Undo the latest command
     ///
-    /// Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`. Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a 422 `IDEMPOTENCY_KEY_REUSED`.
+    /// Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`. Like every mutation, it takes an `Idempotency-Key`: a key already used for another request is a 422 `IDEMPOTENCY_KEY_REUSED`.
     ///
     /// `POST /api/v1/sequences/{sequence_id}/undo`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn undo(

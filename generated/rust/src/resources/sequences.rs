@@ -55,7 +55,7 @@ impl Sequences<'_> {
     ///
     /// Delete a sequence. The deletion is itself undoable: `undo` on the same id restores the sequence with its beats, and its history stays readable meanwhile.
     ///
-    /// `DELETE /api/v1/sequences/{sequence_id}`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `DELETE /api/v1/sequences/{sequence_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn delete(
         &self,
         sequence_id: &str,
@@ -63,7 +63,8 @@ impl Sequences<'_> {
     ) -> PendingRequest<models::SequenceDeletion> {
         let spec = RequestSpec::delete("/api/v1/sequences/{sequence_id}")
             .path_param("sequence_id", sequence_id)
-            .header("If-Match", params.if_match.as_ref());
+            .header("If-Match", params.if_match.as_ref())
+            .idempotent();
         self.core.request(spec)
     }
 
@@ -71,7 +72,7 @@ impl Sequences<'_> {
     ///
     /// Change a sequence's name, start position, metadata or beats with a JSON merge patch, as one undoable command.
     ///
-    /// `PATCH /api/v1/sequences/{sequence_id}`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `PATCH /api/v1/sequences/{sequence_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours).
     pub fn update(
         &self,
         sequence_id: &str,
@@ -82,7 +83,8 @@ impl Sequences<'_> {
             .path_param("sequence_id", sequence_id)
             .header("If-Match", params.if_match.as_ref())
             .json(body)
-            .content_type("application/merge-patch+json");
+            .content_type("application/merge-patch+json")
+            .idempotent();
         self.core.request(spec)
     }
 }

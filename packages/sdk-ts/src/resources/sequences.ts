@@ -111,6 +111,7 @@ export class Sequences {
         path: "/api/v1/sequences/{sequence_id}",
         pathParams: { sequence_id: sequenceId },
         headers: { "If-Match": params["ifMatch"] },
+        idempotent: true,
       },
       options,
     );
@@ -145,6 +146,7 @@ export class Sequences {
         headers: { "If-Match": params["ifMatch"] },
         body,
         contentType: "application/merge-patch+json",
+        idempotent: true,
       },
       options,
     );

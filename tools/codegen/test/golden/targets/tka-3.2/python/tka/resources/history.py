@@ -95,7 +95,7 @@ class History:
         """Undo the latest command
 
         Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
-        Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+        Like every mutation, it takes an `Idempotency-Key`: a key already used for another request is a
         422 `IDEMPOTENCY_KEY_REUSED`.
 
         `POST /api/v1/sequences/{sequence_id}/undo`. `client.history.with_raw_response.undo(...)` gives the status, headers and request id too.
@@ -200,7 +200,7 @@ class AsyncHistory:
         """Undo the latest command
 
         Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
-        Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+        Like every mutation, it takes an `Idempotency-Key`: a key already used for another request is a
         422 `IDEMPOTENCY_KEY_REUSED`.
 
         `POST /api/v1/sequences/{sequence_id}/undo`. `client.history.with_raw_response.undo(...)` gives the status, headers and request id too.

@@ -133,6 +133,8 @@ class Sequences:
 
         `DELETE /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.delete(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return self._client.request(
@@ -141,6 +143,7 @@ class Sequences:
             cast_to=SequenceDeletion,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
+            idempotent=True,
             options=request_options,
         )
 
@@ -159,6 +162,8 @@ class Sequences:
 
         `PATCH /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.update(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return self._client.request(
@@ -169,6 +174,7 @@ class Sequences:
             headers={"If-Match": if_match},
             body=body,
             content_type="application/merge-patch+json",
+            idempotent=True,
             options=request_options,
         )
 
@@ -285,6 +291,8 @@ class AsyncSequences:
 
         `DELETE /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.delete(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return await self._client.request(
@@ -293,6 +301,7 @@ class AsyncSequences:
             cast_to=SequenceDeletion,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
+            idempotent=True,
             options=request_options,
         )
 
@@ -311,6 +320,8 @@ class AsyncSequences:
 
         `PATCH /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.update(...)` gives the status, headers and request id too.
 
+        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
         return await self._client.request(
@@ -321,6 +332,7 @@ class AsyncSequences:
             headers={"If-Match": if_match},
             body=body,
             content_type="application/merge-patch+json",
+            idempotent=True,
             options=request_options,
         )
 

@@ -38,6 +38,7 @@ export class Beats {
         pathParams: { sequence_id: sequenceId },
         headers: { "If-Match": params["ifMatch"] },
         body,
+        idempotent: true,
       },
       options,
     );
@@ -119,6 +120,7 @@ export class Beats {
         path: "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
         pathParams: { sequence_id: sequenceId, beat_id: beatId },
         headers: { "If-Match": params["ifMatch"] },
+        idempotent: true,
       },
       options,
     );
@@ -153,6 +155,7 @@ export class Beats {
         headers: { "If-Match": params["ifMatch"] },
         body,
         contentType: "application/merge-patch+json",
+        idempotent: true,
       },
       options,
     );

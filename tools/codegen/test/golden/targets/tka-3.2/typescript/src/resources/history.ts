@@ -80,7 +80,7 @@ export class History {
    * Undo the latest command
    *
    * Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
-   * Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+   * Like every mutation, it takes an `Idempotency-Key`: a key already used for another request is a
    * 422 `IDEMPOTENCY_KEY_REUSED`.
    */
   undo(
