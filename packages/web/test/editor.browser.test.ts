@@ -25,6 +25,8 @@ const pageErrors: string[][] = [];
 async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   contexts.push(context);
+  // Generous waits: the suite shares two cores with every other test of the repository.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   pageErrors.push(collectPageErrors(page));
   return page;
