@@ -196,6 +196,15 @@ describe.runIf(existsSync(chromiumPath) || process.env.CI === "true")("the edito
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
 
+    // Text from the API is shown as text: markup in a name is not run (and the CSP would refuse it).
+    const hostile = '<img src=x onerror="document.title=1">';
+    await openNew(page, hostile, ["H"]);
+    expect(await page.locator("h2#editor-title").textContent()).toBe(hostile);
+    expect(await page.locator("img").count()).toBe(0);
+    // A malformed link shows the list rather than breaking the page.
+    await page.goto(`${server.url}/#/sequences/%E0%A4%A`);
+    await page.getByText("Choose a sequence on the left").waitFor();
+
     const id = await openNew(page, "To delete", ["D"]);
     await page.getByRole("button", { name: "Delete sequence" }).click();
     await page.getByText("This sequence no longer exists").waitFor();

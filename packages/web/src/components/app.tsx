@@ -13,7 +13,12 @@ const MAX_NOTICES = 4;
 
 function routeId(): string | null {
   const match = /^#\/sequences\/([^/]+)$/.exec(location.hash);
-  return match?.[1] ? decodeURIComponent(match[1]) : null;
+  if (!match?.[1]) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null; // a malformed link: the list, not a crash
+  }
 }
 
 const liveText: Record<LiveStatus, string> = {
