@@ -137,3 +137,50 @@ export function familyCovers(family: (typeof ERROR_FAMILIES)[number], declared: 
   }
   return family.statuses(Number(declared));
 }
+
+/**
+ * Models only ever sent (reachable from request bodies and client WebSocket messages, never from
+ * an answer): the SDKs give their optional members a "not given" state apart from null.
+ */
+export function inputOnlyModels(ir: ApiIR): Set<string> {
+  const byName = new Map(ir.models.map((m) => [m.name, m]));
+  const reach = (roots: TypeRef[]): Set<string> => {
+    const seen = new Set<string>();
+    const visit = (ref: TypeRef): void => {
+      if (ref.kind === "array") return visit(ref.items);
+      if (ref.kind === "map") return visit(ref.values);
+      if (ref.kind !== "model" || seen.has(ref.name)) return;
+      seen.add(ref.name);
+      const m = byName.get(ref.name);
+      if (m === undefined) return;
+      if (m.kind === "object") {
+        for (const p of m.properties) visit(p.type);
+        if (m.additionalProperties !== null && m.additionalProperties !== false) visit(m.additionalProperties);
+      } else if (m.kind === "union") {
+        for (const v of m.variants) visit(v.type);
+      } else if (m.kind === "alias") {
+        visit(m.type);
+      }
+    };
+    for (const r of roots) visit(r);
+    return seen;
+  };
+  const requests: TypeRef[] = [];
+  const answers: TypeRef[] = [];
+  for (const op of ir.operations) {
+    for (const c of op.requestBody?.contents ?? []) requests.push(c.type);
+    for (const r of op.responses) {
+      for (const c of r.contents) {
+        if (c.type !== undefined) answers.push(c.type);
+        for (const e of c.stream?.events ?? []) answers.push(e.type);
+      }
+    }
+    for (const p of op.parameters) answers.push(p.type); // parameters are read back too
+  }
+  for (const ch of ir.channels) {
+    requests.push(ch.clientMessage);
+    answers.push(ch.serverMessage);
+  }
+  const read = reach(answers);
+  return new Set([...reach(requests)].filter((name) => !read.has(name)));
+}

@@ -7,20 +7,34 @@ import functools
 from typing import Any, Callable, List, Mapping, cast
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
     AsyncEventStream,
     AsyncWebSocketClient,
-    RequestOptions,
+    NotGiven,
     ServerSentEvent,
     SyncAPIClient,
     SyncEventStream,
+    TimeoutTypes,
     WebSocketProtocol,
     json_decoder,
+    request_options,
     type_adapter,
 )
-from ..models import ChangeEvent, EventType, ResourceId, WsServerMessage
+from ..models import ChangeEvent, EventType, Problem, ResourceId, WsServerMessage
 
 __all__ = ["AsyncEvents", "AsyncEventsWithRawResponse", "Events", "EventsWithRawResponse"]
+
+
+_ERRORS_1: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "409": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
 
 
 _decode_stream: Callable[[ServerSentEvent], ChangeEvent | None] = json_decoder(
@@ -70,7 +84,11 @@ class Events:
         types: List[EventType] | None = None,
         sequence_id: List[ResourceId] | None = None,
         last_event_id: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncEventStream[ChangeEvent]:
         """Stream change events (SSE)
 
@@ -101,8 +119,15 @@ class Events:
             "/api/v1/events",
             decode=_decode_stream,
             query={"types": types, "sequence_id": sequence_id},
+            errors=_ERRORS_1,
             last_event_id=last_event_id,
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -133,7 +158,11 @@ class AsyncEvents:
         types: List[EventType] | None = None,
         sequence_id: List[ResourceId] | None = None,
         last_event_id: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncEventStream[ChangeEvent]:
         """Stream change events (SSE)
 
@@ -164,8 +193,15 @@ class AsyncEvents:
             "/api/v1/events",
             decode=_decode_stream,
             query={"types": types, "sequence_id": sequence_id},
+            errors=_ERRORS_1,
             last_event_id=last_event_id,
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def connect_web_socket(
@@ -196,6 +232,7 @@ class AsyncEvents:
 
         `GET /api/v1/ws` (WebSocket, async client only). Returns a reconnecting client: `async with` it, `await ws.send(message)`, `async for message in ws`. After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.
         """
+
         return AsyncWebSocketClient(
             lambda: self._client.websocket_url("/api/v1/ws", query={"token": token}),
             protocol=_CONNECT_WEB_SOCKET_PROTOCOL,
