@@ -129,8 +129,11 @@ describe("delivery on one SQLite server", () => {
     // Every write was acknowledged, every paused subscriber was cut off, the readers have everything.
     expect(server.logs().filter(slow)).toHaveLength(paused.length);
     for (const s of paused) s.ws?.resume();
+    // A paused peer reads the 4009 close frame once it resumes, unless it stayed paused past the
+    // server's grace period (5 s, easily reached on a loaded machine while the loop above still
+    // writes): then the server dropped the connection (1006). Either way it was cut off as slow.
     const codes = await Promise.all(paused.map((s) => s.ended));
-    expect(codes.every((c) => c === 4009)).toBe(true);
+    expect(codes.filter((c) => c !== 4009 && c !== 1006)).toEqual([]);
     await Promise.all(reading.map((s) => s.until(acknowledged)));
     for (const s of reading) expect(s.events.map((e) => e.position)).toEqual(range(acknowledged));
   }, 180_000);
@@ -194,8 +197,10 @@ describe.runIf(pgUrl !== undefined || process.env.CI === "true")("delivery on tw
     cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
     const url = new URL(pgUrl);
     url.pathname = `/${database}`;
-    const a = await start({ DATABASE_URL: url.href });
-    const b = await start({ DATABASE_URL: url.href });
+    // Instances of one database share the key secret.
+    const shared = { DATABASE_URL: url.href, API_KEY_SECRET: randomBytes(24).toString("hex") };
+    const a = await start(shared);
+    const b = await start(shared);
     const subscribers = await subscribeEverywhere([a, b]);
     const acknowledged = await write([a, b], 8, 50);
     const store = await PgStore.connect(url.href);

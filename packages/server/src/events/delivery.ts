@@ -9,6 +9,7 @@ export class Delivery {
   readonly event: StoredEvent;
   #json: string | undefined;
   #ws: Buffer | undefined;
+  #wsFrame: Buffer | undefined;
   #sse: Buffer | undefined;
 
   constructor(event: StoredEvent) {
@@ -31,9 +32,32 @@ export class Delivery {
     return this.#ws;
   }
 
+  /**
+   * The WebSocket `event` message as a complete server frame (FIN, text, unmasked, length):
+   * identical for every connection, so it is built once and written as it is.
+   */
+  get wsFrame(): Buffer {
+    if (this.#wsFrame === undefined) {
+      const payload = this.wsMessage;
+      const n = payload.length;
+      const head =
+        n < 126 ? Buffer.from([0x81, n]) : n < 65536 ? Buffer.from([0x81, 126, n >> 8, n & 0xff]) : wideHead(n);
+      this.#wsFrame = Buffer.concat([head, payload]);
+    }
+    return this.#wsFrame;
+  }
+
   /** The SSE message: `event:` the type, `id:` the event id, `data:` the JSON (one line). */
   get sseMessage(): Buffer {
     this.#sse ??= Buffer.from(`event: ${this.event.type}\nid: ${this.event.id}\ndata: ${this.json}\n\n`);
     return this.#sse;
   }
+}
+
+function wideHead(length: number): Buffer {
+  const head = Buffer.alloc(10);
+  head[0] = 0x81;
+  head[1] = 127;
+  head.writeBigUInt64BE(BigInt(length), 2);
+  return head;
 }

@@ -9,6 +9,9 @@
 //   PgStore.listen, a resync) raises `known`, and the gap (delivered, known] is read from the log
 //   with Store.eventsFrom, in bounded batches, one read at a time per project;
 // - an event at or below `delivered` is a duplicate and is dropped.
+// Fan-out runs in slices of about a millisecond (then the event loop serves I/O, writers first,
+// and the slice continues on the next turn); a project's next batch waits until every
+// subscriber has the current one, so each still sees positions in order.
 // Positions are gapless and given in commit order (the store's guarantee), so "everything up to
 // known is committed" holds whenever `known` is raised, and a read never waits for the future.
 import { EventsPrunedError, type Store, type StoredEvent } from "../store/types.ts";
@@ -32,6 +35,8 @@ export interface DispatcherOptions {
 }
 
 const RETRY_MIN_MS = 50;
+/** Time one fan-out slice may take before the event loop gets a turn. */
+const SLICE_MS = 1;
 const RETRY_MAX_MS = 5_000;
 
 export class ProjectStream {
@@ -46,6 +51,8 @@ export class ProjectStream {
   retryMs = 0;
   retryTimer: NodeJS.Timeout | undefined;
   lastError: unknown = null;
+  /** The batch being fanned out, and to whom (subscribers present when it started). */
+  fanout: { batch: Delivery[]; subscribers: StreamSubscriber[]; next: number } | null = null;
   readonly ready: Promise<void>;
 
   constructor(projectId: string, ready: (stream: ProjectStream) => Promise<void>) {
@@ -177,6 +184,7 @@ export class EventDispatcher {
 
   #advance(stream: ProjectStream): void {
     if (stream.delivered < 0) return; // not positioned yet; `ready` marks it dirty again
+    if (stream.fanout !== null && !this.#fanOut(stream)) return; // the current batch first
     const batch: Delivery[] = [];
     for (let next = stream.delivered + 1; batch.length < this.#readBatch; next++) {
       const event = stream.parked.get(next);
@@ -187,13 +195,8 @@ export class EventDispatcher {
     if (batch.length > 0) {
       stream.delivered = (batch[batch.length - 1] as Delivery).position;
       this.#delivered += batch.length;
-      for (const subscriber of [...stream.subscribers]) {
-        try {
-          subscriber.receive(batch);
-        } catch (error) {
-          this.#onError(error);
-        }
-      }
+      stream.fanout = { batch, subscribers: [...stream.subscribers], next: 0 };
+      if (!this.#fanOut(stream)) return;
       // More parked than one batch: continue on the next macrotask (other work goes first).
       if (stream.parked.has(stream.delivered + 1)) this.#markDirty(stream);
     }
@@ -203,6 +206,30 @@ export class EventDispatcher {
       // Nobody follows it and nothing is pending: forget it (a later follow re-reads the position).
       this.#streams.delete(stream.projectId);
     }
+  }
+
+  /** Hands the current batch to the next subscribers for up to SLICE_MS; true once all have it. */
+  #fanOut(stream: ProjectStream): boolean {
+    const fanout = stream.fanout;
+    if (fanout === null) return true;
+    const deadline = performance.now() + SLICE_MS;
+    while (fanout.next < fanout.subscribers.length) {
+      const subscriber = fanout.subscribers[fanout.next++] as StreamSubscriber;
+      // One that left meanwhile is skipped; one that joined meanwhile read this batch from the log.
+      if (stream.subscribers.has(subscriber)) {
+        try {
+          subscriber.receive(fanout.batch);
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
+      if ((fanout.next & 15) === 0 && performance.now() > deadline && fanout.next < fanout.subscribers.length) {
+        this.#markDirty(stream);
+        return false;
+      }
+    }
+    stream.fanout = null;
+    return true;
   }
 
   /** Reads the gap after `delivered` from the log; every successful read moves `delivered` on. */

@@ -24,6 +24,8 @@ const REPLAY_BATCH = 50;
 export interface FeedSink {
   /** One event that matches the filter, in order. */
   push(delivery: Delivery): void;
+  /** Runs `pushes` as one write where the transport allows (several events, one syscall). */
+  batch?(pushes: () => void): void;
   /** Whether a replayed event may be pushed now (the send buffer is below its low-water mark). */
   hasRoom(): boolean;
   /** Resolves once there is room again, or the sink closed. */
@@ -127,6 +129,12 @@ export class Feed implements StreamSubscriber {
 
   receive(deliveries: readonly Delivery[]): void {
     if (this.#closed) return;
+    const sink = this.#options.sink;
+    if (deliveries.length > 1 && sink.batch) sink.batch(() => this.#receive(deliveries));
+    else this.#receive(deliveries);
+  }
+
+  #receive(deliveries: readonly Delivery[]): void {
     const { filter, sink } = this.#options;
     for (const delivery of deliveries) {
       if (delivery.position <= this.#cursor) continue; // seen already (replay, or joined ahead)

@@ -3,6 +3,13 @@
 // unsent bytes (ws.bufferedAmount: queued in ws and in the socket) are over the limit when the
 // next event comes is closed with 4009 (slow consumer) and resumes from its last event id. The
 // replay instead waits for the buffer to drain below half the limit before each event.
+//
+// Events go to the connection's socket as prebuilt frames (Delivery.wsFrame, one Buffer for all
+// connections), a single write each, instead of through ws.send, which frames every message
+// anew and writes header and payload separately. This relies on ws writing each of its own
+// messages to the socket synchronously, which holds without permessage-deflate (disabled in
+// ws-server.ts): frames never interleave, and ws.bufferedAmount still counts every byte.
+import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
 import type { Delivery } from "./delivery.ts";
 import type { EventsExpiredError, FeedSink } from "./feed.ts";
@@ -53,8 +60,21 @@ export class WebSocketSink implements FeedSink {
       closeSlowConsumer(this.#socket);
       return;
     }
-    this.#socket.send(delivery.wsMessage, { binary: false });
+    const raw = rawSocketOf(this.#socket);
+    if (raw !== undefined) raw.write(delivery.wsFrame);
+    else this.#socket.send(delivery.wsMessage, { binary: false });
     this.#hooks.sent();
+  }
+
+  batch(pushes: () => void): void {
+    // ws writes each message to its socket at once; corked, a batch leaves in one write.
+    const raw = rawSocketOf(this.#socket);
+    raw?.cork();
+    try {
+      pushes();
+    } finally {
+      raw?.uncork();
+    }
   }
 
   hasRoom(): boolean {
@@ -76,6 +96,12 @@ export class WebSocketSink implements FeedSink {
     this.#closed = true;
     this.#hooks.failed(error);
   }
+}
+
+/** The TCP socket under a WebSocket (ws keeps it as `_socket`), when it is there and writable. */
+function rawSocketOf(socket: WebSocket): Socket | undefined {
+  const raw = (socket as unknown as { _socket?: Socket })._socket;
+  return raw?.writable ? raw : undefined;
 }
 
 /** Closes with 4009; a peer that does not read even the close frame is dropped after a grace period. */

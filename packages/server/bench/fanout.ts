@@ -1,0 +1,324 @@
+// Live-event fan-out benchmark (issue 9): commit-to-delivery latency and the writer's
+// acknowledgement latency with 0, 1, 100, 1,000 and 10,000 WebSocket subscribers and 1,000 SSE
+// subscribers, at 100 and 500 mutations/s, on SQLite and on two PostgreSQL instances sharing
+// one database; memory per idle connection; lost and duplicated deliveries for every run. The
+// peer of each writer figure is the same writer with no subscriber, measured in the same run.
+//
+// Load generators are separate processes (fanout-writer.ts, fanout-subscribers.ts, at most
+// 2,500 connections each). Delivery latency is timed from the writer's send (the commit happens
+// between send and acknowledgement, so this is an upper bound of commit-to-delivery), over every
+// delivery to every subscriber; "after ack" is, per mutation, the last subscriber's arrival
+// minus the writer's acknowledgement (the fan-out's tail once the write is known durable).
+//
+// Run: `pnpm bench:fanout` in packages/server (PostgreSQL too when TKA_TEST_DATABASE_URL is set;
+// BENCH_QUICK=1 for a short pass). Figures go to bench/results/fanout.json.
+import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { PgStore } from "../src/store/postgres/pg-store.ts";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
+import type { Store } from "../src/store/types.ts";
+
+const KEY = "bench-key-0123456789abcdef";
+const PROJECT = "bench";
+const here = import.meta.dirname;
+const quick = process.env.BENCH_QUICK === "1";
+const SECONDS = quick ? 3 : 5;
+const WARMUP_SECONDS = 1;
+const PER_PROCESS = 2_500;
+const SEQUENCES = 16;
+
+interface Running {
+  url: string;
+  child: ChildProcess;
+}
+
+function startServer(env: Record<string, string>): Promise<Running> {
+  const child = spawn(process.execPath, [join(here, "../src/main.ts")], {
+    env: {
+      ...process.env,
+      PORT: "0",
+      API_KEYS: `${PROJECT}=${KEY}`,
+      RATE_LIMIT: "1000000000/1000000000",
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m?.[1]) {
+        child.stdout?.off("data", onData);
+        child.stdout?.resume();
+        resolve({ url: m[1], child });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+async function stopServer(server: Running): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  server.child.kill("SIGTERM");
+  await exited;
+}
+
+/** Resident memory of a process, from /proc (bytes). */
+function rss(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** Spawns a load process and hands back its JSON output lines. */
+function loadProcess(script: string, options: unknown) {
+  const child = spawn(process.execPath, [join(here, script), JSON.stringify(options)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const queue: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  lines.on("line", (line) => {
+    queue.push(JSON.parse(line) as Record<string, unknown>);
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    async next(): Promise<Record<string, unknown>> {
+      for (;;) {
+        const line = queue.shift();
+        if (line) return line;
+        const failed = await Promise.race([
+          new Promise<false>((resolve) => waiters.push(() => resolve(false))),
+          exited.then(() => true),
+        ]);
+        if (failed && queue.length === 0) throw new Error(`${script} exited (${child.exitCode})`);
+      }
+    },
+    send: (line: string) => child.stdin.write(`${line}\n`),
+    exited,
+  };
+}
+
+async function createSequences(url: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < SEQUENCES; i++) {
+    const response = await fetch(`${url}/api/v1/sequences`, {
+      method: "POST",
+      headers: { "X-API-Key": KEY, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: `fan-${i}`, length: 1 }),
+    });
+    ids.push(((await response.json()) as { id: string }).id);
+  }
+  return ids;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+};
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+interface Run {
+  backend: string;
+  subscribers: string;
+  rate: number;
+  writer: { achieved_per_s: number; ack_p50_ms: number; ack_p99_ms: number; errors: number; lateStarts: number };
+  delivery?: {
+    deliveries: number;
+    p50_ms: number;
+    p99_ms: number;
+    max_ms: number;
+    after_ack_p50_ms: number;
+    after_ack_p99_ms: number;
+    lost: number;
+    duplicated: number;
+    outOfOrder: number;
+    reconnects: number;
+    incomplete: number;
+  };
+  idle_bytes_per_connection?: number;
+}
+
+async function run(
+  backend: string,
+  servers: Running[],
+  store: Store,
+  sequences: string[],
+  kind: "ws" | "sse",
+  count: number,
+  rate: number,
+): Promise<Run> {
+  const urls = servers.map((s) => s.url);
+  const rssBefore = servers.reduce((sum, s) => sum + rss(s.child.pid), 0);
+  const subscribers = Array.from({ length: Math.ceil(count / PER_PROCESS) }, (_, i) =>
+    loadProcess("fanout-subscribers.ts", {
+      urls,
+      key: KEY,
+      kind,
+      count: Math.min(PER_PROCESS, count - i * PER_PROCESS),
+    }),
+  );
+  for (const s of subscribers) await s.next(); // {"ready": n}
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const rssIdle = servers.reduce((sum, s) => sum + rss(s.child.pid), 0);
+  const from = (await store.lastEventPosition(PROJECT)) + 1;
+  const writer = loadProcess("fanout-writer.ts", {
+    urls,
+    key: KEY,
+    sequences,
+    rate,
+    seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
+  });
+  const w = (await writer.next()).stats as Run["writer"] & { ackAt: Record<string, number> };
+  const to = await store.lastEventPosition(PROJECT);
+  const result: Run = {
+    backend,
+    subscribers: count === 0 ? "none" : `${count} ${kind === "ws" ? "WebSocket" : "SSE"}`,
+    rate,
+    writer: {
+      achieved_per_s: round(w.achieved_per_s),
+      ack_p50_ms: round(w.ack_p50_ms, 2),
+      ack_p99_ms: round(w.ack_p99_ms, 2),
+      errors: w.errors,
+      lateStarts: w.lateStarts,
+    },
+  };
+  if (count > 0) {
+    for (const s of subscribers) s.send(`finish ${from} ${to} 120000`);
+    const stats: Record<string, unknown>[] = [];
+    for (const s of subscribers) stats.push((await s.next()).stats as Record<string, unknown>);
+    // Percentiles over all processes: weighted by their deliveries (each process's histogram is
+    // its own; the p99 of the union is bracketed by the processes' p99s, the largest is reported).
+    const sum = (key: string) => stats.reduce((n, s) => n + (s[key] as number), 0);
+    const afterAck: number[] = [];
+    for (const [k, ack] of Object.entries(w.ackAt)) {
+      const last = Math.max(...stats.map((s) => (s.lastArrival as Record<string, number>)[k] ?? Number.NaN));
+      if (Number.isFinite(last)) afterAck.push(last - ack);
+    }
+    result.delivery = {
+      deliveries: sum("deliveries"),
+      p50_ms: round(Math.max(...stats.map((s) => s.p50_ms as number)), 2),
+      p99_ms: round(Math.max(...stats.map((s) => s.p99_ms as number)), 2),
+      max_ms: round(Math.max(...stats.map((s) => s.max_ms as number)), 2),
+      after_ack_p50_ms: round(percentile(afterAck, 0.5), 2),
+      after_ack_p99_ms: round(percentile(afterAck, 0.99), 2),
+      lost: sum("lost"),
+      duplicated: sum("duplicated"),
+      outOfOrder: sum("outOfOrder"),
+      reconnects: sum("reconnects"),
+      incomplete: sum("incomplete"),
+    };
+    result.idle_bytes_per_connection = Math.round((rssIdle - rssBefore) / count);
+  }
+  await Promise.all(subscribers.map((s) => s.exited));
+  await writer.exited;
+  return result;
+}
+
+const configs: { kind: "ws" | "sse"; count: number }[] = [
+  { kind: "ws", count: 0 },
+  { kind: "ws", count: 1 },
+  { kind: "ws", count: 100 },
+  { kind: "ws", count: 1_000 },
+  { kind: "ws", count: 10_000 },
+  { kind: "sse", count: 1_000 },
+];
+const rates = quick ? [100] : [100, 500];
+const only = process.env.BENCH_ONLY?.split(",");
+
+async function backend(
+  name: string,
+  start: () => Promise<{ servers: Running[]; store: Store; done: () => Promise<void> }>,
+) {
+  const results: Run[] = [];
+  const { servers, store, done } = await start();
+  try {
+    const sequences = await createSequences(servers[0]?.url as string);
+    for (const rate of rates) {
+      for (const config of configs) {
+        const label = `${config.count}-${config.kind}`;
+        if (only && !only.includes(label)) continue;
+        const r = await run(name, servers, store, sequences, config.kind, config.count, rate);
+        results.push(r);
+        console.log(JSON.stringify(r));
+      }
+    }
+  } finally {
+    await store.close();
+    for (const s of servers) await stopServer(s);
+    await done();
+  }
+  return results;
+}
+
+const nofile = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
+const all: Run[] = [];
+all.push(
+  ...(await backend("SQLite", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "tka-fanout-"));
+    const server = await startServer({ DATA_DIR: dataDir });
+    return { servers: [server], store: new SqliteStore(join(dataDir, "tka.db")), done: async () => {} };
+  })),
+);
+const pgUrl = process.env.TKA_TEST_DATABASE_URL;
+if (pgUrl) {
+  all.push(
+    ...(await backend("PostgreSQL x2", async () => {
+      const database = `tka_fanout_${randomBytes(6).toString("hex")}`;
+      const admin = async (sql: string) => {
+        const client = new pg.Client({ connectionString: pgUrl });
+        await client.connect();
+        await client.query(sql).finally(() => client.end());
+      };
+      await admin(`CREATE DATABASE ${database}`);
+      const url = new URL(pgUrl);
+      url.pathname = `/${database}`;
+      // Instances of one database share the key secret.
+      const shared = { DATABASE_URL: url.href, API_KEY_SECRET: randomBytes(24).toString("hex") };
+      const a = await startServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
+      const b = await startServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
+      return {
+        servers: [a, b],
+        store: await PgStore.connect(url.href),
+        done: () => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+      };
+    })),
+  );
+}
+
+console.log(
+  "\nbackend        subscribers       rate  writer/s  ack p50/p99 ms  deliver p50/p99 ms  after-ack p99  lost dup  idle B/conn",
+);
+for (const r of all) {
+  const d = r.delivery;
+  console.log(
+    [
+      r.backend.padEnd(14),
+      r.subscribers.padEnd(17),
+      String(r.rate).padStart(4),
+      String(r.writer.achieved_per_s).padStart(9),
+      `${r.writer.ack_p50_ms}/${r.writer.ack_p99_ms}`.padStart(15),
+      (d ? `${d.p50_ms}/${d.p99_ms}` : "-").padStart(19),
+      (d ? String(d.after_ack_p99_ms) : "-").padStart(14),
+      (d ? `${d.lost} ${d.duplicated}` : "-").padStart(9),
+      String(r.idle_bytes_per_connection ?? "-").padStart(12),
+    ].join(" "),
+  );
+}
+const file = join(here, "results", quick ? "fanout-quick.json" : "fanout.json");
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: new Date().toISOString(), ulimit_nofile: nofile, seconds: SECONDS, runs: all }, null, 2)}\n`,
+);
+console.log(`\nwritten to ${file}`);
