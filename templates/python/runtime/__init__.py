@@ -61,6 +61,7 @@ from ._sse import ServerSentEvent, SSEDecoder, event_decoder, json_decoder
 from ._streaming import AsyncEventStream, SyncEventStream
 from ._utils import body_from, cookie_header, deep_object_query, delimited, encode_form_body
 from ._websocket import AsyncWebSocketClient, WebSocketProtocol
+from ._websocket_sync import SyncWebSocketClient
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -102,6 +103,7 @@ __all__ = [
     "SyncAPIClient",
     "SyncCursorPage",
     "SyncEventStream",
+    "SyncWebSocketClient",
     "TimeoutTypes",
     "UnknownVariant",
     "UnprocessableEntityError",

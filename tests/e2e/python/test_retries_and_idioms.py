@@ -206,3 +206,18 @@ async def test_the_async_client_takes_the_same_idioms(server: Server) -> None:
         assert patched.name == "Async dict"
         deleted = await client.with_options(max_retries=0).sequences.delete(seq.id)
         assert deleted.id == seq.id
+
+
+def test_the_sync_client_watches_changes_over_the_websocket(plain: Tka) -> None:
+    seq = plain.sequences.create(name="Sync live")
+    seen: models.ChangeEvent | None = None
+    with plain.events.connect_web_socket() as ws:
+        ws.send({"type": "subscribe", "event_types": ["beat.added"], "sequence_ids": [seq.id]})
+        for message in ws:
+            if isinstance(message, models.WsSubscribedMessage):
+                plain.beats.add(seq.id, letter="s")
+            if isinstance(message, models.WsEventMessage):
+                seen = message.event
+                break
+    assert isinstance(seen, models.BeatAddedEvent)
+    assert seen.data.beat.letter == "S"

@@ -48,6 +48,7 @@ const RUNTIME_NAMES = [
   "SyncAPIClient",
   "SyncCursorPage",
   "SyncEventStream",
+  "SyncWebSocketClient",
   "WebSocketProtocol",
   "deep_object_query",
   "delimited",
@@ -124,8 +125,8 @@ interface PyMethod {
   /** Module-level items (decoders, protocol constants, error maps). */
   items: string[];
   example: string;
-  /** A WebSocket method's returned expression. */
-  websocket: string | false;
+  /** A WebSocket method's returned expressions (sync, async). */
+  websocket: [string, string] | false;
 }
 
 function refuse(file: string, pointer: string, reason: string): never {
@@ -194,7 +195,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
           if (op.websocket !== null) continue;
           methods.push(operationMethod(types, op, q, runtime, property, inputOnly, errorMaps));
         }
-        const sync = methods.filter((m) => m.kind !== "websocket");
+        const sync = methods;
         if (methods.some((m) => m.overload !== false)) types.typing.add("overload");
         if (errorMaps.size > 0) types.typing.add("Any").add("Mapping");
         if (methods.some((m) => m.options)) {
@@ -328,6 +329,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
 function methodView(m: PyMethod, async: boolean) {
   return {
     ...m,
+    websocket: m.websocket === false ? false : m.websocket[async ? 1 : 0],
     returns: m.returns[async ? 1 : 0],
     async: async && m.kind === "plain",
     doc: pyDoc(m.doc, "        "),
@@ -853,7 +855,7 @@ function websocketMethod(
   const lastEventIdField = conventions?.lastEventIdField;
   if (!conventions || welcome === undefined || lastEventIdField === undefined) return null;
   const name = op.names?.python?.method ?? snakeCase(op.id);
-  runtime.add("AsyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
+  runtime.add("AsyncWebSocketClient").add("SyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
   types.typing.add("Any").add("Mapping");
   const { typeField, event: eventType } = conventions;
   const pointer = conventions.eventIdPointer
@@ -888,10 +890,11 @@ function websocketMethod(
     query.length > 0
       ? `self._client.websocket_url(${pyString(channel.path)}, query={${query.map((x) => `${pyString(x.name)}: ${pname(x)}`).join(", ")}})`
       : `self._client.websocket_url(${pyString(channel.path)})`;
+  const asyncWs = `AsyncWebSocketClient(lambda: ${url}, protocol=${constant}, decode=type_adapter(${decode}).validate_python, headers=self._client.websocket_headers)`;
   const doc = [
     op.summary,
     op.description,
-    `\`${op.method.toUpperCase()} ${op.path}\` (WebSocket, async client only). Returns a reconnecting client: \`async with\` it, \`await ws.send(message)\`, \`async for message in ws\`. After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.`,
+    `\`${op.method.toUpperCase()} ${op.path}\` (WebSocket). Returns a reconnecting client: \`with\` it, \`ws.send(message)\`, \`for message in ws\` (async client: \`async with\`, \`await ws.send(...)\`, \`async for\`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.`,
   ]
     .filter(Boolean)
     .join("\n\n");
@@ -904,8 +907,8 @@ function websocketMethod(
     call: "",
     args: [],
     options: false,
-    websocket: `AsyncWebSocketClient(lambda: ${url}, protocol=${constant}, decode=type_adapter(${decode}).validate_python, headers=self._client.websocket_headers)`,
-    returns: [`AsyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
+    websocket: [`SyncWebSocketClient(lambda: ${asyncWs})`, asyncWs],
+    returns: [`SyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
     doc,
     items,
     example: `async def watch() -> None:\n    async with ${asyncClient}() as client:\n        ws = client.${property}.${name}()\n        async with ws:\n            async for message in ws:\n                print(message)`,

@@ -15,6 +15,7 @@ from .._core import (
     ServerSentEvent,
     SyncAPIClient,
     SyncEventStream,
+    SyncWebSocketClient,
     TimeoutTypes,
     WebSocketProtocol,
     json_decoder,
@@ -130,6 +131,43 @@ class Events:
             ),
         )
 
+    def connect_web_socket(
+        self, *, token: str | None = None
+    ) -> SyncWebSocketClient[WsServerMessage]:
+        """Open the WebSocket event channel
+
+        Open a WebSocket for live change events (JSON text frames; client messages are
+        `WsClientMessage`, server messages `WsServerMessage`).
+
+        The server sends `welcome` first, then `heartbeat` every 30 s; it drops a peer silent for
+        60 s. Credentials go in the `X-API-Key` or `Authorization` header where the client can set
+        headers, else in the `token` query parameter or a first `auth` message. Bad JSON or an
+        unknown message type gets an `error` message, never a dropped connection.
+
+        Delivery: every event of the project that matches the subscription, exactly once and in
+        commit order (see `position`), whichever server instance the connection reaches, also
+        across a resume with `last_event_id`. Delivery never slows writers down: a connection whose
+        unsent data exceeds its send buffer (1 MiB by default) when the next event comes is closed
+        with 4009; it resubscribes with `last_event_id` and misses nothing.
+
+        Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8,
+        1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed,
+        4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last
+        event id), 4029 rate limit (100 messages per second) exceeded. Clients reconnect with
+        exponential backoff (1 s doubling to 30 s, reset after a successful connection) and
+        resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
+
+        `GET /api/v1/ws` (WebSocket). Returns a reconnecting client: `with` it, `ws.send(message)`, `for message in ws` (async client: `async with`, `await ws.send(...)`, `async for`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.
+        """
+        return SyncWebSocketClient(
+            lambda: AsyncWebSocketClient(
+                lambda: self._client.websocket_url("/api/v1/ws", query={"token": token}),
+                protocol=_CONNECT_WEB_SOCKET_PROTOCOL,
+                decode=type_adapter(cast("type[WsServerMessage]", WsServerMessage)).validate_python,
+                headers=self._client.websocket_headers,
+            )
+        )
+
 
 class EventsWithRawResponse:
     """`Events` methods that return the raw `APIResponse`."""
@@ -230,9 +268,8 @@ class AsyncEvents:
         exponential backoff (1 s doubling to 30 s, reset after a successful connection) and
         resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
 
-        `GET /api/v1/ws` (WebSocket, async client only). Returns a reconnecting client: `async with` it, `await ws.send(message)`, `async for message in ws`. After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.
+        `GET /api/v1/ws` (WebSocket). Returns a reconnecting client: `with` it, `ws.send(message)`, `for message in ws` (async client: `async with`, `await ws.send(...)`, `async for`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.
         """
-
         return AsyncWebSocketClient(
             lambda: self._client.websocket_url("/api/v1/ws", query={"token": token}),
             protocol=_CONNECT_WEB_SOCKET_PROTOCOL,
