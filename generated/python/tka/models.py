@@ -1646,7 +1646,10 @@ LetterInput = str
 
 
 Metadata = Dict[str, Any]
-"""A free-form JSON object for the client's own data. The server stores it as given."""
+"""A free-form JSON object for the client's own data. The server stores it as given, up to 128 KiB
+(as UTF-8 JSON) on a sequence and 8 KiB on a beat, also after a merge patch: more is a 422 whose
+error names the field with code `maxBytes`.
+"""
 
 
 ResourceId = str
