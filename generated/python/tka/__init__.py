@@ -30,7 +30,7 @@ from ._core import (
     WebSocketClosedError,
 )
 
-__version__ = "1.0.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "APIConnectionError",

@@ -20,8 +20,8 @@ export class TKA extends BaseClient {
 
   constructor(options: ClientOptions = {}) {
     super(options, {
-      sdkName: "tka-sdk",
-      sdkVersion: "1.0.0",
+      sdkName: "tka-cli",
+      sdkVersion: "0.1.0",
       defaultBaseURL: "http://127.0.0.1:8080",
       apiKeyHeader: "X-API-Key",
       env: { apiKey: "TKA_API_KEY", bearerToken: "TKA_BEARER_TOKEN", baseURL: "TKA_BASE_URL" },

@@ -1,6 +1,7 @@
+import { readVersions } from "@tka/release/src/versions.ts";
 import type { Step } from "../step.ts";
-import { readVersions } from "../versions.ts";
 import { codegenStep } from "./codegen.ts";
+import { compatStep } from "./compat.ts";
 import { contractStep } from "./contract.ts";
 import { lintStep } from "./lint.ts";
 
@@ -30,6 +31,8 @@ export const steps: readonly Step[] = [
       packageName: versions.cli.name,
       version: versions.cli.version,
       license: "MIT",
+      // The embedded SDK introduces itself as the CLI (User-Agent `tka-cli/<version>`).
+      sdk: { packageName: versions.cli.name, version: versions.cli.version },
       packageJson: {
         scripts: {
           test: "vitest run --config test/vitest.config.ts --reporter=default --reporter=json --outputFile.json=.reports/vitest.json",
@@ -44,4 +47,6 @@ export const steps: readonly Step[] = [
     },
     copy,
   }),
+  // What the contract's changes since the last release mean for each SDK (prints; writes nothing).
+  compatStep,
 ];

@@ -20,6 +20,8 @@ export interface TypeScriptOptions {
   packageName?: string;
   /** Prefix of the environment variables credentials are read from (default: from the client name). */
   envPrefix?: string;
+  /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
+  version?: string;
 }
 
 function clientNameOf(title: string): string {
@@ -238,7 +240,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
       const view = {
         shadowed: shadowed.join(", "),
         title: ir.info.title,
-        version: ir.info.version,
+        version: options.version ?? ir.info.version,
         description: ir.info.description ?? "",
         clientName,
         packageName,

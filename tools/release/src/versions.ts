@@ -1,7 +1,9 @@
 // The package versions of versions.json (repository root): the one place they are recorded.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "./paths.ts";
+
+/** The repository root (tools/release/src -> ../../..). */
+export const repoRoot = join(import.meta.dirname, "../../..");
 
 export interface PackageVersion {
   name: string;
