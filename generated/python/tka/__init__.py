@@ -29,7 +29,7 @@ from ._exceptions import (
     WebSocketClosedError,
 )
 
-__version__ = "1.0.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "NOT_GIVEN",

@@ -36,7 +36,7 @@ __all__ = ["AsyncTka", "Tka"]
 
 _CONFIG = ClientConfig(
     sdk_name="tka-sdk",
-    sdk_version="1.0.0",
+    sdk_version="2.0.0",
     default_base_url="http://127.0.0.1:8080",
     api_key_header="X-API-Key",
     api_key_env="TKA_API_KEY",

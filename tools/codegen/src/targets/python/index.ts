@@ -30,6 +30,8 @@ export interface PythonOptions {
   clientName?: string;
   /** Prefix of the environment variables (default: from the client name, "TKA"). */
   envPrefix?: string;
+  /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
+  version?: string;
 }
 
 /** Runtime names resource modules may import from `.._core`. */
@@ -149,7 +151,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
       let clientName = options.clientName ?? (pascalCase(stem) || "Api");
       if (groupClasses.has(clientName) || groupClasses.has(`Async${clientName}`)) clientName = `${clientName}Client`;
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
-      const version = /^\d+\.\d+\.\d+$/.test(ir.info.version) ? ir.info.version : "0.1.0";
+      const version = options.version ?? (/^\d+\.\d+\.\d+$/.test(ir.info.version) ? ir.info.version : "0.1.0");
       const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
       const modelNames = new Set(ir.models.map((m) => m.names?.python?.type ?? m.name));
       const inputOnly = inputOnlyModels(ir);

@@ -21,6 +21,8 @@ export interface RustOptions {
   crateName?: string;
   /** Prefix of the environment variables (default: from the client name, "TKA"). */
   envPrefix?: string;
+  /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
+  version?: string;
 }
 
 /** Trait methods clippy wants implemented as the trait when a method has their name. */
@@ -112,7 +114,8 @@ export function rustTarget(options: RustOptions = {}): Target {
       let clientName = options.clientName ?? (pascalCase(stem) || "Api");
       if (groupClasses.has(clientName)) clientName = `${clientName}Client`;
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
-      const version = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(ir.info.version) ? ir.info.version : "0.1.0";
+      const version =
+        options.version ?? (/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(ir.info.version) ? ir.info.version : "0.1.0");
       const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
       const hasBearer = ir.securitySchemes.some((s) => s.type === "http" && s.scheme === "bearer");
 

@@ -21,6 +21,8 @@ export interface TypeScriptOptions {
   packageName?: string;
   /** Prefix of the environment variables credentials are read from (default: from the client name). */
   envPrefix?: string;
+  /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
+  version?: string;
 }
 
 function clientNameOf(title: string): string {
@@ -160,7 +162,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           .filter((n) => !modelNames.includes(n))
           .join(", "),
         title: ir.info.title,
-        version: ir.info.version,
+        version: options.version ?? ir.info.version,
         description: ir.info.description ?? "",
         clientName,
         packageName,
