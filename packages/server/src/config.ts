@@ -37,6 +37,8 @@ export interface Config {
   wsMaxMessageBytes: number;
   /** Unsent event bytes a subscriber may have before it is disconnected as a slow consumer. */
   eventSendBufferBytes: number;
+  /** PostgreSQL: the longest wait for one database round trip, in ms (store/postgres/connection.ts). */
+  databaseTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +103,11 @@ export const settings: readonly Setting[] = [
     flag: "event-send-buffer",
     env: "EVENT_SEND_BUFFER",
     help: "unsent event bytes per subscriber before it is cut off as a slow consumer (1048576)",
+  },
+  {
+    flag: "database-timeout",
+    env: "DATABASE_TIMEOUT",
+    help: "PostgreSQL: longest wait in ms for a statement, a connection or an answer, then 503 (5000)",
   },
 ];
 
@@ -262,5 +269,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       64 * 1024,
       1024 * 1024 * 1024,
     ),
+    databaseTimeoutMs: integer(get("database-timeout", "5000"), byFlag("database-timeout"), 100, 600_000),
   };
 }
