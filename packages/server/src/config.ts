@@ -43,6 +43,8 @@ export interface Config {
   eventSendBufferBytes: number;
   /** The built web app served at / (unset: packages/web/dist of this checkout). */
   webDir: string | undefined;
+  /** PostgreSQL: the longest wait for one database round trip, in ms (store/postgres/connection.ts). */
+  databaseTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -110,6 +112,11 @@ export const settings: readonly Setting[] = [
     help: "unsent event bytes per subscriber before it is cut off as a slow consumer (1048576)",
   },
   { flag: "web-dir", env: "WEB_DIR", help: "the built web app served at / (packages/web/dist)" },
+  {
+    flag: "database-timeout",
+    env: "DATABASE_TIMEOUT",
+    help: "PostgreSQL: longest wait in ms for a statement, a connection or an answer, then 503 (5000)",
+  },
 ];
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -276,5 +283,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       1024 * 1024 * 1024,
     ),
     webDir: get("web-dir", "") || undefined,
+    databaseTimeoutMs: integer(get("database-timeout", "5000"), byFlag("database-timeout"), 100, 600_000),
   };
 }

@@ -46,6 +46,7 @@ export async function openStore(config: Config, log: Log): Promise<SqliteStore |
   if (!postgres || config.apiKeySecret === undefined) prepareDataDir(config.dataDir);
   if (postgres) {
     return PgStore.connect(config.databaseUrl, {
+      timeoutMs: config.databaseTimeoutMs,
       onError: (e) => log({ level: "warn", msg: "database pool", error: String(e) }),
     });
   }
