@@ -37,7 +37,7 @@ for await (const message of ws) {
     await client.sequences.update(seq.id, { name: "Example flow, live" });
     await client.beats.add(seq.id, { letter: "E" });
   }
-  if (message.type === "event") {
+  if (message.type === "event" && message.event.type !== "unknown") {
     console.log(`event ${message.event.type} -> version ${message.event.sequence_version}`);
     if (++seen === 2) break;
   }
@@ -49,11 +49,11 @@ ws.close();
 const stale = await client.sequences.get(seq.id);
 await client.sequences.update(seq.id, { metadata: { tempo: 96 } }); // someone else's edit
 try {
-  await client.sequences.update(seq.id, { name: "Mine" }, { ifMatch: `"${stale.version}"` });
+  seq = await client.sequences.update(seq.id, { name: "Mine" }, { if_match: stale.version });
 } catch (error) {
   if (!(error instanceof PreconditionFailedError)) throw error;
   console.log(`conflict: ${error.code} (request ${error.requestId}); retrying on the latest version`);
   const latest = await client.sequences.get(seq.id);
-  seq = await client.sequences.update(seq.id, { name: "Mine" }, { ifMatch: `"${latest.version}"` });
+  seq = await client.sequences.update(seq.id, { name: "Mine" }, { if_match: latest.version });
 }
 console.log(`done: "${seq.name}" at version ${seq.version}, metadata ${JSON.stringify(seq.metadata)}`);

@@ -10,7 +10,6 @@ use tka::models::{
     BeatCreate, BeatInput, BeatMove, BeatPatch, Location, MotionPatch, MotionType, PropRotDir,
     SequenceCreate, SequencePatch, WsClientMessage, WsServerMessage, WsSubscribeMessage,
 };
-use tka::resources::{beats, history, sequences};
 use tka::{Error, Tka};
 
 #[tokio::main]
@@ -35,11 +34,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         duration: Some(2.0),
         ..Default::default()
     };
-    let seq = client.beats().add(&id, &add_d, &Default::default()).await?;
+    let seq = client.beats().add(&id, &add_d).await?;
     let to_front = BeatMove { position: 0 };
     let seq = client
         .beats()
-        .r#move(&id, &seq.beats[3].id, &to_front, &Default::default())
+        .r#move(&id, &seq.beats[3].id, &to_front)
         .await?;
     let motion = BeatPatch {
         blue_motion: Some(Some(MotionPatch {
@@ -54,12 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let seq = client
         .beats()
-        .update(
-            &id,
-            &seq.beats[1].id,
-            &motion,
-            &beats::UpdateParams::default(),
-        )
+        .update(&id, &seq.beats[1].id, &motion)
         .await?;
     println!(
         "edited: word {}, {} beats, {} s",
@@ -67,13 +61,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 2. Undo and redo: every edit is a command with a description.
-    let undone = client.history().undo(&id, &Default::default()).await?;
+    let undone = client.history().undo(&id).await?;
     let word = undone.sequence.map(|s| s.word).unwrap_or_default();
     println!("undid \"{}\": word {word}", undone.entry.description);
-    let redone = client
-        .history()
-        .redo(&id, &history::RedoParams::default())
-        .await?;
+    let redone = client.history().redo(&id).await?;
     println!(
         "redid \"{}\": next undo is \"{}\"",
         redone.entry.description,
@@ -96,15 +87,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     name: Some("Example flow, live".into()),
                     ..Default::default()
                 };
-                client
-                    .sequences()
-                    .update(&id, &rename, &Default::default())
-                    .await?;
+                client.sequences().update(&id, &rename).await?;
                 let add_e = BeatCreate {
                     letter: Some("E".into()),
                     ..Default::default()
                 };
-                client.beats().add(&id, &add_e, &Default::default()).await?;
+                client.beats().add(&id, &add_e).await?;
             }
             WsServerMessage::Event(message) => {
                 let event = serde_json::to_value(&message.event)?;
@@ -130,20 +118,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         metadata: Some(Some([("tempo".to_string(), serde_json::json!(96))].into())),
         ..Default::default()
     };
-    client
-        .sequences()
-        .update(&id, &tempo, &Default::default())
-        .await?;
+    client.sequences().update(&id, &tempo).await?; // someone else's edit
     let mine = SequencePatch {
         name: Some("Mine".into()),
         ..Default::default()
     };
-    let on = |version: i64| sequences::UpdateParams {
-        if_match: Some(format!("\"{version}\"")),
-    };
     let seq = match client
         .sequences()
-        .update(&id, &mine, &on(stale.version))
+        .update(&id, &mine)
+        .if_match(stale.version)
         .await
     {
         Err(Error::PreconditionFailed(error)) => {
@@ -155,7 +138,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let latest = client.sequences().get(&id).await?;
             client
                 .sequences()
-                .update(&id, &mine, &on(latest.version))
+                .update(&id, &mine)
+                .if_match(latest.version)
                 .await?
         }
         other => other?,

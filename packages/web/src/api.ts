@@ -51,7 +51,7 @@ export interface Failure {
 
 export function describeFailure(error: unknown, doing: string): Failure {
   if (error instanceof APIStatusError) {
-    const problem = error.problem ?? {};
+    const problem = (error.problem ?? {}) as { title?: unknown; detail?: unknown; errors?: unknown };
     const errors = Array.isArray(problem.errors) ? (problem.errors as { field?: unknown; message?: unknown }[]) : [];
     return {
       title: `${doing} failed: ${typeof problem.title === "string" ? problem.title : `HTTP ${error.status}`}`,

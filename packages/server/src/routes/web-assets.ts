@@ -4,10 +4,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 /** Where `pnpm -F @tka/web build` writes the app, relative to this file in the workspace. */
-export const DEFAULT_WEB_DIR = new URL("../../../web/dist/", import.meta.url).pathname;
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
 
 const types: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

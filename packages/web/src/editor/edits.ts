@@ -135,17 +135,17 @@ export function rebase(edit: Edit, latest: Sequence): Edit | null {
 
 /** Sends the edit, to apply only if the sequence is still at `version` (else a 412). */
 export function sendEdit(client: TKA, sequenceId: string, edit: Edit, version: number): Promise<Sequence> {
-  const ifMatch = `"${version}"`;
+  const ifMatch = { if_match: version };
   switch (edit.kind) {
     case "rename":
-      return client.sequences.update(sequenceId, { name: edit.name }, { ifMatch });
+      return client.sequences.update(sequenceId, { name: edit.name }, ifMatch);
     case "add-beat":
-      return client.beats.add(sequenceId, edit.beat, { ifMatch });
+      return client.beats.add(sequenceId, edit.beat, ifMatch);
     case "update-beat":
-      return client.beats.update(sequenceId, edit.beatId, edit.patch, { ifMatch });
+      return client.beats.update(sequenceId, edit.beatId, edit.patch, ifMatch);
     case "move-beat":
-      return client.beats.move(sequenceId, edit.beatId, { position: edit.position }, { ifMatch });
+      return client.beats.move(sequenceId, edit.beatId, { position: edit.position }, ifMatch);
     case "remove-beat":
-      return client.beats.remove(sequenceId, edit.beatId, { ifMatch });
+      return client.beats.remove(sequenceId, edit.beatId, ifMatch);
   }
 }

@@ -168,7 +168,7 @@ export class EditorSession {
       if (base === null) return;
       const description = action === "undo" ? base.history.undo_description : base.history.redo_description;
       try {
-        const result = await this.#client.history[action](this.id, { ifMatch: `"${base.version}"` });
+        const result = await this.#client.history[action](this.id, { if_match: base.version });
         if (result.sequence === null) {
           this.#gone = true;
           this.#notice({ kind: "info", text: `Undid "${result.entry.description}": the sequence no longer exists.` });
@@ -201,7 +201,7 @@ export class EditorSession {
       const base = this.#confirmed;
       if (base === null) return;
       try {
-        await this.#client.sequences.delete(this.id, { ifMatch: `"${base.version}"` });
+        await this.#client.sequences.delete(this.id, { if_match: base.version });
         this.#gone = true;
         this.#notice({
           kind: "info",
