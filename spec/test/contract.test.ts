@@ -107,15 +107,18 @@ describe("every operation", () => {
 });
 
 describe("conventions", () => {
-  it("every POST accepts an Idempotency-Key", () => {
-    for (const { operation } of ops.filter((o) => o.method === "post")) {
+  const mutations = ["post", "put", "patch", "delete"];
+
+  it("every mutation (POST, PUT, PATCH, DELETE) accepts an Idempotency-Key", () => {
+    for (const { operation } of ops.filter((o) => mutations.includes(o.method))) {
       expect(headerNames(doc, operation), String(operation.operationId)).toContain("idempotency-key");
     }
   });
 
-  it("every POST declares the 422 of a reused Idempotency-Key", () => {
-    for (const { operation } of ops.filter((o) => o.method === "post")) {
+  it("every mutation declares the 422 of a reused Idempotency-Key and the 409 of one in use", () => {
+    for (const { operation } of ops.filter((o) => mutations.includes(o.method))) {
       expect(responses(operation)["422"], String(operation.operationId)).toBeDefined();
+      expect(responses(operation)["409"], String(operation.operationId)).toBeDefined();
     }
   });
 

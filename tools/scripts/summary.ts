@@ -1,7 +1,8 @@
 // Prints one closing line, "tests: N passed, N failed", summed over every test report the run
-// left behind (vitest JSON, cargo test logs, pytest JUnit XML), then what else failed: the steps
-// test.sh names with --failed-step, and the turbo tasks that failed (from turbo's run summary in
-// .turbo/runs). Exits non-zero when a report shows a failure, no test ran, or anything failed.
+// left behind (vitest JSON, cargo test logs, JUnit XML of pytest, Schemathesis and script checks),
+// then what else failed: the steps test.sh names with --failed-step, and the turbo tasks that
+// failed (from turbo's run summary in .turbo/runs). Exits non-zero when a report shows a failure,
+// no test ran, or anything failed.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -12,6 +13,8 @@ const reportDirs = [
   "spec",
   "tests/e2e/rust",
   "tests/e2e/python",
+  "tests/schemathesis",
+  "examples",
   ...["tools", "packages", "templates"].flatMap((d) => children(join(root, d))),
 ];
 
@@ -50,10 +53,10 @@ for (const dir of reportDirs) {
   seen.push(`${dir} (cargo) ${n}`);
 }
 
-// pytest: the JUnit XML report's <testsuite tests= failures= errors= skipped=> totals.
-for (const dir of reportDirs) {
-  const file = join(root, dir, ".reports", "pytest.xml");
-  if (!existsSync(file)) continue;
+// JUnit XML (pytest, Schemathesis, script checks): every .reports/*.xml, from its first
+// <testsuite tests= failures= errors= skipped=> totals.
+for (const [dir, report] of reportDirs.flatMap((d) => junitReports(d).map((r) => [d, r] as const))) {
+  const file = join(root, dir, ".reports", report);
   const suite = /<testsuite\s[^>]*>/.exec(readFileSync(file, "utf8"))?.[0] ?? "";
   const attr = (name: string) => Number(new RegExp(`${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
   const ran = attr("tests") - attr("skipped");
@@ -61,7 +64,16 @@ for (const dir of reportDirs) {
   passed += ran - bad;
   failed += bad;
   skipped += attr("skipped");
-  seen.push(`${dir} (pytest) ${ran - bad}`);
+  seen.push(`${dir} (${report.replace(/\.xml$/, "")}) ${ran - bad}`);
+}
+
+function junitReports(dir: string): string[] {
+  const reports = join(root, dir, ".reports");
+  return existsSync(reports)
+    ? readdirSync(reports)
+        .filter((f) => f.endsWith(".xml"))
+        .sort()
+    : [];
 }
 
 function children(dir: string): string[] {

@@ -7,12 +7,13 @@ use crate::resources::{Beats, Events, Health, History, Sequences};
 /// What the runtime needs to know about this API (everything else is per operation).
 const CONFIG: ClientConfig = ClientConfig {
     sdk_name: "tka-sdk",
-    sdk_version: "1.0.0",
+    sdk_version: "2.0.0",
     default_base_url: "http://127.0.0.1:8080",
     api_key_header: Some("X-API-Key"),
     api_key_env: Some("TKA_API_KEY"),
     bearer_token_env: Some("TKA_BEARER_TOKEN"),
     base_url_env: Some("TKA_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// The TKA API client.

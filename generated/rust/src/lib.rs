@@ -10,7 +10,7 @@
 //! - Errors are RFC 9457 `application/problem+json` documents with a stable `code`.
 //! - A method a path does not serve is a 405 (`METHOD_NOT_ALLOWED`) whose `Allow` header lists the methods it does; `OPTIONS` on a path answers 204 with the same `Allow`.
 //! - Every sequence has a `version`, exposed as a strong `ETag`; send it back in `If-Match` to make a mutation fail with 412 instead of overwriting someone else's edit.
-//! - Every `POST` accepts an `Idempotency-Key`: a retry with the same key replays the first answer.
+//! - Every mutation (`POST`, `PUT`, `PATCH`, `DELETE`) accepts an `Idempotency-Key`: a retry with the same key replays the first answer.
 //! - A 2xx answer to a mutation means the change is durable.
 //! - Bodies are UTF-8 JSON within limits (defaults: nesting depth 64, 10,000 members and elements in all, strings of at most 100,000 characters; 413 beyond). Text, in bodies and parameters, is Unicode without U+0000 and without unpaired surrogates (422 in a body, 400 in a parameter).
 
@@ -30,6 +30,7 @@
 
 pub mod client;
 pub mod core;
+mod errors;
 pub mod models;
 pub mod resources;
 

@@ -644,7 +644,7 @@ crate::open_enum! {
     }
 }
 
-/// A free-form JSON object for the client's own data. The server stores it as given.
+/// A free-form JSON object for the client's own data. The server stores it as given, up to 128 KiB (as UTF-8 JSON) on a sequence and 8 KiB on a beat, also after a merge patch: more is a 422 whose error names the field with code `maxBytes`.
 pub type Metadata = BTreeMap<String, serde_json::Value>;
 
 /// What one prop (blue or red) does during a beat.

@@ -9,7 +9,7 @@
 // (needs root or the postgres user, like tools/scripts/postgres.sh).
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { load } from "./load.ts";
@@ -51,6 +51,7 @@ function start(env: Record<string, string>): Promise<{ url: string; child: Child
   });
 }
 
+const loadStart = loadavg()[0] ?? 0;
 const cluster = await startCluster();
 let servers: ChildProcess[] = [];
 const stopAll = () => {
@@ -138,15 +139,22 @@ try {
   const median = (list: Round[]) => [...list].sort((a, b) => a.per_second - b.per_second)[Math.floor(list.length / 2)];
   const sqlite = median(rounds.sqlite) as Round;
   const postgresql = median(rounds.postgresql) as Round;
+  // Each round ran the two back to back: their ratio is the least disturbed by the machine's
+  // drifting load (other jobs share it).
+  const paired = rounds.postgresql.map((r, i) => r.per_second / (rounds.sqlite[i]?.per_second ?? Number.NaN));
+  const pairedMedian = [...paired].sort((a, b) => a - b)[Math.floor(paired.length / 2)] ?? Number.NaN;
   const result = {
     benchmark: "durable mutations, 32 clients, full HTTP stack: SQLite vs PostgreSQL, same run",
     date: new Date().toISOString(),
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), shared with other jobs`,
+    load_average_1m: { start: Number(loadStart.toFixed(1)), end: Number((loadavg()[0] ?? 0).toFixed(1)) },
     warmup_s: 1,
     round_s: SECONDS,
     sqlite: { median: sqlite, rounds: rounds.sqlite },
     postgresql: { median: postgresql, rounds: rounds.postgresql },
     throughput_ratio_postgresql_over_sqlite: Number((postgresql.per_second / sqlite.per_second).toFixed(2)),
+    round_ratios_postgresql_over_sqlite: paired.map((r) => Number(r.toFixed(2))),
+    median_round_ratio: Number(pairedMedian.toFixed(2)),
     goal: "PostgreSQL at least as fast as SQLite (ratio >= 1)",
   };
   if (process.env.BENCH_NO_WRITE !== "1") {

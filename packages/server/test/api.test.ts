@@ -188,6 +188,60 @@ describe("sequences over HTTP", () => {
     expect(list.data).toHaveLength(1);
   });
 
+  it("replays retried PUT, PATCH and DELETE with the same Idempotency-Key: one command each", async () => {
+    const { call } = await setup();
+    const seq = (await (await call("POST", "/api/v1/sequences", { body: { name: "Keys", length: 2 } })).json()) as {
+      id: string;
+    };
+    const path = `/api/v1/sequences/${seq.id}`;
+    const replace = { body: { beats: [{ letter: "a" }] }, headers: { "Idempotency-Key": "put-1" } };
+    const put = await call("PUT", `${path}/beats`, replace);
+    const putAgain = await call("PUT", `${path}/beats`, replace);
+    expect(put.status).toBe(200);
+    expect(putAgain.headers.get("Idempotency-Replayed")).toBe("true");
+    expect(putAgain.headers.get("ETag")).toBe(put.headers.get("ETag"));
+    expect(await putAgain.json()).toEqual(await put.json());
+
+    const patch = { body: { name: "Renamed" }, headers: { "Idempotency-Key": "patch-1" } };
+    expect((await call("PATCH", path, patch)).status).toBe(200);
+    expect((await call("PATCH", path, patch)).headers.get("Idempotency-Replayed")).toBe("true");
+    // The same key with another body is refused, and changes nothing.
+    const reused = await call("PATCH", path, { body: { name: "Other" }, headers: { "Idempotency-Key": "patch-1" } });
+    expect(reused.status).toBe(422);
+    expect(await reused.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+
+    // A DELETE whose first answer was lost: the retry gets that answer, not a 404.
+    const del = { headers: { "Idempotency-Key": "delete-1" } };
+    const deleted = await call("DELETE", path, del);
+    const deletedAgain = await call("DELETE", path, del);
+    expect(deleted.status).toBe(200);
+    expect(deletedAgain.status).toBe(200);
+    expect(deletedAgain.headers.get("Idempotency-Replayed")).toBe("true");
+    expect(await deletedAgain.json()).toEqual(await deleted.json());
+    // Without the key a second DELETE is the 404 it should be.
+    expect((await call("DELETE", path)).status).toBe(404);
+
+    const history = (await (await call("GET", `${path}/history`)).json()) as { data: { command: string }[] };
+    expect(history.data.map((e) => e.command)).toEqual([
+      "sequence.delete",
+      "sequence.update",
+      "beats.replace",
+      "sequence.create",
+    ]);
+  });
+
+  it("refuses a malformed Idempotency-Key on a DELETE with a 400, changing nothing", async () => {
+    const { call } = await setup();
+    const seq = (await (await call("POST", "/api/v1/sequences", { body: { name: "K" } })).json()) as { id: string };
+    const bad = await call("DELETE", `/api/v1/sequences/${seq.id}`, { headers: { "Idempotency-Key": "a b" } });
+    expect(bad.status).toBe(400);
+    expect((await call("GET", `/api/v1/sequences/${seq.id}`)).status).toBe(200);
+    const long = await call("DELETE", `/api/v1/sequences/${seq.id}`, {
+      headers: { "Idempotency-Key": "k".repeat(256) },
+    });
+    expect(long.status).toBe(400);
+  });
+
   it("rate-limits per key with 429 and Retry-After", async () => {
     const { call } = await setup({ RATE_LIMIT: "3/0.01" });
     for (let i = 0; i < 3; i++) expect((await call("GET", "/api/v1/sequences")).status).toBe(200);

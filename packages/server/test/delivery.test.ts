@@ -13,7 +13,12 @@ import { compareWithLog, type Subscriber, sseSubscriber, wsSubscriber } from "./
 
 const KEY = "delivery-test-key-0123456789";
 const PROJECT = "p";
-const env = { API_KEYS: `${PROJECT}=${KEY}`, RATE_LIMIT: "1000000/1000000" };
+// One key secret for every instance: they share the database and its key hashes.
+const env = {
+  API_KEYS: `${PROJECT}=${KEY}`,
+  API_KEY_SECRET: "delivery-test-secret-0123456789abcdef",
+  RATE_LIMIT: "1000000/1000000",
+};
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -124,8 +129,11 @@ describe("delivery on one SQLite server", () => {
     // Every write was acknowledged, every paused subscriber was cut off, the readers have everything.
     expect(server.logs().filter(slow)).toHaveLength(paused.length);
     for (const s of paused) s.ws?.resume();
+    // A paused peer reads the 4009 close frame once it resumes, unless it stayed paused past the
+    // server's grace period (5 s, easily reached on a loaded machine while the loop above still
+    // writes): then the server dropped the connection (1006). Either way it was cut off as slow.
     const codes = await Promise.all(paused.map((s) => s.ended));
-    expect(codes.every((c) => c === 4009)).toBe(true);
+    expect(codes.filter((c) => c !== 4009 && c !== 1006)).toEqual([]);
     await Promise.all(reading.map((s) => s.until(acknowledged)));
     for (const s of reading) expect(s.events.map((e) => e.position)).toEqual(range(acknowledged));
   }, 180_000);

@@ -197,15 +197,32 @@ for (const engine of engines) {
       expect(created.status).toBe(201);
       const body = (await created.json()) as Json & { id: string };
       expect(body.metadata).toEqual(JSON.parse(deep).metadata);
-      const patched = await server.call(
-        "PATCH",
-        `/api/v1/sequences/${body.id}`,
-        `{"metadata":{"s":${JSON.stringify("\u00e9".repeat(100_000))}}}`,
-      );
+      // 100,000 characters (the string limit), two UTF-8 bytes each, would pass the metadata's
+      // 128 KiB: 50,000 of them do, as one string of the body.
+      const long = "\u00e9".repeat(50_000);
+      const patched = await server.call("PATCH", `/api/v1/sequences/${body.id}`, `{"metadata":{"s":"${long}"}}`);
       expect(patched.status).toBe(200);
       const read = (await (await server.call("GET", `/api/v1/sequences/${body.id}`)).json()) as Json;
-      expect(read.metadata).toEqual({ m: JSON.parse(deep).metadata.m, s: "\u00e9".repeat(100_000) });
+      expect(read.metadata).toEqual({ m: JSON.parse(deep).metadata.m, s: long });
       expect((await server.call("DELETE", `/api/v1/sequences/${body.id}`)).status).toBe(200);
+    }, 60_000);
+
+    it("keeps metadata within its size after any number of merge patches", async () => {
+      const created = await server.call("POST", "/api/v1/sequences", '{"name":"Grow","length":1}');
+      const { id } = (await created.json()) as { id: string };
+      const statuses: number[] = [];
+      for (let round = 0; round < 8; round++) {
+        const metadata = Object.fromEntries(
+          Array.from({ length: 1_000 }, (_, i) => [`r${round}k${i}`, "v".repeat(12)]),
+        );
+        statuses.push((await server.call("PATCH", `/api/v1/sequences/${id}`, JSON.stringify({ metadata }))).status);
+      }
+      // About 25 KB a round: the sixth would pass 128 KiB.
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 422, 422, 422]);
+      const read = await (await server.call("GET", `/api/v1/sequences/${id}`)).text();
+      expect(read.length).toBeLessThan(140_000);
+      const over = await server.call("PATCH", `/api/v1/sequences/${id}`, `{"metadata":{"x":"${"y".repeat(40_000)}"}}`);
+      expect(await over.json()).toMatchObject({ errors: [{ field: "/metadata", code: "maxBytes" }] });
     }, 60_000);
 
     it("400s query text with U+0000 or percent escapes that are not UTF-8", async () => {
@@ -307,9 +324,15 @@ describe("strict request bodies", () => {
       ["POST", `${beat}/${seq.beats[0]?.id}/move`, { position: 1, to: 0 }, ["/to"]],
       ["PATCH", `${beat}/${seq.beats[0]?.id}`, { blue_motion: { turns: 1, turn: 2 } }, ["/blue_motion/turn"]],
       ["POST", "/api/v1/sequences", { name: "t", "a/b": 1, "c~d": 2 }, ["/a~1b", "/c~0d"]],
+      [
+        "POST",
+        "/api/v1/sequences",
+        '{"name":"t","__proto__":{"x":1},"constructor":1,"toString":2}',
+        ["/__proto__", "/constructor", "/toString"],
+      ],
     ];
     for (const [method, path, body, fields] of cases) {
-      const res = await server.call(method, path, JSON.stringify(body));
+      const res = await server.call(method, path, typeof body === "string" ? body : JSON.stringify(body));
       const problem = (await res.json()) as {
         code: string;
         errors: { field: string; code: string; message: string }[];
@@ -353,5 +376,15 @@ describe("strict request bodies", () => {
     const { id } = (await created.json()) as { id: string };
     const patched = await server.call("PATCH", `/api/v1/sequences/${id}`, JSON.stringify({ metadata: { more: 1 } }));
     expect(await patched.json()).toMatchObject({ metadata: { anything: { nested: [1, { goes: true }] }, more: 1 } });
+    // Member names like Object.prototype's are data in metadata, also through a merge patch.
+    const odd = await server.call(
+      "PATCH",
+      `/api/v1/sequences/${id}`,
+      '{"metadata":{"__proto__":{"p":1},"constructor":2}}',
+    );
+    expect(odd.status).toBe(200);
+    const read = await (await server.call("GET", `/api/v1/sequences/${id}`)).text();
+    expect(read).toContain('"__proto__":{"p":1}');
+    expect(read).toContain('"constructor":2');
   });
 });

@@ -38,7 +38,7 @@ describe("start-up failures", () => {
       { EVENT_RETENTION: "1h" },
       /invalid configuration: event-retention is an age of at least 24h/,
     );
-  }, 60_000);
+  }, 180_000);
 
   it("a port in use", async () => {
     const taken = await listening();
@@ -52,7 +52,7 @@ describe("start-up failures", () => {
     } finally {
       taken.close();
     }
-  }, 30_000);
+  }, 120_000);
 
   it("a database that cannot be reached, without printing its password", async () => {
     const closed = await listening();
@@ -64,7 +64,7 @@ describe("start-up failures", () => {
       new RegExp(`cannot reach the database postgres://tka:\\*\\*\\*@127\\.0\\.0\\.1:${port}/tka: .*ECONNREFUSED`),
     );
     expect(line).not.toContain("s3cret-pw");
-  }, 30_000);
+  }, 120_000);
 
   it("a database file that is not a database", async () => {
     const dir = dataDir();
@@ -74,7 +74,7 @@ describe("start-up failures", () => {
       { DATA_DIR: dir },
       /cannot open the database sqlite:.*tka\.db: file is not a database \(SQLITE_NOTADB\)$/,
     );
-  }, 30_000);
+  }, 120_000);
 
   it("a data directory that cannot be written", async () => {
     const file = join(dataDir(), "a-file");
@@ -84,7 +84,7 @@ describe("start-up failures", () => {
       { DATA_DIR: join(file, "data") },
       /cannot write the data directory .*a-file\/data: ENOTDIR on .* \(set --data-dir or DATA_DIR\)$/,
     );
-  }, 30_000);
+  }, 120_000);
 
   // A read-only file system, for real (needs root to mount one).
   const canMount = process.getuid?.() === 0 && process.platform === "linux";
@@ -105,7 +105,7 @@ describe("start-up failures", () => {
         { DATA_DIR: mountPoint },
         /cannot write the data directory \/tmp\/tka-ro-\w+: EROFS on .*\.write-test-\d+ \(set --data-dir or DATA_DIR\)$/,
       );
-    }, 30_000);
+    }, 120_000);
   });
 
   it("prints the error itself too at LOG_LEVEL=debug", async () => {
@@ -115,5 +115,5 @@ describe("start-up failures", () => {
     expect(code).toBe(1);
     expect(stderr.split("\n")[0]).toMatch(/^tka-server: cannot (open|write)/);
     expect(stderr).toMatch(/^\s+at /m);
-  }, 30_000);
+  }, 120_000);
 });

@@ -130,3 +130,31 @@ describe("Validator", () => {
     expect(errors[0]?.field).toBe("/a~1b");
   });
 });
+
+describe("member names that are also Object.prototype's", () => {
+  const closed = new Validator({
+    Closed: { type: "object", additionalProperties: false, properties: { name: { type: "string" } } },
+    Tagged: {
+      oneOf: [{ $ref: "#/components/schemas/Closed" }],
+      discriminator: { propertyName: "kind", mapping: { a: "#/components/schemas/Closed" } },
+    },
+  });
+
+  it("are unknown members of a closed object, not inherited properties", () => {
+    const value = JSON.parse('{"name":"x","__proto__":1,"constructor":2,"toString":3,"hasOwnProperty":4}');
+    expect(closed.validate({ $ref: "#/components/schemas/Closed" }, value).map((e) => e.field)).toEqual([
+      "/__proto__",
+      "/constructor",
+      "/toString",
+      "/hasOwnProperty",
+    ]);
+  });
+
+  it("are unknown discriminator values, not a crash", () => {
+    for (const kind of ["constructor", "__proto__", "toString"]) {
+      expect(closed.validate({ $ref: "#/components/schemas/Tagged" }, { kind })).toMatchObject([
+        { field: "/kind", code: "discriminator" },
+      ]);
+    }
+  });
+});

@@ -3,6 +3,7 @@
 // caller, and report each failing field as a JSON pointer.
 import type { Problems } from "./errors.ts";
 import {
+  BEAT_METADATA_MAX_BYTES,
   type Beat,
   DEFAULT_DURATION,
   locations,
@@ -114,9 +115,33 @@ export function mergeMotion(current: Motion | null, patch: MotionPatch, field: s
   return checkMotion(merged, field, problems);
 }
 
+/** The length of `text` in UTF-8 bytes, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** Metadata must stay within `maxBytes` as UTF-8 JSON (see model.ts). */
+export function checkMetadata(metadata: Metadata, maxBytes: number, field: string, problems: Problems): void {
+  if (utf8Length(JSON.stringify(metadata)) > maxBytes) {
+    problems.add(field, "maxBytes", `must be at most ${maxBytes} bytes as JSON (UTF-8)`);
+  }
+}
+
 export function beatFromInput(id: string, input: BeatInput, field: string, problems: Problems): Beat {
   const duration = input.duration ?? DEFAULT_DURATION;
   checkDuration(duration, `${field}/duration`, problems);
+  if (input.metadata !== undefined)
+    checkMetadata(input.metadata, BEAT_METADATA_MAX_BYTES, `${field}/metadata`, problems);
   return {
     id,
     letter: input.letter === undefined ? null : checkLetter(input.letter, `${field}/letter`, problems),
@@ -153,8 +178,19 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return patch;
   const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    if (value === null) {
+      delete result[key];
+      continue;
+    }
+    // Own members only, defined rather than assigned: a member named `__proto__` is data (an
+    // assignment would set the object's prototype and the member would be lost).
+    const current = Object.hasOwn(result, key) ? result[key] : undefined;
+    Object.defineProperty(result, key, {
+      value: mergePatch(current, value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return result;
 }
@@ -165,7 +201,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
 }

@@ -9,6 +9,12 @@ export const DEFAULT_LENGTH = 16;
 export const DEFAULT_DURATION = 1;
 export const MAX_DURATION = 10;
 export const MAX_TURNS = 4;
+/**
+ * Metadata, as UTF-8 JSON, after any change (a merge patch included): so repeated patches cannot
+ * grow a sequence without bound, and a whole sequence (64 beats) always fits in one 1 MiB body.
+ */
+export const SEQUENCE_METADATA_MAX_BYTES = 131_072;
+export const BEAT_METADATA_MAX_BYTES = 8_192;
 
 export type MotionType = "pro" | "anti" | "float" | "dash" | "static";
 export type PropRotDir = "cw" | "ccw" | "no_rot";

@@ -159,3 +159,34 @@ describe("beat planners", () => {
     expect(command.to.map((b) => b.letter)).toEqual(["Z"]);
   });
 });
+
+describe("metadata size", () => {
+  const big = (bytes: number) => ({ s: "x".repeat(bytes - '{"s":""}'.length) });
+
+  it("allows metadata up to its limit as UTF-8 JSON: 128 KiB on a sequence, 8 KiB on a beat", () => {
+    expect(created({ name: "A", metadata: big(131_072) }).metadata).toEqual(big(131_072));
+    expect(domainError(() => created({ name: "A", metadata: big(131_073) })).fields).toEqual([
+      { field: "/metadata", code: "maxBytes", message: "must be at most 131072 bytes as JSON (UTF-8)" },
+    ]);
+    // UTF-8 bytes, not characters: 4,093 two-byte letters and the JSON around them are 8,194 bytes.
+    const beats = [{ metadata: { s: "\u00e9".repeat(4_093) } }];
+    expect(domainError(() => created({ name: "A", beats })).fields).toEqual([
+      { field: "/beats/0/metadata", code: "maxBytes", message: "must be at most 8192 bytes as JSON (UTF-8)" },
+    ]);
+  });
+
+  it("holds after merge patches, which could otherwise grow metadata without bound", () => {
+    let doc = created({ name: "A", length: 1, metadata: big(100_000) });
+    expect(domainError(() => planPatch(doc, { metadata: { more: "y".repeat(40_000) } }, testContext())).fields).toEqual(
+      [{ field: "/metadata", code: "maxBytes", message: "must be at most 131072 bytes as JSON (UTF-8)" }],
+    );
+    // Shrinking stays possible, and so does any other change.
+    expect(planPatch(doc, { metadata: { s: null } }, testContext())).not.toBeNull();
+    expect(planPatch(doc, { name: "B" }, testContext())).not.toBeNull();
+    doc = created({ name: "A", beats: [{ metadata: { a: "z".repeat(8_000) } }] });
+    const beatId = (doc.beats[0] as { id: string }).id;
+    expect(domainError(() => planUpdateBeat(doc, beatId, { metadata: { b: "z".repeat(500) } })).fields).toEqual([
+      { field: "/metadata", code: "maxBytes", message: "must be at most 8192 bytes as JSON (UTF-8)" },
+    ]);
+  });
+});

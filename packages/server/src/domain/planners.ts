@@ -9,17 +9,20 @@ import {
   blankBeat,
   checkDuration,
   checkLetter,
+  checkMetadata,
   jsonEqual,
   mergeMotion,
   mergePatch,
 } from "./inputs.ts";
 import {
+  BEAT_METADATA_MAX_BYTES,
   type Beat,
   DEFAULT_LENGTH,
   indexOfBeat,
   MAX_BEATS,
   type Metadata,
   NAME_MAX,
+  SEQUENCE_METADATA_MAX_BYTES,
   type SequenceDoc,
   START_POSITION_MAX,
 } from "./model.ts";
@@ -65,6 +68,7 @@ export function planCreate(input: SequenceCreateInput, ctx: PlanContext): Comman
   const problems = new Problems();
   checkName(input.name, "/name", problems);
   if (input.start_position !== undefined) checkStartPosition(input.start_position, "/start_position", problems);
+  if (input.metadata !== undefined) checkMetadata(input.metadata, SEQUENCE_METADATA_MAX_BYTES, "/metadata", problems);
   let beats: Beat[];
   if (input.beats !== undefined) {
     if (input.length !== undefined) problems.add("/length", "exclusive", "give either length or beats, not both");
@@ -108,7 +112,10 @@ export function planPatch(doc: SequenceDoc, patch: SequencePatchInput, ctx: Plan
   }
   if (patch.metadata !== undefined) {
     const metadata = patch.metadata === null ? {} : (mergePatch(doc.metadata, patch.metadata) as Metadata);
-    if (!jsonEqual(metadata, doc.metadata)) to.metadata = metadata;
+    if (!jsonEqual(metadata, doc.metadata)) {
+      checkMetadata(metadata, SEQUENCE_METADATA_MAX_BYTES, "/metadata", problems);
+      to.metadata = metadata;
+    }
   }
   if (patch.beats !== undefined) to.beats = beatsFromInputs(patch.beats, "/beats", ctx, problems);
   problems.throwIfAny("The patch");
@@ -169,6 +176,7 @@ export function planUpdateBeat(doc: SequenceDoc, beatId: string, patch: BeatPatc
   }
   if (patch.metadata !== undefined) {
     to.metadata = patch.metadata === null ? {} : (mergePatch(from.metadata, patch.metadata) as Metadata);
+    checkMetadata(to.metadata, BEAT_METADATA_MAX_BYTES, "/metadata", problems);
   }
   problems.throwIfAny("The beat patch");
   return jsonEqual(from, to) ? null : { kind: "beat.update", index, from, to };

@@ -81,9 +81,11 @@ export interface CreateSequenceInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -117,6 +119,16 @@ export interface DeleteSequenceInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: undefined;
 }
@@ -137,6 +149,16 @@ export interface UpdateSequenceInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: M.SequencePatch;
 }
@@ -157,6 +179,16 @@ export interface ReplaceBeatsInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: M.BeatsReplace;
 }
@@ -180,9 +212,11 @@ export interface AddBeatInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -220,6 +254,16 @@ export interface RemoveBeatInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: undefined;
 }
@@ -242,6 +286,16 @@ export interface UpdateBeatInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: M.BeatPatch;
 }
@@ -267,9 +321,11 @@ export interface MoveBeatInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -315,9 +371,11 @@ export interface RedoInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -343,9 +401,11 @@ export interface UndoInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -433,6 +493,7 @@ export type DeleteSequenceResult =
   | { status: 404; body: M.Problem }
   | { status: 409; body: M.Problem }
   | { status: 412; body: M.Problem; headers?: { ETag?: string } }
+  | { status: 422; body: M.Problem }
   | { status: 429; body: M.Problem }
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.Problem };
@@ -500,6 +561,7 @@ export type RemoveBeatResult =
   | { status: 404; body: M.Problem }
   | { status: 409; body: M.Problem }
   | { status: 412; body: M.Problem; headers?: { ETag?: string } }
+  | { status: 422; body: M.Problem }
   | { status: 429; body: M.Problem }
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.Problem };
@@ -723,7 +785,7 @@ export interface HistoryHandlers<C = Context> {
    * Undo the latest command
    *
    * Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
-   * Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+   * Like every mutation, it takes an `Idempotency-Key`: a key already used for another request is a
    * 422 `IDEMPOTENCY_KEY_REUSED`.
    */
   undo(input: UndoInput, c: C): Promise<UndoResult>;

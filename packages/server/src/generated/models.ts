@@ -498,7 +498,11 @@ export interface Liveness {
 /** A location on the grid: a compass point. */
 export type Location = "n" | "e" | "s" | "w" | "ne" | "se" | "sw" | "nw";
 
-/** A free-form JSON object for the client's own data. The server stores it as given. */
+/**
+ * A free-form JSON object for the client's own data. The server stores it as given, up to 128 KiB
+ * (as UTF-8 JSON) on a sequence and 8 KiB on a beat, also after a merge patch: more is a 422 whose
+ * error names the field with code `maxBytes`.
+ */
 export type Metadata = { [key: string]: unknown };
 
 /** What one prop (blue or red) does during a beat. */

@@ -192,6 +192,17 @@ export const operations = {
           minLength: 1,
         },
       },
+      {
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
+        },
+      },
     ],
   },
   updateSequence: {
@@ -213,6 +224,17 @@ export const operations = {
         schema: {
           type: "string",
           minLength: 1,
+        },
+      },
+      {
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
         },
       },
     ],
@@ -243,6 +265,17 @@ export const operations = {
         schema: {
           type: "string",
           minLength: 1,
+        },
+      },
+      {
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
         },
       },
     ],
@@ -346,6 +379,17 @@ export const operations = {
           minLength: 1,
         },
       },
+      {
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
+        },
+      },
     ],
   },
   updateBeat: {
@@ -375,6 +419,17 @@ export const operations = {
         schema: {
           type: "string",
           minLength: 1,
+        },
+      },
+      {
+        name: "Idempotency-Key",
+        in: "header",
+        required: false,
+        schema: {
+          type: "string",
+          minLength: 1,
+          maxLength: 255,
+          pattern: "^[\\x21-\\x7E]+$",
         },
       },
     ],

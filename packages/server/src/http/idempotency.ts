@@ -1,7 +1,9 @@
-// Idempotency-Key on POST: the first answer to a key is stored and replayed (with
-// `Idempotency-Replayed: true`) for retries with the same method, path and body; the same key
-// with another request is a 422; a retry while the first is still running is a 409 with
-// Retry-After (so SDKs retry it). A 5xx is not stored: the retry runs again.
+// Idempotency-Key on every mutation (POST, PUT, PATCH, DELETE): the first answer to a key is
+// stored and replayed (with `Idempotency-Replayed: true`) for retries with the same method, path
+// and body; the same key with another request is a 422; a retry while the first is still running
+// is a 409 with Retry-After (so SDKs retry it). A 5xx is not stored: the retry runs again. The
+// SDKs send a key with every non-GET request, so a retried PUT or DELETE whose first answer was
+// lost gets that answer (one history entry, a 200 rather than a 404).
 import { createHash } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import type { IdempotencyClaim, Store } from "../store/types.ts";
@@ -9,6 +11,8 @@ import type { AuthEnv } from "./auth.ts";
 import { problem } from "./problem.ts";
 
 const validKey = /^[\x21-\x7E]{1,255}$/;
+/** The methods that change state; reads never consult the key. */
+const mutations = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Headers worth replaying; the rest (request id, timing, rate limit) belong to the retry. */
 const replayedHeaders = ["content-type", "etag", "location"];
 
@@ -19,7 +23,7 @@ export type IdempotencyEnv = AuthEnv & {
 
 export function idempotency(store: Store, ttlMs: number) {
   return createMiddleware<IdempotencyEnv>(async (c, next) => {
-    if (c.req.method !== "POST") return next();
+    if (!mutations.has(c.req.method)) return next();
     const key = c.req.header("Idempotency-Key");
     if (key === undefined) return next();
     if (!validKey.test(key)) {

@@ -91,7 +91,8 @@ function coerceValues(values: readonly string[], schema: Schema, resolve: (ref: 
 /** The schema of one member of an object schema: its property, else `additionalProperties`. */
 function memberSchema(object: Schema, key: string): Schema {
   if (typeof object !== "object") return true;
-  return object.properties?.[key] ?? object.additionalProperties ?? true;
+  const properties = object.properties ?? {};
+  return (Object.hasOwn(properties, key) ? properties[key] : undefined) ?? object.additionalProperties ?? true;
 }
 
 /**

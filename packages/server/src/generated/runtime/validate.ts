@@ -103,7 +103,7 @@ export class Validator {
 
   #resolve(ref: string): Schema {
     const name = ref.startsWith("#/components/schemas/") ? ref.slice("#/components/schemas/".length) : undefined;
-    const schema = name === undefined ? undefined : this.#registry[name];
+    const schema = name === undefined || !Object.hasOwn(this.#registry, name) ? undefined : this.#registry[name];
     if (schema === undefined) throw new Error(`unresolved $ref ${ref}`);
     return schema;
   }
@@ -143,7 +143,9 @@ export class Validator {
     const discriminator = schema.discriminator;
     if (discriminator !== undefined && value !== null && typeof value === "object" && !Array.isArray(value)) {
       const tag = (value as Record<string, unknown>)[discriminator.propertyName];
-      const ref = typeof tag === "string" ? discriminator.mapping?.[tag] : undefined;
+      // Own members only: a tag like "constructor" must not find Object.prototype's.
+      const mapping = discriminator.mapping ?? {};
+      const ref = typeof tag === "string" && Object.hasOwn(mapping, tag) ? mapping[tag] : undefined;
       if (ref === undefined) {
         const known = Object.keys(discriminator.mapping ?? {}).join(", ");
         errors.push({
@@ -249,7 +251,9 @@ export class Validator {
     }
     const properties = schema.properties ?? {};
     for (const [name, field] of Object.entries(value)) {
-      const property = properties[name];
+      // Own members only: `__proto__`, `constructor` or `toString` are unknown members, not
+      // Object.prototype's.
+      const property = Object.hasOwn(properties, name) ? properties[name] : undefined;
       const where = `${at}/${escapePointer(name)}`;
       if (property !== undefined) {
         // A read-only field in a request is refused: it is the server's to set.

@@ -345,7 +345,7 @@ export class SqliteStore implements Store {
   createApiKey(projectId: string, keyId: string, keyHash: string, name: string, prefix?: string): Promise<void> {
     return this.#writer.run({
       method: "createApiKey",
-      args: [projectId, keyId, keyHash, name, new Date().toISOString(), prefix ?? null],
+      args: [projectId, keyId, keyHash, storableText(name), new Date().toISOString(), prefix ?? null],
     });
   }
 

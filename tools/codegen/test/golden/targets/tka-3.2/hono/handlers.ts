@@ -16,7 +16,7 @@ export interface StreamEventsInput {
     sequence_id?: M.ResourceId[];
   };
   headers: {
-    /** The id of the last event received; the stream resumes right after it. */
+    /** The id of the last event received (`evt_` and 16 digits); the stream resumes right after it. */
     "Last-Event-ID"?: string;
   };
   body: undefined;
@@ -81,9 +81,11 @@ export interface CreateSequenceInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -117,6 +119,16 @@ export interface DeleteSequenceInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: undefined;
 }
@@ -137,6 +149,16 @@ export interface UpdateSequenceInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: M.SequencePatch;
 }
@@ -157,6 +179,16 @@ export interface ReplaceBeatsInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: M.BeatsReplace;
 }
@@ -180,9 +212,11 @@ export interface AddBeatInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -220,6 +254,16 @@ export interface RemoveBeatInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: undefined;
 }
@@ -242,6 +286,16 @@ export interface UpdateBeatInput {
      * a 400.
      */
     "If-Match"?: string;
+    /**
+     * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
+     * to a request with this key is stored for 24 hours and replayed, with the header
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
+     */
+    "Idempotency-Key"?: string;
   };
   body: M.BeatPatch;
 }
@@ -267,9 +321,11 @@ export interface MoveBeatInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -315,9 +371,11 @@ export interface RedoInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -343,9 +401,11 @@ export interface UndoInput {
     /**
      * A client-chosen unique key (1-255 visible ASCII characters, a UUID is ideal). The first answer
      * to a request with this key is stored for 24 hours and replayed, with the header
-     * `Idempotency-Replayed: true`, for any retry with the same key and the same body. The same key
-     * with a different body is a 422 (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request
-     * is still running is a 409 (`IDEMPOTENCY_KEY_IN_USE`).
+     * `Idempotency-Replayed: true`, for any retry with the same key, method, path and body (so a
+     * retried `DELETE` whose first answer was lost gets that answer, not a 404, and a retried
+     * `PUT` records one history entry). The same key with another request is a 422
+     * (`IDEMPOTENCY_KEY_REUSED`); a retry while the first request is still running is a 409
+     * (`IDEMPOTENCY_KEY_IN_USE`, with `Retry-After`). A 5xx is not stored: a retry runs again.
      */
     "Idempotency-Key"?: string;
   };
@@ -433,6 +493,7 @@ export type DeleteSequenceResult =
   | { status: 404; body: M.Problem }
   | { status: 409; body: M.Problem }
   | { status: 412; body: M.Problem; headers?: { ETag?: string } }
+  | { status: 422; body: M.Problem }
   | { status: 429; body: M.Problem }
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.Problem };
@@ -500,6 +561,7 @@ export type RemoveBeatResult =
   | { status: 404; body: M.Problem }
   | { status: 409; body: M.Problem }
   | { status: 412; body: M.Problem; headers?: { ETag?: string } }
+  | { status: 422; body: M.Problem }
   | { status: 429; body: M.Problem }
   | { status: 500; body: M.Problem }
   | { status: 503; body: M.Problem };
@@ -629,12 +691,23 @@ export interface EventsHandlers<C = Context> {
    *
    * Stream the caller's project's change events as Server-Sent Events, in commit order.
    *
-   * To resume after a disconnect, send the last event id seen in `Last-Event-ID` (browsers'
-   * `EventSource` does this itself): the server first replays every matching event committed
-   * after it, then continues live, so nothing is missed or repeated. Events are kept for at
-   * least 24 hours; resuming from an id no longer kept is a 409 with code `EVENTS_EXPIRED`
-   * (re-read the state, then stream without `Last-Event-ID`). The server sends a comment line
-   * every 15 seconds to keep idle connections open.
+   * Delivery: every event of the project that matches the filters, exactly once and in commit
+   * order (see `position`), whichever server instance the request reaches, also across a
+   * resume. To resume after a disconnect, send the last event id seen in `Last-Event-ID`
+   * (browsers' `EventSource` does this itself): the server first replays every matching event
+   * committed after it, then continues live, so nothing is missed or repeated. An empty or
+   * malformed id is a 400 with code `INVALID_EVENT_ID`; an id beyond the project's newest event
+   * is a 409 with code `UNKNOWN_EVENT_ID`; events are kept for at least 24 hours, and resuming
+   * from an id no longer kept is a 409 with code `EVENTS_EXPIRED` (after either 409, re-read
+   * the state, then stream without `Last-Event-ID`).
+   *
+   * Delivery never slows writers down: a stream whose unsent data exceeds its send buffer (1 MiB
+   * by default) ends with an SSE `error` event whose data is
+   * `{"type": "error", "code": "SLOW_CONSUMER", "message": ...}`; reconnect with
+   * `Last-Event-ID` to miss nothing. A stream whose events were pruned under it ends the same
+   * way with code `EVENTS_EXPIRED`. The `error` event has no `id:` and no `position`; clients
+   * that skip unknown event types lose nothing by skipping it. The server sends a comment line
+   * every 15 seconds of silence to keep idle connections open.
    */
   stream(input: StreamEventsInput, c: C): Promise<StreamEventsResult>;
   /**
@@ -645,12 +718,21 @@ export interface EventsHandlers<C = Context> {
    *
    * The server sends `welcome` first, then `heartbeat` every 30 s; it drops a peer silent for
    * 60 s. Credentials go in the `X-API-Key` or `Authorization` header where the client can set
-   * headers, else in the `token` query parameter or a first `auth` message. Close codes: 4001
-   * authentication failed, 4003 origin not allowed, 4008 heartbeat timeout, 4029 rate limit
-   * (100 messages per second) exceeded. Bad JSON or an unknown message type gets an `error`
-   * message, never a dropped connection. Clients reconnect with exponential backoff (1 s
-   * doubling to 30 s, reset after a successful connection) and resubscribe with
-   * `last_event_id` to miss nothing.
+   * headers, else in the `token` query parameter or a first `auth` message. Bad JSON or an
+   * unknown message type gets an `error` message, never a dropped connection.
+   *
+   * Delivery: every event of the project that matches the subscription, exactly once and in
+   * commit order (see `position`), whichever server instance the connection reaches, also
+   * across a resume with `last_event_id`. Delivery never slows writers down: a connection whose
+   * unsent data exceeds its send buffer (1 MiB by default) when the next event comes is closed
+   * with 4009; it resubscribes with `last_event_id` and misses nothing.
+   *
+   * Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8,
+   * 1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed,
+   * 4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last
+   * event id), 4029 rate limit (100 messages per second) exceeded. Clients reconnect with
+   * exponential backoff (1 s doubling to 30 s, reset after a successful connection) and
+   * resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
    */
   connectWebSocket(input: ConnectWebSocketInput, c: C): Promise<ConnectWebSocketResult>;
 }
@@ -703,7 +785,7 @@ export interface HistoryHandlers<C = Context> {
    * Undo the latest command
    *
    * Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`.
-   * Like every `POST`, it takes an `Idempotency-Key`: a key already used for another request is a
+   * Like every mutation, it takes an `Idempotency-Key`: a key already used for another request is a
    * 422 `IDEMPOTENCY_KEY_REUSED`.
    */
   undo(input: UndoInput, c: C): Promise<UndoResult>;

@@ -30,10 +30,17 @@ export interface BeatAddedEvent {
   /** The event type. */
   type: "beat.added";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -124,10 +131,17 @@ export interface BeatMovedEvent {
   /** The event type. */
   type: "beat.moved";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -178,10 +192,17 @@ export interface BeatRemovedEvent {
   /** The event type. */
   type: "beat.removed";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -205,10 +226,17 @@ export interface BeatUpdatedEvent {
   /** The event type. */
   type: "beat.updated";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -266,10 +294,17 @@ export interface CommandRedoneEvent {
   /** The event type. */
   type: "command.redone";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -285,10 +320,17 @@ export interface CommandUndoneEvent {
   /** The event type. */
   type: "command.undone";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -331,6 +373,8 @@ export type ErrorCode =
   | "IDEMPOTENCY_KEY_IN_USE"
   | "IDEMPOTENCY_KEY_REUSED"
   | "EVENTS_EXPIRED"
+  | "INVALID_EVENT_ID"
+  | "UNKNOWN_EVENT_ID"
   | "VERSION_MISMATCH"
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
@@ -454,7 +498,11 @@ export interface Liveness {
 /** A location on the grid: a compass point. */
 export type Location = "n" | "e" | "s" | "w" | "ne" | "se" | "sw" | "nw";
 
-/** A free-form JSON object for the client's own data. The server stores it as given. */
+/**
+ * A free-form JSON object for the client's own data. The server stores it as given, up to 128 KiB
+ * (as UTF-8 JSON) on a sequence and 8 KiB on a beat, also after a merge patch: more is a 422 whose
+ * error names the field with code `maxBytes`.
+ */
 export type Metadata = { [key: string]: unknown };
 
 /** What one prop (blue or red) does during a beat. */
@@ -620,10 +668,17 @@ export interface SequenceCreatedEvent {
   /** The event type. */
   type: "sequence.created";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -645,10 +700,17 @@ export interface SequenceDeletedEvent {
   /** The event type. */
   type: "sequence.deleted";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -738,10 +800,17 @@ export interface SequenceUpdatedEvent {
   /** The event type. */
   type: "sequence.updated";
   /**
-   * The event's unique id. Ids increase in commit order, so a client resumes a stream after the
-   * last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+   * The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids
+   * increase in commit order, so a client resumes a stream after the last id it saw
+   * (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
    */
   id: string;
+  /**
+   * The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An
+   * unfiltered subscription sees consecutive positions; a filtered one skips the positions of
+   * the events it filters out. Positions never go back, also across resumes.
+   */
+  position: number;
   /** The sequence the change happened to. */
   sequence_id: ResourceId;
   /** The sequence's version after the change. */
@@ -815,7 +884,9 @@ export type WsErrorCode =
   | "INVALID_MESSAGE"
   | "UNAUTHENTICATED"
   | "RATE_LIMITED"
-  | "EVENTS_EXPIRED";
+  | "EVENTS_EXPIRED"
+  | "INVALID_EVENT_ID"
+  | "UNKNOWN_EVENT_ID";
 
 /** A client message was refused; the connection stays open unless said otherwise. */
 export interface WsErrorMessage {
@@ -899,7 +970,10 @@ export interface WsStatsMessage {
 
 /**
  * Replace the connection's subscription. Empty or absent filters mean everything. With
- * `last_event_id` the server first replays every matching event after it, in order.
+ * `last_event_id` the server first replays every matching event after it, in order, then
+ * continues live without gap or duplicate. A refused subscribe (an `error` answer:
+ * `INVALID_MESSAGE`, `INVALID_EVENT_ID`, `UNKNOWN_EVENT_ID`, `EVENTS_EXPIRED`) changes
+ * nothing: the previous subscription, if any, stays in force.
  */
 export interface WsSubscribeMessage {
   /** The message type. */
@@ -910,7 +984,7 @@ export interface WsSubscribeMessage {
   event_types?: EventType[];
   /** Only these sequences; empty or absent means every sequence. */
   sequence_ids?: ResourceId[];
-  /** Resume after this event id. */
+  /** Resume after this event id (the `id` of the last event received, `evt_` and 16 digits). */
   last_event_id?: string;
 }
 

@@ -86,6 +86,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -102,7 +107,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatAddedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatAddedEventData: {
     type: "object",
@@ -207,6 +212,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -223,7 +233,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatMovedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatMovedEventData: {
     type: "object",
@@ -313,6 +323,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -329,7 +344,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatRemovedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatRemovedEventData: {
     type: "object",
@@ -355,6 +370,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -371,7 +391,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/BeatUpdatedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   BeatUpdatedEventData: {
     type: "object",
@@ -462,6 +482,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -478,7 +503,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/HistoryEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   CommandUndoneEvent: {
     type: "object",
@@ -489,6 +514,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -505,7 +535,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/HistoryEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   ComponentHealth: {
     type: "object",
@@ -553,6 +583,8 @@ export const schemas: SchemaRegistry = {
       "IDEMPOTENCY_KEY_IN_USE",
       "IDEMPOTENCY_KEY_REUSED",
       "EVENTS_EXPIRED",
+      "INVALID_EVENT_ID",
+      "UNKNOWN_EVENT_ID",
       "VERSION_MISMATCH",
       "PAYLOAD_TOO_LARGE",
       "UNSUPPORTED_MEDIA_TYPE",
@@ -1056,6 +1088,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -1072,7 +1109,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/SequenceCreatedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   SequenceCreatedEventData: {
     type: "object",
@@ -1092,6 +1129,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -1108,7 +1150,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/SequenceDeletedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   SequenceDeletedEventData: {
     type: "object",
@@ -1285,6 +1327,11 @@ export const schemas: SchemaRegistry = {
       id: {
         type: "string",
       },
+      position: {
+        type: "integer",
+        format: "int64",
+        minimum: 1,
+      },
       sequence_id: {
         $ref: "#/components/schemas/ResourceId",
       },
@@ -1301,7 +1348,7 @@ export const schemas: SchemaRegistry = {
         $ref: "#/components/schemas/SequenceUpdatedEventData",
       },
     },
-    required: ["type", "id", "sequence_id", "sequence_version", "occurred_at", "data"],
+    required: ["type", "id", "position", "sequence_id", "sequence_version", "occurred_at", "data"],
   },
   SequenceUpdatedEventData: {
     type: "object",
@@ -1421,6 +1468,8 @@ export const schemas: SchemaRegistry = {
       "UNAUTHENTICATED",
       "RATE_LIMITED",
       "EVENTS_EXPIRED",
+      "INVALID_EVENT_ID",
+      "UNKNOWN_EVENT_ID",
     ],
   },
   WsErrorMessage: {

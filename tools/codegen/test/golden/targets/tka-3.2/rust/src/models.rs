@@ -44,8 +44,10 @@ pub struct Beat {
 pub struct BeatAddedEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -148,8 +150,10 @@ pub struct BeatMove {
 pub struct BeatMovedEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -224,8 +228,10 @@ pub struct BeatPatch {
 pub struct BeatRemovedEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -250,8 +256,10 @@ pub struct BeatRemovedEventData {
 pub struct BeatUpdatedEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -375,8 +383,10 @@ crate::open_enum! {
 pub struct CommandRedoneEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -392,8 +402,10 @@ pub struct CommandRedoneEvent {
 pub struct CommandUndoneEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -449,6 +461,10 @@ crate::open_enum! {
         IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED",
         /// The event id to resume from is older than the events the server keeps.
         EventsExpired = "EVENTS_EXPIRED",
+        /// The event id to resume from is empty or not an event id (`evt_` followed by 16 digits).
+        InvalidEventId = "INVALID_EVENT_ID",
+        /// The event id to resume from is beyond the newest event of the caller's project (an id of another deployment, or a database restored from a backup): re-read the state, then stream without an id.
+        UnknownEventId = "UNKNOWN_EVENT_ID",
         /// `If-Match` names a version the sequence is no longer at.
         VersionMismatch = "VERSION_MISMATCH",
         /// The body is larger than the server accepts (1 MiB by default), or its JSON goes past a limit: nesting depth (64 by default), members and elements in all (10,000), or string length (100,000 characters). For a JSON limit, `errors` names it (`maxDepth`, `maxMembers`, `maxStringLength`) and where it was crossed.
@@ -628,7 +644,7 @@ crate::open_enum! {
     }
 }
 
-/// A free-form JSON object for the client's own data. The server stores it as given.
+/// A free-form JSON object for the client's own data. The server stores it as given, up to 128 KiB (as UTF-8 JSON) on a sequence and 8 KiB on a beat, also after a merge patch: more is a 422 whose error names the field with code `maxBytes`.
 pub type Metadata = BTreeMap<String, serde_json::Value>;
 
 /// What one prop (blue or red) does during a beat.
@@ -855,8 +871,10 @@ pub struct SequenceCreate {
 pub struct SequenceCreatedEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -879,8 +897,10 @@ pub struct SequenceCreatedEventData {
 pub struct SequenceDeletedEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -1009,8 +1029,10 @@ pub struct SequenceSummary {
 pub struct SequenceUpdatedEvent {
     /// The event type.
     pub r#type: String,
-    /// The event's unique id. Ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
+    /// The event's unique id (`evt_` and 16 digits, unique across projects). Within a project ids increase in commit order, so a client resumes a stream after the last id it saw (`Last-Event-ID` for SSE, `last_event_id` for the WebSocket).
     pub id: String,
+    /// The event's place in its project's stream: 1, 2, 3, ... with no gap, in commit order. An unfiltered subscription sees consecutive positions; a filtered one skips the positions of the events it filters out. Positions never go back, also across resumes.
+    pub position: i64,
     /// The sequence the change happened to.
     pub sequence_id: ResourceId,
     /// The sequence's version after the change.
@@ -1149,8 +1171,12 @@ crate::open_enum! {
         Unauthenticated = "UNAUTHENTICATED",
         /// More than 100 messages per second.
         RateLimited = "RATE_LIMITED",
-        /// The event id to resume from is older than the events the server keeps.
+        /// The event id to resume from is older than the events the server keeps, or events the subscription needed were pruned while it ran (the subscription ends): re-read the state, then subscribe without `last_event_id`.
         EventsExpired = "EVENTS_EXPIRED",
+        /// `last_event_id` is empty or not an event id (`evt_` followed by 16 digits).
+        InvalidEventId = "INVALID_EVENT_ID",
+        /// `last_event_id` is beyond the newest event of the project: re-read the state, then subscribe without `last_event_id`.
+        UnknownEventId = "UNKNOWN_EVENT_ID",
     }
 }
 
@@ -1302,7 +1328,7 @@ pub struct WsStatsMessage {
     pub total_events_sent: i64,
 }
 
-/// Replace the connection's subscription. Empty or absent filters mean everything. With `last_event_id` the server first replays every matching event after it, in order.
+/// Replace the connection's subscription. Empty or absent filters mean everything. With `last_event_id` the server first replays every matching event after it, in order, then continues live without gap or duplicate. A refused subscribe (an `error` answer: `INVALID_MESSAGE`, `INVALID_EVENT_ID`, `UNKNOWN_EVENT_ID`, `EVENTS_EXPIRED`) changes nothing: the previous subscription, if any, stays in force.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WsSubscribeMessage {
     /// The message type.
@@ -1316,7 +1342,7 @@ pub struct WsSubscribeMessage {
     /// Only these sequences; empty or absent means every sequence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence_ids: Option<Vec<ResourceId>>,
-    /// Resume after this event id.
+    /// Resume after this event id (the `id` of the last event received, `evt_` and 16 digits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event_id: Option<String>,
 }
