@@ -6,8 +6,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{Reply, TestServer};
-use sdk_runtime_harness::core::query::{encode_cookie_value, form_urlencoded};
-use sdk_runtime_harness::core::{Error, RequestOptions, RequestSpec};
+use sdk_runtime_harness::runtime::query::{encode_cookie_value, form_urlencoded};
+use sdk_runtime_harness::runtime::{Error, RequestOptions, RequestSpec};
 use serde::Serialize;
 use serde_json::{json, Value};
 

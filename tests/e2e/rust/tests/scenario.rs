@@ -2,12 +2,12 @@
 use std::process::Stdio;
 
 use futures_util::StreamExt;
-use tka::core::WsOptions;
 use tka::models::{
     BeatCreate, BeatInput, BeatMove, BeatPatch, ChangeEvent, EventType, SequenceCreate,
     SequencePatch, WsClientMessage, WsServerMessage, WsSubscribeMessage,
 };
 use tka::resources::{history, sequences};
+use tka::runtime::WsOptions;
 use tka::{Error, Tka};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};

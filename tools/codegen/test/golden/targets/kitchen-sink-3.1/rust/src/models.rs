@@ -236,9 +236,9 @@ impl std::fmt::Display for Priority {
     }
 }
 
-impl crate::core::QueryValue for Priority {
+impl crate::runtime::QueryValue for Priority {
     fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
-        crate::core::QueryValue::append_to(&self.0, name, out);
+        crate::runtime::QueryValue::append_to(&self.0, name, out);
     }
 }
 

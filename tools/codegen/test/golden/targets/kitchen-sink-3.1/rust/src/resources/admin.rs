@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::core::{PendingRequest, RequestSpec};
+use crate::runtime::{PendingRequest, RequestSpec};
 
 /// The `Admin` operations.
 #[derive(Debug, Clone, Copy)]
 pub struct Admin<'a> {
-    pub(crate) core: &'a crate::core::Client,
+    pub(crate) core: &'a crate::runtime::Client,
 }
 
 impl Admin<'_> {
