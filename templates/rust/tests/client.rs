@@ -825,3 +825,66 @@ async fn if_match_takes_a_tag_or_a_version() {
         .unwrap();
     assert_eq!(server.requests()[0].header("if-match"), Some("\"3\""));
 }
+
+#[tokio::test]
+async fn requests_and_retries_are_tracing_events_inside_a_request_span() {
+    use std::sync::{Arc, Mutex};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    #[derive(Default)]
+    struct Seen {
+        spans: Vec<String>,
+        events: Vec<(String, String)>,
+    }
+    struct Capture(Arc<Mutex<Seen>>);
+    struct Message(String);
+    impl Visit for Message {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "message" {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let mut seen = self.0.lock().unwrap();
+            seen.spans.push(span.metadata().name().to_owned());
+            Id::from_u64(seen.spans.len() as u64)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            let level = event.metadata().level().to_string();
+            self.0.lock().unwrap().events.push((level, message.0));
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let _guard = tracing::subscriber::set_default(Capture(seen.clone()));
+    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
+    let client = server.client().api_key("secret-key").build().unwrap();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.spans.iter().any(|s| s == "request"),
+        "{:?}",
+        seen.spans
+    );
+    assert!(
+        seen.events
+            .iter()
+            .any(|(level, m)| level == "INFO" && m.contains("retrying")),
+        "{:?}",
+        seen.events
+    );
+    assert!(seen.events.iter().all(|(_, m)| !m.contains("secret-key")));
+}

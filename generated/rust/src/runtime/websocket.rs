@@ -268,9 +268,7 @@ enum Ended {
 
 impl<S: DeserializeOwned + Send + 'static> Task<S> {
     fn log(&self, level: LogLevel, message: impl FnOnce() -> String) {
-        if let Some(logger) = &self.logger {
-            logger(level, &message());
-        }
+        super::client::emit(self.logger.as_ref(), level, message);
     }
 
     fn set_connected(&self, connected: bool) {
