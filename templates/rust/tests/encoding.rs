@@ -274,3 +274,21 @@ async fn a_binary_call_that_fails_is_still_a_typed_error() {
         other => panic!("expected NotFound, got {other:?}"),
     }
 }
+
+#[test]
+fn date_times_are_rfc_3339_in_json_and_in_the_query() {
+    use sdk_runtime_harness::runtime::{DateTime, RequestSpec};
+    let at: DateTime = serde_json::from_str(r#""2026-11-30T12:00:00.5+01:00""#).unwrap();
+    assert_eq!(at.year(), 2026);
+    assert_eq!(at.to_string(), "2026-11-30T12:00:00.5+01:00");
+    assert_eq!(
+        serde_json::to_string(&at).unwrap(),
+        r#""2026-11-30T12:00:00.5+01:00""#
+    );
+    assert!(serde_json::from_str::<DateTime>(r#""30/11/2026""#).is_err());
+    let spec = RequestSpec::get("/v1/x").query("since", Some(at));
+    assert_eq!(
+        spec.query_pairs(),
+        [("since".to_owned(), "2026-11-30T12:00:00.5+01:00".to_owned())]
+    );
+}

@@ -24,7 +24,7 @@ impl Sequences<'_> {
             .query("word", &params.word)
             .query("min_length", params.min_length)
             .query("max_length", params.max_length)
-            .query("updated_since", &params.updated_since)
+            .query("updated_since", params.updated_since)
             .errors(ERRORS_1);
         self.core.paginate(spec)
     }
@@ -165,5 +165,5 @@ pub struct ListParams {
     /// Only sequences with at most this many beats.
     pub max_length: Option<i32>,
     /// Only sequences changed at or after this time (RFC 3339).
-    pub updated_since: Option<String>,
+    pub updated_since: Option<crate::runtime::DateTime>,
 }

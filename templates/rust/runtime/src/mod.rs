@@ -14,6 +14,7 @@
 //! `crate::runtime`).
 
 pub mod client;
+pub mod datetime;
 pub mod enums;
 pub mod error;
 pub mod etag;
@@ -28,6 +29,7 @@ pub use client::{
     BoxFuture, Client, ClientBuilder, ClientConfig, LogLevel, Logger, PendingRequest,
     RequestOptions, RequestSpec,
 };
+pub use datetime::DateTime;
 pub use enums::OpenEnum;
 pub use error::{decode_error, Error, ErrorDecoder, Result, StatusError};
 pub use etag::ETag;

@@ -104,6 +104,9 @@ async fn the_tka_scenario() {
         .await
         .unwrap();
     assert_eq!(flow.word, "AB");
+    // Date-times decode as RFC 3339 into a time type.
+    assert!(flow.created_at <= tka::runtime::DateTime::now_utc());
+    assert!(flow.updated_at >= flow.created_at);
 
     // List every sequence across pages.
     for i in 0..3 {
