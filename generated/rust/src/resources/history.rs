@@ -16,7 +16,11 @@ impl History<'_> {
     /// List the sequence's history, newest first, with its undo / redo state.
     ///
     /// `GET /api/v1/sequences/{sequence_id}/history`. `.await` gives the first page; `.items()` streams every item across pages.
-    pub fn list(&self, sequence_id: &str, params: &ListParams) -> Paginator<models::HistoryEntry> {
+    pub fn list(
+        &self,
+        sequence_id: &str,
+        params: &HistoryListParams,
+    ) -> Paginator<models::HistoryEntry> {
         let spec = RequestSpec::get("/api/v1/sequences/{sequence_id}/history")
             .path_param("sequence_id", sequence_id)
             .query("limit", params.limit)
@@ -77,7 +81,7 @@ static ERRORS_2: &[(&str, ErrorDecoder)] = &[
 
 /// The query and header parameters of [`History::list`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListParams {
+pub struct HistoryListParams {
     /// The most items to return in one page.
     pub limit: Option<i32>,
     /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist; a cursor this list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.

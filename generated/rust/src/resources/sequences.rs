@@ -16,7 +16,7 @@ impl Sequences<'_> {
     /// List the sequences of the caller's project, newest first (by creation time, then id), one page at a time. Follow `next_cursor` until it is `null`; the SDKs iterate all pages for you.
     ///
     /// `GET /api/v1/sequences`. `.await` gives the first page; `.items()` streams every item across pages.
-    pub fn list(&self, params: &ListParams) -> Paginator<models::SequenceSummary> {
+    pub fn list(&self, params: &SequencesListParams) -> Paginator<models::SequenceSummary> {
         let spec = RequestSpec::get("/api/v1/sequences")
             .query("limit", params.limit)
             .query("cursor", &params.cursor)
@@ -151,7 +151,7 @@ static ERRORS_5: &[(&str, ErrorDecoder)] = &[
 
 /// The query and header parameters of [`Sequences::list`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListParams {
+pub struct SequencesListParams {
     /// The most items to return in one page.
     pub limit: Option<i32>,
     /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist; a cursor this list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.

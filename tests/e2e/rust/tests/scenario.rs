@@ -118,7 +118,7 @@ async fn the_tka_scenario() {
             .await
             .unwrap();
     }
-    let params = sequences::ListParams {
+    let params = sequences::SequencesListParams {
         limit: Some(2),
         ..Default::default()
     };
@@ -232,7 +232,7 @@ async fn the_tka_scenario() {
     assert_eq!(again.sequence.map(|s| s.word), Some("QBC".to_string()));
     let page = tka
         .history()
-        .list(&id, &history::ListParams::default())
+        .list(&id, &history::HistoryListParams::default())
         .await
         .unwrap();
     assert!(page.data.iter().any(|e| e.undone));

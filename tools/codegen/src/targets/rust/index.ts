@@ -362,7 +362,8 @@ function operationMethod(
   );
   const lastEventId = op.streaming ? op.parameters.find((p) => p.role === "last-event-id") : undefined;
   const pascal = pascalCase(bare(name));
-  const paramsStruct = `${pascal}Params`;
+  // Named after the resource too (`SequencesListParams`), so names never repeat across modules.
+  const paramsStruct = `${className}${pascal}Params`;
   const argNames = new Set(pathParams.map((p) => bare(p.names?.rust?.param ?? p.name)));
   const paramsArg = argNames.has("params") ? "request_params" : "params";
   const bodyArg = argNames.has("body") ? "request_body" : "body";

@@ -12,7 +12,11 @@ pub struct ClientResource<'a> {
 
 impl ClientResource<'_> {
     /// `GET /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too.
-    pub fn delete(&self, r#in: &str, params: &DeleteParams) -> PendingRequest<models::Type> {
+    pub fn delete(
+        &self,
+        r#in: &str,
+        params: &ClientResourceDeleteParams,
+    ) -> PendingRequest<models::Type> {
         let spec = RequestSpec::get("/type/{in}")
             .path_param("in", r#in)
             .query("class", &params.class)
@@ -59,7 +63,7 @@ impl ClientResource<'_> {
 
 /// The query and header parameters of [`ClientResource::delete`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct DeleteParams {
+pub struct ClientResourceDeleteParams {
     /// The `class` query parameter.
     pub class: Option<String>,
     /// The `type` query parameter.

@@ -13,7 +13,7 @@ pub struct Admin<'a> {
 
 impl Admin<'_> {
     /// `GET /admin/stats`. `.await` for the result, `.with_response().await` for the raw response too.
-    pub fn get_stats(&self, params: &GetStatsParams) -> PendingRequest<BTreeMap<String, i64>> {
+    pub fn get_stats(&self, params: &AdminGetStatsParams) -> PendingRequest<BTreeMap<String, i64>> {
         let spec = RequestSpec::get("/admin/stats")
             .cookie("session", params.session.as_ref())
             .query_deep_object("filter", params.filter.iter().flatten());
@@ -29,7 +29,7 @@ impl Admin<'_> {
 
 /// The query and header parameters of [`Admin::get_stats`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetStatsParams {
+pub struct AdminGetStatsParams {
     /// The `session` cookie parameter.
     pub session: Option<String>,
     /// The `filter` query parameter.

@@ -11,7 +11,7 @@ pub struct Events<'a> {
 
 impl Events<'_> {
     /// `GET /events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
-    pub fn stream(&self, params: &StreamParams) -> EventStream<String> {
+    pub fn stream(&self, params: &EventsStreamParams) -> EventStream<String> {
         let spec = RequestSpec::get("/events");
         self.core
             .event_stream(spec, decode_stream)
@@ -21,7 +21,7 @@ impl Events<'_> {
 
 /// The query and header parameters of [`Events::stream`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct StreamParams {
+pub struct EventsStreamParams {
     /// The `Last-Event-ID` header parameter.
     pub last_event_id: Option<String>,
 }

@@ -29,7 +29,7 @@ impl Widgets<'_> {
     /// List widgets
     ///
     /// `GET /widgets`. `.await` gives the first page; `.items()` streams every item across pages.
-    pub fn list(&self, params: &ListParams) -> Paginator<models::Widget> {
+    pub fn list(&self, params: &WidgetsListParams) -> Paginator<models::Widget> {
         let spec = RequestSpec::get("/widgets")
             .query("limit", params.limit)
             .query("cursor", &params.cursor)
@@ -78,7 +78,7 @@ impl Widgets<'_> {
         &self,
         widget_id: &str,
         body: &models::WidgetPatch,
-        params: &UpdateParams,
+        params: &WidgetsUpdateParams,
     ) -> PendingRequest<models::Widget> {
         let spec = RequestSpec::patch("/widgets/{widget_id}")
             .path_param("widget_id", widget_id)
@@ -127,7 +127,7 @@ static ERRORS_4: &[(&str, ErrorDecoder)] = &[("412", decode_error::<models::Prob
 
 /// The query and header parameters of [`Widgets::list`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListParams {
+pub struct WidgetsListParams {
     /// The `limit` query parameter.
     pub limit: Option<i32>,
     /// The `cursor` query parameter.
@@ -142,7 +142,7 @@ pub struct ListParams {
 
 /// The query and header parameters of [`Widgets::update`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct UpdateParams {
+pub struct WidgetsUpdateParams {
     /// The `If-Match` header parameter.
     pub if_match: String,
 }

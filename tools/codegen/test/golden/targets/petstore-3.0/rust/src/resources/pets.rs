@@ -14,7 +14,7 @@ impl PetsResource<'_> {
     /// List all pets
     ///
     /// `GET /pets`. `.await` for the result, `.with_response().await` for the raw response too.
-    pub fn list(&self, params: &ListParams) -> PendingRequest<models::Pets> {
+    pub fn list(&self, params: &PetsResourceListParams) -> PendingRequest<models::Pets> {
         let spec = RequestSpec::get("/pets")
             .query("limit", params.limit)
             .query("status", &params.status)
@@ -44,7 +44,7 @@ impl PetsResource<'_> {
     pub fn delete_pets_by_pet_id(
         &self,
         pet_id: &str,
-        params: &DeletePetsByPetIdParams,
+        params: &PetsResourceDeletePetsByPetIdParams,
     ) -> PendingRequest<()> {
         let spec = RequestSpec::delete("/pets/{petId}")
             .path_param("petId", pet_id)
@@ -61,7 +61,7 @@ static ERRORS_2: &[(&str, ErrorDecoder)] = &[("404", decode_error::<models::Erro
 
 /// The query and header parameters of [`PetsResource::list`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListParams {
+pub struct PetsResourceListParams {
     /// How many items to return at one time (max 100)
     pub limit: Option<i32>,
     /// The `status` query parameter.
@@ -70,7 +70,7 @@ pub struct ListParams {
 
 /// The query and header parameters of [`PetsResource::delete_pets_by_pet_id`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct DeletePetsByPetIdParams {
+pub struct PetsResourceDeletePetsByPetIdParams {
     /// The `api_key` header parameter.
     pub api_key: Option<String>,
 }

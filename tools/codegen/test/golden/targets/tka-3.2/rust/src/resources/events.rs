@@ -22,7 +22,7 @@ impl Events<'_> {
     /// Delivery never slows writers down: a stream whose unsent data exceeds its send buffer (1 MiB by default) ends with an SSE `error` event whose data is `{"type": "error", "code": "SLOW_CONSUMER", "message": ...}`; reconnect with `Last-Event-ID` to miss nothing. A stream whose events were pruned under it ends the same way with code `EVENTS_EXPIRED`. The `error` event has no `id:` and no `position`; clients that skip unknown event types lose nothing by skipping it. The server sends a comment line every 15 seconds of silence to keep idle connections open.
     ///
     /// `GET /api/v1/events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
-    pub fn stream(&self, params: &StreamParams) -> EventStream<models::ChangeEvent> {
+    pub fn stream(&self, params: &EventsStreamParams) -> EventStream<models::ChangeEvent> {
         let spec = RequestSpec::get("/api/v1/events")
             .query("types", &params.types)
             .query("sequence_id", &params.sequence_id)
@@ -76,7 +76,7 @@ static ERRORS_1: &[(&str, ErrorDecoder)] = &[
 
 /// The query and header parameters of [`Events::stream`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct StreamParams {
+pub struct EventsStreamParams {
     /// Only events of these types (repeat the parameter); none means every type.
     pub types: Option<Vec<models::EventType>>,
     /// Only events of these sequences (repeat the parameter); none means every sequence.
