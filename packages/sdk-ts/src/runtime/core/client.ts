@@ -455,7 +455,9 @@ export class BaseClient {
     if (req.stream && response.ok) return { ok: true, response, text: undefined };
     if (req.bytes && response.ok) {
       const bytes =
-        response.status === 204 || req.method === "HEAD" ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
+        response.status === 204 || req.method === "HEAD"
+          ? new Uint8Array(0)
+          : new Uint8Array(await response.arrayBuffer());
       return { ok: true, response, text: undefined, bytes };
     }
     const text = response.status === 204 || req.method === "HEAD" ? "" : await response.text();
@@ -480,7 +482,10 @@ export class BaseClient {
     })();
     const failed = (err: unknown): AttemptResult => {
       if (timedOut || err instanceof APITimeoutError) {
-        return { ok: false, error: err instanceof APITimeoutError ? err : new APITimeoutError(undefined, { cause: err }) };
+        return {
+          ok: false,
+          error: err instanceof APITimeoutError ? err : new APITimeoutError(undefined, { cause: err }),
+        };
       }
       const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
       return { ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) };
