@@ -147,8 +147,14 @@ export function inputOnlyModels(ir: ApiIR): Set<string> {
   const reach = (roots: TypeRef[]): Set<string> => {
     const seen = new Set<string>();
     const visit = (ref: TypeRef): void => {
-      if (ref.kind === "array") return visit(ref.items);
-      if (ref.kind === "map") return visit(ref.values);
+      if (ref.kind === "array") {
+        visit(ref.items);
+        return;
+      }
+      if (ref.kind === "map") {
+        visit(ref.values);
+        return;
+      }
       if (ref.kind !== "model" || seen.has(ref.name)) return;
       seen.add(ref.name);
       const m = byName.get(ref.name);
