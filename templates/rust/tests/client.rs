@@ -7,7 +7,7 @@ use std::future::IntoFuture;
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{dead_url, Reply, TestServer, CONFIG};
-use sdk_runtime_harness::core::{Client, ClientConfig, Error, RequestOptions, RequestSpec};
+use sdk_runtime_harness::runtime::{Client, ClientConfig, Error, RequestOptions, RequestSpec};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -134,7 +134,7 @@ async fn bearer_token_and_per_request_headers_win() {
 #[tokio::test]
 async fn reads_credentials_and_base_url_from_the_environment() {
     let server = TestServer::sequence(vec![ok_item()]).await;
-    let config = sdk_runtime_harness::core::ClientConfig {
+    let config = sdk_runtime_harness::runtime::ClientConfig {
         api_key_header: None,
         api_key_env: Some("SDK_HARNESS_ENV_TEST_API_KEY"),
         base_url_env: Some("SDK_HARNESS_ENV_TEST_BASE_URL"),
@@ -654,7 +654,7 @@ async fn unknown_fields_and_enum_values_are_tolerated() {
 
 #[test]
 fn open_enums_round_trip_known_and_unknown_values() {
-    use sdk_runtime_harness::core::OpenEnum;
+    use sdk_runtime_harness::runtime::OpenEnum;
     let known: Status = serde_json::from_str("\"active\"").unwrap();
     assert_eq!(known, Status::Active);
     assert!(!known.is_unknown());
@@ -675,7 +675,7 @@ fn open_enums_round_trip_known_and_unknown_values() {
 fn retry_policy_rules() {
     use reqwest::header::{HeaderMap, HeaderValue};
     use reqwest::{Method, StatusCode};
-    use sdk_runtime_harness::core::retry;
+    use sdk_runtime_harness::runtime::retry;
     let none = HeaderMap::new();
     let mut with_key = HeaderMap::new();
     with_key.insert("idempotency-key", HeaderValue::from_static("k"));
@@ -739,7 +739,7 @@ fn retry_policy_rules() {
 async fn logger_sees_attempts_and_retries_but_no_credentials() {
     use std::sync::{Arc, Mutex};
     let lines = Arc::new(Mutex::new(Vec::<(
-        sdk_runtime_harness::core::LogLevel,
+        sdk_runtime_harness::runtime::LogLevel,
         String,
     )>::new()));
     let sink = lines.clone();
@@ -765,7 +765,7 @@ async fn logger_sees_attempts_and_retries_but_no_credentials() {
 fn public_types_are_send_and_sync_where_it_matters() {
     fn send<T: Send>() {}
     fn send_sync<T: Send + Sync>() {}
-    use sdk_runtime_harness::core::{EventStream, Paginator, PendingRequest, WebSocket};
+    use sdk_runtime_harness::runtime::{EventStream, Paginator, PendingRequest, WebSocket};
     send_sync::<Client>();
     send_sync::<Error>();
     send::<PendingRequest<Item>>();
@@ -776,7 +776,7 @@ fn public_types_are_send_and_sync_where_it_matters() {
 
 #[tokio::test]
 async fn error_bodies_decode_as_the_model_the_operation_declares() {
-    use sdk_runtime_harness::core::{decode_error, ErrorDecoder};
+    use sdk_runtime_harness::runtime::{decode_error, ErrorDecoder};
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Problem {
@@ -810,7 +810,7 @@ async fn error_bodies_decode_as_the_model_the_operation_declares() {
 
 #[tokio::test]
 async fn if_match_takes_a_tag_or_a_version() {
-    use sdk_runtime_harness::core::ETag;
+    use sdk_runtime_harness::runtime::ETag;
     assert_eq!(ETag::from(7u64).as_str(), "\"7\"");
     assert_eq!(ETag::from("7").as_str(), "\"7\"");
     assert_eq!(ETag::from("\"7\"").as_str(), "\"7\"");
@@ -824,4 +824,67 @@ async fn if_match_takes_a_tag_or_a_version() {
         .await
         .unwrap();
     assert_eq!(server.requests()[0].header("if-match"), Some("\"3\""));
+}
+
+#[tokio::test]
+async fn requests_and_retries_are_tracing_events_inside_a_request_span() {
+    use std::sync::{Arc, Mutex};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    #[derive(Default)]
+    struct Seen {
+        spans: Vec<String>,
+        events: Vec<(String, String)>,
+    }
+    struct Capture(Arc<Mutex<Seen>>);
+    struct Message(String);
+    impl Visit for Message {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "message" {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let mut seen = self.0.lock().unwrap();
+            seen.spans.push(span.metadata().name().to_owned());
+            Id::from_u64(seen.spans.len() as u64)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            let level = event.metadata().level().to_string();
+            self.0.lock().unwrap().events.push((level, message.0));
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let _guard = tracing::subscriber::set_default(Capture(seen.clone()));
+    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
+    let client = server.client().api_key("secret-key").build().unwrap();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.spans.iter().any(|s| s == "request"),
+        "{:?}",
+        seen.spans
+    );
+    assert!(
+        seen.events
+            .iter()
+            .any(|(level, m)| level == "INFO" && m.contains("retrying")),
+        "{:?}",
+        seen.events
+    );
+    assert!(seen.events.iter().all(|(_, m)| !m.contains("secret-key")));
 }

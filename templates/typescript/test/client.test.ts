@@ -1,6 +1,6 @@
 import { delay, HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
   APIStatusError,
@@ -516,6 +516,54 @@ describe("retries", () => {
 });
 
 describe("timeouts and cancellation", () => {
+  it("hands fetch no signal unless the caller passes one (the timeout races the exchange)", async () => {
+    const signals: unknown[] = [];
+    const fetchImpl = async (_url: string, init: RequestInit) => {
+      signals.push(init.signal);
+      return new Response("{}", { headers: { "Content-Type": "application/json" } });
+    };
+    const client = new TestClient({ apiKey: "k", fetch: fetchImpl });
+    await client.request({ method: "get", path: "/v1/s" });
+    await client.request({ method: "get", path: "/v1/s" }, { signal: new AbortController().signal });
+    expect(signals[0]).toBeUndefined();
+    expect(signals[1]).toBeInstanceOf(AbortSignal);
+  });
+
+  it("refuses a header value with a line break before sending (no retry as a connection error)", async () => {
+    let calls = 0;
+    const client = new TestClient({
+      apiKey: "k",
+      fetch: async () => {
+        calls++;
+        return new Response("{}");
+      },
+    });
+    const err = await client
+      .request({ method: "get", path: "/v1/s" }, { headers: { "X-Bad": "a\r\nInjected: 1" } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(calls).toBe(0);
+  });
+
+  it("a timed-out exchange without a signal is abandoned and its late body cancelled", async () => {
+    let cancelled = false;
+    let answer: (response: Response) => void = () => {};
+    const fetchImpl = () =>
+      new Promise<Response>((resolve) => {
+        answer = resolve;
+      });
+    const client = new TestClient({ apiKey: "k", fetch: fetchImpl, timeout: 20, maxRetries: 0 });
+    const err = await client.request({ method: "get", path: "/v1/s" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APITimeoutError);
+    const body = new ReadableStream<Uint8Array>({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    answer(new Response(body));
+    await vi.waitFor(() => expect(cancelled).toBe(true));
+  });
+
   it("a slow answer past the timeout is an APITimeoutError after retries", async () => {
     let calls = 0;
     server.use(

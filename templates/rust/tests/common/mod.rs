@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sdk_runtime_harness::core::{Client, ClientBuilder, ClientConfig};
+use sdk_runtime_harness::runtime::{Client, ClientBuilder, ClientConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -169,7 +169,7 @@ async fn lost_answers_are_retried_with_their_key_and_applied_once() {
     assert_eq!(keys[0], keys[1]);
     let page = direct
         .history()
-        .list(&seq.id, &history::ListParams::default())
+        .list(&seq.id, &history::HistoryListParams::default())
         .await
         .unwrap();
     let commands: Vec<CommandKind> = page.data.iter().map(|e| e.command.clone()).collect();
@@ -225,7 +225,7 @@ async fn a_patch_answered_429_is_retried_and_one_beyond_the_ceiling_returned_at_
     }
     let page = patient
         .history()
-        .list(&seq.id, &history::ListParams::default())
+        .list(&seq.id, &history::HistoryListParams::default())
         .await
         .unwrap();
     let updates = page

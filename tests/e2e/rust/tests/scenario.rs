@@ -2,12 +2,12 @@
 use std::process::Stdio;
 
 use futures_util::StreamExt;
-use tka::core::WsOptions;
 use tka::models::{
     BeatCreate, BeatInput, BeatMove, BeatPatch, ChangeEvent, EventType, SequenceCreate,
     SequencePatch, WsClientMessage, WsServerMessage, WsSubscribeMessage,
 };
 use tka::resources::{history, sequences};
+use tka::runtime::WsOptions;
 use tka::{Error, Tka};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -104,6 +104,9 @@ async fn the_tka_scenario() {
         .await
         .unwrap();
     assert_eq!(flow.word, "AB");
+    // Date-times decode as RFC 3339 into a time type.
+    assert!(flow.created_at <= tka::runtime::DateTime::now_utc());
+    assert!(flow.updated_at >= flow.created_at);
 
     // List every sequence across pages.
     for i in 0..3 {
@@ -115,7 +118,7 @@ async fn the_tka_scenario() {
             .await
             .unwrap();
     }
-    let params = sequences::ListParams {
+    let params = sequences::SequencesListParams {
         limit: Some(2),
         ..Default::default()
     };
@@ -229,7 +232,7 @@ async fn the_tka_scenario() {
     assert_eq!(again.sequence.map(|s| s.word), Some("QBC".to_string()));
     let page = tka
         .history()
-        .list(&id, &history::ListParams::default())
+        .list(&id, &history::HistoryListParams::default())
         .await
         .unwrap();
     assert!(page.data.iter().any(|e| e.undone));

@@ -1,5 +1,5 @@
 // The `rust` target: a crate on reqwest + serde + tokio. The hand-written runtime
-// (templates/rust/runtime/src) is copied into `src/core/`; models, one resource struct per
+// (templates/rust/runtime/src) is copied into `src/runtime/`; models, one resource struct per
 // group, the client, lib.rs, Cargo.toml and the README are rendered. Generated code is laid out
 // as rustfmt prints it (the compile gate runs `cargo fmt --check` and clippy with -D warnings).
 import { readFileSync } from "node:fs";
@@ -104,7 +104,7 @@ export function rustTarget(options: RustOptions = {}): Target {
     name: "rust",
     language: "rust",
     runtimeDir: "rust/runtime/src",
-    runtimeOut: "src/core",
+    runtimeOut: "src/runtime",
     render(ir: ApiIR, render) {
       const stem = titleStem(ir.info.title);
       const crateName = options.crateName ?? `${kebabCase(stem)}-sdk`;
@@ -137,7 +137,7 @@ export function rustTarget(options: RustOptions = {}): Target {
           if (op.websocket !== null) {
             skipped.push(
               `// \`${op.method.toUpperCase()} ${op.path}\` (${op.id}) upgrades to a WebSocket channel: not generated\n` +
-                "// yet, open it with `crate::core::WebSocket` through `Client::websocket`.\n",
+                "// yet, open it with `crate::runtime::WebSocket` through `Client::websocket`.\n",
             );
             continue;
           }
@@ -170,7 +170,7 @@ export function rustTarget(options: RustOptions = {}): Target {
             ...methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
           ],
           skipped: skipped.join("\n").trimEnd(),
-          imports: imports.length === 0 ? "" : useList("crate::core", imports),
+          imports: imports.length === 0 ? "" : useList("crate::runtime", imports),
           // Map types are written `BTreeMap<String, T>`, as in models.rs.
           stdImports: methods.some((m) => /\bBTreeMap</.test([m.code, ...m.items].join("\n")))
             ? "use std::collections::BTreeMap;\n\n"
@@ -365,7 +365,8 @@ function operationMethod(
   );
   const lastEventId = op.streaming ? op.parameters.find((p) => p.role === "last-event-id") : undefined;
   const pascal = pascalCase(bare(name));
-  const paramsStruct = `${pascal}Params`;
+  // Named after the resource too (`SequencesListParams`), so names never repeat across modules.
+  const paramsStruct = `${className}${pascal}Params`;
   const argNames = new Set(pathParams.map((p) => bare(p.names?.rust?.param ?? p.name)));
   const paramsArg = argNames.has("params") ? "request_params" : "params";
   const bodyArg = argNames.has("body") ? "request_body" : "body";
@@ -470,7 +471,7 @@ function operationMethod(
 
   const ctor = ["get", "post", "put", "patch", "delete"].includes(op.method)
     ? `RequestSpec::${op.method}(${rustString(op.path)})`
-    : `RequestSpec::new(crate::core::http::Method::${op.method.toUpperCase()}, ${rustString(op.path)})`;
+    : `RequestSpec::new(crate::runtime::http::Method::${op.method.toUpperCase()}, ${rustString(op.path)})`;
   const mutable = body !== null && !body.required;
   const lines: string[] = [];
   lines.push(chain(mutable ? "let mut spec = " : "let spec = ", ctor, calls, ";", "        "));
@@ -508,16 +509,16 @@ function operationMethod(
       !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
     if (union !== null) {
       eventType = q(union);
-      decoder = `crate::core::sse::json_data::<${eventType}>()`;
+      decoder = `crate::runtime::sse::json_data::<${eventType}>()`;
     } else if (events.length > 0 && distinct.length === 1 && events.every(jsonTyped)) {
       eventType = q(events[0]?.type as TypeRef);
-      decoder = `crate::core::sse::json_data::<${eventType}>()`;
+      decoder = `crate::runtime::sse::json_data::<${eventType}>()`;
     } else if (events.length === 0) {
       eventType = "String";
       decoder = `decode_${bare(name)}`;
       extraItems.push(
         `/// The raw \`data\` of every message of [\`${className}::${bare(name)}\`] (the document does not type the events).\n` +
-          `fn decode_${bare(name)}(message: &SseMessage) -> crate::core::Result<Option<String>> {\n    Ok(Some(message.data.clone()))\n}\n`,
+          `fn decode_${bare(name)}(message: &SseMessage) -> crate::runtime::Result<Option<String>> {\n    Ok(Some(message.data.clone()))\n}\n`,
       );
       imports.add("SseMessage");
     } else {
@@ -548,9 +549,9 @@ function operationMethod(
         `/// The events of [\`${className}::${bare(name)}\`], by SSE event name.\n` +
           `#[derive(Debug, Clone, PartialEq)]\n#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]\npub enum ${enumName} {\n${variants}` +
           `    /// An event this version of the SDK does not know, as received.\n    ${unknown}(SseMessage),\n}\n`,
-        `/// Decodes one message of [\`${className}::${bare(name)}\`].\nfn decode_${bare(name)}(message: &SseMessage) -> crate::core::Result<Option<${enumName}>> {\n` +
+        `/// Decodes one message of [\`${className}::${bare(name)}\`].\nfn decode_${bare(name)}(message: &SseMessage) -> crate::runtime::Result<Option<${enumName}>> {\n` +
           `    let decoded = match message.event.as_str() {\n${arms}        _ => Ok(${enumName}::${unknown}(message.clone())),\n    };\n` +
-          "    decoded\n        .map(Some)\n        .map_err(|error| crate::core::Error::Decode {\n            message: error.to_string(),\n            body: message.data.clone(),\n            source: Some(error),\n        })\n}\n",
+          "    decoded\n        .map(Some)\n        .map_err(|error| crate::runtime::Error::Decode {\n            message: error.to_string(),\n            body: message.data.clone(),\n            source: Some(error),\n        })\n}\n",
       );
     }
     returns = `EventStream<${eventType}>`;
@@ -563,6 +564,11 @@ function operationMethod(
           })`,
         ]
       : [];
+    if (decoder.includes("::")) {
+      // A named decoder keeps the chain within rustfmt's call width.
+      lines.push(`        let decode = ${decoder};\n`);
+      decoder = "decode";
+    }
     lines.push(chain("", "self.core", [`.event_stream(spec, ${decoder})`, ...scalls], "", "        "));
     docTail = "A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.";
   } else {
@@ -659,7 +665,7 @@ function websocketMethod(
   const code = `${doc}    pub fn ${name}(
         &self,
         options: WsOptions,
-    ) -> crate::core::Result<WebSocket<${client}, ${server}>> {
+    ) -> crate::runtime::Result<WebSocket<${client}, ${server}>> {
         const PROTOCOL: WsProtocol = WsProtocol {
             type_field: ${rustString(conventions.typeField)},
             welcome_type: ${rustString(welcome)},
@@ -668,6 +674,7 @@ function websocketMethod(
             last_event_id_field: ${rustString(lastEventIdField)},
             event_id_pointer: ${rustString(conventions.eventIdPointer)},
             final_close_codes: &[${codes.join(", ")}],
+            heartbeat_interval_field: ${opt(conventions.heartbeatIntervalField)},
         };
         self.core
             .websocket(RequestSpec::get(${rustString(channel.path)}), PROTOCOL, options)

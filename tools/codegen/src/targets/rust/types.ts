@@ -185,7 +185,7 @@ export class RustTypes {
   /** Whether the Rust type is `Copy` (numbers, booleans, numeric enums; not strings). */
   copy(ref: TypeRef): boolean {
     const r = this.resolve(ref);
-    if (r.kind === "primitive") return r.type !== "string";
+    if (r.kind === "primitive") return r.type !== "string" || r.format === "date-time";
     if (r.kind === "literal") return typeof r.value !== "string";
     if (r.kind === "model") {
       const m = this.model(r.name);
@@ -206,7 +206,8 @@ export class RustTypes {
 function primitive(type: string, format: string | undefined): string {
   switch (type) {
     case "string":
-      return "String";
+      // RFC 3339 date-times are the runtime's `DateTime` (a `time::OffsetDateTime` with serde).
+      return format === "date-time" ? "crate::runtime::DateTime" : "String";
     case "boolean":
       return "bool";
     case "integer":

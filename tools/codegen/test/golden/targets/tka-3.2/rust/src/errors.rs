@@ -2,8 +2,8 @@
 //! Typed access to the error bodies the API declares: every status error keeps the body decoded
 //! as the model its operation declares for that status; these accessors return it.
 
-use crate::core::{Error, StatusError};
 use crate::models;
+use crate::runtime::{Error, StatusError};
 
 impl StatusError {
     /// The body as [`models::HealthReport`], when the operation declares it for this status.

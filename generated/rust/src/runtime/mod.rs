@@ -8,13 +8,14 @@
 //! and version, paths, message-type names) is passed in by generated code through
 //! [`ClientConfig`], [`RequestSpec`] and [`WsProtocol`].
 //!
-//! The generator copies this directory verbatim into the generated crate as `src/core/`.
+//! The generator copies this directory verbatim into the generated crate as `src/runtime/`.
 //! Files refer to each other only through `super::` paths, so the tree compiles wherever it is
 //! mounted; the one exception is the [`open_enum!`](crate::open_enum) macro, which expands in
-//! the caller's crate and therefore names `$crate::core::…` (the runtime must be mounted as
-//! `crate::core`).
+//! the caller's crate and therefore names `$crate::runtime::…` (the runtime must be mounted as
+//! `crate::runtime`).
 
 pub mod client;
+pub mod datetime;
 pub mod enums;
 pub mod error;
 pub mod etag;
@@ -29,6 +30,7 @@ pub use client::{
     BoxFuture, Client, ClientBuilder, ClientConfig, LogLevel, Logger, PendingRequest,
     RequestOptions, RequestSpec,
 };
+pub use datetime::DateTime;
 pub use enums::OpenEnum;
 pub use error::{decode_error, Error, ErrorDecoder, Result, StatusError};
 pub use etag::ETag;

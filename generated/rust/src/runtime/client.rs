@@ -66,8 +66,31 @@ pub enum LogLevel {
     Warn,
 }
 
-/// A logging callback. Credentials are never passed to it.
+/// A logging callback, in addition to the `tracing` events every client emits. Credentials are
+/// never passed to it.
 pub type Logger = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+/// Emits a log line as a `tracing` event (debug, info or warn, under this module's path) and to
+/// the callback when one is set; the message is built only when someone listens.
+pub(super) fn emit(logger: Option<&Logger>, level: LogLevel, message: impl FnOnce() -> String) {
+    let traced = match level {
+        LogLevel::Debug => tracing::enabled!(tracing::Level::DEBUG),
+        LogLevel::Info => tracing::enabled!(tracing::Level::INFO),
+        LogLevel::Warn => tracing::enabled!(tracing::Level::WARN),
+    };
+    if !traced && logger.is_none() {
+        return;
+    }
+    let text = message();
+    match level {
+        LogLevel::Debug => tracing::debug!("{text}"),
+        LogLevel::Info => tracing::info!("{text}"),
+        LogLevel::Warn => tracing::warn!("{text}"),
+    }
+    if let Some(logger) = logger {
+        logger(level, &text);
+    }
+}
 
 /// Builds a client. Generated code creates it with its [`ClientConfig`]
 /// (`ClientBuilder::new(CONFIG)`); `C` is the generated client type, built from a [`Client`]
@@ -174,7 +197,8 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
-    /// A logging callback.
+    /// A logging callback, called besides the `tracing` events the client always emits (requests
+    /// at debug, retries at info, dropped streams at warn; each request in a `request` span).
     pub fn logger(mut self, logger: impl Fn(LogLevel, &str) + Send + Sync + 'static) -> Self {
         self.logger = Some(Arc::new(logger));
         self
@@ -444,9 +468,7 @@ impl Client {
     }
 
     pub(super) fn log(&self, level: LogLevel, message: impl FnOnce() -> String) {
-        if let Some(logger) = &self.inner.logger {
-            logger(level, &message());
-        }
+        emit(self.inner.logger.as_ref(), level, message);
     }
 
     pub(super) fn retry_delays(&self) -> (Duration, Duration) {
@@ -509,6 +531,19 @@ impl Client {
     /// The request loop: sends `spec` with retries and returns the 2xx answer, or the typed error.
     /// With `stream` a 2xx body is left unread (and the timeout covers only the headers).
     pub(super) async fn execute(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+        stream: bool,
+    ) -> Result<Answer> {
+        use tracing::Instrument;
+        let span = tracing::debug_span!("request", method = %spec.method, path = %spec.path);
+        self.execute_in_span(spec, options, stream)
+            .instrument(span)
+            .await
+    }
+
+    async fn execute_in_span(
         &self,
         spec: &RequestSpec,
         options: &RequestOptions,
