@@ -11,7 +11,8 @@ set -euo pipefail
 TKA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TKA_VENV="$TKA_ROOT/.venv"
 export TKA_ROOT TKA_VENV
-_tka_requirements=("$TKA_ROOT/templates/python/requirements-dev.txt" "$TKA_ROOT/tests/schemathesis/requirements.txt")
+_tka_requirements=("$TKA_ROOT/templates/python/requirements-dev.txt" "$TKA_ROOT/tests/schemathesis/requirements.txt"
+  "$TKA_ROOT/tools/release/requirements.txt")
 _tka_stamp="$TKA_VENV/.requirements-dev.sha256"
 
 if [ ! -x "$TKA_VENV/bin/python" ]; then
