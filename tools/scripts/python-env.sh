@@ -17,8 +17,9 @@ _tka_stamp="$TKA_VENV/.requirements-dev.sha256"
 
 if [ ! -x "$TKA_VENV/bin/python" ]; then
   echo "python-env: creating $TKA_VENV" >&2
-  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' \
-    || { echo "python-env: python3 >= 3.9 is required" >&2; exit 1; }
+  # The floor every Python package and tool here declares (requires-python, ruff, mypy).
+  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+    || { echo "python-env: python3 >= 3.10 is required (tools/scripts/system-deps.sh python installs it on Debian)" >&2; exit 1; }
   rm -rf -- "$TKA_VENV"
   python3 -m venv "$TKA_VENV"
 fi

@@ -21,6 +21,8 @@ step() {
   fi
 }
 
+# System tools beyond Node (a C/C++ toolchain, python3 with venv, Rust), installed when missing.
+step system-deps bash "$here/system-deps.sh"
 step setup bash "$here/setup.sh"
 step chromium bash "$here/install-chromium.sh"
 source "$here/env.sh"
