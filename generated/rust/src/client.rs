@@ -13,6 +13,7 @@ const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("TKA_API_KEY"),
     bearer_token_env: Some("TKA_BEARER_TOKEN"),
     base_url_env: Some("TKA_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// The TKA API client.

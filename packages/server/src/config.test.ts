@@ -42,6 +42,11 @@ describe("config", () => {
     expect(loadConfig([], {}).eventSendBufferBytes).toBe(1048576);
     expect(loadConfig(["--event-send-buffer", "262144"], {}).eventSendBufferBytes).toBe(262144);
     expect(() => loadConfig([], { EVENT_SEND_BUFFER: "1000" })).toThrow(/EVENT_SEND_BUFFER/);
+    expect(loadConfig([], {}).databaseTimeoutMs).toBe(5000);
+    expect(loadConfig([], { DATABASE_TIMEOUT: "750" }).databaseTimeoutMs).toBe(750);
+    for (const bad of ["0", "99", "5s", "-1", "600001", "1e4"]) {
+      expect(() => loadConfig([], { DATABASE_TIMEOUT: bad })).toThrow(/DATABASE_TIMEOUT/);
+    }
   });
 
   it("reads the event retention: an age of at least the contract's 24 hours, and a count", () => {

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../store/types.ts";
-import { isDatabaseFault } from "./database-faults.ts";
+import { isDatabaseFault, isStatementTimeout } from "./database-faults.ts";
 
 const withCode = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
@@ -23,6 +23,7 @@ describe("isDatabaseFault", () => {
     ["pg: password changed", withCode("28P01")],
     ["pg: connection terminated", new Error("Connection terminated unexpectedly")],
     ["pg: pool timeout", new Error("timeout exceeded when trying to connect")],
+    ["pg: no answer within the query timeout", new Error("Query read timeout")],
     ["pg: wrapped timeout", new Error("Connection terminated due to connection timeout", { cause: new Error("x") })],
     ["sqlite: I/O", new Database.SqliteError("disk I/O error", "SQLITE_IOERR_WRITE")],
     ["sqlite: full", new Database.SqliteError("database or disk is full", "SQLITE_FULL")],
@@ -61,5 +62,12 @@ describe("isDatabaseFault", () => {
     const b = new Error("b", { cause: a });
     (a as { cause?: unknown }).cause = b;
     expect(isDatabaseFault(a)).toBe(false);
+  });
+
+  it("tells a statement the database cancelled after its time bound (not a fault, but retryable)", () => {
+    expect(isStatementTimeout(withCode("57014", "canceling statement due to statement timeout"))).toBe(true);
+    expect(isStatementTimeout(new Error("Query read timeout"))).toBe(false); // no answer at all: a fault
+    expect(isStatementTimeout(withCode("57P01"))).toBe(false);
+    expect(isStatementTimeout({ code: "57014" })).toBe(false);
   });
 });

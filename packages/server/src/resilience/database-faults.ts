@@ -71,6 +71,17 @@ const SQLITE_PREFIXES = [
   "SQLITE_BUSY",
 ];
 
+/**
+ * A statement the database itself cancelled after its time bound (PostgreSQL 57014 under
+ * `statement_timeout`; see store/postgres/connection.ts): the database answered, so it is not a
+ * fault and does not open the circuit (a probe would find it up at once, and a slow statement a
+ * request provoked must not shut every tenant out). The request is answered 503 + Retry-After all
+ * the same: it may well succeed when retried, and nothing was changed (the statement rolled back).
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === "57014";
+}
+
 /** True for a fault of the database; false for everything a request could have caused. */
 export function isDatabaseFault(error: unknown, depth = 0): boolean {
   if (depth > 4 || typeof error !== "object" || error === null) return false;

@@ -16,6 +16,7 @@
 pub mod client;
 pub mod enums;
 pub mod error;
+pub mod etag;
 pub mod pagination;
 pub mod query;
 pub mod response;
@@ -28,7 +29,8 @@ pub use client::{
     RequestOptions, RequestSpec,
 };
 pub use enums::OpenEnum;
-pub use error::{Error, Problem, Result, StatusError};
+pub use error::{decode_error, Error, ErrorDecoder, Result, StatusError};
+pub use etag::ETag;
 pub use pagination::{Page, Paginator};
 pub use query::QueryValue;
 pub use response::ApiResponse;

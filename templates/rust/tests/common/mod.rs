@@ -21,6 +21,7 @@ pub const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("SDK_HARNESS_UNSET_API_KEY"),
     bearer_token_env: Some("SDK_HARNESS_UNSET_BEARER_TOKEN"),
     base_url_env: Some("SDK_HARNESS_UNSET_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// One request as the server saw it.

@@ -35,53 +35,70 @@ const CALL = {
 /** Joins JSON texts with U+001E, which JSON text never holds raw; "" stands for null. */
 const SEPARATOR = "\u001e";
 
+/** A commit with its values encoded for the function once, when it is asked for. */
+export interface EncodedCommit {
+  commit: Commit;
+  /** The small values (client text in them made storable: PostgreSQL's JSON functions refuse \u0000). */
+  row: Record<string, unknown>;
+  doc: string;
+  command: string;
+  eventData: string;
+  response: string;
+  /** About what it adds to the statement, in UTF-16 code units (a batch is capped by this). */
+  size: number;
+}
+
+export function encodeCommit(commit: Commit): EncodedCommit {
+  const doc = commit.doc;
+  const history = commit.history;
+  const idempotency = commit.idempotency;
+  const append = history.kind === "append" ? history : null;
+  const row = {
+    id: storableText(commit.sequence_id),
+    project: storableText(commit.project_id),
+    expected: commit.expected_version,
+    version: commit.version,
+    created: doc?.created_at ?? commit.updated_at,
+    updated: commit.updated_at,
+    name: storableText(doc?.name ?? ""),
+    word: doc ? storableText(wordOf(doc.beats)) : "",
+    length: doc?.beats.length ?? 0,
+    append: append !== null,
+    entry_id: storableText(history.kind === "append" ? history.entry.id : history.entry_id),
+    description: append ? storableText(append.entry.description) : null,
+    entry_created: append?.entry.created_at ?? null,
+    limit: append?.limit ?? null,
+    undone: history.kind === "set_undone" ? history.undone : null,
+    event_type: commit.change.type,
+    idem_project: idempotency ? storableText(idempotency.project_id) : null,
+    idem_key: idempotency ? storableText(idempotency.key) : null,
+  };
+  const encoded = {
+    commit,
+    row,
+    doc: doc === null ? "" : JSON.stringify(doc),
+    command: append ? JSON.stringify(append.entry.command) : "",
+    eventData: JSON.stringify(commit.change.data),
+    response: idempotency ? JSON.stringify(idempotency.response) : "",
+  };
+  // The row's text is a few hundred characters plus the client text in it (name, key, description).
+  const rowSize = 512 + row.name.length + row.id.length + (row.description?.length ?? 0) + (row.idem_key?.length ?? 0);
+  const size =
+    rowSize + encoded.doc.length + encoded.command.length + encoded.eventData.length + encoded.response.length;
+  return { ...encoded, size };
+}
+
 /**
- * The function's arguments: the small values of every commit as one JSON array of records
- * (client text in them made storable first: PostgreSQL's JSON functions refuse \u0000), and
+ * The function's arguments: the small values of every commit as one JSON array of records, and
  * each JSON column's texts joined into one string (stored as json, never parsed, so kept exactly).
  */
-function argumentsOf(commits: readonly Commit[], channel: string, instanceId: string): unknown[] {
-  const rows: Record<string, unknown>[] = [];
-  const docs: string[] = [];
-  const commands: string[] = [];
-  const eventData: string[] = [];
-  const responses: string[] = [];
-  for (const commit of commits) {
-    const doc = commit.doc;
-    const history = commit.history;
-    const idempotency = commit.idempotency;
-    const append = history.kind === "append" ? history : null;
-    rows.push({
-      id: storableText(commit.sequence_id),
-      project: storableText(commit.project_id),
-      expected: commit.expected_version,
-      version: commit.version,
-      created: doc?.created_at ?? commit.updated_at,
-      updated: commit.updated_at,
-      name: storableText(doc?.name ?? ""),
-      word: doc ? storableText(wordOf(doc.beats)) : "",
-      length: doc?.beats.length ?? 0,
-      append: append !== null,
-      entry_id: storableText(history.kind === "append" ? history.entry.id : history.entry_id),
-      description: append ? storableText(append.entry.description) : null,
-      entry_created: append?.entry.created_at ?? null,
-      limit: append?.limit ?? null,
-      undone: history.kind === "set_undone" ? history.undone : null,
-      event_type: commit.change.type,
-      idem_project: idempotency ? storableText(idempotency.project_id) : null,
-      idem_key: idempotency ? storableText(idempotency.key) : null,
-    });
-    docs.push(doc === null ? "" : JSON.stringify(doc));
-    commands.push(append ? JSON.stringify(append.entry.command) : "");
-    eventData.push(JSON.stringify(commit.change.data));
-    responses.push(idempotency ? JSON.stringify(idempotency.response) : "");
-  }
+function argumentsOf(commits: readonly EncodedCommit[], channel: string, instanceId: string): unknown[] {
   return [
-    JSON.stringify(rows),
-    docs.join(SEPARATOR),
-    commands.join(SEPARATOR),
-    eventData.join(SEPARATOR),
-    responses.join(SEPARATOR),
+    JSON.stringify(commits.map((c) => c.row)),
+    commits.map((c) => c.doc).join(SEPARATOR),
+    commits.map((c) => c.command).join(SEPARATOR),
+    commits.map((c) => c.eventData).join(SEPARATOR),
+    commits.map((c) => c.response).join(SEPARATOR),
     channel,
     instanceId,
   ];
@@ -102,7 +119,7 @@ function databaseError(code: string, message: string): pg.DatabaseError {
 /** Writes the commits in one statement; resolves with each commit's outcome, in order. */
 export async function commitBatch(
   pool: pg.Pool,
-  commits: readonly Commit[],
+  commits: readonly EncodedCommit[],
   channel: string,
   instanceId: string,
 ): Promise<Outcome<CommitResult>[]> {
@@ -112,7 +129,7 @@ export async function commitBatch(
     error: new Error("no outcome from tka_commit_batch"),
   }));
   for (const row of rows) {
-    const commit = commits[row.r_index - 1];
+    const commit = commits[row.r_index - 1]?.commit;
     if (commit === undefined) continue;
     let outcome: Outcome<CommitResult>;
     if (row.r_seq !== null && row.r_position !== null) {

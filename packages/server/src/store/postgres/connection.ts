@@ -1,17 +1,68 @@
-// The pool's plumbing: applying migrations at start and running a transaction on one connection.
-import type pg from "pg";
+// The pool's plumbing: the connection settings that bound every round trip, applying migrations
+// at start and running a transaction on one connection.
+import pg from "pg";
 import { migrations } from "./migrations.ts";
+
+/** The longest wait for one round trip by default (the setting is `database-timeout`). */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 5_000;
+/** How much longer than PostgreSQL's own statement timeout this side waits for an answer. */
+const ANSWER_MARGIN_MS = 1_000;
+
+/**
+ * Pool settings under which no round trip waits longer than about `timeoutMs` (docs/store.md,
+ * "Timeouts"): PostgreSQL cancels a statement that runs longer (SQLSTATE 57014; it is rolled back,
+ * a definite failure); a server that does not answer at all (hung, or a network black hole) is
+ * given up a second later on this side, and its connection destroyed, not returned to the pool
+ * (node-postgres: "Query read timeout"); so is a connection that cannot be made, or a pool with
+ * no connection free, within `timeoutMs`.
+ */
+export function boundedPoolConfig(url: string, timeoutMs: number, max: number): pg.PoolConfig {
+  return {
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: timeoutMs,
+    idleTimeoutMillis: 30_000,
+    application_name: "tka-server",
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs + ANSWER_MARGIN_MS,
+    // A transaction left open by a connection this side gave up on does not hold locks for long.
+    idle_in_transaction_session_timeout: Math.max(10_000, 2 * timeoutMs),
+    // The kernel notices a peer that is gone for good (a slow backstop; the timeouts come first).
+    keepAlive: true,
+  };
+}
+
+/** True for node-postgres' own timeout of an answer (the connection it happened on is unusable). */
+export function isAnswerTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === "Query read timeout";
+}
+
+/** node-postgres' messages when a connection could not be had in time (pg-pool's, then pg's). */
+const CONNECT_TIMEOUTS = new Set([
+  "timeout exceeded when trying to connect",
+  "Connection terminated due to connection timeout",
+]);
+
+/** True when the database did not answer in time: no answer to a statement, or no connection. */
+export function isNoAnswer(error: unknown): boolean {
+  return isAnswerTimeout(error) || (error instanceof Error && CONNECT_TIMEOUTS.has(error.message));
+}
 
 /** Key of the session advisory lock held while migrating (any constant unique to this app). */
 const MIGRATION_LOCK = 7_351_946_021;
 
 /**
  * Applies the pending migrations, one transaction each, under a session advisory lock: a second
- * instance starting at the same time waits, then finds everything applied.
+ * instance starting at the same time waits, then finds everything applied. On a connection of its
+ * own without the statement and answer timeouts: a migration may rightly take long on a big
+ * database, and so may waiting for another instance's migration.
  */
-export async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
+export async function migrate(config: pg.PoolConfig): Promise<void> {
+  const { statement_timeout, query_timeout, idle_in_transaction_session_timeout, max, idleTimeoutMillis, ...rest } =
+    config;
+  const client = new pg.Client(rest);
+  client.on("error", () => {}); // reported by the query that meets it
+  await client.connect();
   try {
     // Session-level: held across the per-migration transactions, released below (or when the
     // connection drops).
@@ -42,11 +93,8 @@ export async function migrate(pool: pg.Pool): Promise<void> {
     } finally {
       await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
     }
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    throw error;
   } finally {
-    client.release(broken);
+    await client.end().catch(() => {});
   }
 }
 
@@ -60,6 +108,12 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
     await client.query("COMMIT");
     return result;
   } catch (error) {
+    // A statement that got no answer is still running on the connection: a ROLLBACK would queue
+    // behind it and wait another timeout. Dropping the connection rolls back just the same.
+    if (isAnswerTimeout(error)) {
+      broken = error as Error;
+      throw error;
+    }
     try {
       await client.query("ROLLBACK");
     } catch (rollbackError) {

@@ -16,7 +16,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 describe("GroupCommitter", () => {
   it("sends what one turn asks for as one batch, and what queues meanwhile as the next", async () => {
     const { batches, write } = manualWriter();
-    const committer = new GroupCommitter(write, 10);
+    const committer = new GroupCommitter(write, { maxBatch: 10 });
     const first = [1, 2, 3].map((n) => committer.commit(n));
     await turn();
     expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
@@ -45,7 +45,7 @@ describe("GroupCommitter", () => {
 
   it("splits a long queue into batches of at most maxBatch, and drain waits for all", async () => {
     const { batches, write } = manualWriter();
-    const committer = new GroupCommitter(write, 4, 2);
+    const committer = new GroupCommitter(write, { maxBatch: 4, maxInFlight: 2 });
     const all = Array.from({ length: 10 }, (_, n) => committer.commit(n));
     await turn();
     expect(batches.map((b) => b.items)).toEqual([
@@ -69,9 +69,51 @@ describe("GroupCommitter", () => {
   });
 
   it("fails a commit the writer gave no outcome for", async () => {
-    const committer = new GroupCommitter<number, string>(async () => [{ ok: true, value: "only one" }], 10);
+    const committer = new GroupCommitter<number, string>(async () => [{ ok: true, value: "only one" }], {
+      maxBatch: 10,
+    });
     const [a, b] = await Promise.allSettled([committer.commit(1), committer.commit(2)]);
     expect(a).toEqual({ status: "fulfilled", value: "only one" });
     expect(b?.status).toBe("rejected");
+  });
+
+  it("caps a batch by bytes too, always taking at least one commit", async () => {
+    const { batches, write } = manualWriter();
+    // The commit's number is its size: 48 documents of a megabyte are not one 48 MB statement.
+    const committer = new GroupCommitter(write, { maxBatch: 48, maxBatchBytes: 4, sizeOf: (n: number) => n });
+    const all = [1, 1, 1, 2, 9, 1, 3, 1].map((n) => committer.commit(n));
+    const ok = (b: { items: readonly number[] }) => b.items.map((n) => ({ ok: true as const, value: `v${n}` }));
+    for (let i = 0; i < 5; i++) {
+      await turn();
+      batches[i]?.settle(ok(batches[i] as { items: readonly number[] }));
+    }
+    await Promise.all(all);
+    expect(batches.map((b) => b.items)).toEqual([[1, 1, 1], [2], [9], [1, 3], [1]]);
+  });
+
+  it("fails the commits still waiting with a batch that got no answer, and only then", async () => {
+    const { batches, write } = manualWriter();
+    const noAnswer = new Error("Query read timeout");
+    const committer = new GroupCommitter(write, { maxBatch: 2, failsWaiting: (e) => e === noAnswer });
+    const settled = Promise.allSettled([1, 2, 3, 4, 5].map((n) => committer.commit(n)));
+    await turn();
+    batches[0]?.settle(new Error("some other failure"));
+    await turn();
+    expect(batches[1]?.items).toEqual([3, 4]); // the others go on being sent
+    batches[1]?.settle(noAnswer);
+    const results = await settled;
+    expect(results.map((r) => (r.status === "rejected" ? (r.reason as Error).message : r.value))).toEqual([
+      "some other failure",
+      "some other failure",
+      "Query read timeout",
+      "Query read timeout",
+      "Query read timeout", // never sent: no batch of its own waited for the same silence
+    ]);
+    expect(batches).toHaveLength(2);
+    // Later commits are sent again as usual.
+    const later = committer.commit(6);
+    await turn();
+    batches[2]?.settle([{ ok: true, value: "six" }]);
+    expect(await later).toBe("six");
   });
 });

@@ -4,7 +4,9 @@
 // position) for each commit. Events themselves are read from the log
 // (Store.eventsFrom): a notification only says how far a project's stream has grown.
 // Notifications sent while the connection is down are lost; after it is back the listener is
-// told to resync (re-read what it follows), so nothing is missed for good.
+// told to resync (re-read what it follows), so nothing is missed for good. A connection that
+// silently stops answering (a hung server, a network black hole) would never say it was lost: it
+// is asked a `SELECT 1` every `checkMs`, and one that gets no answer in time is dropped too.
 import { createHash } from "node:crypto";
 import pg from "pg";
 
@@ -45,11 +47,15 @@ export function parsePayload(
   return { instanceId, seq, first, last, projectId };
 }
 
-/** Starts listening (resolves once LISTEN is active); the returned function stops it. */
+/**
+ * Starts listening (resolves once LISTEN is active); the returned function stops it. `checkMs`:
+ * how often the connection is checked (its queries are bounded by the config's `query_timeout`).
+ */
 export async function listenForCommits(
   config: pg.ClientConfig,
   channel: string,
   listener: CommitListener,
+  checkMs = 10_000,
 ): Promise<() => Promise<void>> {
   const report = (error: unknown) => {
     try {
@@ -82,10 +88,12 @@ export async function listenForCommits(
         call(() => listener.onCommitted(parsed.projectId, position));
       }
     });
+    let check: NodeJS.Timeout | undefined;
     const lost = () => {
+      clearInterval(check);
       if (client !== next) return;
       client = null;
-      next.end().catch(() => {});
+      next.end().catch(() => {}); // destroys the socket if the check's query is still waiting
       schedule();
     };
     next.on("error", (error) => {
@@ -106,6 +114,14 @@ export async function listenForCommits(
     }
     client = next;
     backoff = 100;
+    check = setInterval(() => {
+      if (stopped || client !== next) return lost();
+      next.query("SELECT 1").catch((error: unknown) => {
+        report(error);
+        lost();
+      });
+    }, checkMs);
+    check.unref();
     if (again) call(() => listener.onResync());
   };
   const schedule = () => {

@@ -32,8 +32,8 @@ import type {
   StoredEvent,
   StoredSequence,
 } from "../types.ts";
-import { commitBatch } from "./commit.ts";
-import { migrate } from "./connection.ts";
+import { commitBatch, type EncodedCommit, encodeCommit } from "./commit.ts";
+import { boundedPoolConfig, DEFAULT_DATABASE_TIMEOUT_MS, isNoAnswer, migrate } from "./connection.ts";
 import * as events from "./events.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import * as keys from "./keys.ts";
@@ -46,10 +46,20 @@ import { SequenceReader } from "./sequence-reads.ts";
  * PostgreSQL's snapshots overflow their subtransaction cache (slower for every session).
  */
 const MAX_BATCH = 48;
+/**
+ * Characters of JSON per batch at most (about 4 MB): 48 documents at the 1 MB body limit would
+ * otherwise make one 48 MB statement, parsed and executed while every later commit waits.
+ */
+const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 
 export interface PgStoreOptions {
   /** Pool size (10). */
   max?: number;
+  /**
+   * The longest wait for one round trip, in ms (5,000): statements, connections, a free pooled
+   * connection (see connection.ts, boundedPoolConfig).
+   */
+  timeoutMs?: number;
   /** Errors of idle pooled connections (the pool replaces them); ignored when absent. */
   onError?: (error: Error) => void;
 }
@@ -62,33 +72,34 @@ export class PgStore implements Store {
   readonly #instanceId = randomUUID();
   /** The NOTIFY channel of this store's schema (see listen.ts). */
   #channel = "";
-  readonly #committer: GroupCommitter<Commit, CommitResult>;
+  readonly #committer: GroupCommitter<EncodedCommit, CommitResult>;
   readonly #reader: SequenceReader;
   readonly #listeners = new Set<() => Promise<void>>();
   #closed = false;
+  /** How often a listening connection is checked: twice the round-trip bound. */
+  readonly #listenCheckMs: number;
 
   private constructor(config: pg.PoolConfig) {
     this.#config = config;
+    this.#listenCheckMs = 2 * (config.statement_timeout || DEFAULT_DATABASE_TIMEOUT_MS);
     this.#pool = new pg.Pool(config);
-    this.#committer = new GroupCommitter(
-      (batch) => commitBatch(this.#pool, batch, this.#channel, this.#instanceId),
-      MAX_BATCH,
-    );
+    this.#committer = new GroupCommitter((batch) => commitBatch(this.#pool, batch, this.#channel, this.#instanceId), {
+      maxBatch: MAX_BATCH,
+      maxBatchBytes: MAX_BATCH_CHARS,
+      sizeOf: (commit) => commit.size,
+      // Commits queued behind a batch that got no answer would each wait out the timeout again.
+      failsWaiting: isNoAnswer,
+    });
     this.#reader = new SequenceReader(this.#pool);
   }
 
   /** Opens a pool on `postgres://...` and applies the pending migrations. */
   static async connect(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
-    const store = new PgStore({
-      connectionString: url,
-      max: options.max ?? 10,
-      connectionTimeoutMillis: 10_000,
-      idleTimeoutMillis: 30_000,
-      application_name: "tka-server",
-    });
+    const config = boundedPoolConfig(url, options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS, options.max ?? 10);
+    const store = new PgStore(config);
     store.#pool.on("error", (error) => options.onError?.(error));
     try {
-      await migrate(store.#pool);
+      await migrate(config);
       const { rows } = await store.#pool.query<{ schema: string | null }>("SELECT current_schema() AS schema");
       store.#channel = channelOf(rows[0]?.schema ?? "");
     } catch (error) {
@@ -217,7 +228,7 @@ export class PgStore implements Store {
   /** Resolves once durable (committed with its batch); VersionConflictError on a lost race. */
   commit(commit: Commit): Promise<CommitResult> {
     if (this.#closed) return Promise.reject(new Error("PgStore is closed"));
-    return this.#committer.commit(commit);
+    return this.#committer.commit(encodeCommit(commit));
   }
 
   eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
@@ -292,7 +303,7 @@ export class PgStore implements Store {
    */
   async listen(listener: CommitListener): Promise<() => Promise<void>> {
     if (this.#closed) throw new Error("PgStore is closed");
-    const stopListening = await listenForCommits(this.#config, this.#channel, listener);
+    const stopListening = await listenForCommits(this.#config, this.#channel, listener, this.#listenCheckMs);
     const stop = async () => {
       this.#listeners.delete(stop);
       await stopListening();

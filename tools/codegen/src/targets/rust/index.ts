@@ -8,11 +8,11 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
+import { errorBodies, serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
-import { chain, RustTypes, rustDoc, rustString, signature } from "./types.ts";
+import { arrayLiteral, chain, RustTypes, rustDoc, rustString, signature, useList } from "./types.ts";
 
 export interface RustOptions {
   /** The client struct (default: from the title, "TKA API" -> "Tka"). */
@@ -125,6 +125,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         const property = group.names?.rust?.property ?? snakeCase(group.name);
         const methods: Method[] = [];
         const skipped: string[] = [];
+        const errorMaps = new Map<string, string>();
         for (const id of group.operations) {
           const op = ir.operations.find((o) => o.id === id) as Operation;
           const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
@@ -140,9 +141,14 @@ export function rustTarget(options: RustOptions = {}): Target {
             );
             continue;
           }
-          methods.push(operationMethod(types, op, property, className, clientName));
+          methods.push(operationMethod(types, op, property, className, clientName, errorMaps));
         }
-        const imports = [...new Set(methods.flatMap((m) => m.imports))].sort();
+        const imports = [
+          ...new Set([
+            ...methods.flatMap((m) => m.imports),
+            ...(errorMaps.size > 0 ? ["ErrorDecoder", "decode_error"] : []),
+          ]),
+        ].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
         return {
           className,
           module,
@@ -151,9 +157,20 @@ export function rustTarget(options: RustOptions = {}): Target {
           accessorDoc: rustDoc(group.description, "    ", `The \`${group.name}\` operations.`),
           moduleDoc: rustDoc(group.description, "", `The \`${group.name}\` operations.`, "//!"),
           methods: methods.map((m) => ({ ...m, code: m.code.trimEnd() })),
-          items: methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
+          items: [
+            ...[...errorMaps].map(
+              ([entries, name]) =>
+                `/// Error bodies the operations of this module declare: status and model.\n${arrayLiteral(
+                  "",
+                  `static ${name}: &[(&str, ErrorDecoder)] = &`,
+                  entries.split("\n"),
+                  ";",
+                ).trimEnd()}`,
+            ),
+            ...methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
+          ],
           skipped: skipped.join("\n").trimEnd(),
-          imports: imports.length === 0 ? "" : `use crate::core::{${imports.join(", ")}};\n`,
+          imports: imports.length === 0 ? "" : useList("crate::core", imports),
           // Map types are written `BTreeMap<String, T>`, as in models.rs.
           stdImports: methods.some((m) => /\bBTreeMap</.test([m.code, ...m.items].join("\n")))
             ? "use std::collections::BTreeMap;\n\n"
@@ -163,6 +180,7 @@ export function rustTarget(options: RustOptions = {}): Target {
       });
 
       const models = renderModels(types);
+      const accessors = errorAccessors(ir, types);
       const serdeImports = ["Deserialize", "Serialize"];
       if (models.usesCustomSerde || models.usesDoubleOption) serdeImports.push("Deserializer", "Serializer");
       serdeImports.sort();
@@ -215,6 +233,10 @@ export function rustTarget(options: RustOptions = {}): Target {
         modelImports,
         models: models.declarations,
         doubleOption: models.usesDoubleOption,
+        accessors,
+        idempotencyHeader: rustString(
+          ir.operations.find((o) => o.idempotencyKey !== null)?.idempotencyKey?.header ?? "Idempotency-Key",
+        ),
         examples: resources.map((r) => ({ property: r.property, lines: r.methods.map((m) => m.example) })),
       };
       if (view.resourceImports.length > 100) {
@@ -230,6 +252,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         { path: "src/lib.rs", content: render("rust/lib.rs.hbs", view) },
         { path: "src/client.rs", content: render("rust/client.rs.hbs", view) },
         { path: "src/models.rs", content: render("rust/models.rs.hbs", view) },
+        ...(accessors.length > 0 ? [{ path: "src/errors.rs", content: render("rust/errors.rs.hbs", view) }] : []),
         { path: "src/resources.rs", content: render("rust/resources.rs.hbs", view) },
         ...resources.map((r) => ({
           path: `src/resources/${bare(r.module)}.rs`,
@@ -238,6 +261,41 @@ export function rustTarget(options: RustOptions = {}): Target {
       ];
     },
   };
+}
+
+/** Methods of the runtime's `StatusError` and `Error` a generated accessor must not take the name of. */
+const ERROR_METHODS = new Set([
+  "code",
+  "connection",
+  "decode",
+  "decoded",
+  "from_reqwest",
+  "from_response",
+  "from_response_declared",
+  "is_connection",
+  "is_problem",
+  "is_timeout",
+  "message",
+  "new",
+  "request_id",
+  "retry_after",
+  "status",
+  "status_error",
+]);
+
+/**
+ * One accessor per model the API declares as an error body (`problem()` for `Problem`), added to
+ * the runtime's `StatusError` and `Error` (inherent impls in the same crate).
+ */
+function errorAccessors(ir: ApiIR, types: RustTypes): Array<{ name: string; type: string }> {
+  const names = new Set<string>();
+  for (const op of ir.operations) for (const e of errorBodies(op)) if (e.type.kind === "model") names.add(e.type.name);
+  return [...names].sort().map((model) => {
+    const type = types.type({ kind: "model", name: model, nullable: false }, "models::");
+    let name = snakeCase(bare(type.replace(/^models::/, "")));
+    if (ERROR_METHODS.has(name)) name = `${name}_body`;
+    return { name, type };
+  });
 }
 
 /** Rejects a parameter the target cannot send. */
@@ -251,6 +309,7 @@ function operationMethod(
   property: string,
   className: string,
   clientName: string,
+  errorMaps: Map<string, string>,
 ): Method {
   const name = op.names?.rust?.method ?? snakeCase(op.id);
   const imports = new Set<string>(["RequestSpec"]);
@@ -291,10 +350,17 @@ function operationMethod(
   const content = success?.contents[0];
 
   const pathParams = op.parameters.filter((p) => p.in === "path");
+  // An optional If-Match of a plain call is set on the request (`.if_match(3)`), not in a params
+  // struct: a call whose only other parameter it is needs no `&XParams::default()`.
+  const plainCall = !op.streaming && op.pagination === null;
+  const onRequest = (p: Parameter) =>
+    plainCall && p.in === "header" && p.role === "if-match" && !p.required && types.scalar(p.type);
+  const ifMatch = op.parameters.find(onRequest);
   const extra = op.parameters.filter(
     (p) =>
       (p.in === "query" || p.in === "header" || p.in === "cookie") &&
       p.role !== "idempotency-key" &&
+      !onRequest(p) &&
       !(op.streaming && p.role === "last-event-id"),
   );
   const lastEventId = op.streaming ? op.parameters.find((p) => p.role === "last-event-id") : undefined;
@@ -391,7 +457,16 @@ function operationMethod(
   }
   if (body?.required) calls.push(...bodyCalls);
   if (content?.kind === "text" || content?.kind === "binary") calls.push(`.accept(${rustString(content.mediaType)})`);
-  if (op.idempotencyKey) calls.push(".idempotent()");
+  const declared = errorBodies(op);
+  if (declared.length > 0) {
+    const entries = declared.map((e) => `(${rustString(e.status)}, decode_error::<${q(e.type)}>)`).join("\n");
+    let name = errorMaps.get(entries);
+    if (name === undefined) {
+      name = `ERRORS_${errorMaps.size + 1}`;
+      errorMaps.set(entries, name);
+    }
+    calls.push(`.errors(${name})`);
+  }
 
   const ctor = ["get", "post", "put", "patch", "delete"].includes(op.method)
     ? `RequestSpec::${op.method}(${rustString(op.path)})`
@@ -508,8 +583,9 @@ function operationMethod(
   const notes = [
     `\`${op.method.toUpperCase()} ${op.path}\`.`,
     docTail,
-    op.idempotencyKey
-      ? "An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours)."
+    ifMatch ? "`.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`." : "",
+    !["get", "head", "options"].includes(op.method)
+      ? "An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours)."
       : "",
   ]
     .filter(Boolean)
@@ -536,7 +612,7 @@ function operationMethod(
     ...(body ? [body.required ? "&body" : "Some(&body)"] : []),
     ...(structFields.length > 0 ? [structDefault ? `&${paramsStruct}::default()` : "&params"] : []),
   ].join(", ");
-  const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})`;
+  const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})${ifMatch ? ".if_match(3)" : ""}`;
   const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
   const example =
     title +

@@ -239,6 +239,36 @@ export function signature(indent: string, head: string, params: string[], tail: 
   return `${indent}${head}(\n${params.map((p) => `${indent}    ${p},\n`).join("")}${indent})${tail}\n`;
 }
 
+/** rustfmt's default `array_width` (60% of max_width). */
+const ARRAY_WIDTH = 60;
+
+/** An array expression (`&[a, b]`) after `head`, laid out as rustfmt does (one line, or one item per line). */
+export function arrayLiteral(indent: string, head: string, items: string[], tail: string): string {
+  const inner = items.join(", ");
+  const flat = `${indent}${head}[${inner}]${tail}`;
+  if (inner.length <= ARRAY_WIDTH && flat.length <= MAX_WIDTH) return `${flat}\n`;
+  return `${indent}${head}[\n${items.map((i) => `${indent}    ${i},\n`).join("")}${indent}]${tail}\n`;
+}
+
+/** A `use path::{a, b};` line laid out as rustfmt does (wrapped, items filling lines, past 100 columns). */
+export function useList(path: string, items: string[]): string {
+  const flat = `use ${path}::{${items.join(", ")}};`;
+  if (flat.length <= MAX_WIDTH) return `${flat}\n`;
+  const lines: string[] = [];
+  let line = "   ";
+  for (const item of items) {
+    const next = `${line} ${item},`;
+    if (next.length > MAX_WIDTH && line.trim() !== "") {
+      lines.push(line);
+      line = `    ${item},`;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return `use ${path}::{\n${lines.join("\n")}\n};\n`;
+}
+
 /** rustfmt's default `attr_fn_like_width`. */
 const ATTR_WIDTH = 70;
 

@@ -13,6 +13,7 @@ const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("COLLISIONS_API_KEY"),
     bearer_token_env: Some("COLLISIONS_BEARER_TOKEN"),
     base_url_env: Some("COLLISIONS_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// The Collisions client.

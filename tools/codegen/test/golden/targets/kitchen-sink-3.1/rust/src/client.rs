@@ -13,6 +13,7 @@ const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("KITCHEN_SINK_API_KEY"),
     bearer_token_env: Some("KITCHEN_SINK_BEARER_TOKEN"),
     base_url_env: Some("KITCHEN_SINK_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// The Kitchen Sink client.

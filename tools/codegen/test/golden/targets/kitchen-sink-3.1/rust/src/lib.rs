@@ -17,6 +17,7 @@
 
 pub mod client;
 pub mod core;
+mod errors;
 pub mod models;
 pub mod resources;
 

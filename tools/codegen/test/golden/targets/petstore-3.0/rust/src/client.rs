@@ -13,6 +13,7 @@ const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("SWAGGER_PETSTORE_API_KEY"),
     bearer_token_env: Some("SWAGGER_PETSTORE_BEARER_TOKEN"),
     base_url_env: Some("SWAGGER_PETSTORE_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// The Swagger Petstore client.

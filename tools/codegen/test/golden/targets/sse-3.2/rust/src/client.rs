@@ -13,6 +13,7 @@ const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("SSE_API_KEY"),
     bearer_token_env: Some("SSE_BEARER_TOKEN"),
     base_url_env: Some("SSE_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// The SSE client.

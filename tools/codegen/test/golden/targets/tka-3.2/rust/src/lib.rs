@@ -30,6 +30,7 @@
 
 pub mod client;
 pub mod core;
+mod errors;
 pub mod models;
 pub mod resources;
 
