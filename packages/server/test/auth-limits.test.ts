@@ -34,7 +34,7 @@ function connect(
         }
       }
       if (message.type === "authenticated") {
-        resolve({ welcome, authenticated: true });
+        resolve({ ...(welcome ? { welcome } : {}), authenticated: true });
         ws.close();
       }
     });
