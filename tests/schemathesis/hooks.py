@@ -6,13 +6,15 @@
   request itself; malformed keys are left for the negative checks.
 - Cursors: a cursor the list did not issue is a 400 by design, and Schemathesis cannot know which
   ones were issued; positive cases drop a generated cursor (negative ones keep theirs).
-- The event stream: ``Last-Event-ID`` is documented as ``evt_`` and 16 digits but typed as a plain
-  string (a pattern would make the skeleton answer a malformed id with the generic
-  ``BAD_REQUEST`` instead of the ``INVALID_EVENT_ID`` the API promises), so Schemathesis takes any
-  string for valid. A positive case whose ``Last-Event-ID`` is absent or not an event id gets the
-  id of the first event the test script seeded, so the stream replays real events; negative cases
-  keep theirs. Every 200 stream answer's events are counted in ``$TKA_SCHEMATHESIS_EVENTS`` and
-  the script fails if none was ever read.
+- The event stream: the ``Last-Event-ID`` header's schema has the ``evt_`` + 16 digits pattern
+  (a malformed id is 400 ``INVALID_EVENT_ID``, through ``x-error-code``; a well-formed one beyond
+  the newest event is 409 ``UNKNOWN_EVENT_ID``, both declared). A positive case without the header
+  gets the id of the first event the test script seeded, so the stream replays real events. So
+  does a positive case whose id breaks the pattern: the coverage phase of Schemathesis 4.32.5 sends
+  ``Last-Event-ID: 0`` as schema-valid in its "all required and 2 optional properties" case (it
+  does not apply the header's pattern there), which the server rightly refuses. Negative cases
+  keep theirs. Every 200 stream answer's events are counted in ``$TKA_SCHEMATHESIS_EVENTS`` and the
+  script fails if none was ever read.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@
 // server, alternating rounds; reported per engine: the median round's throughput and latency,
 // the server process's CPU per mutation (all its threads) and PostgreSQL's (all its processes).
 // Not a timed test: it prints and records figures. Run: `pnpm bench:writes` in packages/server
-// (needs root or the postgres user, like tools/scripts/postgres.sh).
+// (needs root or the postgres user, like tools/scripts/postgres.sh). BENCH_IDEMPOTENCY=1 adds, in
+// the same rounds, the same load with a new Idempotency-Key on every request (as the SDKs send),
+// on both engines, and records to results/write-path-idempotency.json instead.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -19,6 +21,7 @@ const KEY = "bench-key-0123456789abcdef";
 const CLIENTS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WITH_KEYS = process.env.BENCH_IDEMPOTENCY === "1";
 const here = import.meta.dirname;
 
 function start(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
@@ -96,6 +99,12 @@ try {
       headers: { ...headers, "Content-Type": "application/merge-patch+json" },
       body: JSON.stringify({ metadata: { n: i } }),
     }));
+    let keyed = 0;
+    const plain = patches.get(name);
+    patches.set(`${name}+keys`, (client, i) => {
+      const request = (plain as NonNullable<typeof plain>)(client, i);
+      return { ...request, headers: { ...request.headers, "Idempotency-Key": `bench-${process.pid}-${++keyed}` } };
+    });
   }
 
   type Round = {
@@ -106,12 +115,13 @@ try {
     server_cpu_us_per_mutation: number;
     postgres_cpu_us_per_mutation: number;
   };
-  const run = async (name: keyof typeof engines, seconds: number): Promise<Round> => {
+  const run = async (name: keyof typeof engines, seconds: number, keys = false): Promise<Round> => {
     const server = engines[name];
     const pid = server.child.pid as number;
     const server0 = processCpuSeconds(pid);
     const pg0 = cluster.cpuSeconds();
-    const r = await load(server.url, { concurrency: CLIENTS, seconds, request: patches.get(name) as never });
+    const request = patches.get(keys ? `${name}+keys` : name) as never;
+    const r = await load(server.url, { concurrency: CLIENTS, seconds, request });
     const serverCpu = processCpuSeconds(pid) - server0;
     const pgCpu = cluster.cpuSeconds() - pg0;
     const per = (cpu: number) => Math.round((cpu / Math.max(1, r.requests)) * 1e6);
@@ -125,15 +135,18 @@ try {
     };
   };
 
-  for (const name of Object.keys(engines) as (keyof typeof engines)[]) await run(name, 1);
+  for (const name of Object.keys(engines) as (keyof typeof engines)[]) await run(name, 1, WITH_KEYS);
   const rounds: Record<keyof typeof engines, Round[]> = { sqlite: [], postgresql: [] };
+  const keyedRounds: Record<keyof typeof engines, Round[]> = { sqlite: [], postgresql: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternate which engine goes first, so drifting machine load hits both alike.
     const order: (keyof typeof engines)[] = round % 2 === 0 ? ["sqlite", "postgresql"] : ["postgresql", "sqlite"];
     for (const name of order) {
-      const result = await run(name, SECONDS);
-      rounds[name].push(result);
-      console.error(`round ${round + 1} ${name}: ${JSON.stringify(result)}`);
+      for (const keys of WITH_KEYS ? (round % 2 === 0 ? [false, true] : [true, false]) : [false]) {
+        const result = await run(name, SECONDS, keys);
+        (keys ? keyedRounds : rounds)[name].push(result);
+        console.error(`round ${round + 1} ${name}${keys ? " with keys" : ""}: ${JSON.stringify(result)}`);
+      }
     }
   }
   const median = (list: Round[]) => [...list].sort((a, b) => a.per_second - b.per_second)[Math.floor(list.length / 2)];
@@ -143,6 +156,24 @@ try {
   // drifting load (other jobs share it).
   const paired = rounds.postgresql.map((r, i) => r.per_second / (rounds.sqlite[i]?.per_second ?? Number.NaN));
   const pairedMedian = [...paired].sort((a, b) => a - b)[Math.floor(paired.length / 2)] ?? Number.NaN;
+  // The keyed rounds: each engine against itself without keys (run back to back), and the engines
+  // against each other with keys.
+  function keyedSummary() {
+    const ratio = (a: Round[], b: Round[]) =>
+      a.map((r, i) => Number((r.per_second / (b[i]?.per_second ?? Number.NaN)).toFixed(2)));
+    const mid = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+    const sqliteKeys = ratio(keyedRounds.sqlite, rounds.sqlite);
+    const postgresKeys = ratio(keyedRounds.postgresql, rounds.postgresql);
+    const engines = ratio(keyedRounds.postgresql, keyedRounds.sqlite);
+    return {
+      sqlite: { median: median(keyedRounds.sqlite), rounds: keyedRounds.sqlite },
+      postgresql: { median: median(keyedRounds.postgresql), rounds: keyedRounds.postgresql },
+      round_ratios_keys_over_plain: { sqlite: sqliteKeys, postgresql: postgresKeys },
+      median_keys_over_plain: { sqlite: mid(sqliteKeys), postgresql: mid(postgresKeys) },
+      round_ratios_postgresql_over_sqlite: engines,
+      median_round_ratio: mid(engines),
+    };
+  }
   const result = {
     benchmark: "durable mutations, 32 clients, full HTTP stack: SQLite vs PostgreSQL, same run",
     date: new Date().toISOString(),
@@ -156,9 +187,11 @@ try {
     round_ratios_postgresql_over_sqlite: paired.map((r) => Number(r.toFixed(2))),
     median_round_ratio: Number(pairedMedian.toFixed(2)),
     goal: "PostgreSQL at least as fast as SQLite (ratio >= 1)",
+    ...(WITH_KEYS ? { with_idempotency_keys: keyedSummary() } : {}),
   };
   if (process.env.BENCH_NO_WRITE !== "1") {
-    writeFileSync(join(here, "results", "write-path.json"), `${JSON.stringify(result, null, 2)}\n`);
+    const file = WITH_KEYS ? "write-path-idempotency.json" : "write-path.json";
+    writeFileSync(join(here, "results", file), `${JSON.stringify(result, null, 2)}\n`);
   }
   console.log(JSON.stringify(result, null, 2));
 } finally {

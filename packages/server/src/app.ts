@@ -76,6 +76,8 @@ const titles = {
   PAYLOAD_TOO_LARGE: "Payload too large",
   UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
   VALIDATION_FAILED: "Validation failed",
+  // The codes parameters of the contract answer with (x-error-code).
+  INVALID_EVENT_ID: "Invalid event id",
 } as const;
 
 /** Builds the HTTP application. Everything it serves is listed here. */

@@ -42,6 +42,16 @@ describe("config", () => {
     expect(loadConfig([], {}).eventSendBufferBytes).toBe(1048576);
     expect(loadConfig(["--event-send-buffer", "262144"], {}).eventSendBufferBytes).toBe(262144);
     expect(() => loadConfig([], { EVENT_SEND_BUFFER: "1000" })).toThrow(/EVENT_SEND_BUFFER/);
+    expect(loadConfig([], {}).trustProxy).toEqual([]);
+    expect(loadConfig([], { TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,fd00::/8" }).trustProxy).toEqual([
+      "10.0.0.0/8",
+      "127.0.0.1",
+      "fd00::/8",
+    ]);
+    for (const bad of ["*", "10.0.0.0/33", "proxy.local", "10.0.0.1,"]) {
+      if (bad === "10.0.0.1,") expect(loadConfig([], { TRUST_PROXY: bad }).trustProxy).toEqual(["10.0.0.1"]);
+      else expect(() => loadConfig([], { TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
     expect(loadConfig([], {}).databaseTimeoutMs).toBe(5000);
     expect(loadConfig([], { DATABASE_TIMEOUT: "750" }).databaseTimeoutMs).toBe(750);
     for (const bad of ["0", "99", "5s", "-1", "600001", "1e4"]) {

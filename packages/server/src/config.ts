@@ -2,6 +2,7 @@
 // validated at start so a bad value stops the server with a message naming the setting.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { parseTrustedProxy } from "./auth/client-address.ts";
 import { MIN_EVENT_RETENTION_MS, type RetentionPolicy } from "./events/retention.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -31,6 +32,8 @@ export interface Config {
   apiKeySecret: string | undefined;
   /** Unknown API keys accepted per client address before 429 (a token bucket). */
   authFailureLimit: { capacity: number; refillPerSecond: number };
+  /** Reverse proxies (addresses, CIDR blocks) whose X-Forwarded-For names the client (auth/client-address.ts). */
+  trustProxy: string[];
   /** A bearer token /metrics asks for (unset: none). */
   metricsToken: string | undefined;
   /** Where /metrics is served instead of the main listener (unset: the main listener). */
@@ -83,6 +86,11 @@ export const settings: readonly Setting[] = [
     flag: "auth-failure-limit",
     env: "AUTH_FAILURE_LIMIT",
     help: "unknown API keys per client address: capacity/refill-per-second, then 429 (10/0.2)",
+  },
+  {
+    flag: "trust-proxy",
+    env: "TRUST_PROXY",
+    help: "comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For names the client (none)",
   },
   {
     flag: "metrics-token",
@@ -224,6 +232,17 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   if (apiKeySecret !== undefined && apiKeySecret.length < 32) {
     throw new ConfigError("api-key-secret must be at least 32 characters (--api-key-secret or API_KEY_SECRET)");
   }
+  const trustProxy = get("trust-proxy", "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const entry of trustProxy) {
+    try {
+      parseTrustedProxy(entry);
+    } catch (error) {
+      throw new ConfigError(`trust-proxy: ${(error as Error).message} (--trust-proxy or TRUST_PROXY)`);
+    }
+  }
   const metricsToken = get("metrics-token", "") || undefined;
   if (metricsToken !== undefined && !/^[\x21-\x7E]{16,}$/.test(metricsToken)) {
     throw new ConfigError(
@@ -263,6 +282,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     shutdownGraceMs: 10_000,
     apiKeySecret,
     authFailureLimit: bucket(get("auth-failure-limit", "10/0.2"), byFlag("auth-failure-limit")),
+    trustProxy,
     metricsToken,
     metricsAddress,
     jsonLimits: {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
 import { createApp } from "./app.ts";
 import { ApiKeys } from "./auth/api-keys.ts";
-import { AuthFailureLimiter } from "./auth/failure-limit.ts";
+import { AuthFailureLimiter, checkKey } from "./auth/failure-limit.ts";
 import { checkKeySecret, loadKeySecret } from "./auth/key-secret.ts";
 import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
@@ -128,10 +128,17 @@ export async function buildServer(config: Config, log: Log) {
     newId: () => ids.newId("key"),
   });
   const firstKey = await keys.bootstrap(join(config.dataDir, "api-key"));
+  const authFailures = new AuthFailureLimiter({ ...config.authFailureLimit, trustedProxies: config.trustProxy });
   const hub = new WebSocketHub({
     store,
     dispatcher,
-    authenticate: (token) => keys.authenticate(token),
+    // Under the same limit of unknown keys per client address as HTTP requests.
+    authenticate: async (token, request) => {
+      const client = authFailures.clientOf(request.socket.remoteAddress, request.headers["x-forwarded-for"]);
+      const check = await checkKey(keys, authFailures, token, client);
+      if ("principal" in check) return check.principal;
+      return check.refused === "limited" ? { retryAfterSeconds: check.retryAfterSeconds } : null;
+    },
     allowedOrigins: config.corsOrigins,
     sendBufferBytes: config.eventSendBufferBytes,
     log,
@@ -168,7 +175,7 @@ export async function buildServer(config: Config, log: Log) {
     idempotencyTtlMs: config.idempotencyTtlMs,
     log,
     keys,
-    authFailures: new AuthFailureLimiter(config.authFailureLimit),
+    authFailures,
     metricsAccess: access,
     web,
   });

@@ -76,6 +76,67 @@ describe("runOperation", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("answers a parameter's own error code (x-error-code) when only such parameters fail", async () => {
+    const own: OperationSpec = {
+      operationId: "stream",
+      parameters: [
+        {
+          name: "Last-Event-ID",
+          in: "header",
+          required: false,
+          schema: { type: "string", pattern: "^evt_[0-9]{16}$" },
+          errorCode: "INVALID_EVENT_ID",
+        },
+        { name: "since", in: "query", required: false, schema: { type: "string" }, errorCode: "INVALID_EVENT_ID" },
+        { name: "cursor", in: "query", required: false, schema: { type: "string", minLength: 1 } },
+        { name: "token", in: "query", required: true, schema: { type: "string" }, errorCode: "MISSING_TOKEN" },
+      ],
+    };
+    const codes: string[] = [];
+    const hono = new Hono();
+    hono.get(
+      "/events",
+      runOperation<"INVALID_EVENT_ID" | "MISSING_TOKEN">(
+        own,
+        {
+          ...options,
+          problem: (c, status, code, detail, errors) => {
+            codes.push(code);
+            return c.body(JSON.stringify({ status, code, detail, errors }), status);
+          },
+        },
+        async () => ({ status: 200, body: { ok: true } }),
+      ),
+    );
+    const get = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await hono.request(`/events${query}`, { headers });
+      return { status: res.status, body: (await res.json()) as { code?: string; errors?: { field: string }[] } };
+    };
+    expect((await get("?token=t", { "Last-Event-ID": "evt_0000000000000001" })).status).toBe(200);
+    for (const bad of ["", "evt_1", "evt_00000000000000001", "EVT_0000000000000001", "evt_000000000000000x", "1"]) {
+      const answer = await get("?token=t", { "Last-Event-ID": bad });
+      expect(answer.status, bad).toBe(400);
+      expect(answer.body.code, bad).toBe("INVALID_EVENT_ID");
+      expect(answer.body.errors?.map((e) => e.field)).toEqual(["header.Last-Event-ID"]);
+    }
+    // Text rules and malformed escapes of such a parameter answer its code too.
+    expect((await get("?token=t&since=a%00b")).body.code).toBe("INVALID_EVENT_ID");
+    expect((await get("?token=t&since=%FF")).body.code).toBe("INVALID_EVENT_ID");
+    // Two parameters with the same code: that code, each field listed.
+    const both = await get("?token=t&since=%FF", { "Last-Event-ID": "x" });
+    expect(both.body.code).toBe("INVALID_EVENT_ID");
+    expect(both.body.errors?.map((e) => e.field)).toEqual(["header.Last-Event-ID", "query.since"]);
+    // A missing required parameter answers its own code.
+    expect((await get("")).body.code).toBe("MISSING_TOKEN");
+    // Failures of several kinds: the generic code, every field listed.
+    const mixed = await get("?cursor=", { "Last-Event-ID": "x" });
+    expect(mixed.body.code).toBe("BAD_REQUEST");
+    expect(mixed.body.errors?.map((e) => e.field)).toEqual(["header.Last-Event-ID", "query.cursor", "query.token"]);
+    expect((await get("?token=t&cursor=")).body.code).toBe("BAD_REQUEST");
+    expect((await get("?token=t&unknown=%FF")).body.code).toBe("BAD_REQUEST");
+    expect(codes).not.toContain(undefined);
+  });
+
   it("415s a wrong content type, 400s bad JSON and a missing body, 422s a schema failure", async () => {
     const { post, calls } = app();
     expect((await post("/things/a", '{"name":"x"}', { "Content-Type": "text/plain" })).status).toBe(415);

@@ -6,6 +6,7 @@ import { CORPUS } from "./helpers.ts";
 
 /** Each document in corpus/unsupported and the error it must raise. */
 const EXPECTED: Record<string, { pointer: string; reason: RegExp }> = {
+  "bad-error-code.yaml": { pointer: "/paths/~1search/get/parameters/0/x-error-code", reason: /error code/ },
   "external-url-ref.yaml": { pointer: "/components/schemas/Remote/$ref", reason: /external URL \$ref/ },
   "if-then-else.yaml": { pointer: "/components/schemas/Conditional/if", reason: /conditional schemas/ },
   "non-component-recursion.yaml": {

@@ -39,8 +39,14 @@ const eventTypes = new Set([
 export interface WebSocketOptions {
   store: Store;
   dispatcher: EventDispatcher;
-  /** Resolves a token (API key) to its project, or null. */
-  authenticate: (token: string) => Promise<{ projectId: string } | null>;
+  /**
+   * Resolves a token (API key) to its project; null when it is unknown; `retryAfterSeconds` when
+   * the client (this upgrade request's address) may not present keys now: closed with 4029.
+   */
+  authenticate: (
+    token: string,
+    request: IncomingMessage,
+  ) => Promise<{ projectId: string } | { retryAfterSeconds: number } | null>;
   allowedOrigins: readonly string[];
   heartbeatMs?: number;
   authTimeoutMs?: number;
@@ -155,14 +161,16 @@ export class WebSocketHub {
       options.onClose?.();
     });
 
+    // An unknown key is final (4001); too many from the client's address, 4029 (retry later).
+    const refuse = (refusal: { retryAfterSeconds: number } | null) =>
+      refusal === null
+        ? socket.close(CLOSE_AUTH_FAILED, "authentication failed")
+        : socket.close(CLOSE_RATE_LIMITED, `too many unknown keys; retry after ${refusal.retryAfterSeconds} s`);
     const token = tokenOf(request);
     const start = async () => {
       if (token !== null) {
-        const principal = await options.authenticate(token);
-        if (principal === null) {
-          socket.close(CLOSE_AUTH_FAILED, "authentication failed");
-          return;
-        }
+        const principal = await options.authenticate(token, request);
+        if (principal === null || !("projectId" in principal)) return refuse(principal);
         projectId = principal.projectId;
       } else {
         authTimer = setTimeout(() => {
@@ -268,8 +276,8 @@ export class WebSocketHub {
           if (typeof m.token !== "string" || m.token === "") {
             return error("INVALID_MESSAGE", "auth needs a token.", requestId);
           }
-          const principal = await options.authenticate(m.token);
-          if (principal === null) return socket.close(CLOSE_AUTH_FAILED, "authentication failed");
+          const principal = await options.authenticate(m.token, request);
+          if (principal === null || !("projectId" in principal)) return refuse(principal);
           projectId = principal.projectId;
           clearTimeout(authTimer);
           return send({ type: "authenticated", ...echo });

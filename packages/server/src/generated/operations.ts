@@ -37,7 +37,9 @@ export const operations = {
         required: false,
         schema: {
           type: "string",
+          pattern: "^evt_[0-9]{16}$",
         },
+        errorCode: "INVALID_EVENT_ID",
       },
     ],
   },

@@ -7,13 +7,16 @@ import { every } from "hono/combine";
 import type * as H from "./handlers.ts";
 import { operations } from "./operations.ts";
 import type { JsonLimits, TextRules } from "./runtime/json.ts";
-import { methodNotAllowed, type ProblemWriter, runOperation } from "./runtime/operation.ts";
+import { methodNotAllowed, type ProblemCode, type ProblemWriter, runOperation } from "./runtime/operation.ts";
 import { Validator, type Schema } from "./runtime/validate.ts";
 import { schemas } from "./schemas.ts";
 
+/** The codes a parameter's validation failure answers with instead of BAD_REQUEST (`x-error-code`). */
+export type ParameterErrorCode = "INVALID_EVENT_ID";
+
 export interface RouteOptions {
   /** Writes the 400 / 405 / 413 / 415 / 422 problem answers of invalid requests. */
-  problem: ProblemWriter;
+  problem: ProblemWriter<ProblemCode | ParameterErrorCode>;
   /** Limits of JSON bodies: depth, members, string length (default: runtime/json.ts `defaultJsonLimits`). */
   jsonLimits?: JsonLimits | undefined;
   /** Which characters strings may hold (default: no U+0000; unpaired surrogates never). */

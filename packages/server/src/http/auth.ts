@@ -2,11 +2,12 @@
 // Unknown or missing credentials are a 401 naming both schemes; the caller's project is set for
 // the handlers, which only ever see that project's data. Unknown keys are limited per client
 // address (auth/failure-limit.ts): past the limit, any key from there is a 429 with Retry-After.
+// The client address is the peer's, or behind trusted proxies (TRUST_PROXY) the forwarded one.
 // The key's prefix (never the key) is kept for the request's log line.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type ApiKeys, keyPrefix, presentedKey } from "../auth/api-keys.ts";
-import type { AuthFailureLimiter } from "../auth/failure-limit.ts";
+import { type AuthFailureLimiter, checkKey } from "../auth/failure-limit.ts";
 import { problem } from "./problem.ts";
 import type { RequestIdEnv } from "./request-id.ts";
 
@@ -14,10 +15,10 @@ export type AuthEnv = RequestIdEnv & {
   Variables: { principal: { keyId: string; projectId: string }; keyPrefix?: string };
 };
 
-/** The connection's peer address (behind a reverse proxy: the proxy's). */
-export function clientAddress(c: Context): string {
+/** The client's address: the connection's peer, or behind trusted proxies the address they forward. */
+export function clientAddress(c: Context, failures: AuthFailureLimiter): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+  return failures.clientOf(env?.incoming?.socket?.remoteAddress, c.req.header("X-Forwarded-For"));
 }
 
 export function requireApiKey(keys: ApiKeys, failures: AuthFailureLimiter) {
@@ -25,9 +26,13 @@ export function requireApiKey(keys: ApiKeys, failures: AuthFailureLimiter) {
     const key = presentedKey({ apiKey: c.req.header("X-API-Key"), authorization: c.req.header("Authorization") });
     if (key !== null) {
       c.set("keyPrefix", keyPrefix(key));
-      const address = clientAddress(c);
-      const wait = failures.wait(address);
-      if (wait > 0) {
+      const check = await checkKey(keys, failures, key, clientAddress(c, failures));
+      if ("principal" in check) {
+        c.set("principal", check.principal);
+        return next();
+      }
+      if (check.refused === "limited") {
+        const wait = check.retryAfterSeconds;
         const response = problem(
           c,
           429,
@@ -38,12 +43,6 @@ export function requireApiKey(keys: ApiKeys, failures: AuthFailureLimiter) {
         response.headers.set("Retry-After", String(wait));
         return response;
       }
-      const principal = await keys.authenticate(key);
-      if (principal !== null) {
-        c.set("principal", principal);
-        return next();
-      }
-      failures.failed(address);
     }
     const response = problem(
       c,

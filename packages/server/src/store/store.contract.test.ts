@@ -516,6 +516,12 @@ for (const engine of engines) {
       await store.completeIdempotencyKey(alice.projectId, "k1", response);
       expect(await store.claimIdempotencyKey(claim, 60_000)).toEqual({ state: "done", response });
       expect(await store.claimIdempotencyKey({ ...claim, fingerprint: "f2" }, 60_000)).toEqual({ state: "mismatch" });
+      // Completing again keeps the latest answer (the same one again changes nothing).
+      const latest = { ...response, status: 409 };
+      await store.completeIdempotencyKey(alice.projectId, "k1", latest);
+      await store.completeIdempotencyKey(alice.projectId, "k1", latest);
+      expect(await store.claimIdempotencyKey(claim, 60_000)).toEqual({ state: "done", response: latest });
+      await store.completeIdempotencyKey(alice.projectId, "k1", response);
       // A released claim (the request failed before committing) may run again.
       expect(await store.claimIdempotencyKey({ ...claim, key: "k2" }, 60_000)).toEqual({ state: "new" });
       await store.releaseIdempotencyKey(alice.projectId, "k2");

@@ -252,6 +252,12 @@ export class OperationBuilder {
       ? this.models.typeRef(schema, hint)
       : { kind: "primitive", type: "string", nullable: false };
     const lower = name.toLowerCase();
+    const errorCode = p["x-error-code"];
+    if (errorCode !== undefined && (typeof errorCode !== "string" || !/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(errorCode)))
+      fail(
+        loc(pAt, "x-error-code"),
+        "`x-error-code` is an error code: a letter, then letters, digits, `_`, `.` or `-` (at most 64)",
+      );
     return {
       name,
       in: where as ParameterLocation,
@@ -264,6 +270,7 @@ export class OperationBuilder {
       type,
       ...(schema?.hasDefault ? { default: schema.default } : {}),
       role: where === "header" ? (PARAM_ROLES[lower] ?? null) : null,
+      ...(typeof errorCode === "string" ? { errorCode } : {}),
       source: { file: pAt.file, pointer: pAt.pointer },
     };
   }

@@ -180,6 +180,11 @@ export interface Parameter {
     | "pagination-limit"
     | "last-event-id"
     | null;
+  /**
+   * The error `code` a request whose value of this parameter is missing or invalid answers with,
+   * instead of the generic one (from `x-error-code` on the parameter).
+   */
+  errorCode?: string;
   source: SourceRef;
   names?: NameSlots<{ param: string }>;
 }

@@ -10,7 +10,8 @@
 // numbers, booleans, arrays from repeated fields), then both are validated; `text/*` arrives as
 // a string (validated as one) and any other type as the raw bytes (a `Uint8Array`). Text must be
 // valid UTF-8, and strings (parameters, JSON strings and member names, form fields) valid Unicode
-// without U+0000 (unless `text.allowNul`).
+// without U+0000 (unless `text.allowNul`). A parameter may name the code its failures answer
+// with (`errorCode`, from `x-error-code`): used when every failing parameter names that code.
 import type { Context } from "hono";
 import {
   type BodyProblem,
@@ -58,18 +59,20 @@ export type ProblemCode =
   | "UNSUPPORTED_MEDIA_TYPE"
   | "VALIDATION_FAILED";
 
-export type ProblemWriter = (
+/** Writes a problem answer; `C`: the codes it is given (ProblemCode, and the parameters' own codes). */
+export type ProblemWriter<C extends string = ProblemCode> = (
   c: Context,
   status: 400 | 405 | 413 | 415 | 422,
-  code: ProblemCode,
+  code: C,
   detail: string,
   errors: FieldError[],
 ) => Response;
 
-export interface RuntimeOptions {
+/** `C`: the codes parameters answer with instead of BAD_REQUEST (their `errorCode`s). */
+export interface RuntimeOptions<C extends string = never> {
   validator: Validator;
   resolve: (ref: string) => Schema;
-  problem: ProblemWriter;
+  problem: ProblemWriter<ProblemCode | C>;
   /** Limits of JSON bodies (defaults: `defaultJsonLimits`). */
   jsonLimits?: JsonLimits | undefined;
   /** Which characters strings may hold (default: no U+0000, never unpaired surrogates). */
@@ -90,14 +93,16 @@ function isJson(type: string): boolean {
 
 const FORM = "application/x-www-form-urlencoded";
 
-export function runOperation(
+export function runOperation<C extends string = never>(
   spec: OperationSpec,
-  options: RuntimeOptions,
+  options: RuntimeOptions<C>,
   handler: (input: OperationInput, c: Context) => Promise<OperationResult>,
 ) {
   return async (c: Context): Promise<Response> => {
     const input: OperationInput = { path: {}, query: {}, headers: {}, cookies: {}, body: undefined };
     const parameterErrors: FieldError[] = [];
+    // The code each failing parameter answers with (its own, else BAD_REQUEST).
+    const failedCodes = new Set<string>();
     // The query string is parsed once per request, not once per parameter, and only if needed.
     let query: ReturnType<typeof parseQuery> | undefined;
     const parsedQuery = () => {
@@ -118,14 +123,17 @@ export function runOperation(
       if (parameter.in === "query") readsQuery = true;
       const value = readParameter(parameter, source, options.resolve);
       const field = `${parameter.in}.${parameter.name}`;
+      const failedBefore = parameterErrors.length;
       if (value === undefined) {
         if (parameter.required) parameterErrors.push({ field, code: "required", message: "is required" });
-        continue;
+      } else {
+        const bad = textErrors(value, "", text);
+        for (const error of bad.length > 0 ? bad : options.validator.validate(parameter.schema, value)) {
+          parameterErrors.push({ ...error, field: error.field === "" ? field : `${field}${error.field}` });
+        }
       }
-      const bad = textErrors(value, "", text);
-      for (const error of bad.length > 0 ? bad : options.validator.validate(parameter.schema, value)) {
-        parameterErrors.push({ ...error, field: error.field === "" ? field : `${field}${error.field}` });
-      }
+      if (parameterErrors.length > failedBefore) failedCodes.add(parameter.errorCode ?? "BAD_REQUEST");
+      if (value === undefined) continue;
       const target =
         parameter.in === "header"
           ? input.headers
@@ -144,16 +152,16 @@ export function runOperation(
           code: "encoding",
           message: "must be valid percent-encoded UTF-8",
         });
+        const owner = spec.parameters.find((p) => p.in === "query" && p.name === name);
+        failedCodes.add(owner?.errorCode ?? "BAD_REQUEST");
       }
     }
     if (parameterErrors.length > 0) {
-      return options.problem(
-        c,
-        400,
-        "BAD_REQUEST",
-        `The request has ${countText(parameterErrors.length)}.`,
-        parameterErrors,
-      );
+      // A parameter's own code when every failure is of parameters naming that code; a request
+      // with failures of several kinds gets the generic one (each field is listed either way).
+      const [only] = failedCodes;
+      const code = failedCodes.size === 1 && only !== undefined ? (only as ProblemCode | C) : "BAD_REQUEST";
+      return options.problem(c, 400, code, `The request has ${countText(parameterErrors.length)}.`, parameterErrors);
     }
 
     if (spec.body !== undefined) {

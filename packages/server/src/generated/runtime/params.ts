@@ -18,6 +18,11 @@ export interface ParameterSpec {
   style?: "deepObject" | "form" | "spaceDelimited" | "pipeDelimited";
   /** `false` for an array query parameter sent as one delimited value (`ids=1,2`). */
   explode?: boolean;
+  /**
+   * The problem `code` answered when this parameter is missing or invalid, instead of
+   * `BAD_REQUEST` (from `x-error-code`; see runOperation for requests with several failures).
+   */
+  errorCode?: string;
 }
 
 const delimiters = { form: ",", spaceDelimited: " ", pipeDelimited: "|" } as const;

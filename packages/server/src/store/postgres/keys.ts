@@ -1,6 +1,8 @@
 // Idempotency keys and API keys (creation, lookup, listing, revocation, the key secret's fingerprint).
-// Idempotency claims: INSERT ... ON CONFLICT DO NOTHING, else the existing row under FOR UPDATE,
-// in one transaction, so of many instances claiming one key at once exactly one gets it.
+// Idempotency keys are claimed, completed and released by one function call each (migration 9):
+// one round trip apiece, committed without waiting for a WAL flush (see the migration for why
+// that loses nothing a client was told). A claim inserts, or else locks the existing row, so of
+// many instances claiming one key at once exactly one gets it.
 import type pg from "pg";
 import { storableText } from "../text.ts";
 import {
@@ -12,72 +14,83 @@ import {
 } from "../types.ts";
 import { transaction } from "./connection.ts";
 
+/** A claim whose request never finished (the process died) is taken over after this long. */
 const ABANDONED_CLAIM_MS = 60_000;
+
+const CLAIM = {
+  name: "tka_claim_idempotency",
+  text: "SELECT r_state, r_response FROM tka_claim_idempotency($1, $2, $3, $4, $5, $6)",
+};
+const COMPLETE = { name: "tka_complete_idempotency", text: "SELECT tka_complete_idempotency($1, $2, $3)" };
+const RELEASE = { name: "tka_release_idempotency", text: "SELECT tka_release_idempotency($1, $2)" };
 
 export async function claimIdempotencyKey(
   pool: pg.Pool,
   claim: IdempotencyClaim,
   ttlMs: number,
 ): Promise<IdempotencyLookup> {
-  const project = storableText(claim.project_id);
-  const key = storableText(claim.key);
-  return transaction(pool, async (client): Promise<IdempotencyLookup> => {
-    // The application clock, as in SQLite (instances are expected to run NTP; the thresholds
-    // are a minute and the TTL).
-    const now = Date.now();
-    for (;;) {
-      const inserted = await client.query(
-        `INSERT INTO idempotency (project_id, key, fingerprint, response, created_at, expires_at)
-         VALUES ($1, $2, $3, NULL, $4, $5) ON CONFLICT (project_id, key) DO NOTHING`,
-        [project, key, claim.fingerprint, now, now + ttlMs],
-      );
-      if (inserted.rowCount === 1) return { state: "new" };
-      const { rows } = await client.query<{
-        fingerprint: string;
-        response: IdempotentResponse | null;
-        created_at: string;
-        expires_at: string;
-      }>(
-        `SELECT fingerprint, response, created_at, expires_at FROM idempotency
-         WHERE project_id = $1 AND key = $2 FOR UPDATE`,
-        [project, key],
-      );
-      const row = rows[0];
-      if (row === undefined) continue; // released between the two statements: claim again
-      if (Number(row.expires_at) > now) {
-        if (row.fingerprint !== claim.fingerprint) return { state: "mismatch" };
-        if (row.response !== null) return { state: "done", response: row.response };
-        // A claim whose request never finished (the process died) is abandoned after a minute.
-        if (now - Number(row.created_at) < ABANDONED_CLAIM_MS) return { state: "in_progress" };
-      }
-      await client.query(
-        `UPDATE idempotency SET fingerprint = $3, response = NULL, created_at = $4, expires_at = $5
-         WHERE project_id = $1 AND key = $2`,
-        [project, key, claim.fingerprint, now, now + ttlMs],
-      );
-      return { state: "new" };
-    }
+  // The application clock, as in SQLite (instances are expected to run NTP; the thresholds are a
+  // minute and the TTL).
+  const now = Date.now();
+  const { rows } = await pool.query<{ r_state: IdempotencyLookup["state"]; r_response: IdempotentResponse | null }>({
+    ...CLAIM,
+    values: [
+      storableText(claim.project_id),
+      storableText(claim.key),
+      claim.fingerprint,
+      now,
+      now + ttlMs,
+      ABANDONED_CLAIM_MS,
+    ],
   });
+  const row = rows[0];
+  if (row?.r_state === "done" && row.r_response !== null) return { state: "done", response: row.r_response };
+  if (row?.r_state === "mismatch" || row?.r_state === "in_progress" || row?.r_state === "new") {
+    return { state: row.r_state };
+  }
+  throw new Error(`tka_claim_idempotency answered ${JSON.stringify(row)}`);
 }
 
 export async function releaseIdempotencyKey(pool: pg.Pool, projectId: string, key: string): Promise<void> {
-  await pool.query("DELETE FROM idempotency WHERE project_id = $1 AND key = $2", [
-    storableText(projectId),
-    storableText(key),
-  ]);
+  await pool.query({ ...RELEASE, values: [storableText(projectId), storableText(key)] });
 }
 
+/** Stores `response` (its JSON text) unless the same text is stored already. */
 export async function completeIdempotencyKey(
   pool: pg.Pool,
   projectId: string,
+  response: string,
   key: string,
-  response: IdempotentResponse,
 ): Promise<void> {
-  await pool.query("UPDATE idempotency SET response = $1 WHERE project_id = $2 AND key = $3", [
-    JSON.stringify(response),
-    storableText(projectId),
-    storableText(key),
-  ]);
+  await pool.query({ ...COMPLETE, values: [storableText(projectId), storableText(key), response] });
+}
+
+/** Most answers remembered: the oldest are forgotten first (then completing costs a round trip). */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * The answers commits stored with their idempotency keys, until the request completes the key:
+ * the HTTP layer stores every answer of a keyed request once it is sent, which for a commit is
+ * usually the answer the commit stored already (same text: nothing to do).
+ */
+export class StoredAnswers {
+  readonly #answers = new Map<string, string>();
+
+  remember(projectId: string, key: string, response: string): void {
+    if (this.#answers.size >= MAX_REMEMBERED) {
+      const oldest = this.#answers.keys().next();
+      if (!oldest.done) this.#answers.delete(oldest.value);
+    }
+    this.#answers.set(JSON.stringify([projectId, key]), response);
+  }
+
+  /** The answer remembered for the key, forgotten as it is taken. */
+  take(projectId: string, key: string): string | undefined {
+    const id = JSON.stringify([projectId, key]);
+    const response = this.#answers.get(id);
+    this.#answers.delete(id);
+    return response;
+  }
 }
 
 /** The key with this hash, unless it was revoked. */

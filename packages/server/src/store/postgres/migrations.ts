@@ -320,4 +320,78 @@ export const migrations: readonly { version: number; name: string; sql: string }
       $$;
     `,
   },
+  {
+    version: 9,
+    name: "idempotency keys claimed, completed and released in one statement each (tka_*_idempotency)",
+    // See keys.ts. Each function is one round trip where the claim took three or four (BEGIN,
+    // INSERT, maybe SELECT ... FOR UPDATE and UPDATE, COMMIT) in a transaction of its own, and
+    // commits without waiting for its WAL flush (synchronous_commit off for that transaction
+    // only, set_config(..., true)): the mutation a claim guards commits after it, synchronously,
+    // and the WAL is flushed in order, so a durable mutation always has a durable claim; what a
+    // crash of PostgreSQL can lose is a claim or answer whose request had no durable effect yet.
+    sql: `
+      CREATE FUNCTION tka_claim_idempotency(
+        p_project TEXT, p_key TEXT, p_fingerprint TEXT, p_now BIGINT, p_expires BIGINT, p_abandoned_ms BIGINT
+      ) RETURNS TABLE (r_state TEXT, r_response JSON)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        found_row idempotency%ROWTYPE;
+      BEGIN
+        PERFORM set_config('synchronous_commit', 'off', true);
+        LOOP
+          INSERT INTO idempotency (project_id, key, fingerprint, response, created_at, expires_at)
+          VALUES (p_project, p_key, p_fingerprint, NULL, p_now, p_expires)
+          ON CONFLICT (project_id, key) DO NOTHING;
+          IF FOUND THEN
+            RETURN QUERY SELECT 'new'::TEXT, NULL::JSON;
+            RETURN;
+          END IF;
+          -- A statement of its own, so a new snapshot: it sees the row the INSERT ran into.
+          SELECT * INTO found_row FROM idempotency WHERE project_id = p_project AND key = p_key FOR UPDATE;
+          IF FOUND THEN
+            EXIT;
+          END IF;
+          -- Released between the two statements: claim again.
+        END LOOP;
+        IF found_row.expires_at > p_now THEN
+          IF found_row.fingerprint <> p_fingerprint THEN
+            RETURN QUERY SELECT 'mismatch'::TEXT, NULL::JSON;
+            RETURN;
+          END IF;
+          IF found_row.response IS NOT NULL THEN
+            RETURN QUERY SELECT 'done'::TEXT, found_row.response;
+            RETURN;
+          END IF;
+          -- A claim whose request never finished (the process died) is abandoned after a while.
+          IF p_now - found_row.created_at < p_abandoned_ms THEN
+            RETURN QUERY SELECT 'in_progress'::TEXT, NULL::JSON;
+            RETURN;
+          END IF;
+        END IF;
+        UPDATE idempotency SET fingerprint = p_fingerprint, response = NULL, created_at = p_now, expires_at = p_expires
+        WHERE project_id = p_project AND key = p_key;
+        RETURN QUERY SELECT 'new'::TEXT, NULL::JSON;
+      END
+      $fn$;
+
+      -- The answer, unless the same one is stored already (a mutation's commit stores its answer
+      -- itself: then nothing is written, and nothing waits for a flush).
+      CREATE FUNCTION tka_complete_idempotency(p_project TEXT, p_key TEXT, p_response TEXT) RETURNS VOID
+      LANGUAGE plpgsql AS $fn$
+      BEGIN
+        PERFORM set_config('synchronous_commit', 'off', true);
+        UPDATE idempotency SET response = p_response::JSON
+        WHERE project_id = p_project AND key = p_key AND (response IS NULL OR response::TEXT <> p_response);
+      END
+      $fn$;
+
+      CREATE FUNCTION tka_release_idempotency(p_project TEXT, p_key TEXT) RETURNS VOID
+      LANGUAGE plpgsql AS $fn$
+      BEGIN
+        PERFORM set_config('synchronous_commit', 'off', true);
+        DELETE FROM idempotency WHERE project_id = p_project AND key = p_key;
+      END
+      $fn$;
+    `,
+  },
 ];

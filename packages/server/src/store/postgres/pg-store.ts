@@ -74,6 +74,8 @@ export class PgStore implements Store {
   #channel = "";
   readonly #committer: GroupCommitter<EncodedCommit, CommitResult>;
   readonly #reader: SequenceReader;
+  /** Answers this instance's commits stored with their idempotency key (see completeIdempotencyKey). */
+  readonly #answered = new keys.StoredAnswers();
   readonly #listeners = new Set<() => Promise<void>>();
   #closed = false;
   /** How often a listening connection is checked: twice the round-trip bound. */
@@ -226,9 +228,13 @@ export class PgStore implements Store {
   }
 
   /** Resolves once durable (committed with its batch); VersionConflictError on a lost race. */
-  commit(commit: Commit): Promise<CommitResult> {
-    if (this.#closed) return Promise.reject(new Error("PgStore is closed"));
-    return this.#committer.commit(encodeCommit(commit));
+  async commit(commit: Commit): Promise<CommitResult> {
+    if (this.#closed) throw new Error("PgStore is closed");
+    const encoded = encodeCommit(commit);
+    const result = await this.#committer.commit(encoded);
+    const idempotency = commit.idempotency;
+    if (idempotency) this.#answered.remember(idempotency.project_id, idempotency.key, encoded.response);
+    return result;
   }
 
   eventsAfter(projectId: string, afterId: string | null, limit: number): Promise<StoredEvent[]> {
@@ -252,11 +258,15 @@ export class PgStore implements Store {
   }
 
   releaseIdempotencyKey(projectId: string, key: string): Promise<void> {
+    this.#answered.take(projectId, key);
     return keys.releaseIdempotencyKey(this.#pool, projectId, key);
   }
 
-  completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): Promise<void> {
-    return keys.completeIdempotencyKey(this.#pool, projectId, key, response);
+  /** No round trip when this instance's commit of the request stored this very answer already. */
+  async completeIdempotencyKey(projectId: string, key: string, response: IdempotentResponse): Promise<void> {
+    const text = JSON.stringify(response);
+    if (this.#answered.take(projectId, key) === text) return;
+    await keys.completeIdempotencyKey(this.#pool, projectId, text, key);
   }
 
   findApiKey(keyHash: string): Promise<{ key_id: string; project_id: string } | null> {

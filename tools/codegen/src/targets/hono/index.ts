@@ -171,6 +171,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
             schema: typeSchema(p.type),
             ...(p.in === "query" && isObjectType(ir, p.type) ? { style: p.style } : {}),
             ...(arrayDelimiter(ir, p) !== null ? { style: p.style, explode: false } : {}),
+            ...(p.errorCode !== undefined ? { errorCode: p.errorCode } : {}),
           })),
           ...(body
             ? {
@@ -266,7 +267,19 @@ export function honoTarget(options: HonoOptions = {}): Target {
         honoPath: path,
         methods: JSON.stringify(methods),
       }));
-      files.push({ path: "routes.ts", content: render("hono/routes.ts.hbs", { operations, groups, paths }) });
+      // The codes parameters answer with instead of BAD_REQUEST (x-error-code), for the problem writer's type.
+      const errorCodes = [...new Set(ir.operations.flatMap((o) => o.parameters.flatMap((p) => p.errorCode ?? [])))]
+        .sort()
+        .map((code) => JSON.stringify(code));
+      files.push({
+        path: "routes.ts",
+        content: render("hono/routes.ts.hbs", {
+          operations,
+          groups,
+          paths,
+          errorCodes: errorCodes.length > 0 ? errorCodes.join(" | ") : "never",
+        }),
+      });
       files.push({ path: "index.ts", content: render("hono/index.ts.hbs", {}) });
       return files;
     },

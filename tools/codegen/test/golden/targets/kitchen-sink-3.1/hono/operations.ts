@@ -112,6 +112,7 @@ export const operations = {
           type: "string",
           format: "uuid",
         },
+        errorCode: "INVALID_TRACE_ID",
       },
       {
         name: "sort",

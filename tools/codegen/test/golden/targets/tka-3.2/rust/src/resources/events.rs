@@ -41,7 +41,7 @@ impl Events<'_> {
     ///
     /// Delivery: every event of the project that matches the subscription, exactly once and in commit order (see `position`), whichever server instance the connection reaches, also across a resume with `last_event_id`. Delivery never slows writers down: a connection whose unsent data exceeds its send buffer (1 MiB by default) when the next event comes is closed with 4009; it resubscribes with `last_event_id` and misses nothing.
     ///
-    /// Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8, 1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed, 4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last event id), 4029 rate limit (100 messages per second) exceeded. Clients reconnect with exponential backoff (1 s doubling to 30 s, reset after a successful connection) and resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
+    /// Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8, 1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed, 4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last event id), 4029 rate limit exceeded (100 messages per second, or too many unknown API keys from the client's address: every key is refused for a while). Clients reconnect with exponential backoff (1 s doubling to 30 s, reset after a successful connection) and resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
     ///
     /// Returns a reconnecting client (a `Stream` of server messages with `send`); it resumes after the last event id on reconnect.
     pub fn connect_web_socket(
