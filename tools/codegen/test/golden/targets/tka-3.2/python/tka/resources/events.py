@@ -153,7 +153,8 @@ class Events:
         Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8,
         1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed,
         4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last
-        event id), 4029 rate limit (100 messages per second) exceeded. Clients reconnect with
+        event id), 4029 rate limit exceeded (100 messages per second, or too many unknown API keys
+        from the client's address: every key is refused for a while). Clients reconnect with
         exponential backoff (1 s doubling to 30 s, reset after a successful connection) and
         resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
 
