@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RefusalsError, uniqueRefusals } from "../src/errors.ts";
 import { buildIR } from "../src/ir/index.ts";
 import type { ApiIR, Model } from "../src/ir/types.ts";
 import { loadDocument } from "../src/loader/index.ts";
@@ -37,9 +38,12 @@ export function docWithSchemas(schemas: string, version = "3.1.0", paths = "path
     .join("\n")}\n`;
 }
 
+/** The IR of a document; its refusals are thrown together, as `generateIR` does. */
 export function irOf(text: string, files: Record<string, string> = {}): ApiIR {
   const dir = writeTree({ "openapi.yaml": text, ...files });
-  return buildIR(loadDocument(join(dir, "openapi.yaml")));
+  const ir = buildIR(loadDocument(join(dir, "openapi.yaml")));
+  if (ir.skipped.length > 0) throw new RefusalsError(uniqueRefusals(ir.skipped));
+  return ir;
 }
 
 export function model(ir: ApiIR, name: string): Model {

@@ -1,4 +1,4 @@
-import { GeneratorError } from "../errors.ts";
+import { GeneratorError, type Refusal } from "../errors.ts";
 import type { LoadedDocument, NSchema } from "../loader/index.ts";
 import { valueType } from "../loader/schema.ts";
 import { pascalJoin } from "../naming/words.ts";
@@ -55,7 +55,7 @@ export class ModelBuilder {
   private readonly keyToName = new Map<string, string>();
   private readonly inlineToName = new Map<string, string>();
   private readonly taken = new Set<string>();
-  private readonly pending: Array<() => void> = [];
+  private readonly pending: Array<[string, () => void]> = [];
   private readonly flattening = new Set<string>();
 
   constructor(doc: LoadedDocument) {
@@ -67,9 +67,23 @@ export class ModelBuilder {
     throw new GeneratorError(s.at.file, s.at.pointer, reason);
   }
 
-  /** Build every component schema and everything reachable; returns models sorted by name. */
+  /** Component models that could not be built, by name, with the refusal. */
+  readonly refused = new Map<string, Refusal>();
+
+  /**
+   * Build every component schema and everything reachable; returns models sorted by name. A
+   * component that is refused is left out (see `refused`); what uses it is pruned later.
+   */
   finish(): Model[] {
-    while (this.pending.length > 0) (this.pending.shift() as () => void)();
+    while (this.pending.length > 0) {
+      const [name, build] = this.pending.shift() as [string, () => void];
+      try {
+        build();
+      } catch (error) {
+        if (!(error instanceof GeneratorError)) throw error;
+        this.refused.set(name, { file: error.file, pointer: error.pointer, reason: error.reason });
+      }
+    }
     this.linkBaseDiscriminators();
     return [...this.models.values()].sort((a, b) => cmp(a.name, b.name));
   }
@@ -88,10 +102,13 @@ export class ModelBuilder {
     if (!named) throw new Error(`unknown schema key ${key}`);
     const name = this.unique(named.name);
     this.keyToName.set(key, name);
-    this.pending.push(() => {
-      const s = this.doc.schemas.named(key);
-      this.models.set(name, this.modelFrom(name, s, "component"));
-    });
+    this.pending.push([
+      name,
+      () => {
+        const s = this.doc.schemas.named(key);
+        this.models.set(name, this.modelFrom(name, s, "component"));
+      },
+    ]);
     return name;
   }
 

@@ -1,4 +1,4 @@
-import { GeneratorError, ptr } from "../errors.ts";
+import { GeneratorError, ptr, RefusalsError } from "../errors.ts";
 import {
   describeEventStream,
   isObject,
@@ -9,6 +9,7 @@ import {
 } from "../loader/index.ts";
 import { camelCase, pascalJoin, splitWords } from "../naming/words.ts";
 import { cmp, type ModelBuilder } from "./models.ts";
+import { operationLabel } from "./prune.ts";
 import type {
   BodyContent,
   BodyKind,
@@ -22,7 +23,9 @@ import type {
   ResponseContentKind,
   ResponseHeader,
   SecurityRequirement,
+  SkippedItem,
   TypeRef,
+  Warning,
   WebSocketChannel,
 } from "./types.ts";
 
@@ -112,26 +115,64 @@ export class OperationBuilder {
     const channels: WebSocketChannel[] = [];
     const ids = new Map<string, string>();
     for (const path of Object.keys(paths).sort()) {
-      const { value: item, at: itemAt } = this.doc.docs.deref(paths[path] as Json, loc(pathsAt, path));
-      if (!isObject(item)) fail(itemAt, "a path item must be an object");
-      if (item.additionalOperations !== undefined)
-        fail(loc(itemAt, "additionalOperations"), "`additionalOperations` (custom HTTP methods) is not supported");
-      if (item.servers !== undefined) fail(loc(itemAt, "servers"), "per-path `servers` are not supported");
+      let item: JsonObject;
+      let itemAt: Location;
+      try {
+        const resolved = this.doc.docs.deref(paths[path] as Json, loc(pathsAt, path));
+        if (!isObject(resolved.value)) fail(resolved.at, "a path item must be an object");
+        item = resolved.value;
+        itemAt = resolved.at;
+        if (item.additionalOperations !== undefined)
+          fail(loc(itemAt, "additionalOperations"), "`additionalOperations` (custom HTTP methods) is not supported");
+      } catch (error) {
+        // The whole path is left out: its operations cannot be read.
+        this.refuse(error, `${path} (every operation)`, `path ${path}`);
+        continue;
+      }
       for (const method of METHODS) {
         const raw = item[method];
         if (raw === undefined) continue;
         const opAt = loc(itemAt, method);
-        if (!isObject(raw)) fail(opAt, "an operation must be an object");
-        const op = this.operation(path, method, raw, opAt, item, itemAt);
-        const other = ids.get(op.id);
-        if (other) fail(loc(opAt, "operationId"), `operationId "${op.id}" is also used at ${other}`);
-        ids.set(op.id, opAt.pointer);
-        operations.push(op);
-        const ws = raw["x-websocket"];
-        if (ws !== undefined) channels.push(this.channel(op, ws, loc(opAt, "x-websocket")));
+        const id =
+          isObject(raw) && typeof raw.operationId === "string" && raw.operationId !== ""
+            ? raw.operationId
+            : deriveOperationId(method, path);
+        try {
+          if (!isObject(raw)) fail(opAt, "an operation must be an object");
+          const other = ids.get(id);
+          if (other) fail(loc(opAt, "operationId"), `operationId "${id}" is also used at ${other}`);
+          const op = this.operation(path, method, raw, opAt, item, itemAt);
+          const ws = raw["x-websocket"];
+          const channel = ws === undefined ? null : this.channel(op, ws, loc(opAt, "x-websocket"));
+          ids.set(op.id, opAt.pointer);
+          operations.push(op);
+          if (channel !== null) channels.push(channel);
+        } catch (error) {
+          this.refuse(error, id, operationLabel({ method, path, id }));
+        }
       }
     }
     return { operations, channels };
+  }
+
+  /** Operations left out of the IR, each with its refusal. */
+  readonly refused: SkippedItem[] = [];
+  /** Mistakes in the document worked around. */
+  readonly warnings: Warning[] = [];
+
+  /** Records a refused operation (a GeneratorError); anything else is a bug and is rethrown. */
+  private refuse(error: unknown, name: string, label: string): void {
+    if (!(error instanceof GeneratorError)) throw error;
+    if (error instanceof RefusalsError) {
+      for (const because of error.refusals) this.refused.push({ kind: "operation", name, label, because });
+      return;
+    }
+    this.refused.push({
+      kind: "operation",
+      name,
+      label,
+      because: { file: error.file, pointer: error.pointer, reason: error.reason },
+    });
   }
 
   private operation(
@@ -142,6 +183,7 @@ export class OperationBuilder {
     item: JsonObject,
     itemAt: Location,
   ): Operation {
+    if (item.servers !== undefined) fail(loc(itemAt, "servers"), "per-path `servers` are not supported");
     if (raw.servers !== undefined) fail(loc(at, "servers"), "per-operation `servers` are not supported");
     const declared = typeof raw.operationId === "string" && raw.operationId !== "";
     const id = declared ? (raw.operationId as string) : deriveOperationId(method, path);
@@ -434,9 +476,20 @@ export class OperationBuilder {
         isPublic = true;
         return;
       }
+      // A requirement naming a scheme the document does not define cannot be met: it is left out
+      // with a warning (a broken document, not a reason to stop).
+      const unknown = keys.filter((k) => !this.schemeIds.has(k));
+      for (const k of unknown) {
+        const at = loc(listAt, i, k);
+        if (this.warnings.some((w) => w.pointer === at.pointer && w.file === at.file)) continue;
+        this.warnings.push({
+          ...at,
+          message: `security scheme "${k}" is not defined under components/securitySchemes; the requirement naming it is ignored`,
+        });
+      }
+      if (unknown.length > 0) return;
       requirements.push({
         schemes: keys.map((k) => {
-          if (!this.schemeIds.has(k)) fail(loc(listAt, i, k), `unknown security scheme "${k}"`);
           const scopes = req[k];
           return {
             scheme: k,

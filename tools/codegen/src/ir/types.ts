@@ -9,6 +9,7 @@
  * - Language-neutral: `name`s here are canonical PascalCase / wire names. Per-language
  *   identifiers are added by the naming layer (`src/naming`) under `names`.
  */
+import type { Refusal } from "../errors.ts";
 import type { Language, NameSlots } from "../naming/types.ts";
 
 export type { Language } from "../naming/types.ts";
@@ -360,6 +361,29 @@ export interface ApiIR {
   operations: Operation[];
   models: Model[];
   channels: WebSocketChannel[];
+  /**
+   * What could not be generated and was left out, each with the refusal behind it (a model that
+   * uses a refused model is skipped too, and so is an operation that uses one). Empty unless
+   * skipping was allowed (`skipUnsupported`); otherwise the refusals are thrown together.
+   */
+  skipped: SkippedItem[];
+  /** Mistakes in the document the generator worked around (printed as warnings). */
+  warnings: Warning[];
   /** Languages `names` were filled for (empty before naming). */
   namedFor: Language[];
+}
+
+export interface SkippedItem {
+  kind: "operation" | "model";
+  /** The operation id or the model name. */
+  name: string;
+  /** How a reader finds it: `POST /pets/{id}/photo (uploadPhoto)`, or the model name. */
+  label: string;
+  because: Refusal;
+}
+
+export interface Warning {
+  file: string;
+  pointer: string;
+  message: string;
 }

@@ -104,8 +104,12 @@ export class SchemaNormalizer {
           );
         }
         this.inProgress.add(key);
-        base = this.normalize(this.docs.at(loc, refAt), loc);
-        this.inProgress.delete(key);
+        try {
+          base = this.normalize(this.docs.at(loc, refAt), loc);
+        } finally {
+          // A refused schema leaves no trace: the run goes on with other operations.
+          this.inProgress.delete(key);
+        }
         this.inlined.set(key, base);
       }
     }

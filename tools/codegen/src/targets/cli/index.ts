@@ -63,10 +63,10 @@ export function cliTarget(options: CliOptions = {}): Target {
     runtimeOut: "src/runtime",
     extraRuntimes: [{ dir: "typescript/runtime/src", out: "src/sdk/runtime" }],
     embeds: ["src/sdk"],
-    render(ir, render) {
+    render(ir, render, context) {
       // The SDK first: its rendered files under src/sdk (its README stays with the SDK package).
       const sdkFiles: TargetFile[] = sdk
-        .render(ir, render)
+        .render(ir, render, context)
         .filter((f) => f.path.startsWith("src/"))
         .map((f) => ({ path: `src/sdk/${f.path.slice("src/".length)}`, content: f.content }));
       const stem = titleStem(ir.info.title);

@@ -119,7 +119,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
     language: "typescript",
     runtimeDir: "hono/runtime",
     runtimeOut: "runtime",
-    render(ir: ApiIR, render) {
+    render(ir: ApiIR, render, context) {
       const printer = typePrinter(ir, { openEnums: false });
       const qualified = typePrinter(ir, { openEnums: false, qualifier: "M." });
       const files: TargetFile[] = [];
@@ -149,8 +149,12 @@ export function honoTarget(options: HonoOptions = {}): Target {
       const inputs = [];
       const results = [];
       for (const op of ir.operations) {
-        for (const p of op.parameters) checkParameter(ir, p);
-        const body = requestBody(ir, op);
+        const checked = context.attempt({ operation: op.id }, () => {
+          for (const p of op.parameters) checkParameter(ir, p);
+          return { body: requestBody(ir, op) };
+        });
+        if (checked === null) continue;
+        const { body } = checked;
         const typeName = typeNames.get(op.id) as string;
         // Declared answers that are not JSON: their media type, so the runtime sends them as is.
         const plain = Object.fromEntries(

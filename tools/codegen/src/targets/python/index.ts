@@ -141,7 +141,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
     language: "python",
     runtimeDir: "python/runtime",
     runtimeOut: "sdk/_core",
-    render(ir: ApiIR, render) {
+    render(ir: ApiIR, render, context) {
       const stem = titleStem(ir.info.title);
       const packageName = options.packageName ?? (snakeCase(stem) || "sdk");
       const distName = options.distributionName ?? `${kebabCase(stem)}-sdk`;
@@ -195,7 +195,10 @@ export function pythonTarget(options: PythonOptions = {}): Target {
             continue;
           }
           if (op.websocket !== null) continue;
-          methods.push(operationMethod(types, op, q, runtime, property, inputOnly, errorMaps));
+          const method = context.attempt({ operation: op.id }, () =>
+            operationMethod(types, op, q, runtime, property, inputOnly, errorMaps),
+          );
+          if (method !== null) methods.push(method);
         }
         const sync = methods;
         if (methods.some((m) => m.overload !== false)) types.typing.add("overload");

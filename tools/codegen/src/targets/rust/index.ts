@@ -105,7 +105,7 @@ export function rustTarget(options: RustOptions = {}): Target {
     language: "rust",
     runtimeDir: "rust/runtime/src",
     runtimeOut: "src/runtime",
-    render(ir: ApiIR, render) {
+    render(ir: ApiIR, render, context) {
       const stem = titleStem(ir.info.title);
       const crateName = options.crateName ?? `${kebabCase(stem)}-sdk`;
       const libName = snakeCase(crateName.replace(/-sdk$/, "")) || "sdk";
@@ -141,7 +141,10 @@ export function rustTarget(options: RustOptions = {}): Target {
             );
             continue;
           }
-          methods.push(operationMethod(types, op, property, className, clientName, errorMaps));
+          const method = context.attempt({ operation: op.id }, () =>
+            operationMethod(types, op, property, className, clientName, errorMaps),
+          );
+          if (method !== null) methods.push(method);
         }
         const imports = [
           ...new Set([

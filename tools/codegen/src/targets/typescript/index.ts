@@ -77,7 +77,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
     language: "typescript",
     runtimeDir: "typescript/runtime/src",
     runtimeOut: "src/runtime",
-    render(ir: ApiIR, render) {
+    render(ir: ApiIR, render, context) {
       const clientName = options.clientName ?? clientNameOf(ir.info.title);
       const packageName =
         options.packageName ??
@@ -108,7 +108,10 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
             });
             return [method];
           }
-          return [operationMethod(ir, op, qualified.type, decoders, property, group.name, examples)];
+          const method = context.attempt({ operation: op.id }, () =>
+            operationMethod(ir, op, qualified.type, decoders, property, group.name, examples),
+          );
+          return method === null ? [] : [method];
         });
         const queryEntries = methods.flatMap((m) => m.query || []);
         const usesQueryObjects = queryEntries.some((q) => q.object || q.deepObject);
