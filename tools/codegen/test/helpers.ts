@@ -17,6 +17,7 @@ export const TARGET_DOCUMENTS = [
   ["kitchen-sink-3.1", join(CORPUS, "kitchen-sink-3.1.yaml")],
   ["collisions-3.1", join(CORPUS, "collisions-3.1.yaml")],
   ["sse-3.2", join(CORPUS, "sse-3.2.yaml")],
+  ["constructs-3.1", join(CORPUS, "constructs-3.1.yaml")],
   ["tka-3.2", PROJECT_SPEC],
 ] as const;
 

@@ -110,7 +110,7 @@ function emptyIR(): ApiIR {
   };
 }
 
-function buildServers(node: Json | undefined): ApiIR["servers"] {
+export function buildServers(node: Json | undefined): ApiIR["servers"] {
   if (!Array.isArray(node)) return [];
   return node.filter(isObject).map((s) => {
     const vars: NonNullable<ApiIR["servers"][number]["variables"]> = {};

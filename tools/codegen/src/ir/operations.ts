@@ -8,6 +8,7 @@ import {
   type Location,
 } from "../loader/index.ts";
 import { camelCase, pascalJoin, splitWords } from "../naming/words.ts";
+import { buildServers } from "./build.ts";
 import { cmp, type ModelBuilder } from "./models.ts";
 import { operationLabel } from "./prune.ts";
 import type {
@@ -183,8 +184,10 @@ export class OperationBuilder {
     item: JsonObject,
     itemAt: Location,
   ): Operation {
-    if (item.servers !== undefined) fail(loc(itemAt, "servers"), "per-path `servers` are not supported");
-    if (raw.servers !== undefined) fail(loc(at, "servers"), "per-operation `servers` are not supported");
+    // Servers of the operation, else of its path item, replace the document's (an empty list
+    // changes nothing).
+    const ownServers = buildServers(raw.servers);
+    const servers = ownServers.length > 0 ? ownServers : buildServers(item.servers);
     const declared = typeof raw.operationId === "string" && raw.operationId !== "";
     const id = declared ? (raw.operationId as string) : deriveOperationId(method, path);
     const opName = pascalJoin([id]);
@@ -216,6 +219,7 @@ export class OperationBuilder {
       pagination: null,
       streaming: success?.contents.some((c) => c.kind === "event-stream") ?? false,
       websocket: raw["x-websocket"] !== undefined ? id : null,
+      ...(servers.length > 0 ? { servers } : {}),
       source: { file: at.file, pointer: at.pointer },
     };
   }
@@ -338,8 +342,13 @@ export class OperationBuilder {
       contents.push({ mediaType, kind, type });
     }
     if (contents.length === 0) fail(loc(bAt, "content"), "a request body needs at least one media type");
-    if (contents.every((c) => c.kind === "xml"))
-      fail(loc(bAt, "content"), "XML-only request bodies are not supported (add a JSON media type)");
+    // An XML-only body is sent as text with its media type (the caller passes the document).
+    if (contents.every((c) => c.kind === "xml")) {
+      for (const c of contents) {
+        c.kind = "text";
+        c.type = { kind: "primitive", type: "string", nullable: false };
+      }
+    }
     contents.sort((x, y) => kindRank(x.kind) - kindRank(y.kind) || cmp(x.mediaType, y.mediaType));
     return {
       required: b.required === true,
@@ -353,9 +362,10 @@ export class OperationBuilder {
     at: Location,
     opName: string,
   ): { responses: Response[]; successStatus: string | null } {
-    const rs = raw.responses;
+    // OpenAPI 3.1 allows an operation without `responses`: it then has no typed answer.
+    const rs = raw.responses ?? {};
     const rsAt = loc(at, "responses");
-    if (!isObject(rs) || Object.keys(rs).length === 0) fail(rsAt, "an operation needs `responses`");
+    if (!isObject(rs)) fail(rsAt, "`responses` must be an object");
     const statuses = Object.keys(rs as JsonObject).sort((a, b) => {
       const [x1, x2] = statusOrder(a);
       const [y1, y2] = statusOrder(b);
@@ -417,8 +427,13 @@ export class OperationBuilder {
           else type = this.models.typeRef(schema, hint);
           contents.push({ mediaType, kind, type });
         }
-        if (contents.length > 0 && contents.every((c) => c.kind === "xml"))
-          fail(loc(rAt, "content"), "XML-only response bodies are not supported (add a JSON media type)");
+        // An XML-only answer is text with its media type (the SDKs return the document as a string).
+        if (contents.length > 0 && contents.every((c) => c.kind === "xml")) {
+          for (const c of contents) {
+            c.kind = "text";
+            c.type = { kind: "primitive", type: "string", nullable: false };
+          }
+        }
         contents.sort((x, y) => respRank(x.kind) - respRank(y.kind) || cmp(x.mediaType, y.mediaType));
       }
       return {

@@ -304,8 +304,19 @@ export interface Operation {
   streaming: boolean;
   /** Id of the WebSocket channel this operation upgrades to. */
   websocket: string | null;
+  /**
+   * Servers of the operation (or of its path item) that replace the document's for it; absent
+   * when it uses the document's.
+   */
+  servers?: Server[];
   source: SourceRef;
   names?: NameSlots<{ method: string }>;
+}
+
+export interface Server {
+  url: string;
+  description?: string;
+  variables?: Record<string, { default: string; enum?: string[]; description?: string }>;
 }
 
 export interface OperationGroup {
@@ -349,11 +360,7 @@ export interface ApiIR {
   irVersion: 1;
   source: { openapi: string; version: "3.0" | "3.1" | "3.2" };
   info: { title: string; version: string; summary?: string; description?: string };
-  servers: Array<{
-    url: string;
-    description?: string;
-    variables?: Record<string, { default: string; enum?: string[]; description?: string }>;
-  }>;
+  servers: Server[];
   securitySchemes: SecurityScheme[];
   /** Document-level security (alternatives); `public` when one alternative is `{}`. */
   defaultSecurity: OperationSecurity;

@@ -3,12 +3,24 @@
 // spread it into name/value pairs (deepObject and form query parameters, form-urlencoded bodies).
 import type { ApiIR, Model, Parameter, TypeRef } from "../ir/types.ts";
 
+const indexes = new WeakMap<ApiIR, Map<string, Model>>();
+
+/** The IR's models by name (built once per IR). */
+export function modelsByName(ir: ApiIR): Map<string, Model> {
+  let index = indexes.get(ir);
+  if (index === undefined || index.size !== ir.models.length) {
+    index = new Map(ir.models.map((m) => [m.name, m]));
+    indexes.set(ir, index);
+  }
+  return index;
+}
+
 /** The type an alias chain stands for (a non-alias reference is returned as is). */
 export function resolveType(ir: ApiIR, ref: TypeRef): TypeRef {
   let current = ref;
+  const models = modelsByName(ir);
   for (let depth = 0; current.kind === "model" && depth < 64; depth++) {
-    const name = current.name;
-    const model = ir.models.find((m) => m.name === name);
+    const model = models.get(current.name);
     if (model?.kind !== "alias") return current;
     current = model.type;
   }
@@ -17,14 +29,29 @@ export function resolveType(ir: ApiIR, ref: TypeRef): TypeRef {
 
 function modelOf(ir: ApiIR, ref: TypeRef): Model | undefined {
   const r = resolveType(ir, ref);
-  return r.kind === "model" ? ir.models.find((m) => m.name === r.name) : undefined;
+  return r.kind === "model" ? modelsByName(ir).get(r.name) : undefined;
 }
 
-/** A value that is written as one string: a primitive, a literal or an enum. */
-export function isScalar(ir: ApiIR, ref: TypeRef): boolean {
+/**
+ * A value that is written as one string: a primitive, a literal, an enum, or a union of those
+ * (`oneOf: [integer, string]`: an id given as a number or a name).
+ */
+export function isScalar(ir: ApiIR, ref: TypeRef, depth = 0): boolean {
   const r = resolveType(ir, ref);
   if (r.kind === "primitive" || r.kind === "literal") return true;
-  return r.kind === "model" && modelOf(ir, r)?.kind === "enum";
+  const m = modelOf(ir, r);
+  if (m?.kind === "enum") return true;
+  return m?.kind === "union" && depth < 8 && m.variants.every((v) => isScalar(ir, v.type, depth + 1));
+}
+
+/** A union whose variants are scalars or arrays of scalars (`oneOf: [string, array of string]`). */
+export function isScalarOrArrayUnion(ir: ApiIR, ref: TypeRef): boolean {
+  const m = modelOf(ir, resolveType(ir, ref));
+  if (m?.kind !== "union") return false;
+  return m.variants.every((v) => {
+    const t = resolveType(ir, v.type);
+    return isScalar(ir, t) || (t.kind === "array" && isScalar(ir, t.items));
+  });
 }
 
 /** A map or an object model (after aliases). */
@@ -36,7 +63,7 @@ export function isObjectType(ir: ApiIR, ref: TypeRef): boolean {
 /** A scalar, or an array of scalars (written as one pair per item). */
 export function isScalarOrScalarArray(ir: ApiIR, ref: TypeRef): boolean {
   const r = resolveType(ir, ref);
-  return isScalar(ir, r) || (r.kind === "array" && isScalar(ir, r.items));
+  return isScalar(ir, r) || (r.kind === "array" && isScalar(ir, r.items)) || isScalarOrArrayUnion(ir, r);
 }
 
 /** The members of a flat object: a map, or an object model whose values are all scalars or arrays of scalars. */

@@ -7,8 +7,8 @@
 // reconnecting event streams.
 import type { ApiIR, Model, Operation, Parameter, Property, TypeRef } from "../../ir/types.ts";
 import { kebabCase, upperSnakeCase } from "../../naming/index.ts";
-import { serverUrl, titleStem } from "../sdk-common.ts";
-import { arrayDelimiter, isObjectType, resolveType } from "../shapes.ts";
+import { requestPath, serverUrl, titleStem } from "../sdk-common.ts";
+import { arrayDelimiter, isObjectType, modelsByName, resolveType } from "../shapes.ts";
 import type { Target, TargetFile } from "../types.ts";
 import { type TypeScriptOptions, typescriptTarget } from "../typescript/index.ts";
 
@@ -223,7 +223,7 @@ function commandOf(ir: ApiIR, op: Operation, group: string, bin: string) {
     description: (op.description ?? "").trim(),
     ...(op.deprecated ? { deprecated: true } : {}),
     method: op.method,
-    path: op.path,
+    path: requestPath(op),
     params,
     ...(body === undefined ? {} : { body }),
     kind,
@@ -268,7 +268,7 @@ function fieldSpec(ir: ApiIR, p: Property, flag: string) {
 /** A parameter's or member's help: its own description, else its type's; deprecation said. */
 function describe(ir: ApiIR, own: string | undefined, type: TypeRef, deprecated: boolean): string {
   const ref = type.kind === "array" ? type.items : type;
-  const model = ref.kind === "model" ? ir.models.find((m) => m.name === ref.name) : undefined;
+  const model = ref.kind === "model" ? modelsByName(ir).get(ref.name) : undefined;
   const text = (own ?? model?.description ?? "").trim();
   return deprecated ? `${text}${text ? " " : ""}(deprecated)` : text;
 }
@@ -286,7 +286,7 @@ function shapeOf(ir: ApiIR, ref: TypeRef): Shape {
     return { type: t === "number" ? "number" : t === "boolean" ? "boolean" : "string", enum: [r.value] };
   }
   if (r.kind === "model") {
-    const m = ir.models.find((x) => x.name === r.name);
+    const m = modelsByName(ir).get(r.name);
     if (m?.kind === "enum") return { type: m.valueType, enum: m.members.map((x) => x.value) };
   }
   return { type: "json" };
@@ -295,7 +295,7 @@ function shapeOf(ir: ApiIR, ref: TypeRef): Shape {
 function objectModel(ir: ApiIR, ref: TypeRef): Extract<Model, { kind: "object" }> | undefined {
   const r = resolveType(ir, ref);
   if (r.kind !== "model") return undefined;
-  const m = ir.models.find((x) => x.name === r.name);
+  const m = modelsByName(ir).get(r.name);
   return m?.kind === "object" ? m : undefined;
 }
 

@@ -233,6 +233,9 @@ export function honoTarget(options: HonoOptions = {}): Target {
         });
         // Streams and protocol upgrades are answered with a raw Response.
         if (op.streaming || op.websocket !== null) variants.push("Response");
+        // No numbered answer declared (none at all, or only `default` / `4XX` ranges): any status.
+        if (variants.length === 0)
+          variants.push("{ status: number; body?: unknown; headers?: { [name: string]: string } }");
         results.push({ name: `${typeName}Result`, variants: variants.join("\n  | ") });
         const group = ir.groups.find((g) => g.name === op.group);
         operations.push({

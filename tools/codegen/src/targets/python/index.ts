@@ -6,11 +6,13 @@
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, Property, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { PY_KEYWORDS } from "../../naming/reserved.ts";
 import {
   ERROR_FAMILIES,
   errorBodies,
   familyCovers,
   inputOnlyModels,
+  requestPath,
   serverUrl,
   taggedUnionFor,
   titleStem,
@@ -243,7 +245,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
             asyncMethods: methods.map((m) => methodView(m, true)),
             syncRaw: sync.filter((m) => m.kind === "plain" || m.kind === "page").map((m) => m.name),
             asyncRaw: methods.filter((m) => m.kind === "plain" || m.kind === "page").map((m) => m.name),
-            param: snakeCase(className) || "resource",
+            param: pyParamName(snakeCase(className) || "resource"),
             optionParams: OPTION_PARAMS,
           },
           examples: methods.map((m) => ({ kind: m.kind, code: m.example })),
@@ -256,7 +258,14 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         "from __future__ import annotations",
         ...(modelTypes.usesDatetime ? ["import datetime"] : []),
         ...(modelTypes.typing.size > 0 ? [`from typing import ${[...modelTypes.typing].sort().join(", ")}`] : []),
-        ...(models.params.length > 0 ? ["from typing_extensions import NotRequired, Required, TypedDict"] : []),
+        ...(models.params.length > 0
+          ? [
+              `from typing_extensions import ${["NotRequired", "Required"]
+                .filter((name) => models.params.some((code) => new RegExp(`\\b${name}\\[`).test(code)))
+                .concat("TypedDict")
+                .join(", ")}`,
+            ]
+          : []),
         ...(models.declarations.some((d) => d.includes("pydantic.")) ? ["import pydantic"] : []),
         ...(models.runtime.length > 0 ? [`from ._core import ${models.runtime.join(", ")}`] : []),
       ];
@@ -367,7 +376,7 @@ function operationMethod(
   const name = op.names?.python?.method ?? snakeCase(op.id);
   const ann = (ref: TypeRef) => types.type(ref, q);
   const params: string[] = [];
-  const args: string[] = [pyString(op.method), pyString(op.path)];
+  const args: string[] = [pyString(op.method), pyString(requestPath(op))];
   const tail: string[] = [];
   let overload: PyMethod["overload"] = false;
   let bodyArg = "body=body";
@@ -918,4 +927,9 @@ function websocketMethod(
     items,
     example: `async def watch() -> None:\n    async with ${asyncClient}() as client:\n        ws = client.${property}.${name}()\n        async with ws:\n            async for message in ws:\n                print(message)`,
   };
+}
+
+/** A parameter name that is not a Python keyword (`global` -> `global_`). */
+function pyParamName(name: string): string {
+  return PY_KEYWORDS.includes(name) ? `${name}_` : name;
 }

@@ -8,8 +8,8 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { errorBodies, serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
-import { arrayDelimiter, flatShape } from "../shapes.ts";
+import { errorBodies, requestPath, serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
+import { arrayDelimiter, flatShape, isScalarOrArrayUnion } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { arrayLiteral, chain, RustTypes, rustDoc, rustString, signature, useList } from "./types.ts";
@@ -396,7 +396,8 @@ function operationMethod(
     let deepMap = false;
     if (!types.scalar(p.type)) {
       const r = types.resolve(p.type);
-      const arrayOk = p.in === "query" && r.kind === "array" && types.scalar(r.items);
+      const arrayOk =
+        p.in === "query" && ((r.kind === "array" && types.scalar(r.items)) || isScalarOrArrayUnion(types.ir, p.type));
       const object = r.kind === "model" ? types.model(r.name) : undefined;
       const shape = p.in === "query" ? flatShape(types.ir, p.type) : null;
       if (
@@ -473,8 +474,8 @@ function operationMethod(
   }
 
   const ctor = ["get", "post", "put", "patch", "delete"].includes(op.method)
-    ? `RequestSpec::${op.method}(${rustString(op.path)})`
-    : `RequestSpec::new(crate::runtime::http::Method::${op.method.toUpperCase()}, ${rustString(op.path)})`;
+    ? `RequestSpec::${op.method}(${rustString(requestPath(op))})`
+    : `RequestSpec::new(crate::runtime::http::Method::${op.method.toUpperCase()}, ${rustString(requestPath(op))})`;
   const mutable = body !== null && !body.required;
   const lines: string[] = [];
   lines.push(chain(mutable ? "let mut spec = " : "let spec = ", ctor, calls, ";", "        "));

@@ -3,6 +3,7 @@
 import type { AliasModel, EnumModel, Model, ObjectModel, Property, UnionModel } from "../../ir/types.ts";
 import { upperSnakeCase } from "../../naming/index.ts";
 import { modelDescription } from "../sdk-common.ts";
+import { isScalar, isScalarOrArrayUnion } from "../shapes.ts";
 import { attribute, MAX_WIDTH, type RustTypes, rustDoc, rustString } from "./types.ts";
 
 export interface ModelsOutput {
@@ -156,7 +157,8 @@ function unionModel(types: RustTypes, m: UnionModel, state: State): string {
   if (disc === undefined) {
     return (
       `${modelDoc(m)}${allow}#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum ${name} {\n${variants}` +
-      `    /// A value matching none of the variants, kept as sent.\n    ${unknown}(serde_json::Value),\n}\n`
+      `    /// A value matching none of the variants, kept as sent.\n    ${unknown}(serde_json::Value),\n}\n` +
+      scalarUnionImpls(types, m, name, variantNames, unknown)
     );
   }
   state.customSerde = true;
@@ -189,4 +191,39 @@ function unionModel(types: RustTypes, m: UnionModel, state: State): string {
 
 function aliasModel(types: RustTypes, m: AliasModel): string {
   return `${modelDoc(m)}pub type ${types.typeName(m.name)} = ${types.bare(m.type)};\n`;
+}
+
+/**
+ * A union of scalars (or of scalars and arrays of them) is a parameter value: `Display` (path and
+ * header values, when every variant is a scalar) and `QueryValue` (query strings: an array
+ * variant is exploded) delegate to the variant held (an unknown JSON string is written as is).
+ */
+function scalarUnionImpls(
+  types: RustTypes,
+  m: UnionModel,
+  name: string,
+  variantNames: string[],
+  unknown: string,
+): string {
+  if (!isScalarOrArrayUnion(types.ir, { kind: "model", name: m.name, nullable: false })) return "";
+  const scalar = isScalar(types.ir, { kind: "model", name: m.name, nullable: false });
+  // A match arm as rustfmt prints it: on one line when it fits, else in a block.
+  const arm = (pattern: string, expr: string) => {
+    const line = `            ${pattern} => ${expr},`;
+    return line.length <= MAX_WIDTH
+      ? `${line}\n`
+      : `            ${pattern} => {\n                ${expr}\n            }\n`;
+  };
+  const all = [...variantNames, unknown];
+  const display = scalar
+    ? `\nimpl std::fmt::Display for ${name} {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        match self {\n` +
+      variantNames.map((v) => arm(`Self::${v}(value)`, "std::fmt::Display::fmt(value, f)")).join("") +
+      arm(`Self::${unknown}(value)`, "crate::runtime::fmt_json_scalar(value, f)") +
+      "        }\n    }\n}\n"
+    : "";
+  const query =
+    `\nimpl crate::runtime::QueryValue for ${name} {\n    fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {\n        match self {\n` +
+    all.map((v) => arm(`Self::${v}(value)`, "crate::runtime::QueryValue::append_to(value, name, out)")).join("") +
+    "        }\n    }\n}\n";
+  return display + query;
 }

@@ -1,6 +1,7 @@
 // Rust types for IR type references, rustdoc comments, string literals and the small amount of
 // rustfmt emulation the rust target needs (one-line-or-vertical method chains and signatures).
 import type { ApiIR, Model, TypeRef } from "../../ir/types.ts";
+import { isScalar } from "../shapes.ts";
 
 /** rustfmt's default `max_width`. */
 export const MAX_WIDTH = 100;
@@ -194,12 +195,12 @@ export class RustTypes {
     return false;
   }
 
-  /** The value kinds that can go into a query string or a header (`QueryValue` / `Display`). */
+  /**
+   * The value kinds that can go into a query string or a header (`QueryValue` / `Display`): also
+   * unions of scalars, whose generated enums implement both.
+   */
   scalar(ref: TypeRef): boolean {
-    const r = this.resolve(ref);
-    if (r.kind === "primitive" || r.kind === "literal") return true;
-    if (r.kind === "model") return this.model(r.name).kind === "enum";
-    return false;
+    return isScalar(this.ir, ref);
   }
 }
 
@@ -228,7 +229,16 @@ export function chain(prefix: string, root: string, calls: string[], suffix: str
   const children = calls.length + (root.match(/\.[a-z_][a-z0-9_]*/g)?.length ?? 0);
   const fitsChain = children === 1 || flat.length <= CHAIN_WIDTH;
   if (calls.length === 0 || (fitsChain && indent.length + prefix.length + flat.length + suffix.length <= MAX_WIDTH)) {
+    if (prefix.endsWith("= ") && indent.length + prefix.length + flat.length + suffix.length > MAX_WIDTH) {
+      // Too long after `let x =` even on its own: rustfmt moves it to the next line.
+      return `${indent}${prefix.trimEnd()}\n${chain("", root, calls, suffix, `${indent}    `)}`;
+    }
     return `${indent}${prefix}${flat}${suffix}\n`;
+  }
+  if (prefix.endsWith("= ") && indent.length + prefix.length + root.length + 1 > MAX_WIDTH) {
+    // The root does not fit after `let x =` (rustfmt keeps a column for the `;`): the whole
+    // chain moves to the next line, indented.
+    return `${indent}${prefix.trimEnd()}\n${chain("", root, calls, suffix, `${indent}    `)}`;
   }
   return `${indent}${prefix}${root}\n${calls.map((c, i) => `${indent}    ${c}${i === calls.length - 1 ? suffix : ""}\n`).join("")}`;
 }

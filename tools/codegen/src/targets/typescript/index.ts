@@ -8,8 +8,24 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { ERROR_FAMILIES, errorBodies, familyCovers, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
-import { arrayDelimiter, flatShape, isObjectType, isScalar, isScalarOrScalarArray, resolveType } from "../shapes.ts";
+import {
+  ERROR_FAMILIES,
+  errorBodies,
+  familyCovers,
+  requestPath,
+  serverUrl,
+  taggedUnionFor,
+  webSocketConventions,
+} from "../sdk-common.ts";
+import {
+  arrayDelimiter,
+  flatShape,
+  isObjectType,
+  isScalar,
+  isScalarOrScalarArray,
+  modelsByName,
+  resolveType,
+} from "../shapes.ts";
 import { docComment, propertyKey, typePrinter, unknownArm } from "../ts-types.ts";
 import type { Target } from "../types.ts";
 import { type Decoders, planDecoders } from "./decoders.ts";
@@ -169,7 +185,8 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         description: ir.info.description ?? "",
         clientName,
         packageName,
-        defaultBaseURL: ir.servers[0]?.url ?? "",
+        // Server variables at their defaults ({region} -> eu-west-1), as the Python and Rust SDKs do.
+        defaultBaseURL: ir.servers.length > 0 ? serverUrl(ir) : "",
         apiKeyHeader: apiKey?.parameterName ?? "",
         idempotencyHeader:
           idempotencyHeader !== undefined && idempotencyHeader !== "Idempotency-Key" ? idempotencyHeader : "",
@@ -350,7 +367,7 @@ function operationMethod(
     args,
     params: params.length > 0 ? params : false,
     method: op.method,
-    path: JSON.stringify(op.path),
+    path: JSON.stringify(requestPath(op)),
     pathParams:
       pathParams.length > 0
         ? pathParams.map((p) => ({ key: propertyKey(p.name), value: p.names?.typescript?.param ?? p.name }))
@@ -452,7 +469,7 @@ function prefixDecoders(expr: string): string {
  * describes what a newer server may answer; sending it makes no sense).
  */
 function inputType(ir: ApiIR, ref: TypeRef, type: (ref: TypeRef) => string): string {
-  const model = ref.kind === "model" ? ir.models.find((m) => m.name === ref.name) : undefined;
+  const model = ref.kind === "model" ? modelsByName(ir).get(ref.name) : undefined;
   const arm = model === undefined ? null : unknownArm(ir, model);
   return arm === null ? type(ref) : `Exclude<${type(ref)}, M.${arm.typeName}>`;
 }
@@ -565,7 +582,7 @@ function websocketMethod(
  */
 function documentedExample(ir: ApiIR, type: TypeRef | undefined): string | undefined {
   if (type?.kind !== "model") return undefined;
-  const example = ir.models.find((m) => m.name === type.name)?.examples?.[0];
+  const example = modelsByName(ir).get(type.name)?.examples?.[0];
   if (example === undefined || typeof example !== "object" || example === null) return undefined;
   return tsLiteral(example);
 }

@@ -7,7 +7,7 @@ import { Widgets } from "./resources/widgets.ts";
 /**
  * The Kitchen Sink client. Credentials come from the options, else from the environment variables
  * `KITCHEN_SINK_API_KEY` (API key) or `KITCHEN_SINK_BEARER_TOKEN`; the base URL from `baseURL`, else
- * `KITCHEN_SINK_BASE_URL`, else https://{region}.api.example.com/v2.
+ * `KITCHEN_SINK_BASE_URL`, else https://eu.api.example.com/v2.
  */
 export class KitchenSink extends BaseClient {
   readonly admin: Admin = new Admin(this);
@@ -18,7 +18,7 @@ export class KitchenSink extends BaseClient {
     super(options, {
       sdkName: "kitchen-sink-sdk",
       sdkVersion: "2.0.0",
-      defaultBaseURL: "https://{region}.api.example.com/v2",
+      defaultBaseURL: "https://eu.api.example.com/v2",
       apiKeyHeader: "X-API-Key",
       env: {
         apiKey: "KITCHEN_SINK_API_KEY",
