@@ -214,6 +214,14 @@ class BaseClient(Generic[_HttpxClientT]):
 
     # -- pure request building -------------------------------------------------------------
 
+    def url_for(self, path: str, path_params: Mapping[str, Any] | None = None) -> str:
+        """Base URL + path with its parameters percent-encoded. An operation with servers of its
+        own has an absolute path (its server's URL), used as it is."""
+        filled = build_path(path, path_params)
+        if filled.startswith(("https://", "http://")):
+            return filled
+        return self.base_url + filled
+
     def build_url(
         self,
         path: str,
@@ -221,7 +229,7 @@ class BaseClient(Generic[_HttpxClientT]):
         query: Mapping[str, Any] | None = None,
     ) -> str:
         """Base URL + path (parameters percent-encoded) + query; also for the WebSocket URL."""
-        url = self.base_url + build_path(path, path_params)
+        url = self.url_for(path, path_params)
         pairs = build_query(query)
         if pairs:
             url += "?" + str(httpx.QueryParams(pairs))
@@ -304,7 +312,7 @@ class BaseClient(Generic[_HttpxClientT]):
         retries_taken: int = 0,
         extra_headers: Mapping[str, str | None] | None = None,
     ) -> httpx.Request:
-        url = self.base_url + build_path(spec.path, spec.path_params)
+        url = self.url_for(spec.path, spec.path_params)
         params = build_query(spec.query) + build_query(options.get("query"))
         content: bytes | None
         if spec.body is None:

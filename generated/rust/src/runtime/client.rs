@@ -456,7 +456,14 @@ impl Client {
         if let Some(e) = &spec.error {
             return Err(Error::InvalidRequest(e.clone()));
         }
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, spec.path))
+        // An operation with servers of its own has an absolute path (its server's URL).
+        let absolute = spec.path.starts_with("https://") || spec.path.starts_with("http://");
+        let full = if absolute {
+            spec.path.clone()
+        } else {
+            format!("{}{}", self.inner.base_url, spec.path)
+        };
+        let mut url = reqwest::Url::parse(&full)
             .map_err(|e| Error::InvalidRequest(format!("invalid URL: {e}")))?;
         if !spec.query.is_empty() {
             let mut pairs = url.query_pairs_mut();

@@ -35,7 +35,7 @@ pub use enums::OpenEnum;
 pub use error::{decode_error, Error, ErrorDecoder, Result, StatusError};
 pub use etag::ETag;
 pub use pagination::{Page, Paginator};
-pub use query::QueryValue;
+pub use query::{fmt_json_scalar, QueryValue};
 pub use response::ApiResponse;
 pub use sse::{EventStream, SseMessage, SseParser};
 pub use websocket::{WebSocket, WsOptions, WsProtocol};
