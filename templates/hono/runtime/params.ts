@@ -175,6 +175,69 @@ export function readForm(
   return { value: coerceObject(Object.entries(values), schema, resolve), malformed };
 }
 
+/** Whether a schema describes raw file content (`format: binary`), after `$ref`s. */
+function isBinary(schema: Schema, resolve: (ref: string) => Schema): boolean {
+  const s = concrete(schema, resolve);
+  return typeof s === "object" && s.format === "binary";
+}
+
+/** Whether a schema asks for an object or an array of non-scalars (a JSON part). */
+function isStructured(schema: Schema, resolve: (ref: string) => Schema): boolean {
+  const s = concrete(schema, resolve);
+  if (typeof s !== "object") return false;
+  if (s.type === "object" || s.properties !== undefined || s.allOf !== undefined) return true;
+  if (s.type === "array") return isStructured(s.items ?? true, resolve);
+  return false;
+}
+
+/**
+ * A `multipart/form-data` body as an object: file parts of binary members stay `File`s (every
+ * part of an array member, else the last), text parts are coerced by their member's schema like
+ * form fields, and a member whose schema is an object is parsed from its part's JSON text.
+ * `malformed` lists members whose JSON part does not parse (left out of the object).
+ */
+export async function readMultipart(
+  form: FormData,
+  schema: Schema,
+  resolve: (ref: string) => Schema,
+  parseJsonPart: (text: string) => { ok: true; value: unknown } | { ok: false } = (text) => {
+    try {
+      return { ok: true, value: JSON.parse(text) as unknown };
+    } catch {
+      return { ok: false };
+    }
+  },
+): Promise<{ value: Record<string, unknown>; malformed: string[] }> {
+  const object = concrete(schema, resolve);
+  const texts = new Map<string, string[]>();
+  const value: Record<string, unknown> = {};
+  const malformed: string[] = [];
+  const names = [...new Set(form.keys())];
+  for (const name of names) {
+    const member = memberSchema(object, name);
+    const parts = form.getAll(name);
+    const memberConcrete = concrete(member, resolve);
+    const itemSchema = isArraySchema(memberConcrete) ? (memberConcrete.items ?? true) : member;
+    if (isBinary(itemSchema, resolve)) {
+      // A part sent without a file name arrives as text: its text is the file's content.
+      const files = parts.map((p) => (typeof p === "string" ? new File([p], "") : p));
+      value[name] = isArraySchema(memberConcrete) ? files : files[files.length - 1];
+      continue;
+    }
+    const strings: string[] = [];
+    for (const part of parts) strings.push(typeof part === "string" ? part : await part.text());
+    if (isStructured(member, resolve) && !isArraySchema(memberConcrete)) {
+      const parsed = parseJsonPart(strings[strings.length - 1] as string);
+      if (parsed.ok) value[name] = parsed.value;
+      else malformed.push(name);
+      continue;
+    }
+    texts.set(name, strings);
+  }
+  Object.assign(value, coerceObject(texts, schema, resolve));
+  return { value, malformed };
+}
+
 /**
  * The value of one cookie in a `Cookie` header (`a=1; b=2`): the first pair with that name,
  * without surrounding quotes, percent-decoded (a value that does not decode is kept as sent).

@@ -50,6 +50,7 @@ from ._models import (
     decode_lenient,
     open_discriminator,
 )
+from ._multipart import FileContent, FileTypes, Multipart
 from ._pagination import AsyncCursorPage, AsyncPageRequest, SyncCursorPage
 from ._response import (
     APIResponse,
@@ -88,7 +89,10 @@ __all__ = [
     "BaseModel",
     "ClientConfig",
     "ConflictError",
+    "FileContent",
+    "FileTypes",
     "InternalServerError",
+    "Multipart",
     "NotFoundError",
     "NotGiven",
     "OpenEnum",

@@ -29,6 +29,7 @@ import httpx
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, decode_body
 from ._exceptions import make_status_error as _make_status_error
 from ._models import NOT_GIVEN, NotGiven
+from ._multipart import Multipart
 from ._response import APIResponse, _take_raw_response_flag
 from ._retry import (
     DEFAULT_MAX_RETRY_AFTER,
@@ -288,7 +289,8 @@ class BaseClient(Generic[_HttpxClientT]):
         extra: Mapping[str, str | None] | None = None,
     ) -> dict[str, str]:
         base: dict[str, str | None] = {"Accept": spec.accept}
-        if spec.body is not None:
+        # A multipart body's Content-Type (with its boundary) is set by httpx.
+        if spec.body is not None and not isinstance(spec.body, Multipart):
             base["Content-Type"] = spec.content_type or "application/json"
         base.update(self.auth_headers())
         base["User-Agent"] = self.user_agent
@@ -314,6 +316,18 @@ class BaseClient(Generic[_HttpxClientT]):
         url = self.url_for(spec.path, spec.path_params)
         params = build_query(spec.query) + build_query(options.get("query"))
         content: bytes | None
+        timeout = options.get("timeout", self.timeout)
+        if isinstance(spec.body, Multipart):
+            data, files = spec.body.encode()
+            return self._client.build_request(
+                spec.method.upper(),
+                url,
+                params=params,
+                headers=self._build_headers(spec, options, idempotency_key, extra_headers),
+                data=data,
+                files=files,
+                timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            )
         if spec.body is None:
             content = None
         elif isinstance(spec.body, bytes):
@@ -324,7 +338,6 @@ class BaseClient(Generic[_HttpxClientT]):
             content = encode_form_body(spec.body)
         else:
             content = encode_json_body(spec.body)
-        timeout = options.get("timeout", self.timeout)
         return self._client.build_request(
             spec.method.upper(),
             url,

@@ -905,6 +905,22 @@ impl RequestSpec {
         self
     }
 
+    /// Sets a `multipart/form-data` body (its Content-Type carries the boundary).
+    pub fn multipart(mut self, form: &super::Multipart) -> Self {
+        match form.encode() {
+            Ok((body, content_type)) => {
+                self.body = Some(body);
+                self.content_type = Some(content_type);
+            }
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(e);
+                }
+            }
+        }
+        self
+    }
+
     /// Sets a raw body with its content type.
     pub fn body(mut self, body: impl Into<Vec<u8>>, content_type: &str) -> Self {
         self.body = Some(body.into());

@@ -59,6 +59,13 @@ function isConstraintOnly(s: NSchema): boolean {
   );
 }
 
+/** A string holding raw bytes of a non-text media type (`contentMediaType: image/png`, no encoding). */
+function isBinaryMedia(s: NSchema): boolean {
+  const media = s.contentMediaType?.toLowerCase();
+  if (media === undefined || s.contentEncoding !== undefined) return false;
+  return !media.startsWith("text/") && !/[/+]json$/.test(media) && !/[/+]xml$/.test(media);
+}
+
 /** Preferred discriminator property names when inferring one. */
 const TAG_PREFERENCE = ["type", "kind", "event", "object", "tag"];
 
@@ -180,10 +187,12 @@ export class ModelBuilder {
     }
     if (s.type === "null") return { kind: "null", nullable: true };
     if (s.type === "string" || s.type === "integer" || s.type === "number" || s.type === "boolean") {
+      // 3.1 spells raw file content as a string with a non-text `contentMediaType` (3.0: format binary).
+      const format = s.format ?? (s.type === "string" && isBinaryMedia(s) ? "binary" : undefined);
       return withC({
         kind: "primitive",
         type: s.type,
-        ...(s.format ? { format: s.format } : {}),
+        ...(format ? { format } : {}),
         nullable: s.nullable,
       });
     }

@@ -339,7 +339,13 @@ export class OperationBuilder {
       else if (kind === "text" && !schema) type = { kind: "primitive", type: "string", nullable: false };
       else if (!schema) type = { kind: "any", nullable: true };
       else type = this.models.typeRef(schema, [opName, "Request"]);
-      contents.push({ mediaType, kind, type });
+      const encoding: Record<string, string> = {};
+      if (kind === "multipart" && isObject(media.encoding)) {
+        for (const [name, e] of Object.entries(media.encoding)) {
+          if (isObject(e) && typeof e.contentType === "string") encoding[name] = e.contentType;
+        }
+      }
+      contents.push({ mediaType, kind, type, ...(Object.keys(encoding).length > 0 ? { encoding } : {}) });
     }
     if (contents.length === 0) fail(loc(bAt, "content"), "a request body needs at least one media type");
     // An XML-only body is sent as text with its media type (the caller passes the document).

@@ -196,6 +196,8 @@ export interface BodyContent {
   mediaType: string;
   kind: BodyKind;
   type: TypeRef;
+  /** Multipart: the Content-Type of a part, by property (from the media type's `encoding`). */
+  encoding?: Record<string, string>;
 }
 
 export interface RequestBody {

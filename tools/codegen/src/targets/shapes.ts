@@ -1,7 +1,7 @@
 // Shape questions every target asks about a type (language-independent): what an alias stands
 // for, whether a value is a scalar, and whether an object is flat enough for the encodings that
 // spread it into name/value pairs (deepObject and form query parameters, form-urlencoded bodies).
-import type { ApiIR, Model, Parameter, TypeRef } from "../ir/types.ts";
+import type { ApiIR, BodyContent, Model, Parameter, TypeRef } from "../ir/types.ts";
 
 const indexes = new WeakMap<ApiIR, Map<string, Model>>();
 
@@ -101,4 +101,49 @@ export function arrayDelimiter(ir: ApiIR, p: Parameter): string | null {
   if (p.style === "spaceDelimited") return " ";
   if (p.style === "form") return ",";
   return null;
+}
+
+/** Whether a type is raw file content (`format: binary`, or an array of such). */
+export function fileKind(ir: ApiIR, ref: TypeRef): "one" | "many" | null {
+  const r = resolveType(ir, ref);
+  if (r.kind === "primitive" && r.format === "binary") return "one";
+  if (r.kind === "array") {
+    const item = resolveType(ir, r.items);
+    if (item.kind === "primitive" && item.format === "binary") return "many";
+  }
+  return null;
+}
+
+/** One part of a multipart body, from a property of its object schema. */
+export interface MultipartField {
+  wireName: string;
+  type: TypeRef;
+  required: boolean;
+  description?: string;
+  /** Raw file content: one file, or one part per file of an array. */
+  file: "one" | "many" | null;
+  /** The part's Content-Type from the media type's `encoding`, when declared. */
+  contentType?: string;
+  names?: { typescript?: { field: string }; python?: { field: string }; rust?: { field: string } };
+}
+
+/**
+ * The parts of a `multipart/form-data` body whose schema is an object model (one part per
+ * property; an array of files or scalars is one part per item), or null for any other schema
+ * (the SDKs then take a form built by the caller).
+ */
+export function multipartFields(ir: ApiIR, content: BodyContent): MultipartField[] | null {
+  const model = modelOf(ir, content.type);
+  if (model?.kind !== "object") return null;
+  return model.properties
+    .filter((p) => !p.readOnly)
+    .map((p) => ({
+      wireName: p.wireName,
+      type: p.type,
+      required: p.required,
+      ...(p.description !== undefined ? { description: p.description } : {}),
+      file: fileKind(ir, p.type),
+      ...(content.encoding?.[p.wireName] !== undefined ? { contentType: content.encoding[p.wireName] } : {}),
+      ...(p.names !== undefined ? { names: p.names } : {}),
+    }));
 }

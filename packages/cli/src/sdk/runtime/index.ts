@@ -46,6 +46,7 @@ export {
 } from "./core/websocket.ts";
 export { type ETagInput, formatETag } from "./internal/etag.ts";
 export type { HeadersInit_ as HeadersInput } from "./internal/headers.ts";
+export { multipartBody, type Uploadable } from "./internal/multipart.ts";
 export {
   cookieHeader,
   deepObjectQuery,

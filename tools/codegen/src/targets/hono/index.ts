@@ -6,7 +6,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { pascalCase } from "../../naming/index.ts";
 import { modelSchema, typeSchema } from "../json-schema.ts";
-import { arrayDelimiter, flatShape, isObjectType, resolveType } from "../shapes.ts";
+import { arrayDelimiter, flatShape, isObjectType, multipartFields, resolveType } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target, TargetFile } from "../types.ts";
 
@@ -46,7 +46,7 @@ function honoPath(path: string): string {
 function requestBody(
   ir: ApiIR,
   op: Operation,
-): { contentTypes: string[]; type: TypeRef; kind: "structured" | "binary" | "text" } | null {
+): { contentTypes: string[]; type: TypeRef; kind: "structured" | "multipart" | "binary" | "text" } | null {
   if (op.requestBody === null) return null;
   const pointer = `${op.source.pointer}/requestBody`;
   const structured = op.requestBody.contents.filter(
@@ -69,6 +69,20 @@ function requestBody(
       );
     }
     return { contentTypes: structured.map((c) => c.mediaType), type: first.type, kind: "structured" };
+  }
+  const multipart = op.requestBody.contents.filter(
+    (c) => c.mediaType.toLowerCase().split(";")[0]?.trim() === "multipart/form-data",
+  );
+  const firstPart = multipart[0];
+  if (firstPart !== undefined) {
+    if (multipartFields(ir, firstPart) === null) {
+      throw new GeneratorError(
+        op.source.file,
+        pointer,
+        "the hono target reads multipart/form-data bodies whose schema is an object with properties only",
+      );
+    }
+    return { contentTypes: ["multipart/form-data"], type: firstPart.type, kind: "multipart" };
   }
   for (const kind of ["binary", "text"] as const) {
     const contents = op.requestBody.contents.filter((c) => c.kind === kind);
@@ -110,6 +124,18 @@ function checkParameter(ir: ApiIR, p: Parameter): void {
       "the hono target reads object query parameters of scalars and arrays of scalars only, with style deepObject (or form + explode for objects with declared properties)",
     );
   }
+}
+
+/** A multipart body as the handler gets it: its parts, files as `File`s. */
+function multipartInput(ir: ApiIR, op: Operation, type: (ref: TypeRef) => string): string {
+  const content = op.requestBody?.contents.find((c) => c.kind === "multipart");
+  const fields = content === undefined ? null : multipartFields(ir, content);
+  if (fields === null) return "Record<string, unknown>";
+  const members = fields.map(
+    (f) =>
+      `${propertyKey(f.wireName)}${f.required ? "" : "?"}: ${f.file === "one" ? "File" : f.file === "many" ? "File[]" : type(f.type)}`,
+  );
+  return `{ ${members.join("; ")} }`;
 }
 
 export function honoTarget(options: HonoOptions = {}): Target {
@@ -208,7 +234,9 @@ export function honoTarget(options: HonoOptions = {}): Target {
               ? "Uint8Array"
               : body.kind === "text"
                 ? "string"
-                : qualified.type(body.type)
+                : body.kind === "multipart"
+                  ? multipartInput(ir, op, qualified.type)
+                  : qualified.type(body.type)
             : "undefined",
         });
         const variants = op.responses.flatMap((r) => {

@@ -18,7 +18,7 @@ import {
   titleStem,
   webSocketConventions,
 } from "../sdk-common.ts";
-import { arrayDelimiter, flatShape, isScalarOrScalarArray } from "../shapes.ts";
+import { arrayDelimiter, flatShape, isScalarOrScalarArray, multipartFields } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { paramName, paramType, renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
@@ -391,17 +391,66 @@ function operationMethod(
   let bodyType: string | null = null;
   let bodyExample = "body";
   let contentType: string | null = null;
+  const multipartKeywords: string[] = [];
   if (op.requestBody !== null) {
     const content = op.requestBody.contents.find((c) =>
-      ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
+      ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
     );
     if (content === undefined) {
       refuse(
         op.source.file,
         `${op.source.pointer}/requestBody`,
-        "sends JSON, form-urlencoded, binary and text request bodies only",
+        "sends JSON, form-urlencoded, multipart, binary and text request bodies only",
       );
     }
+  }
+  const multipart = op.requestBody?.contents.find((c) =>
+    ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
+  );
+  if (op.requestBody !== null && multipart?.kind === "multipart") {
+    // A multipart body: its parts as keyword arguments (files as `FileTypes`), or a mapping of
+    // fields when the document does not describe them.
+    runtime.add("Multipart");
+    const encodings =
+      multipart.encoding === undefined
+        ? ""
+        : `, {${Object.entries(multipart.encoding)
+            .map(([k, v]) => `${pyString(k)}: ${pyString(v)}`)
+            .join(", ")}}`;
+    const fields = multipartFields(types.ir, multipart);
+    bodyType = "multipart";
+    if (fields === null) {
+      types.typing.add("Any").add("Mapping");
+      params.push(op.requestBody.required ? "body: Mapping[str, Any]" : "body: Mapping[str, Any] | None = None");
+      bodyArg = op.requestBody.required
+        ? `body=Multipart(body${encodings})`
+        : `body=None if body is None else Multipart(body${encodings})`;
+    } else {
+      const taken = new Set(["self", ...OPTION_NAMES, ...op.parameters.map(pname)]);
+      const entries: string[] = [];
+      for (const f of fields) {
+        let name = f.names?.python?.field ?? snakeCase(f.wireName);
+        if (taken.has(name)) name = `${name}_part`;
+        taken.add(name);
+        if (f.file !== null) runtime.add("FileTypes");
+        let t = f.file === "one" ? "FileTypes" : f.file === "many" ? "list[FileTypes]" : ann(f.type);
+        if (!f.required && !t.endsWith("| None")) t = `${t} | None`;
+        multipartKeywords.push(f.required ? `${name}: ${t}` : `${name}: ${t} = None`);
+        entries.push(`${pyString(f.wireName)}: ${name}`);
+      }
+      bodyArg = `body=Multipart({${entries.join(", ")}}${encodings})`;
+      bodyExample = fields
+        .filter((f) => f.required)
+        .map(
+          (f) =>
+            `${f.names?.python?.field ?? snakeCase(f.wireName)}=${f.file === null ? exampleValue(types, f.type) : f.file === "one" ? 'b"..."' : '[b"..."]'}`,
+        )
+        .join(", ");
+    }
+  } else if (op.requestBody !== null) {
+    const content = op.requestBody.contents.find((c) =>
+      ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
+    ) as NonNullable<typeof multipart>;
     if (content.kind === "form" && flatShape(types.ir, content.type) === null) {
       refuse(
         op.source.file,
@@ -500,6 +549,7 @@ function operationMethod(
     (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push(`${pyString(p.name)}: ${value}`);
   }
   if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);
+  keyword.push(...multipartKeywords);
 
   const success = op.responses.find((r) => r.status === op.successStatus);
   const content = success?.contents[0];

@@ -5,11 +5,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GeneratorError } from "../../errors.ts";
-import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
+import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import { errorBodies, requestPath, serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
-import { arrayDelimiter, flatShape, isScalarOrArrayUnion } from "../shapes.ts";
+import { arrayDelimiter, flatShape, isScalarOrArrayUnion, multipartFields } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { arrayLiteral, chain, RustTypes, rustDoc, rustString, signature, useList } from "./types.ts";
@@ -325,9 +325,12 @@ function operationMethod(
 
   // Body: the first of JSON (and merge patch), form-urlencoded (a flat object), binary and text.
   let body: { type: string; mediaType: string; required: boolean; kind: string } | null = null;
+  // A multipart body: the statements building its form, and the form struct (when described).
+  const formLines: string[] = [];
+  let formStruct = "";
   if (op.requestBody !== null) {
     const content = op.requestBody.contents.find((c) =>
-      ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
+      ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
     );
     const pointer = `${op.source.pointer}/requestBody`;
     if (content === undefined) {
@@ -344,8 +347,23 @@ function operationMethod(
         "the rust target form-encodes objects of scalars and arrays of scalars only",
       );
     }
-    const type = content.kind === "binary" ? "[u8]" : content.kind === "text" ? "str" : q(content.type);
-    body = { type, mediaType: content.mediaType, required: op.requestBody.required, kind: content.kind };
+    let type = content.kind === "binary" ? "[u8]" : content.kind === "text" ? "str" : q(content.type);
+    if (content.kind === "multipart") {
+      const built = multipartForm(
+        types,
+        content,
+        `${className}${pascalCase(bare(op.names?.rust?.method ?? snakeCase(op.id)))}Form`,
+        `${className}::${bare(op.names?.rust?.method ?? snakeCase(op.id))}`,
+        q,
+      );
+      type = built.type;
+      formStruct = built.struct;
+      formLines.push(...built.lines);
+      imports.add("Multipart");
+    }
+    // A multipart form is always given (a form of optional parts has a Default).
+    const required = op.requestBody.required || content.kind === "multipart";
+    body = { type, mediaType: content.mediaType, required, kind: content.kind };
   }
 
   // Success response: JSON (also problem documents), an event stream, text or bytes.
@@ -450,7 +468,9 @@ function operationMethod(
   }
   if (structFields.length > 0) args.push(`${paramsArg}: &${paramsStruct}`);
   const bodyCalls: string[] = [];
-  if (body?.kind === "binary" || body?.kind === "text") {
+  if (body?.kind === "multipart") {
+    bodyCalls.push(body.type === "Multipart" ? `.multipart(${bodyArg})` : ".multipart(&form)");
+  } else if (body?.kind === "binary" || body?.kind === "text") {
     bodyCalls.push(`.body(${bodyArg}, ${rustString(body.mediaType)})`);
   } else if (body?.kind === "form") {
     bodyCalls.push(`.form(${bodyArg})`);
@@ -477,7 +497,7 @@ function operationMethod(
     ? `RequestSpec::${op.method}(${rustString(requestPath(op))})`
     : `RequestSpec::new(crate::runtime::http::Method::${op.method.toUpperCase()}, ${rustString(requestPath(op))})`;
   const mutable = body !== null && !body.required;
-  const lines: string[] = [];
+  const lines: string[] = formLines.map((l) => l.replaceAll("BODY", bodyArg));
   lines.push(chain(mutable ? "let mut spec = " : "let spec = ", ctor, calls, ";", "        "));
   if (mutable) {
     lines.push(`        if let Some(${bodyArg}) = ${bodyArg} {\n`);
@@ -631,7 +651,73 @@ function operationMethod(
       : op.streaming
         ? `let mut events = ${call};`
         : `let result = ${call}.await?;`);
-  return { code, items: [paramsItem, ...extraItems].filter(Boolean), example, usesModels, imports: [...imports] };
+  return {
+    code,
+    items: [paramsItem, formStruct, ...extraItems].filter(Boolean),
+    example,
+    usesModels,
+    imports: [...imports],
+  };
+}
+
+/**
+ * A multipart body: a struct of its parts (files as `FilePart`) and the statements filling a
+ * `Multipart` from it (`BODY` stands for the argument); the runtime's `Multipart` itself when
+ * the document does not describe the parts.
+ */
+function multipartForm(
+  types: RustTypes,
+  content: BodyContent,
+  structName: string,
+  method: string,
+  q: (ref: TypeRef) => string,
+): { type: string; struct: string; lines: string[] } {
+  const encodings = Object.entries(content.encoding ?? {});
+  const ctor =
+    encodings.length === 0
+      ? "Multipart::new()"
+      : `Multipart::with_content_types(&[${encodings.map(([k, v]) => `(${rustString(k)}, ${rustString(v)})`).join(", ")}])`;
+  const fields = multipartFields(types.ir, content);
+  if (fields === null) {
+    return { type: "Multipart", struct: "", lines: [] };
+  }
+  const structFields: string[] = [];
+  const lines: string[] = [];
+  for (const f of fields) {
+    const name = f.names?.rust?.field ?? snakeCase(f.wireName);
+    const inner =
+      f.file === "one" ? "crate::runtime::FilePart" : f.file === "many" ? "Vec<crate::runtime::FilePart>" : q(f.type);
+    const optional = !f.required && !inner.startsWith("Option<");
+    const type = optional ? `Option<${inner}>` : inner;
+    const doc = rustDoc(f.description, "    ", `The \`${f.wireName}\` part.`);
+    structFields.push(`${doc}    pub ${name}: ${type},\n`);
+    const wire = rustString(f.wireName);
+    const resolved = types.resolve(f.type);
+    const add = (value: string, indent: string): string[] => {
+      if (f.file === "one") return [`${indent}form.file(${wire}, ${value});\n`];
+      if (f.file === "many")
+        return [`${indent}for file in ${value} {\n`, `${indent}    form.file(${wire}, file);\n`, `${indent}}\n`];
+      if (types.scalar(f.type)) return [`${indent}form.text(${wire}, ${value});\n`];
+      if (resolved.kind === "array" && types.scalar(resolved.items))
+        return [`${indent}for item in ${value} {\n`, `${indent}    form.text(${wire}, item);\n`, `${indent}}\n`];
+      return [`${indent}form.json(${wire}, ${value});\n`];
+    };
+    if (type.startsWith("Option<")) {
+      lines.push(`        if let Some(value) = &BODY.${name} {\n`, ...add("value", "            "), "        }\n");
+    } else {
+      lines.push(...add(`&BODY.${name}`, "        "));
+    }
+  }
+  const allOptional = fields.every((f) => !f.required);
+  const struct =
+    `/// The parts of the multipart body of [\`${method}\`].\n` +
+    `#[derive(Debug, Clone, PartialEq${allOptional ? ", Default" : ""})]\npub struct ${structName} {\n${structFields.join("")}}\n`;
+  const mutable = lines.length > 0 ? "mut " : "";
+  return {
+    type: structName,
+    struct,
+    lines: [`        let ${mutable}form = ${ctor};\n`, ...lines],
+  };
 }
 
 /**

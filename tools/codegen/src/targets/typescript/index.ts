@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GeneratorError } from "../../errors.ts";
-import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
+import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import {
@@ -23,7 +23,9 @@ import {
   isObjectType,
   isScalar,
   isScalarOrScalarArray,
+  type MultipartField,
   modelsByName,
+  multipartFields,
   resolveType,
 } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter, unknownArm } from "../ts-types.ts";
@@ -55,10 +57,10 @@ function successContent(op: Operation) {
  * The body a method sends: the first of JSON (and merge patch), form-urlencoded (a flat object),
  * binary and text. Multipart and XML-only bodies are refused.
  */
-function requestBody(ir: ApiIR, op: Operation): { type: TypeRef; mediaType: string; kind: string } | null {
+function requestBody(ir: ApiIR, op: Operation): BodyContent | null {
   if (op.requestBody === null) return null;
   const content = op.requestBody.contents.find((c) =>
-    ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
+    ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
   );
   const pointer = `${op.source.pointer}/requestBody`;
   if (content === undefined) {
@@ -75,7 +77,7 @@ function requestBody(ir: ApiIR, op: Operation): { type: TypeRef; mediaType: stri
       "the typescript target form-encodes objects of scalars and arrays of scalars only",
     );
   }
-  return { type: content.type, mediaType: content.mediaType, kind: content.kind };
+  return content;
 }
 
 /** The name a header or cookie parameter takes in the params object: snake_case, like the wire names. */
@@ -154,6 +156,9 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           usesQueryObjects,
           queryImport,
           usesBinaryBodies: methods.some((m) => m.args.some((a) => a.type === "BinaryBody")),
+          multipartImport: methods.some((m) => m.bodyExpr !== false)
+            ? `import { multipartBody${methods.some((m) => m.args.some((a) => a.type.includes("Uploadable"))) ? ", type Uploadable" : ""} } from "../runtime/internal/multipart.ts";`
+            : "",
           usesWebSocket: methods.some((m) => m.websocket !== false),
           usesETags: methods.some((m) => m.params !== false && m.params.some((p) => p.etag)),
           usesDecoders: methods.some((m) => m.usesDecoders),
@@ -264,6 +269,8 @@ interface MethodView {
   headers: Array<{ name: string; value: string; etag: boolean }> | false;
   cookies: Array<{ key: string; value: string }> | false;
   body: boolean;
+  /** The body expression when the argument is not sent as it is (a multipart form). */
+  bodyExpr: string | false;
   contentType: string | false;
   accept: string | false;
   responseType: string | false;
@@ -321,8 +328,15 @@ function operationMethod(
     p.in === "header" && (p.role === "if-match" || p.role === "if-none-match") && isStringType(ir, p.type);
   const body = requestBody(ir, op);
   const content = successContent(op);
+  const parts = body?.kind === "multipart" ? multipartFields(ir, body) : null;
   const bodyType = (b: NonNullable<typeof body>) =>
-    b.kind === "binary" ? "BinaryBody" : b.kind === "text" ? "string" : inputType(ir, b.type, type);
+    b.kind === "binary"
+      ? "BinaryBody"
+      : b.kind === "text"
+        ? "string"
+        : b.kind === "multipart"
+          ? multipartType(parts, type)
+          : inputType(ir, b.type, type);
   const args = [
     ...pathParams.map((p) => ({
       name: p.names?.typescript?.param ?? p.name,
@@ -376,7 +390,15 @@ function operationMethod(
     headers: headers.length > 0 ? headers : false,
     cookies: cookies.length > 0 ? cookies : false,
     body: body !== null,
-    contentType: body && body.mediaType !== "application/json" ? JSON.stringify(body.mediaType) : false,
+    bodyExpr:
+      body?.kind === "multipart"
+        ? `multipartBody(body${body.encoding === undefined ? "" : `, ${JSON.stringify(body.encoding)}`})`
+        : false,
+    // A multipart body's Content-Type (with its boundary) is set by fetch from the FormData.
+    contentType:
+      body && body.kind !== "multipart" && body.mediaType !== "application/json"
+        ? JSON.stringify(body.mediaType)
+        : false,
     accept: false,
     responseType: false,
     errors: declared.length > 0 ? JSON.stringify(declared.join(" ")) : false,
@@ -436,11 +458,19 @@ function operationMethod(
   }
 
   const exampleBody =
-    body?.kind === "binary"
-      ? "new Uint8Array([/* … */])"
-      : body?.kind === "text"
-        ? `"…"`
-        : (documentedExample(ir, body?.type) ?? "{ /* … */ }");
+    body?.kind === "multipart"
+      ? `{ ${(parts ?? [])
+          .filter((p) => p.required || p.file !== null)
+          .map(
+            (p) =>
+              `${propertyKey(p.wireName)}: ${p.file === "one" ? "new Blob([/* … */])" : p.file === "many" ? "[new Blob([/* … */])]" : '"…"'}`,
+          )
+          .join(", ")} }`
+      : body?.kind === "binary"
+        ? "new Uint8Array([/* … */])"
+        : body?.kind === "text"
+          ? `"…"`
+          : (documentedExample(ir, body?.type) ?? "{ /* … */ }");
   const exampleArgs = [...pathParams.map(() => `"…"`), ...(body ? [exampleBody] : [])];
   const etagParam = params.find((p) => p.etag);
   if (etagParam !== undefined) exampleArgs.push(`{ ${etagParam.key}: 3 }`);
@@ -457,6 +487,20 @@ function operationMethod(
           : `console.log(await ${exampleCall});`),
   });
   return view;
+}
+
+/**
+ * The argument type of a multipart body: its parts as an object (files as `Uploadable`: a Blob,
+ * a File or bytes), or a `FormData` built by the caller; any `FormData` when the document does
+ * not describe the parts.
+ */
+function multipartType(parts: MultipartField[] | null, type: (ref: TypeRef) => string): string {
+  if (parts === null) return "FormData";
+  const members = parts.map((p) => {
+    const t = p.file === "one" ? "Uploadable" : p.file === "many" ? "Uploadable[]" : type(p.type);
+    return `${propertyKey(p.wireName)}${p.required ? "" : "?"}: ${t}`;
+  });
+  return `{ ${members.join("; ")} } | FormData`;
 }
 
 /** Decoder calls are made from the resource modules, through the `D` namespace import. */
@@ -543,6 +587,7 @@ function websocketMethod(
     headers: false,
     cookies: false,
     body: false,
+    bodyExpr: false,
     contentType: false,
     accept: false,
     responseType: false,

@@ -68,6 +68,23 @@ export interface UpdateShapeInput {
   body: M.ShapeUpdate;
 }
 
+/** The validated input of `uploadThumbnail` (PUT /shapes/{shape_id}/thumbnail). */
+export interface UploadThumbnailInput {
+  path: {
+    shape_id: string;
+  };
+  query: Empty;
+  headers: Empty;
+  body: {
+    image: File;
+    caption?: string;
+    width?: number;
+    tags?: string[];
+    crop?: M.UploadThumbnailRequestCrop;
+    extras?: File[];
+  };
+}
+
 export type ExportShapeResult = { status: 200; body: string };
 
 export type ImportShapeResult = { status: 204 };
@@ -79,6 +96,8 @@ export type SearchShapesResult = { status: 200; body: M.Shape[] };
 export type DeleteShapeResult = { status: number; body?: unknown; headers?: { [name: string]: string } };
 
 export type UpdateShapeResult = { status: 200; body: M.Shape };
+
+export type UploadThumbnailResult = { status: 204 };
 
 /** The exports operations. */
 export interface ExportsHandlers<C = Context> {
@@ -93,6 +112,8 @@ export interface ShapesHandlers<C = Context> {
   /** Answers nothing the document describes (no `responses`, allowed since 3.1). */
   delete(input: DeleteShapeInput, c: C): Promise<DeleteShapeResult>;
   update(input: UpdateShapeInput, c: C): Promise<UpdateShapeResult>;
+  /** A file upload (multipart/form-data) with fields, a JSON part and several files. */
+  uploadThumbnail(input: UploadThumbnailInput, c: C): Promise<UploadThumbnailResult>;
 }
 
 /** Every handler, by group. */

@@ -112,4 +112,25 @@ export const operations = {
       required: true,
     },
   },
+  uploadThumbnail: {
+    operationId: "uploadThumbnail",
+    public: false,
+    parameters: [
+      {
+        name: "shape_id",
+        in: "path",
+        required: true,
+        schema: {
+          type: "string",
+        },
+      },
+    ],
+    body: {
+      contentTypes: ["multipart/form-data"],
+      schema: {
+        $ref: "#/components/schemas/UploadThumbnailRequest",
+      },
+      required: true,
+    },
+  },
 } as const satisfies Record<string, SkeletonOperation>;

@@ -94,9 +94,18 @@ export function registerRoutes<E extends Env>(
       handlers.shapes.update(input as unknown as H.UpdateShapeInput, c as Context<E>),
     ),
   );
+  app.on(
+    "PUT",
+    "/shapes/:shape_id/thumbnail",
+    guard(operations["uploadThumbnail"]),
+    runOperation(operations["uploadThumbnail"], runtime, (input, c) =>
+      handlers.shapes.uploadThumbnail(input as unknown as H.UploadThumbnailInput, c as Context<E>),
+    ),
+  );
   // After every operation: Hono tries routes in order, so these answer only the other methods.
   app.all("/exports/:shape_id.xml", methodNotAllowed(["GET", "PUT"], options.problem));
   app.all("/shapes", methodNotAllowed(["POST"], options.problem));
   app.all("/shapes/search", methodNotAllowed(["GET"], options.problem));
   app.all("/shapes/:shape_id", methodNotAllowed(["DELETE", "PATCH"], options.problem));
+  app.all("/shapes/:shape_id/thumbnail", methodNotAllowed(["PUT"], options.problem));
 }

@@ -148,4 +148,49 @@ export const schemas: SchemaRegistry = {
     },
     required: ["kind", "side"],
   },
+  UploadThumbnailRequest: {
+    type: "object",
+    properties: {
+      image: {
+        type: "string",
+        format: "binary",
+      },
+      caption: {
+        type: "string",
+        maxLength: 80,
+      },
+      width: {
+        type: "integer",
+        minimum: 1,
+      },
+      tags: {
+        type: "array",
+        items: {
+          type: "string",
+        },
+      },
+      crop: {
+        $ref: "#/components/schemas/UploadThumbnailRequestCrop",
+      },
+      extras: {
+        type: "array",
+        items: {
+          type: "string",
+          format: "binary",
+        },
+      },
+    },
+    required: ["image"],
+  },
+  UploadThumbnailRequestCrop: {
+    type: "object",
+    properties: {
+      x: {
+        type: "integer",
+      },
+      y: {
+        type: "integer",
+      },
+    },
+  },
 };

@@ -171,4 +171,24 @@ export const commands: readonly CommandSpec[] = [
     kind: "call",
     examples: ["constructs shapes update SHAPE_ID"],
   },
+  {
+    group: "shapes",
+    name: "upload-thumbnail",
+    summary: "PUT /shapes/{shape_id}/thumbnail",
+    description: "A file upload (multipart/form-data) with fields, a JSON part and several files.",
+    method: "put",
+    path: "/shapes/{shape_id}/thumbnail",
+    params: [
+      {
+        name: "shape_id",
+        in: "path",
+        flag: "shape-id",
+        description: "",
+        required: true,
+        type: "string",
+      },
+    ],
+    kind: "call",
+    examples: ["constructs shapes upload-thumbnail SHAPE_ID"],
+  },
 ];

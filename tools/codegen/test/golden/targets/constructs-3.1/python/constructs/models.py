@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, List, Literal
 
 import pydantic
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import NotRequired, Required, TypedDict
 
 from ._core import (
     NOT_GIVEN,
@@ -33,6 +33,10 @@ __all__ = [
     "ShapeUpdateParam",
     "Slug",
     "Square",
+    "UploadThumbnailRequest",
+    "UploadThumbnailRequestCrop",
+    "UploadThumbnailRequestCropParam",
+    "UploadThumbnailRequestParam",
 ]
 
 
@@ -107,6 +111,31 @@ class Square(BaseModel):
     side: float
 
 
+class UploadThumbnailRequest(BaseModel):
+    """The `UploadThumbnailRequest` schema."""
+
+    image: bytes
+    """The thumbnail (3.1 spelling of a file)."""
+
+    caption: str | NotGiven = NOT_GIVEN
+
+    width: int | NotGiven = NOT_GIVEN
+
+    tags: List[str] | NotGiven = NOT_GIVEN
+
+    crop: UploadThumbnailRequestCrop | NotGiven = NOT_GIVEN
+
+    extras: List[bytes] | NotGiven = NOT_GIVEN
+
+
+class UploadThumbnailRequestCrop(BaseModel):
+    """The `UploadThumbnailRequestCrop` schema."""
+
+    x: int | NotGiven = NOT_GIVEN
+
+    y: int | NotGiven = NOT_GIVEN
+
+
 DeleteShapeShapeId = int | str
 """The `DeleteShapeShapeId` schema."""
 
@@ -153,6 +182,31 @@ class ShapeUpdateParam(TypedDict, total=False):
     fill: NotRequired[str]
 
 
+class UploadThumbnailRequestParam(TypedDict, total=False):
+    """The `UploadThumbnailRequest` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    image: Required[bytes]
+    """The thumbnail (3.1 spelling of a file)."""
+
+    caption: NotRequired[str]
+
+    width: NotRequired[int]
+
+    tags: NotRequired[List[str]]
+
+    crop: NotRequired[UploadThumbnailRequestCrop | UploadThumbnailRequestCropParam]
+
+    extras: NotRequired[List[bytes]]
+
+
+class UploadThumbnailRequestCropParam(TypedDict, total=False):
+    """The `UploadThumbnailRequestCrop` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    x: NotRequired[int]
+
+    y: NotRequired[int]
+
+
 # Resolve the annotations that name aliases and unions defined after the classes.
 for _model in (
     Circle,
@@ -160,5 +214,7 @@ for _model in (
     ShapeSquare,
     ShapeUpdate,
     Square,
+    UploadThumbnailRequest,
+    UploadThumbnailRequestCrop,
 ):
     _model.model_rebuild()

@@ -251,3 +251,36 @@ pub struct Square {
     /// The `side` member.
     pub side: f64,
 }
+
+/// The `UploadThumbnailRequest` schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UploadThumbnailRequest {
+    /// The thumbnail (3.1 spelling of a file).
+    pub image: String,
+    /// The `caption` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// The `width` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<i64>,
+    /// The `tags` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// The `crop` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crop: Option<UploadThumbnailRequestCrop>,
+    /// The `extras` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extras: Option<Vec<String>>,
+}
+
+/// The `UploadThumbnailRequestCrop` schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UploadThumbnailRequestCrop {
+    /// The `x` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<i64>,
+    /// The `y` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<i64>,
+}

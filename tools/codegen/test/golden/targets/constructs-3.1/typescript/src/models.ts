@@ -62,3 +62,18 @@ export interface Square {
   kind: "square";
   side: number;
 }
+
+export interface UploadThumbnailRequest {
+  /** The thumbnail (3.1 spelling of a file). */
+  image: string;
+  caption?: string;
+  width?: number;
+  tags?: string[];
+  crop?: UploadThumbnailRequestCrop;
+  extras?: string[];
+}
+
+export interface UploadThumbnailRequestCrop {
+  x?: number;
+  y?: number;
+}

@@ -9,6 +9,8 @@ from typing import Any, List, Mapping, cast, overload
 from .._core import (
     NOT_GIVEN,
     AsyncAPIClient,
+    FileTypes,
+    Multipart,
     NotGiven,
     SyncAPIClient,
     TimeoutTypes,
@@ -17,7 +19,15 @@ from .._core import (
     request_options,
     to_raw_response_wrapper,
 )
-from ..models import DeleteShapeShapeId, SearchShapesHas, Shape, ShapeUpdate, ShapeUpdateParam, Slug
+from ..models import (
+    DeleteShapeShapeId,
+    SearchShapesHas,
+    Shape,
+    ShapeUpdate,
+    ShapeUpdateParam,
+    Slug,
+    UploadThumbnailRequestCrop,
+)
 
 __all__ = ["AsyncShapes", "AsyncShapesWithRawResponse", "Shapes", "ShapesWithRawResponse"]
 
@@ -181,6 +191,53 @@ class Shapes:
             ),
         )
 
+    def upload_thumbnail(
+        self,
+        shape_id: str,
+        *,
+        image: FileTypes,
+        caption: str | None = None,
+        width: int | None = None,
+        tags: List[str] | None = None,
+        crop: UploadThumbnailRequestCrop | None = None,
+        extras: list[FileTypes] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """A file upload (multipart/form-data) with fields, a JSON part and several files.
+
+        `PUT /shapes/{shape_id}/thumbnail`. `client.shapes.with_raw_response.upload_thumbnail(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
+        return self._client.request(
+            "put",
+            "/shapes/{shape_id}/thumbnail",
+            cast_to=type(None),
+            path_params={"shape_id": shape_id},
+            body=Multipart(
+                {
+                    "image": image,
+                    "caption": caption,
+                    "width": width,
+                    "tags": tags,
+                    "crop": crop,
+                    "extras": extras,
+                },
+                {"image": "image/png"},
+            ),
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
+        )
+
 
 class ShapesWithRawResponse:
     """`Shapes` methods that return the raw `APIResponse`."""
@@ -190,6 +247,7 @@ class ShapesWithRawResponse:
         self.search = to_raw_response_wrapper(shapes.search)
         self.delete = to_raw_response_wrapper(shapes.delete)
         self.update = to_raw_response_wrapper(shapes.update)
+        self.upload_thumbnail = to_raw_response_wrapper(shapes.upload_thumbnail)
 
 
 class AsyncShapes:
@@ -351,6 +409,53 @@ class AsyncShapes:
             ),
         )
 
+    async def upload_thumbnail(
+        self,
+        shape_id: str,
+        *,
+        image: FileTypes,
+        caption: str | None = None,
+        width: int | None = None,
+        tags: List[str] | None = None,
+        crop: UploadThumbnailRequestCrop | None = None,
+        extras: list[FileTypes] | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """A file upload (multipart/form-data) with fields, a JSON part and several files.
+
+        `PUT /shapes/{shape_id}/thumbnail`. `client.shapes.with_raw_response.upload_thumbnail(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
+        return await self._client.request(
+            "put",
+            "/shapes/{shape_id}/thumbnail",
+            cast_to=type(None),
+            path_params={"shape_id": shape_id},
+            body=Multipart(
+                {
+                    "image": image,
+                    "caption": caption,
+                    "width": width,
+                    "tags": tags,
+                    "crop": crop,
+                    "extras": extras,
+                },
+                {"image": "image/png"},
+            ),
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
+        )
+
 
 class AsyncShapesWithRawResponse:
     """`AsyncShapes` methods that return the raw `APIResponse`."""
@@ -360,3 +465,4 @@ class AsyncShapesWithRawResponse:
         self.search = async_to_raw_response_wrapper(shapes.search)
         self.delete = async_to_raw_response_wrapper(shapes.delete)
         self.update = async_to_raw_response_wrapper(shapes.update)
+        self.upload_thumbnail = async_to_raw_response_wrapper(shapes.upload_thumbnail)

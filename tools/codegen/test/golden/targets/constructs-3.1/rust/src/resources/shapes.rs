@@ -2,7 +2,7 @@
 //! The `shapes` operations.
 
 use crate::models;
-use crate::runtime::{PendingRequest, RequestSpec};
+use crate::runtime::{Multipart, PendingRequest, RequestSpec};
 
 /// The `shapes` operations.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +44,41 @@ impl Shapes<'_> {
             .json(body);
         self.core.request(spec)
     }
+
+    /// A file upload (multipart/form-data) with fields, a JSON part and several files.
+    ///
+    /// `PUT /shapes/{shape_id}/thumbnail`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    pub fn upload_thumbnail(
+        &self,
+        shape_id: &str,
+        body: &ShapesUploadThumbnailForm,
+    ) -> PendingRequest<()> {
+        let mut form = Multipart::with_content_types(&[("image", "image/png")]);
+        form.file("image", &body.image);
+        if let Some(value) = &body.caption {
+            form.text("caption", value);
+        }
+        if let Some(value) = &body.width {
+            form.text("width", value);
+        }
+        if let Some(value) = &body.tags {
+            for item in value {
+                form.text("tags", item);
+            }
+        }
+        if let Some(value) = &body.crop {
+            form.json("crop", value);
+        }
+        if let Some(value) = &body.extras {
+            for file in value {
+                form.file("extras", file);
+            }
+        }
+        let spec = RequestSpec::put("/shapes/{shape_id}/thumbnail")
+            .path_param("shape_id", shape_id)
+            .multipart(&form);
+        self.core.request(spec)
+    }
 }
 
 /// The query and header parameters of [`Shapes::search`].
@@ -53,4 +88,21 @@ pub struct ShapesSearchParams {
     pub has: Option<models::SearchShapesHas>,
     /// The `slug` query parameter.
     pub slug: Option<models::Slug>,
+}
+
+/// The parts of the multipart body of [`Shapes::upload_thumbnail`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapesUploadThumbnailForm {
+    /// The thumbnail (3.1 spelling of a file).
+    pub image: crate::runtime::FilePart,
+    /// The `caption` part.
+    pub caption: Option<String>,
+    /// The `width` part.
+    pub width: Option<i64>,
+    /// The `tags` part.
+    pub tags: Option<Vec<String>>,
+    /// The `crop` part.
+    pub crop: Option<models::UploadThumbnailRequestCrop>,
+    /// The `extras` part.
+    pub extras: Option<Vec<crate::runtime::FilePart>>,
 }

@@ -3,6 +3,7 @@ import type * as M from "../models.ts";
 import * as D from "../decode.ts";
 import type { APIPromise } from "../runtime/core/api-promise.ts";
 import type { BaseClient, RequestOptions } from "../runtime/core/client.ts";
+import { multipartBody, type Uploadable } from "../runtime/internal/multipart.ts";
 
 /** The shapes operations. */
 export class Shapes {
@@ -55,6 +56,32 @@ export class Shapes {
         pathParams: { shape_id: shapeId },
         body,
         decode: (json) => D.decodeShape(json) as M.Shape,
+      },
+      options,
+    );
+  }
+
+  /** A file upload (multipart/form-data) with fields, a JSON part and several files. */
+  uploadThumbnail(
+    shapeId: string,
+    body:
+      | {
+          image: Uploadable;
+          caption?: string;
+          width?: number;
+          tags?: string[];
+          crop?: M.UploadThumbnailRequestCrop;
+          extras?: Uploadable[];
+        }
+      | FormData,
+    options?: RequestOptions,
+  ): APIPromise<void> {
+    return this.#client.request<void>(
+      {
+        method: "put",
+        path: "/shapes/{shape_id}/thumbnail",
+        pathParams: { shape_id: shapeId },
+        body: multipartBody(body, { image: "image/png" }),
       },
       options,
     );
