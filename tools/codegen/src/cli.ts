@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `pnpm codegen --input <openapi file> --target <name> --out <dir>`: generates one target from
 // any OpenAPI 3.0 / 3.1 / 3.2 document. An unsupported construct stops it with the JSON pointer
-// of the schema and the reason; nothing is written then.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+// of the schema and the reason; nothing is written then. The output folder keeps a manifest of
+// the files generated there (.generated-files): a rerun deletes only files it generated before.
+import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { GeneratorError } from "./errors.ts";
 import { generateIR } from "./index.ts";
+import { writeOutput } from "./manifest.ts";
 import { generate, targets } from "./targets/index.ts";
 
 const { values } = parseArgs({
@@ -39,14 +40,11 @@ try {
   const files = generate(target, ir, { source: relative(process.cwd(), resolve(values.input)) });
   const t2 = performance.now();
   const out = resolve(values.out);
-  rmSync(out, { recursive: true, force: true });
-  for (const file of files) {
-    mkdirSync(dirname(join(out, file.path)), { recursive: true });
-    writeFileSync(join(out, file.path), file.content);
-  }
+  const written = writeOutput(out, files);
   console.log(
     `codegen: ${target.name}: ${files.length} files in ${relative(process.cwd(), out) || "."} ` +
-      `(IR ${Math.round(t1 - started)} ms, render ${Math.round(t2 - t1)} ms, total ${Math.round(performance.now() - started)} ms)`,
+      `(${written.added.length} added, ${written.changed.length} changed, ${written.removed.length} removed; ` +
+      `IR ${Math.round(t1 - started)} ms, render ${Math.round(t2 - t1)} ms, total ${Math.round(performance.now() - started)} ms)`,
   );
 } catch (error) {
   if (error instanceof GeneratorError) {
