@@ -153,6 +153,7 @@ export async function buildServer(config: Config, log: Log) {
     });
   }
   const sseStreams = new SseStreams();
+  metrics.sseStreamCount = () => sseStreams.size;
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
   const app = createApp({
