@@ -42,7 +42,7 @@ let flushLog = () => {};
 function cannotStart(error: unknown, phase: StartupPhase, context: Partial<Config>): never {
   flushLog();
   // One line, whatever it quotes (a hostile setting, a multi-line driver message), of bounded length.
-  const line = describeStartupError(error, phase, context).replace(/[\x00-\x1f\x7f]+/g, " ");
+  const line = describeStartupError(error, phase, context).replace(/\p{Cc}+/gu, " ");
   console.error(`tka-server: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`);
   if ((context.logLevel ?? process.env.LOG_LEVEL) === "debug") console.error(error);
   process.exit(1);

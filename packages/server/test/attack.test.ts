@@ -131,7 +131,7 @@ describe("HTTP", () => {
       const big = `GET /api/v1/sequences HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(100 * 1024)}\r\n\r\n`;
       const many = `GET /api/v1/sequences HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 10_000 }, (_, i) => `X-H${i}: v\r\n`).join("")}\r\n`;
       const clients = await Promise.all(Array.from({ length: 40 }, () => raw("127.0.0.3")));
-      clients.forEach((client, i) => client.socket.end(i % 2 === 0 ? big : many));
+      for (const [i, client] of clients.entries()) client.socket.end(i % 2 === 0 ? big : many);
       await Promise.all(clients.map((c) => c.closed));
       for (const client of clients) expect(statusOf(client.received())).toBe(431);
     });
