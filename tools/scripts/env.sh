@@ -19,7 +19,8 @@ node_ok() { # true when `node` on PATH is >= 22.18
 
 export PATH="$toolchain/node_modules/.bin:$PATH"
 if ! node_ok || ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$TKA_PNPM_VERSION" ]; then
-  echo "tka: installing Node $TKA_NODE_VERSION and pnpm $TKA_PNPM_VERSION into .toolchain/" >&2
+  echo "tka: installing Node $TKA_NODE_VERSION and pnpm $TKA_PNPM_VERSION into .toolchain/ (once; about 20 s)" >&2
+  tka_started=$(date +%s)
   mkdir -p "$toolchain"
   [ -f "$toolchain/package.json" ] || echo '{"private":true}' >"$toolchain/package.json"
   # The system npm does the install; its Node version does not matter here.
@@ -27,5 +28,7 @@ if ! node_ok || ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/
     "node@$TKA_NODE_VERSION" "pnpm@$TKA_PNPM_VERSION" >&2
   hash -r
   node_ok || { echo "tka: Node >= 22.18 is still not available" >&2; exit 1; }
+  echo "tka: Node $(node --version) and pnpm $(pnpm --version) ready in $(($(date +%s) - tka_started)) s" >&2
+  unset tka_started
 fi
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1

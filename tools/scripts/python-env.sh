@@ -11,13 +11,15 @@ set -euo pipefail
 TKA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TKA_VENV="$TKA_ROOT/.venv"
 export TKA_ROOT TKA_VENV
-_tka_requirements=("$TKA_ROOT/templates/python/requirements-dev.txt" "$TKA_ROOT/tests/schemathesis/requirements.txt")
+_tka_requirements=("$TKA_ROOT/templates/python/requirements-dev.txt" "$TKA_ROOT/tests/schemathesis/requirements.txt"
+  "$TKA_ROOT/tools/release/requirements.txt")
 _tka_stamp="$TKA_VENV/.requirements-dev.sha256"
 
 if [ ! -x "$TKA_VENV/bin/python" ]; then
   echo "python-env: creating $TKA_VENV" >&2
-  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' \
-    || { echo "python-env: python3 >= 3.9 is required" >&2; exit 1; }
+  # The floor every Python package and tool here declares (requires-python, ruff, mypy).
+  python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+    || { echo "python-env: python3 >= 3.10 is required (tools/scripts/system-deps.sh python installs it on Debian)" >&2; exit 1; }
   rm -rf -- "$TKA_VENV"
   python3 -m venv "$TKA_VENV"
 fi

@@ -14,6 +14,7 @@ const reportDirs = [
   "tests/e2e/rust",
   "tests/e2e/python",
   "tests/schemathesis",
+  "examples",
   ...["tools", "packages", "templates"].flatMap((d) => children(join(root, d))),
 ];
 

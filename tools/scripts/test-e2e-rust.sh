@@ -7,6 +7,10 @@ source "$here/env.sh"
 crate="$TKA_ROOT/tests/e2e/rust"
 export CARGO_TARGET_DIR="$TKA_ROOT/templates/rust/target"
 cd "$crate"
+command -v cargo >/dev/null 2>&1 || {
+  echo "test-e2e-rust.sh: cargo >= 1.85 is missing: run tools/scripts/system-deps.sh rust as root (Debian/Ubuntu), or install https://rustup.rs" >&2
+  exit 1
+}
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 mkdir -p .reports

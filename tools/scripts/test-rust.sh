@@ -13,7 +13,10 @@ cd "$crate"
 export CARGO_TARGET_DIR="$crate/target"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
 
-command -v cargo >/dev/null 2>&1 || { echo "test-rust.sh: cargo is not installed (https://rustup.rs)" >&2; exit 1; }
+command -v cargo >/dev/null 2>&1 || {
+  echo "test-rust.sh: cargo >= 1.85 is missing: run tools/scripts/system-deps.sh rust as root (Debian/Ubuntu), or install https://rustup.rs" >&2
+  exit 1
+}
 
 skipped=()
 # has_component <rustup component> <cargo subcommand>: true when usable, after trying to install it.

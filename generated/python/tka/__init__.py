@@ -7,10 +7,10 @@ request and response models; errors are importable from here.
 
 from . import models
 from ._client import AsyncTka, Tka
-from ._core import (
+from ._core import NOT_GIVEN, APIResponse, NotGiven
+from ._exceptions import (
     APIConnectionError,
     APIError,
-    APIResponse,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -24,15 +24,15 @@ from ._core import (
     PermissionDeniedError,
     PreconditionFailedError,
     RateLimitError,
-    RequestOptions,
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
     WebSocketClosedError,
 )
 
-__version__ = "1.0.0"
+__version__ = "2.0.0"
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIResponse",
@@ -46,11 +46,11 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "NotGiven",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "PreconditionFailedError",
     "RateLimitError",
-    "RequestOptions",
     "Tka",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",

@@ -10,9 +10,12 @@ import httpx
 
 from ._core import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
+    NOT_GIVEN,
     AsyncAPIClient,
     ClientConfig,
+    NotGiven,
     SyncAPIClient,
     TimeoutTypes,
 )
@@ -33,7 +36,7 @@ __all__ = ["AsyncTka", "Tka"]
 
 _CONFIG = ClientConfig(
     sdk_name="tka-sdk",
-    sdk_version="1.0.0",
+    sdk_version="2.0.0",
     default_base_url="http://127.0.0.1:8080",
     api_key_header="X-API-Key",
     api_key_env="TKA_API_KEY",
@@ -68,8 +71,10 @@ class Tka(SyncAPIClient):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.Client | None = None,
     ) -> None:
         """Create a client.
@@ -77,7 +82,9 @@ class Tka(SyncAPIClient):
         - `base_url`: default `$TKA_BASE_URL`, else `http://127.0.0.1:8080`.
         - `api_key` / `bearer_token`: default `$TKA_API_KEY` / `$TKA_BEARER_TOKEN`; the API key wins.
         - `timeout`: seconds per attempt (or an `httpx.Timeout`); `max_retries`: retries of a retryable failure.
+        - `max_retry_after`: the longest `Retry-After` (seconds) waited for; a longer one raises the typed error at once.
         - `default_headers`: sent with every request; `logger`: where requests are logged (never credentials).
+        - `strict_response_validation`: raise for an answer that does not match its model (default: decode it leniently).
         - `http_client`: your own `httpx.Client` (proxies, transports); `close()` leaves it open.
         """
         super().__init__(
@@ -87,8 +94,10 @@ class Tka(SyncAPIClient):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
             http_client=http_client,
         )
         self.beats = Beats(self)
@@ -96,6 +105,39 @@ class Tka(SyncAPIClient):
         self.health = Health(self)
         self.history = History(self)
         self.sequences = Sequences(self)
+
+    def with_options(
+        self,
+        *,
+        base_url: str | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        bearer_token: str | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_retry_after: float | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+    ) -> Tka:
+        """A copy of this client with some options changed (the others kept), sharing its
+        connection pool: `client.with_options(timeout=5).<resource>.<method>(...)`."""
+        return Tka(
+            base_url=self.base_url if isinstance(base_url, NotGiven) else base_url,
+            api_key=self.api_key if isinstance(api_key, NotGiven) else api_key,
+            bearer_token=self.bearer_token if isinstance(bearer_token, NotGiven) else bearer_token,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            max_retry_after=self.max_retry_after
+            if isinstance(max_retry_after, NotGiven)
+            else max_retry_after,
+            default_headers=self.default_headers
+            if isinstance(default_headers, NotGiven)
+            else default_headers,
+            logger=self.logger,
+            strict_response_validation=self.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation,
+            http_client=self._client,
+        )
 
 
 class AsyncTka(AsyncAPIClient):
@@ -124,8 +166,10 @@ class AsyncTka(AsyncAPIClient):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         """Create a client; the options are those of `Tka` (`http_client` is an `httpx.AsyncClient`)."""
@@ -136,8 +180,10 @@ class AsyncTka(AsyncAPIClient):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
             http_client=http_client,
         )
         self.beats = AsyncBeats(self)
@@ -145,3 +191,36 @@ class AsyncTka(AsyncAPIClient):
         self.health = AsyncHealth(self)
         self.history = AsyncHistory(self)
         self.sequences = AsyncSequences(self)
+
+    def with_options(
+        self,
+        *,
+        base_url: str | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        bearer_token: str | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_retry_after: float | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+    ) -> AsyncTka:
+        """A copy of this client with some options changed (the others kept), sharing its
+        connection pool."""
+        return AsyncTka(
+            base_url=self.base_url if isinstance(base_url, NotGiven) else base_url,
+            api_key=self.api_key if isinstance(api_key, NotGiven) else api_key,
+            bearer_token=self.bearer_token if isinstance(bearer_token, NotGiven) else bearer_token,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            max_retry_after=self.max_retry_after
+            if isinstance(max_retry_after, NotGiven)
+            else max_retry_after,
+            default_headers=self.default_headers
+            if isinstance(default_headers, NotGiven)
+            else default_headers,
+            logger=self.logger,
+            strict_response_validation=self.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation,
+            http_client=self._client,
+        )

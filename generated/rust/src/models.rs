@@ -53,7 +53,7 @@ pub struct BeatAddedEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: BeatAddedEventData,
 }
@@ -159,7 +159,7 @@ pub struct BeatMovedEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: BeatMovedEventData,
 }
@@ -237,7 +237,7 @@ pub struct BeatRemovedEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: BeatRemovedEventData,
 }
@@ -265,7 +265,7 @@ pub struct BeatUpdatedEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: BeatUpdatedEventData,
 }
@@ -392,7 +392,7 @@ pub struct CommandRedoneEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: HistoryEventData,
 }
@@ -411,7 +411,7 @@ pub struct CommandUndoneEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: HistoryEventData,
 }
@@ -426,7 +426,7 @@ pub struct ComponentHealth {
     /// Why it is not healthy; `null` when it is.
     pub message: Option<String>,
     /// When the component was last checked (RFC 3339, UTC).
-    pub last_checked_at: String,
+    pub last_checked_at: crate::runtime::DateTime,
     /// How long the last check took, in milliseconds.
     pub response_time_ms: f64,
 }
@@ -526,7 +526,7 @@ pub struct HealthReport {
     /// Seconds since the server started.
     pub uptime_seconds: f64,
     /// When this report was made.
-    pub checked_at: String,
+    pub checked_at: crate::runtime::DateTime,
     /// Each component's state.
     pub components: Vec<ComponentHealth>,
 }
@@ -567,7 +567,7 @@ pub struct HistoryEntry {
     /// What the command did, for people: `Add beat 3`, `Rename to "Flow"`.
     pub description: String,
     /// When the command was first applied (RFC 3339, UTC).
-    pub created_at: String,
+    pub created_at: crate::runtime::DateTime,
     /// Whether the command is currently undone (and so can be redone).
     pub undone: bool,
 }
@@ -768,7 +768,7 @@ pub struct Problem {
     /// The request id, as in the `X-Request-Id` header.
     pub request_id: String,
     /// When the error occurred (RFC 3339, UTC).
-    pub timestamp: String,
+    pub timestamp: crate::runtime::DateTime,
     /// Every failing field; present on `VALIDATION_FAILED` and `BAD_REQUEST`, and on `PAYLOAD_TOO_LARGE` when a JSON limit was crossed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
@@ -837,11 +837,11 @@ pub struct Sequence {
     /// When the sequence was created (RFC 3339, UTC).
     ///
     /// Read-only: sent by the server.
-    pub created_at: String,
+    pub created_at: crate::runtime::DateTime,
     /// When the sequence last changed (RFC 3339, UTC).
     ///
     /// Read-only: sent by the server.
-    pub updated_at: String,
+    pub updated_at: crate::runtime::DateTime,
 }
 
 /// A new sequence: a name and either explicit `beats` or a `length` of blank beats (default 16). Giving both is a validation error.
@@ -880,7 +880,7 @@ pub struct SequenceCreatedEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: SequenceCreatedEventData,
 }
@@ -906,7 +906,7 @@ pub struct SequenceDeletedEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: SequenceDeletedEventData,
 }
@@ -1017,11 +1017,11 @@ pub struct SequenceSummary {
     /// When the sequence was created.
     ///
     /// Read-only: sent by the server.
-    pub created_at: String,
+    pub created_at: crate::runtime::DateTime,
     /// When the sequence last changed.
     ///
     /// Read-only: sent by the server.
-    pub updated_at: String,
+    pub updated_at: crate::runtime::DateTime,
 }
 
 /// A sequence's name, start position, metadata or whole list of beats changed.
@@ -1038,7 +1038,7 @@ pub struct SequenceUpdatedEvent {
     /// The sequence's version after the change.
     pub sequence_version: i64,
     /// When the change was committed (RFC 3339, UTC).
-    pub occurred_at: String,
+    pub occurred_at: crate::runtime::DateTime,
     /// The change.
     pub data: SequenceUpdatedEventData,
 }
@@ -1064,7 +1064,7 @@ pub struct ServerStatus {
     /// The database engine in use.
     pub database: ServerStatusDatabase,
     /// When the server started.
-    pub started_at: String,
+    pub started_at: crate::runtime::DateTime,
     /// Seconds since the server started.
     pub uptime_seconds: f64,
 }
@@ -1219,7 +1219,7 @@ pub struct WsHeartbeatMessage {
     /// The message type.
     pub r#type: String,
     /// The server's clock.
-    pub server_time: String,
+    pub server_time: crate::runtime::DateTime,
 }
 
 /// Check the connection; the server answers `pong`.
@@ -1241,7 +1241,7 @@ pub struct WsPongMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// The server's clock.
-    pub server_time: String,
+    pub server_time: crate::runtime::DateTime,
 }
 
 /// A message from server to client, discriminated by `type`.
@@ -1391,7 +1391,7 @@ pub struct WsWelcomeMessage {
     /// This connection's id, for logs and support.
     pub session_id: String,
     /// The server's clock (RFC 3339, UTC).
-    pub server_time: String,
+    pub server_time: crate::runtime::DateTime,
     /// How often the server sends `heartbeat`; a peer silent for twice as long is dropped.
     pub heartbeat_interval_ms: i32,
     /// Whether the connection is already authenticated; if not, send `auth` first.

@@ -21,7 +21,7 @@ export class TKA extends BaseClient {
   constructor(options: ClientOptions = {}) {
     super(options, {
       sdkName: "tka-sdk",
-      sdkVersion: "1.0.0",
+      sdkVersion: "2.0.0",
       defaultBaseURL: "http://127.0.0.1:8080",
       apiKeyHeader: "X-API-Key",
       env: { apiKey: "TKA_API_KEY", bearerToken: "TKA_BEARER_TOKEN", baseURL: "TKA_BASE_URL" },

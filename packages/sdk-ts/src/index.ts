@@ -8,5 +8,18 @@ export { Health } from "./resources/health.ts";
 export { History } from "./resources/history.ts";
 export { Sequences } from "./resources/sequences.ts";
 export * from "./runtime/index.ts";
-// Model types that share a name with a runtime export: the models are what users mean.
-export type { Problem } from "./models.ts";
+// The error classes with `problem` typed as the API's error models.
+export {
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIStatusError,
+} from "./errors.ts";

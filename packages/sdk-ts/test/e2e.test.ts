@@ -108,13 +108,18 @@ describe("the TKA scenario over the TypeScript SDK", () => {
 
   it("refuses a stale If-Match with a typed 412", async () => {
     const seq = await client.sequences.create({ name: "Versioned" });
-    await client.sequences.update(seq.id, { name: "v2" }, { ifMatch: `"${seq.version}"` });
-    const error = await client.sequences
-      .update(seq.id, { name: "v3" }, { ifMatch: `"${seq.version}"` })
-      .catch((e: unknown) => e);
+    // The sequence itself, its version number or its ETag: all name the same version.
+    const v2 = await client.sequences.update(seq.id, { name: "v2" }, { if_match: seq });
+    const v3 = await client.sequences.update(seq.id, { name: "v3" }, { if_match: v2.version });
+    await client.sequences.update(seq.id, { name: "v4" }, { if_match: `"${v3.version}"` });
+    const error = await client.sequences.update(seq.id, { name: "v5" }, { if_match: seq }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreconditionFailedError);
-    expect((error as PreconditionFailedError).code).toBe("VERSION_MISMATCH");
-    expect((error as PreconditionFailedError).requestId).toMatch(/^req_/);
+    if (!(error instanceof PreconditionFailedError)) return;
+    // `problem` is the contract's Problem model, typed: no cast.
+    expect(error.problem?.code).toBe("VERSION_MISMATCH");
+    expect(error.code).toBe("VERSION_MISMATCH");
+    expect(error.requestId).toMatch(/^req_/);
+    expect(error.requestId).toBe(error.problem?.request_id);
   });
 
   it("creates one sequence for a POST retried with the same idempotency key", async () => {
@@ -136,9 +141,11 @@ describe("the TKA scenario over the TypeScript SDK", () => {
   it("returns validation failures as a typed 422 listing each field", async () => {
     const error = await client.sequences.create({ name: "", length: 65 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnprocessableEntityError);
-    const problem = (error as UnprocessableEntityError).problem as unknown as Problem;
-    const fields = (problem.errors ?? []).map((e) => e.field).sort();
+    if (!(error instanceof UnprocessableEntityError)) return;
+    const problem: Problem | undefined = error.problem;
+    const fields = (problem?.errors ?? []).map((e) => e.field).sort();
     expect(fields).toEqual(["/length", "/name"]);
+    expect(problem?.status).toBe(422);
   });
 
   it("refuses unknown body members: at compile time, and with a 422 naming them at run time", async () => {
@@ -146,8 +153,8 @@ describe("the TKA scenario over the TypeScript SDK", () => {
     const typo = client.beats.add(flow.id, { lettr: "A" });
     const error = await typo.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnprocessableEntityError);
-    const problem = (error as UnprocessableEntityError).problem as unknown as Problem;
-    expect(problem.errors?.map((e) => [e.field, e.code])).toEqual([["/lettr", "additionalProperties"]]);
+    if (!(error instanceof UnprocessableEntityError)) return;
+    expect(error.problem?.errors?.map((e) => [e.field, e.code])).toEqual([["/lettr", "additionalProperties"]]);
   });
 
   it("keeps every acknowledged change and the history across a restart", async () => {

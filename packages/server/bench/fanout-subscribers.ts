@@ -22,20 +22,32 @@ interface Options {
 const options = JSON.parse(process.argv[2] ?? "{}") as Options;
 const now = () => performance.timeOrigin + performance.now();
 
-/** Latency histogram: 0.1 ms buckets up to 60 s. */
+/** Latency histogram: 0.1 ms buckets up to 200 s. */
 const BUCKET_MS = 0.1;
-const histogram = new Uint32Array(600_000);
+const histogram = new Uint32Array(2_000_000);
 let samples = 0;
 /** Per mutation index `k`: the last arrival over this process's connections. */
 const lastArrival = new Map<number, number>();
 
-function numberAfter(text: string, key: string, from = 0): number {
-  const at = text.indexOf(key, from);
+/** The number right after `key` in a message (bytes or text), without parsing the JSON. */
+function numberAfter(message: Buffer | string, key: string, from = 0): number {
+  const at = message.indexOf(key, from);
   if (at < 0) return Number.NaN;
-  let end = at + key.length;
-  while (end < text.length && "0123456789.-e".includes(text[end] as string)) end++;
-  return Number(text.slice(at + key.length, end));
+  const start = at + key.length;
+  let end = start;
+  if (typeof message === "string") {
+    while (end < message.length && "0123456789.-e".includes(message[end] as string)) end++;
+    return Number(message.slice(start, end));
+  }
+  while (end < message.length) {
+    const c = message[end] as number;
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 45 || c === 101)) break;
+    end++;
+  }
+  return Number(message.toString("latin1", start, end));
 }
+
+const EVENT_PREFIX = Buffer.from('{"type":"event"');
 
 class Connection {
   last = 0;
@@ -51,11 +63,14 @@ class Connection {
   waiter: { position: number; resolve: () => void } | undefined;
 
   /** One event message (WebSocket `event` message or SSE data line). */
-  take(text: string): void {
+  take(text: Buffer | string): void {
     const arrival = now();
     const position = numberAfter(text, '"position":');
     const idAt = text.indexOf('"id":"evt_');
-    if (idAt >= 0) this.lastId = text.slice(idAt + 6, idAt + 26);
+    if (idAt >= 0) {
+      this.lastId =
+        typeof text === "string" ? text.slice(idAt + 6, idAt + 26) : text.toString("latin1", idAt + 6, idAt + 26);
+    }
     if (this.first === 0) this.first = position;
     else if (position === this.last + 1) {
       // in order
@@ -92,10 +107,16 @@ class Connection {
 function openWs(url: string, c: Connection): void {
   const ws = new WebSocket(`${url.replace(/^http/, "ws")}/api/v1/ws`, { headers: { "X-API-Key": options.key } });
   ws.on("error", () => {});
-  ws.on("message", (data) => {
+  ws.on("message", (data: Buffer) => {
+    if (
+      data.length > EVENT_PREFIX.length &&
+      data.compare(EVENT_PREFIX, 0, EVENT_PREFIX.length, 0, EVENT_PREFIX.length) === 0
+    ) {
+      c.take(data);
+      return;
+    }
     const text = data.toString();
-    if (text.startsWith('{"type":"event"')) c.take(text);
-    else if (text.startsWith('{"type":"welcome"')) {
+    if (text.startsWith('{"type":"welcome"')) {
       ws.send(JSON.stringify({ type: "subscribe", ...(c.lastId ? { last_event_id: c.lastId } : {}) }));
     } else if (text.startsWith('{"type":"subscribed"')) {
       c.live = true;
@@ -188,13 +209,19 @@ for await (const line of createInterface({ input: process.stdin })) {
   const timeout = new Promise<void>((resolve) => setTimeout(resolve, Number(timeoutText)));
   await Promise.race([Promise.all(connections.map((c) => c.until(position))), timeout]);
   let lost = 0;
+  let undelivered = 0;
   let duplicated = 0;
   let outOfOrder = 0;
   let reconnects = 0;
   let incomplete = 0;
   for (const c of connections) {
-    // Missing at the start or the end counts as lost too.
-    lost += c.first === 0 ? position - from + 1 : Math.max(0, c.first - from) + c.lost + Math.max(0, position - c.last);
+    // Lost: skipped positions (at the start or in between). Undelivered: the tail not there yet
+    // when the run stopped waiting (a backlog, not a loss: nothing after it arrived either).
+    if (c.first === 0) undelivered += position - from + 1;
+    else {
+      lost += Math.max(0, c.first - from) + c.lost;
+      undelivered += Math.max(0, position - c.last);
+    }
     duplicated += c.duplicated;
     outOfOrder += c.outOfOrder;
     reconnects += c.reconnects;
@@ -209,11 +236,13 @@ for await (const line of createInterface({ input: process.stdin })) {
         p99_ms: percentile(0.99),
         max_ms: percentile(1),
         lost,
+        undelivered,
         duplicated,
         outOfOrder,
         reconnects,
         incomplete,
         lastArrival: Object.fromEntries(lastArrival),
+        cpu_ms: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
       },
     })}\n`,
   );

@@ -38,7 +38,9 @@ interface Running {
 }
 
 function startServer(env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, [join(here, "../src/main.ts")], {
+  // BENCH_SERVER_ARGS: extra Node flags for the servers (for example --cpu-prof).
+  const extra = process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, join(here, "../src/main.ts")], {
     env: {
       ...process.env,
       PORT: "0",
@@ -76,6 +78,12 @@ async function stopServer(server: Running): Promise<void> {
 function rss(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** CPU time a process has used so far (user + system, ms), from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Spawns a load process and hands back its JSON output lines. */
@@ -133,6 +141,8 @@ interface Run {
   subscribers: string;
   rate: number;
   writer: { achieved_per_s: number; ack_p50_ms: number; ack_p99_ms: number; errors: number; lateStarts: number };
+  /** Server CPU (all instances) from the writer's start until every subscriber had everything. */
+  server_cpu_ms: number;
   delivery?: {
     deliveries: number;
     p50_ms: number;
@@ -143,8 +153,14 @@ interface Run {
     lost: number;
     duplicated: number;
     outOfOrder: number;
+    /** Deliveries still missing when the run stopped waiting (not lost: the backlog). */
+    undelivered: number;
     reconnects: number;
     incomplete: number;
+    /** Server CPU per delivered event and subscriber (µs). */
+    server_cpu_us_per_delivery: number;
+    /** CPU the subscriber processes used, per second of the run (1 = one core). */
+    subscriber_cores: number;
   };
   idle_bytes_per_connection?: number;
 }
@@ -172,6 +188,9 @@ async function run(
   await new Promise((resolve) => setTimeout(resolve, 500));
   const rssIdle = servers.reduce((sum, s) => sum + rss(s.child.pid), 0);
   const from = (await store.lastEventPosition(PROJECT)) + 1;
+  const cpuBefore = servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0);
+  const subscriberCpuBefore = subscribers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0);
+  const started = performance.now();
   const writer = loadProcess("fanout-writer.ts", {
     urls,
     key: KEY,
@@ -193,11 +212,15 @@ async function run(
       errors: w.errors,
       lateStarts: w.lateStarts,
     },
+    server_cpu_ms: servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0) - cpuBefore,
   };
   if (count > 0) {
     for (const s of subscribers) s.send(`finish ${from} ${to} 120000`);
     const stats: Record<string, unknown>[] = [];
     for (const s of subscribers) stats.push((await s.next()).stats as Record<string, unknown>);
+    result.server_cpu_ms = servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0) - cpuBefore;
+    const subscriberCpu = stats.reduce((n, s) => n + (s.cpu_ms as number), 0) - subscriberCpuBefore;
+    const seconds = (performance.now() - started) / 1000;
     // Percentiles over all processes: weighted by their deliveries (each process's histogram is
     // its own; the p99 of the union is bracketed by the processes' p99s, the largest is reported).
     const sum = (key: string) => stats.reduce((n, s) => n + (s[key] as number), 0);
@@ -216,8 +239,11 @@ async function run(
       lost: sum("lost"),
       duplicated: sum("duplicated"),
       outOfOrder: sum("outOfOrder"),
+      undelivered: sum("undelivered"),
       reconnects: sum("reconnects"),
       incomplete: sum("incomplete"),
+      server_cpu_us_per_delivery: round((result.server_cpu_ms * 1000) / Math.max(1, sum("deliveries")), 2),
+      subscriber_cores: round(subscriberCpu / 1000 / seconds, 2),
     };
     result.idle_bytes_per_connection = Math.round((rssIdle - rssBefore) / count);
   }
@@ -263,6 +289,9 @@ async function backend(
 }
 
 const nofile = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
+// The machine is shared: its load average before and after says how much the figures can be trusted.
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadAverage();
 const all: Run[] = [];
 all.push(
   ...(await backend("SQLite", async () => {
@@ -298,7 +327,7 @@ if (pgUrl) {
 }
 
 console.log(
-  "\nbackend        subscribers       rate  writer/s  ack p50/p99 ms  deliver p50/p99 ms  after-ack p99  lost dup  idle B/conn",
+  "\nbackend        subscribers       rate  writer/s  ack p50/p99 ms  deliver p50/p99 ms  after-ack p99  lost dup late  server us/dlv  sub cores  idle B/conn",
 );
 for (const r of all) {
   const d = r.delivery;
@@ -311,7 +340,9 @@ for (const r of all) {
       `${r.writer.ack_p50_ms}/${r.writer.ack_p99_ms}`.padStart(15),
       (d ? `${d.p50_ms}/${d.p99_ms}` : "-").padStart(19),
       (d ? String(d.after_ack_p99_ms) : "-").padStart(14),
-      (d ? `${d.lost} ${d.duplicated}` : "-").padStart(9),
+      (d ? `${d.lost} ${d.duplicated} ${d.undelivered}` : "-").padStart(14),
+      (d ? String(d.server_cpu_us_per_delivery) : "-").padStart(14),
+      (d ? String(d.subscriber_cores) : "-").padStart(10),
       String(r.idle_bytes_per_connection ?? "-").padStart(12),
     ].join(" "),
   );
@@ -319,6 +350,16 @@ for (const r of all) {
 const file = join(here, "results", quick ? "fanout-quick.json" : "fanout.json");
 writeFileSync(
   file,
-  `${JSON.stringify({ date: new Date().toISOString(), ulimit_nofile: nofile, seconds: SECONDS, runs: all }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      load_average: { before: loadBefore, after: loadAverage() },
+      ulimit_nofile: nofile,
+      seconds: SECONDS,
+      runs: all,
+    },
+    null,
+    2,
+  )}\n`,
 );
-console.log(`\nwritten to ${file}`);
+console.log(`\nload average before ${loadBefore}, after ${loadAverage()}; written to ${file}`);

@@ -26,6 +26,8 @@ import { type MetricsAccess, metricsHandler } from "./observability/metrics-rout
 import { type CircuitBreaker, DatabaseUnavailableError } from "./resilience/circuit-breaker.ts";
 import { contractRoutes } from "./routes/contract.ts";
 import { docsRoutes } from "./routes/docs.ts";
+import { webRoutes } from "./routes/web.ts";
+import type { WebApp } from "./routes/web-assets.ts";
 import type { SequenceService } from "./service/sequences.ts";
 import { type Store, VersionConflictError } from "./store/types.ts";
 
@@ -54,6 +56,8 @@ export interface AppDeps {
   jsonLimits?: JsonLimits | undefined;
   idempotencyTtlMs: number;
   log: Log;
+  /** The built web app served at / (routes/web-assets.ts); undefined: / says how to build it. */
+  web?: WebApp | undefined;
 }
 
 /** The status logged and counted for a request whose client hung up mid-body (never sent). */
@@ -110,6 +114,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.route("/", contractRoutes());
   app.route("/", docsRoutes());
+  app.route("/", webRoutes(deps.web));
   if (deps.metricsAccess.onMainListener) app.get("/metrics", metricsHandler(deps.metrics, deps.metricsAccess.token));
   // Every operation of the contract, validated by the generated skeleton before its handler runs.
   registerRoutes(

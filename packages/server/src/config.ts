@@ -6,11 +6,15 @@ import { parseTrustedProxy } from "./auth/client-address.ts";
 import { MIN_EVENT_RETENTION_MS, type RetentionPolicy } from "./events/retention.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
+/** `pretty`: one readable line per entry (for people at a terminal); `json`: one JSON object per line. */
+export type LogFormat = "json" | "pretty";
 
 export interface Config {
   host: string;
   port: number;
   logLevel: LogLevel;
+  /** Unset: pretty when stdout is a terminal, JSON otherwise (main.ts decides). */
+  logFormat: LogFormat | undefined;
   dataDir: string;
   databaseUrl: string;
   corsOrigins: string[];
@@ -40,6 +44,8 @@ export interface Config {
   wsMaxMessageBytes: number;
   /** Unsent event bytes a subscriber may have before it is disconnected as a slow consumer. */
   eventSendBufferBytes: number;
+  /** The built web app served at / (unset: packages/web/dist of this checkout). */
+  webDir: string | undefined;
   /** PostgreSQL: the longest wait for one database round trip, in ms (store/postgres/connection.ts). */
   databaseTimeoutMs: number;
   /** The HTTP listener's bounds on slow and idle clients (see docs/hardening.md). */
@@ -66,6 +72,7 @@ export const settings: readonly Setting[] = [
   { flag: "host", env: "HOST", help: "interface to listen on (127.0.0.1)" },
   { flag: "port", env: "PORT", help: "port to listen on (8080; 0 picks a free one)" },
   { flag: "log-level", env: "LOG_LEVEL", help: "debug | info | warn | error (info)" },
+  { flag: "log-format", env: "LOG_FORMAT", help: "json | pretty (pretty on a terminal, json otherwise)" },
   { flag: "data-dir", env: "DATA_DIR", help: "directory for the database and the first API key (./data)" },
   { flag: "database-url", env: "DATABASE_URL", help: "sqlite:<file> or postgres://... (sqlite:<data-dir>/tka.db)" },
   { flag: "cors-origins", env: "CORS_ORIGINS", help: "comma-separated allowed origins (none)" },
@@ -121,6 +128,7 @@ export const settings: readonly Setting[] = [
     env: "EVENT_SEND_BUFFER",
     help: "unsent event bytes per subscriber before it is cut off as a slow consumer (1048576)",
   },
+  { flag: "web-dir", env: "WEB_DIR", help: "the built web app served at / (packages/web/dist)" },
   {
     flag: "headers-timeout",
     env: "HEADERS_TIMEOUT",
@@ -207,6 +215,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       `log-level must be one of debug, info, warn, error, got ${shown(logLevel)} (--log-level or LOG_LEVEL)`,
     );
   }
+  const logFormat = get("log-format", "") || undefined;
+  if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty") {
+    throw new ConfigError(`log-format must be json or pretty, got ${shown(logFormat)} (--log-format or LOG_FORMAT)`);
+  }
   const dataDir = get("data-dir", "./data");
   const databaseUrl = get("database-url", `sqlite:${join(dataDir, "tka.db")}`);
   if (!/^sqlite:.+/.test(databaseUrl) && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
@@ -281,6 +293,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     host: get("host", "127.0.0.1"),
     port: integer(get("port", "8080"), byFlag("port"), 0, 65535),
     logLevel: logLevel as LogLevel,
+    logFormat,
     dataDir,
     databaseUrl,
     corsOrigins,
@@ -317,6 +330,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       64 * 1024,
       1024 * 1024 * 1024,
     ),
+    webDir: get("web-dir", "") || undefined,
     databaseTimeoutMs: integer(get("database-timeout", "5000"), byFlag("database-timeout"), 100, 600_000),
     listener: listenerBounds(get),
   };

@@ -1,5 +1,7 @@
 // Entry point: `pnpm start` / tools/scripts/start.sh. Flags and environment variables: see config.ts.
+import { existsSync } from "node:fs";
 import type { Server } from "node:http";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { keysCommand } from "./admin/keys-command.ts";
 import { TrustedProxies } from "./auth/client-address.ts";
@@ -9,7 +11,9 @@ import { limitConnectionsPerAddress } from "./http/connection-limit.ts";
 import type { Log } from "./http/observe.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
-import { buildServer } from "./server.ts";
+import { prettyLog } from "./observability/pretty-log.ts";
+import { buildServer, SERVER_NAME, SERVER_VERSION } from "./server.ts";
+import { startBanner } from "./start-banner.ts";
 import { describeStartupError, redactedUrl, type StartupPhase } from "./startup-errors.ts";
 
 // `tka-server keys ...`: the key management command (admin/keys-command.ts), then exit.
@@ -66,9 +70,14 @@ const print = (text: string) => {
   lines.flush();
   console.log(text);
 };
-const log: Log = jsonLog({ level: config.logLevel, write: lines.write });
+// JSON for files, pipes and collectors; readable lines for a person at a terminal (LOG_FORMAT).
+const terminal = process.stdout.isTTY === true;
+const log: Log =
+  (config.logFormat ?? (terminal ? "pretty" : "json")) === "pretty"
+    ? prettyLog({ level: config.logLevel, write: lines.write, colour: terminal && !process.env.NO_COLOR })
+    : jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, metricsApp, store, hub, dispatcher, sseStreams, firstKey, retention } = await buildServer(
+const { app, metricsApp, store, hub, dispatcher, sseStreams, firstKey, web, retention } = await buildServer(
   config,
   log,
 ).catch((error: unknown) => cannotStart(error, "open", config));
@@ -95,6 +104,21 @@ const server = serve(
   (address) => {
     server.off("error", failedToListen);
     server.on("error", (error) => log({ level: "error", msg: "server error", error: String(error) }));
+    // For people: where everything is (plain lines; scripts skip them and read the JSON line).
+    const keyFile = join(config.dataDir, "api-key");
+    print(
+      startBanner({
+        name: SERVER_NAME,
+        version: SERVER_VERSION,
+        host: config.host,
+        port: address.port,
+        keyFile: existsSync(keyFile) ? keyFile : undefined,
+        keyCreatedNow: firstKey !== null,
+        environmentKeys: config.apiKeys.length,
+        database: redactedUrl(config.databaseUrl),
+        webBuilt: web !== undefined,
+      }).join("\n"),
+    );
     // Always printed, whatever the log level: scripts and tests read the URL from it.
     print(
       JSON.stringify({

@@ -22,6 +22,7 @@ import { metricsAccess, metricsApp } from "./observability/metrics-route.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { isDatabaseFault } from "./resilience/database-faults.ts";
 import { fileIdentityCheck, watchEvery } from "./resilience/file-watch.ts";
+import { loadWebApp } from "./routes/web-assets.ts";
 import { SequenceService } from "./service/sequences.ts";
 import { guardedStore } from "./store/guarded-store.ts";
 import { PgStore } from "./store/postgres/pg-store.ts";
@@ -156,6 +157,8 @@ export async function buildServer(config: Config, log: Log) {
   metrics.sseStreamCount = () => sseStreams.size;
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
+  // The web app's built files (packages/web/dist), when built.
+  const web = loadWebApp(config.webDir);
   const app = createApp({
     info,
     store,
@@ -175,6 +178,7 @@ export async function buildServer(config: Config, log: Log) {
     keys,
     authFailures,
     metricsAccess: access,
+    web,
   });
   // Closing the store ends the file watch and the probes first (whoever closes it: shutdown, tests).
   const closeStore = raw.close.bind(raw);
@@ -196,6 +200,7 @@ export async function buildServer(config: Config, log: Log) {
     metrics,
     keys,
     firstKey,
+    web,
     retention,
     breaker,
   };

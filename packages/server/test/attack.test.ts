@@ -11,10 +11,10 @@
 // caps connections per address).
 
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
-import { loadavg } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -275,10 +275,18 @@ describe("configuration", () => {
   const main = join(import.meta.dirname, "../src/main.ts");
   const long = "x".repeat(100_000);
   /** Values every setting must refuse (or, where the value is a place, fail to use): one line, exit 1. */
+  // A web app over the size the server loads (32 MiB), as a sparse file: refused at start.
+  const oversizedWeb = mkdtempSync(join(tmpdir(), "tka-attack-web-"));
+  writeFileSync(join(oversizedWeb, "index.html"), "<!doctype html>");
+  writeFileSync(join(oversizedWeb, "big.bin"), "");
+  truncateSync(join(oversizedWeb, "big.bin"), 33 * 1024 * 1024);
+  afterAll(() => rmSync(oversizedWeb, { recursive: true, force: true }));
   const hostile: Record<string, string[]> = {
     HOST: ["256.256.256.256", "no such host.invalid", long.slice(0, 300)],
     PORT: ["-1", "65536", "80.5", "1e3", "0x50", long],
     LOG_LEVEL: ["verbose", long],
+    LOG_FORMAT: ["yaml", `json\n${long}`],
+    WEB_DIR: [oversizedWeb],
     DATA_DIR: ["/proc/version/data", "/dev/null/data"],
     DATABASE_URL: ["mysql://x", "sqlite:", "postgres://127.0.0.1:1/none", `sqlite:/proc/version/${long.slice(0, 200)}`],
     CORS_ORIGINS: ["*", "null", "https://a.example/path", `https://${long}`],
@@ -309,7 +317,7 @@ describe("configuration", () => {
   });
 
   /** Settings whose hostile values pass the configuration and fail only when used (a host, a directory, a database). */
-  const usedAtStart = new Set(["HOST", "DATA_DIR"]);
+  const usedAtStart = new Set(["HOST", "DATA_DIR", "WEB_DIR"]);
 
   it("refuses each hostile value of a setting with a one-line ConfigError naming it (in this process)", () => {
     for (const [env, values] of Object.entries(hostile)) {

@@ -221,11 +221,7 @@ for (const engine of engines) {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 422, 422, 422]);
       const read = await (await server.call("GET", `/api/v1/sequences/${id}`)).text();
       expect(read.length).toBeLessThan(140_000);
-      const over = await server.call(
-        "PATCH",
-        `/api/v1/sequences/${id}`,
-        '{"metadata":{"x":"' + "y".repeat(40_000) + '"}}',
-      );
+      const over = await server.call("PATCH", `/api/v1/sequences/${id}`, `{"metadata":{"x":"${"y".repeat(40_000)}"}}`);
       expect(await over.json()).toMatchObject({ errors: [{ field: "/metadata", code: "maxBytes" }] });
     }, 60_000);
 

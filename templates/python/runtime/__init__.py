@@ -6,6 +6,7 @@ and the standard library, always through relative imports inside itself.
 
 from ._client import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     IDEMPOTENCY_KEY_HEADER,
     AsyncAPIClient,
@@ -15,6 +16,7 @@ from ._client import (
     RequestSpec,
     SyncAPIClient,
     TimeoutTypes,
+    request_options,
 )
 from ._exceptions import (
     APIConnectionError,
@@ -37,7 +39,17 @@ from ._exceptions import (
     WebSocketClosedError,
     make_status_error,
 )
-from ._models import UNKNOWN_TAG, BaseModel, OpenEnum, UnknownVariant, open_discriminator
+from ._models import (
+    NOT_GIVEN,
+    UNKNOWN_TAG,
+    BaseModel,
+    NotGiven,
+    OpenEnum,
+    UnknownVariant,
+    construct_lenient,
+    decode_lenient,
+    open_discriminator,
+)
 from ._pagination import AsyncCursorPage, AsyncPageRequest, SyncCursorPage
 from ._response import (
     APIResponse,
@@ -47,13 +59,16 @@ from ._response import (
 )
 from ._sse import ServerSentEvent, SSEDecoder, event_decoder, json_decoder
 from ._streaming import AsyncEventStream, SyncEventStream
-from ._utils import cookie_header, deep_object_query, delimited, encode_form_body
+from ._utils import body_from, cookie_header, deep_object_query, delimited, encode_form_body
 from ._websocket import AsyncWebSocketClient, WebSocketProtocol
+from ._websocket_sync import SyncWebSocketClient
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRY_AFTER",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENCY_KEY_HEADER",
+    "NOT_GIVEN",
     "UNKNOWN_TAG",
     "APIConnectionError",
     "APIError",
@@ -75,6 +90,7 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "NotGiven",
     "OpenEnum",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -87,6 +103,7 @@ __all__ = [
     "SyncAPIClient",
     "SyncCursorPage",
     "SyncEventStream",
+    "SyncWebSocketClient",
     "TimeoutTypes",
     "UnknownVariant",
     "UnprocessableEntityError",
@@ -94,7 +111,10 @@ __all__ = [
     "WebSocketClosedError",
     "WebSocketProtocol",
     "async_to_raw_response_wrapper",
+    "body_from",
+    "construct_lenient",
     "cookie_header",
+    "decode_lenient",
     "deep_object_query",
     "delimited",
     "encode_form_body",
@@ -102,6 +122,7 @@ __all__ = [
     "json_decoder",
     "make_status_error",
     "open_discriminator",
+    "request_options",
     "to_raw_response_wrapper",
     "type_adapter",
 ]

@@ -28,8 +28,16 @@ import httpx
 
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, decode_body
 from ._exceptions import make_status_error as _make_status_error
+from ._models import NOT_GIVEN, NotGiven
 from ._response import APIResponse, _take_raw_response_flag
-from ._retry import is_retryable_method, retry_delay, should_retry_status
+from ._retry import (
+    DEFAULT_MAX_RETRY_AFTER,
+    is_retryable_method,
+    is_safe_method,
+    parse_retry_after,
+    retry_delay,
+    should_retry_status,
+)
 from ._utils import (
     FORM_CONTENT_TYPE,
     build_path,
@@ -49,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRY_AFTER",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENCY_KEY_HEADER",
     "AsyncAPIClient",
@@ -57,6 +66,7 @@ __all__ = [
     "RequestOptions",
     "RequestSpec",
     "SyncAPIClient",
+    "request_options",
 ]
 
 T = TypeVar("T")
@@ -86,6 +96,9 @@ class ClientConfig:
     """Environment variable read when no ``api_key`` is given."""
     bearer_token_env: str | None = None
     base_url_env: str | None = None
+    idempotency_header: str | None = IDEMPOTENCY_KEY_HEADER
+    """The header every non-GET request carries a key in (generated once per call, reused by
+    its retries); ``None`` sends none, and then only GET, HEAD and OPTIONS are retried."""
 
 
 class RequestOptions(TypedDict, total=False):
@@ -100,6 +113,30 @@ class RequestOptions(TypedDict, total=False):
     """Extra query parameters, appended after the operation's."""
     idempotency_key: str
     """The ``Idempotency-Key`` to send (instead of a generated one)."""
+
+
+def request_options(
+    *,
+    timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+    max_retries: int | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str | None] | None = None,
+    extra_query: Mapping[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> RequestOptions | None:
+    """The per-request keyword options of a generated method as :class:`RequestOptions` (``None``
+    when none is given, the common case)."""
+    options: RequestOptions = {}
+    if not isinstance(timeout, NotGiven):
+        options["timeout"] = timeout
+    if not isinstance(max_retries, NotGiven):
+        options["max_retries"] = max_retries
+    if extra_headers:
+        options["headers"] = extra_headers
+    if extra_query:
+        options["query"] = extra_query
+    if idempotency_key is not None:
+        options["idempotency_key"] = idempotency_key
+    return options or None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,10 +157,12 @@ class RequestSpec:
     content_type: str | None = None
     """Defaults to ``application/json`` when there is a body."""
     accept: str = "application/json"
-    idempotent: bool = False
-    """The operation declares an ``Idempotency-Key`` header: generate one key per call."""
     cookies: Mapping[str, Any] | None = None
     """Cookie parameters of the operation, sent as one ``Cookie`` header (``None`` skipped)."""
+    errors: Mapping[str, Any] | None = None
+    """The error bodies the operation declares: status (``"404"``, ``"4XX"``, ``"default"``) to
+    the type its JSON body decodes to (the error's ``problem``). ``None``: any problem+json body
+    stays a dict."""
 
     def with_query(self, query: Mapping[str, Any]) -> RequestSpec:
         return dataclasses.replace(self, query=query)
@@ -143,8 +182,10 @@ class BaseClient(Generic[_HttpxClientT]):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
@@ -161,6 +202,11 @@ class BaseClient(Generic[_HttpxClientT]):
         )
         self.timeout = timeout
         self.max_retries = max_retries
+        self.max_retry_after = max_retry_after
+        """The longest ``Retry-After`` (seconds) waited for; a longer one is raised at once."""
+        self.strict_response_validation = strict_response_validation
+        """Raise :class:`APIResponseValidationError` for a 2xx body that does not match its type
+        (default: decode it leniently, keeping what is there)."""
         self.default_headers: dict[str, str] = dict(default_headers or {})
         self.logger = logger or logging.getLogger(config.sdk_name)
         self.user_agent = user_agent(config.sdk_name, config.sdk_version)
@@ -212,14 +258,19 @@ class BaseClient(Generic[_HttpxClientT]):
         return {}
 
     def _idempotency_key(self, spec: RequestSpec, options: RequestOptions) -> str | None:
+        """The key of one logical request: the caller's, else a UUID for every non-GET request
+        (generated once here, reused by every retry)."""
+        header = self._config.idempotency_header
+        if header is None:
+            return None
         given = options.get("idempotency_key")
         if given:
             return given
         for layer in (options.get("headers"), spec.headers):
             for name, value in (layer or {}).items():
-                if name.lower() == IDEMPOTENCY_KEY_HEADER.lower() and value:
+                if name.lower() == header.lower() and value:
                     return value
-        return str(uuid.uuid4()) if spec.idempotent else None
+        return None if is_safe_method(spec.method) else str(uuid.uuid4())
 
     def _build_headers(
         self,
@@ -237,7 +288,8 @@ class BaseClient(Generic[_HttpxClientT]):
         cookie = cookie_header(spec.cookies)
         if cookie is not None:
             operation["Cookie"] = cookie
-        key_header = {IDEMPOTENCY_KEY_HEADER: idempotency_key} if idempotency_key else None
+        header = self._config.idempotency_header
+        key_header = {header: idempotency_key} if idempotency_key and header else None
         return merge_headers(
             base, self.default_headers, operation, key_header, extra, options.get("headers")
         )
@@ -285,14 +337,19 @@ class BaseClient(Generic[_HttpxClientT]):
         retries_taken: int,
         max_retries: int,
     ) -> bool:
-        """Whether to retry after ``response`` (``None``: a connection error or timeout)."""
+        """Whether to retry after ``response`` (``None``: a connection error or timeout). A
+        ``Retry-After`` beyond :attr:`max_retry_after` is not waited for: the error is raised at
+        once (with ``retry_after`` on it), never retried sooner than the server asked."""
         if retries_taken >= max_retries:
             return False
         if not is_retryable_method(spec.method, has_idempotency_key=has_idempotency_key):
             return False
         if response is None:
             return True
-        return should_retry_status(response.status_code, response.headers)
+        if not should_retry_status(response.status_code, response.headers):
+            return False
+        hint = parse_retry_after(response.headers)
+        return hint is None or hint <= self.max_retry_after
 
     def _retry_delay(self, retries_taken: int, response: httpx.Response | None) -> float:
         headers = response.headers if response is not None else None
@@ -302,9 +359,11 @@ class BaseClient(Generic[_HttpxClientT]):
         """Jitter source in [0, 1) (a seam for deterministic tests)."""
         return random.random()
 
-    def _make_status_error(self, response: httpx.Response) -> APIStatusError:
+    def _make_status_error(self, response: httpx.Response, spec: RequestSpec) -> APIStatusError:
         body = decode_body(response.content, response.headers)
-        return _make_status_error(response.status_code, response.headers, body, response=response)
+        return _make_status_error(
+            response.status_code, response.headers, body, response=response, errors=spec.errors
+        )
 
     def _log_retry(
         self, request: httpx.Request, reason: str, delay: float, retries_taken: int
@@ -326,7 +385,11 @@ class BaseClient(Generic[_HttpxClientT]):
         parser: Callable[[APIResponse[T]], T] | None = None,
     ) -> APIResponse[T]:
         return APIResponse(
-            http_response=response, cast_to=cast_to, parser=parser, retries_taken=retries_taken
+            http_response=response,
+            cast_to=cast_to,
+            parser=parser,
+            retries_taken=retries_taken,
+            strict=self.strict_response_validation,
         )
 
 
@@ -339,7 +402,7 @@ def _spec(
     body: Any,
     content_type: str | None,
     accept: str,
-    idempotent: bool,
+    errors: Mapping[str, Any] | None,
     cookies: Mapping[str, Any] | None = None,
 ) -> RequestSpec:
     return RequestSpec(
@@ -351,7 +414,7 @@ def _spec(
         body=body,
         content_type=content_type,
         accept=accept,
-        idempotent=idempotent,
+        errors=errors,
         cookies=cookies,
     )
 
@@ -368,8 +431,10 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -379,8 +444,10 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(follow_redirects=True)
@@ -468,7 +535,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                 self._sleep(delay)
                 retries_taken += 1
                 continue
-            raise self._make_status_error(response)
+            raise self._make_status_error(response, spec)
 
     # -- what generated methods call ----------------------------------------------------------
 
@@ -485,7 +552,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         body: Any = None,
         content_type: str | None = None,
         accept: str = "application/json",
-        idempotent: bool = False,
+        errors: Mapping[str, Any] | None = None,
         options: RequestOptions | None = None,
     ) -> T:
         """Send one operation and return its body parsed as ``cast_to`` (the
@@ -500,7 +567,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             body,
             content_type,
             accept,
-            idempotent,
+            errors,
             cookies=cookies,
         )
         response, retries_taken = self._request(spec, options)
@@ -519,7 +586,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         content_type: str | None = None,
-        idempotent: bool = False,
+        errors: Mapping[str, Any] | None = None,
         cursor_param: str = "cursor",
         options: RequestOptions | None = None,
     ) -> SyncCursorPage[Item]:
@@ -537,7 +604,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             body,
             content_type,
             "application/json",
-            idempotent,
+            errors,
             cookies=cookies,
         )
 
@@ -567,6 +634,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         headers: Mapping[str, str | None] | None = None,
         cookies: Mapping[str, Any] | None = None,
         last_event_id: str | None = None,
+        errors: Mapping[str, Any] | None = None,
         options: RequestOptions | None = None,
         initial_reconnect_delay: float = 1.0,
         max_reconnect_delay: float = 30.0,
@@ -585,7 +653,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             None,
             None,
             "text/event-stream",
-            False,
+            errors,
             cookies=cookies,
         )
         return SyncEventStream(
@@ -613,8 +681,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -624,8 +694,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(follow_redirects=True)
@@ -713,7 +785,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                 await self._sleep(delay)
                 retries_taken += 1
                 continue
-            raise self._make_status_error(response)
+            raise self._make_status_error(response, spec)
 
     # -- what generated methods call ----------------------------------------------------------
 
@@ -730,7 +802,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         body: Any = None,
         content_type: str | None = None,
         accept: str = "application/json",
-        idempotent: bool = False,
+        errors: Mapping[str, Any] | None = None,
         options: RequestOptions | None = None,
     ) -> T:
         """Async twin of :meth:`SyncAPIClient.request`."""
@@ -744,7 +816,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             body,
             content_type,
             accept,
-            idempotent,
+            errors,
             cookies=cookies,
         )
         response, retries_taken = await self._request(spec, options)
@@ -763,7 +835,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         cookies: Mapping[str, Any] | None = None,
         body: Any = None,
         content_type: str | None = None,
-        idempotent: bool = False,
+        errors: Mapping[str, Any] | None = None,
         cursor_param: str = "cursor",
         options: RequestOptions | None = None,
     ) -> AsyncPageRequest[Item]:
@@ -780,7 +852,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             body,
             content_type,
             "application/json",
-            idempotent,
+            errors,
             cookies=cookies,
         )
 
@@ -809,6 +881,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         headers: Mapping[str, str | None] | None = None,
         cookies: Mapping[str, Any] | None = None,
         last_event_id: str | None = None,
+        errors: Mapping[str, Any] | None = None,
         options: RequestOptions | None = None,
         initial_reconnect_delay: float = 1.0,
         max_reconnect_delay: float = 30.0,
@@ -826,7 +899,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             None,
             None,
             "text/event-stream",
-            False,
+            errors,
             cookies=cookies,
         )
         return AsyncEventStream(

@@ -4,11 +4,55 @@ discriminated unions (docs/sdk-runtime.md, "Decoding")."""
 from __future__ import annotations
 
 import enum
-from typing import Any, Callable, Iterable
+import typing
+from typing import Any, Callable, Final, Iterable, Literal
 
 import pydantic
+from pydantic_core import core_schema
 
-__all__ = ["UNKNOWN_TAG", "BaseModel", "OpenEnum", "UnknownVariant", "open_discriminator"]
+__all__ = [
+    "NOT_GIVEN",
+    "UNKNOWN_TAG",
+    "BaseModel",
+    "NotGiven",
+    "OpenEnum",
+    "UnknownVariant",
+    "construct_lenient",
+    "decode_lenient",
+    "open_discriminator",
+]
+
+
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: a member or argument left out, as opposed to ``None``, which
+    is sent as JSON ``null``. Request models default their optional members to it, so omit, null
+    and a value are three states a type checker tells apart (``SequencePatch(name=None)`` is an
+    error where the API does not allow null)."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, _source: Any, _handler: pydantic.GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.is_instance_schema(
+            cls, serialization=core_schema.plain_serializer_function_ser_schema(lambda _: None)
+        )
+
+
+NOT_GIVEN: Final = NotGiven()
+"""Left out: the member is not sent at all (``None`` sends ``null``)."""
 
 
 class BaseModel(pydantic.BaseModel):
@@ -17,7 +61,8 @@ class BaseModel(pydantic.BaseModel):
     Unknown fields are accepted and kept (``extra="allow"``: readable as attributes and in
     ``model_extra``, and serialised back). Fields are populated by their JSON name (alias) or by
     their Python name. Missing optional fields stay *unset*, so ``model_dump(exclude_unset=True)``
-    (what the runtime sends) distinguishes "absent" from an explicit ``None``.
+    (what the runtime sends) distinguishes "absent" from an explicit ``None``; a member set to
+    :data:`NOT_GIVEN` is never serialised.
     """
 
     model_config = pydantic.ConfigDict(
@@ -26,6 +71,17 @@ class BaseModel(pydantic.BaseModel):
         arbitrary_types_allowed=True,
         protected_namespaces=(),
     )
+
+    @pydantic.model_serializer(mode="wrap")
+    def _drop_not_given(self, handler: pydantic.SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for name, field in type(self).model_fields.items():
+                if getattr(self, name, None) is NOT_GIVEN:
+                    data.pop(name, None)
+                    if field.serialization_alias is not None:
+                        data.pop(field.serialization_alias, None)
+        return data
 
 
 class OpenEnum(str, enum.Enum):
@@ -94,3 +150,46 @@ def open_discriminator(
 
 
 Decoder = Callable[[Any], Any]
+
+
+def decode_lenient(tp: Any, data: Any) -> Any:
+    """``data`` validated as ``tp``; when it does not fit (a required member missing, a value of
+    another type), built leniently instead (see :func:`construct_lenient`)."""
+    from ._response import type_adapter
+
+    try:
+        return type_adapter(tp).validate_python(data)
+    except pydantic.ValidationError:
+        return construct_lenient(tp, data)
+
+
+def construct_lenient(tp: Any, data: Any) -> Any:
+    """Build ``tp`` from ``data`` without failing: a model from a JSON object keeps every member
+    that decodes (members that do not fit keep their raw JSON value, missing ones stay unset and
+    unknown ones are kept as extras); a list is built item by item; anything else that does not
+    validate stays as it is. This is how an answer from a server that differs from the contract
+    still reaches the caller, as openai-python does."""
+    from ._response import type_adapter
+
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel) and isinstance(data, dict):
+        values: dict[str, Any] = {}
+        consumed: set[str] = set()
+        for name, field in tp.model_fields.items():
+            keys = [k for k in (field.validation_alias, field.alias, name) if isinstance(k, str)]
+            key = next((k for k in keys if k in data), None)
+            if key is None:
+                continue
+            consumed.add(key)
+            values[name] = decode_lenient(field.annotation, data[key])
+        extra = {k: v for k, v in data.items() if k not in consumed}
+        if tp.model_config.get("extra") == "allow":
+            values.update(extra)
+        return tp.model_construct(**values)
+    if origin in (list, typing.List) and isinstance(data, list):
+        (item,) = typing.get_args(tp) or (Any,)
+        return [decode_lenient(item, v) for v in data]
+    try:
+        return type_adapter(tp).validate_python(data)
+    except (pydantic.ValidationError, TypeError):
+        return data

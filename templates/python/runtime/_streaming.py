@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Callable, Generic, Iterator, Ty
 import httpx
 
 from ._exceptions import APIConnectionError, APIError, APITimeoutError
-from ._retry import MAX_RETRY_AFTER, backoff_delay, parse_retry_after, should_retry_status
+from ._retry import DEFAULT_MAX_RETRY_AFTER, backoff_delay, parse_retry_after, should_retry_status
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
@@ -68,7 +68,9 @@ class _StreamState:
         if self.max_attempts is not None and self.failures > self.max_attempts:
             raise error
         self.reconnects += 1
-        if retry_after is not None and 0 < retry_after <= MAX_RETRY_AFTER:
+        if retry_after is not None and retry_after > DEFAULT_MAX_RETRY_AFTER:
+            raise error  # longer than any request would wait: the stream ends with the error
+        if retry_after is not None and retry_after > 0:
             return retry_after
         return backoff_delay(
             self.failures - 1, random, initial=self.base_delay, maximum=self.max_delay
@@ -178,8 +180,8 @@ class SyncEventStream(Generic[T]):
                     if not response.is_success:
                         response.read()
                         if not should_retry_status(response.status_code, response.headers):
-                            raise client._make_status_error(response)
-                        error = client._make_status_error(response)
+                            raise client._make_status_error(response, self._spec)
+                        error = client._make_status_error(response, self._spec)
                         retry_after = parse_retry_after(response.headers)
                     elif response.status_code == 204:
                         return
@@ -306,8 +308,8 @@ class AsyncEventStream(Generic[T]):
                     if not response.is_success:
                         await response.aread()
                         if not should_retry_status(response.status_code, response.headers):
-                            raise client._make_status_error(response)
-                        error = client._make_status_error(response)
+                            raise client._make_status_error(response, self._spec)
+                        error = client._make_status_error(response, self._spec)
                         retry_after = parse_retry_after(response.headers)
                     elif response.status_code == 204:
                         return

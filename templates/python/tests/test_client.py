@@ -205,25 +205,76 @@ def test_retry_after_http_date(server: TestServer, make_client: MakeClient) -> N
     assert 17.0 < client.sleeps[0] <= 20.0
 
 
-def test_retry_after_out_of_range_uses_backoff(server: TestServer, make_client: MakeClient) -> None:
-    server.on(failing_then_ok(2, 503, {"Retry-After": "120"}))
-    client = make_client()
-    client.items.retrieve("x")
-    assert client.sleeps == [0.5, 1.0]
-
-
-def test_post_without_key_and_patch_are_not_retried(
+def test_retry_after_beyond_the_ceiling_is_raised_at_once(
     server: TestServer, make_client: MakeClient
 ) -> None:
+    server.on(failing_then_ok(2, 503, {"Retry-After": "120"}))
+    client = make_client(max_retries=5)
+    with pytest.raises(InternalServerError) as info:
+        client.items.update("it_1", ItemPatch(name="B"))
+    assert info.value.retry_after == 120.0
+    assert len(server.requests) == 1 and client.sleeps == []
+    server.requests.clear()
+    server.on(failing_then_ok(1, 429, {"Retry-After": "61"}))
+    with pytest.raises(RateLimitError) as limited:
+        client.items.retrieve("x")
+    assert limited.value.retry_after == 61.0 and len(server.requests) == 1
+    # The ceiling is an option: raised to 2 minutes, the same answer is waited for.
+    server.requests.clear()
+    server.on(failing_then_ok(1, 503, {"Retry-After": "120"}))
+    patient = make_client(max_retry_after=120.0)
+    assert patient.items.retrieve("x").id == "it_1"
+    assert patient.sleeps == [120.0]
+
+
+def test_retry_after_zero_uses_backoff(server: TestServer, make_client: MakeClient) -> None:
+    server.on(failing_then_ok(1, 503, {"Retry-After": "0"}))
+    client = make_client()
+    client.items.retrieve("x")
+    assert client.sleeps == [0.5]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_every_non_get_request_carries_one_key_and_is_retried(
+    server: TestServer, make_client: MakeClient, method: str
+) -> None:
+    statuses = iter([429, 503])
+
+    def handle(ex: Exchange) -> None:
+        status = next(statuses, 200)
+        ex.respond(status, ITEM if status == 200 else {"code": "X"})
+
+    server.on(handle)
+    client = make_client()
+    client.request(method, "/plain", cast_to=dict, body={"a": 1})
+    keys = [r.headers.get("idempotency-key") for r in server.requests]
+    assert len(keys) == 3 and len(set(keys)) == 1 and keys[0] is not None
+    assert uuid.UUID(keys[0]).version == 4
+
+
+def test_get_carries_no_key(server: TestServer, make_client: MakeClient) -> None:
+    server.on(failing_then_ok(1))
+    make_client().items.retrieve("x")
+    assert len(server.requests) == 2
+    assert all("idempotency-key" not in r.headers for r in server.requests)
+
+
+def test_without_an_idempotency_header_only_safe_methods_are_retried(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    import dataclasses
+
+    from fakesdk import CONFIG
+
     server.on(failing_then_ok(5))
     client = make_client()
-    with pytest.raises(InternalServerError):
-        client.request("post", "/plain", cast_to=dict, body={"a": 1})
-    assert len(server.requests) == 1
-    with pytest.raises(InternalServerError):
-        client.items.update("it_1", ItemPatch(name="B"))
-    assert len(server.requests) == 2
-    assert "idempotency-key" not in server.requests[0].headers
+    client._config = dataclasses.replace(CONFIG, idempotency_header=None)
+    for method in ("post", "put", "patch", "delete"):
+        server.requests.clear()
+        with pytest.raises(InternalServerError):
+            client.request(method, "/plain", cast_to=dict, body={"a": 1})
+        assert len(server.requests) == 1
+        assert "idempotency-key" not in server.requests[0].headers
     assert client.sleeps == []
 
 
@@ -332,7 +383,7 @@ def test_typed_errors(
     err = info.value
     assert type(err) is cls
     assert err.status_code == status == err.status
-    assert err.request_id == "req_0"
+    assert err.request_id == "req_0"  # the body's (here equal to the header's)
     assert err.code == "SOME_CODE"
     assert err.problem is not None and err.problem["detail"] == "detail of SOME_CODE"
     assert isinstance(err.body, dict)

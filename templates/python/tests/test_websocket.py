@@ -211,3 +211,41 @@ async def test_client_helpers_build_url_and_headers(ws_server: WsServer) -> None
     assert ws_server.headers[0]["X-API-Key"] == "key-1"
     assert ws_server.headers[0]["User-Agent"].startswith("fake-sdk/1.2.3 python/")
     assert ws_server.received[0] == [{"type": "ping"}]
+
+
+async def test_the_sync_client_runs_the_same_client_in_a_thread(ws_server: WsServer) -> None:
+    from fakesdk._core import SyncWebSocketClient
+
+    async def script(conn: ServerConnection, index: int) -> None:
+        await conn.send(WELCOME)
+        subscribe = await ws_server.recv(conn, index)
+        event = {"type": "event", "event": {"id": "evt_1", "n": 1}}
+        if index == 0:
+            await conn.send(json.dumps(event))
+            await conn.close(1011)  # dropped: the client reconnects and resubscribes
+            return
+        assert subscribe["last_event_id"] == "evt_1"
+        await conn.send(json.dumps(event))  # a duplicate: skipped
+        await conn.send(json.dumps({"type": "event", "event": {"id": "evt_2", "n": 2}}))
+        await asyncio.sleep(5)
+
+    ws_server.script = script
+
+    def use() -> list[str]:
+        seen: list[str] = []
+        ws: SyncWebSocketClient[dict[str, Any]] = SyncWebSocketClient(
+            lambda: AsyncWebSocketClient(ws_server.url, protocol=PROTOCOL, sleep=no_sleep)
+        )
+        with ws:
+            ws.send({"type": "subscribe"})
+            for message in ws:
+                seen.append(
+                    message["type"] if message["type"] != "event" else message["event"]["id"]
+                )
+                if len(seen) == 4:
+                    break
+            assert ws.last_event_id == "evt_2"
+        assert ws.closed
+        return seen
+
+    assert await asyncio.to_thread(use) == ["welcome", "evt_1", "welcome", "evt_2"]

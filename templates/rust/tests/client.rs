@@ -7,7 +7,7 @@ use std::future::IntoFuture;
 use std::time::{Duration, Instant, SystemTime};
 
 use common::{dead_url, Reply, TestServer, CONFIG};
-use sdk_runtime_harness::core::{Client, Error, RequestOptions, RequestSpec};
+use sdk_runtime_harness::runtime::{Client, ClientConfig, Error, RequestOptions, RequestSpec};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -96,7 +96,11 @@ async fn sends_user_agent_auth_and_content_headers() {
     assert_eq!(r.header("if-match"), Some("\"7\""));
     assert_eq!(r.header("x-skipped"), None);
     assert_eq!(r.header("x-team"), Some("blue"));
-    assert_eq!(r.header("idempotency-key"), None);
+    assert_eq!(
+        r.header("idempotency-key").map(str::len),
+        Some(36),
+        "a PATCH carries a key"
+    );
     assert_eq!(r.body, br#"{"name":null}"#);
 }
 
@@ -130,7 +134,7 @@ async fn bearer_token_and_per_request_headers_win() {
 #[tokio::test]
 async fn reads_credentials_and_base_url_from_the_environment() {
     let server = TestServer::sequence(vec![ok_item()]).await;
-    let config = sdk_runtime_harness::core::ClientConfig {
+    let config = sdk_runtime_harness::runtime::ClientConfig {
         api_key_header: None,
         api_key_env: Some("SDK_HARNESS_ENV_TEST_API_KEY"),
         base_url_env: Some("SDK_HARNESS_ENV_TEST_BASE_URL"),
@@ -196,29 +200,60 @@ async fn retries_408_and_429_and_connection_drops() {
 }
 
 #[tokio::test]
-async fn post_without_key_and_patch_are_never_retried() {
+async fn every_non_get_request_carries_one_key_and_is_retried() {
+    for spec in [
+        RequestSpec::post("/v1/x").json(&json!({})),
+        RequestSpec::put("/v1/x").json(&json!({})),
+        RequestSpec::patch("/v1/x").json(&json!({})),
+        RequestSpec::delete("/v1/x"),
+    ] {
+        let method = spec.method().clone();
+        let server =
+            TestServer::sequence(vec![Reply::status(429), Reply::status(503), ok_item()]).await;
+        let client = server.client().build().unwrap();
+        let _: Item = client.request(spec).await.unwrap();
+        let keys: Vec<Option<String>> = server
+            .requests()
+            .iter()
+            .map(|r| r.header("idempotency-key").map(str::to_owned))
+            .collect();
+        assert_eq!(keys.len(), 3, "{method}");
+        assert!(keys[0].is_some(), "{method}");
+        assert!(keys.iter().all(|k| k == &keys[0]), "{method}");
+    }
+    // A GET carries none.
+    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
+    let client = server.client().build().unwrap();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    assert!(server
+        .requests()
+        .iter()
+        .all(|r| r.header("idempotency-key").is_none()));
+}
+
+#[tokio::test]
+async fn without_an_idempotency_header_only_safe_methods_are_retried() {
+    let config = ClientConfig {
+        idempotency_header: None,
+        ..CONFIG
+    };
     for spec in [
         RequestSpec::post("/v1/x").json(&json!({})),
         RequestSpec::patch("/v1/x").json(&json!({})),
+        RequestSpec::delete("/v1/x"),
     ] {
         let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
-        let client = server.client().build().unwrap();
+        let client = Client::builder(config)
+            .base_url(server.url.clone())
+            .read_env(false)
+            .initial_retry_delay(Duration::from_millis(1))
+            .build()
+            .unwrap();
         let err = client.request::<Item>(spec).await.unwrap_err();
         assert!(matches!(err, Error::InternalServer(_)));
         assert_eq!(server.count(), 1);
+        assert!(server.requests()[0].header("idempotency-key").is_none());
     }
-    // Even x-should-retry: true does not lift it.
-    let server = TestServer::sequence(vec![
-        Reply::status(503).header("x-should-retry", "true"),
-        ok_item(),
-    ])
-    .await;
-    let client = server.client().build().unwrap();
-    client
-        .request::<Item>(RequestSpec::post("/v1/x"))
-        .await
-        .unwrap_err();
-    assert_eq!(server.count(), 1);
 }
 
 #[tokio::test]
@@ -231,11 +266,7 @@ async fn idempotency_key_is_generated_once_and_reused_on_every_retry() {
     .await;
     let client = server.client().build().unwrap();
     let item: Item = client
-        .request(
-            RequestSpec::post("/v1/x")
-                .json(&json!({"a": 1}))
-                .idempotent(),
-        )
+        .request(RequestSpec::post("/v1/x").json(&json!({"a": 1})))
         .await
         .unwrap();
     assert_eq!(item.id, "n");
@@ -253,10 +284,7 @@ async fn idempotency_key_is_generated_once_and_reused_on_every_retry() {
     // A second call gets a new key.
     let server2 = TestServer::sequence(vec![ok_item()]).await;
     let client2 = server2.client().build().unwrap();
-    let _: Item = client2
-        .request(RequestSpec::post("/v1/x").idempotent())
-        .await
-        .unwrap();
+    let _: Item = client2.request(RequestSpec::post("/v1/x")).await.unwrap();
     assert_ne!(
         server2.requests()[0].header("idempotency-key").unwrap(),
         key
@@ -287,17 +315,14 @@ async fn conflict_is_retried_only_with_retry_after() {
     ])
     .await;
     let client = server.client().build().unwrap();
-    let _: Item = client
-        .request(RequestSpec::post("/v1/x").idempotent())
-        .await
-        .unwrap();
+    let _: Item = client.request(RequestSpec::post("/v1/x")).await.unwrap();
     assert_eq!(server.count(), 2);
 
     let server =
         TestServer::sequence(vec![Reply::problem(409, "LIMIT_REACHED", "r2"), ok_item()]).await;
     let client = server.client().build().unwrap();
     let err = client
-        .request::<Item>(RequestSpec::post("/v1/x").idempotent())
+        .request::<Item>(RequestSpec::post("/v1/x"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)));
@@ -382,16 +407,41 @@ async fn honours_retry_after_seconds_milliseconds_and_http_dates() {
         "{waited:?}"
     );
 
-    // More than 60 s is ignored in favour of the (fast) backoff.
+    // More than the ceiling (60 s by default): the typed error at once, with the delay on it.
+    for status in [429, 503] {
+        let server = TestServer::sequence(vec![
+            Reply::status(status).header("retry-after", "3600"),
+            ok_item(),
+        ])
+        .await;
+        let client = server.client().max_retries(5).build().unwrap();
+        let started = Instant::now();
+        let err = client
+            .request::<Item>(RequestSpec::patch("/v1/x").json(&json!({})))
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+        assert_eq!(server.count(), 1);
+    }
+    // The ceiling is a builder option: below it, the same answer is waited for.
     let server = TestServer::sequence(vec![
-        Reply::status(503).header("retry-after", "3600"),
+        Reply::status(503).header("retry-after", "1"),
         ok_item(),
     ])
     .await;
-    let client = server.client().build().unwrap();
-    let started = Instant::now();
-    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
-    assert!(started.elapsed() < Duration::from_secs(1));
+    let strict = server
+        .client()
+        .max_retry_after(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let err = strict
+        .request::<Item>(RequestSpec::get("/v1/x"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
+    assert_eq!(server.count(), 1);
 }
 
 #[tokio::test]
@@ -495,12 +545,8 @@ async fn non_2xx_answers_become_typed_errors() {
         assert_eq!(err.request_id(), Some(format!("req_{status}").as_str()));
         assert_eq!(err.code(), Some(code.as_str()));
         let se = err.status_error().unwrap();
-        let problem = se.problem.as_ref().unwrap();
-        assert_eq!(
-            problem.detail.as_deref(),
-            Some(format!("detail of {code}").as_str())
-        );
-        assert_eq!(problem.status, Some(status));
+        assert!(se.is_problem());
+        assert_eq!(se.message(), Some(format!("detail of {code}").as_str()));
         assert_eq!(
             se.headers.get("content-type").unwrap(),
             "application/problem+json"
@@ -543,7 +589,7 @@ async fn rate_limit_error_carries_retry_after_and_text_bodies_are_kept() {
         .unwrap_err();
     let se = err.status_error().unwrap();
     assert_eq!(se.body, Value::String("bad gateway".into()));
-    assert!(se.problem.is_none() && se.code.is_none() && se.request_id.is_none());
+    assert!(se.decoded::<Value>().is_none() && se.code.is_none() && se.request_id.is_none());
     assert_eq!(se.message(), Some("bad gateway"));
 }
 
@@ -555,7 +601,7 @@ async fn with_response_gives_status_headers_and_request_id() {
     .await;
     let client = server.client().build().unwrap();
     let response = client
-        .request::<Item>(RequestSpec::post("/v1/x").idempotent())
+        .request::<Item>(RequestSpec::post("/v1/x"))
         .with_response()
         .await
         .unwrap();
@@ -608,7 +654,7 @@ async fn unknown_fields_and_enum_values_are_tolerated() {
 
 #[test]
 fn open_enums_round_trip_known_and_unknown_values() {
-    use sdk_runtime_harness::core::OpenEnum;
+    use sdk_runtime_harness::runtime::OpenEnum;
     let known: Status = serde_json::from_str("\"active\"").unwrap();
     assert_eq!(known, Status::Active);
     assert!(!known.is_unknown());
@@ -629,23 +675,19 @@ fn open_enums_round_trip_known_and_unknown_values() {
 fn retry_policy_rules() {
     use reqwest::header::{HeaderMap, HeaderValue};
     use reqwest::{Method, StatusCode};
-    use sdk_runtime_harness::core::retry;
+    use sdk_runtime_harness::runtime::retry;
     let none = HeaderMap::new();
     let mut with_key = HeaderMap::new();
     with_key.insert("idempotency-key", HeaderValue::from_static("k"));
-    for m in [
-        Method::GET,
-        Method::HEAD,
-        Method::OPTIONS,
-        Method::PUT,
-        Method::DELETE,
-    ] {
-        assert!(retry::is_retryable_request(&m, &none));
+    let key = Some("idempotency-key");
+    for m in [Method::GET, Method::HEAD, Method::OPTIONS] {
+        assert!(retry::is_retryable_request(&m, &none, key));
     }
-    assert!(!retry::is_retryable_request(&Method::POST, &none));
-    assert!(!retry::is_retryable_request(&Method::PATCH, &none));
-    assert!(retry::is_retryable_request(&Method::POST, &with_key));
-    assert!(retry::is_retryable_request(&Method::PATCH, &with_key));
+    for m in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+        assert!(!retry::is_retryable_request(&m, &none, key), "{m}");
+        assert!(retry::is_retryable_request(&m, &with_key, key), "{m}");
+        assert!(!retry::is_retryable_request(&m, &with_key, None), "{m}");
+    }
     for s in [408, 429, 500, 502, 503, 504] {
         assert!(
             retry::is_retryable_status(StatusCode::from_u16(s).unwrap(), &none),
@@ -660,11 +702,11 @@ fn retry_policy_rules() {
     }
     let mut ra = HeaderMap::new();
     ra.insert("retry-after", HeaderValue::from_static("0"));
-    assert_eq!(retry::retry_after(&ra), None, "0 is out of (0, 60]");
+    assert_eq!(retry::retry_after(&ra), None, "0 means: the backoff");
     ra.insert("retry-after", HeaderValue::from_static("60"));
     assert_eq!(retry::retry_after(&ra), Some(Duration::from_secs(60)));
-    ra.insert("retry-after", HeaderValue::from_static("61"));
-    assert_eq!(retry::retry_after(&ra), None);
+    ra.insert("retry-after", HeaderValue::from_static("3600"));
+    assert_eq!(retry::retry_after(&ra), Some(Duration::from_secs(3600)));
     ra.insert(
         "retry-after",
         HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
@@ -697,7 +739,7 @@ fn retry_policy_rules() {
 async fn logger_sees_attempts_and_retries_but_no_credentials() {
     use std::sync::{Arc, Mutex};
     let lines = Arc::new(Mutex::new(Vec::<(
-        sdk_runtime_harness::core::LogLevel,
+        sdk_runtime_harness::runtime::LogLevel,
         String,
     )>::new()));
     let sink = lines.clone();
@@ -723,11 +765,126 @@ async fn logger_sees_attempts_and_retries_but_no_credentials() {
 fn public_types_are_send_and_sync_where_it_matters() {
     fn send<T: Send>() {}
     fn send_sync<T: Send + Sync>() {}
-    use sdk_runtime_harness::core::{EventStream, Paginator, PendingRequest, WebSocket};
+    use sdk_runtime_harness::runtime::{EventStream, Paginator, PendingRequest, WebSocket};
     send_sync::<Client>();
     send_sync::<Error>();
     send::<PendingRequest<Item>>();
     send::<Paginator<Item>>();
     send::<EventStream<Item>>();
     send::<WebSocket<Value, Value>>();
+}
+
+#[tokio::test]
+async fn error_bodies_decode_as_the_model_the_operation_declares() {
+    use sdk_runtime_harness::runtime::{decode_error, ErrorDecoder};
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Problem {
+        code: String,
+        detail: String,
+    }
+    static ERRORS: &[(&str, ErrorDecoder)] = &[("4XX", decode_error::<Problem>)];
+    let server = TestServer::sequence(vec![Reply::problem(404, "GONE", "req_b")]).await;
+    let client = server.client().build().unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/x").errors(ERRORS))
+        .await
+        .unwrap_err();
+    let problem = err.status_error().unwrap().decoded::<Problem>().unwrap();
+    assert_eq!(problem.code, "GONE");
+    assert_eq!(problem.detail, "detail of GONE");
+    assert_eq!(err.request_id(), Some("req_b"));
+
+    // A status the operation does not declare: no decoded model, the body is still there.
+    static ONLY_422: &[(&str, ErrorDecoder)] = &[("422", decode_error::<Problem>)];
+    let server = TestServer::sequence(vec![Reply::problem(404, "GONE", "req_c")]).await;
+    let client = server.client().build().unwrap();
+    let err = client
+        .request::<Item>(RequestSpec::get("/v1/x").errors(ONLY_422))
+        .await
+        .unwrap_err();
+    let se = err.status_error().unwrap();
+    assert!(se.decoded::<Problem>().is_none());
+    assert_eq!(se.body["code"], "GONE");
+}
+
+#[tokio::test]
+async fn if_match_takes_a_tag_or_a_version() {
+    use sdk_runtime_harness::runtime::ETag;
+    assert_eq!(ETag::from(7u64).as_str(), "\"7\"");
+    assert_eq!(ETag::from("7").as_str(), "\"7\"");
+    assert_eq!(ETag::from("\"7\"").as_str(), "\"7\"");
+    assert_eq!(ETag::from("W/\"7\"").as_str(), "W/\"7\"");
+    assert_eq!(ETag::from("*").as_str(), "*");
+    let server = TestServer::sequence(vec![ok_item()]).await;
+    let client = server.client().build().unwrap();
+    let _: Item = client
+        .request(RequestSpec::patch("/v1/x").json(&json!({})))
+        .if_match(3)
+        .await
+        .unwrap();
+    assert_eq!(server.requests()[0].header("if-match"), Some("\"3\""));
+}
+
+#[tokio::test]
+async fn requests_and_retries_are_tracing_events_inside_a_request_span() {
+    use std::sync::{Arc, Mutex};
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata, Subscriber};
+
+    #[derive(Default)]
+    struct Seen {
+        spans: Vec<String>,
+        events: Vec<(String, String)>,
+    }
+    struct Capture(Arc<Mutex<Seen>>);
+    struct Message(String);
+    impl Visit for Message {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "message" {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+    impl Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, span: &Attributes<'_>) -> Id {
+            let mut seen = self.0.lock().unwrap();
+            seen.spans.push(span.metadata().name().to_owned());
+            Id::from_u64(seen.spans.len() as u64)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, event: &Event<'_>) {
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            let level = event.metadata().level().to_string();
+            self.0.lock().unwrap().events.push((level, message.0));
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let _guard = tracing::subscriber::set_default(Capture(seen.clone()));
+    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
+    let client = server.client().api_key("secret-key").build().unwrap();
+    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.spans.iter().any(|s| s == "request"),
+        "{:?}",
+        seen.spans
+    );
+    assert!(
+        seen.events
+            .iter()
+            .any(|(level, m)| level == "INFO" && m.contains("retrying")),
+        "{:?}",
+        seen.events
+    );
+    assert!(seen.events.iter().all(|(_, m)| !m.contains("secret-key")));
 }

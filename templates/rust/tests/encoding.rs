@@ -6,8 +6,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::{Reply, TestServer};
-use sdk_runtime_harness::core::query::{encode_cookie_value, form_urlencoded};
-use sdk_runtime_harness::core::{Error, RequestOptions, RequestSpec};
+use sdk_runtime_harness::runtime::query::{encode_cookie_value, form_urlencoded};
+use sdk_runtime_harness::runtime::{Error, RequestOptions, RequestSpec};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -273,4 +273,22 @@ async fn a_binary_call_that_fails_is_still_a_typed_error() {
         Error::NotFound(status) => assert_eq!(status.code.as_deref(), Some("NOT_FOUND")),
         other => panic!("expected NotFound, got {other:?}"),
     }
+}
+
+#[test]
+fn date_times_are_rfc_3339_in_json_and_in_the_query() {
+    use sdk_runtime_harness::runtime::{DateTime, RequestSpec};
+    let at: DateTime = serde_json::from_str(r#""2026-11-30T12:00:00.5+01:00""#).unwrap();
+    assert_eq!(at.year(), 2026);
+    assert_eq!(at.to_string(), "2026-11-30T12:00:00.5+01:00");
+    assert_eq!(
+        serde_json::to_string(&at).unwrap(),
+        r#""2026-11-30T12:00:00.5+01:00""#
+    );
+    assert!(serde_json::from_str::<DateTime>(r#""30/11/2026""#).is_err());
+    let spec = RequestSpec::get("/v1/x").query("since", Some(at));
+    assert_eq!(
+        spec.query_pairs(),
+        [("since".to_owned(), "2026-11-30T12:00:00.5+01:00".to_owned())]
+    );
 }

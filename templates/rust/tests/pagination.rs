@@ -4,7 +4,7 @@ mod common;
 
 use common::{Reply, TestServer};
 use futures_util::StreamExt;
-use sdk_runtime_harness::core::{Error, Page, RequestSpec};
+use sdk_runtime_harness::runtime::{Error, Page, RequestSpec};
 use serde::Deserialize;
 use serde_json::json;
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use common::{Reply, Step, TestServer};
 use futures_util::StreamExt;
-use sdk_runtime_harness::core::sse::{json_data, tagged_json};
-use sdk_runtime_harness::core::{Error, RequestSpec, SseMessage, SseParser};
+use sdk_runtime_harness::runtime::sse::{json_data, tagged_json};
+use sdk_runtime_harness::runtime::{Error, RequestSpec, SseMessage, SseParser};
 use serde::Deserialize;
 
 /// Parses a whole stream; `last_event_id` is checked separately (see `tracks_ids...`).

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Reply, TestServer};
 use futures_util::{SinkExt, StreamExt};
-use sdk_runtime_harness::core::{Error, RequestSpec, WsOptions, WsProtocol};
+use sdk_runtime_harness::runtime::{Error, RequestSpec, WsOptions, WsProtocol};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -26,6 +26,7 @@ const PROTOCOL: WsProtocol = WsProtocol {
     last_event_id_field: "last_event_id",
     event_id_pointer: "/event/id",
     final_close_codes: &[4001, 4003],
+    heartbeat_interval_field: Some("heartbeat_interval_ms"),
 };
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -248,4 +249,50 @@ async fn gives_up_after_max_reconnects_and_close_ends_the_stream() {
         .await
         .unwrap()
         .is_none());
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_dropped_after_twice_the_announced_heartbeat_interval() {
+    // The server welcomes with a 50 ms heartbeat interval, then goes silent (half-open): without
+    // any option the client's watchdog reconnects after about 100 ms.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(Mutex::new(0u32));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            *counter.lock().unwrap() += 1;
+            tokio::spawn(async move {
+                let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+                ws.send(Message::text(
+                    r#"{"type":"welcome","heartbeat_interval_ms":50}"#,
+                ))
+                .await
+                .unwrap();
+                tokio::time::sleep(Duration::from_secs(30)).await; // silent, never closing
+            });
+        }
+    });
+    let server = TestServer {
+        url,
+        requests: Default::default(),
+    };
+    let client = server.client().build().unwrap();
+    let mut ws = client
+        .websocket::<Value, ServerMessage>(RequestSpec::get("/v1/ws"), PROTOCOL, fast())
+        .unwrap();
+    for _ in 0..2 {
+        let message = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("a welcome within 10 s")
+            .unwrap()
+            .unwrap();
+        assert_eq!(message, ServerMessage::Welcome {});
+    }
+    assert!(
+        *connections.lock().unwrap() >= 2,
+        "the watchdog reconnected"
+    );
+    ws.close();
 }

@@ -1,6 +1,6 @@
 import { delay, HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
   APIStatusError,
@@ -18,7 +18,7 @@ import {
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
 } from "../runtime/src/index.ts";
-import { BASE, TestClient } from "./helpers.ts";
+import { BASE, CONFIG, TestClient } from "./helpers.ts";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledFrame: "error" }));
@@ -159,6 +159,41 @@ describe("URL building and headers", () => {
   });
 });
 
+describe("withOptions and entity tags", () => {
+  it("withOptions copies the client with some options changed, leaving the original as it was", async () => {
+    const rec = recorder();
+    server.use(
+      http.get(`${BASE}/v1/w`, ({ request }) => {
+        rec.record(request);
+        return HttpResponse.json({});
+      }),
+    );
+    const client = new TestClient({ apiKey: "k", timeout: 1000, defaultHeaders: { "X-A": "1" } });
+    const other = client.withOptions({ timeout: 5000, apiKey: "k2" });
+    expect(other).toBeInstanceOf(TestClient);
+    expect(other.timeout).toBe(5000);
+    expect(client.timeout).toBe(1000);
+    await other.request({ method: "get", path: "/v1/w" });
+    await client.request({ method: "get", path: "/v1/w" });
+    expect(rec.seen.map((r) => [r.headers.get("x-test-key"), r.headers.get("x-a")])).toEqual([
+      ["k2", "1"],
+      ["k", "1"],
+    ]);
+  });
+
+  it("formats If-Match values: versions and resources as strong tags, tags and * as given", async () => {
+    const { formatETag } = await import("../runtime/src/index.ts");
+    expect(formatETag(7)).toBe('"7"');
+    expect(formatETag({ version: 12 })).toBe('"12"');
+    expect(formatETag("7")).toBe('"7"');
+    expect(formatETag('"7"')).toBe('"7"');
+    expect(formatETag('W/"7"')).toBe('W/"7"');
+    expect(formatETag("*")).toBe("*");
+    expect(formatETag('"1", "2"')).toBe('"1", "2"');
+    expect(formatETag(undefined)).toBeUndefined();
+  });
+});
+
 describe("raw response access", () => {
   it("withResponse gives data, the response and the request id; asResponse gives a readable response", async () => {
     let calls = 0;
@@ -207,13 +242,40 @@ describe("typed errors", () => {
       expect(err).toBeInstanceOf(APIStatusError);
       const e = err as APIStatusError;
       expect(e.status).toBe(status);
-      expect(e.requestId).toBe(`req_${status}`);
+      expect(e.requestId).toBe("req_body"); // the body's, else the header's
       expect(e.code).toBe("SOME_FUTURE_CODE");
-      expect(e.problem?.detail).toBe("details");
+      expect((e.problem as { detail?: string } | undefined)?.detail).toBe("details");
       expect(e.headers.get("content-type")).toContain("problem+json");
       expect(e.message).toContain(String(status));
     });
   }
+
+  it("decodes the problem only for a status the operation declares; the request id falls back to the header", async () => {
+    server.use(
+      http.get(`${BASE}/v1/p`, () =>
+        HttpResponse.json({ code: "NOPE", detail: "d" }, { status: 404, headers: { "X-Request-Id": "req_h" } }),
+      ),
+    );
+    const client = new TestClient({ apiKey: "k", maxRetries: 0 });
+    const declared = (await client
+      .request({ method: "get", path: "/v1/p", errors: "400 4XX" })
+      .catch((e: unknown) => e)) as NotFoundError;
+    expect(declared.problem).toEqual({ code: "NOPE", detail: "d" });
+    expect(declared.requestId).toBe("req_h");
+    expect(declared.code).toBe("NOPE");
+    for (const errors of ["default", "404"]) {
+      const e = (await client
+        .request({ method: "get", path: "/v1/p", errors })
+        .catch((x: unknown) => x)) as APIStatusError;
+      expect(e.problem).toEqual({ code: "NOPE", detail: "d" });
+    }
+    const undeclared = (await client
+      .request({ method: "get", path: "/v1/p", errors: "400 5XX" })
+      .catch((e: unknown) => e)) as NotFoundError;
+    expect(undeclared.problem).toBeUndefined();
+    expect(undeclared.body).toEqual({ code: "NOPE", detail: "d" });
+    expect(undeclared.code).toBe("NOPE");
+  });
 
   it("a non-JSON error body is kept as text; RateLimitError carries retryAfter", async () => {
     server.use(
@@ -295,7 +357,7 @@ describe("retries", () => {
     }
   });
 
-  it("honours Retry-After seconds, Retry-After-Ms and an HTTP date; ignores values over 60 s", async () => {
+  it("honours Retry-After seconds, Retry-After-Ms and an HTTP date", async () => {
     const client = new TestClient({ apiKey: "k" });
     server.use(http.get(`${BASE}/v1/a`, flaky([429], { "Retry-After": "3" }).resolver));
     await client.request({ method: "get", path: "/v1/a" });
@@ -304,13 +366,43 @@ describe("retries", () => {
     const date = new Date(Date.now() + 10_000).toUTCString();
     server.use(http.get(`${BASE}/v1/c`, flaky([503], { "Retry-After": date }).resolver));
     await client.request({ method: "get", path: "/v1/c" });
-    server.use(http.get(`${BASE}/v1/d`, flaky([503], { "Retry-After": "3600" }).resolver));
+    server.use(http.get(`${BASE}/v1/d`, flaky([503], { "Retry-After": "0" }).resolver));
     await client.request({ method: "get", path: "/v1/d" });
     expect(client.sleeps[0]).toBe(3000);
     expect(client.sleeps[1]).toBe(250);
     expect(client.sleeps[2]).toBeGreaterThan(8000);
     expect(client.sleeps[2]).toBeLessThanOrEqual(10_000);
-    expect(client.sleeps[3]).toBe(500); // beyond 60 s: plain backoff
+    expect(client.sleeps[3]).toBe(500); // "now": the backoff
+  });
+
+  it("raises a 429 or 503 at once when its Retry-After exceeds the ceiling, with the delay on it", async () => {
+    for (const [status, ErrorClass] of [
+      [429, RateLimitError],
+      [503, InternalServerError],
+    ] as const) {
+      const { rec, resolver } = flaky([status], { "Retry-After": "61" });
+      server.use(http.patch(`${BASE}/v1/r`, resolver));
+      const client = new TestClient({ apiKey: "k", maxRetries: 5 });
+      const err = await client.request({ method: "patch", path: "/v1/r", body: {} }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ErrorClass);
+      expect((err as APIStatusError).retryAfter).toBe(61);
+      expect(rec.seen).toHaveLength(1);
+      expect(client.sleeps).toEqual([]);
+    }
+    // The ceiling is an option: raised to 2 minutes, the same answer is waited for and retried.
+    const { rec, resolver } = flaky([503], { "Retry-After": "61" });
+    server.use(http.get(`${BASE}/v1/r`, resolver));
+    const patient = new TestClient({ apiKey: "k", maxRetryAfter: 120_000 });
+    await patient.request({ method: "get", path: "/v1/r" });
+    expect(patient.sleeps).toEqual([61_000]);
+    expect(rec.seen).toHaveLength(2);
+    // An HTTP date past the ceiling counts the same.
+    const later = new Date(Date.now() + 3_600_000).toUTCString();
+    server.use(http.get(`${BASE}/v1/date`, flaky([429], { "Retry-After": later }).resolver));
+    const err = (await new TestClient({ apiKey: "k" })
+      .request({ method: "get", path: "/v1/date" })
+      .catch((e: unknown) => e)) as RateLimitError;
+    expect(err.retryAfter).toBeGreaterThan(3500);
   });
 
   it("really waits Retry-After seconds (1 s) between attempts", async () => {
@@ -324,24 +416,37 @@ describe("retries", () => {
     expect(rec.seen).toHaveLength(2);
   });
 
-  it("never retries a POST without an idempotency key, nor a PATCH", async () => {
-    for (const method of ["post", "patch"] as const) {
-      const { rec, resolver } = flaky([503, 503]);
+  it("sends every non-GET request with a key generated once, retried with the same key (PATCH on 429 and 503 too)", async () => {
+    for (const method of ["post", "put", "patch", "delete"] as const) {
+      const { rec, resolver } = flaky([429, 503]);
       server.use(http[method](`${BASE}/v1/r`, resolver));
       const client = new TestClient({ apiKey: "k" });
-      await expect(client.request({ method, path: "/v1/r", body: {} })).rejects.toBeInstanceOf(InternalServerError);
-      expect(rec.seen).toHaveLength(1);
+      await client.request({ method, path: "/v1/r", body: {} });
+      const keys = rec.seen.map((r) => r.headers.get("idempotency-key"));
+      expect(keys, method).toHaveLength(3);
+      expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(keys).size).toBe(1);
+    }
+  });
+
+  it("sends GET, HEAD and OPTIONS without a key; retries them", async () => {
+    for (const method of ["get", "head", "options"] as const) {
+      const { rec, resolver } = flaky([503]);
+      server.use(http[method](`${BASE}/v1/r`, resolver));
+      await new TestClient({ apiKey: "k" }).request({ method, path: "/v1/r" });
+      expect(rec.seen).toHaveLength(2);
       expect(rec.seen[0]?.headers.get("idempotency-key")).toBeNull();
     }
   });
 
-  it("retries PUT and DELETE", async () => {
-    for (const method of ["put", "delete"] as const) {
-      const { rec, resolver } = flaky([503]);
+  it("without an idempotency header (idempotencyHeader: null) retries only safe methods", async () => {
+    for (const method of ["post", "put", "patch", "delete"] as const) {
+      const { rec, resolver } = flaky([503, 503]);
       server.use(http[method](`${BASE}/v1/r`, resolver));
-      const client = new TestClient({ apiKey: "k" });
-      await client.request({ method, path: "/v1/r" });
-      expect(rec.seen).toHaveLength(2);
+      const client = new TestClient({ apiKey: "k" }, { ...CONFIG, idempotencyHeader: null });
+      await expect(client.request({ method, path: "/v1/r", body: {} })).rejects.toBeInstanceOf(InternalServerError);
+      expect(rec.seen).toHaveLength(1);
+      expect(rec.seen[0]?.headers.get("idempotency-key")).toBeNull();
     }
   });
 
@@ -349,11 +454,10 @@ describe("retries", () => {
     const { rec, resolver } = flaky([500, 0, 200, 500, 200]);
     server.use(http.post(`${BASE}/v1/r`, resolver));
     const client = new TestClient({ apiKey: "k" });
-    await client.request({ method: "post", path: "/v1/r", body: { a: 1 }, idempotent: true });
-    await client.request({ method: "post", path: "/v1/r", body: { a: 1 }, idempotent: true });
+    await client.request({ method: "post", path: "/v1/r", body: { a: 1 } });
+    await client.request({ method: "post", path: "/v1/r", body: { a: 1 } });
     const keys = rec.seen.map((r) => r.headers.get("idempotency-key"));
     expect(keys).toHaveLength(5);
-    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(keys[1]).toBe(keys[0]);
     expect(keys[2]).toBe(keys[0]);
     expect(keys[3]).not.toBe(keys[0]);
@@ -361,11 +465,11 @@ describe("retries", () => {
     expect(await rec.seen[2]?.json()).toEqual({ a: 1 });
   });
 
-  it("uses a caller-given idempotency key (option or header), which also makes a POST retryable", async () => {
+  it("uses a caller-given idempotency key (option or header)", async () => {
     const { rec, resolver } = flaky([500, 500]);
     server.use(http.post(`${BASE}/v1/r`, resolver));
     const client = new TestClient({ apiKey: "k" });
-    await client.request({ method: "post", path: "/v1/r", body: {}, idempotent: true }, { idempotencyKey: "my-key" });
+    await client.request({ method: "post", path: "/v1/r", body: {} }, { idempotencyKey: "my-key" });
     expect(rec.seen.map((r) => r.headers.get("idempotency-key"))).toEqual(["my-key", "my-key", "my-key"]);
     const second = flaky([500]);
     server.use(http.post(`${BASE}/v1/r`, second.resolver));
@@ -377,14 +481,12 @@ describe("retries", () => {
     const lock = flaky([409], { "Retry-After": "1" });
     server.use(http.post(`${BASE}/v1/lock`, lock.resolver));
     const client = new TestClient({ apiKey: "k" });
-    await client.request({ method: "post", path: "/v1/lock", body: {}, idempotent: true });
+    await client.request({ method: "post", path: "/v1/lock", body: {} });
     expect(lock.rec.seen).toHaveLength(2);
     expect(client.sleeps).toEqual([1000]);
 
     server.use(http.post(`${BASE}/v1/domain`, () => problem(409, "LIMIT_REACHED")));
-    const err = await client
-      .request({ method: "post", path: "/v1/domain", body: {}, idempotent: true })
-      .catch((e: unknown) => e);
+    const err = await client.request({ method: "post", path: "/v1/domain", body: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as ConflictError).code).toBe("LIMIT_REACHED");
     expect(client.sleeps).toEqual([1000]);
@@ -414,6 +516,54 @@ describe("retries", () => {
 });
 
 describe("timeouts and cancellation", () => {
+  it("hands fetch no signal unless the caller passes one (the timeout races the exchange)", async () => {
+    const signals: unknown[] = [];
+    const fetchImpl = async (_url: string, init: RequestInit) => {
+      signals.push(init.signal);
+      return new Response("{}", { headers: { "Content-Type": "application/json" } });
+    };
+    const client = new TestClient({ apiKey: "k", fetch: fetchImpl });
+    await client.request({ method: "get", path: "/v1/s" });
+    await client.request({ method: "get", path: "/v1/s" }, { signal: new AbortController().signal });
+    expect(signals[0]).toBeUndefined();
+    expect(signals[1]).toBeInstanceOf(AbortSignal);
+  });
+
+  it("refuses a header value with a line break before sending (no retry as a connection error)", async () => {
+    let calls = 0;
+    const client = new TestClient({
+      apiKey: "k",
+      fetch: async () => {
+        calls++;
+        return new Response("{}");
+      },
+    });
+    const err = await client
+      .request({ method: "get", path: "/v1/s" }, { headers: { "X-Bad": "a\r\nInjected: 1" } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect(calls).toBe(0);
+  });
+
+  it("a timed-out exchange without a signal is abandoned and its late body cancelled", async () => {
+    let cancelled = false;
+    let answer: (response: Response) => void = () => {};
+    const fetchImpl = () =>
+      new Promise<Response>((resolve) => {
+        answer = resolve;
+      });
+    const client = new TestClient({ apiKey: "k", fetch: fetchImpl, timeout: 20, maxRetries: 0 });
+    const err = await client.request({ method: "get", path: "/v1/s" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APITimeoutError);
+    const body = new ReadableStream<Uint8Array>({
+      cancel() {
+        cancelled = true;
+      },
+    });
+    answer(new Response(body));
+    await vi.waitFor(() => expect(cancelled).toBe(true));
+  });
+
   it("a slow answer past the timeout is an APITimeoutError after retries", async () => {
     let calls = 0;
     server.use(

@@ -144,17 +144,18 @@ def test_refuses_a_stale_if_match_with_a_typed_412(client: Tka) -> None:
     assert caught.value.status_code == 412
     assert caught.value.code == "VERSION_MISMATCH"
     assert caught.value.request_id is not None and caught.value.request_id.startswith("req_")
+    problem = caught.value.problem
+    assert problem is not None and problem.code == models.ErrorCode.VERSION_MISMATCH
+    assert problem.request_id == caught.value.request_id
 
 
 def test_creates_one_sequence_for_a_post_retried_with_the_same_idempotency_key(
     client: Tka,
 ) -> None:
     before = len(client.sequences.list(limit=100).data)
-    first = client.sequences.create(
-        models.SequenceCreate(name="Once"), request_options={"idempotency_key": "py-once"}
-    )
+    first = client.sequences.create(models.SequenceCreate(name="Once"), idempotency_key="py-once")
     again = client.sequences.with_raw_response.create(
-        models.SequenceCreate(name="Once"), request_options={"idempotency_key": "py-once"}
+        models.SequenceCreate(name="Once"), idempotency_key="py-once"
     )
     assert again.status_code == 201
     assert again.headers.get("Idempotency-Replayed") == "true"
@@ -180,9 +181,12 @@ def test_gives_typed_401_for_a_wrong_key_and_404_for_another_projects_sequence(
 def test_returns_validation_failures_as_a_typed_422_listing_each_field(client: Tka) -> None:
     with pytest.raises(UnprocessableEntityError) as caught:
         client.sequences.create(models.SequenceCreate(name="", length=65))
-    problem = models.Problem.model_validate(caught.value.body)
+    # `problem` is the contract's Problem model, typed as such (no dict, no cast).
+    problem = caught.value.problem
+    assert isinstance(problem, models.Problem)
     assert problem.code == models.ErrorCode.VALIDATION_FAILED
     assert sorted(e.field for e in problem.errors or []) == ["/length", "/name"]
+    assert problem.request_id == caught.value.request_id
 
 
 def test_input_models_refuse_unknown_fields_so_none_is_ever_sent(client: Tka) -> None:

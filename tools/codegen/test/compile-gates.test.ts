@@ -21,7 +21,7 @@ const refused: Record<string, string> = {};
 
 const tsc = join(dirname(require.resolve("typescript/package.json")), "bin", "tsc");
 
-describe.each(["hono", "typescript"])("target %s", (targetName) => {
+describe.each(["hono", "typescript", "cli"])("target %s", (targetName) => {
   it.each(documents)(
     "%s: generates code that passes tsc --strict, or refuses with a pointer",
     (name, path) => {
@@ -46,7 +46,8 @@ describe.each(["hono", "typescript"])("target %s", (targetName) => {
         join(out, "tsconfig.json"),
         JSON.stringify({
           extends: "../../../../tsconfig.base.json",
-          compilerOptions: { lib: ["ES2023", "DOM", "DOM.Iterable"], types: [] },
+          // The CLI is a Node program; the SDK targets run anywhere.
+          compilerOptions: { lib: ["ES2023", "DOM", "DOM.Iterable"], types: targetName === "cli" ? ["node"] : [] },
           include: ["**/*.ts"],
         }),
       );

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "./paths.ts";
 import { steps } from "./steps/index.ts";
-import { applyDiff, diffTrees, isClean } from "./tree.ts";
+import { applyDiff, describeDiff, diffTrees, isClean, stageManifests } from "./tree.ts";
 
 const { values } = parseArgs({
   options: { check: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
@@ -40,26 +40,25 @@ try {
   }
 
   const owned = steps.flatMap((s) => s.outputs);
-  const keep = new Set(steps.flatMap((s) => s.keep ?? []));
-  const diff = await diffTrees(staging, repoRoot, owned, keep);
+  await stageManifests(staging, owned);
+  const diff = await diffTrees(staging, repoRoot, owned);
   if (values.check) {
     if (!isClean(diff)) {
       console.error("gen --check: generated files differ from the contract. Run `pnpm gen` and commit.");
       for (const p of diff.added) console.error(`  missing   ${p}`);
       for (const p of diff.changed) console.error(`  differs   ${p}`);
-      for (const p of diff.removed) console.error(`  stale     ${p}`);
+      for (const p of diff.removed) console.error(`  stale     ${p} (generated before, no longer)`);
       process.exitCode = 1;
     } else {
       console.log(`gen --check: ${owned.join(", ")} up to date`);
     }
   } else {
     await applyDiff(staging, repoRoot, diff);
-    const n = diff.added.length + diff.changed.length + diff.removed.length;
-    console.log(
-      n === 0
-        ? "gen: no changes"
-        : `gen: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed`,
-    );
+    if (isClean(diff)) console.log("gen: no changes");
+    else {
+      console.log(`gen: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed`);
+      for (const line of describeDiff(diff)) console.log(line);
+    }
   }
   console.log(`gen: total ${ms(performance.now() - started)}`);
 } catch (error) {

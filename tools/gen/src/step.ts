@@ -11,14 +11,13 @@ export interface StepContext {
 }
 
 /**
- * One step of `pnpm gen`. A step owns its output directories: after all steps ran, each owned
- * directory in the tree is made to match the staged one exactly (or, with --check, compared).
+ * One step of `pnpm gen`. A step owns its output directories: after all steps ran, the files it
+ * staged there are written (or, with --check, compared), and files the folder's manifest lists
+ * that it no longer stages are deleted (see tree.ts). Other files in the folder are left alone.
  */
 export interface Step {
   name: string;
-  /** Directories (relative to the repository root) this step generates, wholly. */
+  /** Directories (relative to the repository root) this step generates into. */
   outputs: readonly string[];
-  /** Hand-written files inside `outputs` that must be left alone. */
-  keep?: readonly string[];
   run(context: StepContext): Promise<void>;
 }

@@ -1,8 +1,29 @@
+// The owned output folders and the files `pnpm gen` wrote into them. Each output folder carries a
+// manifest (`.generated-files`, committed) naming every file the last run generated there. A
+// run writes what changed and deletes only files the previous manifest lists and the generator no
+// longer produces: anything else in the folder (a hand-written test, a Cargo.lock that `cargo
+// package` left, a build folder) is never touched.
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 
-/** Build and tool folders that are never generated output, wherever they appear. */
-const untracked = new Set(["node_modules", ".turbo", ".reports", "dist", "target", ".venv"]);
+/** The manifest's file name inside every output folder. */
+export const MANIFEST = ".generated-files";
+
+const manifestHeader =
+  "# Files `pnpm gen` generated in this folder (tools/gen). It deletes only files listed here that it no longer generates.\n";
+
+/** The manifest text for a folder's generated files (paths relative to the folder). */
+export function renderManifest(files: readonly string[]): string {
+  return manifestHeader + [...files].sort().join("\n") + (files.length > 0 ? "\n" : "");
+}
+
+/** The paths a manifest lists (comments and blank lines skipped). */
+export function parseManifest(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+}
 
 /** Lists every file under `dir` (relative paths, sorted); an absent directory has none. */
 export async function listFiles(dir: string): Promise<string[]> {
@@ -17,13 +38,24 @@ export async function listFiles(dir: string): Promise<string[]> {
     }
     for (const entry of entries) {
       const full = join(current, entry.name);
-      if (entry.isDirectory()) {
-        if (!untracked.has(entry.name)) await walk(full);
-      } else if (entry.isFile()) out.push(relative(dir, full));
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) out.push(relative(dir, full));
     }
   }
   await walk(dir);
   return out.sort();
+}
+
+/**
+ * Stages the manifest of every owned folder: the files staged there, the manifest included.
+ * Called after every step ran.
+ */
+export async function stageManifests(staging: string, ownedRoots: readonly string[]): Promise<void> {
+  for (const owned of ownedRoots) {
+    const files = (await listFiles(join(staging, owned))).filter((f) => f !== MANIFEST);
+    await mkdir(join(staging, owned), { recursive: true });
+    await writeFile(join(staging, owned, MANIFEST), renderManifest([...files, MANIFEST]));
+  }
 }
 
 export interface TreeDiff {
@@ -31,7 +63,7 @@ export interface TreeDiff {
   added: string[];
   /** Files whose content differs. */
   changed: string[];
-  /** Files in an owned directory that the generator no longer produces. */
+  /** Files the previous run generated (its manifest lists them) that the generator no longer produces. */
   removed: string[];
 }
 
@@ -41,32 +73,25 @@ export function isClean(diff: TreeDiff): boolean {
 
 /**
  * Compares the staged output of the owned roots with the working tree. Paths in the result are
- * relative to the repository root. `keep` lists paths inside owned roots that are hand-written
- * and must survive (a path, or a folder when it ends with "/").
+ * relative to the repository root. Only staged files and files the tree's manifest lists are
+ * looked at; a folder without a manifest has no files to remove.
  */
-export async function diffTrees(
-  staging: string,
-  root: string,
-  ownedRoots: readonly string[],
-  keep: ReadonlySet<string> = new Set(),
-): Promise<TreeDiff> {
+export async function diffTrees(staging: string, root: string, ownedRoots: readonly string[]): Promise<TreeDiff> {
   const diff: TreeDiff = { added: [], changed: [], removed: [] };
   for (const owned of ownedRoots) {
     const staged = await listFiles(join(staging, owned));
-    const current = new Set(await listFiles(join(root, owned)));
     for (const file of staged) {
       const path = join(owned, file);
-      if (!current.has(file)) {
-        diff.added.push(path);
-        continue;
-      }
-      current.delete(file);
-      const [a, b] = await Promise.all([readFile(join(staging, path)), readFile(join(root, path))]);
-      if (!a.equals(b)) diff.changed.push(path);
+      const current = await readOrUndefined(join(root, path));
+      if (current === undefined) diff.added.push(path);
+      else if (!current.equals(await readFile(join(staging, path)))) diff.changed.push(path);
     }
-    for (const file of current) {
+    const stagedSet = new Set(staged);
+    const previous = await readOrUndefined(join(root, owned, MANIFEST));
+    for (const file of previous === undefined ? [] : parseManifest(previous.toString("utf8"))) {
+      if (stagedSet.has(file) || !isInside(file)) continue;
       const path = join(owned, file);
-      if (!isKept(path, keep)) diff.removed.push(path);
+      if ((await readOrUndefined(join(root, path))) !== undefined) diff.removed.push(path);
     }
   }
   for (const list of [diff.added, diff.changed, diff.removed]) list.sort();
@@ -82,8 +107,34 @@ export async function applyDiff(staging: string, root: string, diff: TreeDiff): 
   for (const path of diff.removed) await rm(join(root, path));
 }
 
-function isKept(path: string, keep: ReadonlySet<string>): boolean {
-  if (keep.has(path)) return true;
-  for (const entry of keep) if (entry.endsWith("/") && path.startsWith(entry)) return true;
-  return false;
+/**
+ * The lines that name what a run changed: per kind, at most `limit` paths, then a count of the
+ * rest.
+ */
+export function describeDiff(diff: TreeDiff, limit = 8): string[] {
+  const lines: string[] = [];
+  for (const [kind, paths] of [
+    ["added", diff.added],
+    ["changed", diff.changed],
+    ["removed", diff.removed],
+  ] as const) {
+    for (const path of paths.slice(0, limit)) lines.push(`  ${kind.padEnd(8)}${path}`);
+    if (paths.length > limit) lines.push(`  ${kind.padEnd(8)}... and ${paths.length - limit} more`);
+  }
+  return lines;
+}
+
+/** A manifest entry names a file inside its folder: never an absolute path or one climbing out. */
+function isInside(file: string): boolean {
+  return !file.startsWith("/") && !file.split(/[\\/]/).includes("..");
+}
+
+async function readOrUndefined(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return undefined;
+    throw error;
+  }
 }

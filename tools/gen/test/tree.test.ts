@@ -3,50 +3,107 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { withHeader } from "../src/header.ts";
-import { applyDiff, diffTrees, isClean } from "../src/tree.ts";
+import {
+  applyDiff,
+  describeDiff,
+  diffTrees,
+  isClean,
+  MANIFEST,
+  parseManifest,
+  renderManifest,
+  stageManifests,
+} from "../src/tree.ts";
 
 async function put(root: string, path: string, content: string): Promise<void> {
   await mkdir(dirname(join(root, path)), { recursive: true });
   await writeFile(join(root, path), content);
 }
 
+/** A tree as the last run left it (with its manifest), and a staging of the same output. */
 async function fixture(): Promise<{ staging: string; root: string }> {
   const base = await mkdtemp(join(tmpdir(), "gen-tree-"));
   const staging = join(base, "staging");
   const root = join(base, "root");
-  await put(staging, "out/a.yaml", "a\n");
-  await put(staging, "out/sub/b.ts", "b\n");
-  await put(root, "out/a.yaml", "a\n");
-  await put(root, "out/sub/b.ts", "b\n");
+  for (const dir of [staging, root]) {
+    await put(dir, "out/a.yaml", "a\n");
+    await put(dir, "out/sub/b.ts", "b\n");
+  }
+  await stageManifests(staging, ["out"]);
+  await put(root, `out/${MANIFEST}`, await readFile(join(staging, "out", MANIFEST), "utf8"));
   await put(root, "out/README.md", "hand-written\n");
   await put(root, "elsewhere/c.txt", "not owned\n");
   return { staging, root };
 }
 
 describe("diffTrees", () => {
-  it("reports a clean tree when the staged output matches", async () => {
+  it("reports a clean tree when the staged output matches; unlisted files are not looked at", async () => {
     const { staging, root } = await fixture();
-    expect(isClean(await diffTrees(staging, root, ["out"], new Set(["out/README.md"])))).toBe(true);
+    await put(root, "out/Cargo.lock", "made by cargo package\n");
+    await put(root, "out/node_modules/.bin/tool", "#!/bin/sh\n");
+    expect(isClean(await diffTrees(staging, root, ["out"]))).toBe(true);
   });
 
-  it("detects a hand edit, a missing file and a stale file", async () => {
+  it("detects a hand edit, a missing file and a file generated before but no longer", async () => {
     const { staging, root } = await fixture();
     await put(root, "out/a.yaml", "a edited\n");
     await put(staging, "out/new.yaml", "n\n");
     await put(root, "out/old.yaml", "o\n");
-    const diff = await diffTrees(staging, root, ["out"], new Set(["out/README.md"]));
-    expect(diff).toEqual({ added: ["out/new.yaml"], changed: ["out/a.yaml"], removed: ["out/old.yaml"] });
+    await put(root, `out/${MANIFEST}`, renderManifest(["a.yaml", "sub/b.ts", "old.yaml", MANIFEST]));
+    await stageManifests(staging, ["out"]);
+    const diff = await diffTrees(staging, root, ["out"]);
+    expect(diff).toEqual({
+      added: ["out/new.yaml"],
+      changed: ["out/.generated-files", "out/a.yaml"],
+      removed: ["out/old.yaml"],
+    });
   });
 
-  it("applyDiff makes the tree match and leaves kept and unowned files alone", async () => {
+  it("applyDiff deletes only files the previous manifest lists; hand-written and unowned files survive", async () => {
     const { staging, root } = await fixture();
-    await put(root, "out/a.yaml", "a edited\n");
     await put(root, "out/old.yaml", "o\n");
-    const keep = new Set(["out/README.md"]);
-    await applyDiff(staging, root, await diffTrees(staging, root, ["out"], keep));
-    expect(isClean(await diffTrees(staging, root, ["out"], keep))).toBe(true);
+    await put(root, "out/Cargo.lock", "made by cargo package\n");
+    await put(root, `out/${MANIFEST}`, renderManifest(["a.yaml", "sub/b.ts", "old.yaml", MANIFEST]));
+    await applyDiff(staging, root, await diffTrees(staging, root, ["out"]));
+    expect(isClean(await diffTrees(staging, root, ["out"]))).toBe(true);
+    await expect(readFile(join(root, "out/old.yaml"))).rejects.toThrow(/ENOENT/);
+    expect(await readFile(join(root, "out/Cargo.lock"), "utf8")).toBe("made by cargo package\n");
     expect(await readFile(join(root, "out/README.md"), "utf8")).toBe("hand-written\n");
     expect(await readFile(join(root, "elsewhere/c.txt"), "utf8")).toBe("not owned\n");
+  });
+
+  it("a folder without a manifest loses nothing; a manifest entry climbing out of its folder is ignored", async () => {
+    const { staging, root } = await fixture();
+    await put(root, "out/hand.ts", "h\n");
+    await put(root, `out/${MANIFEST}`, renderManifest(["../elsewhere/c.txt", "/etc/passwd", "a.yaml"]));
+    const diff = await diffTrees(staging, root, ["out"]);
+    expect(diff.removed).toEqual([]);
+    await put(root, `out/${MANIFEST}`, "");
+    await applyDiff(staging, root, await diffTrees(staging, root, ["out"]));
+    expect(await readFile(join(root, "out/hand.ts"), "utf8")).toBe("h\n");
+    expect(await readFile(join(root, "elsewhere/c.txt"), "utf8")).toBe("not owned\n");
+  });
+});
+
+describe("manifest", () => {
+  it("lists the staged files sorted, itself included, and parses back", async () => {
+    const { staging } = await fixture();
+    const text = await readFile(join(staging, "out", MANIFEST), "utf8");
+    expect(text.split("\n")[0]).toMatch(/^# Files `pnpm gen` generated/);
+    expect(parseManifest(text)).toEqual([MANIFEST, "a.yaml", "sub/b.ts"]);
+  });
+});
+
+describe("describeDiff", () => {
+  it("names each file up to the limit, then counts the rest", () => {
+    const many = Array.from({ length: 12 }, (_, i) => `out/f${String(i).padStart(2, "0")}.ts`);
+    const lines = describeDiff({ added: many, changed: ["out/a.ts"], removed: [] }, 3);
+    expect(lines).toEqual([
+      "  added   out/f00.ts",
+      "  added   out/f01.ts",
+      "  added   out/f02.ts",
+      "  added   ... and 9 more",
+      "  changed out/a.ts",
+    ]);
   });
 });
 
@@ -57,15 +114,5 @@ describe("withHeader", () => {
     expect(withHeader("x.yaml", "spec/*.tsp", yaml)).toBe(yaml);
     expect(withHeader("x.rs", "s", "")).toMatch(/^\/\/ Code generated/);
     expect(withHeader("x.json", "s", "{}")).toBe("{}");
-  });
-});
-
-describe("keep and build folders", () => {
-  it("keeps folders listed with a trailing slash and ignores node_modules", async () => {
-    const { staging, root } = await fixture();
-    await put(root, "out/test/a.test.ts", "hand-written\n");
-    await put(root, "out/node_modules/.bin/tool", "#!/bin/sh\n");
-    const diff = await diffTrees(staging, root, ["out"], new Set(["out/README.md", "out/test/"]));
-    expect(isClean(diff)).toBe(true);
   });
 });

@@ -7,6 +7,7 @@ and the standard library, always through relative imports inside itself.
 
 from ._client import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     IDEMPOTENCY_KEY_HEADER,
     AsyncAPIClient,
@@ -16,6 +17,7 @@ from ._client import (
     RequestSpec,
     SyncAPIClient,
     TimeoutTypes,
+    request_options,
 )
 from ._exceptions import (
     APIConnectionError,
@@ -38,7 +40,17 @@ from ._exceptions import (
     WebSocketClosedError,
     make_status_error,
 )
-from ._models import UNKNOWN_TAG, BaseModel, OpenEnum, UnknownVariant, open_discriminator
+from ._models import (
+    NOT_GIVEN,
+    UNKNOWN_TAG,
+    BaseModel,
+    NotGiven,
+    OpenEnum,
+    UnknownVariant,
+    construct_lenient,
+    decode_lenient,
+    open_discriminator,
+)
 from ._pagination import AsyncCursorPage, AsyncPageRequest, SyncCursorPage
 from ._response import (
     APIResponse,
@@ -48,13 +60,16 @@ from ._response import (
 )
 from ._sse import ServerSentEvent, SSEDecoder, event_decoder, json_decoder
 from ._streaming import AsyncEventStream, SyncEventStream
-from ._utils import cookie_header, deep_object_query, delimited, encode_form_body
+from ._utils import body_from, cookie_header, deep_object_query, delimited, encode_form_body
 from ._websocket import AsyncWebSocketClient, WebSocketProtocol
+from ._websocket_sync import SyncWebSocketClient
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRY_AFTER",
     "DEFAULT_TIMEOUT",
     "IDEMPOTENCY_KEY_HEADER",
+    "NOT_GIVEN",
     "UNKNOWN_TAG",
     "APIConnectionError",
     "APIError",
@@ -76,6 +91,7 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "NotGiven",
     "OpenEnum",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -88,6 +104,7 @@ __all__ = [
     "SyncAPIClient",
     "SyncCursorPage",
     "SyncEventStream",
+    "SyncWebSocketClient",
     "TimeoutTypes",
     "UnknownVariant",
     "UnprocessableEntityError",
@@ -95,7 +112,10 @@ __all__ = [
     "WebSocketClosedError",
     "WebSocketProtocol",
     "async_to_raw_response_wrapper",
+    "body_from",
+    "construct_lenient",
     "cookie_header",
+    "decode_lenient",
     "deep_object_query",
     "delimited",
     "encode_form_body",
@@ -103,6 +123,7 @@ __all__ = [
     "json_decoder",
     "make_status_error",
     "open_discriminator",
+    "request_options",
     "to_raw_response_wrapper",
     "type_adapter",
 ]

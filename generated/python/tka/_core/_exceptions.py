@@ -53,11 +53,16 @@ class APIStatusError(APIError):
     body: object
     """The decoded JSON body, else the text (``None`` when empty)."""
     request_id: str | None
-    """The ``X-Request-Id`` response header."""
+    """The body's ``request_id``, else the ``X-Request-Id`` response header."""
     code: str | None
-    """The problem's machine-readable ``code`` when the body is problem+json."""
-    problem: dict[str, Any] | None
-    """The problem+json body (RFC 9457) when the answer carries one."""
+    """The body's machine-readable ``code``, when it has a string one."""
+    problem: Any
+    """The body decoded as the model the operation declares for this status (the generated
+    package types it: ``problem: Problem | None``); ``None`` when it declares none or the body is
+    not JSON. Without declarations (a hand-written call) a problem+json body stays a dict."""
+    retry_after: float | None
+    """Seconds the server asked to wait (``Retry-After-Ms`` / ``Retry-After``), if it said. A 429
+    or 503 asking for longer than the client's ``max_retry_after`` is raised at once with it."""
     response: httpx.Response | None
 
     def __init__(
@@ -69,6 +74,7 @@ class APIStatusError(APIError):
         body: object,
         response: httpx.Response | None = None,
         request: httpx.Request | None = None,
+        problem: Any = None,
     ) -> None:
         if request is None and response is not None:
             try:
@@ -80,11 +86,13 @@ class APIStatusError(APIError):
         self.headers = headers
         self.body = body
         self.response = response
-        self.request_id = headers.get("x-request-id")
-        problem = _problem_of(headers, body)
         self.problem = problem
-        code = problem.get("code") if problem is not None else None
+        record = body if isinstance(body, dict) else {}
+        body_id = record.get("request_id")
+        self.request_id = body_id if isinstance(body_id, str) else headers.get("x-request-id")
+        code = record.get("code")
         self.code = code if isinstance(code, str) else None
+        self.retry_after = parse_retry_after(headers)
 
     @property
     def status(self) -> int:
@@ -129,30 +137,7 @@ class UnprocessableEntityError(APIStatusError):
 
 
 class RateLimitError(APIStatusError):
-    """429"""
-
-    retry_after: float | None
-    """Seconds the server asked to wait (``Retry-After-Ms`` / ``Retry-After``), if it said."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: int,
-        headers: httpx.Headers,
-        body: object,
-        response: httpx.Response | None = None,
-        request: httpx.Request | None = None,
-    ) -> None:
-        super().__init__(
-            message,
-            status_code=status_code,
-            headers=headers,
-            body=body,
-            response=response,
-            request=request,
-        )
-        self.retry_after = parse_retry_after(headers)
+    """429 (``retry_after`` says how long the server asked to wait)."""
 
 
 class InternalServerError(APIStatusError):
@@ -248,6 +233,17 @@ def decode_body(content: bytes, headers: Mapping[str, str]) -> object:
     return text
 
 
+def declared_error_type(errors: Mapping[str, Any] | None, status_code: int) -> Any:
+    """The type an operation declares for an error status: the exact status, else its range
+    (``4XX``), else ``default``; ``None`` when it declares none."""
+    if not errors:
+        return None
+    for key in (str(status_code), f"{status_code // 100}XX", "default"):
+        if key in errors:
+            return errors[key]
+    return None
+
+
 def make_status_error(
     status_code: int,
     headers: httpx.Headers,
@@ -255,17 +251,24 @@ def make_status_error(
     *,
     response: httpx.Response | None = None,
     request: httpx.Request | None = None,
+    errors: Mapping[str, Any] | None = None,
 ) -> APIStatusError:
-    """Build the typed error for a non-2xx answer (the class is chosen by the status)."""
-    problem = _problem_of(headers, body)
+    """Build the typed error for a non-2xx answer (the class is chosen by the status; the body
+    decoded as the model the operation declares for it, leniently: a body that misses a member
+    still decodes, keeping what is there)."""
+    from ._models import decode_lenient
+
+    problem: Any = None
+    declared = declared_error_type(errors, status_code)
+    if declared is not None and isinstance(body, (dict, list)):
+        problem = decode_lenient(declared, body)
+    elif errors is None:
+        problem = _problem_of(headers, body)
+    record: dict[str, Any] = body if isinstance(body, dict) else {}
     message = f"Error code: {status_code}"
-    if problem is not None:
-        title = problem.get("title")
-        detail = problem.get("detail")
-        code = problem.get("code")
-        parts = [str(p) for p in (code, title, detail) if isinstance(p, str) and p]
-        if parts:
-            message += " - " + ": ".join(parts)
+    parts = [record[k] for k in ("code", "title", "detail") if isinstance(record.get(k), str)]
+    if parts:
+        message += " - " + ": ".join(p for p in parts if p)
     elif isinstance(body, str) and body:
         message += f" - {body[:500]}"
     elif body is not None:
@@ -278,14 +281,13 @@ def make_status_error(
         body=body,
         response=response,
         request=request,
+        problem=problem,
     )
 
 
 def _problem_of(headers: Mapping[str, str], body: object) -> dict[str, Any] | None:
     if not isinstance(body, dict):
         return None
-    content_type = headers.get("content-type", "").lower()
-    looks_like_problem = "title" in body and "status" in body
-    if "problem+json" in content_type or looks_like_problem:
+    if "problem+json" in headers.get("content-type", "").lower():
         return {str(k): v for k, v in body.items()}
     return None

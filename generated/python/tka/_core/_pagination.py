@@ -45,7 +45,9 @@ def _parse_page_body(
     raw_items = validate_as(
         cast("type[List[Any]]", list), body.get("data", []), response=http_response
     )
-    items = [validate_as(item, raw, response=http_response) for raw in raw_items]
+    items = [
+        validate_as(item, raw, response=http_response, strict=response.strict) for raw in raw_items
+    ]
     next_cursor = body.get("next_cursor")
     has_more = body.get("has_more")
     cursor = next_cursor if isinstance(next_cursor, str) and next_cursor else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import logging
 from typing import Any, Awaitable, Callable, Generic, ParamSpec, TypeVar, cast
 
 import httpx
@@ -50,13 +51,20 @@ def type_adapter(tp: Any) -> pydantic.TypeAdapter[Any]:
         return pydantic.TypeAdapter(tp)
 
 
-def validate_as(tp: type[T], data: object, *, response: httpx.Response) -> T:
-    """Validate decoded JSON ``data`` as ``tp``; a mismatch raises APIResponseValidationError."""
+def validate_as(tp: type[T], data: object, *, response: httpx.Response, strict: bool = True) -> T:
+    """Validate decoded JSON ``data`` as ``tp``. A mismatch raises APIResponseValidationError when
+    ``strict``; otherwise the value is built leniently (what fits is kept, what does not stays raw),
+    so an answer from a server that differs from the contract still reaches the caller."""
     if tp is object or tp is Any:
         return cast(T, data)
     try:
         return cast(T, type_adapter(tp).validate_python(data))
     except pydantic.ValidationError as exc:
+        if not strict:
+            from ._models import construct_lenient
+
+            logging.getLogger(__name__).debug("Decoding leniently: %s", exc)
+            return cast(T, construct_lenient(tp, data))
         raise APIResponseValidationError(
             f"The response body does not match the expected type: {exc}",
             response=response,
@@ -78,7 +86,10 @@ class APIResponse(Generic[T]):
         cast_to: type[T],
         parser: Callable[[APIResponse[T]], T] | None = None,
         retries_taken: int = 0,
+        strict: bool = True,
     ) -> None:
+        self.strict = strict
+        """Whether a body that does not match ``cast_to`` raises (else it decodes leniently)."""
         self.http_response = http_response
         self.cast_to = cast_to
         self.retries_taken = retries_taken
@@ -137,14 +148,14 @@ class APIResponse(Generic[T]):
         if cast_to is str:
             return cast(T, response.text)
         if not response.content:
-            return validate_as(self.cast_to, None, response=response)
+            return validate_as(self.cast_to, None, response=response, strict=self.strict)
         try:
             data = response.json()
         except ValueError as exc:
             raise APIResponseValidationError(
                 f"The response body is not valid JSON: {exc}", response=response, body=response.text
             ) from exc
-        return validate_as(self.cast_to, data, response=response)
+        return validate_as(self.cast_to, data, response=response, strict=self.strict)
 
     def __repr__(self) -> str:
         return (

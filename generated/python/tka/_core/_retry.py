@@ -8,10 +8,11 @@ import time
 from typing import Mapping
 
 __all__ = [
+    "DEFAULT_MAX_RETRY_AFTER",
     "INITIAL_RETRY_DELAY",
-    "MAX_RETRY_AFTER",
     "MAX_RETRY_DELAY",
     "is_retryable_method",
+    "is_safe_method",
     "parse_retry_after",
     "retry_delay",
     "should_retry_status",
@@ -21,16 +22,23 @@ INITIAL_RETRY_DELAY = 0.5
 """Seconds before the first retry when the server gives no hint."""
 MAX_RETRY_DELAY = 8.0
 """Cap of the exponential backoff, in seconds."""
-MAX_RETRY_AFTER = 60.0
-"""A server hint longer than this (seconds) is ignored in favour of the backoff."""
+DEFAULT_MAX_RETRY_AFTER = 60.0
+"""The longest server hint (seconds) the client waits by default; a longer one is raised at once."""
 
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_safe_method(method: str) -> bool:
+    """GET, HEAD and OPTIONS change nothing; every other request carries an idempotency key."""
+    return method.upper() in _SAFE_METHODS
 
 
 def is_retryable_method(method: str, *, has_idempotency_key: bool) -> bool:
-    """Only safe/idempotent requests are retried: GET, HEAD, OPTIONS, PUT, DELETE, or any request
-    carrying an ``Idempotency-Key``. A POST or PATCH without a key never is."""
-    return has_idempotency_key or method.upper() in _SAFE_METHODS
+    """Only safe requests (GET, HEAD, OPTIONS) or requests carrying an idempotency key are retried:
+    a key makes the server answer a retry with the first answer instead of applying the change
+    again. PUT and DELETE are not enough on their own (a retried PUT of a command log records two
+    commands; a retried DELETE whose answer was lost would get a 404)."""
+    return has_idempotency_key or is_safe_method(method)
 
 
 def should_retry_status(status_code: int, headers: Mapping[str, str]) -> bool:
@@ -89,12 +97,13 @@ def retry_delay(
 ) -> float:
     """Seconds to wait before retry number ``retries_taken + 1``.
 
-    The server's hint wins when 0 < hint <= 60 s; otherwise ``min(initial * 2**retries_taken,
-    maximum)`` times a jitter factor in [0.75, 1.0] (``random`` is a sample of [0, 1)).
+    The server's hint wins when it is > 0 (the caller has already refused one above its
+    ceiling); otherwise ``min(initial * 2**retries_taken, maximum)`` times a jitter factor in
+    [0.75, 1.0] (``random`` is a sample of [0, 1)).
     """
     if headers is not None:
         hint = parse_retry_after(headers)
-        if hint is not None and 0 < hint <= MAX_RETRY_AFTER:
+        if hint is not None and hint > 0:
             return hint
     return backoff_delay(retries_taken, random, initial=initial, maximum=maximum)
 

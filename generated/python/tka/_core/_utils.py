@@ -14,9 +14,12 @@ from urllib.parse import quote, urlencode
 
 import pydantic
 
+from ._models import NotGiven
+
 __all__ = [
     "FORM_CONTENT_TYPE",
     "QueryValue",
+    "body_from",
     "build_path",
     "build_query",
     "cookie_header",
@@ -165,7 +168,7 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, pydantic.BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v) for k, v in value.items() if not isinstance(v, NotGiven)}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     if isinstance(value, enum.Enum):
@@ -173,6 +176,19 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return format_scalar(value)
     return value
+
+
+def body_from(body: Any, members: Mapping[str, Any]) -> Any:
+    """The body of a call made with a model/dict or with its members as keyword arguments
+    (``members`` by wire name; those left NOT_GIVEN are not sent). Giving both is an error."""
+    given = {k: v for k, v in members.items() if not isinstance(v, NotGiven)}
+    if body is not None:
+        if given:
+            raise TypeError(
+                f"pass the body or its members as keyword arguments, not both ({', '.join(given)})"
+            )
+        return body
+    return given
 
 
 def encode_json_body(value: Any) -> bytes:

@@ -4,17 +4,85 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, List, Mapping, overload
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    body_from,
+    request_options,
     to_raw_response_wrapper,
 )
-from ..models import Beat, BeatCreate, BeatMove, BeatPatch, BeatsReplace, ResourceId, Sequence
+from ..models import (
+    Beat,
+    BeatCreate,
+    BeatCreateParam,
+    BeatDuration,
+    BeatInput,
+    BeatInputParam,
+    BeatMove,
+    BeatMoveParam,
+    BeatPatch,
+    BeatPatchParam,
+    BeatsReplace,
+    BeatsReplaceParam,
+    LetterInput,
+    Metadata,
+    MotionInput,
+    MotionInputParam,
+    MotionPatch,
+    MotionPatchParam,
+    Problem,
+    ResourceId,
+    Sequence,
+)
 
 __all__ = ["AsyncBeats", "AsyncBeatsWithRawResponse", "Beats", "BeatsWithRawResponse"]
+
+
+_ERRORS_1: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "409": Problem,
+    "412": Problem,
+    "413": Problem,
+    "415": Problem,
+    "422": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
+
+
+_ERRORS_2: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
+
+
+_ERRORS_3: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "409": Problem,
+    "412": Problem,
+    "422": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
 
 
 class Beats:
@@ -31,13 +99,46 @@ class Beats:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return BeatsWithRawResponse(self)
 
+    @overload
     def replace(
         self,
         sequence_id: ResourceId,
-        body: BeatsReplace,
+        body: BeatsReplace | BeatsReplaceParam,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    def replace(
+        self,
+        sequence_id: ResourceId,
+        *,
+        beats: List[BeatInput | BeatInputParam],
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    def replace(
+        self,
+        sequence_id: ResourceId,
+        body: BeatsReplace | BeatsReplaceParam | None = None,
+        *,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Replace all beats
 
@@ -45,7 +146,9 @@ class Beats:
 
         `PUT /api/v1/sequences/{sequence_id}/beats`. `client.beats.with_raw_response.replace(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -55,18 +158,73 @@ class Beats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(body, {"beats": beats}),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    def add(
+        self,
+        sequence_id: ResourceId,
+        body: BeatCreate | BeatCreateParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    def add(
+        self,
+        sequence_id: ResourceId,
+        *,
+        letter: LetterInput | NotGiven = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        red_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        position: int | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     def add(
         self,
         sequence_id: ResourceId,
-        body: BeatCreate,
+        body: BeatCreate | BeatCreateParam | None = None,
         *,
+        letter: LetterInput | NotGiven = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        red_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        position: int | NotGiven = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Add or insert a beat
 
@@ -75,7 +233,9 @@ class Beats:
 
         `POST /api/v1/sequences/{sequence_id}/beats`. `client.beats.with_raw_response.add(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -85,9 +245,28 @@ class Beats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(
+                body,
+                {
+                    "letter": letter,
+                    "duration": duration,
+                    "blue_motion": blue_motion,
+                    "red_motion": red_motion,
+                    "blue_reversal": blue_reversal,
+                    "red_reversal": red_reversal,
+                    "is_blank": is_blank,
+                    "metadata": metadata,
+                    "position": position,
+                },
+            ),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def get(
@@ -95,7 +274,11 @@ class Beats:
         sequence_id: ResourceId,
         beat_id: ResourceId,
         *,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Beat:
         """Get a beat
 
@@ -108,7 +291,14 @@ class Beats:
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
             cast_to=Beat,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def remove(
@@ -117,7 +307,11 @@ class Beats:
         beat_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Remove a beat
 
@@ -125,7 +319,7 @@ class Beats:
 
         `DELETE /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.remove(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -135,18 +329,73 @@ class Beats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    def update(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        body: BeatPatch | BeatPatchParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    def update(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        *,
+        letter: LetterInput | NotGiven | None = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        red_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     def update(
         self,
         sequence_id: ResourceId,
         beat_id: ResourceId,
-        body: BeatPatch,
+        body: BeatPatch | BeatPatchParam | None = None,
         *,
+        letter: LetterInput | NotGiven | None = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        red_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Update a beat
 
@@ -154,7 +403,9 @@ class Beats:
 
         `PATCH /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.update(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -164,20 +415,73 @@ class Beats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
-            body=body,
+            body=body_from(
+                body,
+                {
+                    "letter": letter,
+                    "duration": duration,
+                    "blue_motion": blue_motion,
+                    "red_motion": red_motion,
+                    "blue_reversal": blue_reversal,
+                    "red_reversal": red_reversal,
+                    "is_blank": is_blank,
+                    "metadata": metadata,
+                },
+            ),
             content_type="application/merge-patch+json",
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    def move(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        body: BeatMove | BeatMoveParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    def move(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        *,
+        position: int,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     def move(
         self,
         sequence_id: ResourceId,
         beat_id: ResourceId,
-        body: BeatMove,
+        body: BeatMove | BeatMoveParam | None = None,
         *,
+        position: int | NotGiven = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Move a beat
 
@@ -185,7 +489,9 @@ class Beats:
 
         `POST /api/v1/sequences/{sequence_id}/beats/{beat_id}/move`. `client.beats.with_raw_response.move(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -195,9 +501,15 @@ class Beats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(body, {"position": position}),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -227,13 +539,46 @@ class AsyncBeats:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return AsyncBeatsWithRawResponse(self)
 
+    @overload
     async def replace(
         self,
         sequence_id: ResourceId,
-        body: BeatsReplace,
+        body: BeatsReplace | BeatsReplaceParam,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    async def replace(
+        self,
+        sequence_id: ResourceId,
+        *,
+        beats: List[BeatInput | BeatInputParam],
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    async def replace(
+        self,
+        sequence_id: ResourceId,
+        body: BeatsReplace | BeatsReplaceParam | None = None,
+        *,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Replace all beats
 
@@ -241,7 +586,9 @@ class AsyncBeats:
 
         `PUT /api/v1/sequences/{sequence_id}/beats`. `client.beats.with_raw_response.replace(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -251,18 +598,73 @@ class AsyncBeats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(body, {"beats": beats}),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    async def add(
+        self,
+        sequence_id: ResourceId,
+        body: BeatCreate | BeatCreateParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    async def add(
+        self,
+        sequence_id: ResourceId,
+        *,
+        letter: LetterInput | NotGiven = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        red_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        position: int | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     async def add(
         self,
         sequence_id: ResourceId,
-        body: BeatCreate,
+        body: BeatCreate | BeatCreateParam | None = None,
         *,
+        letter: LetterInput | NotGiven = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        red_motion: MotionInput | MotionInputParam | NotGiven = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        position: int | NotGiven = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Add or insert a beat
 
@@ -271,7 +673,9 @@ class AsyncBeats:
 
         `POST /api/v1/sequences/{sequence_id}/beats`. `client.beats.with_raw_response.add(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -281,9 +685,28 @@ class AsyncBeats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(
+                body,
+                {
+                    "letter": letter,
+                    "duration": duration,
+                    "blue_motion": blue_motion,
+                    "red_motion": red_motion,
+                    "blue_reversal": blue_reversal,
+                    "red_reversal": red_reversal,
+                    "is_blank": is_blank,
+                    "metadata": metadata,
+                    "position": position,
+                },
+            ),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def get(
@@ -291,7 +714,11 @@ class AsyncBeats:
         sequence_id: ResourceId,
         beat_id: ResourceId,
         *,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Beat:
         """Get a beat
 
@@ -304,7 +731,14 @@ class AsyncBeats:
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
             cast_to=Beat,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def remove(
@@ -313,7 +747,11 @@ class AsyncBeats:
         beat_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Remove a beat
 
@@ -321,7 +759,7 @@ class AsyncBeats:
 
         `DELETE /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.remove(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -331,18 +769,73 @@ class AsyncBeats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    async def update(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        body: BeatPatch | BeatPatchParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    async def update(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        *,
+        letter: LetterInput | NotGiven | None = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        red_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     async def update(
         self,
         sequence_id: ResourceId,
         beat_id: ResourceId,
-        body: BeatPatch,
+        body: BeatPatch | BeatPatchParam | None = None,
         *,
+        letter: LetterInput | NotGiven | None = NOT_GIVEN,
+        duration: BeatDuration | NotGiven = NOT_GIVEN,
+        blue_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        red_motion: MotionPatch | MotionPatchParam | NotGiven | None = NOT_GIVEN,
+        blue_reversal: bool | NotGiven = NOT_GIVEN,
+        red_reversal: bool | NotGiven = NOT_GIVEN,
+        is_blank: bool | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Update a beat
 
@@ -350,7 +843,9 @@ class AsyncBeats:
 
         `PATCH /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `client.beats.with_raw_response.update(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -360,20 +855,73 @@ class AsyncBeats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
-            body=body,
+            body=body_from(
+                body,
+                {
+                    "letter": letter,
+                    "duration": duration,
+                    "blue_motion": blue_motion,
+                    "red_motion": red_motion,
+                    "blue_reversal": blue_reversal,
+                    "red_reversal": red_reversal,
+                    "is_blank": is_blank,
+                    "metadata": metadata,
+                },
+            ),
             content_type="application/merge-patch+json",
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    async def move(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        body: BeatMove | BeatMoveParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    async def move(
+        self,
+        sequence_id: ResourceId,
+        beat_id: ResourceId,
+        *,
+        position: int,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     async def move(
         self,
         sequence_id: ResourceId,
         beat_id: ResourceId,
-        body: BeatMove,
+        body: BeatMove | BeatMoveParam | None = None,
         *,
+        position: int | NotGiven = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Move a beat
 
@@ -381,7 +929,9 @@ class AsyncBeats:
 
         `POST /api/v1/sequences/{sequence_id}/beats/{beat_id}/move`. `client.beats.with_raw_response.move(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -391,9 +941,15 @@ class AsyncBeats:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": if_match},
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(body, {"position": position}),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

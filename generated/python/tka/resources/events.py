@@ -7,20 +7,35 @@ import functools
 from typing import Any, Callable, List, Mapping, cast
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
     AsyncEventStream,
     AsyncWebSocketClient,
-    RequestOptions,
+    NotGiven,
     ServerSentEvent,
     SyncAPIClient,
     SyncEventStream,
+    SyncWebSocketClient,
+    TimeoutTypes,
     WebSocketProtocol,
     json_decoder,
+    request_options,
     type_adapter,
 )
-from ..models import ChangeEvent, EventType, ResourceId, WsServerMessage
+from ..models import ChangeEvent, EventType, Problem, ResourceId, WsServerMessage
 
 __all__ = ["AsyncEvents", "AsyncEventsWithRawResponse", "Events", "EventsWithRawResponse"]
+
+
+_ERRORS_1: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "409": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
 
 
 _decode_stream: Callable[[ServerSentEvent], ChangeEvent | None] = json_decoder(
@@ -70,7 +85,11 @@ class Events:
         types: List[EventType] | None = None,
         sequence_id: List[ResourceId] | None = None,
         last_event_id: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncEventStream[ChangeEvent]:
         """Stream change events (SSE)
 
@@ -101,8 +120,53 @@ class Events:
             "/api/v1/events",
             decode=_decode_stream,
             query={"types": types, "sequence_id": sequence_id},
+            errors=_ERRORS_1,
             last_event_id=last_event_id,
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
+        )
+
+    def connect_web_socket(
+        self, *, token: str | None = None
+    ) -> SyncWebSocketClient[WsServerMessage]:
+        """Open the WebSocket event channel
+
+        Open a WebSocket for live change events (JSON text frames; client messages are
+        `WsClientMessage`, server messages `WsServerMessage`).
+
+        The server sends `welcome` first, then `heartbeat` every 30 s; it drops a peer silent for
+        60 s. Credentials go in the `X-API-Key` or `Authorization` header where the client can set
+        headers, else in the `token` query parameter or a first `auth` message. Bad JSON or an
+        unknown message type gets an `error` message, never a dropped connection.
+
+        Delivery: every event of the project that matches the subscription, exactly once and in
+        commit order (see `position`), whichever server instance the connection reaches, also
+        across a resume with `last_event_id`. Delivery never slows writers down: a connection whose
+        unsent data exceeds its send buffer (1 MiB by default) when the next event comes is closed
+        with 4009; it resubscribes with `last_event_id` and misses nothing.
+
+        Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8,
+        1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed,
+        4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last
+        event id), 4029 rate limit exceeded (100 messages per second, or too many unknown API keys
+        from the client's address: every key is refused for a while). Clients reconnect with
+        exponential backoff (1 s doubling to 30 s, reset after a successful connection) and
+        resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
+
+        `GET /api/v1/ws` (WebSocket). Returns a reconnecting client: `with` it, `ws.send(message)`, `for message in ws` (async client: `async with`, `await ws.send(...)`, `async for`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.
+        """
+        return SyncWebSocketClient(
+            lambda: AsyncWebSocketClient(
+                lambda: self._client.websocket_url("/api/v1/ws", query={"token": token}),
+                protocol=_CONNECT_WEB_SOCKET_PROTOCOL,
+                decode=type_adapter(cast("type[WsServerMessage]", WsServerMessage)).validate_python,
+                headers=self._client.websocket_headers,
+            )
         )
 
 
@@ -133,7 +197,11 @@ class AsyncEvents:
         types: List[EventType] | None = None,
         sequence_id: List[ResourceId] | None = None,
         last_event_id: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncEventStream[ChangeEvent]:
         """Stream change events (SSE)
 
@@ -164,8 +232,15 @@ class AsyncEvents:
             "/api/v1/events",
             decode=_decode_stream,
             query={"types": types, "sequence_id": sequence_id},
+            errors=_ERRORS_1,
             last_event_id=last_event_id,
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def connect_web_socket(
@@ -195,7 +270,7 @@ class AsyncEvents:
         exponential backoff (1 s doubling to 30 s, reset after a successful connection) and
         resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
 
-        `GET /api/v1/ws` (WebSocket, async client only). Returns a reconnecting client: `async with` it, `await ws.send(message)`, `async for message in ws`. After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.
+        `GET /api/v1/ws` (WebSocket). Returns a reconnecting client: `with` it, `ws.send(message)`, `for message in ws` (async client: `async with`, `await ws.send(...)`, `async for`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.
         """
         return AsyncWebSocketClient(
             lambda: self._client.websocket_url("/api/v1/ws", query={"token": token}),

@@ -4,19 +4,48 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, Mapping
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
     AsyncPageRequest,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
     SyncCursorPage,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    request_options,
     to_raw_response_wrapper,
 )
-from ..models import HistoryActionResult, HistoryEntry, ResourceId
+from ..models import HistoryActionResult, HistoryEntry, Problem, ResourceId
 
 __all__ = ["AsyncHistory", "AsyncHistoryWithRawResponse", "History", "HistoryWithRawResponse"]
+
+
+_ERRORS_1: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
+
+
+_ERRORS_2: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "409": Problem,
+    "412": Problem,
+    "422": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
 
 
 class History:
@@ -39,7 +68,11 @@ class History:
         *,
         limit: int | None = None,
         cursor: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncCursorPage[HistoryEntry]:
         """List the command history
 
@@ -53,7 +86,14 @@ class History:
             item=HistoryEntry,
             path_params={"sequence_id": sequence_id},
             query={"limit": limit, "cursor": cursor},
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def redo(
@@ -61,7 +101,11 @@ class History:
         sequence_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> HistoryActionResult:
         """Redo the latest undone command
 
@@ -71,7 +115,7 @@ class History:
 
         `POST /api/v1/sequences/{sequence_id}/redo`. `client.history.with_raw_response.redo(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -81,8 +125,14 @@ class History:
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def undo(
@@ -90,7 +140,11 @@ class History:
         sequence_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> HistoryActionResult:
         """Undo the latest command
 
@@ -100,7 +154,7 @@ class History:
 
         `POST /api/v1/sequences/{sequence_id}/undo`. `client.history.with_raw_response.undo(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -110,8 +164,14 @@ class History:
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -144,7 +204,11 @@ class AsyncHistory:
         *,
         limit: int | None = None,
         cursor: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncPageRequest[HistoryEntry]:
         """List the command history
 
@@ -158,7 +222,14 @@ class AsyncHistory:
             item=HistoryEntry,
             path_params={"sequence_id": sequence_id},
             query={"limit": limit, "cursor": cursor},
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def redo(
@@ -166,7 +237,11 @@ class AsyncHistory:
         sequence_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> HistoryActionResult:
         """Redo the latest undone command
 
@@ -176,7 +251,7 @@ class AsyncHistory:
 
         `POST /api/v1/sequences/{sequence_id}/redo`. `client.history.with_raw_response.redo(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -186,8 +261,14 @@ class AsyncHistory:
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def undo(
@@ -195,7 +276,11 @@ class AsyncHistory:
         sequence_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> HistoryActionResult:
         """Undo the latest command
 
@@ -205,7 +290,7 @@ class AsyncHistory:
 
         `POST /api/v1/sequences/{sequence_id}/undo`. `client.history.with_raw_response.undo(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -215,8 +300,14 @@ class AsyncHistory:
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

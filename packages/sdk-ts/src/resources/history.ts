@@ -2,6 +2,7 @@
 import type * as M from "../models.ts";
 import type { APIPromise } from "../runtime/core/api-promise.ts";
 import type { BaseClient, RequestOptions } from "../runtime/core/client.ts";
+import { type ETagInput, formatETag } from "../runtime/internal/etag.ts";
 import type { PagePromise } from "../runtime/core/pagination.ts";
 
 /** Per-sequence undo, redo and the command history. */
@@ -37,6 +38,7 @@ export class History {
         path: "/api/v1/sequences/{sequence_id}/history",
         pathParams: { sequence_id: sequenceId },
         query: { limit: params["limit"], cursor: params["cursor"] },
+        errors: "400 401 403 404 429 500 503",
       },
       options,
       { cursorParam: "cursor" },
@@ -59,8 +61,10 @@ export class History {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.HistoryActionResult> {
@@ -69,8 +73,8 @@ export class History {
         method: "post",
         path: "/api/v1/sequences/{sequence_id}/redo",
         pathParams: { sequence_id: sequenceId },
-        headers: { "If-Match": params["ifMatch"] },
-        idempotent: true,
+        headers: { "If-Match": formatETag(params["if_match"]) },
+        errors: "400 401 403 404 409 412 422 429 500 503",
       },
       options,
     );
@@ -92,8 +96,10 @@ export class History {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.HistoryActionResult> {
@@ -102,8 +108,8 @@ export class History {
         method: "post",
         path: "/api/v1/sequences/{sequence_id}/undo",
         pathParams: { sequence_id: sequenceId },
-        headers: { "If-Match": params["ifMatch"] },
-        idempotent: true,
+        headers: { "If-Match": formatETag(params["if_match"]) },
+        errors: "400 401 403 404 409 412 422 429 500 503",
       },
       options,
     );

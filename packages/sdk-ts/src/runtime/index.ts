@@ -21,13 +21,14 @@ export {
   AuthenticationError,
   BadRequestError,
   ConflictError,
+  type DeclaredErrors,
+  declaresError,
   errorClassForStatus,
   InternalServerError,
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
   PreconditionFailedError,
-  type Problem,
   RateLimitError,
   UnprocessableEntityError,
   UnsupportedMediaTypeError,
@@ -43,6 +44,7 @@ export {
   type WebSocketLike,
   type WebSocketProtocol,
 } from "./core/websocket.ts";
+export { type ETagInput, formatETag } from "./internal/etag.ts";
 export type { HeadersInit_ as HeadersInput } from "./internal/headers.ts";
 export {
   cookieHeader,

@@ -223,7 +223,8 @@ export class EventDispatcher {
           this.#onError(error);
         }
       }
-      if ((fanout.next & 15) === 0 && performance.now() > deadline && fanout.next < fanout.subscribers.length) {
+      // Checked after every subscriber: one with a large batch can take a while to write.
+      if (fanout.next < fanout.subscribers.length && performance.now() > deadline) {
         this.#markDirty(stream);
         return false;
       }

@@ -12,6 +12,7 @@ import httpx
 
 from ._core import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
     AsyncAPIClient,
     AsyncEventStream,
@@ -84,7 +85,7 @@ class Items:
     def create(self, body: ItemCreate, *, request_options: RequestOptions | None = None) -> Item:
         """Create an item (declares Idempotency-Key)."""
         return self._client.request(
-            "post", "/items", cast_to=Item, body=body, idempotent=True, options=request_options
+            "post", "/items", cast_to=Item, body=body, options=request_options
         )
 
     def retrieve(self, item_id: str, *, request_options: RequestOptions | None = None) -> Item:
@@ -179,7 +180,7 @@ class AsyncItems:
         self, body: ItemCreate, *, request_options: RequestOptions | None = None
     ) -> Item:
         return await self._client.request(
-            "post", "/items", cast_to=Item, body=body, idempotent=True, options=request_options
+            "post", "/items", cast_to=Item, body=body, options=request_options
         )
 
     async def retrieve(
@@ -243,8 +244,10 @@ class FakeSDK(SyncAPIClient):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: dict[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(
@@ -254,8 +257,10 @@ class FakeSDK(SyncAPIClient):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
             http_client=http_client,
         )
         self.items = Items(self)
@@ -270,8 +275,10 @@ class AsyncFakeSDK(AsyncAPIClient):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: dict[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(
@@ -281,8 +288,10 @@ class AsyncFakeSDK(AsyncAPIClient):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
             http_client=http_client,
         )
         self.items = AsyncItems(self)

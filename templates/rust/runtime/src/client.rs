@@ -12,7 +12,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::error::{Error, Result};
+use super::error::{Error, ErrorDecoder, Result};
+use super::etag::ETag;
 use super::pagination::Paginator;
 use super::query::QueryValue;
 use super::response::ApiResponse;
@@ -47,6 +48,10 @@ pub struct ClientConfig {
     pub bearer_token_env: Option<&'static str>,
     /// The environment variable the base URL is read from when the builder sets none.
     pub base_url_env: Option<&'static str>,
+    /// The header every non-GET request carries an idempotency key in (generated once per call,
+    /// reused by its retries), usually `Idempotency-Key`. `None` sends none, and then only GET,
+    /// HEAD and OPTIONS are retried.
+    pub idempotency_header: Option<&'static str>,
 }
 
 /// Log levels of the [`Logger`] callback.
@@ -60,8 +65,31 @@ pub enum LogLevel {
     Warn,
 }
 
-/// A logging callback. Credentials are never passed to it.
+/// A logging callback, in addition to the `tracing` events every client emits. Credentials are
+/// never passed to it.
 pub type Logger = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+/// Emits a log line as a `tracing` event (debug, info or warn, under this module's path) and to
+/// the callback when one is set; the message is built only when someone listens.
+pub(super) fn emit(logger: Option<&Logger>, level: LogLevel, message: impl FnOnce() -> String) {
+    let traced = match level {
+        LogLevel::Debug => tracing::enabled!(tracing::Level::DEBUG),
+        LogLevel::Info => tracing::enabled!(tracing::Level::INFO),
+        LogLevel::Warn => tracing::enabled!(tracing::Level::WARN),
+    };
+    if !traced && logger.is_none() {
+        return;
+    }
+    let text = message();
+    match level {
+        LogLevel::Debug => tracing::debug!("{text}"),
+        LogLevel::Info => tracing::info!("{text}"),
+        LogLevel::Warn => tracing::warn!("{text}"),
+    }
+    if let Some(logger) = logger {
+        logger(level, &text);
+    }
+}
 
 /// Builds a client. Generated code creates it with its [`ClientConfig`]
 /// (`ClientBuilder::new(CONFIG)`); `C` is the generated client type, built from a [`Client`]
@@ -77,6 +105,7 @@ pub struct ClientBuilder<C = Client> {
     max_retries: u32,
     initial_retry_delay: Duration,
     max_retry_delay: Duration,
+    max_retry_after: Duration,
     default_headers: Vec<(String, String)>,
     logger: Option<Logger>,
     http_client: Option<reqwest::Client>,
@@ -97,6 +126,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             max_retries: DEFAULT_MAX_RETRIES,
             initial_retry_delay: DEFAULT_INITIAL_RETRY_DELAY,
             max_retry_delay: DEFAULT_MAX_RETRY_DELAY,
+            max_retry_after: retry::DEFAULT_MAX_RETRY_AFTER,
             default_headers: Vec::new(),
             logger: None,
             http_client: None,
@@ -152,13 +182,22 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// The longest `Retry-After` the client waits for before a retry (default 60 s). A 429 or 503
+    /// asking for longer is returned at once as the typed error, with the delay on it
+    /// ([`Error::retry_after`]).
+    pub fn max_retry_after(mut self, delay: Duration) -> Self {
+        self.max_retry_after = delay;
+        self
+    }
+
     /// A header sent with every request (per-request headers win).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
         self
     }
 
-    /// A logging callback.
+    /// A logging callback, called besides the `tracing` events the client always emits (requests
+    /// at debug, retries at info, dropped streams at warn; each request in a `request` span).
     pub fn logger(mut self, logger: impl Fn(LogLevel, &str) + Send + Sync + 'static) -> Self {
         self.logger = Some(Arc::new(logger));
         self
@@ -250,6 +289,8 @@ impl<C: From<Client>> ClientBuilder<C> {
                 max_retries: self.max_retries,
                 initial_retry_delay: self.initial_retry_delay,
                 max_retry_delay: self.max_retry_delay,
+                max_retry_after: self.max_retry_after,
+                idempotency_header: self.config.idempotency_header,
                 logger: self.logger,
             }),
         };
@@ -289,6 +330,8 @@ struct Inner {
     max_retries: u32,
     initial_retry_delay: Duration,
     max_retry_delay: Duration,
+    max_retry_after: Duration,
+    idempotency_header: Option<&'static str>,
     logger: Option<Logger>,
 }
 
@@ -424,9 +467,7 @@ impl Client {
     }
 
     pub(super) fn log(&self, level: LogLevel, message: impl FnOnce() -> String) {
-        if let Some(logger) = &self.inner.logger {
-            logger(level, &message());
-        }
+        emit(self.inner.logger.as_ref(), level, message);
     }
 
     pub(super) fn retry_delays(&self) -> (Duration, Duration) {
@@ -452,17 +493,21 @@ impl Client {
         headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
         extend_replace(&mut headers, &self.inner.default_headers);
         extend_replace(&mut headers, &spec.header_map()?);
-        if spec.idempotent || options.idempotency_key.is_some() {
+        // One key per logical request, reused by every retry of it: the server answers a retry
+        // of a change it already made with that change's answer.
+        if let Some(name) = self.inner.idempotency_header {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
             let key = match &options.idempotency_key {
-                Some(k) => k.clone(),
-                None => match headers.get("idempotency-key") {
-                    Some(_) => String::new(),
-                    None => uuid::Uuid::new_v4().to_string(),
-                },
+                Some(k) => Some(k.clone()),
+                None if !retry::is_safe(&spec.method) && !headers.contains_key(&name) => {
+                    Some(uuid::Uuid::new_v4().to_string())
+                }
+                None => None,
             };
-            if !key.is_empty() {
+            if let Some(key) = key {
                 headers.insert(
-                    HeaderName::from_static("idempotency-key"),
+                    name,
                     HeaderValue::from_str(&key)
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
@@ -490,11 +535,25 @@ impl Client {
         options: &RequestOptions,
         stream: bool,
     ) -> Result<Answer> {
+        use tracing::Instrument;
+        let span = tracing::debug_span!("request", method = %spec.method, path = %spec.path);
+        self.execute_in_span(spec, options, stream)
+            .instrument(span)
+            .await
+    }
+
+    async fn execute_in_span(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+        stream: bool,
+    ) -> Result<Answer> {
         let url = self.build_url(spec)?;
         let headers = self.headers_for(spec, options)?;
         let max_retries = options.max_retries.unwrap_or(self.inner.max_retries);
         let timeout = options.timeout.unwrap_or(self.inner.timeout);
-        let may_retry = retry::is_retryable_request(&spec.method, &headers);
+        let may_retry =
+            retry::is_retryable_request(&spec.method, &headers, self.inner.idempotency_header);
         let (initial, max) = self.retry_delays();
         let mut retry = 0u32;
         loop {
@@ -539,11 +598,19 @@ impl Client {
                     headers,
                     body,
                 }) if !status.is_success() => {
-                    if !(retries_left && retry::is_retryable_status(status, &headers)) {
-                        return Err(Error::from_response(status, headers, &body));
+                    let asked = retry::retry_after(&headers);
+                    // A server asking for a longer wait than the ceiling gets its error returned
+                    // at once (with the delay on it), never a retry sooner than it asked.
+                    let too_long = asked.is_some_and(|d| d > self.inner.max_retry_after);
+                    if !(retries_left && retry::is_retryable_status(status, &headers)) || too_long {
+                        return Err(Error::from_response_declared(
+                            status,
+                            headers,
+                            &body,
+                            spec.errors,
+                        ));
                     }
-                    let delay = retry::retry_after(&headers)
-                        .unwrap_or_else(|| retry::backoff(retry, initial, max));
+                    let delay = asked.unwrap_or_else(|| retry::backoff(retry, initial, max));
                     self.log(LogLevel::Info, || {
                         format!(
                             "{} {}: {status}, retrying in {delay:?}",
@@ -653,7 +720,7 @@ pub struct RequestSpec {
     pub(super) body: Option<Vec<u8>>,
     pub(super) content_type: Option<String>,
     pub(super) accept: Option<String>,
-    pub(super) idempotent: bool,
+    pub(super) errors: &'static [(&'static str, ErrorDecoder)],
     pub(super) error: Option<String>,
 }
 
@@ -669,7 +736,7 @@ impl RequestSpec {
             body: None,
             content_type: None,
             accept: None,
-            idempotent: false,
+            errors: &[],
             error: None,
         }
     }
@@ -849,10 +916,11 @@ impl RequestSpec {
         self
     }
 
-    /// Marks the operation as declaring an `Idempotency-Key` header: a key is generated once per
-    /// call (unless the caller gives one) and reused on every retry.
-    pub fn idempotent(mut self) -> Self {
-        self.idempotent = true;
+    /// The error bodies the operation declares: status (`"404"`, `"4XX"`, `"default"`) and the
+    /// decoder of its model ([`super::error::decode_error`]). A non-2xx body is decoded with it
+    /// into the error ([`super::error::StatusError::decoded`]).
+    pub fn errors(mut self, errors: &'static [(&'static str, ErrorDecoder)]) -> Self {
+        self.errors = errors;
         self
     }
 
@@ -970,10 +1038,17 @@ impl<T: Send + 'static> PendingRequest<T> {
         self.options.headers.push((name.into(), Some(value.into())));
         self
     }
-    /// Sets the `Idempotency-Key`.
+    /// Sets the idempotency key (instead of the one generated for every non-GET request).
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.options.idempotency_key = Some(key.into());
         self
+    }
+    /// Applies the change only if the resource is still at this version (`If-Match`): an entity
+    /// tag as sent (`"\"7\""`, `*`), or a version number (sent as the strong tag `"7"`). A stale
+    /// one is an [`Error::PreconditionFailed`].
+    pub fn if_match(self, tag: impl Into<ETag>) -> Self {
+        let tag: ETag = tag.into();
+        self.header("If-Match", tag.to_string())
     }
     /// Sends the request and returns the decoded value with status, headers and request id.
     pub fn with_response(self) -> BoxFuture<Result<ApiResponse<T>>> {

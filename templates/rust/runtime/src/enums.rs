@@ -32,7 +32,7 @@ pub trait OpenEnum: Sized {
 }
 
 /// Defines an open string enum (see the [module documentation](self)). Expands to paths under
-/// `$crate::core`, so the runtime must be mounted as the crate's `core` module.
+/// `$crate::runtime`, so the runtime must be mounted as the crate's `runtime` module.
 #[macro_export]
 macro_rules! open_enum {
     (
@@ -50,7 +50,7 @@ macro_rules! open_enum {
             Unknown(::std::string::String),
         }
 
-        impl $crate::core::OpenEnum for $name {
+        impl $crate::runtime::OpenEnum for $name {
             const KNOWN: &'static [&'static str] = &[$($wire),+];
             fn as_str(&self) -> &str {
                 match self {
@@ -69,53 +69,53 @@ macro_rules! open_enum {
             }
         }
 
-        impl $crate::core::QueryValue for $name {
+        impl $crate::runtime::QueryValue for $name {
             fn append_to(&self, name: &str, out: &mut ::std::vec::Vec<(::std::string::String, ::std::string::String)>) {
-                out.push((name.to_owned(), $crate::core::OpenEnum::as_str(self).to_owned()));
+                out.push((name.to_owned(), $crate::runtime::OpenEnum::as_str(self).to_owned()));
             }
         }
 
         impl ::std::convert::AsRef<str> for $name {
             fn as_ref(&self) -> &str {
-                $crate::core::OpenEnum::as_str(self)
+                $crate::runtime::OpenEnum::as_str(self)
             }
         }
 
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str($crate::core::OpenEnum::as_str(self))
+                f.write_str($crate::runtime::OpenEnum::as_str(self))
             }
         }
 
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                Ok(<Self as $crate::core::OpenEnum>::from_wire(s))
+                Ok(<Self as $crate::runtime::OpenEnum>::from_wire(s))
             }
         }
 
         impl ::std::convert::From<&str> for $name {
             fn from(s: &str) -> Self {
-                <Self as $crate::core::OpenEnum>::from_wire(s)
+                <Self as $crate::runtime::OpenEnum>::from_wire(s)
             }
         }
 
         impl ::std::convert::From<::std::string::String> for $name {
             fn from(s: ::std::string::String) -> Self {
-                <Self as $crate::core::OpenEnum>::from_wire(&s)
+                <Self as $crate::runtime::OpenEnum>::from_wire(&s)
             }
         }
 
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str($crate::core::OpenEnum::as_str(self))
+                serializer.serialize_str($crate::runtime::OpenEnum::as_str(self))
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 let raw = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(<Self as $crate::core::OpenEnum>::from_wire(&raw))
+                Ok(<Self as $crate::runtime::OpenEnum>::from_wire(&raw))
             }
         }
     };

@@ -1,11 +1,13 @@
 //! The SDK's error type: one [`Error`] enum for everything, with a variant per HTTP status
 //! family, connection and timeout failures, and decoding problems.
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use serde::{Deserialize, Serialize};
+use serde::de::DeserializeOwned;
 
 use super::retry;
 
@@ -15,8 +17,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Every error the SDK returns.
 ///
 /// Non-2xx answers (after retries are exhausted) become one of the status variants, each carrying
-/// a [`StatusError`] with the status, headers, decoded body, request id, `code` and RFC 9457
-/// problem document. Use [`Error::status_error`] to reach it whatever the variant.
+/// a [`StatusError`] with the status, headers, body, request id, `code`, `Retry-After` and the
+/// body decoded as the error model the operation declares for that status (the generated crate
+/// adds typed accessors such as `problem()`). Use [`Error::status_error`] to reach it whatever
+/// the variant.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -102,10 +106,49 @@ pub enum Error {
     Config(String),
 }
 
+/// Decodes an error body into the model an operation declares for a status (`None` when the body
+/// does not decode). Generated code lists them per operation with [`decode_error`].
+pub type ErrorDecoder = fn(&[u8]) -> Option<Arc<dyn Any + Send + Sync>>;
+
+/// The [`ErrorDecoder`] of a model: its JSON decoding (serde, as for successes).
+pub fn decode_error<T: DeserializeOwned + Send + Sync + 'static>(
+    body: &[u8],
+) -> Option<Arc<dyn Any + Send + Sync>> {
+    serde_json::from_slice::<T>(body)
+        .ok()
+        .map(|value| Arc::new(value) as Arc<dyn Any + Send + Sync>)
+}
+
+/// The decoder an operation declares for `status`: the exact status, else its range (`4XX`), else
+/// `default`.
+pub fn declared_decoder(
+    errors: &[(&'static str, ErrorDecoder)],
+    status: reqwest::StatusCode,
+) -> Option<ErrorDecoder> {
+    let exact = status.as_u16().to_string();
+    let range = format!("{}XX", status.as_u16() / 100);
+    [exact.as_str(), range.as_str(), "default"]
+        .iter()
+        .find_map(|key| errors.iter().find(|(k, _)| k == key).map(|(_, d)| *d))
+}
+
 impl Error {
     /// Builds the typed error for a non-2xx answer.
     pub fn from_response(status: reqwest::StatusCode, headers: HeaderMap, body: &[u8]) -> Self {
-        let error = Box::new(StatusError::new(status, headers, body));
+        Self::from_response_declared(status, headers, body, &[])
+    }
+
+    /// Builds the typed error for a non-2xx answer, its body decoded with the model the operation
+    /// declares for the status in `errors`.
+    pub fn from_response_declared(
+        status: reqwest::StatusCode,
+        headers: HeaderMap,
+        body: &[u8],
+        errors: &[(&'static str, ErrorDecoder)],
+    ) -> Self {
+        let mut error = StatusError::new(status, headers, body);
+        error.decoded = declared_decoder(errors, status).and_then(|decode| decode(body));
+        let error = Box::new(error);
         match status.as_u16() {
             400 => Error::BadRequest(error),
             401 => Error::Authentication(error),
@@ -117,7 +160,7 @@ impl Error {
             415 => Error::UnsupportedMediaType(error),
             422 => Error::UnprocessableEntity(error),
             429 => {
-                let retry_after = retry::retry_after(&error.headers);
+                let retry_after = error.retry_after;
                 Error::RateLimit { error, retry_after }
             }
             500..=599 => Error::InternalServer(error),
@@ -157,6 +200,13 @@ impl Error {
     /// The machine-readable `code` of the error body, for status errors.
     pub fn code(&self) -> Option<&str> {
         self.status_error().and_then(|e| e.code.as_deref())
+    }
+
+    /// How long the server asked to wait (`Retry-After-Ms` / `Retry-After`), for status errors
+    /// that said. A 429 or 503 asking for longer than the client's `max_retry_after` is returned
+    /// at once with it.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.status_error().and_then(|e| e.retry_after)
     }
 
     /// Whether this is a connection error, timeouts included.
@@ -199,7 +249,7 @@ impl Error {
 }
 
 /// A non-2xx answer: everything the server said.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StatusError {
     /// The HTTP status.
@@ -209,12 +259,28 @@ pub struct StatusError {
     /// The body: decoded JSON, or the text as a JSON string when it is not JSON, or `Null` when
     /// empty.
     pub body: serde_json::Value,
-    /// The `X-Request-Id` header (or the body's `request_id` when the header is missing).
+    /// The body's `request_id` member, else the `X-Request-Id` header.
     pub request_id: Option<String>,
     /// The body's `code` member, when the body is an object with a string `code`.
     pub code: Option<String>,
-    /// The body as an RFC 9457 problem document, when it is one.
-    pub problem: Option<Problem>,
+    /// How long the server asked to wait (`Retry-After-Ms` / `Retry-After`), if it said.
+    pub retry_after: Option<Duration>,
+    /// The body decoded as the error model the operation declares for this status.
+    decoded: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+impl fmt::Debug for StatusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatusError")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &self.body)
+            .field("request_id", &self.request_id)
+            .field("code", &self.code)
+            .field("retry_after", &self.retry_after)
+            .field("decoded", &self.decoded.is_some())
+            .finish()
+    }
 }
 
 impl StatusError {
@@ -228,45 +294,46 @@ impl StatusError {
             })
         };
         let code = body.get("code").and_then(|c| c.as_str()).map(str::to_owned);
-        let problem = match &body {
-            serde_json::Value::Object(map)
-                if map.contains_key("title")
-                    || map.contains_key("type")
-                    || is_problem(&headers) =>
-            {
-                serde_json::from_value::<Problem>(body.clone()).ok()
-            }
-            _ => None,
-        };
-        let request_id = headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
+        let request_id = body
+            .get("request_id")
+            .and_then(|v| v.as_str())
             .map(str::to_owned)
             .or_else(|| {
-                body.get("request_id")
-                    .and_then(|v| v.as_str())
+                headers
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
                     .map(str::to_owned)
             });
+        let retry_after = retry::retry_after(&headers);
         StatusError {
             status,
             headers,
             body,
             request_id,
             code,
-            problem,
+            retry_after,
+            decoded: None,
         }
     }
 
-    /// A human-readable message: the problem's `detail` or `title`, a `message` member, or the text.
+    /// The body decoded as `T`, when the operation declares `T` for this status and the body
+    /// decoded (the generated crate offers typed accessors, such as `problem()`).
+    pub fn decoded<T: Any>(&self) -> Option<&T> {
+        self.decoded.as_deref().and_then(|d| d.downcast_ref::<T>())
+    }
+
+    /// Whether the body is an RFC 9457 problem document (`application/problem+json`).
+    pub fn is_problem(&self) -> bool {
+        is_problem(&self.headers)
+    }
+
+    /// A human-readable message: the body's `detail`, `title` or `message`, or the text.
     pub fn message(&self) -> Option<&str> {
-        if let Some(p) = &self.problem {
-            if let Some(d) = p.detail.as_deref().or(p.title.as_deref()) {
-                return Some(d);
-            }
-        }
         match &self.body {
             serde_json::Value::String(s) => Some(s.as_str()),
-            v => v.get("message").and_then(|m| m.as_str()),
+            v => ["detail", "title", "message"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(|m| m.as_str())),
         }
     }
 }
@@ -293,35 +360,4 @@ impl fmt::Display for StatusError {
         }
         Ok(())
     }
-}
-
-/// An RFC 9457 problem details document. Members beyond the standard ones (and `code`,
-/// `request_id`) are kept in `extra`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Problem {
-    /// A URI identifying the problem type.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
-    /// A short summary of the problem type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// The HTTP status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// An explanation of this occurrence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// A URI reference identifying this occurrence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// A stable machine-readable error code (a common extension).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// The request id (a common extension).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// Every other member (for example a list of failing fields).
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
 }

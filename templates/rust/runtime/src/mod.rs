@@ -7,15 +7,17 @@
 //! and version, paths, message-type names) is passed in by generated code through
 //! [`ClientConfig`], [`RequestSpec`] and [`WsProtocol`].
 //!
-//! The generator copies this directory verbatim into the generated crate as `src/core/`.
+//! The generator copies this directory verbatim into the generated crate as `src/runtime/`.
 //! Files refer to each other only through `super::` paths, so the tree compiles wherever it is
 //! mounted; the one exception is the [`open_enum!`](crate::open_enum) macro, which expands in
-//! the caller's crate and therefore names `$crate::core::…` (the runtime must be mounted as
-//! `crate::core`).
+//! the caller's crate and therefore names `$crate::runtime::…` (the runtime must be mounted as
+//! `crate::runtime`).
 
 pub mod client;
+pub mod datetime;
 pub mod enums;
 pub mod error;
+pub mod etag;
 pub mod pagination;
 pub mod query;
 pub mod response;
@@ -27,8 +29,10 @@ pub use client::{
     BoxFuture, Client, ClientBuilder, ClientConfig, LogLevel, Logger, PendingRequest,
     RequestOptions, RequestSpec,
 };
+pub use datetime::DateTime;
 pub use enums::OpenEnum;
-pub use error::{Error, Problem, Result, StatusError};
+pub use error::{decode_error, Error, ErrorDecoder, Result, StatusError};
+pub use etag::ETag;
 pub use pagination::{Page, Paginator};
 pub use query::QueryValue;
 pub use response::ApiResponse;

@@ -6,8 +6,8 @@
 ///
 /// `None` writes nothing, a sequence writes one pair per item (exploded form,
 /// `types=a&types=b`), booleans write `true`/`false`, numbers and strings write themselves.
-/// Generated open enums implement it through [`OpenEnum`](super::OpenEnum); date-times should be
-/// passed as RFC 3339 strings.
+/// Generated open enums implement it through [`OpenEnum`](super::OpenEnum); date-times are
+/// [`DateTime`](super::DateTime)s, written as RFC 3339.
 pub trait QueryValue {
     /// Appends `name=value` pairs (not yet encoded) to `out`.
     fn append_to(&self, name: &str, out: &mut Vec<(String, String)>);

@@ -5,16 +5,26 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-/// The longest server-requested delay that is honoured; longer ones fall back to backoff.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// The longest server-requested delay a client waits by default; a longer one is returned as the
+/// typed error at once (with the delay on it), never retried sooner than asked.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// Whether a request with this method may be retried at all: safe or idempotent methods, or any
-/// request that carries an `Idempotency-Key` header.
-pub fn is_retryable_request(method: &Method, headers: &HeaderMap) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
-    ) || headers.contains_key("idempotency-key")
+/// Whether a method is safe (GET, HEAD, OPTIONS): it changes nothing, so it is retried without
+/// an idempotency key and sent without one. Every other request carries a key.
+pub fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether a request may be sent twice: a safe method, or one that carries an idempotency key in
+/// `key_header` (the server then answers a retry with the first answer instead of applying the
+/// change again). PUT and DELETE are not enough on their own: a retried PUT of a command log
+/// records two commands, and a retried DELETE whose answer was lost would get a 404.
+pub fn is_retryable_request(
+    method: &Method,
+    headers: &HeaderMap,
+    key_header: Option<&str>,
+) -> bool {
+    is_safe(method) || key_header.is_some_and(|name| headers.contains_key(name))
 }
 
 /// Whether an answer with this status and these headers is worth retrying: `x-should-retry`
@@ -33,9 +43,9 @@ pub fn is_retryable_status(status: StatusCode, headers: &HeaderMap) -> bool {
 }
 
 /// The delay the server asked for: `Retry-After-Ms` (milliseconds), else `Retry-After`
-/// (seconds or an HTTP date), if it is in (0, 60 s].
+/// (seconds or an HTTP date), if it is more than zero (at most about 30 years).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let within = |d: Duration| (!d.is_zero() && d <= MAX_RETRY_AFTER).then_some(d);
+    let within = |d: Duration| (!d.is_zero()).then_some(d);
     if let Some(ms) =
         header_str(headers, "retry-after-ms").and_then(|v| v.trim().parse::<f64>().ok())
     {

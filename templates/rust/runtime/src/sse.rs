@@ -515,6 +515,10 @@ impl<T: Send + 'static> State<T> {
         let retry_after = error
             .status_error()
             .and_then(|s| retry::retry_after(&s.headers));
+        if retry_after.is_some_and(|d| d > retry::DEFAULT_MAX_RETRY_AFTER) {
+            // Longer than the client waits for any request: the stream ends with the error.
+            return Err(error);
+        }
         self.dropped(retry_after);
         if self
             .config

@@ -41,7 +41,14 @@ pub struct WsProtocol {
     pub event_id_pointer: &'static str,
     /// Close codes after which the client does not reconnect (for example `&[4001, 4003]`).
     pub final_close_codes: &'static [u16],
+    /// The member of the welcome message announcing the heartbeat interval in milliseconds
+    /// (for example `heartbeat_interval_ms`): the watchdog waits twice that long.
+    pub heartbeat_interval_field: Option<&'static str>,
 }
+
+/// The watchdog of a protocol with heartbeats before the welcome announces their interval (or
+/// when it announces none): a connection silent this long is dropped and re-opened.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Tuning of the reconnecting WebSocket.
 #[derive(Debug, Clone)]
@@ -53,8 +60,10 @@ pub struct WsOptions {
     pub max_reconnect_delay: Duration,
     /// Consecutive failed connections after which the client gives up (default: never).
     pub max_reconnects: Option<u32>,
-    /// Reconnect when no frame arrives for this long (default: off; use about twice the server's
-    /// heartbeat interval).
+    /// Reconnect when no frame arrives for this long. Default (`None`): on for a protocol with
+    /// heartbeats, at twice the interval the welcome message announces (else
+    /// [`DEFAULT_IDLE_TIMEOUT`]), so a half-open connection never hangs; off without heartbeats.
+    /// [`WsOptions::without_idle_timeout`] turns it off.
     pub idle_timeout: Option<Duration>,
     /// The timeout of the connect and upgrade (default 30 s).
     pub connect_timeout: Duration,
@@ -92,6 +101,12 @@ impl WsOptions {
         self
     }
     /// Sets the idle timeout.
+    pub fn without_idle_timeout(mut self) -> Self {
+        self.idle_timeout = Some(Duration::MAX);
+        self
+    }
+
+    /// Sets the idle timeout (see [`WsOptions::idle_timeout`](Self::idle_timeout)).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = Some(timeout);
         self
@@ -159,6 +174,7 @@ impl<C: serde::Serialize, S: DeserializeOwned + Send + 'static> WebSocket<C, S> 
             failures: 0,
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
+            announced_interval: None,
             _server: PhantomData::<fn() -> S>,
         };
         tokio::spawn(task.run());
@@ -236,6 +252,8 @@ struct Task<S> {
     failures: u32,
     seen: HashSet<String>,
     seen_order: VecDeque<String>,
+    /// The heartbeat interval the last welcome message announced.
+    announced_interval: Option<Duration>,
     _server: PhantomData<fn() -> S>,
 }
 
@@ -249,9 +267,7 @@ enum Ended {
 
 impl<S: DeserializeOwned + Send + 'static> Task<S> {
     fn log(&self, level: LogLevel, message: impl FnOnce() -> String) {
-        if let Some(logger) = &self.logger {
-            logger(level, &message());
-        }
+        super::client::emit(self.logger.as_ref(), level, message);
     }
 
     fn set_connected(&self, connected: bool) {
@@ -404,16 +420,14 @@ impl<S: DeserializeOwned + Send + 'static> Task<S> {
             self.outbox.pop_front();
         }
 
-        let idle = self.options.idle_timeout;
+        self.announced_interval = None;
         let far = Duration::from_secs(86_400 * 365);
-        let watchdog = tokio::time::sleep(idle.unwrap_or(far));
+        let mut idle = self.idle_timeout();
+        let watchdog = tokio::time::sleep(idle.unwrap_or(far).min(far));
         tokio::pin!(watchdog);
         loop {
             tokio::select! {
                 frame = socket.next() => {
-                    if let Some(idle) = idle {
-                        watchdog.as_mut().reset(tokio::time::Instant::now() + idle);
-                    }
                     match frame {
                         Some(Ok(Message::Text(text))) => {
                             if !self.deliver(text.as_str()) {
@@ -439,6 +453,12 @@ impl<S: DeserializeOwned + Send + 'static> Task<S> {
                         }
                         None => return Ended::Dropped,
                     }
+                    // Any frame proves the connection alive; a welcome may have announced the
+                    // heartbeat interval, so the timeout is recomputed.
+                    idle = self.idle_timeout();
+                    if let Some(idle) = idle {
+                        watchdog.as_mut().reset(tokio::time::Instant::now() + idle.min(far));
+                    }
                 }
                 command = self.commands.recv() => match command {
                     Some(Command::Send(value)) => {
@@ -457,11 +477,26 @@ impl<S: DeserializeOwned + Send + 'static> Task<S> {
                         return Ended::Stop;
                     }
                 },
-                _ = &mut watchdog, if idle.is_some() => {
+                () = &mut watchdog, if idle.is_some() => {
                     self.log(LogLevel::Warn, || "WebSocket idle for too long; reconnecting".to_owned());
                     return Ended::Dropped;
                 }
             }
+        }
+    }
+
+    /// The watchdog's timeout: the option, else (with heartbeats) twice the announced interval
+    /// or [`DEFAULT_IDLE_TIMEOUT`].
+    fn idle_timeout(&self) -> Option<Duration> {
+        match self.options.idle_timeout {
+            Some(d) if d == Duration::MAX => None,
+            Some(d) => Some(d),
+            None if self.protocol.heartbeat_type.is_some() => Some(
+                self.announced_interval
+                    .map(|d| d * 2)
+                    .unwrap_or(DEFAULT_IDLE_TIMEOUT),
+            ),
+            None => None,
         }
     }
 
@@ -479,6 +514,13 @@ impl<S: DeserializeOwned + Send + 'static> Task<S> {
         let kind = value.get(self.protocol.type_field).and_then(|v| v.as_str());
         if kind == Some(self.protocol.welcome_type) {
             self.failures = 0;
+            if let Some(field) = self.protocol.heartbeat_interval_field {
+                self.announced_interval = value
+                    .get(field)
+                    .and_then(|v| v.as_u64())
+                    .filter(|ms| *ms > 0)
+                    .map(Duration::from_millis);
+            }
         }
         if kind.is_some() && kind == self.protocol.heartbeat_type {
             if let Ok(mut s) = self.shared.lock() {

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sdk_runtime_harness::core::{Client, ClientBuilder, ClientConfig};
+use sdk_runtime_harness::runtime::{Client, ClientBuilder, ClientConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -21,6 +21,7 @@ pub const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("SDK_HARNESS_UNSET_API_KEY"),
     bearer_token_env: Some("SDK_HARNESS_UNSET_BEARER_TOKEN"),
     base_url_env: Some("SDK_HARNESS_UNSET_BASE_URL"),
+    idempotency_header: Some("Idempotency-Key"),
 };
 
 /// One request as the server saw it.

@@ -2,12 +2,12 @@
 use std::process::Stdio;
 
 use futures_util::StreamExt;
-use tka::core::WsOptions;
 use tka::models::{
     BeatCreate, BeatInput, BeatMove, BeatPatch, ChangeEvent, EventType, SequenceCreate,
     SequencePatch, WsClientMessage, WsServerMessage, WsSubscribeMessage,
 };
-use tka::resources::{beats, history, sequences};
+use tka::resources::{history, sequences};
+use tka::runtime::WsOptions;
 use tka::{Error, Tka};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -104,6 +104,9 @@ async fn the_tka_scenario() {
         .await
         .unwrap();
     assert_eq!(flow.word, "AB");
+    // Date-times decode as RFC 3339 into a time type.
+    assert!(flow.created_at <= tka::runtime::DateTime::now_utc());
+    assert!(flow.updated_at >= flow.created_at);
 
     // List every sequence across pages.
     for i in 0..3 {
@@ -115,7 +118,7 @@ async fn the_tka_scenario() {
             .await
             .unwrap();
     }
-    let params = sequences::ListParams {
+    let params = sequences::SequencesListParams {
         limit: Some(2),
         ..Default::default()
     };
@@ -138,7 +141,6 @@ async fn the_tka_scenario() {
                 letter: Some("c".into()),
                 ..Default::default()
             },
-            &beats::AddParams::default(),
         )
         .await
         .unwrap();
@@ -151,7 +153,6 @@ async fn the_tka_scenario() {
                 position: Some(0),
                 ..Default::default()
             },
-            &beats::AddParams::default(),
         )
         .await
         .unwrap();
@@ -167,27 +168,17 @@ async fn the_tka_scenario() {
                 letter: Some(Some("q".into())),
                 ..Default::default()
             },
-            &beats::UpdateParams::default(),
         )
         .await
         .unwrap();
     assert_eq!(seq.word, "ZQBC");
     let seq = tka
         .beats()
-        .r#move(
-            &id,
-            &z,
-            &BeatMove { position: 3 },
-            &beats::MoveParams::default(),
-        )
+        .r#move(&id, &z, &BeatMove { position: 3 })
         .await
         .unwrap();
     assert_eq!(seq.word, "QBCZ");
-    let seq = tka
-        .beats()
-        .remove(&id, &z, &beats::RemoveParams::default())
-        .await
-        .unwrap();
+    let seq = tka.beats().remove(&id, &z).await.unwrap();
     assert_eq!(seq.word, "QBC");
 
     // Live changes over the WebSocket: subscribe to beat additions of this sequence, add one.
@@ -214,10 +205,7 @@ async fn the_tka_scenario() {
                     letter: Some("w".into()),
                     ..Default::default()
                 };
-                tka.beats()
-                    .add(&id, &added, &beats::AddParams::default())
-                    .await
-                    .unwrap();
+                tka.beats().add(&id, &added).await.unwrap();
             }
             WsServerMessage::Event(message) => break message.event,
             _ => {}
@@ -228,55 +216,44 @@ async fn the_tka_scenario() {
         ChangeEvent::BeatAdded(added) => assert_eq!(added.data.beat.letter.as_deref(), Some("W")),
         other => panic!("expected beat.added, got {other:?}"),
     }
-    tka.history()
-        .undo(&id, &history::UndoParams::default())
-        .await
-        .unwrap();
+    tka.history().undo(&id).await.unwrap();
 
     // Undo and redo, deletion included; the history lists it.
-    tka.sequences()
-        .delete(&id, &sequences::DeleteParams::default())
-        .await
-        .unwrap();
+    tka.sequences().delete(&id).await.unwrap();
     assert!(matches!(
         tka.sequences().get(&id).await,
         Err(Error::NotFound(_))
     ));
-    let restored = tka
-        .history()
-        .undo(&id, &history::UndoParams::default())
-        .await
-        .unwrap();
+    let restored = tka.history().undo(&id).await.unwrap();
     assert_eq!(restored.sequence.map(|s| s.word), Some("QBC".to_string()));
-    let back = tka
-        .history()
-        .undo(&id, &history::UndoParams::default())
-        .await
-        .unwrap();
+    let back = tka.history().undo(&id).await.unwrap();
     assert_eq!(back.sequence.map(|s| s.word), Some("QBCZ".to_string()));
-    let again = tka
-        .history()
-        .redo(&id, &history::RedoParams::default())
-        .await
-        .unwrap();
+    let again = tka.history().redo(&id).await.unwrap();
     assert_eq!(again.sequence.map(|s| s.word), Some("QBC".to_string()));
     let page = tka
         .history()
-        .list(&id, &history::ListParams::default())
+        .list(&id, &history::HistoryListParams::default())
         .await
         .unwrap();
     assert!(page.data.iter().any(|e| e.undone));
 
-    // A stale If-Match is a typed 412.
-    let stale = sequences::UpdateParams {
-        if_match: Some("\"1\"".into()),
-    };
+    // A stale If-Match (a version number or the tag as sent) is a typed 412 whose body is the
+    // contract's Problem model.
     let patch = SequencePatch {
         name: Some("Late".into()),
         ..Default::default()
     };
+    let stale = tka.sequences().update(&id, &patch).if_match(1).await;
+    match &stale {
+        Err(e @ Error::PreconditionFailed(_)) => {
+            let problem = e.problem().expect("the declared Problem model");
+            assert_eq!(problem.code, tka::models::ErrorCode::VersionMismatch);
+            assert_eq!(Some(problem.request_id.as_str()), e.request_id());
+        }
+        other => panic!("expected a 412, got {other:?}"),
+    }
     assert!(matches!(
-        tka.sequences().update(&id, &patch, &stale).await,
+        tka.sequences().update(&id, &patch).if_match("\"1\"").await,
         Err(Error::PreconditionFailed(_))
     ));
 
@@ -323,11 +300,9 @@ async fn the_tka_scenario() {
         .await;
     match invalid {
         Err(Error::UnprocessableEntity(e)) => {
-            let problem = e.problem.expect("problem document");
-            // The runtime's generic Problem keeps the API's `errors` list in `extra`: decode it as the model.
-            let errors: Vec<tka::models::FieldError> =
-                serde_json::from_value(problem.extra.get("errors").cloned().unwrap_or_default())
-                    .unwrap_or_default();
+            // The body decoded as the contract's Problem model: typed fields, no map.
+            let problem = e.problem().expect("the declared Problem model");
+            let errors = problem.errors.clone().unwrap_or_default();
             let mut fields: Vec<String> = errors.into_iter().map(|f| f.field).collect();
             fields.sort();
             assert_eq!(fields, ["/length", "/name"]);
@@ -354,11 +329,7 @@ async fn the_tka_scenario() {
     let mut server = start(&server.data_dir, &[]).await;
     let tka = client(&server.url, KEY_A);
     assert_eq!(tka.sequences().get(&id).await.unwrap(), before);
-    assert!(tka
-        .history()
-        .undo(&id, &history::UndoParams::default())
-        .await
-        .is_ok());
+    assert!(tka.history().undo(&id).await.is_ok());
 
     // Rate limiting: a typed 429 with Retry-After.
     server.child.kill().await.ok();

@@ -1,7 +1,7 @@
 // Small decisions every SDK target makes the same way, so the TypeScript, Python and Rust
 // clients agree: the name stem taken from the title, the default base URL, which union a typed
 // event stream decodes to, and how a WebSocket channel's protocol conventions are read.
-import type { ApiIR, Model, TypeRef, WebSocketChannel } from "../ir/types.ts";
+import type { ApiIR, Model, Operation, TypeRef, WebSocketChannel } from "../ir/types.ts";
 
 /** The document title without "API" ("TKA API" -> "TKA"): the stem of package and client names. */
 export function titleStem(title: string): string {
@@ -96,4 +96,97 @@ export function webSocketConventions(channel: WebSocketChannel): WebSocketConven
     auth: text("auth"),
     tokenField: text("tokenField") ?? "token",
   };
+}
+
+/**
+ * The error answers an operation declares with a JSON body (status as written: `404`, `4XX`,
+ * `default`), in declaration order: the SDKs decode an error body with that model.
+ */
+export function errorBodies(op: Operation): Array<{ status: string; type: TypeRef }> {
+  return op.responses.flatMap((r) => {
+    if (!r.isError) return [];
+    const content = r.contents.find((c) => (c.kind === "json" || c.kind === "problem") && c.type !== undefined);
+    return content?.type === undefined ? [] : [{ status: r.status, type: content.type }];
+  });
+}
+
+/** The runtimes' status-error families: class name and the statuses it stands for. */
+export const ERROR_FAMILIES: ReadonlyArray<{ name: string; statuses: (status: number) => boolean; doc: string }> = [
+  { name: "BadRequestError", statuses: (s) => s === 400, doc: "400." },
+  { name: "AuthenticationError", statuses: (s) => s === 401, doc: "401." },
+  { name: "PermissionDeniedError", statuses: (s) => s === 403, doc: "403." },
+  { name: "NotFoundError", statuses: (s) => s === 404, doc: "404." },
+  { name: "ConflictError", statuses: (s) => s === 409, doc: "409." },
+  { name: "PreconditionFailedError", statuses: (s) => s === 412, doc: "412: an `If-Match` precondition failed." },
+  { name: "PayloadTooLargeError", statuses: (s) => s === 413, doc: "413." },
+  { name: "UnsupportedMediaTypeError", statuses: (s) => s === 415, doc: "415." },
+  { name: "UnprocessableEntityError", statuses: (s) => s === 422, doc: "422." },
+  { name: "RateLimitError", statuses: (s) => s === 429, doc: "429." },
+  { name: "InternalServerError", statuses: (s) => s >= 500, doc: "Any status >= 500." },
+  { name: "APIStatusError", statuses: () => true, doc: "Any non-2xx answer (the base of the others)." },
+];
+
+/** Whether a declared status (`404`, `4XX`, `default`) covers some status a family stands for. */
+export function familyCovers(family: (typeof ERROR_FAMILIES)[number], declared: string): boolean {
+  if (declared === "default") return true;
+  const range = /^([1-5])XX$/i.exec(declared);
+  if (range) {
+    const base = Number(range[1]) * 100;
+    for (let s = base; s < base + 100; s++) if (family.statuses(s)) return true;
+    return false;
+  }
+  return family.statuses(Number(declared));
+}
+
+/**
+ * Models only ever sent (reachable from request bodies and client WebSocket messages, never from
+ * an answer): the SDKs give their optional members a "not given" state apart from null.
+ */
+export function inputOnlyModels(ir: ApiIR): Set<string> {
+  const byName = new Map(ir.models.map((m) => [m.name, m]));
+  const reach = (roots: TypeRef[]): Set<string> => {
+    const seen = new Set<string>();
+    const visit = (ref: TypeRef): void => {
+      if (ref.kind === "array") {
+        visit(ref.items);
+        return;
+      }
+      if (ref.kind === "map") {
+        visit(ref.values);
+        return;
+      }
+      if (ref.kind !== "model" || seen.has(ref.name)) return;
+      seen.add(ref.name);
+      const m = byName.get(ref.name);
+      if (m === undefined) return;
+      if (m.kind === "object") {
+        for (const p of m.properties) visit(p.type);
+        if (m.additionalProperties !== null && m.additionalProperties !== false) visit(m.additionalProperties);
+      } else if (m.kind === "union") {
+        for (const v of m.variants) visit(v.type);
+      } else if (m.kind === "alias") {
+        visit(m.type);
+      }
+    };
+    for (const r of roots) visit(r);
+    return seen;
+  };
+  const requests: TypeRef[] = [];
+  const answers: TypeRef[] = [];
+  for (const op of ir.operations) {
+    for (const c of op.requestBody?.contents ?? []) requests.push(c.type);
+    for (const r of op.responses) {
+      for (const c of r.contents) {
+        if (c.type !== undefined) answers.push(c.type);
+        for (const e of c.stream?.events ?? []) answers.push(e.type);
+      }
+    }
+    for (const p of op.parameters) answers.push(p.type); // parameters are read back too
+  }
+  for (const ch of ir.channels) {
+    requests.push(ch.clientMessage);
+    answers.push(ch.serverMessage);
+  }
+  const read = reach(answers);
+  return new Set([...reach(requests)].filter((name) => !read.has(name)));
 }

@@ -33,11 +33,42 @@ function doc(text: string | undefined, indent = ""): string {
 export { doc as docComment };
 
 /**
- * `openEnums`: SDKs accept values a newer server may add (`"a" | "b" | (string & {})`); a
- * server skeleton validates strictly and uses closed unions. `qualifier` prefixes model
- * references made from another module (`M.`).
+ * The extra arm of an open discriminated union: what an SDK decodes a variant it does not know
+ * into. Its tag is a fixed value (`"unknown"`, or `"__unknown__"` when a variant has that tag) so
+ * that `switch (value.type)` still narrows every known arm, and an exhaustive switch must handle
+ * this one; the object as received is kept in `raw`.
  */
-export function typePrinter(ir: ApiIR, options: { openEnums: boolean; qualifier?: string }): TypePrinter {
+export interface UnknownArm {
+  /** The interface's name (`UnknownChangeEvent`). */
+  typeName: string;
+  /** The discriminator property. */
+  field: string;
+  /** The tag value the arm carries. */
+  marker: string;
+}
+
+export function unknownArm(ir: ApiIR, model: Model): UnknownArm | null {
+  if (model.kind !== "union" || model.discriminator === undefined) return null;
+  const taken = new Set(ir.models.map((m) => m.names?.typescript?.type ?? m.name));
+  const base = `Unknown${model.names?.typescript?.type ?? model.name}`;
+  let typeName = base;
+  for (let i = 2; taken.has(typeName); i++) typeName = `${base}${i}`;
+  const tags = new Set(model.discriminator.mapping.map((e) => e.value));
+  let marker = "unknown";
+  while (tags.has(marker)) marker = `_${marker}_`;
+  return { typeName, field: model.discriminator.propertyName, marker };
+}
+
+/**
+ * `openEnums`: SDKs accept values a newer server may add (`"a" | "b" | (string & {})`); a
+ * server skeleton validates strictly and uses closed unions. `openUnions`: a discriminated union
+ * gets an `Unknown...` arm (see `unknownArm`). `qualifier` prefixes model references made from
+ * another module (`M.`).
+ */
+export function typePrinter(
+  ir: ApiIR,
+  options: { openEnums: boolean; openUnions?: boolean; qualifier?: string },
+): TypePrinter {
   const names = new Map(ir.models.map((m) => [m.name, m.names?.typescript?.type ?? m.name]));
   const nameOf = (name: string) => names.get(name) ?? name;
   const qualifier = options.qualifier ?? "";
@@ -90,8 +121,15 @@ export function typePrinter(ir: ApiIR, options: { openEnums: boolean; qualifier?
       }
       case "union": {
         const variants = model.variants.map((v) => type(v.type));
+        const arm = options.openUnions ? unknownArm(ir, model) : null;
+        if (arm !== null) variants.push(arm.typeName);
         if (model.nullable) variants.push("null");
-        return `${header}export type ${name} = ${variants.join(" | ")};\n`;
+        const union = `${header}export type ${name} = ${variants.join(" | ")};\n`;
+        if (arm === null) return union;
+        const armDoc = doc(
+          `A \`${name}\` variant this SDK version does not know (sent by a newer server): \`${arm.field}\` is ${JSON.stringify(arm.marker)}, \`raw\` is the object as received. An exhaustive \`switch\` must handle it.`,
+        );
+        return `${union}\n${armDoc}export interface ${arm.typeName} {\n  readonly ${propertyKey(arm.field)}: ${JSON.stringify(arm.marker)};\n  readonly raw: { readonly [key: string]: unknown };\n}\n`;
       }
       case "alias":
         return `${header}export type ${name} = ${type(model.type)};\n`;

@@ -21,5 +21,9 @@ export interface Target {
   runtimeDir?: string;
   /** Where the runtime lands in the output directory. */
   runtimeOut?: string;
+  /** More runtime folders copied verbatim (a target built on another copies that one's too). */
+  extraRuntimes?: ReadonlyArray<{ dir: string; out: string }>;
+  /** Output folders holding another target's files (its goldens cover them, this target's skip them). */
+  embeds?: readonly string[];
   render(ir: ApiIR, render: Render): TargetFile[];
 }

@@ -1,23 +1,31 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generate, generateIR, type Target, targets } from "@tka/codegen/src/api.ts";
 import { openapiOutDir } from "../paths.ts";
 import type { Step } from "../step.ts";
 
+export interface CodegenStepOptions {
+  /** Options of the target (for example the CLI's package and SDK names). */
+  target?: Record<string, unknown>;
+  /** Repository files copied as they are into the output folder (the LICENSE of a package). */
+  copy?: readonly string[];
+}
+
 /** A code generator step: one target of tools/codegen over the staged OpenAPI 3.2 document. */
-export function codegenStep(target: string, out: string, keep: readonly string[] = []): Step {
+export function codegenStep(target: string, out: string, options: CodegenStepOptions = {}): Step {
   return {
     name: `codegen ${target} -> ${out}`,
     outputs: [out],
-    keep: keep.map((k) => `${out}/${k}`),
-    async run({ staging, write, log }) {
-      const make = targets[target] as (() => Target) | undefined;
+    async run({ root, staging, write, log }) {
+      const make = targets[target];
       if (make === undefined) throw new Error(`unknown codegen target ${target}`);
-      const t = make();
+      const t: Target = make(options.target);
       const input = join(staging, openapiOutDir, "openapi.3.2.yaml");
       const ir = generateIR(input, { languages: [t.language] });
       const files = generate(t, ir, { source: `${openapiOutDir}/openapi.3.2.yaml` });
       for (const file of files) await write(join(out, file.path), file.content);
-      log(`  ${files.length} files`);
+      for (const path of options.copy ?? []) await write(join(out, path), await readFile(join(root, path)));
+      log(`  ${files.length + (options.copy?.length ?? 0)} files`);
     },
   };
 }

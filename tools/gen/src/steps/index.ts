@@ -1,26 +1,52 @@
+import { readVersions } from "@tka/release/src/versions.ts";
 import type { Step } from "../step.ts";
 import { codegenStep } from "./codegen.ts";
+import { compatStep } from "./compat.ts";
 import { contractStep } from "./contract.ts";
 import { lintStep } from "./lint.ts";
 
+const versions = readVersions();
+/** Every published package carries the repository's license. */
+const copy = ["LICENSE"];
+
 /**
  * Everything `pnpm gen` runs, in order. The contract comes first; every code generator reads the
- * staged OpenAPI documents it produced. Adding a generator is one line here.
+ * staged OpenAPI documents it produced. Adding a generator is one line here. Package versions come
+ * from versions.json (a target that does not take a `version` option yet ignores it).
  */
 export const steps: readonly Step[] = [
   contractStep,
   lintStep,
   // Code generators (tools/codegen), one line each.
   codegenStep("hono", "packages/server/src/generated"),
-  codegenStep("typescript", "packages/sdk-ts", [
-    "package.json",
-    "tsconfig.json",
-    "tsconfig.build.json",
-    "tsconfig.build.cjs.json",
-    "turbo.json",
-    "test/",
-    "bench/",
-  ]),
-  codegenStep("python", "generated/python"),
-  codegenStep("rust", "generated/rust"),
+  // packages/sdk-ts also holds hand-written files (package.json, tsconfigs, test/, bench/): the
+  // manifest of generated files leaves them alone.
+  codegenStep("typescript", "packages/sdk-ts", { target: { version: versions.typescript.version }, copy }),
+  codegenStep("python", "generated/python", { target: { version: versions.python.version }, copy }),
+  codegenStep("rust", "generated/rust", { target: { version: versions.rust.version }, copy }),
+  // The `tka` command line, on the TypeScript SDK; its tests (test/) are hand-written.
+  codegenStep("cli", "packages/cli", {
+    target: {
+      binName: "tka",
+      packageName: versions.cli.name,
+      version: versions.cli.version,
+      license: "MIT",
+      // The embedded SDK introduces itself as the CLI (User-Agent `tka-cli/<version>`).
+      sdk: { packageName: versions.cli.name, version: versions.cli.version },
+      packageJson: {
+        scripts: {
+          test: "vitest run --config test/vitest.config.ts --reporter=default --reporter=json --outputFile.json=.reports/vitest.json",
+        },
+        devDependencies: {
+          "@tka/server": "workspace:*",
+          "@types/node": "22.20.5",
+          typescript: "5.9.3",
+          vitest: "5.1.1",
+        },
+      },
+    },
+    copy,
+  }),
+  // What the contract's changes since the last release mean for each SDK (prints; writes nothing).
+  compatStep,
 ];

@@ -1,27 +1,23 @@
 import { retryAfterMs } from "../internal/retry.ts";
 
 /**
- * An RFC 9457 problem document. Only the members the runtime reads are typed; every other member
- * the server sends is kept.
+ * The error statuses an operation declares with a JSON body, as generated code passes them:
+ * status codes, ranges (`4XX`) and `default`, separated by spaces (`"400 404 4XX default"`).
+ * A body is decoded into `problem` only for a status the operation declares.
  */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  instance?: string;
-  code?: string;
-  request_id?: string;
-  [key: string]: unknown;
-}
+export type DeclaredErrors = string;
 
 /** The root of every error the SDK throws. */
 export class APIError extends Error {
   override name = "APIError";
 }
 
-/** The server answered with a non-2xx status (after any retries). */
-export class APIStatusError extends APIError {
+/**
+ * The server answered with a non-2xx status (after any retries). `P` is the type of the error
+ * bodies the API declares for this status family: the generated package exports each class with
+ * `P` set to its models (for example `NotFoundError` with `problem: Problem | undefined`).
+ */
+export class APIStatusError<P = unknown> extends APIError {
   override name = "APIStatusError";
   /** The HTTP status code. */
   readonly status: number;
@@ -29,81 +25,99 @@ export class APIStatusError extends APIError {
   readonly headers: Headers;
   /** The decoded JSON body, or the text body when it is not JSON, or undefined when empty. */
   readonly body: unknown;
-  /** The `X-Request-Id` response header (or the problem's `request_id`), for support requests. */
+  /**
+   * The body as the error model the operation declares for this status (its `code`, `detail`,
+   * field errors, ...), or undefined when the operation declares none for it or the body is not
+   * a JSON object.
+   */
+  readonly problem: P | undefined;
+  /** The request id: the body's `request_id`, else the `X-Request-Id` header, for support requests. */
   readonly requestId: string | undefined;
-  /** The problem's machine-readable `code`, when the body is a problem document. */
+  /** The body's machine-readable `code`, when it has a string one. */
   readonly code: string | undefined;
-  /** The problem document, when the body is `application/problem+json` (or looks like one). */
-  readonly problem: Problem | undefined;
+  /**
+   * Seconds the server asked to wait before a retry (`Retry-After-Ms` / `Retry-After`), when it
+   * said. Set on every status: a 429 or 503 whose delay exceeds the client's `maxRetryAfter` is
+   * raised at once with it, so the caller can schedule the retry.
+   */
+  readonly retryAfter: number | undefined;
 
-  constructor(status: number, headers: Headers, body: unknown, message?: string) {
-    const problem = asProblem(headers, body);
-    super(message ?? describe(status, body, problem));
+  constructor(status: number, headers: Headers, body: unknown, message?: string, declared?: DeclaredErrors) {
+    const record = isObject(body) ? body : undefined;
+    const problem = record !== undefined && isProblem(status, headers, declared) ? (record as P) : undefined;
+    super(message ?? describe(status, body, record));
     this.status = status;
     this.headers = headers;
     this.body = body;
     this.problem = problem;
-    this.code = typeof problem?.code === "string" ? problem.code : undefined;
+    this.code = typeof record?.code === "string" ? record.code : undefined;
     this.requestId =
-      headers.get("x-request-id") ?? (typeof problem?.request_id === "string" ? problem.request_id : undefined);
+      (typeof record?.request_id === "string" ? record.request_id : undefined) ??
+      headers.get("x-request-id") ??
+      undefined;
+    const ms = retryAfterMs(headers);
+    this.retryAfter = ms === undefined ? undefined : ms / 1000;
   }
 
-  /** Builds the most specific error class for a status. */
-  static generate(status: number, headers: Headers, body: unknown, message?: string): APIStatusError {
+  /**
+   * Builds the most specific error class for a status. `declared` lists the statuses the
+   * operation declares an error body for; when it is undefined (a hand-written call), any
+   * `application/problem+json` body counts.
+   */
+  static generate(
+    status: number,
+    headers: Headers,
+    body: unknown,
+    message?: string,
+    declared?: DeclaredErrors,
+  ): APIStatusError {
     const ErrorClass = errorClassForStatus(status);
-    return new ErrorClass(status, headers, body, message);
+    return new ErrorClass(status, headers, body, message, declared);
   }
 }
 
 /** 400 */
-export class BadRequestError extends APIStatusError {
+export class BadRequestError<P = unknown> extends APIStatusError<P> {
   override name = "BadRequestError";
 }
 /** 401 */
-export class AuthenticationError extends APIStatusError {
+export class AuthenticationError<P = unknown> extends APIStatusError<P> {
   override name = "AuthenticationError";
 }
 /** 403 */
-export class PermissionDeniedError extends APIStatusError {
+export class PermissionDeniedError<P = unknown> extends APIStatusError<P> {
   override name = "PermissionDeniedError";
 }
 /** 404 */
-export class NotFoundError extends APIStatusError {
+export class NotFoundError<P = unknown> extends APIStatusError<P> {
   override name = "NotFoundError";
 }
 /** 409 */
-export class ConflictError extends APIStatusError {
+export class ConflictError<P = unknown> extends APIStatusError<P> {
   override name = "ConflictError";
 }
 /** 412: an `If-Match` precondition failed. */
-export class PreconditionFailedError extends APIStatusError {
+export class PreconditionFailedError<P = unknown> extends APIStatusError<P> {
   override name = "PreconditionFailedError";
 }
 /** 413 */
-export class PayloadTooLargeError extends APIStatusError {
+export class PayloadTooLargeError<P = unknown> extends APIStatusError<P> {
   override name = "PayloadTooLargeError";
 }
 /** 415 */
-export class UnsupportedMediaTypeError extends APIStatusError {
+export class UnsupportedMediaTypeError<P = unknown> extends APIStatusError<P> {
   override name = "UnsupportedMediaTypeError";
 }
 /** 422 */
-export class UnprocessableEntityError extends APIStatusError {
+export class UnprocessableEntityError<P = unknown> extends APIStatusError<P> {
   override name = "UnprocessableEntityError";
 }
 /** 429 */
-export class RateLimitError extends APIStatusError {
+export class RateLimitError<P = unknown> extends APIStatusError<P> {
   override name = "RateLimitError";
-  /** Seconds the server asked to wait (`Retry-After-Ms` / `Retry-After`), when it said. */
-  readonly retryAfter: number | undefined;
-
-  constructor(status: number, headers: Headers, body: unknown, message?: string) {
-    super(status, headers, body, message);
-    this.retryAfter = parseRetryAfterSeconds(headers);
-  }
 }
 /** Any status >= 500. */
-export class InternalServerError extends APIStatusError {
+export class InternalServerError<P = unknown> extends APIStatusError<P> {
   override name = "InternalServerError";
 }
 
@@ -143,7 +157,13 @@ export class WebSocketClosedError extends APIError {
   }
 }
 
-type StatusErrorClass = new (status: number, headers: Headers, body: unknown, message?: string) => APIStatusError;
+type StatusErrorClass = new (
+  status: number,
+  headers: Headers,
+  body: unknown,
+  message?: string,
+  declared?: DeclaredErrors,
+) => APIStatusError;
 
 const STATUS_ERRORS: Readonly<Record<number, StatusErrorClass>> = {
   400: BadRequestError,
@@ -164,27 +184,26 @@ export function errorClassForStatus(status: number): StatusErrorClass {
   return STATUS_ERRORS[status] ?? APIStatusError;
 }
 
-function parseRetryAfterSeconds(headers: Headers): number | undefined {
-  const ms = retryAfterMs(headers, Date.now());
-  if (ms !== undefined) return ms / 1000;
-  // Honour values beyond the retry loop's ceiling too: the caller may want to wait longer.
-  const raw = headers.get("retry-after");
-  const seconds = raw === null ? Number.NaN : Number(raw);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+function isObject(body: unknown): body is Record<string, unknown> {
+  return typeof body === "object" && body !== null && !Array.isArray(body);
 }
 
-function asProblem(headers: Headers, body: unknown): Problem | undefined {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
-  const contentType = headers.get("content-type") ?? "";
-  const record = body as Record<string, unknown>;
-  const looksLikeProblem =
-    typeof record.title === "string" || typeof record.type === "string" || typeof record.code === "string";
-  if (/problem\+json/i.test(contentType) || looksLikeProblem) return record as Problem;
-  return undefined;
+/** Whether the operation declares an error body for this status (exact, `4XX` range, `default`). */
+export function declaresError(declared: DeclaredErrors, status: number): boolean {
+  for (const entry of declared.split(" ")) {
+    if (entry === String(status) || entry === "default") return true;
+    if (entry.length === 3 && entry.endsWith("XX") && entry[0] === String(Math.floor(status / 100))) return true;
+  }
+  return false;
 }
 
-function describe(status: number, body: unknown, problem: Problem | undefined): string {
-  if (problem) {
+function isProblem(status: number, headers: Headers, declared: DeclaredErrors | undefined): boolean {
+  if (declared !== undefined) return declaresError(declared, status);
+  return /problem\+json/i.test(headers.get("content-type") ?? "");
+}
+
+function describe(status: number, body: unknown, problem: Record<string, unknown> | undefined): string {
+  if (problem && (typeof problem.title === "string" || typeof problem.code === "string")) {
     const head = [problem.code, problem.title].filter((part) => typeof part === "string" && part).join(" ");
     const detail = typeof problem.detail === "string" ? problem.detail : "";
     return `${status} ${head}${detail ? `: ${detail}` : ""}`.trim();

@@ -1,4 +1,10 @@
-import { isRetryableResponse, jitter, type RandomSource, retryAfterMs } from "../internal/retry.ts";
+import {
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  isRetryableResponse,
+  jitter,
+  type RandomSource,
+  retryAfterMs,
+} from "../internal/retry.ts";
 import { sleep } from "../internal/sleep.ts";
 import type { Logger } from "./client.ts";
 import { APIConnectionError, APIError, APIStatusError, APIUserAbortError } from "./errors.ts";
@@ -239,7 +245,12 @@ export class EventStream<T> implements AsyncIterable<T> {
           this.#checkAborted();
           if (!isRetryableStreamError(err)) throw err;
           failure = err;
-          if (err instanceof APIStatusError) serverDelay = retryAfterMs(err.headers);
+          if (err instanceof APIStatusError) {
+            serverDelay = retryAfterMs(err.headers);
+            // Longer than the client would wait for any request: the stream ends with the error.
+            if (serverDelay !== undefined && serverDelay > DEFAULT_MAX_RETRY_AFTER_MS) throw err;
+            if (serverDelay === 0) serverDelay = undefined;
+          }
         }
 
         if (response) {

@@ -1,12 +1,22 @@
 /** A source of uniform random numbers in [0, 1); injectable so tests are deterministic. */
 export type RandomSource = () => number;
 
-/** Methods retried without an Idempotency-Key (safe or idempotent per RFC 9110). */
-const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
+/** Methods that change nothing (RFC 9110): retried without an idempotency key, and sent without one. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Whether a request may be sent twice: an idempotent method, or one carrying an idempotency key. */
+/** Whether a method is safe (GET, HEAD, OPTIONS). Every other request carries an idempotency key. */
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method.toUpperCase());
+}
+
+/**
+ * Whether a request may be sent twice: a safe method, or one carrying an idempotency key (the
+ * server then replays the first answer instead of applying the change again). PUT and DELETE are
+ * not enough on their own: a retried PUT of a command log records two commands, and a retried
+ * DELETE whose first answer was lost would answer 404.
+ */
 export function isRetryableRequest(method: string, hasIdempotencyKey: boolean): boolean {
-  return hasIdempotencyKey || IDEMPOTENT_METHODS.has(method.toUpperCase());
+  return hasIdempotencyKey || isSafeMethod(method);
 }
 
 /**
@@ -22,35 +32,26 @@ export function isRetryableResponse(status: number, headers: Headers): boolean {
   return false;
 }
 
-/** The longest server-requested delay the runtime honours; beyond it the backoff applies. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+/** The longest server-requested delay the request loop waits by default; beyond it the error is raised at once. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * The delay a response asks for, in milliseconds: `Retry-After-Ms`, else `Retry-After` as seconds
- * or an HTTP date. Undefined when absent, unparsable, or not in (0, 60 s].
+ * or an HTTP date; at least 0. Undefined when absent or unparsable.
  */
 export function retryAfterMs(headers: Headers | undefined, now: number = Date.now()): number | undefined {
   if (!headers) return undefined;
-  let ms: number | undefined;
   const msHeader = headers.get("retry-after-ms");
   if (msHeader !== null && msHeader.trim() !== "") {
     const parsed = Number(msHeader);
-    if (Number.isFinite(parsed)) ms = parsed;
+    if (Number.isFinite(parsed)) return Math.max(0, parsed);
   }
-  if (ms === undefined) {
-    const header = headers.get("retry-after");
-    if (header !== null && header.trim() !== "") {
-      const seconds = Number(header);
-      if (Number.isFinite(seconds)) {
-        ms = seconds * 1000;
-      } else {
-        const date = Date.parse(header);
-        if (!Number.isNaN(date)) ms = date - now;
-      }
-    }
-  }
-  if (ms === undefined || !(ms > 0) || ms > MAX_RETRY_AFTER_MS) return undefined;
-  return ms;
+  const header = headers.get("retry-after");
+  if (header === null || header.trim() === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** A jitter factor in [0.75, 1.0]. */

@@ -6,10 +6,19 @@
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, Property, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
-import { serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
+import {
+  ERROR_FAMILIES,
+  errorBodies,
+  familyCovers,
+  inputOnlyModels,
+  serverUrl,
+  taggedUnionFor,
+  titleStem,
+  webSocketConventions,
+} from "../sdk-common.ts";
 import { arrayDelimiter, flatShape, isScalarOrScalarArray } from "../shapes.ts";
 import type { Target } from "../types.ts";
-import { renderModels } from "./models.ts";
+import { paramName, paramType, renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
 
 export interface PythonOptions {
@@ -21,10 +30,17 @@ export interface PythonOptions {
   clientName?: string;
   /** Prefix of the environment variables (default: from the client name, "TKA"). */
   envPrefix?: string;
+  /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
+  version?: string;
 }
 
 /** Runtime names resource modules may import from `.._core`. */
 const RUNTIME_NAMES = [
+  "NOT_GIVEN",
+  "NotGiven",
+  "TimeoutTypes",
+  "body_from",
+  "request_options",
   "AsyncAPIClient",
   "AsyncEventStream",
   "AsyncPageRequest",
@@ -34,6 +50,7 @@ const RUNTIME_NAMES = [
   "SyncAPIClient",
   "SyncCursorPage",
   "SyncEventStream",
+  "SyncWebSocketClient",
   "WebSocketProtocol",
   "deep_object_query",
   "delimited",
@@ -60,30 +77,58 @@ const CLIENT_MEMBERS = new Set([
   "fetch",
   "logger",
   "max_retries",
+  "max_retry_after",
   "request",
   "request_page",
   "request_stream",
+  "strict_response_validation",
   "timeout",
   "user_agent",
   "websocket_headers",
   "websocket_url",
+  "with_options",
   "with_query",
 ]);
 
-/** One generated method, rendered for the sync and the async class. */
+/** The per-request keyword options every HTTP method takes (see `request_options`). */
+const OPTION_NAMES = ["timeout", "max_retries", "extra_headers", "extra_query", "idempotency_key"];
+
+/** Their declarations in every HTTP method's signature. */
+const OPTION_PARAMS = [
+  "timeout: TimeoutTypes | NotGiven = NOT_GIVEN",
+  "max_retries: int | NotGiven = NOT_GIVEN",
+  "extra_headers: Mapping[str, str | None] | None = None",
+  "extra_query: Mapping[str, Any] | None = None",
+  "idempotency_key: str | None = None",
+].join(", ");
+
+/** One generated method, rendered by resource.py.hbs for the sync and the async class. */
 interface PyMethod {
   name: string;
   kind: "plain" | "page" | "stream" | "websocket";
-  /** Parameters after `self`, as written in the signature. */
-  params: string[];
-  /** The runtime call's arguments. */
+  /** Positional parameters after `self` (path parameters, then the body), as declared. */
+  positional: string[];
+  /** Keyword-only parameters of the operation (query, header, cookie), as declared. */
+  keyword: string[];
+  /**
+   * When the body's members may also be passed as keyword arguments: the two overloads' body
+   * parameter and member parameters, and the implementation's.
+   */
+  overload: { body: string; members: string[]; implBody: string; implMembers: string[] } | false;
+  /** The runtime call: `request`, `request_page` or `request_stream`. */
+  call: string;
+  /** The runtime call's arguments, except `options`. */
   args: string[];
+  /** Whether the method takes the per-request keyword options. */
+  options: boolean;
   /** Return annotations (sync, async). */
   returns: [string, string];
   doc: string;
-  /** Module-level items (decoders, protocol constants). */
+  /** Module-level items (decoders, protocol constants, error maps). */
   items: string[];
   example: string;
+  /** A WebSocket method's returned expressions (sync, async). */
+  websocket: [string, string] | false;
 }
 
 function refuse(file: string, pointer: string, reason: string): never {
@@ -106,9 +151,10 @@ export function pythonTarget(options: PythonOptions = {}): Target {
       let clientName = options.clientName ?? (pascalCase(stem) || "Api");
       if (groupClasses.has(clientName) || groupClasses.has(`Async${clientName}`)) clientName = `${clientName}Client`;
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
-      const version = /^\d+\.\d+\.\d+$/.test(ir.info.version) ? ir.info.version : "0.1.0";
+      const version = options.version ?? (/^\d+\.\d+\.\d+$/.test(ir.info.version) ? ir.info.version : "0.1.0");
       const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
       const modelNames = new Set(ir.models.map((m) => m.names?.python?.type ?? m.name));
+      const inputOnly = inputOnlyModels(ir);
 
       const usedProps = new Set<string>();
       const resources = ir.groups.map((group) => {
@@ -140,6 +186,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         const usedModels = new Set<string>();
         const runtime = new Set<string>();
         const methods: PyMethod[] = [];
+        const errorMaps = new Map<string, string>();
         for (const op of ops) {
           const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
           if (channel !== undefined) {
@@ -148,9 +195,15 @@ export function pythonTarget(options: PythonOptions = {}): Target {
             continue;
           }
           if (op.websocket !== null) continue;
-          methods.push(operationMethod(types, op, q, runtime, property));
+          methods.push(operationMethod(types, op, q, runtime, property, inputOnly, errorMaps));
         }
-        const sync = methods.filter((m) => m.kind !== "websocket");
+        const sync = methods;
+        if (methods.some((m) => m.overload !== false)) types.typing.add("overload");
+        if (errorMaps.size > 0) types.typing.add("Any").add("Mapping");
+        if (methods.some((m) => m.options)) {
+          types.typing.add("Any").add("Mapping");
+          runtime.add("NOT_GIVEN").add("NotGiven").add("TimeoutTypes").add("request_options");
+        }
         const typing = [...types.typing];
         const imports = [
           "from __future__ import annotations",
@@ -161,7 +214,6 @@ export function pythonTarget(options: PythonOptions = {}): Target {
             ...runtime,
             "AsyncAPIClient",
             "SyncAPIClient",
-            ...(methods.some((m) => m.kind !== "websocket") ? ["RequestOptions"] : []),
             ...(sync.some((m) => m.kind === "plain" || m.kind === "page") ? ["to_raw_response_wrapper"] : []),
             ...(methods.some((m) => m.kind === "plain" || m.kind === "page") ? ["async_to_raw_response_wrapper"] : []),
           ].join(", ")}`,
@@ -177,26 +229,31 @@ export function pythonTarget(options: PythonOptions = {}): Target {
           view: {
             moduleDoc: pyDoc(groupDoc, ""),
             imports: imports.join("\n"),
-            items: [...new Set(methods.flatMap((m) => m.items))],
+            items: [
+              ...[...errorMaps].map(([map, name]) => `${name}: Mapping[str, Any] = ${map}\n`),
+              ...new Set(methods.flatMap((m) => m.items)),
+            ],
             className,
             classDoc: pyDoc(`${groupDoc}\n\nReached as \`client.${property}\`.`, "    "),
             asyncClassDoc: pyDoc(`${groupDoc}\n\nReached as \`client.${property}\` on the async client.`, "    "),
-            syncMethods: sync.map((m) => methodCode(m, false)),
-            asyncMethods: methods.map((m) => methodCode(m, true)),
+            syncMethods: sync.map((m) => methodView(m, false)),
+            asyncMethods: methods.map((m) => methodView(m, true)),
             syncRaw: sync.filter((m) => m.kind === "plain" || m.kind === "page").map((m) => m.name),
             asyncRaw: methods.filter((m) => m.kind === "plain" || m.kind === "page").map((m) => m.name),
             param: snakeCase(className) || "resource",
+            optionParams: OPTION_PARAMS,
           },
           examples: methods.map((m) => ({ kind: m.kind, code: m.example })),
         };
       });
 
       const modelTypes = new PyTypes(ir);
-      const models = renderModels(modelTypes);
+      const models = renderModels(modelTypes, inputOnly);
       const modelImports = [
         "from __future__ import annotations",
         ...(modelTypes.usesDatetime ? ["import datetime"] : []),
         ...(modelTypes.typing.size > 0 ? [`from typing import ${[...modelTypes.typing].sort().join(", ")}`] : []),
+        ...(models.params.length > 0 ? ["from typing_extensions import NotRequired, Required, TypedDict"] : []),
         ...(models.declarations.some((d) => d.includes("pydantic.")) ? ["import pydantic"] : []),
         ...(models.runtime.length > 0 ? [`from ._core import ${models.runtime.join(", ")}`] : []),
       ];
@@ -240,9 +297,11 @@ export function pythonTarget(options: PythonOptions = {}): Target {
           .join(", "),
         modelImports: modelImports.join("\n"),
         modelsDoc: pyDoc(`The models of the ${ir.info.title}.`, ""),
-        models: models.declarations,
+        models: [...models.declarations, ...models.params],
         rebuild: models.rebuild,
-        modelNames: [...modelNames].sort(),
+        modelNames: [...modelNames, ...models.paramNames].sort(),
+        errorClasses: errorClasses(ir, modelTypes),
+        usesModels: errorClasses(ir, modelTypes).some((c) => c.problem.includes("models.")),
         examples: resources.map((r) => ({
           property: r.property,
           lines: r.examples.filter((e) => e.kind !== "websocket").map((e) => e.code),
@@ -255,6 +314,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         { path: `${packageName}/__init__.py`, content: render("python/__init__.py.hbs", view) },
         { path: `${packageName}/py.typed`, content: "" },
         { path: `${packageName}/_client.py`, content: render("python/_client.py.hbs", view) },
+        { path: `${packageName}/_exceptions.py`, content: render("python/_exceptions.py.hbs", view) },
         { path: `${packageName}/models.py`, content: render("python/models.py.hbs", view) },
         { path: `${packageName}/resources/__init__.py`, content: render("python/resources_init.py.hbs", view) },
         ...resources.map((r) => ({
@@ -267,13 +327,29 @@ export function pythonTarget(options: PythonOptions = {}): Target {
   return target;
 }
 
-function methodCode(m: PyMethod, async: boolean): string {
-  const awaits = async && m.kind === "plain";
-  const head = `    ${awaits ? "async def" : "def"} ${m.name}(self${m.params.length > 0 ? ", " : ""}${m.params.join(", ")}) -> ${m.returns[async ? 1 : 0]}:\n`;
-  const doc = pyDoc(m.doc, "        ");
-  if (m.kind === "websocket") return `${head}${doc}        return ${m.args[0]}\n`;
-  const call = m.kind === "plain" ? "request" : m.kind === "page" ? "request_page" : "request_stream";
-  return `${head}${doc}        return ${awaits ? "await " : ""}self._client.${call}(${m.args.join(", ")})\n`;
+/** The view resource.py.hbs renders for one method of the sync (or async) class. */
+function methodView(m: PyMethod, async: boolean) {
+  return {
+    ...m,
+    websocket: m.websocket === false ? false : m.websocket[async ? 1 : 0],
+    returns: m.returns[async ? 1 : 0],
+    async: async && m.kind === "plain",
+    doc: pyDoc(m.doc, "        "),
+    call: m.call,
+  };
+}
+
+/** The error classes of the generated `_exceptions.py`, `problem` typed as the declared models. */
+function errorClasses(ir: ApiIR, types: PyTypes) {
+  const bodies = ir.operations.flatMap((op) => errorBodies(op));
+  return ERROR_FAMILIES.map((family) => {
+    const annotations = [
+      ...new Set(
+        bodies.filter((b) => familyCovers(family, b.status)).map((b) => types.type(b.type, (n) => `models.${n}`)),
+      ),
+    ];
+    return { name: family.name, problem: annotations.length === 0 ? "None" : `${annotations.join(" | ")} | None` };
+  });
 }
 
 function operationMethod(
@@ -282,12 +358,16 @@ function operationMethod(
   q: (name: string) => string,
   runtime: Set<string>,
   property: string,
+  inputOnly: Set<string>,
+  errorMaps: Map<string, string>,
 ): PyMethod {
   const name = op.names?.python?.method ?? snakeCase(op.id);
   const ann = (ref: TypeRef) => types.type(ref, q);
   const params: string[] = [];
   const args: string[] = [pyString(op.method), pyString(op.path)];
   const tail: string[] = [];
+  let overload: PyMethod["overload"] = false;
+  let bodyArg = "body=body";
 
   const pathParams = op.parameters.filter((p) => p.in === "path");
   for (const p of pathParams) {
@@ -318,10 +398,46 @@ function operationMethod(
       );
     }
     bodyType = content.kind === "binary" ? "bytes" : content.kind === "text" ? "str" : ann(content.type);
+    // An input-only model is also accepted as its TypedDict (`SequenceCreateParam`).
+    const bodyModel = content.type.kind === "model" ? types.model(content.type.name) : undefined;
+    if (bodyModel?.kind === "object" && inputOnly.has(bodyModel.name) && !types.nullable(content.type)) {
+      bodyType = `${bodyType} | ${q(paramName(types, bodyModel.name))}`;
+    }
     bodyExample =
       content.kind === "binary" ? 'b"..."' : content.kind === "text" ? '"..."' : exampleValue(types, content.type);
     if (content.mediaType !== "application/json") contentType = content.mediaType;
-    params.push(op.requestBody.required ? `body: ${bodyType}` : `body: ${bodyType} | None = None`);
+    const bodyParam = op.requestBody.required ? `body: ${bodyType}` : `body: ${bodyType} | None = None`;
+    // The body's members as keyword arguments too (a second overload), unless a name clashes.
+    const members =
+      bodyModel?.kind === "object" && (content.kind === "json" || content.kind === "merge-patch")
+        ? bodyModel.properties.filter((p) => !p.readOnly)
+        : [];
+    const taken = new Set([
+      "self",
+      "body",
+      ...OPTION_NAMES,
+      ...pathParams.map(pname),
+      ...op.parameters.filter((p) => p.in !== "path").map(pname),
+    ]);
+    const memberName = (p: Property) => p.names?.python?.field ?? p.wireName;
+    if (members.length > 0 && members.every((p) => !taken.has(memberName(p))) && !types.nullable(content.type)) {
+      runtime.add("NOT_GIVEN").add("NotGiven").add("body_from");
+      const memberParam = (p: Property, impl: boolean) => {
+        const t = paramType(types, p.type, inputOnly, q);
+        if (p.required && !impl) return `${memberName(p)}: ${t}`;
+        const withNotGiven = t.endsWith(" | None") ? `${t.slice(0, -7)} | NotGiven | None` : `${t} | NotGiven`;
+        return `${memberName(p)}: ${withNotGiven} = NOT_GIVEN`;
+      };
+      overload = {
+        body: bodyParam,
+        members: members.map((p) => memberParam(p, false)),
+        implBody: `body: ${bodyType} | None = None`,
+        implMembers: members.map((p) => memberParam(p, true)),
+      };
+      bodyArg = `body=body_from(body, {${members.map((p) => `${pyString(p.wireName)}: ${memberName(p)}`).join(", ")}})`;
+    } else {
+      params.push(bodyParam);
+    }
   }
 
   const keyword: string[] = [];
@@ -372,8 +488,6 @@ function operationMethod(
     (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push(`${pyString(p.name)}: ${value}`);
   }
   if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);
-  keyword.push("request_options: RequestOptions | None = None");
-  params.push("*", ...keyword);
 
   const success = op.responses.find((r) => r.status === op.successStatus);
   const content = success?.contents[0];
@@ -437,20 +551,29 @@ function operationMethod(
   if (query.length > 0) args.push(`query={${query.join(", ")}}`);
   if (headers.length > 0) args.push(`headers={${headers.join(", ")}}`);
   if (cookies.length > 0) args.push(`cookies={${cookies.join(", ")}}`);
-  if (bodyType !== null) args.push("body=body");
+  if (bodyType !== null) args.push(bodyArg);
   if (contentType !== null) args.push(`content_type=${pyString(contentType)}`);
-  if (op.idempotencyKey && kind === "plain") args.push("idempotent=True");
+  const declared = errorBodies(op);
+  if (declared.length > 0) {
+    const map = `{${declared.map((e) => `${pyString(e.status)}: ${types.type(e.type, q)}`).join(", ")}}`;
+    let constant = errorMaps.get(map);
+    if (constant === undefined) {
+      constant = `_ERRORS_${errorMaps.size + 1}`;
+      errorMaps.set(map, constant);
+    }
+    args.push(`errors=${constant}`);
+  }
   if (paginated && op.pagination && op.pagination.cursorParam !== "cursor") {
     args.push(`cursor_param=${pyString(op.pagination.cursorParam)}`);
   }
   if (lastEventId) args.push(`last_event_id=${pname(lastEventId)}`);
-  args.push("options=request_options");
 
   const text = [op.summary, op.description].filter(Boolean).join("\n\n");
   const lines = [
     `\`${op.method.toUpperCase()} ${op.path}\`. ${notes}`,
-    op.idempotencyKey
-      ? 'An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).'
+    overload !== false ? "The body is a model, a dict, or its members as keyword arguments." : "",
+    !["get", "head", "options"].includes(op.method)
+      ? "An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours)."
       : "",
     op.ifMatch
       ? "`if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed."
@@ -465,23 +588,29 @@ function operationMethod(
     ...(bodyType !== null && op.requestBody?.required ? [bodyExample] : []),
     ...required.map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
   ].join(", ");
-  const call = `client.${property}.${name}(${exampleArgs})`;
+  const exampleCall = `client.${property}.${name}(${exampleArgs})`;
   const title = `# ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
   const example =
     kind === "page"
-      ? `${title}for item in ${call}:\n    print(item)`
+      ? `${title}for item in ${exampleCall}:\n    print(item)`
       : kind === "stream"
-        ? `${title}with ${call} as events:\n    for event in events:\n        print(event)`
-        : `${title}result = ${call}`;
+        ? `${title}with ${exampleCall} as events:\n    for event in events:\n        print(event)`
+        : `${title}result = ${exampleCall}`;
+  const call = kind === "plain" ? "request" : kind === "page" ? "request_page" : "request_stream";
   return {
     name,
     kind,
-    params,
+    positional: params,
+    keyword,
+    overload,
+    call,
     args,
+    options: true,
     returns,
     doc: [text, ...lines].filter(Boolean).join("\n\n"),
     items,
     example,
+    websocket: false,
   };
 }
 
@@ -650,7 +779,9 @@ function scalarExample(types: PyTypes, p: Property): string | undefined {
 }
 
 function pname(p: Parameter): string {
-  return p.names?.python?.param ?? snakeCase(p.name);
+  const name = p.names?.python?.param ?? snakeCase(p.name);
+  // The per-request options keep their names; a parameter that shares one is renamed.
+  return OPTION_NAMES.includes(name) ? `${name}_param` : name;
 }
 
 /** The module-level decoder of a stream's messages and the type it yields. */
@@ -726,7 +857,7 @@ function websocketMethod(
   const lastEventIdField = conventions?.lastEventIdField;
   if (!conventions || welcome === undefined || lastEventIdField === undefined) return null;
   const name = op.names?.python?.method ?? snakeCase(op.id);
-  runtime.add("AsyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
+  runtime.add("AsyncWebSocketClient").add("SyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
   types.typing.add("Any").add("Mapping");
   const { typeField, event: eventType } = conventions;
   const pointer = conventions.eventIdPointer
@@ -761,21 +892,25 @@ function websocketMethod(
     query.length > 0
       ? `self._client.websocket_url(${pyString(channel.path)}, query={${query.map((x) => `${pyString(x.name)}: ${pname(x)}`).join(", ")}})`
       : `self._client.websocket_url(${pyString(channel.path)})`;
+  const asyncWs = `AsyncWebSocketClient(lambda: ${url}, protocol=${constant}, decode=type_adapter(${decode}).validate_python, headers=self._client.websocket_headers)`;
   const doc = [
     op.summary,
     op.description,
-    `\`${op.method.toUpperCase()} ${op.path}\` (WebSocket, async client only). Returns a reconnecting client: \`async with\` it, \`await ws.send(message)\`, \`async for message in ws\`. After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.`,
+    `\`${op.method.toUpperCase()} ${op.path}\` (WebSocket). Returns a reconnecting client: \`with\` it, \`ws.send(message)\`, \`for message in ws\` (async client: \`async with\`, \`await ws.send(...)\`, \`async for\`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.`,
   ]
     .filter(Boolean)
     .join("\n\n");
   return {
     name,
     kind: "websocket",
-    params,
-    args: [
-      `AsyncWebSocketClient(lambda: ${url}, protocol=${constant}, decode=type_adapter(${decode}).validate_python, headers=self._client.websocket_headers)`,
-    ],
-    returns: [`AsyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
+    positional: [],
+    keyword: params.filter((x) => x !== "*"),
+    overload: false,
+    call: "",
+    args: [],
+    options: false,
+    websocket: [`SyncWebSocketClient(lambda: ${asyncWs})`, asyncWs],
+    returns: [`SyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
     doc,
     items,
     example: `async def watch() -> None:\n    async with ${asyncClient}() as client:\n        ws = client.${property}.${name}()\n        async with ws:\n            async for message in ws:\n                print(message)`,

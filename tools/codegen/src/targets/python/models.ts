@@ -10,6 +10,10 @@ import { type PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
 
 export interface ModelsOutput {
   declarations: string[];
+  /** The `...Param` TypedDicts of the input-only object models (after every declaration). */
+  params: string[];
+  /** Their names, for `__all__`. */
+  paramNames: string[];
   /** Classes to rebuild once every alias exists. */
   rebuild: string[];
   /** Runtime names the module imports from `._core`. */
@@ -36,7 +40,12 @@ function refsOf(ref: TypeRef): string[] {
   }
 }
 
-export function renderModels(types: PyTypes): ModelsOutput {
+/**
+ * `inputOnly`: models only ever sent. Their optional members default to NOT_GIVEN (omit, null and
+ * a value are three states), and each object among them gets a `...Param` TypedDict, accepted
+ * wherever the model is (see `paramName`).
+ */
+export function renderModels(types: PyTypes, inputOnly: Set<string>): ModelsOutput {
   const runtime = new Set<string>();
   const taken = new Set(types.ir.models.map((m) => types.typeName(m.name)));
   const enums: string[] = [];
@@ -49,7 +58,7 @@ export function renderModels(types: PyTypes): ModelsOutput {
         enums.push(enumModel(types, m, runtime));
         break;
       case "object":
-        classes.push(objectModel(types, m, runtime));
+        classes.push(objectModel(types, m, runtime, inputOnly.has(m.name)));
         rebuild.push(types.typeName(m.name));
         break;
       case "union":
@@ -84,24 +93,92 @@ export function renderModels(types: PyTypes): ModelsOutput {
     ordered.push(entry.code);
   };
   for (const name of [...eager.keys()].sort()) visit(name, []);
-  return { declarations: [...enums, ...classes, ...ordered], rebuild, runtime: [...runtime].sort() };
+  const paramModels = types.ir.models.filter((m): m is ObjectModel => m.kind === "object" && inputOnly.has(m.name));
+  const params = paramModels.map((m) => paramTypedDict(types, m, inputOnly));
+  return {
+    declarations: [...enums, ...classes, ...ordered],
+    params,
+    paramNames: paramModels.map((m) => paramName(types, m.name)),
+    rebuild,
+    runtime: [...runtime].sort(),
+  };
 }
 
-function fieldLine(types: PyTypes, p: Property): string {
+/** The TypedDict twin of an input-only object model: `SequencePatch` -> `SequencePatchParam`. */
+export function paramName(types: PyTypes, model: string): string {
+  return `${types.typeName(model)}Param`;
+}
+
+/**
+ * The annotation of a value sent in a TypedDict: an input-only object model or its TypedDict,
+ * an open enum or one of its values as a literal.
+ */
+export function paramType(
+  types: PyTypes,
+  ref: TypeRef,
+  inputOnly: Set<string>,
+  qualify: (name: string) => string = (n) => n,
+): string {
+  const byType = new Map(types.ir.models.map((m) => [types.typeName(m.name), m]));
+  return types.type(ref, (name) => {
+    const m = byType.get(name);
+    if (m?.kind === "object" && inputOnly.has(m.name)) return `${qualify(name)} | ${qualify(paramName(types, m.name))}`;
+    if (m?.kind === "enum" && m.valueType === "string" && m.members.length > 0) {
+      types.typing.add("Literal");
+      return `${qualify(name)} | Literal[${m.members.map((e) => pyString(String(e.value))).join(", ")}]`;
+    }
+    return qualify(name);
+  });
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const KEYWORDS = new Set(
+  "False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield".split(
+    " ",
+  ),
+);
+
+function paramTypedDict(types: PyTypes, m: ObjectModel, inputOnly: Set<string>): string {
+  const name = paramName(types, m.name);
+  const doc = `The \`${types.typeName(m.name)}\` members as a dict (keys as on the wire), accepted wherever the model is.`;
+  const member = (p: Property) => {
+    const t = paramType(types, p.type, inputOnly);
+    return p.required ? `Required[${t}]` : `NotRequired[${t}]`;
+  };
+  if (m.properties.every((p) => IDENTIFIER.test(p.wireName) && !KEYWORDS.has(p.wireName))) {
+    const fields = m.properties.map((p) => `    ${p.wireName}: ${member(p)}\n${pyDoc(p.description, "    ")}`);
+    return `class ${name}(TypedDict, total=False):\n${pyDoc(doc, "    ")}${fields.length > 0 ? `\n${fields.join("\n")}` : "    pass\n"}`;
+  }
+  const entries = m.properties.map((p) => `${pyString(p.wireName)}: ${pyString(member(p))}`);
+  return `${name} = TypedDict(${pyString(name)}, {${entries.join(", ")}}, total=False)\n${pyDoc(doc, "")}`;
+}
+
+function fieldLine(types: PyTypes, p: Property, input: boolean): string {
   const name = p.names?.python?.field ?? p.wireName;
   let annotation = types.type(p.type);
-  if (!p.required && !annotation.endsWith("| None") && annotation !== "Any" && annotation !== "None") {
-    annotation = `${annotation} | None`;
-  }
   const args: string[] = [];
-  if (!p.required) args.push("default=None");
+  if (input && !p.required) {
+    // Sent only: left out (NOT_GIVEN), null (where allowed) and a value are three states.
+    annotation = annotation.endsWith(" | None")
+      ? `${annotation.slice(0, -7)} | NotGiven | None`
+      : `${annotation} | NotGiven`;
+    args.push("default=NOT_GIVEN");
+  } else if (!p.required) {
+    if (!annotation.endsWith("| None") && annotation !== "Any" && annotation !== "None")
+      annotation = `${annotation} | None`;
+    args.push("default=None");
+  }
   if (name !== p.wireName) {
     // Validation/serialization aliases (not `alias`), so type checkers see the Python name in
     // the constructor while the wire keeps the JSON name.
     args.push(`validation_alias=${pyString(p.wireName)}`, `serialization_alias=${pyString(p.wireName)}`);
   }
   const value =
-    args.length === 0 ? "" : args.length === 1 && !p.required ? " = None" : ` = pydantic.Field(${args.join(", ")})`;
+    args.length === 0
+      ? ""
+      : args.length === 1 && !p.required
+        ? ` = ${args[0]?.slice("default=".length)}`
+        : ` = pydantic.Field(${args.join(", ")})`;
   const notes = [
     p.description,
     p.readOnly ? "Read-only: set by the server." : "",
@@ -113,14 +190,15 @@ function fieldLine(types: PyTypes, p: Property): string {
   return `    ${name}: ${annotation}${value}\n${pyDoc(notes, "    ")}`;
 }
 
-function objectModel(types: PyTypes, m: ObjectModel, runtime: Set<string>): string {
+function objectModel(types: PyTypes, m: ObjectModel, runtime: Set<string>, input: boolean): string {
   runtime.add("BaseModel");
+  if (input && m.properties.some((p) => !p.required)) runtime.add("NotGiven").add("NOT_GIVEN");
   const name = types.typeName(m.name);
   const body: string[] = [];
   body.push(pyDoc(modelText(m), "    "));
   // A closed object refuses unknown fields when built, so they can never be sent.
   if (m.additionalProperties === false) body.push('    model_config = pydantic.ConfigDict(extra="forbid")\n');
-  for (const p of m.properties) body.push(fieldLine(types, p));
+  for (const p of m.properties) body.push(fieldLine(types, p, input));
   if (m.additionalProperties !== null && m.additionalProperties !== false) {
     // Members not declared above are validated as this type (and kept, like every extra).
     body.push(

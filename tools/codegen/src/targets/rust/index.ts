@@ -1,5 +1,5 @@
 // The `rust` target: a crate on reqwest + serde + tokio. The hand-written runtime
-// (templates/rust/runtime/src) is copied into `src/core/`; models, one resource struct per
+// (templates/rust/runtime/src) is copied into `src/runtime/`; models, one resource struct per
 // group, the client, lib.rs, Cargo.toml and the README are rendered. Generated code is laid out
 // as rustfmt prints it (the compile gate runs `cargo fmt --check` and clippy with -D warnings).
 import { readFileSync } from "node:fs";
@@ -8,11 +8,11 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
+import { errorBodies, serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
-import { chain, RustTypes, rustDoc, rustString, signature } from "./types.ts";
+import { arrayLiteral, chain, RustTypes, rustDoc, rustString, signature, useList } from "./types.ts";
 
 export interface RustOptions {
   /** The client struct (default: from the title, "TKA API" -> "Tka"). */
@@ -21,6 +21,8 @@ export interface RustOptions {
   crateName?: string;
   /** Prefix of the environment variables (default: from the client name, "TKA"). */
   envPrefix?: string;
+  /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
+  version?: string;
 }
 
 /** Trait methods clippy wants implemented as the trait when a method has their name. */
@@ -102,7 +104,7 @@ export function rustTarget(options: RustOptions = {}): Target {
     name: "rust",
     language: "rust",
     runtimeDir: "rust/runtime/src",
-    runtimeOut: "src/core",
+    runtimeOut: "src/runtime",
     render(ir: ApiIR, render) {
       const stem = titleStem(ir.info.title);
       const crateName = options.crateName ?? `${kebabCase(stem)}-sdk`;
@@ -112,7 +114,8 @@ export function rustTarget(options: RustOptions = {}): Target {
       let clientName = options.clientName ?? (pascalCase(stem) || "Api");
       if (groupClasses.has(clientName)) clientName = `${clientName}Client`;
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
-      const version = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(ir.info.version) ? ir.info.version : "0.1.0";
+      const version =
+        options.version ?? (/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(ir.info.version) ? ir.info.version : "0.1.0");
       const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
       const hasBearer = ir.securitySchemes.some((s) => s.type === "http" && s.scheme === "bearer");
 
@@ -122,6 +125,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         const property = group.names?.rust?.property ?? snakeCase(group.name);
         const methods: Method[] = [];
         const skipped: string[] = [];
+        const errorMaps = new Map<string, string>();
         for (const id of group.operations) {
           const op = ir.operations.find((o) => o.id === id) as Operation;
           const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
@@ -133,13 +137,18 @@ export function rustTarget(options: RustOptions = {}): Target {
           if (op.websocket !== null) {
             skipped.push(
               `// \`${op.method.toUpperCase()} ${op.path}\` (${op.id}) upgrades to a WebSocket channel: not generated\n` +
-                "// yet, open it with `crate::core::WebSocket` through `Client::websocket`.\n",
+                "// yet, open it with `crate::runtime::WebSocket` through `Client::websocket`.\n",
             );
             continue;
           }
-          methods.push(operationMethod(types, op, property, className, clientName));
+          methods.push(operationMethod(types, op, property, className, clientName, errorMaps));
         }
-        const imports = [...new Set(methods.flatMap((m) => m.imports))].sort();
+        const imports = [
+          ...new Set([
+            ...methods.flatMap((m) => m.imports),
+            ...(errorMaps.size > 0 ? ["ErrorDecoder", "decode_error"] : []),
+          ]),
+        ].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
         return {
           className,
           module,
@@ -148,9 +157,20 @@ export function rustTarget(options: RustOptions = {}): Target {
           accessorDoc: rustDoc(group.description, "    ", `The \`${group.name}\` operations.`),
           moduleDoc: rustDoc(group.description, "", `The \`${group.name}\` operations.`, "//!"),
           methods: methods.map((m) => ({ ...m, code: m.code.trimEnd() })),
-          items: methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
+          items: [
+            ...[...errorMaps].map(
+              ([entries, name]) =>
+                `/// Error bodies the operations of this module declare: status and model.\n${arrayLiteral(
+                  "",
+                  `static ${name}: &[(&str, ErrorDecoder)] = &`,
+                  entries.split("\n"),
+                  ";",
+                ).trimEnd()}`,
+            ),
+            ...methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
+          ],
           skipped: skipped.join("\n").trimEnd(),
-          imports: imports.length === 0 ? "" : `use crate::core::{${imports.join(", ")}};\n`,
+          imports: imports.length === 0 ? "" : useList("crate::runtime", imports),
           // Map types are written `BTreeMap<String, T>`, as in models.rs.
           stdImports: methods.some((m) => /\bBTreeMap</.test([m.code, ...m.items].join("\n")))
             ? "use std::collections::BTreeMap;\n\n"
@@ -160,6 +180,7 @@ export function rustTarget(options: RustOptions = {}): Target {
       });
 
       const models = renderModels(types);
+      const accessors = errorAccessors(ir, types);
       const serdeImports = ["Deserialize", "Serialize"];
       if (models.usesCustomSerde || models.usesDoubleOption) serdeImports.push("Deserializer", "Serializer");
       serdeImports.sort();
@@ -212,6 +233,10 @@ export function rustTarget(options: RustOptions = {}): Target {
         modelImports,
         models: models.declarations,
         doubleOption: models.usesDoubleOption,
+        accessors,
+        idempotencyHeader: rustString(
+          ir.operations.find((o) => o.idempotencyKey !== null)?.idempotencyKey?.header ?? "Idempotency-Key",
+        ),
         examples: resources.map((r) => ({ property: r.property, lines: r.methods.map((m) => m.example) })),
       };
       if (view.resourceImports.length > 100) {
@@ -227,6 +252,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         { path: "src/lib.rs", content: render("rust/lib.rs.hbs", view) },
         { path: "src/client.rs", content: render("rust/client.rs.hbs", view) },
         { path: "src/models.rs", content: render("rust/models.rs.hbs", view) },
+        ...(accessors.length > 0 ? [{ path: "src/errors.rs", content: render("rust/errors.rs.hbs", view) }] : []),
         { path: "src/resources.rs", content: render("rust/resources.rs.hbs", view) },
         ...resources.map((r) => ({
           path: `src/resources/${bare(r.module)}.rs`,
@@ -235,6 +261,41 @@ export function rustTarget(options: RustOptions = {}): Target {
       ];
     },
   };
+}
+
+/** Methods of the runtime's `StatusError` and `Error` a generated accessor must not take the name of. */
+const ERROR_METHODS = new Set([
+  "code",
+  "connection",
+  "decode",
+  "decoded",
+  "from_reqwest",
+  "from_response",
+  "from_response_declared",
+  "is_connection",
+  "is_problem",
+  "is_timeout",
+  "message",
+  "new",
+  "request_id",
+  "retry_after",
+  "status",
+  "status_error",
+]);
+
+/**
+ * One accessor per model the API declares as an error body (`problem()` for `Problem`), added to
+ * the runtime's `StatusError` and `Error` (inherent impls in the same crate).
+ */
+function errorAccessors(ir: ApiIR, types: RustTypes): Array<{ name: string; type: string }> {
+  const names = new Set<string>();
+  for (const op of ir.operations) for (const e of errorBodies(op)) if (e.type.kind === "model") names.add(e.type.name);
+  return [...names].sort().map((model) => {
+    const type = types.type({ kind: "model", name: model, nullable: false }, "models::");
+    let name = snakeCase(bare(type.replace(/^models::/, "")));
+    if (ERROR_METHODS.has(name)) name = `${name}_body`;
+    return { name, type };
+  });
 }
 
 /** Rejects a parameter the target cannot send. */
@@ -248,6 +309,7 @@ function operationMethod(
   property: string,
   className: string,
   clientName: string,
+  errorMaps: Map<string, string>,
 ): Method {
   const name = op.names?.rust?.method ?? snakeCase(op.id);
   const imports = new Set<string>(["RequestSpec"]);
@@ -288,15 +350,23 @@ function operationMethod(
   const content = success?.contents[0];
 
   const pathParams = op.parameters.filter((p) => p.in === "path");
+  // An optional If-Match of a plain call is set on the request (`.if_match(3)`), not in a params
+  // struct: a call whose only other parameter it is needs no `&XParams::default()`.
+  const plainCall = !op.streaming && op.pagination === null;
+  const onRequest = (p: Parameter) =>
+    plainCall && p.in === "header" && p.role === "if-match" && !p.required && types.scalar(p.type);
+  const ifMatch = op.parameters.find(onRequest);
   const extra = op.parameters.filter(
     (p) =>
       (p.in === "query" || p.in === "header" || p.in === "cookie") &&
       p.role !== "idempotency-key" &&
+      !onRequest(p) &&
       !(op.streaming && p.role === "last-event-id"),
   );
   const lastEventId = op.streaming ? op.parameters.find((p) => p.role === "last-event-id") : undefined;
   const pascal = pascalCase(bare(name));
-  const paramsStruct = `${pascal}Params`;
+  // Named after the resource too (`SequencesListParams`), so names never repeat across modules.
+  const paramsStruct = `${className}${pascal}Params`;
   const argNames = new Set(pathParams.map((p) => bare(p.names?.rust?.param ?? p.name)));
   const paramsArg = argNames.has("params") ? "request_params" : "params";
   const bodyArg = argNames.has("body") ? "request_body" : "body";
@@ -388,11 +458,20 @@ function operationMethod(
   }
   if (body?.required) calls.push(...bodyCalls);
   if (content?.kind === "text" || content?.kind === "binary") calls.push(`.accept(${rustString(content.mediaType)})`);
-  if (op.idempotencyKey) calls.push(".idempotent()");
+  const declared = errorBodies(op);
+  if (declared.length > 0) {
+    const entries = declared.map((e) => `(${rustString(e.status)}, decode_error::<${q(e.type)}>)`).join("\n");
+    let name = errorMaps.get(entries);
+    if (name === undefined) {
+      name = `ERRORS_${errorMaps.size + 1}`;
+      errorMaps.set(entries, name);
+    }
+    calls.push(`.errors(${name})`);
+  }
 
   const ctor = ["get", "post", "put", "patch", "delete"].includes(op.method)
     ? `RequestSpec::${op.method}(${rustString(op.path)})`
-    : `RequestSpec::new(crate::core::http::Method::${op.method.toUpperCase()}, ${rustString(op.path)})`;
+    : `RequestSpec::new(crate::runtime::http::Method::${op.method.toUpperCase()}, ${rustString(op.path)})`;
   const mutable = body !== null && !body.required;
   const lines: string[] = [];
   lines.push(chain(mutable ? "let mut spec = " : "let spec = ", ctor, calls, ";", "        "));
@@ -430,16 +509,16 @@ function operationMethod(
       !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
     if (union !== null) {
       eventType = q(union);
-      decoder = `crate::core::sse::json_data::<${eventType}>()`;
+      decoder = `crate::runtime::sse::json_data::<${eventType}>()`;
     } else if (events.length > 0 && distinct.length === 1 && events.every(jsonTyped)) {
       eventType = q(events[0]?.type as TypeRef);
-      decoder = `crate::core::sse::json_data::<${eventType}>()`;
+      decoder = `crate::runtime::sse::json_data::<${eventType}>()`;
     } else if (events.length === 0) {
       eventType = "String";
       decoder = `decode_${bare(name)}`;
       extraItems.push(
         `/// The raw \`data\` of every message of [\`${className}::${bare(name)}\`] (the document does not type the events).\n` +
-          `fn decode_${bare(name)}(message: &SseMessage) -> crate::core::Result<Option<String>> {\n    Ok(Some(message.data.clone()))\n}\n`,
+          `fn decode_${bare(name)}(message: &SseMessage) -> crate::runtime::Result<Option<String>> {\n    Ok(Some(message.data.clone()))\n}\n`,
       );
       imports.add("SseMessage");
     } else {
@@ -470,9 +549,9 @@ function operationMethod(
         `/// The events of [\`${className}::${bare(name)}\`], by SSE event name.\n` +
           `#[derive(Debug, Clone, PartialEq)]\n#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]\npub enum ${enumName} {\n${variants}` +
           `    /// An event this version of the SDK does not know, as received.\n    ${unknown}(SseMessage),\n}\n`,
-        `/// Decodes one message of [\`${className}::${bare(name)}\`].\nfn decode_${bare(name)}(message: &SseMessage) -> crate::core::Result<Option<${enumName}>> {\n` +
+        `/// Decodes one message of [\`${className}::${bare(name)}\`].\nfn decode_${bare(name)}(message: &SseMessage) -> crate::runtime::Result<Option<${enumName}>> {\n` +
           `    let decoded = match message.event.as_str() {\n${arms}        _ => Ok(${enumName}::${unknown}(message.clone())),\n    };\n` +
-          "    decoded\n        .map(Some)\n        .map_err(|error| crate::core::Error::Decode {\n            message: error.to_string(),\n            body: message.data.clone(),\n            source: Some(error),\n        })\n}\n",
+          "    decoded\n        .map(Some)\n        .map_err(|error| crate::runtime::Error::Decode {\n            message: error.to_string(),\n            body: message.data.clone(),\n            source: Some(error),\n        })\n}\n",
       );
     }
     returns = `EventStream<${eventType}>`;
@@ -485,6 +564,11 @@ function operationMethod(
           })`,
         ]
       : [];
+    if (decoder.includes("::")) {
+      // A named decoder keeps the chain within rustfmt's call width.
+      lines.push(`        let decode = ${decoder};\n`);
+      decoder = "decode";
+    }
     lines.push(chain("", "self.core", [`.event_stream(spec, ${decoder})`, ...scalls], "", "        "));
     docTail = "A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.";
   } else {
@@ -505,8 +589,9 @@ function operationMethod(
   const notes = [
     `\`${op.method.toUpperCase()} ${op.path}\`.`,
     docTail,
-    op.idempotencyKey
-      ? "An idempotency key is generated once and reused on retries (`.idempotency_key(k)` sets yours)."
+    ifMatch ? "`.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`." : "",
+    !["get", "head", "options"].includes(op.method)
+      ? "An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours)."
       : "",
   ]
     .filter(Boolean)
@@ -533,7 +618,7 @@ function operationMethod(
     ...(body ? [body.required ? "&body" : "Some(&body)"] : []),
     ...(structFields.length > 0 ? [structDefault ? `&${paramsStruct}::default()` : "&params"] : []),
   ].join(", ");
-  const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})`;
+  const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})${ifMatch ? ".if_match(3)" : ""}`;
   const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
   const example =
     title +
@@ -580,7 +665,7 @@ function websocketMethod(
   const code = `${doc}    pub fn ${name}(
         &self,
         options: WsOptions,
-    ) -> crate::core::Result<WebSocket<${client}, ${server}>> {
+    ) -> crate::runtime::Result<WebSocket<${client}, ${server}>> {
         const PROTOCOL: WsProtocol = WsProtocol {
             type_field: ${rustString(conventions.typeField)},
             welcome_type: ${rustString(welcome)},
@@ -589,6 +674,7 @@ function websocketMethod(
             last_event_id_field: ${rustString(lastEventIdField)},
             event_id_pointer: ${rustString(conventions.eventIdPointer)},
             final_close_codes: &[${codes.join(", ")}],
+            heartbeat_interval_field: ${opt(conventions.heartbeatIntervalField)},
         };
         self.core
             .websocket(RequestSpec::get(${rustString(channel.path)}), PROTOCOL, options)

@@ -132,7 +132,7 @@ function enumModel(types: RustTypes, m: EnumModel): string {
     `${modelDoc(m)}#[derive(${derives})]\n#[serde(transparent)]\npub struct ${name}(pub ${inner});\n\n` +
     `impl ${name} {\n${consts}}\n\n` +
     `impl std::fmt::Display for ${name} {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        std::fmt::Display::fmt(&self.0, f)\n    }\n}\n\n` +
-    `impl crate::core::QueryValue for ${name} {\n    fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {\n        crate::core::QueryValue::append_to(&self.0, name, out);\n    }\n}\n`
+    `impl crate::runtime::QueryValue for ${name} {\n    fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {\n        crate::runtime::QueryValue::append_to(&self.0, name, out);\n    }\n}\n`
   );
 }
 

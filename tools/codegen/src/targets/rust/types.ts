@@ -185,7 +185,7 @@ export class RustTypes {
   /** Whether the Rust type is `Copy` (numbers, booleans, numeric enums; not strings). */
   copy(ref: TypeRef): boolean {
     const r = this.resolve(ref);
-    if (r.kind === "primitive") return r.type !== "string";
+    if (r.kind === "primitive") return r.type !== "string" || r.format === "date-time";
     if (r.kind === "literal") return typeof r.value !== "string";
     if (r.kind === "model") {
       const m = this.model(r.name);
@@ -206,7 +206,8 @@ export class RustTypes {
 function primitive(type: string, format: string | undefined): string {
   switch (type) {
     case "string":
-      return "String";
+      // RFC 3339 date-times are the runtime's `DateTime` (a `time::OffsetDateTime` with serde).
+      return format === "date-time" ? "crate::runtime::DateTime" : "String";
     case "boolean":
       return "bool";
     case "integer":
@@ -237,6 +238,36 @@ export function signature(indent: string, head: string, params: string[], tail: 
   const flat = `${indent}${head}(${params.join(", ")})${tail}`;
   if (flat.length <= MAX_WIDTH) return `${flat}\n`;
   return `${indent}${head}(\n${params.map((p) => `${indent}    ${p},\n`).join("")}${indent})${tail}\n`;
+}
+
+/** rustfmt's default `array_width` (60% of max_width). */
+const ARRAY_WIDTH = 60;
+
+/** An array expression (`&[a, b]`) after `head`, laid out as rustfmt does (one line, or one item per line). */
+export function arrayLiteral(indent: string, head: string, items: string[], tail: string): string {
+  const inner = items.join(", ");
+  const flat = `${indent}${head}[${inner}]${tail}`;
+  if (inner.length <= ARRAY_WIDTH && flat.length <= MAX_WIDTH) return `${flat}\n`;
+  return `${indent}${head}[\n${items.map((i) => `${indent}    ${i},\n`).join("")}${indent}]${tail}\n`;
+}
+
+/** A `use path::{a, b};` line laid out as rustfmt does (wrapped, items filling lines, past 100 columns). */
+export function useList(path: string, items: string[]): string {
+  const flat = `use ${path}::{${items.join(", ")}};`;
+  if (flat.length <= MAX_WIDTH) return `${flat}\n`;
+  const lines: string[] = [];
+  let line = "   ";
+  for (const item of items) {
+    const next = `${line} ${item},`;
+    if (next.length > MAX_WIDTH && line.trim() !== "") {
+      lines.push(line);
+      line = `    ${item},`;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return `use ${path}::{\n${lines.join("\n")}\n};\n`;
 }
 
 /** rustfmt's default `attr_fn_like_width`. */

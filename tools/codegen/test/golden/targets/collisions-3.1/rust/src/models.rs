@@ -203,9 +203,9 @@ impl std::fmt::Display for Signed {
     }
 }
 
-impl crate::core::QueryValue for Signed {
+impl crate::runtime::QueryValue for Signed {
     fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
-        crate::core::QueryValue::append_to(&self.0, name, out);
+        crate::runtime::QueryValue::append_to(&self.0, name, out);
     }
 }
 

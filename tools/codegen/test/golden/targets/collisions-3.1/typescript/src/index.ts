@@ -5,3 +5,18 @@ export type * from "./models.ts";
 export { ClientResource } from "./resources/client.ts";
 export { TypeResource } from "./resources/type.ts";
 export * from "./runtime/index.ts";
+// The error classes with `problem` typed as the API's error models.
+export {
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIStatusError,
+} from "./errors.ts";

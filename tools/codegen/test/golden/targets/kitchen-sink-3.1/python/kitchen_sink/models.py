@@ -7,8 +7,17 @@ import datetime
 from typing import Annotated, Dict, List, Literal
 
 import pydantic
+from typing_extensions import NotRequired, Required, TypedDict
 
-from ._core import UNKNOWN_TAG, BaseModel, OpenEnum, UnknownVariant, open_discriminator
+from ._core import (
+    NOT_GIVEN,
+    UNKNOWN_TAG,
+    BaseModel,
+    NotGiven,
+    OpenEnum,
+    UnknownVariant,
+    open_discriminator,
+)
 
 __all__ = [
     "CatPet",
@@ -27,6 +36,7 @@ __all__ = [
     "Money",
     "Pet",
     "PostWidgetsSearchRequest",
+    "PostWidgetsSearchRequestParam",
     "PostWidgetsSearchResponseItem",
     "Priority",
     "Problem",
@@ -41,9 +51,11 @@ __all__ = [
     "TreeNodeMetaSiblingsItem",
     "Widget",
     "WidgetCreate",
+    "WidgetCreateParam",
     "WidgetDimensions",
     "WidgetId",
     "WidgetPatch",
+    "WidgetPatchParam",
 ]
 
 
@@ -176,7 +188,7 @@ class PostWidgetsSearchRequest(BaseModel):
 
     q: str
 
-    page: int | None = None
+    page: int | NotGiven = NOT_GIVEN
 
 
 class Problem(BaseModel):
@@ -306,9 +318,9 @@ class WidgetCreate(BaseModel):
 
     name: str
 
-    color: Color | None = None
+    color: Color | NotGiven = NOT_GIVEN
 
-    email: Email | None = None
+    email: Email | NotGiven = NOT_GIVEN
 
 
 class WidgetDimensions(BaseModel):
@@ -322,13 +334,13 @@ class WidgetDimensions(BaseModel):
 class WidgetPatch(BaseModel):
     """A JSON merge patch; `null` clears."""
 
-    name: str | None = None
+    name: str | NotGiven = NOT_GIVEN
 
-    nickname: str | None = None
+    nickname: str | NotGiven | None = NOT_GIVEN
 
-    color: Color | None = None
+    color: Color | NotGiven | None = NOT_GIVEN
 
-    attributes: Dict[str, str | None] | None = None
+    attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN
 
 
 Email = str
@@ -393,6 +405,42 @@ Timestamp = datetime.datetime | None
 
 WidgetId = str
 """The `WidgetId` schema."""
+
+
+class PostWidgetsSearchRequestParam(TypedDict, total=False):
+    """The `PostWidgetsSearchRequest` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    q: Required[str]
+
+    page: NotRequired[int]
+
+
+class WidgetCreateParam(TypedDict, total=False):
+    """The `WidgetCreate` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    name: Required[str]
+
+    color: NotRequired[
+        Color | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+    ]
+
+    email: NotRequired[Email]
+
+
+class WidgetPatchParam(TypedDict, total=False):
+    """The `WidgetPatch` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    name: NotRequired[str]
+
+    nickname: NotRequired[str | None]
+
+    color: NotRequired[
+        Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | None
+    ]
+
+    attributes: NotRequired[Dict[str, str | None] | None]
 
 
 # Resolve the annotations that name aliases and unions defined after the classes.

@@ -10,15 +10,16 @@
 //! ```
 //!
 //! [`KitchenSink`] is the client; its accessors return one resource per tag of the document
-//! ([`resources`]), whose methods return requests to `.await` ([`core::PendingRequest`]),
-//! paginators ([`core::Paginator`]) or event streams ([`core::EventStream`]). Data types are in
+//! ([`resources`]), whose methods return requests to `.await` ([`runtime::PendingRequest`]),
+//! paginators ([`runtime::Paginator`]) or event streams ([`runtime::EventStream`]). Data types are in
 //! [`models`]; errors are [`Error`].
 #![warn(missing_docs)]
 
 pub mod client;
-pub mod core;
+mod errors;
 pub mod models;
 pub mod resources;
+pub mod runtime;
 
 pub use crate::client::KitchenSink;
-pub use crate::core::{ApiResponse, Error, Result};
+pub use crate::runtime::{ApiResponse, Error, Result};

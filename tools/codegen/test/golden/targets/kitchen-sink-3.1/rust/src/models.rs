@@ -236,9 +236,9 @@ impl std::fmt::Display for Priority {
     }
 }
 
-impl crate::core::QueryValue for Priority {
+impl crate::runtime::QueryValue for Priority {
     fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
-        crate::core::QueryValue::append_to(&self.0, name, out);
+        crate::runtime::QueryValue::append_to(&self.0, name, out);
     }
 }
 
@@ -274,7 +274,7 @@ pub struct Resource {
     /// Read-only: sent by the server.
     pub id: WidgetId,
     /// Read-only: sent by the server.
-    pub created_at: String,
+    pub created_at: crate::runtime::DateTime,
 }
 
 /// Discriminated by `shape_type` with an explicit mapping.
@@ -340,7 +340,7 @@ pub enum StringOrNumber {
 }
 
 /// The `Timestamp` schema.
-pub type Timestamp = String;
+pub type Timestamp = crate::runtime::DateTime;
 
 /// The `TreeNode` schema.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -387,7 +387,7 @@ pub struct Widget {
     /// Read-only: sent by the server.
     pub id: WidgetId,
     /// Read-only: sent by the server.
-    pub created_at: String,
+    pub created_at: crate::runtime::DateTime,
     /// The `name` member.
     pub name: String,
     /// The `color` member.

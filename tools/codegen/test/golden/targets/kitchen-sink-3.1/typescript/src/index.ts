@@ -6,5 +6,18 @@ export { Admin } from "./resources/admin.ts";
 export { Events } from "./resources/events.ts";
 export { Widgets } from "./resources/widgets.ts";
 export * from "./runtime/index.ts";
-// Model types that share a name with a runtime export: the models are what users mean.
-export type { Problem } from "./models.ts";
+// The error classes with `problem` typed as the API's error models.
+export {
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIStatusError,
+} from "./errors.ts";

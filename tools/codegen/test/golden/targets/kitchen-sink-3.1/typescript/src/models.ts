@@ -61,7 +61,13 @@ export interface Money {
 }
 
 /** No discriminator object; inferred from the const `kind`. */
-export type Pet = CatPet | DogPet;
+export type Pet = CatPet | DogPet | UnknownPet;
+
+/** A `Pet` variant this SDK version does not know (sent by a newer server): `kind` is "unknown", `raw` is the object as received. An exhaustive `switch` must handle it. */
+export interface UnknownPet {
+  readonly kind: "unknown";
+  readonly raw: { readonly [key: string]: unknown };
+}
 
 export interface PostWidgetsSearchRequest {
   q: string;
@@ -91,7 +97,13 @@ export interface Resource {
 }
 
 /** Discriminated by `shape_type` with an explicit mapping. */
-export type Shape = Circle | Square;
+export type Shape = Circle | Square | UnknownShape;
+
+/** A `Shape` variant this SDK version does not know (sent by a newer server): `shape_type` is "unknown", `raw` is the object as received. An exhaustive `switch` must handle it. */
+export interface UnknownShape {
+  readonly shape_type: "unknown";
+  readonly raw: { readonly [key: string]: unknown };
+}
 
 export interface Square {
   shape_type: "square";

@@ -7,10 +7,10 @@ request and response models; errors are importable from here.
 
 from . import models
 from ._client import AsyncSwaggerPetstore, SwaggerPetstore
-from ._core import (
+from ._core import NOT_GIVEN, APIResponse, NotGiven
+from ._exceptions import (
     APIConnectionError,
     APIError,
-    APIResponse,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -24,7 +24,6 @@ from ._core import (
     PermissionDeniedError,
     PreconditionFailedError,
     RateLimitError,
-    RequestOptions,
     UnprocessableEntityError,
     UnsupportedMediaTypeError,
     WebSocketClosedError,
@@ -33,6 +32,7 @@ from ._core import (
 __version__ = "1.0.0"
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIResponse",
@@ -46,11 +46,11 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "NotGiven",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "PreconditionFailedError",
     "RateLimitError",
-    "RequestOptions",
     "SwaggerPetstore",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",

@@ -10,9 +10,12 @@ import httpx
 
 from ._core import (
     DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_TIMEOUT,
+    NOT_GIVEN,
     AsyncAPIClient,
     ClientConfig,
+    NotGiven,
     SyncAPIClient,
     TimeoutTypes,
 )
@@ -45,8 +48,10 @@ class SwaggerPetstore(SyncAPIClient):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.Client | None = None,
     ) -> None:
         """Create a client.
@@ -54,7 +59,9 @@ class SwaggerPetstore(SyncAPIClient):
         - `base_url`: default `$SWAGGER_PETSTORE_BASE_URL`, else `http://petstore.swagger.io/v1`.
         - `api_key` / `bearer_token`: default `$SWAGGER_PETSTORE_API_KEY` / `$SWAGGER_PETSTORE_BEARER_TOKEN`; the API key wins.
         - `timeout`: seconds per attempt (or an `httpx.Timeout`); `max_retries`: retries of a retryable failure.
+        - `max_retry_after`: the longest `Retry-After` (seconds) waited for; a longer one raises the typed error at once.
         - `default_headers`: sent with every request; `logger`: where requests are logged (never credentials).
+        - `strict_response_validation`: raise for an answer that does not match its model (default: decode it leniently).
         - `http_client`: your own `httpx.Client` (proxies, transports); `close()` leaves it open.
         """
         super().__init__(
@@ -64,11 +71,46 @@ class SwaggerPetstore(SyncAPIClient):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
             http_client=http_client,
         )
         self.pets = PetsResource(self)
+
+    def with_options(
+        self,
+        *,
+        base_url: str | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        bearer_token: str | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_retry_after: float | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+    ) -> SwaggerPetstore:
+        """A copy of this client with some options changed (the others kept), sharing its
+        connection pool: `client.with_options(timeout=5).<resource>.<method>(...)`."""
+        return SwaggerPetstore(
+            base_url=self.base_url if isinstance(base_url, NotGiven) else base_url,
+            api_key=self.api_key if isinstance(api_key, NotGiven) else api_key,
+            bearer_token=self.bearer_token if isinstance(bearer_token, NotGiven) else bearer_token,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            max_retry_after=self.max_retry_after
+            if isinstance(max_retry_after, NotGiven)
+            else max_retry_after,
+            default_headers=self.default_headers
+            if isinstance(default_headers, NotGiven)
+            else default_headers,
+            logger=self.logger,
+            strict_response_validation=self.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation,
+            http_client=self._client,
+        )
 
 
 class AsyncSwaggerPetstore(AsyncAPIClient):
@@ -85,8 +127,10 @@ class AsyncSwaggerPetstore(AsyncAPIClient):
         bearer_token: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         default_headers: Mapping[str, str] | None = None,
         logger: logging.Logger | None = None,
+        strict_response_validation: bool = False,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         """Create a client; the options are those of `SwaggerPetstore` (`http_client` is an `httpx.AsyncClient`)."""
@@ -97,8 +141,43 @@ class AsyncSwaggerPetstore(AsyncAPIClient):
             bearer_token=bearer_token,
             timeout=timeout,
             max_retries=max_retries,
+            max_retry_after=max_retry_after,
             default_headers=default_headers,
             logger=logger,
+            strict_response_validation=strict_response_validation,
             http_client=http_client,
         )
         self.pets = AsyncPetsResource(self)
+
+    def with_options(
+        self,
+        *,
+        base_url: str | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        bearer_token: str | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        max_retry_after: float | NotGiven = NOT_GIVEN,
+        default_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        strict_response_validation: bool | NotGiven = NOT_GIVEN,
+    ) -> AsyncSwaggerPetstore:
+        """A copy of this client with some options changed (the others kept), sharing its
+        connection pool."""
+        return AsyncSwaggerPetstore(
+            base_url=self.base_url if isinstance(base_url, NotGiven) else base_url,
+            api_key=self.api_key if isinstance(api_key, NotGiven) else api_key,
+            bearer_token=self.bearer_token if isinstance(bearer_token, NotGiven) else bearer_token,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            max_retry_after=self.max_retry_after
+            if isinstance(max_retry_after, NotGiven)
+            else max_retry_after,
+            default_headers=self.default_headers
+            if isinstance(default_headers, NotGiven)
+            else default_headers,
+            logger=self.logger,
+            strict_response_validation=self.strict_response_validation
+            if isinstance(strict_response_validation, NotGiven)
+            else strict_response_validation,
+            http_client=self._client,
+        )

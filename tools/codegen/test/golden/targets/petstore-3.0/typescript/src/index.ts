@@ -4,3 +4,18 @@ export { SwaggerPetstore as default } from "./client.ts";
 export type * from "./models.ts";
 export { PetsResource } from "./resources/pets.ts";
 export * from "./runtime/index.ts";
+// The error classes with `problem` typed as the API's error models.
+export {
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  UnprocessableEntityError,
+  RateLimitError,
+  InternalServerError,
+  APIStatusError,
+} from "./errors.ts";

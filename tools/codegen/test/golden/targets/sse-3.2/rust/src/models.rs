@@ -20,5 +20,5 @@ pub struct StreamTicksTickBatchEvent {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Tick {
     /// The `at` member.
-    pub at: String,
+    pub at: crate::runtime::DateTime,
 }

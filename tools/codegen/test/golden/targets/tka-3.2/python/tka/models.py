@@ -7,25 +7,39 @@ import datetime
 from typing import Annotated, Any, Dict, List, Literal
 
 import pydantic
+from typing_extensions import NotRequired, Required, TypedDict
 
-from ._core import UNKNOWN_TAG, BaseModel, OpenEnum, UnknownVariant, open_discriminator
+from ._core import (
+    NOT_GIVEN,
+    UNKNOWN_TAG,
+    BaseModel,
+    NotGiven,
+    OpenEnum,
+    UnknownVariant,
+    open_discriminator,
+)
 
 __all__ = [
     "Beat",
     "BeatAddedEvent",
     "BeatAddedEventData",
     "BeatCreate",
+    "BeatCreateParam",
     "BeatDuration",
     "BeatInput",
+    "BeatInputParam",
     "BeatMove",
+    "BeatMoveParam",
     "BeatMovedEvent",
     "BeatMovedEventData",
     "BeatPatch",
+    "BeatPatchParam",
     "BeatRemovedEvent",
     "BeatRemovedEventData",
     "BeatUpdatedEvent",
     "BeatUpdatedEventData",
     "BeatsReplace",
+    "BeatsReplaceParam",
     "ChangeEvent",
     "CommandKind",
     "CommandRedoneEvent",
@@ -47,7 +61,9 @@ __all__ = [
     "Metadata",
     "Motion",
     "MotionInput",
+    "MotionInputParam",
     "MotionPatch",
+    "MotionPatchParam",
     "MotionType",
     "Orientation",
     "Problem",
@@ -56,6 +72,7 @@ __all__ = [
     "ResourceId",
     "Sequence",
     "SequenceCreate",
+    "SequenceCreateParam",
     "SequenceCreatedEvent",
     "SequenceCreatedEventData",
     "SequenceDeletedEvent",
@@ -64,6 +81,7 @@ __all__ = [
     "SequenceField",
     "SequencePage",
     "SequencePatch",
+    "SequencePatchParam",
     "SequenceSummary",
     "SequenceUpdatedEvent",
     "SequenceUpdatedEventData",
@@ -71,20 +89,25 @@ __all__ = [
     "ServerStatusDatabase",
     "Turns",
     "WsAuthMessage",
+    "WsAuthMessageParam",
     "WsAuthenticatedMessage",
     "WsClientMessage",
     "WsErrorCode",
     "WsErrorMessage",
     "WsEventMessage",
     "WsGetStatsMessage",
+    "WsGetStatsMessageParam",
     "WsHeartbeatMessage",
     "WsPingMessage",
+    "WsPingMessageParam",
     "WsPongMessage",
     "WsServerMessage",
     "WsStatsMessage",
     "WsSubscribeMessage",
+    "WsSubscribeMessageParam",
     "WsSubscribedMessage",
     "WsUnsubscribeMessage",
+    "WsUnsubscribeMessageParam",
     "WsUnsubscribedMessage",
     "WsWelcomeMessage",
 ]
@@ -457,31 +480,31 @@ class BeatCreate(BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    letter: LetterInput | None = None
+    letter: LetterInput | NotGiven = NOT_GIVEN
     """The beat's letter, A-Z in either case; omit it for none."""
 
-    duration: BeatDuration | None = None
+    duration: BeatDuration | NotGiven = NOT_GIVEN
     """How long the beat lasts, in seconds."""
 
-    blue_motion: MotionInput | None = None
+    blue_motion: MotionInput | NotGiven = NOT_GIVEN
     """What the blue prop does."""
 
-    red_motion: MotionInput | None = None
+    red_motion: MotionInput | NotGiven = NOT_GIVEN
     """What the red prop does."""
 
-    blue_reversal: bool | None = None
+    blue_reversal: bool | NotGiven = NOT_GIVEN
     """Whether the blue prop reverses on this beat."""
 
-    red_reversal: bool | None = None
+    red_reversal: bool | NotGiven = NOT_GIVEN
     """Whether the red prop reverses on this beat."""
 
-    is_blank: bool | None = None
+    is_blank: bool | NotGiven = NOT_GIVEN
     """Whether this is a blank (rest) beat."""
 
-    metadata: Metadata | None = None
+    metadata: Metadata | NotGiven = NOT_GIVEN
     """The client's own data for this beat."""
 
-    position: int | None = None
+    position: int | NotGiven = NOT_GIVEN
     """The 0-based index to insert at: 0 puts the beat first, the sequence's length (or omitting
     the field) appends it. Beats at and after the position move one place later.
     """
@@ -495,28 +518,28 @@ class BeatInput(BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    letter: LetterInput | None = None
+    letter: LetterInput | NotGiven = NOT_GIVEN
     """The beat's letter, A-Z in either case; omit it for none."""
 
-    duration: BeatDuration | None = None
+    duration: BeatDuration | NotGiven = NOT_GIVEN
     """How long the beat lasts, in seconds."""
 
-    blue_motion: MotionInput | None = None
+    blue_motion: MotionInput | NotGiven = NOT_GIVEN
     """What the blue prop does."""
 
-    red_motion: MotionInput | None = None
+    red_motion: MotionInput | NotGiven = NOT_GIVEN
     """What the red prop does."""
 
-    blue_reversal: bool | None = None
+    blue_reversal: bool | NotGiven = NOT_GIVEN
     """Whether the blue prop reverses on this beat."""
 
-    red_reversal: bool | None = None
+    red_reversal: bool | NotGiven = NOT_GIVEN
     """Whether the red prop reverses on this beat."""
 
-    is_blank: bool | None = None
+    is_blank: bool | NotGiven = NOT_GIVEN
     """Whether this is a blank (rest) beat."""
 
-    metadata: Metadata | None = None
+    metadata: Metadata | NotGiven = NOT_GIVEN
     """The client's own data for this beat."""
 
 
@@ -589,28 +612,28 @@ class BeatPatch(BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    letter: LetterInput | None = None
+    letter: LetterInput | NotGiven | None = NOT_GIVEN
     """The new letter (A-Z, either case), or `null` to clear it."""
 
-    duration: BeatDuration | None = None
+    duration: BeatDuration | NotGiven = NOT_GIVEN
     """The new duration in seconds."""
 
-    blue_motion: MotionPatch | None = None
+    blue_motion: MotionPatch | NotGiven | None = NOT_GIVEN
     """Changes to the blue motion, or `null` to clear it."""
 
-    red_motion: MotionPatch | None = None
+    red_motion: MotionPatch | NotGiven | None = NOT_GIVEN
     """Changes to the red motion, or `null` to clear it."""
 
-    blue_reversal: bool | None = None
+    blue_reversal: bool | NotGiven = NOT_GIVEN
     """Whether the blue prop reverses on this beat."""
 
-    red_reversal: bool | None = None
+    red_reversal: bool | NotGiven = NOT_GIVEN
     """Whether the red prop reverses on this beat."""
 
-    is_blank: bool | None = None
+    is_blank: bool | NotGiven = NOT_GIVEN
     """Whether this is a blank (rest) beat."""
 
-    metadata: Metadata | None = None
+    metadata: Metadata | NotGiven | None = NOT_GIVEN
     """Merged into the beat's metadata (RFC 7396), or `null` to reset it to `{}`."""
 
 
@@ -963,13 +986,13 @@ class MotionInput(BaseModel):
     end_loc: Location
     """Where the hand ends."""
 
-    turns: Turns | None = None
+    turns: Turns | NotGiven = NOT_GIVEN
     """Turns of the prop during the beat."""
 
-    start_ori: Orientation | None = None
+    start_ori: Orientation | NotGiven = NOT_GIVEN
     """Orientation at the start of the beat."""
 
-    end_ori: Orientation | None = None
+    end_ori: Orientation | NotGiven = NOT_GIVEN
     """Orientation at the end of the beat."""
 
 
@@ -982,25 +1005,25 @@ class MotionPatch(BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    motion_type: MotionType | None = None
+    motion_type: MotionType | NotGiven = NOT_GIVEN
     """The kind of motion."""
 
-    prop_rot_dir: PropRotDir | None = None
+    prop_rot_dir: PropRotDir | NotGiven = NOT_GIVEN
     """The direction the prop rotates."""
 
-    start_loc: Location | None = None
+    start_loc: Location | NotGiven = NOT_GIVEN
     """Where the hand starts."""
 
-    end_loc: Location | None = None
+    end_loc: Location | NotGiven = NOT_GIVEN
     """Where the hand ends."""
 
-    turns: Turns | None = None
+    turns: Turns | NotGiven = NOT_GIVEN
     """Turns of the prop during the beat."""
 
-    start_ori: Orientation | None = None
+    start_ori: Orientation | NotGiven = NOT_GIVEN
     """Orientation at the start of the beat."""
 
-    end_ori: Orientation | None = None
+    end_ori: Orientation | NotGiven = NOT_GIVEN
     """Orientation at the end of the beat."""
 
 
@@ -1125,16 +1148,16 @@ class SequenceCreate(BaseModel):
     name: str
     """The sequence's name, 1-100 characters."""
 
-    length: int | None = None
+    length: int | NotGiven = NOT_GIVEN
     """How many blank beats to create, 1-64; 16 when neither `length` nor `beats` is given."""
 
-    beats: List[BeatInput] | None = None
+    beats: List[BeatInput] | NotGiven = NOT_GIVEN
     """The beats to create, in order; at most 64."""
 
-    start_position: str | None = None
+    start_position: str | NotGiven = NOT_GIVEN
     """The starting position, for example `n`."""
 
-    metadata: Metadata | None = None
+    metadata: Metadata | NotGiven = NOT_GIVEN
     """The client's own data for this sequence."""
 
 
@@ -1258,16 +1281,16 @@ class SequencePatch(BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    name: str | None = None
+    name: str | NotGiven = NOT_GIVEN
     """The new name, 1-100 characters."""
 
-    start_position: str | None = None
+    start_position: str | NotGiven | None = NOT_GIVEN
     """The new starting position, or `null` to clear it."""
 
-    metadata: Metadata | None = None
+    metadata: Metadata | NotGiven | None = NOT_GIVEN
     """Merged into the sequence's metadata (RFC 7396), or `null` to reset it to `{}`."""
 
-    beats: List[BeatInput] | None = None
+    beats: List[BeatInput] | NotGiven = NOT_GIVEN
     """The complete new list of beats (a merge patch replaces arrays whole); at most 64."""
 
 
@@ -1397,7 +1420,7 @@ class WsAuthMessage(BaseModel):
     type_: Literal["auth"] = pydantic.Field(validation_alias="type", serialization_alias="type")
     """The message type."""
 
-    request_id: str | None = None
+    request_id: str | NotGiven = NOT_GIVEN
     """A client-chosen id echoed in the answer."""
 
     token: str
@@ -1450,7 +1473,7 @@ class WsGetStatsMessage(BaseModel):
     )
     """The message type."""
 
-    request_id: str | None = None
+    request_id: str | NotGiven = NOT_GIVEN
     """A client-chosen id echoed in the answer."""
 
 
@@ -1472,7 +1495,7 @@ class WsPingMessage(BaseModel):
     type_: Literal["ping"] = pydantic.Field(validation_alias="type", serialization_alias="type")
     """The message type."""
 
-    request_id: str | None = None
+    request_id: str | NotGiven = NOT_GIVEN
     """A client-chosen id echoed in the `pong`."""
 
 
@@ -1521,16 +1544,16 @@ class WsSubscribeMessage(BaseModel):
     )
     """The message type."""
 
-    request_id: str | None = None
+    request_id: str | NotGiven = NOT_GIVEN
     """A client-chosen id echoed in the answer."""
 
-    event_types: List[EventType] | None = None
+    event_types: List[EventType] | NotGiven = NOT_GIVEN
     """Only these event types; empty or absent means every type."""
 
-    sequence_ids: List[ResourceId] | None = None
+    sequence_ids: List[ResourceId] | NotGiven = NOT_GIVEN
     """Only these sequences; empty or absent means every sequence."""
 
-    last_event_id: str | None = None
+    last_event_id: str | NotGiven = NOT_GIVEN
     """Resume after this event id (the `id` of the last event received, `evt_` and 16 digits)."""
 
 
@@ -1563,7 +1586,7 @@ class WsUnsubscribeMessage(BaseModel):
     )
     """The message type."""
 
-    request_id: str | None = None
+    request_id: str | NotGiven = NOT_GIVEN
     """A client-chosen id echoed in the answer."""
 
 
@@ -1717,6 +1740,273 @@ WsServerMessage = Annotated[
 
 Decided by the `type` member; an unknown value decodes to `UnknownWsServerMessage`.
 """
+
+
+class BeatCreateParam(TypedDict, total=False):
+    """The `BeatCreate` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    letter: NotRequired[LetterInput]
+    """The beat's letter, A-Z in either case; omit it for none."""
+
+    duration: NotRequired[BeatDuration]
+    """How long the beat lasts, in seconds."""
+
+    blue_motion: NotRequired[MotionInput | MotionInputParam]
+    """What the blue prop does."""
+
+    red_motion: NotRequired[MotionInput | MotionInputParam]
+    """What the red prop does."""
+
+    blue_reversal: NotRequired[bool]
+    """Whether the blue prop reverses on this beat."""
+
+    red_reversal: NotRequired[bool]
+    """Whether the red prop reverses on this beat."""
+
+    is_blank: NotRequired[bool]
+    """Whether this is a blank (rest) beat."""
+
+    metadata: NotRequired[Metadata]
+    """The client's own data for this beat."""
+
+    position: NotRequired[int]
+    """The 0-based index to insert at: 0 puts the beat first, the sequence's length (or omitting
+    the field) appends it. Beats at and after the position move one place later.
+    """
+
+
+class BeatInputParam(TypedDict, total=False):
+    """The `BeatInput` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    letter: NotRequired[LetterInput]
+    """The beat's letter, A-Z in either case; omit it for none."""
+
+    duration: NotRequired[BeatDuration]
+    """How long the beat lasts, in seconds."""
+
+    blue_motion: NotRequired[MotionInput | MotionInputParam]
+    """What the blue prop does."""
+
+    red_motion: NotRequired[MotionInput | MotionInputParam]
+    """What the red prop does."""
+
+    blue_reversal: NotRequired[bool]
+    """Whether the blue prop reverses on this beat."""
+
+    red_reversal: NotRequired[bool]
+    """Whether the red prop reverses on this beat."""
+
+    is_blank: NotRequired[bool]
+    """Whether this is a blank (rest) beat."""
+
+    metadata: NotRequired[Metadata]
+    """The client's own data for this beat."""
+
+
+class BeatMoveParam(TypedDict, total=False):
+    """The `BeatMove` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    position: Required[int]
+    """The beat's new 0-based index, from 0 to the sequence's length minus 1. The other beats
+    close the gap and are renumbered.
+    """
+
+
+class BeatPatchParam(TypedDict, total=False):
+    """The `BeatPatch` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    letter: NotRequired[LetterInput | None]
+    """The new letter (A-Z, either case), or `null` to clear it."""
+
+    duration: NotRequired[BeatDuration]
+    """The new duration in seconds."""
+
+    blue_motion: NotRequired[MotionPatch | MotionPatchParam | None]
+    """Changes to the blue motion, or `null` to clear it."""
+
+    red_motion: NotRequired[MotionPatch | MotionPatchParam | None]
+    """Changes to the red motion, or `null` to clear it."""
+
+    blue_reversal: NotRequired[bool]
+    """Whether the blue prop reverses on this beat."""
+
+    red_reversal: NotRequired[bool]
+    """Whether the red prop reverses on this beat."""
+
+    is_blank: NotRequired[bool]
+    """Whether this is a blank (rest) beat."""
+
+    metadata: NotRequired[Metadata | None]
+    """Merged into the beat's metadata (RFC 7396), or `null` to reset it to `{}`."""
+
+
+class BeatsReplaceParam(TypedDict, total=False):
+    """The `BeatsReplace` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    beats: Required[List[BeatInput | BeatInputParam]]
+    """The new beats, in order; at most 64."""
+
+
+class MotionInputParam(TypedDict, total=False):
+    """The `MotionInput` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    motion_type: Required[MotionType | Literal["pro", "anti", "float", "dash", "static"]]
+    """The kind of motion."""
+
+    prop_rot_dir: Required[PropRotDir | Literal["cw", "ccw", "no_rot"]]
+    """The direction the prop rotates."""
+
+    start_loc: Required[Location | Literal["n", "e", "s", "w", "ne", "se", "sw", "nw"]]
+    """Where the hand starts."""
+
+    end_loc: Required[Location | Literal["n", "e", "s", "w", "ne", "se", "sw", "nw"]]
+    """Where the hand ends."""
+
+    turns: NotRequired[Turns]
+    """Turns of the prop during the beat."""
+
+    start_ori: NotRequired[Orientation | Literal["in", "out"]]
+    """Orientation at the start of the beat."""
+
+    end_ori: NotRequired[Orientation | Literal["in", "out"]]
+    """Orientation at the end of the beat."""
+
+
+class MotionPatchParam(TypedDict, total=False):
+    """The `MotionPatch` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    motion_type: NotRequired[MotionType | Literal["pro", "anti", "float", "dash", "static"]]
+    """The kind of motion."""
+
+    prop_rot_dir: NotRequired[PropRotDir | Literal["cw", "ccw", "no_rot"]]
+    """The direction the prop rotates."""
+
+    start_loc: NotRequired[Location | Literal["n", "e", "s", "w", "ne", "se", "sw", "nw"]]
+    """Where the hand starts."""
+
+    end_loc: NotRequired[Location | Literal["n", "e", "s", "w", "ne", "se", "sw", "nw"]]
+    """Where the hand ends."""
+
+    turns: NotRequired[Turns]
+    """Turns of the prop during the beat."""
+
+    start_ori: NotRequired[Orientation | Literal["in", "out"]]
+    """Orientation at the start of the beat."""
+
+    end_ori: NotRequired[Orientation | Literal["in", "out"]]
+    """Orientation at the end of the beat."""
+
+
+class SequenceCreateParam(TypedDict, total=False):
+    """The `SequenceCreate` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    name: Required[str]
+    """The sequence's name, 1-100 characters."""
+
+    length: NotRequired[int]
+    """How many blank beats to create, 1-64; 16 when neither `length` nor `beats` is given."""
+
+    beats: NotRequired[List[BeatInput | BeatInputParam]]
+    """The beats to create, in order; at most 64."""
+
+    start_position: NotRequired[str]
+    """The starting position, for example `n`."""
+
+    metadata: NotRequired[Metadata]
+    """The client's own data for this sequence."""
+
+
+class SequencePatchParam(TypedDict, total=False):
+    """The `SequencePatch` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    name: NotRequired[str]
+    """The new name, 1-100 characters."""
+
+    start_position: NotRequired[str | None]
+    """The new starting position, or `null` to clear it."""
+
+    metadata: NotRequired[Metadata | None]
+    """Merged into the sequence's metadata (RFC 7396), or `null` to reset it to `{}`."""
+
+    beats: NotRequired[List[BeatInput | BeatInputParam]]
+    """The complete new list of beats (a merge patch replaces arrays whole); at most 64."""
+
+
+class WsAuthMessageParam(TypedDict, total=False):
+    """The `WsAuthMessage` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    type: Required[Literal["auth"]]
+    """The message type."""
+
+    request_id: NotRequired[str]
+    """A client-chosen id echoed in the answer."""
+
+    token: Required[str]
+    """An API key or bearer token."""
+
+
+class WsGetStatsMessageParam(TypedDict, total=False):
+    """The `WsGetStatsMessage` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    type: Required[Literal["get_stats"]]
+    """The message type."""
+
+    request_id: NotRequired[str]
+    """A client-chosen id echoed in the answer."""
+
+
+class WsPingMessageParam(TypedDict, total=False):
+    """The `WsPingMessage` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    type: Required[Literal["ping"]]
+    """The message type."""
+
+    request_id: NotRequired[str]
+    """A client-chosen id echoed in the `pong`."""
+
+
+class WsSubscribeMessageParam(TypedDict, total=False):
+    """The `WsSubscribeMessage` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    type: Required[Literal["subscribe"]]
+    """The message type."""
+
+    request_id: NotRequired[str]
+    """A client-chosen id echoed in the answer."""
+
+    event_types: NotRequired[
+        List[
+            EventType
+            | Literal[
+                "sequence.created",
+                "sequence.updated",
+                "sequence.deleted",
+                "beat.added",
+                "beat.updated",
+                "beat.moved",
+                "beat.removed",
+                "command.undone",
+                "command.redone",
+            ]
+        ]
+    ]
+    """Only these event types; empty or absent means every type."""
+
+    sequence_ids: NotRequired[List[ResourceId]]
+    """Only these sequences; empty or absent means every sequence."""
+
+    last_event_id: NotRequired[str]
+    """Resume after this event id (the `id` of the last event received, `evt_` and 16 digits)."""
+
+
+class WsUnsubscribeMessageParam(TypedDict, total=False):
+    """The `WsUnsubscribeMessage` members as a dict (keys as on the wire), accepted wherever the model is."""
+
+    type: Required[Literal["unsubscribe"]]
+    """The message type."""
+
+    request_id: NotRequired[str]
+    """A client-chosen id echoed in the answer."""
 
 
 # Resolve the annotations that name aliases and unions defined after the classes.

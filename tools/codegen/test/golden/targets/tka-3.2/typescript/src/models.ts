@@ -277,7 +277,14 @@ export type ChangeEvent =
   | BeatMovedEvent
   | BeatRemovedEvent
   | CommandUndoneEvent
-  | CommandRedoneEvent;
+  | CommandRedoneEvent
+  | UnknownChangeEvent;
+
+/** A `ChangeEvent` variant this SDK version does not know (sent by a newer server): `type` is "unknown", `raw` is the object as received. An exhaustive `switch` must handle it. */
+export interface UnknownChangeEvent {
+  readonly type: "unknown";
+  readonly raw: { readonly [key: string]: unknown };
+}
 
 /** The kinds of command recorded in a sequence's history. */
 export type CommandKind =
@@ -879,7 +886,14 @@ export type WsClientMessage =
   | WsSubscribeMessage
   | WsUnsubscribeMessage
   | WsPingMessage
-  | WsGetStatsMessage;
+  | WsGetStatsMessage
+  | UnknownWsClientMessage;
+
+/** A `WsClientMessage` variant this SDK version does not know (sent by a newer server): `type` is "unknown", `raw` is the object as received. An exhaustive `switch` must handle it. */
+export interface UnknownWsClientMessage {
+  readonly type: "unknown";
+  readonly raw: { readonly [key: string]: unknown };
+}
 
 /** Why a client message was refused. */
 export type WsErrorCode =
@@ -957,7 +971,14 @@ export type WsServerMessage =
   | WsHeartbeatMessage
   | WsStatsMessage
   | WsErrorMessage
-  | WsEventMessage;
+  | WsEventMessage
+  | UnknownWsServerMessage;
+
+/** A `WsServerMessage` variant this SDK version does not know (sent by a newer server): `type` is "unknown", `raw` is the object as received. An exhaustive `switch` must handle it. */
+export interface UnknownWsServerMessage {
+  readonly type: "unknown";
+  readonly raw: { readonly [key: string]: unknown };
+}
 
 /** Connection statistics, the answer to `get_stats`. */
 export interface WsStatsMessage {

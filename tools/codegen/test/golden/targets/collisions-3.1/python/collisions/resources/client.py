@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, Mapping, overload
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    body_from,
+    request_options,
     to_raw_response_wrapper,
 )
 from ..models import NoneModel, SelfModel, TypeModel
@@ -46,7 +51,11 @@ class ClientResource:
         foo_bar_2: str | None = None,
         foo_bar: str | None = None,
         self_param: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> TypeModel:
         """`GET /type/{in}`. `client.client.with_raw_response.delete(...)` gives the status, headers and request id too."""
         return self._client.request(
@@ -64,24 +73,74 @@ class ClientResource:
                 "foo_bar": foo_bar,
             },
             headers={"self": self_param},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    def delete_2(
+        self,
+        in_: str,
+        body: SelfModel | None = None,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> NoneModel: ...
+
+    @overload
+    def delete_2(
+        self,
+        in_: str,
+        *,
+        super: str | NotGiven = NOT_GIVEN,
+        yield_: str | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> NoneModel: ...
 
     def delete_2(
         self,
         in_: str,
         body: SelfModel | None = None,
         *,
-        request_options: RequestOptions | None = None,
+        super: str | NotGiven = NOT_GIVEN,
+        yield_: str | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> NoneModel:
-        """`POST /type/{in}`. `client.client.with_raw_response.delete_2(...)` gives the status, headers and request id too."""
+        """`POST /type/{in}`. `client.client.with_raw_response.delete_2(...)` gives the status, headers and request id too.
+
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return self._client.request(
             "post",
             "/type/{in}",
             cast_to=NoneModel,
             path_params={"in": in_},
-            body=body,
-            options=request_options,
+            body=body_from(body, {"super": super, "yield": yield_}),
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -117,7 +176,11 @@ class AsyncClientResource:
         foo_bar_2: str | None = None,
         foo_bar: str | None = None,
         self_param: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> TypeModel:
         """`GET /type/{in}`. `client.client.with_raw_response.delete(...)` gives the status, headers and request id too."""
         return await self._client.request(
@@ -135,24 +198,74 @@ class AsyncClientResource:
                 "foo_bar": foo_bar,
             },
             headers={"self": self_param},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    async def delete_2(
+        self,
+        in_: str,
+        body: SelfModel | None = None,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> NoneModel: ...
+
+    @overload
+    async def delete_2(
+        self,
+        in_: str,
+        *,
+        super: str | NotGiven = NOT_GIVEN,
+        yield_: str | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> NoneModel: ...
 
     async def delete_2(
         self,
         in_: str,
         body: SelfModel | None = None,
         *,
-        request_options: RequestOptions | None = None,
+        super: str | NotGiven = NOT_GIVEN,
+        yield_: str | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> NoneModel:
-        """`POST /type/{in}`. `client.client.with_raw_response.delete_2(...)` gives the status, headers and request id too."""
+        """`POST /type/{in}`. `client.client.with_raw_response.delete_2(...)` gives the status, headers and request id too.
+
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return await self._client.request(
             "post",
             "/type/{in}",
             cast_to=NoneModel,
             path_params={"in": in_},
-            body=body,
-            options=request_options,
+            body=body_from(body, {"super": super, "yield": yield_}),
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

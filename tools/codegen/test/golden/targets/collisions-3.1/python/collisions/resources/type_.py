@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, Mapping
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    request_options,
     to_raw_response_wrapper,
 )
 from ..models import GetTypeResponse
@@ -36,10 +40,27 @@ class TypeResource:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return TypeResourceWithRawResponse(self)
 
-    def get(self, *, request_options: RequestOptions | None = None) -> GetTypeResponse:
+    def get(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> GetTypeResponse:
         """`GET /errors`. `client.type_.with_raw_response.get(...)` gives the status, headers and request id too."""
         return self._client.request(
-            "get", "/errors", cast_to=GetTypeResponse, options=request_options
+            "get",
+            "/errors",
+            cast_to=GetTypeResponse,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -64,10 +85,27 @@ class AsyncTypeResource:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return AsyncTypeResourceWithRawResponse(self)
 
-    async def get(self, *, request_options: RequestOptions | None = None) -> GetTypeResponse:
+    async def get(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> GetTypeResponse:
         """`GET /errors`. `client.type_.with_raw_response.get(...)` gives the status, headers and request id too."""
         return await self._client.request(
-            "get", "/errors", cast_to=GetTypeResponse, options=request_options
+            "get",
+            "/errors",
+            cast_to=GetTypeResponse,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

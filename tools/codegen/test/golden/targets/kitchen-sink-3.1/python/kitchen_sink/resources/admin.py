@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import functools
-from typing import Dict
+from typing import Any, Dict, Mapping
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
     deep_object_query,
+    request_options,
     to_raw_response_wrapper,
 )
 
@@ -37,7 +40,11 @@ class Admin:
         *,
         session: str | None = None,
         filter: Dict[str, str] | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Dict[str, int]:
         """`GET /admin/stats`. `client.admin.with_raw_response.get_stats(...)` gives the status, headers and request id too."""
         return self._client.request(
@@ -46,13 +53,37 @@ class Admin:
             cast_to=Dict[str, int],
             query={**deep_object_query("filter", filter)},
             cookies={"session": session},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def ping(self, *, request_options: RequestOptions | None = None) -> str:
+    def ping(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
         """`GET /public/ping`. `client.admin.with_raw_response.ping(...)` gives the status, headers and request id too."""
         return self._client.request(
-            "get", "/public/ping", cast_to=str, accept="text/plain", options=request_options
+            "get",
+            "/public/ping",
+            cast_to=str,
+            accept="text/plain",
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -83,7 +114,11 @@ class AsyncAdmin:
         *,
         session: str | None = None,
         filter: Dict[str, str] | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Dict[str, int]:
         """`GET /admin/stats`. `client.admin.with_raw_response.get_stats(...)` gives the status, headers and request id too."""
         return await self._client.request(
@@ -92,13 +127,37 @@ class AsyncAdmin:
             cast_to=Dict[str, int],
             query={**deep_object_query("filter", filter)},
             cookies={"session": session},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    async def ping(self, *, request_options: RequestOptions | None = None) -> str:
+    async def ping(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> str:
         """`GET /public/ping`. `client.admin.with_raw_response.ping(...)` gives the status, headers and request id too."""
         return await self._client.request(
-            "get", "/public/ping", cast_to=str, accept="text/plain", options=request_options
+            "get",
+            "/public/ping",
+            cast_to=str,
+            accept="text/plain",
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

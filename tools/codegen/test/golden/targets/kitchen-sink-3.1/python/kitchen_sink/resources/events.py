@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, Mapping
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
     AsyncEventStream,
-    RequestOptions,
+    NotGiven,
     ServerSentEvent,
     SyncAPIClient,
     SyncEventStream,
+    TimeoutTypes,
+    request_options,
 )
 
 __all__ = ["AsyncEvents", "AsyncEventsWithRawResponse", "Events", "EventsWithRawResponse"]
@@ -37,7 +41,14 @@ class Events:
         return EventsWithRawResponse(self)
 
     def stream(
-        self, *, last_event_id: str | None = None, request_options: RequestOptions | None = None
+        self,
+        *,
+        last_event_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncEventStream[str]:
         """`GET /events`. A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id."""
         return self._client.request_stream(
@@ -45,7 +56,13 @@ class Events:
             "/events",
             decode=_decode_stream,
             last_event_id=last_event_id,
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -71,7 +88,14 @@ class AsyncEvents:
         return AsyncEventsWithRawResponse(self)
 
     def stream(
-        self, *, last_event_id: str | None = None, request_options: RequestOptions | None = None
+        self,
+        *,
+        last_event_id: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncEventStream[str]:
         """`GET /events`. A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id."""
         return self._client.request_stream(
@@ -79,7 +103,13 @@ class AsyncEvents:
             "/events",
             decode=_decode_stream,
             last_event_id=last_event_id,
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

@@ -4,32 +4,54 @@
 from __future__ import annotations
 
 import functools
-from typing import List
+from typing import Any, Dict, List, Literal, Mapping, overload
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
     AsyncPageRequest,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
     SyncCursorPage,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    body_from,
     delimited,
+    request_options,
     to_raw_response_wrapper,
 )
 from ..models import (
+    Color,
     CreateShapeResponse,
+    Email,
     ListWidgetsStatusItem,
     PostWidgetsSearchRequest,
+    PostWidgetsSearchRequestParam,
     PostWidgetsSearchResponseItem,
+    Problem,
     Shape,
     TreeNode,
     Widget,
     WidgetCreate,
+    WidgetCreateParam,
     WidgetId,
     WidgetPatch,
+    WidgetPatchParam,
 )
 
 __all__ = ["AsyncWidgets", "AsyncWidgetsWithRawResponse", "Widgets", "WidgetsWithRawResponse"]
+
+
+_ERRORS_1: Mapping[str, Any] = {"400": Problem, "429": Problem, "default": Problem}
+
+
+_ERRORS_2: Mapping[str, Any] = {"409": Problem, "422": Problem}
+
+
+_ERRORS_3: Mapping[str, Any] = {"404": Problem}
+
+
+_ERRORS_4: Mapping[str, Any] = {"412": Problem}
 
 
 class Widgets:
@@ -47,16 +69,55 @@ class Widgets:
         return WidgetsWithRawResponse(self)
 
     def create_shape(
-        self, body: Shape, *, request_options: RequestOptions | None = None
+        self,
+        body: Shape,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> CreateShapeResponse:
-        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too."""
+        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return self._client.request(
-            "post", "/shapes", cast_to=CreateShapeResponse, body=body, options=request_options
+            "post",
+            "/shapes",
+            cast_to=CreateShapeResponse,
+            body=body,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def get_tree(self, *, request_options: RequestOptions | None = None) -> TreeNode:
+    def get_tree(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> TreeNode:
         """`GET /tree`. `client.widgets.with_raw_response.get_tree(...)` gives the status, headers and request id too."""
-        return self._client.request("get", "/tree", cast_to=TreeNode, options=request_options)
+        return self._client.request(
+            "get",
+            "/tree",
+            cast_to=TreeNode,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
+        )
 
     def list(
         self,
@@ -66,7 +127,11 @@ class Widgets:
         status: List[ListWidgetsStatusItem] | None = None,
         x_trace_id: str | None = None,
         sort: List[str] | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncCursorPage[Widget]:
         """List widgets
 
@@ -83,65 +148,221 @@ class Widgets:
                 "sort": delimited(sort, "|"),
             },
             headers={"X-Trace-Id": x_trace_id},
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
+    @overload
     def create(
-        self, body: WidgetCreate, *, request_options: RequestOptions | None = None
+        self,
+        body: WidgetCreate | WidgetCreateParam,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven = NOT_GIVEN,
+        email: Email | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
+
+    def create(
+        self,
+        body: WidgetCreate | WidgetCreateParam | None = None,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven = NOT_GIVEN,
+        email: Email | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Widget:
         """`POST /widgets`. `client.widgets.with_raw_response.create(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
-            "post", "/widgets", cast_to=Widget, body=body, idempotent=True, options=request_options
+            "post",
+            "/widgets",
+            cast_to=Widget,
+            body=body_from(body, {"name": name, "color": color, "email": email}),
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def post_widgets_search(
         self,
-        body: PostWidgetsSearchRequest | None = None,
+        body: PostWidgetsSearchRequest | PostWidgetsSearchRequestParam | None = None,
         *,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> List[PostWidgetsSearchResponseItem]:
-        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too."""
+        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return self._client.request(
             "post",
             "/widgets/search",
             cast_to=List[PostWidgetsSearchResponseItem],
             body=body,
             content_type="application/x-www-form-urlencoded",
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def get(self, widget_id: WidgetId, *, request_options: RequestOptions | None = None) -> Widget:
+    def get(
+        self,
+        widget_id: WidgetId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget:
         """`GET /widgets/{widget_id}`. `client.widgets.with_raw_response.get(...)` gives the status, headers and request id too."""
         return self._client.request(
             "get",
             "/widgets/{widget_id}",
             cast_to=Widget,
             path_params={"widget_id": widget_id},
-            options=request_options,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def delete(self, widget_id: WidgetId, *, request_options: RequestOptions | None = None) -> None:
-        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too."""
+    def delete(
+        self,
+        widget_id: WidgetId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return self._client.request(
             "delete",
             "/widgets/{widget_id}",
             cast_to=type(None),
             path_params={"widget_id": widget_id},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    def update(
+        self,
+        widget_id: WidgetId,
+        body: WidgetPatch | WidgetPatchParam,
+        *,
+        if_match: str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
+
+    @overload
+    def update(
+        self,
+        widget_id: WidgetId,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        nickname: str | NotGiven | None = NOT_GIVEN,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven
+        | None = NOT_GIVEN,
+        attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
+        if_match: str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
 
     def update(
         self,
         widget_id: WidgetId,
-        body: WidgetPatch,
+        body: WidgetPatch | WidgetPatchParam | None = None,
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        nickname: str | NotGiven | None = NOT_GIVEN,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven
+        | None = NOT_GIVEN,
+        attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
         if_match: str,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Widget:
         """`PATCH /widgets/{widget_id}`. `client.widgets.with_raw_response.update(...)` gives the status, headers and request id too.
+
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
 
@@ -153,13 +374,29 @@ class Widgets:
             cast_to=Widget,
             path_params={"widget_id": widget_id},
             headers={"If-Match": if_match},
-            body=body,
+            body=body_from(
+                body, {"name": name, "nickname": nickname, "color": color, "attributes": attributes}
+            ),
             content_type="application/merge-patch+json",
-            options=request_options,
+            errors=_ERRORS_4,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def download_widget_image(
-        self, widget_id: WidgetId, *, request_options: RequestOptions | None = None
+        self,
+        widget_id: WidgetId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> bytes:
         """`GET /widgets/{widget_id}/image`. `client.widgets.with_raw_response.download_widget_image(...)` gives the status, headers and request id too."""
         return self._client.request(
@@ -168,13 +405,30 @@ class Widgets:
             cast_to=bytes,
             accept="image/png",
             path_params={"widget_id": widget_id},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def upload_widget_image(
-        self, widget_id: WidgetId, body: bytes, *, request_options: RequestOptions | None = None
+        self,
+        widget_id: WidgetId,
+        body: bytes,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
-        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too."""
+        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return self._client.request(
             "put",
             "/widgets/{widget_id}/image",
@@ -182,7 +436,13 @@ class Widgets:
             path_params={"widget_id": widget_id},
             body=body,
             content_type="application/octet-stream",
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -217,16 +477,55 @@ class AsyncWidgets:
         return AsyncWidgetsWithRawResponse(self)
 
     async def create_shape(
-        self, body: Shape, *, request_options: RequestOptions | None = None
+        self,
+        body: Shape,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> CreateShapeResponse:
-        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too."""
+        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return await self._client.request(
-            "post", "/shapes", cast_to=CreateShapeResponse, body=body, options=request_options
+            "post",
+            "/shapes",
+            cast_to=CreateShapeResponse,
+            body=body,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    async def get_tree(self, *, request_options: RequestOptions | None = None) -> TreeNode:
+    async def get_tree(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> TreeNode:
         """`GET /tree`. `client.widgets.with_raw_response.get_tree(...)` gives the status, headers and request id too."""
-        return await self._client.request("get", "/tree", cast_to=TreeNode, options=request_options)
+        return await self._client.request(
+            "get",
+            "/tree",
+            cast_to=TreeNode,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
+        )
 
     def list(
         self,
@@ -236,7 +535,11 @@ class AsyncWidgets:
         status: List[ListWidgetsStatusItem] | None = None,
         x_trace_id: str | None = None,
         sort: List[str] | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncPageRequest[Widget]:
         """List widgets
 
@@ -253,38 +556,118 @@ class AsyncWidgets:
                 "sort": delimited(sort, "|"),
             },
             headers={"X-Trace-Id": x_trace_id},
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
+    @overload
     async def create(
-        self, body: WidgetCreate, *, request_options: RequestOptions | None = None
+        self,
+        body: WidgetCreate | WidgetCreateParam,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven = NOT_GIVEN,
+        email: Email | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
+
+    async def create(
+        self,
+        body: WidgetCreate | WidgetCreateParam | None = None,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven = NOT_GIVEN,
+        email: Email | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Widget:
         """`POST /widgets`. `client.widgets.with_raw_response.create(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
-            "post", "/widgets", cast_to=Widget, body=body, idempotent=True, options=request_options
+            "post",
+            "/widgets",
+            cast_to=Widget,
+            body=body_from(body, {"name": name, "color": color, "email": email}),
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def post_widgets_search(
         self,
-        body: PostWidgetsSearchRequest | None = None,
+        body: PostWidgetsSearchRequest | PostWidgetsSearchRequestParam | None = None,
         *,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> List[PostWidgetsSearchResponseItem]:
-        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too."""
+        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return await self._client.request(
             "post",
             "/widgets/search",
             cast_to=List[PostWidgetsSearchResponseItem],
             body=body,
             content_type="application/x-www-form-urlencoded",
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def get(
-        self, widget_id: WidgetId, *, request_options: RequestOptions | None = None
+        self,
+        widget_id: WidgetId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Widget:
         """`GET /widgets/{widget_id}`. `client.widgets.with_raw_response.get(...)` gives the status, headers and request id too."""
         return await self._client.request(
@@ -292,30 +675,102 @@ class AsyncWidgets:
             "/widgets/{widget_id}",
             cast_to=Widget,
             path_params={"widget_id": widget_id},
-            options=request_options,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def delete(
-        self, widget_id: WidgetId, *, request_options: RequestOptions | None = None
+        self,
+        widget_id: WidgetId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
-        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too."""
+        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return await self._client.request(
             "delete",
             "/widgets/{widget_id}",
             cast_to=type(None),
             path_params={"widget_id": widget_id},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    async def update(
+        self,
+        widget_id: WidgetId,
+        body: WidgetPatch | WidgetPatchParam,
+        *,
+        if_match: str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
+
+    @overload
+    async def update(
+        self,
+        widget_id: WidgetId,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        nickname: str | NotGiven | None = NOT_GIVEN,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven
+        | None = NOT_GIVEN,
+        attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
+        if_match: str,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Widget: ...
 
     async def update(
         self,
         widget_id: WidgetId,
-        body: WidgetPatch,
+        body: WidgetPatch | WidgetPatchParam | None = None,
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        nickname: str | NotGiven | None = NOT_GIVEN,
+        color: Color
+        | Literal["red", "green", "dark-blue", "sequence.created", "in", "float", "static"]
+        | NotGiven
+        | None = NOT_GIVEN,
+        attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
         if_match: str,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Widget:
         """`PATCH /widgets/{widget_id}`. `client.widgets.with_raw_response.update(...)` gives the status, headers and request id too.
+
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
 
@@ -327,13 +782,29 @@ class AsyncWidgets:
             cast_to=Widget,
             path_params={"widget_id": widget_id},
             headers={"If-Match": if_match},
-            body=body,
+            body=body_from(
+                body, {"name": name, "nickname": nickname, "color": color, "attributes": attributes}
+            ),
             content_type="application/merge-patch+json",
-            options=request_options,
+            errors=_ERRORS_4,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def download_widget_image(
-        self, widget_id: WidgetId, *, request_options: RequestOptions | None = None
+        self,
+        widget_id: WidgetId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> bytes:
         """`GET /widgets/{widget_id}/image`. `client.widgets.with_raw_response.download_widget_image(...)` gives the status, headers and request id too."""
         return await self._client.request(
@@ -342,13 +813,30 @@ class AsyncWidgets:
             cast_to=bytes,
             accept="image/png",
             path_params={"widget_id": widget_id},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def upload_widget_image(
-        self, widget_id: WidgetId, body: bytes, *, request_options: RequestOptions | None = None
+        self,
+        widget_id: WidgetId,
+        body: bytes,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
-        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too."""
+        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return await self._client.request(
             "put",
             "/widgets/{widget_id}/image",
@@ -356,7 +844,13 @@ class AsyncWidgets:
             path_params={"widget_id": widget_id},
             body=body,
             content_type="application/octet-stream",
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

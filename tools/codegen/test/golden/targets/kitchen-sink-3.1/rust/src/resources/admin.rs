@@ -3,17 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::core::{PendingRequest, RequestSpec};
+use crate::runtime::{PendingRequest, RequestSpec};
 
 /// The `Admin` operations.
 #[derive(Debug, Clone, Copy)]
 pub struct Admin<'a> {
-    pub(crate) core: &'a crate::core::Client,
+    pub(crate) core: &'a crate::runtime::Client,
 }
 
 impl Admin<'_> {
     /// `GET /admin/stats`. `.await` for the result, `.with_response().await` for the raw response too.
-    pub fn get_stats(&self, params: &GetStatsParams) -> PendingRequest<BTreeMap<String, i64>> {
+    pub fn get_stats(&self, params: &AdminGetStatsParams) -> PendingRequest<BTreeMap<String, i64>> {
         let spec = RequestSpec::get("/admin/stats")
             .cookie("session", params.session.as_ref())
             .query_deep_object("filter", params.filter.iter().flatten());
@@ -29,7 +29,7 @@ impl Admin<'_> {
 
 /// The query and header parameters of [`Admin::get_stats`].
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetStatsParams {
+pub struct AdminGetStatsParams {
     /// The `session` cookie parameter.
     pub session: Option<String>,
     /// The `filter` query parameter.

@@ -4,16 +4,20 @@
 from __future__ import annotations
 
 import functools
-from typing import List
+from typing import Any, List, Mapping, overload
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    body_from,
+    request_options,
     to_raw_response_wrapper,
 )
-from ..models import ListPetsStatusItem, Pet, Pets
+from ..models import Error, ListPetsStatusItem, Pet, Pets
 
 __all__ = [
     "AsyncPetsResource",
@@ -21,6 +25,12 @@ __all__ = [
     "PetsResource",
     "PetsResourceWithRawResponse",
 ]
+
+
+_ERRORS_1: Mapping[str, Any] = {"default": Error}
+
+
+_ERRORS_2: Mapping[str, Any] = {"404": Error}
 
 
 class PetsResource:
@@ -42,7 +52,11 @@ class PetsResource:
         *,
         limit: int | None = None,
         status: List[ListPetsStatusItem] | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Pets:
         """List all pets
 
@@ -53,19 +67,92 @@ class PetsResource:
             "/pets",
             cast_to=Pets,
             query={"limit": limit, "status": status},
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def create(self, body: Pet, *, request_options: RequestOptions | None = None) -> None:
+    @overload
+    def create(
+        self,
+        body: Pet,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        tag: str | NotGiven | None = NOT_GIVEN,
+        pet_type: str,
+        weight: float | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None: ...
+
+    def create(
+        self,
+        body: Pet | None = None,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        tag: str | NotGiven | None = NOT_GIVEN,
+        pet_type: str | NotGiven = NOT_GIVEN,
+        weight: float | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
         """Create a pet
 
         `POST /pets`. `client.pets.with_raw_response.create(...)` gives the status, headers and request id too.
+
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
-            "post", "/pets", cast_to=type(None), body=body, options=request_options
+            "post",
+            "/pets",
+            cast_to=type(None),
+            body=body_from(
+                body, {"name": name, "tag": tag, "pet_type": pet_type, "weight": weight}
+            ),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def show_pet_by_id(self, pet_id: str, *, request_options: RequestOptions | None = None) -> Pet:
+    def show_pet_by_id(
+        self,
+        pet_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Pet:
         """Info for a specific pet
 
         `GET /pets/{petId}`. `client.pets.with_raw_response.show_pet_by_id(...)` gives the status, headers and request id too.
@@ -75,7 +162,14 @@ class PetsResource:
             "/pets/{petId}",
             cast_to=Pet,
             path_params={"petId": pet_id},
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def delete_pets_by_pet_id(
@@ -83,16 +177,29 @@ class PetsResource:
         pet_id: str,
         *,
         api_key: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
-        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too."""
+        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return self._client.request(
             "delete",
             "/pets/{petId}",
             cast_to=type(None),
             path_params={"petId": pet_id},
             headers={"api_key": api_key},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -125,7 +232,11 @@ class AsyncPetsResource:
         *,
         limit: int | None = None,
         status: List[ListPetsStatusItem] | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Pets:
         """List all pets
 
@@ -136,20 +247,91 @@ class AsyncPetsResource:
             "/pets",
             cast_to=Pets,
             query={"limit": limit, "status": status},
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    async def create(self, body: Pet, *, request_options: RequestOptions | None = None) -> None:
+    @overload
+    async def create(
+        self,
+        body: Pet,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        tag: str | NotGiven | None = NOT_GIVEN,
+        pet_type: str,
+        weight: float | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None: ...
+
+    async def create(
+        self,
+        body: Pet | None = None,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        tag: str | NotGiven | None = NOT_GIVEN,
+        pet_type: str | NotGiven = NOT_GIVEN,
+        weight: float | NotGiven | None = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> None:
         """Create a pet
 
         `POST /pets`. `client.pets.with_raw_response.create(...)` gives the status, headers and request id too.
+
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
-            "post", "/pets", cast_to=type(None), body=body, options=request_options
+            "post",
+            "/pets",
+            cast_to=type(None),
+            body=body_from(
+                body, {"name": name, "tag": tag, "pet_type": pet_type, "weight": weight}
+            ),
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def show_pet_by_id(
-        self, pet_id: str, *, request_options: RequestOptions | None = None
+        self,
+        pet_id: str,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Pet:
         """Info for a specific pet
 
@@ -160,7 +342,14 @@ class AsyncPetsResource:
             "/pets/{petId}",
             cast_to=Pet,
             path_params={"petId": pet_id},
-            options=request_options,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def delete_pets_by_pet_id(
@@ -168,16 +357,29 @@ class AsyncPetsResource:
         pet_id: str,
         *,
         api_key: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
-        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too."""
+        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
+        """
         return await self._client.request(
             "delete",
             "/pets/{petId}",
             cast_to=type(None),
             path_params={"petId": pet_id},
             headers={"api_key": api_key},
-            options=request_options,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

@@ -21,30 +21,38 @@ export class PetsResource {
     options?: RequestOptions,
   ): APIPromise<M.Pets> {
     return this.#client.request<M.Pets>(
-      { method: "get", path: "/pets", query: { limit: params["limit"], status: params["status"] } },
+      { method: "get", path: "/pets", query: { limit: params["limit"], status: params["status"] }, errors: "default" },
       options,
     );
   }
 
   /** Create a pet */
   create(body: M.Pet, options?: RequestOptions): APIPromise<void> {
-    return this.#client.request<void>({ method: "post", path: "/pets", body }, options);
+    return this.#client.request<void>({ method: "post", path: "/pets", body, errors: "default" }, options);
   }
 
   /** Info for a specific pet */
   showPetById(petId: string, options?: RequestOptions): APIPromise<M.Pet> {
-    return this.#client.request<M.Pet>({ method: "get", path: "/pets/{petId}", pathParams: { petId: petId } }, options);
+    return this.#client.request<M.Pet>(
+      { method: "get", path: "/pets/{petId}", pathParams: { petId: petId }, errors: "404" },
+      options,
+    );
   }
 
   deletePetsByPetId(
     petId: string,
     params: {
-      apiKey?: string;
+      api_key?: string;
     } = {},
     options?: RequestOptions,
   ): APIPromise<void> {
     return this.#client.request<void>(
-      { method: "delete", path: "/pets/{petId}", pathParams: { petId: petId }, headers: { api_key: params["apiKey"] } },
+      {
+        method: "delete",
+        path: "/pets/{petId}",
+        pathParams: { petId: petId },
+        headers: { api_key: params["api_key"] },
+      },
       options,
     );
   }

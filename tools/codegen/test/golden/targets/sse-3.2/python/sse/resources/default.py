@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import functools
-from typing import Callable, cast
+from typing import Any, Callable, Mapping, cast
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
     AsyncEventStream,
-    RequestOptions,
+    NotGiven,
     ServerSentEvent,
     SyncAPIClient,
     SyncEventStream,
+    TimeoutTypes,
     json_decoder,
+    request_options,
     type_adapter,
 )
 from ..models import StreamTicksTickBatchEvent, Tick
@@ -57,19 +60,49 @@ class Default:
         return DefaultWithRawResponse(self)
 
     def stream_messages(
-        self, *, request_options: RequestOptions | None = None
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncEventStream[Tick]:
         """`GET /messages`. A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id."""
         return self._client.request_stream(
-            "get", "/messages", decode=_decode_stream_messages, options=request_options
+            "get",
+            "/messages",
+            decode=_decode_stream_messages,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def stream_ticks(
-        self, *, request_options: RequestOptions | None = None
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncEventStream[Tick | str | StreamTicksTickBatchEvent]:
         """`GET /ticks`. A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id."""
         return self._client.request_stream(
-            "get", "/ticks", decode=_decode_stream_ticks, options=request_options
+            "get",
+            "/ticks",
+            decode=_decode_stream_ticks,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -95,19 +128,49 @@ class AsyncDefault:
         return AsyncDefaultWithRawResponse(self)
 
     def stream_messages(
-        self, *, request_options: RequestOptions | None = None
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncEventStream[Tick]:
         """`GET /messages`. A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id."""
         return self._client.request_stream(
-            "get", "/messages", decode=_decode_stream_messages, options=request_options
+            "get",
+            "/messages",
+            decode=_decode_stream_messages,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def stream_ticks(
-        self, *, request_options: RequestOptions | None = None
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncEventStream[Tick | str | StreamTicksTickBatchEvent]:
         """`GET /ticks`. A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id."""
         return self._client.request_stream(
-            "get", "/ticks", decode=_decode_stream_ticks, options=request_options
+            "get",
+            "/ticks",
+            decode=_decode_stream_ticks,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

@@ -4,17 +4,30 @@
 from __future__ import annotations
 
 import functools
+from typing import Any, Mapping
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    request_options,
     to_raw_response_wrapper,
 )
-from ..models import HealthReport, Liveness, Readiness, ServerStatus
+from ..models import HealthReport, Liveness, Problem, Readiness, ServerStatus
 
 __all__ = ["AsyncHealth", "AsyncHealthWithRawResponse", "Health", "HealthWithRawResponse"]
+
+
+_ERRORS_1: Mapping[str, Any] = {"500": Problem, "503": HealthReport}
+
+
+_ERRORS_2: Mapping[str, Any] = {"500": Problem}
+
+
+_ERRORS_3: Mapping[str, Any] = {"500": Problem, "503": Readiness}
 
 
 class Health:
@@ -31,7 +44,15 @@ class Health:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return HealthWithRawResponse(self)
 
-    def get(self, *, request_options: RequestOptions | None = None) -> HealthReport:
+    def get(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> HealthReport:
         """Get health
 
         The overall health with each component's state: 200 when healthy or degraded, 503 when unhealthy.
@@ -39,10 +60,28 @@ class Health:
         `GET /api/v1/health`. `client.health.with_raw_response.get(...)` gives the status, headers and request id too.
         """
         return self._client.request(
-            "get", "/api/v1/health", cast_to=HealthReport, options=request_options
+            "get",
+            "/api/v1/health",
+            cast_to=HealthReport,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def get_liveness(self, *, request_options: RequestOptions | None = None) -> Liveness:
+    def get_liveness(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Liveness:
         """Liveness probe
 
         Liveness: 200 whenever the process can answer at all.
@@ -50,10 +89,28 @@ class Health:
         `GET /api/v1/health/live`. `client.health.with_raw_response.get_liveness(...)` gives the status, headers and request id too.
         """
         return self._client.request(
-            "get", "/api/v1/health/live", cast_to=Liveness, options=request_options
+            "get",
+            "/api/v1/health/live",
+            cast_to=Liveness,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def get_readiness(self, *, request_options: RequestOptions | None = None) -> Readiness:
+    def get_readiness(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Readiness:
         """Readiness probe
 
         Readiness: 200 when every required component (the database) is up, else 503.
@@ -61,10 +118,28 @@ class Health:
         `GET /api/v1/health/ready`. `client.health.with_raw_response.get_readiness(...)` gives the status, headers and request id too.
         """
         return self._client.request(
-            "get", "/api/v1/health/ready", cast_to=Readiness, options=request_options
+            "get",
+            "/api/v1/health/ready",
+            cast_to=Readiness,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    def get_status(self, *, request_options: RequestOptions | None = None) -> ServerStatus:
+    def get_status(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> ServerStatus:
         """Get server status
 
         The server's name, version and database engine.
@@ -72,7 +147,17 @@ class Health:
         `GET /api/v1/status`. `client.health.with_raw_response.get_status(...)` gives the status, headers and request id too.
         """
         return self._client.request(
-            "get", "/api/v1/status", cast_to=ServerStatus, options=request_options
+            "get",
+            "/api/v1/status",
+            cast_to=ServerStatus,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -100,7 +185,15 @@ class AsyncHealth:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return AsyncHealthWithRawResponse(self)
 
-    async def get(self, *, request_options: RequestOptions | None = None) -> HealthReport:
+    async def get(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> HealthReport:
         """Get health
 
         The overall health with each component's state: 200 when healthy or degraded, 503 when unhealthy.
@@ -108,10 +201,28 @@ class AsyncHealth:
         `GET /api/v1/health`. `client.health.with_raw_response.get(...)` gives the status, headers and request id too.
         """
         return await self._client.request(
-            "get", "/api/v1/health", cast_to=HealthReport, options=request_options
+            "get",
+            "/api/v1/health",
+            cast_to=HealthReport,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    async def get_liveness(self, *, request_options: RequestOptions | None = None) -> Liveness:
+    async def get_liveness(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Liveness:
         """Liveness probe
 
         Liveness: 200 whenever the process can answer at all.
@@ -119,10 +230,28 @@ class AsyncHealth:
         `GET /api/v1/health/live`. `client.health.with_raw_response.get_liveness(...)` gives the status, headers and request id too.
         """
         return await self._client.request(
-            "get", "/api/v1/health/live", cast_to=Liveness, options=request_options
+            "get",
+            "/api/v1/health/live",
+            cast_to=Liveness,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    async def get_readiness(self, *, request_options: RequestOptions | None = None) -> Readiness:
+    async def get_readiness(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Readiness:
         """Readiness probe
 
         Readiness: 200 when every required component (the database) is up, else 503.
@@ -130,10 +259,28 @@ class AsyncHealth:
         `GET /api/v1/health/ready`. `client.health.with_raw_response.get_readiness(...)` gives the status, headers and request id too.
         """
         return await self._client.request(
-            "get", "/api/v1/health/ready", cast_to=Readiness, options=request_options
+            "get",
+            "/api/v1/health/ready",
+            cast_to=Readiness,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
-    async def get_status(self, *, request_options: RequestOptions | None = None) -> ServerStatus:
+    async def get_status(
+        self,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> ServerStatus:
         """Get server status
 
         The server's name, version and database engine.
@@ -141,7 +288,17 @@ class AsyncHealth:
         `GET /api/v1/status`. `client.health.with_raw_response.get_status(...)` gives the status, headers and request id too.
         """
         return await self._client.request(
-            "get", "/api/v1/status", cast_to=ServerStatus, options=request_options
+            "get",
+            "/api/v1/status",
+            cast_to=ServerStatus,
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

@@ -5,22 +5,33 @@ from __future__ import annotations
 
 import datetime
 import functools
+from typing import Any, List, Mapping, overload
 
 from .._core import (
+    NOT_GIVEN,
     AsyncAPIClient,
     AsyncPageRequest,
-    RequestOptions,
+    NotGiven,
     SyncAPIClient,
     SyncCursorPage,
+    TimeoutTypes,
     async_to_raw_response_wrapper,
+    body_from,
+    request_options,
     to_raw_response_wrapper,
 )
 from ..models import (
+    BeatInput,
+    BeatInputParam,
+    Metadata,
+    Problem,
     ResourceId,
     Sequence,
     SequenceCreate,
+    SequenceCreateParam,
     SequenceDeletion,
     SequencePatch,
+    SequencePatchParam,
     SequenceSummary,
 )
 
@@ -30,6 +41,71 @@ __all__ = [
     "Sequences",
     "SequencesWithRawResponse",
 ]
+
+
+_ERRORS_1: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
+
+
+_ERRORS_2: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "409": Problem,
+    "413": Problem,
+    "415": Problem,
+    "422": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
+
+
+_ERRORS_3: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
+
+
+_ERRORS_4: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "409": Problem,
+    "412": Problem,
+    "422": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
+
+
+_ERRORS_5: Mapping[str, Any] = {
+    "400": Problem,
+    "401": Problem,
+    "403": Problem,
+    "404": Problem,
+    "409": Problem,
+    "412": Problem,
+    "413": Problem,
+    "415": Problem,
+    "422": Problem,
+    "429": Problem,
+    "500": Problem,
+    "503": Problem,
+}
 
 
 class Sequences:
@@ -56,7 +132,11 @@ class Sequences:
         min_length: int | None = None,
         max_length: int | None = None,
         updated_since: datetime.datetime | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SyncCursorPage[SequenceSummary]:
         """List sequences
 
@@ -78,11 +158,58 @@ class Sequences:
                 "max_length": max_length,
                 "updated_since": updated_since,
             },
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
+    @overload
     def create(
-        self, body: SequenceCreate, *, request_options: RequestOptions | None = None
+        self,
+        body: SequenceCreate | SequenceCreateParam,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        length: int | NotGiven = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    def create(
+        self,
+        body: SequenceCreate | SequenceCreateParam | None = None,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        length: int | NotGiven = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Create a sequence
 
@@ -91,19 +218,43 @@ class Sequences:
 
         `POST /api/v1/sequences`. `client.sequences.with_raw_response.create(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
             "post",
             "/api/v1/sequences",
             cast_to=Sequence,
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(
+                body,
+                {
+                    "name": name,
+                    "length": length,
+                    "beats": beats,
+                    "start_position": start_position,
+                    "metadata": metadata,
+                },
+            ),
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def get(
-        self, sequence_id: ResourceId, *, request_options: RequestOptions | None = None
+        self,
+        sequence_id: ResourceId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Get a sequence
 
@@ -116,7 +267,14 @@ class Sequences:
             "/api/v1/sequences/{sequence_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            options=request_options,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     def delete(
@@ -124,7 +282,11 @@ class Sequences:
         sequence_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SequenceDeletion:
         """Delete a sequence
 
@@ -133,7 +295,7 @@ class Sequences:
 
         `DELETE /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.delete(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -143,17 +305,62 @@ class Sequences:
             cast_to=SequenceDeletion,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_4,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    def update(
+        self,
+        sequence_id: ResourceId,
+        body: SequencePatch | SequencePatchParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    def update(
+        self,
+        sequence_id: ResourceId,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven | None = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     def update(
         self,
         sequence_id: ResourceId,
-        body: SequencePatch,
+        body: SequencePatch | SequencePatchParam | None = None,
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven | None = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Update a sequence
 
@@ -162,7 +369,9 @@ class Sequences:
 
         `PATCH /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.update(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -172,10 +381,24 @@ class Sequences:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            body=body,
+            body=body_from(
+                body,
+                {
+                    "name": name,
+                    "start_position": start_position,
+                    "metadata": metadata,
+                    "beats": beats,
+                },
+            ),
             content_type="application/merge-patch+json",
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_5,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 
@@ -214,7 +437,11 @@ class AsyncSequences:
         min_length: int | None = None,
         max_length: int | None = None,
         updated_since: datetime.datetime | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> AsyncPageRequest[SequenceSummary]:
         """List sequences
 
@@ -236,11 +463,58 @@ class AsyncSequences:
                 "max_length": max_length,
                 "updated_since": updated_since,
             },
-            options=request_options,
+            errors=_ERRORS_1,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
+    @overload
     async def create(
-        self, body: SequenceCreate, *, request_options: RequestOptions | None = None
+        self,
+        body: SequenceCreate | SequenceCreateParam,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        name: str,
+        length: int | NotGiven = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    async def create(
+        self,
+        body: SequenceCreate | SequenceCreateParam | None = None,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        length: int | NotGiven = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven = NOT_GIVEN,
+        metadata: Metadata | NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Create a sequence
 
@@ -249,19 +523,43 @@ class AsyncSequences:
 
         `POST /api/v1/sequences`. `client.sequences.with_raw_response.create(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
             "post",
             "/api/v1/sequences",
             cast_to=Sequence,
-            body=body,
-            idempotent=True,
-            options=request_options,
+            body=body_from(
+                body,
+                {
+                    "name": name,
+                    "length": length,
+                    "beats": beats,
+                    "start_position": start_position,
+                    "metadata": metadata,
+                },
+            ),
+            errors=_ERRORS_2,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def get(
-        self, sequence_id: ResourceId, *, request_options: RequestOptions | None = None
+        self,
+        sequence_id: ResourceId,
+        *,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Get a sequence
 
@@ -274,7 +572,14 @@ class AsyncSequences:
             "/api/v1/sequences/{sequence_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            options=request_options,
+            errors=_ERRORS_3,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
     async def delete(
@@ -282,7 +587,11 @@ class AsyncSequences:
         sequence_id: ResourceId,
         *,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> SequenceDeletion:
         """Delete a sequence
 
@@ -291,7 +600,7 @@ class AsyncSequences:
 
         `DELETE /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.delete(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -301,17 +610,62 @@ class AsyncSequences:
             cast_to=SequenceDeletion,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_4,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
+
+    @overload
+    async def update(
+        self,
+        sequence_id: ResourceId,
+        body: SequencePatch | SequencePatchParam,
+        *,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
+
+    @overload
+    async def update(
+        self,
+        sequence_id: ResourceId,
+        *,
+        name: str | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven | None = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Sequence: ...
 
     async def update(
         self,
         sequence_id: ResourceId,
-        body: SequencePatch,
+        body: SequencePatch | SequencePatchParam | None = None,
         *,
+        name: str | NotGiven = NOT_GIVEN,
+        start_position: str | NotGiven | None = NOT_GIVEN,
+        metadata: Metadata | NotGiven | None = NOT_GIVEN,
+        beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
         if_match: str | None = None,
-        request_options: RequestOptions | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
     ) -> Sequence:
         """Update a sequence
 
@@ -320,7 +674,9 @@ class AsyncSequences:
 
         `PATCH /api/v1/sequences/{sequence_id}`. `client.sequences.with_raw_response.update(...)` gives the status, headers and request id too.
 
-        An idempotency key is generated once per call and reused on every retry (`request_options={"idempotency_key": ...}` sets yours).
+        The body is a model, a dict, or its members as keyword arguments.
+
+        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
         """
@@ -330,10 +686,24 @@ class AsyncSequences:
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": if_match},
-            body=body,
+            body=body_from(
+                body,
+                {
+                    "name": name,
+                    "start_position": start_position,
+                    "metadata": metadata,
+                    "beats": beats,
+                },
+            ),
             content_type="application/merge-patch+json",
-            idempotent=True,
-            options=request_options,
+            errors=_ERRORS_5,
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
         )
 
 

@@ -2,6 +2,7 @@
 import type * as M from "../models.ts";
 import type { APIPromise } from "../runtime/core/api-promise.ts";
 import type { BaseClient, RequestOptions } from "../runtime/core/client.ts";
+import { type ETagInput, formatETag } from "../runtime/internal/etag.ts";
 
 /** The beats of one sequence: add, insert, edit, move, remove, replace. */
 export class Beats {
@@ -26,8 +27,10 @@ export class Beats {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.Sequence> {
@@ -36,9 +39,9 @@ export class Beats {
         method: "put",
         path: "/api/v1/sequences/{sequence_id}/beats",
         pathParams: { sequence_id: sequenceId },
-        headers: { "If-Match": params["ifMatch"] },
+        headers: { "If-Match": formatETag(params["if_match"]) },
         body,
-        idempotent: true,
+        errors: "400 401 403 404 409 412 413 415 422 429 500 503",
       },
       options,
     );
@@ -60,8 +63,10 @@ export class Beats {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.Sequence> {
@@ -70,9 +75,9 @@ export class Beats {
         method: "post",
         path: "/api/v1/sequences/{sequence_id}/beats",
         pathParams: { sequence_id: sequenceId },
-        headers: { "If-Match": params["ifMatch"] },
+        headers: { "If-Match": formatETag(params["if_match"]) },
         body,
-        idempotent: true,
+        errors: "400 401 403 404 409 412 413 415 422 429 500 503",
       },
       options,
     );
@@ -89,6 +94,7 @@ export class Beats {
         method: "get",
         path: "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
         pathParams: { sequence_id: sequenceId, beat_id: beatId },
+        errors: "400 401 403 404 429 500 503",
       },
       options,
     );
@@ -109,8 +115,10 @@ export class Beats {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.Sequence> {
@@ -119,8 +127,8 @@ export class Beats {
         method: "delete",
         path: "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
         pathParams: { sequence_id: sequenceId, beat_id: beatId },
-        headers: { "If-Match": params["ifMatch"] },
-        idempotent: true,
+        headers: { "If-Match": formatETag(params["if_match"]) },
+        errors: "400 401 403 404 409 412 422 429 500 503",
       },
       options,
     );
@@ -142,8 +150,10 @@ export class Beats {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.Sequence> {
@@ -152,10 +162,10 @@ export class Beats {
         method: "patch",
         path: "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
         pathParams: { sequence_id: sequenceId, beat_id: beatId },
-        headers: { "If-Match": params["ifMatch"] },
+        headers: { "If-Match": formatETag(params["if_match"]) },
         body,
         contentType: "application/merge-patch+json",
-        idempotent: true,
+        errors: "400 401 403 404 409 412 413 415 422 429 500 503",
       },
       options,
     );
@@ -177,8 +187,10 @@ export class Beats {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.Sequence> {
@@ -187,9 +199,9 @@ export class Beats {
         method: "post",
         path: "/api/v1/sequences/{sequence_id}/beats/{beat_id}/move",
         pathParams: { sequence_id: sequenceId, beat_id: beatId },
-        headers: { "If-Match": params["ifMatch"] },
+        headers: { "If-Match": formatETag(params["if_match"]) },
         body,
-        idempotent: true,
+        errors: "400 401 403 404 409 412 413 415 422 429 500 503",
       },
       options,
     );

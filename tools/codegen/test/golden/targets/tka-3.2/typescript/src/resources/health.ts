@@ -17,7 +17,7 @@ export class Health {
    * The overall health with each component's state: 200 when healthy or degraded, 503 when unhealthy.
    */
   get(options?: RequestOptions): APIPromise<M.HealthReport> {
-    return this.#client.request<M.HealthReport>({ method: "get", path: "/api/v1/health" }, options);
+    return this.#client.request<M.HealthReport>({ method: "get", path: "/api/v1/health", errors: "500 503" }, options);
   }
 
   /**
@@ -26,7 +26,7 @@ export class Health {
    * Liveness: 200 whenever the process can answer at all.
    */
   getLiveness(options?: RequestOptions): APIPromise<M.Liveness> {
-    return this.#client.request<M.Liveness>({ method: "get", path: "/api/v1/health/live" }, options);
+    return this.#client.request<M.Liveness>({ method: "get", path: "/api/v1/health/live", errors: "500" }, options);
   }
 
   /**
@@ -35,7 +35,10 @@ export class Health {
    * Readiness: 200 when every required component (the database) is up, else 503.
    */
   getReadiness(options?: RequestOptions): APIPromise<M.Readiness> {
-    return this.#client.request<M.Readiness>({ method: "get", path: "/api/v1/health/ready" }, options);
+    return this.#client.request<M.Readiness>(
+      { method: "get", path: "/api/v1/health/ready", errors: "500 503" },
+      options,
+    );
   }
 
   /**
@@ -44,6 +47,6 @@ export class Health {
    * The server's name, version and database engine.
    */
   getStatus(options?: RequestOptions): APIPromise<M.ServerStatus> {
-    return this.#client.request<M.ServerStatus>({ method: "get", path: "/api/v1/status" }, options);
+    return this.#client.request<M.ServerStatus>({ method: "get", path: "/api/v1/status", errors: "500" }, options);
   }
 }

@@ -2,6 +2,7 @@
 import type * as M from "../models.ts";
 import type { APIPromise } from "../runtime/core/api-promise.ts";
 import type { BaseClient, RequestOptions } from "../runtime/core/client.ts";
+import { type ETagInput, formatETag } from "../runtime/internal/etag.ts";
 import type { PagePromise } from "../runtime/core/pagination.ts";
 
 /** Sequences of beats: create, list, read, edit and delete. */
@@ -54,6 +55,7 @@ export class Sequences {
           max_length: params["max_length"],
           updated_since: params["updated_since"],
         },
+        errors: "400 401 403 429 500 503",
       },
       options,
       { cursorParam: "cursor" },
@@ -68,7 +70,7 @@ export class Sequences {
    */
   create(body: M.SequenceCreate, options?: RequestOptions): APIPromise<M.Sequence> {
     return this.#client.request<M.Sequence>(
-      { method: "post", path: "/api/v1/sequences", body, idempotent: true },
+      { method: "post", path: "/api/v1/sequences", body, errors: "400 401 403 409 413 415 422 429 500 503" },
       options,
     );
   }
@@ -80,7 +82,12 @@ export class Sequences {
    */
   get(sequenceId: M.ResourceId, options?: RequestOptions): APIPromise<M.Sequence> {
     return this.#client.request<M.Sequence>(
-      { method: "get", path: "/api/v1/sequences/{sequence_id}", pathParams: { sequence_id: sequenceId } },
+      {
+        method: "get",
+        path: "/api/v1/sequences/{sequence_id}",
+        pathParams: { sequence_id: sequenceId },
+        errors: "400 401 403 404 429 500 503",
+      },
       options,
     );
   }
@@ -100,8 +107,10 @@ export class Sequences {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.SequenceDeletion> {
@@ -110,8 +119,8 @@ export class Sequences {
         method: "delete",
         path: "/api/v1/sequences/{sequence_id}",
         pathParams: { sequence_id: sequenceId },
-        headers: { "If-Match": params["ifMatch"] },
-        idempotent: true,
+        headers: { "If-Match": formatETag(params["if_match"]) },
+        errors: "400 401 403 404 409 412 422 429 500 503",
       },
       options,
     );
@@ -133,8 +142,10 @@ export class Sequences {
        * any does. Weak tags (`W/"7"`) never match (strong comparison). On a mismatch, whatever the
        * value, nothing changes and the answer is 412 with code `VERSION_MISMATCH`; an empty value is
        * a 400.
+       *
+       * A version number or a resource with a `version` is sent as its strong tag.
        */
-      ifMatch?: string;
+      if_match?: ETagInput;
     } = {},
     options?: RequestOptions,
   ): APIPromise<M.Sequence> {
@@ -143,10 +154,10 @@ export class Sequences {
         method: "patch",
         path: "/api/v1/sequences/{sequence_id}",
         pathParams: { sequence_id: sequenceId },
-        headers: { "If-Match": params["ifMatch"] },
+        headers: { "If-Match": formatETag(params["if_match"]) },
         body,
         contentType: "application/merge-patch+json",
-        idempotent: true,
+        errors: "400 401 403 404 409 412 413 415 422 429 500 503",
       },
       options,
     );
