@@ -21,7 +21,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { ConfigError, loadConfig, settings } from "../src/config.ts";
-import { type ServerProcess, startServerProcess } from "./server-process.ts";
+import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 
 const KEY = "attack-key-0123456789abcdef";
 const HEADERS_TIMEOUT_MS = 2000;
