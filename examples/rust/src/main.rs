@@ -5,11 +5,11 @@
 //!
 //! `Tka::from_env()` reads TKA_BASE_URL and TKA_API_KEY from the environment.
 use futures_util::StreamExt;
-use tka::core::WsOptions;
 use tka::models::{
     BeatCreate, BeatInput, BeatMove, BeatPatch, Location, MotionPatch, MotionType, PropRotDir,
     SequenceCreate, SequencePatch, WsClientMessage, WsServerMessage, WsSubscribeMessage,
 };
+use tka::runtime::WsOptions;
 use tka::{Error, Tka};
 
 #[tokio::main]

@@ -46,6 +46,8 @@ function startServer(env: Record<string, string>): Promise<Running> {
       PORT: "0",
       API_KEYS: `${PROJECT}=${KEY}`,
       RATE_LIMIT: "1000000000/1000000000",
+      // Every subscriber connects from this machine: the cap per client address would refuse most.
+      MAX_CONNECTIONS_PER_IP: "0",
       LOG_LEVEL: "warn",
       ...env,
     },

@@ -52,6 +52,31 @@ describe("config", () => {
       if (bad === "10.0.0.1,") expect(loadConfig([], { TRUST_PROXY: bad }).trustProxy).toEqual(["10.0.0.1"]);
       else expect(() => loadConfig([], { TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
     }
+    expect(loadConfig([], {}).listener).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      maxConnectionsPerAddress: 256,
+    });
+    expect(
+      loadConfig([], { HEADERS_TIMEOUT: "2000", REQUEST_TIMEOUT: "3000", MAX_CONNECTIONS_PER_IP: "0" }).listener,
+    ).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 3000, maxConnectionsPerAddress: 0 });
+    expect(() => loadConfig([], { HEADERS_TIMEOUT: "999" })).toThrow(/HEADERS_TIMEOUT/);
+    expect(() => loadConfig([], { HEADERS_TIMEOUT: "70000" })).toThrow(/must not exceed request-timeout/);
+    expect(() => loadConfig([], { MAX_CONNECTIONS_PER_IP: "-1" })).toThrow(/MAX_CONNECTIONS_PER_IP/);
+    // Origins are scheme://host[:port]; a hostile value is quoted escaped and cut short.
+    expect(() => loadConfig([], { CORS_ORIGINS: `https://${"x".repeat(100_000)}` })).toThrow(/CORS_ORIGINS/);
+    expect(loadConfig([], { CORS_ORIGINS: "https://[::1]:8443,http://a-b.example.org" }).corsOrigins).toHaveLength(2);
+    let message = "";
+    try {
+      loadConfig([], { PORT: `8080\n${"9".repeat(100_000)}` });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^port must be an integer .*"8080\\n9{50,}\.\.\." \(--port or PORT\)$/);
+    expect(message.length).toBeLessThan(200);
+    expect(loadConfig([], { RATE_LIMIT: "1000000000/1000000000" }).rateLimit.capacity).toBe(1e9);
+    expect(() => loadConfig([], { RATE_LIMIT: `${"9".repeat(11)}/1` })).toThrow(/RATE_LIMIT/);
+    expect(() => loadConfig([], { RATE_LIMIT: "1/0.0000000001" })).toThrow(/RATE_LIMIT/);
     expect(loadConfig([], {}).databaseTimeoutMs).toBe(5000);
     expect(loadConfig([], { DATABASE_TIMEOUT: "750" }).databaseTimeoutMs).toBe(750);
     for (const bad of ["0", "99", "5s", "-1", "600001", "1e4"]) {

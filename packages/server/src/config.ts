@@ -48,6 +48,15 @@ export interface Config {
   webDir: string | undefined;
   /** PostgreSQL: the longest wait for one database round trip, in ms (store/postgres/connection.ts). */
   databaseTimeoutMs: number;
+  /** The HTTP listener's bounds on slow and idle clients (see docs/hardening.md). */
+  listener: {
+    /** A request's headers must arrive within this (ms). */
+    headersTimeoutMs: number;
+    /** A whole request, body included, must arrive within this (ms). */
+    requestTimeoutMs: number;
+    /** Connections one client address may have open at once (0: no cap). */
+    maxConnectionsPerAddress: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +130,21 @@ export const settings: readonly Setting[] = [
   },
   { flag: "web-dir", env: "WEB_DIR", help: "the built web app served at / (packages/web/dist)" },
   {
+    flag: "headers-timeout",
+    env: "HEADERS_TIMEOUT",
+    help: "ms within which a request's headers must have arrived, else 408 and closed (10000)",
+  },
+  {
+    flag: "request-timeout",
+    env: "REQUEST_TIMEOUT",
+    help: "ms within which a whole request, body included, must have arrived, else 408 and closed (60000)",
+  },
+  {
+    flag: "max-connections-per-ip",
+    env: "MAX_CONNECTIONS_PER_IP",
+    help: "open connections per client address (IPv6: per /64), beyond them 429 and closed; trusted proxies exempt (256; 0: no cap)",
+  },
+  {
     flag: "database-timeout",
     env: "DATABASE_TIMEOUT",
     help: "PostgreSQL: longest wait in ms for a statement, a connection or an answer, then 503 (5000)",
@@ -129,13 +153,18 @@ export const settings: readonly Setting[] = [
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
+/** A value as an error message quotes it: escaped (one line), and at most 60 characters of it. */
+function shown(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
+}
+
 /** `90m`, `36h`, `7d` -> milliseconds, at least the contract's 24 hours and at most 100 years. */
 function retentionAge(text: string, setting: Setting): number {
   const match = /^(\d{1,7})([mhd])$/.exec(text);
   const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : Number.NaN;
   if (!(ms >= MIN_EVENT_RETENTION_MS && ms <= 36_500 * UNIT_MS.d)) {
     throw new ConfigError(
-      `${setting.flag} is an age of at least 24h, like 36h or 7d (units m, h, d), got "${text}" (--${setting.flag} or ${setting.env})`,
+      `${setting.flag} is an age of at least 24h, like 36h or 7d (units m, h, d), got ${shown(text)} (--${setting.flag} or ${setting.env})`,
     );
   }
   return ms;
@@ -145,7 +174,7 @@ function integer(text: string, setting: Setting, min: number, max: number): numb
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) {
     throw new ConfigError(
-      `${setting.flag} must be an integer from ${min} to ${max}, got "${text}" (--${setting.flag} or ${setting.env})`,
+      `${setting.flag} must be an integer from ${min} to ${max}, got ${shown(text)} (--${setting.flag} or ${setting.env})`,
     );
   }
   return value;
@@ -153,10 +182,10 @@ function integer(text: string, setting: Setting, min: number, max: number): numb
 
 /** A token bucket, `capacity/refill-per-second`. */
 function bucket(text: string, setting: Setting): { capacity: number; refillPerSecond: number } {
-  const match = /^(\d{1,9})\/(\d{1,9}(?:\.\d{1,9})?)$/.exec(text);
+  const match = /^(\d{1,10})\/(\d{1,10}(?:\.\d{1,9})?)$/.exec(text);
   if (!match || Number(match[1]) < 1 || Number(match[2]) <= 0) {
     throw new ConfigError(
-      `${setting.flag} is capacity/refill-per-second, for example 10/0.2, got "${text}" (--${setting.flag} or ${setting.env})`,
+      `${setting.flag} is capacity/refill-per-second (at most 10 digits each), for example 10/0.2, got ${shown(text)} (--${setting.flag} or ${setting.env})`,
     );
   }
   return { capacity: Number(match[1]), refillPerSecond: Number(match[2]) };
@@ -183,18 +212,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const logLevel = get("log-level", "info");
   if (!["debug", "info", "warn", "error"].includes(logLevel)) {
     throw new ConfigError(
-      `log-level must be one of debug, info, warn, error, got "${logLevel}" (--log-level or LOG_LEVEL)`,
+      `log-level must be one of debug, info, warn, error, got ${shown(logLevel)} (--log-level or LOG_LEVEL)`,
     );
   }
   const logFormat = get("log-format", "") || undefined;
   if (logFormat !== undefined && logFormat !== "json" && logFormat !== "pretty") {
-    throw new ConfigError(`log-format must be json or pretty, got "${logFormat}" (--log-format or LOG_FORMAT)`);
+    throw new ConfigError(`log-format must be json or pretty, got ${shown(logFormat)} (--log-format or LOG_FORMAT)`);
   }
   const dataDir = get("data-dir", "./data");
   const databaseUrl = get("database-url", `sqlite:${join(dataDir, "tka.db")}`);
   if (!/^sqlite:.+/.test(databaseUrl) && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
     throw new ConfigError(
-      `database-url must be sqlite:<file> or postgres://user@host:port/db, got "${databaseUrl}" (--database-url or DATABASE_URL)`,
+      `database-url must be sqlite:<file> or postgres://user@host:port/db, got ${shown(databaseUrl)} (--database-url or DATABASE_URL)`,
     );
   }
   const corsOrigins = get("cors-origins", "")
@@ -202,9 +231,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     .map((o) => o.trim())
     .filter(Boolean);
   for (const origin of corsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+    // scheme://host[:port]: a DNS name (at most 253 characters), an IPv4 or a bracketed IPv6 address.
+    if (
+      !/^https?:\/\/(?:[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/.test(
+        origin,
+      ) ||
+      origin.length > 270
+    ) {
       throw new ConfigError(
-        `cors-origins entries look like https://app.example, got "${origin}" (--cors-origins or CORS_ORIGINS)`,
+        `cors-origins entries look like https://app.example, got ${shown(origin)} (--cors-origins or CORS_ORIGINS)`,
       );
     }
   }
@@ -221,13 +256,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       }
       return { projectId: match[1] as string, key: match[2] as string };
     });
-  const rate = get("rate-limit", "100/10");
-  const rateMatch = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(rate);
-  if (!rateMatch || Number(rateMatch[1]) < 1 || Number(rateMatch[2]) <= 0) {
-    throw new ConfigError(
-      `rate-limit is capacity/refill-per-second, for example 100/10, got "${rate}" (--rate-limit or RATE_LIMIT)`,
-    );
-  }
   const apiKeySecret = get("api-key-secret", "") || undefined;
   if (apiKeySecret !== undefined && apiKeySecret.length < 32) {
     throw new ConfigError("api-key-secret must be at least 32 characters (--api-key-secret or API_KEY_SECRET)");
@@ -255,7 +283,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(metricsAddressText);
     if (!match || Number(match[3]) > 65535) {
       throw new ConfigError(
-        `metrics-address is host:port, like 127.0.0.1:9464 or [::1]:9464, got "${metricsAddressText}" (--metrics-address or METRICS_ADDRESS)`,
+        `metrics-address is host:port, like 127.0.0.1:9464 or [::1]:9464, got ${shown(metricsAddressText)} (--metrics-address or METRICS_ADDRESS)`,
       );
     }
     metricsAddress = { host: (match[1] ?? match[2]) as string, port: Number(match[3]) };
@@ -276,7 +304,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       maxAgeMs: retentionAge(get("event-retention", "7d"), byFlag("event-retention")),
       maxCount: integer(get("event-max-count", "0"), byFlag("event-max-count"), 0, 1_000_000_000_000),
     },
-    rateLimit: { capacity: Number(rateMatch[1]), refillPerSecond: Number(rateMatch[2]) },
+    rateLimit: bucket(get("rate-limit", "100/10"), byFlag("rate-limit")),
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
     breaker: { minProbeDelayMs: 250, maxProbeDelayMs: 1000, probeTimeoutMs: 2000 },
     shutdownGraceMs: 10_000,
@@ -304,5 +332,23 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     ),
     webDir: get("web-dir", "") || undefined,
     databaseTimeoutMs: integer(get("database-timeout", "5000"), byFlag("database-timeout"), 100, 600_000),
+    listener: listenerBounds(get),
   };
+}
+
+function listenerBounds(get: (flag: string, fallback: string) => string): Config["listener"] {
+  const headersTimeoutMs = integer(get("headers-timeout", "10000"), byFlag("headers-timeout"), 1000, 3_600_000);
+  const requestTimeoutMs = integer(get("request-timeout", "60000"), byFlag("request-timeout"), 1000, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      `headers-timeout (${headersTimeoutMs}) must not exceed request-timeout (${requestTimeoutMs}) (HEADERS_TIMEOUT, REQUEST_TIMEOUT or their flags)`,
+    );
+  }
+  const maxConnectionsPerAddress = integer(
+    get("max-connections-per-ip", "256"),
+    byFlag("max-connections-per-ip"),
+    0,
+    1_000_000,
+  );
+  return { headersTimeoutMs, requestTimeoutMs, maxConnectionsPerAddress };
 }

@@ -4,8 +4,10 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { keysCommand } from "./admin/keys-command.ts";
+import { TrustedProxies } from "./auth/client-address.ts";
 import { type Config, ConfigError, loadConfig, settings } from "./config.ts";
 import { attachWebSocketEndpoint } from "./events/ws-server.ts";
+import { limitConnectionsPerAddress } from "./http/connection-limit.ts";
 import type { Log } from "./http/observe.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
@@ -43,7 +45,9 @@ let flushLog = () => {};
  */
 function cannotStart(error: unknown, phase: StartupPhase, context: Partial<Config>): never {
   flushLog();
-  console.error(`tka-server: ${describeStartupError(error, phase, context)}`);
+  // One line, whatever it quotes (a hostile setting, a multi-line driver message), of bounded length.
+  const line = describeStartupError(error, phase, context).replace(/\p{Cc}+/gu, " ");
+  console.error(`tka-server: ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`);
   if ((context.logLevel ?? process.env.LOG_LEVEL) === "debug") console.error(error);
   process.exit(1);
 }
@@ -84,35 +88,56 @@ if (firstKey !== null) {
   );
 }
 
-const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (address) => {
-  server.off("error", failedToListen);
-  server.on("error", (error) => log({ level: "error", msg: "server error", error: String(error) }));
-  // For people: where everything is (plain lines; scripts skip them and read the JSON line).
-  const keyFile = join(config.dataDir, "api-key");
-  print(
-    startBanner({
-      name: SERVER_NAME,
-      version: SERVER_VERSION,
-      host: config.host,
-      port: address.port,
-      keyFile: existsSync(keyFile) ? keyFile : undefined,
-      keyCreatedNow: firstKey !== null,
-      environmentKeys: config.apiKeys.length,
-      database: redactedUrl(config.databaseUrl),
-      webBuilt: web !== undefined,
-    }).join("\n"),
-  );
-  // Always printed, whatever the log level: scripts and tests read the URL from it.
-  print(
-    JSON.stringify({
-      time: new Date().toISOString(),
-      level: "info",
-      msg: "listening",
-      url: `http://${config.host}:${address.port}`,
-      database: redactedUrl(config.databaseUrl),
-    }),
-  );
-});
+// Slow and idle clients: headers and whole requests must arrive in time (408 and closed
+// otherwise), checked every second rather than Node's 30; connections per address capped.
+const server = serve(
+  {
+    fetch: app.fetch,
+    hostname: config.host,
+    port: config.port,
+    serverOptions: {
+      headersTimeout: config.listener.headersTimeoutMs,
+      requestTimeout: config.listener.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
+  },
+  (address) => {
+    server.off("error", failedToListen);
+    server.on("error", (error) => log({ level: "error", msg: "server error", error: String(error) }));
+    // For people: where everything is (plain lines; scripts skip them and read the JSON line).
+    const keyFile = join(config.dataDir, "api-key");
+    print(
+      startBanner({
+        name: SERVER_NAME,
+        version: SERVER_VERSION,
+        host: config.host,
+        port: address.port,
+        keyFile: existsSync(keyFile) ? keyFile : undefined,
+        keyCreatedNow: firstKey !== null,
+        environmentKeys: config.apiKeys.length,
+        database: redactedUrl(config.databaseUrl),
+        webBuilt: web !== undefined,
+      }).join("\n"),
+    );
+    // Always printed, whatever the log level: scripts and tests read the URL from it.
+    print(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: "info",
+        msg: "listening",
+        url: `http://${config.host}:${address.port}`,
+        database: redactedUrl(config.databaseUrl),
+      }),
+    );
+  },
+);
+if (config.listener.maxConnectionsPerAddress > 0) {
+  const proxies = new TrustedProxies(config.trustProxy);
+  limitConnectionsPerAddress(server as Server, {
+    maxPerAddress: config.listener.maxConnectionsPerAddress,
+    exempt: (address) => proxies.isTrusted(address),
+  });
+}
 // A port in use (or another listen failure) is a start-up failure: one line, exit 1.
 const failedToListen = (error: Error) => cannotStart(error, "listen", config);
 server.once("error", failedToListen);

@@ -154,6 +154,7 @@ export async function buildServer(config: Config, log: Log) {
     });
   }
   const sseStreams = new SseStreams();
+  metrics.sseStreamCount = () => sseStreams.size;
   const info = { name: SERVER_NAME, version: SERVER_VERSION, startedAt: new Date() };
   const limiter = new RateLimiter(config.rateLimit);
   // The web app's built files (packages/web/dist), when built.

@@ -4,13 +4,14 @@
 // reported at once, each as `<file>#<pointer>: <reason>`, and nothing is written; with
 // --skip-unsupported the refused operations and models are left out (each listed on stderr and
 // in the output's README) and everything else is generated. Warnings (mistakes in the document
-// that were worked around) go to stderr either way.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+// that were worked around) go to stderr either way. The output folder keeps a manifest of the
+// files generated there (.generated-files): a rerun deletes only files it generated before.
+import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { formatRefusal, GeneratorError, RefusalsError, uniqueRefusals } from "./errors.ts";
 import { generateIR } from "./index.ts";
 import type { ApiIR } from "./ir/types.ts";
+import { writeOutput } from "./manifest.ts";
 import { generate, targets } from "./targets/index.ts";
 
 const { values } = parseArgs({
@@ -54,16 +55,13 @@ try {
   });
   const t2 = performance.now();
   const out = resolve(values.out);
-  rmSync(out, { recursive: true, force: true });
-  for (const file of files) {
-    mkdirSync(dirname(join(out, file.path)), { recursive: true });
-    writeFileSync(join(out, file.path), file.content);
-  }
+  const written = writeOutput(out, files);
   for (const s of skipped) console.error(`codegen: skipped ${s.kind} ${s.label}: ${formatRefusal(s.because)}`);
   console.log(
     `codegen: ${target.name}: ${files.length} files in ${relative(process.cwd(), out) || "."} ` +
       (skipped.length > 0 ? `(${skipped.length} skipped, listed in the README) ` : "") +
-      `(IR ${Math.round(t1 - started)} ms, render ${Math.round(t2 - t1)} ms, total ${Math.round(performance.now() - started)} ms)`,
+      `(${written.added.length} added, ${written.changed.length} changed, ${written.removed.length} removed; ` +
+      `IR ${Math.round(t1 - started)} ms, render ${Math.round(t2 - t1)} ms, total ${Math.round(performance.now() - started)} ms)`,
   );
 } catch (error) {
   if (error instanceof RefusalsError) {

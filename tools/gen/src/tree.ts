@@ -5,25 +5,9 @@
 // package` left, a build folder) is never touched.
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
+import { isInside, MANIFEST, parseManifest, renderManifest } from "@tka/codegen/src/manifest.ts";
 
-/** The manifest's file name inside every output folder. */
-export const MANIFEST = ".generated-files";
-
-const manifestHeader =
-  "# Files `pnpm gen` generated in this folder (tools/gen). It deletes only files listed here that it no longer generates.\n";
-
-/** The manifest text for a folder's generated files (paths relative to the folder). */
-export function renderManifest(files: readonly string[]): string {
-  return manifestHeader + [...files].sort().join("\n") + (files.length > 0 ? "\n" : "");
-}
-
-/** The paths a manifest lists (comments and blank lines skipped). */
-export function parseManifest(text: string): string[] {
-  return text
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("#"));
-}
+export { MANIFEST, parseManifest, renderManifest } from "@tka/codegen/src/manifest.ts";
 
 /** Lists every file under `dir` (relative paths, sorted); an absent directory has none. */
 export async function listFiles(dir: string): Promise<string[]> {
@@ -122,11 +106,6 @@ export function describeDiff(diff: TreeDiff, limit = 8): string[] {
     if (paths.length > limit) lines.push(`  ${kind.padEnd(8)}... and ${paths.length - limit} more`);
   }
   return lines;
-}
-
-/** A manifest entry names a file inside its folder: never an absolute path or one climbing out. */
-function isInside(file: string): boolean {
-  return !file.startsWith("/") && !file.split(/[\\/]/).includes("..");
 }
 
 async function readOrUndefined(path: string): Promise<Buffer | undefined> {

@@ -88,7 +88,7 @@ describe("manifest", () => {
   it("lists the staged files sorted, itself included, and parses back", async () => {
     const { staging } = await fixture();
     const text = await readFile(join(staging, "out", MANIFEST), "utf8");
-    expect(text.split("\n")[0]).toMatch(/^# Files `pnpm gen` generated/);
+    expect(text.split("\n")[0]).toMatch(/^# Files generated into this folder/);
     expect(parseManifest(text)).toEqual([MANIFEST, "a.yaml", "sub/b.ts"]);
   });
 });

@@ -31,6 +31,16 @@ describe("TrustedProxies", () => {
     expect(proxies.clientOf("10.1.2.3", "10.0.0.9, 127.0.0.1")).toBe("10.0.0.9");
   });
 
+  it("tells trusted proxies by their socket address", () => {
+    const proxies = new TrustedProxies(["10.0.0.0/8", "::1"]);
+    expect(proxies.isTrusted("10.2.3.4")).toBe(true);
+    expect(proxies.isTrusted("::ffff:10.2.3.4")).toBe(true);
+    expect(proxies.isTrusted("::1")).toBe(true);
+    expect(proxies.isTrusted("11.0.0.1")).toBe(false);
+    expect(proxies.isTrusted("garbage")).toBe(false);
+    expect(new TrustedProxies().isTrusted("10.2.3.4")).toBe(false);
+  });
+
   it("stops at a hop that is not an address, keeping the last trusted proxy", () => {
     const proxies = new TrustedProxies(["10.0.0.0/8"]);
     for (const header of ["unknown", "203.0.113.7, _hidden", "", " , ", "x".repeat(10_000), "999.1.1.1", "1.2.3.4/8"]) {

@@ -21,6 +21,12 @@ export class TrustedProxies {
     this.#any = entries.length > 0;
   }
 
+  /** True when `address` (as a socket reports it) is one of the trusted proxies. */
+  isTrusted(address: string): boolean {
+    const normal = normalise(address);
+    return this.#any && normal !== undefined && this.#trusted(normal);
+  }
+
   #trusted(address: string): boolean {
     const family = isIP(address);
     return family !== 0 && this.#list.check(address, family === 4 ? "ipv4" : "ipv6");

@@ -21,6 +21,14 @@ export class Metrics {
     help: "Open WebSocket connections.",
     registers: [this.registry],
   });
+  /** Open SSE streams, read at each scrape (the server sets where from). */
+  sseStreamCount: () => number = () => 0;
+  readonly sseStreams: Gauge = new Gauge({
+    name: "tka_sse_streams",
+    help: "Open SSE event streams.",
+    registers: [this.registry],
+    collect: (): void => this.sseStreams.set(this.sseStreamCount()),
+  });
   readonly databaseErrors = new Counter({
     name: "tka_database_errors_total",
     help: "Database faults met: failed operations that were not the request's fault, and file checks.",

@@ -65,6 +65,7 @@ export function buildIR(doc: LoadedDocument, options: BuildOptions = {}): ApiIR 
       version: typeof info.version === "string" ? info.version : "",
       ...(typeof info.summary === "string" ? { summary: info.summary } : {}),
       ...(typeof info.description === "string" ? { description: info.description } : {}),
+      ...licenseOf(info.license),
     },
     servers: buildServers(root.servers),
     securitySchemes,
@@ -196,4 +197,12 @@ function securityScheme(
   }
   if (type === "mutualTLS") return { id, type, ...description };
   throw new GeneratorError(sAt.file, ptr(sAt.pointer, "type"), `unknown security scheme type "${String(type)}"`);
+}
+
+/** The document's license (an SPDX identifier when given, else its name), for package metadata. */
+function licenseOf(value: unknown): { license?: string } {
+  if (typeof value !== "object" || value === null) return {};
+  const { identifier, name } = value as { identifier?: unknown; name?: unknown };
+  const license = typeof identifier === "string" && identifier !== "" ? identifier : name;
+  return typeof license === "string" && license !== "" ? { license } : {};
 }

@@ -361,7 +361,14 @@ export interface WebSocketChannel {
 export interface ApiIR {
   irVersion: 1;
   source: { openapi: string; version: "3.0" | "3.1" | "3.2" };
-  info: { title: string; version: string; summary?: string; description?: string };
+  info: {
+    title: string;
+    version: string;
+    summary?: string;
+    description?: string;
+    /** The document's license: its SPDX identifier, else its name (package metadata). */
+    license?: string;
+  };
   servers: Server[];
   securitySchemes: SecurityScheme[];
   /** Document-level security (alternatives); `public` when one alternative is `{}`. */

@@ -278,6 +278,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         apiVersion: ir.info.version,
         description: ir.info.description ?? "",
         summary: pyString(`The Python SDK of the ${ir.info.title}.`),
+        license: ir.info.license === undefined ? undefined : pyString(ir.info.license),
         clientName,
         asyncClientName: `Async${clientName}`,
         clientDoc: pyDoc(`The ${ir.info.title} client (synchronous).`, "    "),

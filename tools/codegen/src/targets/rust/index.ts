@@ -202,6 +202,8 @@ export function rustTarget(options: RustOptions = {}): Target {
         title: ir.info.title,
         apiVersion: ir.info.version,
         description: rustString(`The Rust SDK of the ${ir.info.title}.`),
+        license: ir.info.license === undefined ? undefined : rustString(ir.info.license),
+        documentation: rustString(`https://docs.rs/${crateName}`),
         crateDoc: rustDoc(ir.info.description, "", "", "//!"),
         readmeDescription: ir.info.description ?? "",
         clientName,
