@@ -377,6 +377,8 @@ export interface ApiIR {
   operations: Operation[];
   models: Model[];
   channels: WebSocketChannel[];
+  /** The client class: one name for every language, from the title (filled by the naming layer). */
+  client: { names?: NameSlots<{ className: string }> };
   /**
    * What could not be generated and was left out, each with the refusal behind it (a model that
    * uses a refused model is skipped too, and so is an operation that uses one). Empty unless

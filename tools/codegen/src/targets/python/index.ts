@@ -5,7 +5,7 @@
 // import sorter and formatter (../format.ts), so the compile gate's `ruff format --check` holds.
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, Property, TypeRef, WebSocketChannel } from "../../ir/types.ts";
-import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { PY_KEYWORDS } from "../../naming/reserved.ts";
 import {
   ERROR_FAMILIES,
@@ -15,7 +15,6 @@ import {
   requestPath,
   serverUrl,
   taggedUnionFor,
-  titleStem,
   webSocketConventions,
 } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape, isScalarOrScalarArray, multipartFields } from "../shapes.ts";
@@ -144,13 +143,14 @@ export function pythonTarget(options: PythonOptions = {}): Target {
     runtimeDir: "python/runtime",
     runtimeOut: "sdk/_core",
     render(ir: ApiIR, render, context) {
-      const stem = titleStem(ir.info.title);
+      const stem = clientStem(ir.info.title);
       const packageName = options.packageName ?? (snakeCase(stem) || "sdk");
       const distName = options.distributionName ?? `${kebabCase(stem)}-sdk`;
       // The runtime lands inside the package, whose name comes from the document.
       target.runtimeOut = `${packageName}/_core`;
       const groupClasses = new Set(ir.groups.map((g) => g.names?.python?.className ?? pascalCase(g.name)));
-      let clientName = options.clientName ?? (pascalCase(stem) || "Api");
+      // The naming layer's client name, the same in every SDK.
+      let clientName = options.clientName ?? ir.client.names?.python?.className ?? stem;
       if (groupClasses.has(clientName) || groupClasses.has(`Async${clientName}`)) clientName = `${clientName}Client`;
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
       const version = options.version ?? (/^\d+\.\d+\.\d+$/.test(ir.info.version) ? ir.info.version : "0.1.0");

@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
-import { kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { errorBodies, requestPath, serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
+import { errorBodies, requestPath, serverUrl, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape, isScalarOrArrayUnion, multipartFields } from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
@@ -106,12 +106,13 @@ export function rustTarget(options: RustOptions = {}): Target {
     runtimeDir: "rust/runtime/src",
     runtimeOut: "src/runtime",
     render(ir: ApiIR, render, context) {
-      const stem = titleStem(ir.info.title);
+      const stem = clientStem(ir.info.title);
       const crateName = options.crateName ?? `${kebabCase(stem)}-sdk`;
       const libName = snakeCase(crateName.replace(/-sdk$/, "")) || "sdk";
       const types = new RustTypes(ir);
       const groupClasses = new Set(ir.groups.map((g) => g.names?.rust?.className ?? pascalCase(g.name)));
-      let clientName = options.clientName ?? (pascalCase(stem) || "Api");
+      // The naming layer's client name, the same in every SDK.
+      let clientName = options.clientName ?? ir.client.names?.rust?.className ?? stem;
       if (groupClasses.has(clientName)) clientName = `${clientName}Client`;
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
       const version =

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
-import { pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import {
   ERROR_FAMILIES,
@@ -33,8 +33,13 @@ import type { Target } from "../types.ts";
 import { type Decoders, planDecoders } from "./decoders.ts";
 
 export interface TypeScriptOptions {
-  /** The client class (default: from the title, "TKA API" -> "TKA"). */
+  /** The client class (default: the naming layer's, from the title: "TKA API" -> "Tka"). */
   clientName?: string;
+  /**
+   * Other names the client class is exported under, deprecated (names it had in earlier
+   * releases: "TKA" before the naming layer decided client names).
+   */
+  clientAliases?: readonly string[];
   /** The npm package name (default: "<title>-sdk" in kebab case). */
   packageName?: string;
   /** Prefix of the environment variables credentials are read from (default: from the client name). */
@@ -43,10 +48,29 @@ export interface TypeScriptOptions {
   version?: string;
 }
 
-function clientNameOf(title: string): string {
-  const name = pascalCase(title.replace(/\bapi\b/i, "").trim() || title);
-  return /^[A-Z0-9]+$/i.test(title.replace(/\s*api$/i, "")) ? title.replace(/\s*api$/i, "").toUpperCase() : name;
-}
+/** Members of the runtime's BaseClient (and Object) a resource property must not take the name of. */
+const CLIENT_MEMBERS = new Set([
+  "apiKey",
+  "authHeaders",
+  "backoffDelay",
+  "baseURL",
+  "bearerToken",
+  "buildURL",
+  "config",
+  "constructor",
+  "logger",
+  "makeRequest",
+  "maxRetries",
+  "maxRetryAfter",
+  "prepare",
+  "random",
+  "request",
+  "requestPage",
+  "requestStream",
+  "sleep",
+  "timeout",
+  "withOptions",
+]);
 
 function successContent(op: Operation) {
   const success = op.responses.find((r) => r.status === op.successStatus);
@@ -96,13 +120,9 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
     runtimeDir: "typescript/runtime/src",
     runtimeOut: "src/runtime",
     render(ir: ApiIR, render, context) {
-      const clientName = options.clientName ?? clientNameOf(ir.info.title);
-      const packageName =
-        options.packageName ??
-        `${ir.info.title
-          .replace(/\s*api$/i, "")
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, "-")}-sdk`;
+      // The naming layer's client name, the same in every SDK.
+      const clientName = options.clientName ?? ir.client.names?.typescript?.className ?? clientStem(ir.info.title);
+      const packageName = options.packageName ?? `${kebabCase(clientStem(ir.info.title))}-sdk`;
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName);
       const models = typePrinter(ir, { openEnums: true, openUnions: true });
       const qualified = typePrinter(ir, { openEnums: true, openUnions: true, qualifier: "M." });
@@ -111,8 +131,12 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
       const examples: { group: string; line: string }[] = [];
       const idempotencyHeader = ir.operations.find((o) => o.idempotencyKey !== null)?.idempotencyKey?.header;
 
+      const usedProperties = new Set<string>();
       const resources = ir.groups.map((group) => {
-        const property = group.names?.typescript?.property ?? group.name;
+        // A resource must not replace a member of the base client (`apiKey`, `request`, ...): TS2416.
+        let property = group.names?.typescript?.property ?? group.name;
+        if (CLIENT_MEMBERS.has(property) || usedProperties.has(property)) property = `${property}Resource`;
+        usedProperties.add(property);
         const methods = group.operations.flatMap((id) => {
           const op = ir.operations.find((o) => o.id === id) as Operation;
           if (op.websocket !== null) {
@@ -145,6 +169,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
               ? 'import type { QueryValue } from "../runtime/internal/query.ts";'
               : `import { ${queryNames.join(", ")} } from "../runtime/internal/query.ts";`;
         return {
+          groupName: group.name,
           className: group.names?.typescript?.className ?? pascalCase(group.name),
           module: group.names?.typescript?.module ?? group.name,
           property,
@@ -189,6 +214,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         version: options.version ?? ir.info.version,
         description: ir.info.description ?? "",
         clientName,
+        clientAliases: (options.clientAliases ?? []).filter((a) => a !== clientName),
         packageName,
         // Server variables at their defaults ({region} -> eu-west-1), as the Python and Rust SDKs do.
         defaultBaseURL: ir.servers.length > 0 ? serverUrl(ir) : "",
@@ -203,11 +229,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         resources,
         examples: resources.map((r) => ({
           property: r.property,
-          lines: examples
-            .filter(
-              (e) => e.group === ir.groups.find((g) => (g.names?.typescript?.property ?? g.name) === r.property)?.name,
-            )
-            .map((e) => e.line),
+          lines: examples.filter((e) => e.group === r.groupName).map((e) => e.line),
         })),
       };
       return [

@@ -8,7 +8,7 @@ import { Shapes } from "./resources/shapes.ts";
  * `CONSTRUCTS_API_KEY` (API key) or `CONSTRUCTS_BEARER_TOKEN`; the base URL from `baseURL`, else
  * `CONSTRUCTS_BASE_URL`, else https://eu.constructs.example.com/v1.
  */
-export class CONSTRUCTS extends BaseClient {
+export class Constructs extends BaseClient {
   readonly exports: Exports = new Exports(this);
   readonly shapes: Shapes = new Shapes(this);
 

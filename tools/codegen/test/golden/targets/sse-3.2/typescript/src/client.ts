@@ -7,7 +7,7 @@ import { Default } from "./resources/default.ts";
  * `SSE_API_KEY` (API key) or `SSE_BEARER_TOKEN`; the base URL from `baseURL`, else
  * `SSE_BASE_URL`, else .
  */
-export class SSE extends BaseClient {
+export class Sse extends BaseClient {
   readonly default: Default = new Default(this);
 
   constructor(options: ClientOptions = {}) {
