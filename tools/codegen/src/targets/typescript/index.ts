@@ -46,6 +46,59 @@ export interface TypeScriptOptions {
   envPrefix?: string;
   /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
   version?: string;
+  /**
+   * Write a complete npm package around `src/` (package.json with an exports map for ESM, CommonJS
+   * and types, tsconfigs, a build script, a LICENSE placeholder), so `npm install && npm run build
+   * && npm pack` works on the output alone. Default true; false when generating into a package
+   * that has its own (this repository's packages/sdk-ts).
+   */
+  package?: boolean;
+}
+
+/**
+ * The files around `src/` that make the output a package: zero runtime dependencies, TypeScript
+ * as the only development dependency, ESM and CommonJS builds with declarations.
+ */
+function packageFiles(
+  ir: ApiIR,
+  render: (template: string, view: object) => string,
+  meta: { packageName: string; version: string },
+): Array<{ path: string; content: string }> {
+  const license = ir.info.license;
+  const packageJson = {
+    name: meta.packageName,
+    version: /^\d+\.\d+\.\d+/.test(meta.version) ? meta.version : "0.1.0",
+    description: `TypeScript SDK of the ${ir.info.title} (generated from its OpenAPI document; zero runtime dependencies).`,
+    license: license ?? "SEE LICENSE IN LICENSE",
+    type: "module",
+    engines: { node: ">=20" },
+    exports: {
+      ".": {
+        import: { types: "./dist/esm/index.d.ts", default: "./dist/esm/index.js" },
+        require: { types: "./dist/cjs/index.d.ts", default: "./dist/cjs/index.js" },
+      },
+    },
+    main: "./dist/cjs/index.js",
+    module: "./dist/esm/index.js",
+    types: "./dist/esm/index.d.ts",
+    files: ["dist", "README.md", "LICENSE"],
+    sideEffects: false,
+    scripts: {
+      build: "node scripts/build.mjs",
+      typecheck: "tsc --noEmit -p tsconfig.json",
+      prepack: "node scripts/build.mjs",
+    },
+    devDependencies: { typescript: "^5.9.3" },
+  };
+  const view = { title: ir.info.title, license: license ?? "" };
+  return [
+    { path: "package.json", content: `${JSON.stringify(packageJson, null, 2)}\n` },
+    { path: "tsconfig.json", content: render("typescript/package/tsconfig.json.hbs", view) },
+    { path: "tsconfig.build.json", content: render("typescript/package/tsconfig.build.json.hbs", view) },
+    { path: "tsconfig.build.cjs.json", content: render("typescript/package/tsconfig.build.cjs.json.hbs", view) },
+    { path: "scripts/build.mjs", content: render("typescript/package/build.mjs.hbs", view) },
+    { path: "LICENSE", content: render("typescript/package/LICENSE.hbs", view) },
+  ];
 }
 
 /** Members of the runtime's BaseClient (and Object) a resource property must not take the name of. */
@@ -256,6 +309,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         { path: "src/client.ts", content: render("typescript/client.ts.hbs", view) },
         { path: "src/index.ts", content: render("typescript/index.ts.hbs", view) },
         { path: "README.md", content: render("typescript/README.md.hbs", view) },
+        ...(options.package === false ? [] : packageFiles(ir, render, { packageName, version: view.version })),
       ];
     },
   };
