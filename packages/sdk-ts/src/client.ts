@@ -24,7 +24,11 @@ export class Tka extends BaseClient {
       sdkVersion: "2.0.0",
       defaultBaseURL: "http://127.0.0.1:8080",
       apiKeyHeader: "X-API-Key",
-      env: { apiKey: "TKA_API_KEY", bearerToken: "TKA_BEARER_TOKEN", baseURL: "TKA_BASE_URL" },
+      env: {
+        apiKey: "TKA_API_KEY",
+        bearerToken: "TKA_BEARER_TOKEN",
+        baseURL: "TKA_BASE_URL",
+      },
     });
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,15 @@ export const TARGET_DOCUMENTS = [
   ["constructs-3.1", join(CORPUS, "constructs-3.1.yaml")],
   ["tka-3.2", PROJECT_SPEC],
 ] as const;
+
+/**
+ * Real-world public descriptions (corpus/real-world, from npm `@readme/oas-examples`): generated
+ * and compiled by the compile gates with every target, not kept as goldens.
+ */
+export const REAL_WORLD_DOCUMENTS: ReadonlyArray<readonly [string, string]> = readdirSync(join(CORPUS, "real-world"))
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => [`real-world-${f.replace(/\.json$/, "")}`, join(CORPUS, "real-world", f)] as const);
 
 /** Write files (path -> YAML text) into a fresh temp folder; returns the folder. */
 export function writeTree(files: Record<string, string>): string {

@@ -34,7 +34,15 @@ export {
   UnsupportedMediaTypeError,
   WebSocketClosedError,
 } from "./core/errors.ts";
-export { CursorPage, type PageBody, PagePromise } from "./core/pagination.ts";
+export { ClientCredentials, type OAuth2Config } from "./core/oauth.ts";
+export {
+  CursorPage,
+  linkNext,
+  type PageBody,
+  type PageFields,
+  PagePromise,
+  type PageStyle,
+} from "./core/pagination.ts";
 export { EventStream, type EventStreamOptions, type ServerSentEvent, SSEParser } from "./core/streaming.ts";
 export {
   ReconnectingWebSocket,
@@ -55,3 +63,13 @@ export {
   type QueryValue,
   stringifyForm,
 } from "./internal/query.ts";
+export {
+  joinedObject,
+  type ParameterStyle,
+  Styled,
+  type StyleValue,
+  styleCookie,
+  styleHeader,
+  stylePath,
+  styleValue,
+} from "./internal/style.ts";

@@ -18,6 +18,7 @@ export function buildIR(doc: LoadedDocument, options: BuildOptions = {}): ApiIR 
   const models = new ModelBuilder(doc);
   const ops = new OperationBuilder(doc, models, new Set(securitySchemes.map((s) => s.id)));
   const built = ops.build();
+  const webhooks = ops.webhooks();
   const modelList = models.finish();
   // Refused component models are not in the list; what uses them is pruned below.
   const skipped: SkippedItem[] = [
@@ -29,6 +30,7 @@ export function buildIR(doc: LoadedDocument, options: BuildOptions = {}): ApiIR 
       ...emptyIR(),
       operations: built.operations,
       channels: built.channels,
+      webhooks,
       models: modelList,
       groups: groupsOf(built.operations, new Map()),
     },
@@ -74,6 +76,7 @@ export function buildIR(doc: LoadedDocument, options: BuildOptions = {}): ApiIR 
     operations,
     models: pruned.models,
     channels,
+    webhooks: pruned.webhooks,
     client: {},
     skipped,
     warnings,
@@ -106,6 +109,7 @@ function emptyIR(): ApiIR {
     operations: [],
     models: [],
     channels: [],
+    webhooks: [],
     client: {},
     skipped: [],
     warnings: [],

@@ -27,6 +27,7 @@ import type {
   SkippedItem,
   TypeRef,
   Warning,
+  Webhook,
   WebSocketChannel,
 } from "./types.ts";
 
@@ -156,6 +157,53 @@ export class OperationBuilder {
     return { operations, channels };
   }
 
+  /**
+   * The document's webhooks with their JSON payload types (hoisted as `<Name>Webhook...`
+   * models). A webhook whose payload is refused is left out with a warning; `callbacks` of
+   * operations are not generated, which is said once per callback.
+   */
+  webhooks(): Webhook[] {
+    const out: Webhook[] = [];
+    const hooks = this.root.webhooks;
+    const hooksAt: Location = { file: "", pointer: "/webhooks" };
+    if (hooks !== undefined && !isObject(hooks)) fail(hooksAt, "`webhooks` must be an object");
+    for (const name of Object.keys((hooks as JsonObject | undefined) ?? {}).sort()) {
+      try {
+        const { value: item, at: itemAt } = this.doc.docs.deref(
+          (hooks as JsonObject)[name] as Json,
+          loc(hooksAt, name),
+        );
+        if (!isObject(item)) fail(itemAt, "a webhook must be a path item object");
+        for (const method of METHODS) {
+          const raw = item[method];
+          if (!isObject(raw)) continue;
+          const at = loc(itemAt, method);
+          const body =
+            raw.requestBody === undefined
+              ? null
+              : this.requestBody(raw.requestBody, loc(at, "requestBody"), pascalJoin([name, "Webhook"]));
+          const json = body?.contents.find((c) => c.kind === "json" || c.kind === "merge-patch");
+          out.push({
+            name,
+            method,
+            ...(typeof raw.summary === "string" ? { summary: raw.summary } : {}),
+            ...(typeof raw.description === "string" ? { description: raw.description } : {}),
+            payload: json?.type ?? null,
+            source: { file: at.file, pointer: at.pointer },
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof GeneratorError)) throw error;
+        this.warnings.push({
+          file: error.file,
+          pointer: error.pointer,
+          message: `${error.reason}; the webhook "${name}" is not generated`,
+        });
+      }
+    }
+    return out;
+  }
+
   /** Operations left out of the IR, each with its refusal. */
   readonly refused: SkippedItem[] = [];
   /** Mistakes in the document worked around. */
@@ -188,6 +236,14 @@ export class OperationBuilder {
     // changes nothing).
     const ownServers = buildServers(raw.servers);
     const servers = ownServers.length > 0 ? ownServers : buildServers(item.servers);
+    if (isObject(raw.callbacks)) {
+      for (const name of Object.keys(raw.callbacks)) {
+        this.warnings.push({
+          ...loc(at, "callbacks", name),
+          message: "callbacks are not generated (the SDKs make requests; they do not receive them)",
+        });
+      }
+    }
     const declared = typeof raw.operationId === "string" && raw.operationId !== "";
     const id = declared ? (raw.operationId as string) : deriveOperationId(method, path);
     const opName = pascalJoin([id]);

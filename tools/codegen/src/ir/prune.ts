@@ -110,6 +110,8 @@ export function pruneIR(ir: ApiIR, removals: Removals): ApiIR {
   for (const m of kept) if (m.origin === "component") visit(m.name);
   for (const op of operations) for (const r of operationRefs(op)) visit(r);
   for (const c of channels) for (const r of [...refsOf(c.clientMessage), ...refsOf(c.serverMessage)]) visit(r);
+  const webhooks = ir.webhooks.filter((w) => w.payload === null || !refsOf(w.payload).some(missing));
+  for (const w of webhooks) if (w.payload !== null) for (const r of refsOf(w.payload)) visit(r);
   const models = kept
     .filter((m) => reached.has(m.name))
     .map((m) => {
@@ -124,5 +126,5 @@ export function pruneIR(ir: ApiIR, removals: Removals): ApiIR {
   const groups = ir.groups
     .map((g) => ({ ...g, operations: g.operations.filter((id) => opIds.has(id)) }))
     .filter((g) => g.operations.length > 0);
-  return { ...ir, operations, channels, models, groups, skipped: [...ir.skipped, ...skipped] };
+  return { ...ir, operations, channels, webhooks, models, groups, skipped: [...ir.skipped, ...skipped] };
 }

@@ -268,13 +268,20 @@ export interface OperationSecurity {
 }
 
 export interface Pagination {
-  style: "cursor";
-  /** Query parameter carrying the cursor. */
+  /**
+   * How the next page is asked for: `cursor` (the body's next cursor back in `cursorParam`),
+   * `nextUrl` (the body's `nextCursorField` is the next page's URL), `link` (the `Link`
+   * header's `rel="next"` URL), `offset` (`cursorParam` advanced by the items received) or
+   * `page` (`cursorParam`, a page number, advanced by one).
+   */
+  style: "cursor" | "nextUrl" | "link" | "offset" | "page";
+  /** Query parameter carrying the cursor, offset or page number ("" for `nextUrl` and `link`). */
   cursorParam: string;
   limitParam: string | null;
-  /** Page model and its fields. */
-  pageModel: string;
-  itemsField: string;
+  /** Page model and its fields; both null when the body is the array of items itself. */
+  pageModel: string | null;
+  itemsField: string | null;
+  /** The next cursor's or next URL's member ("" for the other styles). */
   nextCursorField: string;
   hasMoreField: string | null;
   itemType: TypeRef;
@@ -377,6 +384,11 @@ export interface ApiIR {
   operations: Operation[];
   models: Model[];
   channels: WebSocketChannel[];
+  /**
+   * Webhooks (OpenAPI 3.1 `webhooks`): requests the API sends to its users, with their payload
+   * type (the JSON request body); the SDKs generate the payload models.
+   */
+  webhooks: Webhook[];
   /** The client class: one name for every language, from the title (filled by the naming layer). */
   client: { names?: NameSlots<{ className: string }> };
   /**
@@ -389,6 +401,17 @@ export interface ApiIR {
   warnings: Warning[];
   /** Languages `names` were filled for (empty before naming). */
   namedFor: Language[];
+}
+
+export interface Webhook {
+  /** The key under `webhooks`. */
+  name: string;
+  method: Operation["method"];
+  summary?: string;
+  description?: string;
+  /** The JSON payload, or null when the webhook declares none. */
+  payload: TypeRef | null;
+  source: SourceRef;
 }
 
 export interface SkippedItem {

@@ -71,7 +71,7 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
     throw new RefusalsError(uniqueRefusals(final.ir.skipped));
   }
   options.onSkipped?.(final.ir.skipped);
-  const rendered = withSkippedSection(final.files, final.ir.skipped);
+  const rendered = withSkippedSection(withWebhooksSection(final.files, final.ir, target), final.ir.skipped);
   // Only rendered files are formatted: the runtime is copied verbatim (it is formatted in place).
   const files = formatPython(
     formatTypeScript(rendered.map((f) => ({ path: f.path, content: stamped(f.path, options.source, f.content) }))),
@@ -175,5 +175,34 @@ function withSkippedSection(files: TargetFile[], skipped: ApiIR["skipped"]): Tar
   ].join("\n");
   const readme = files.find((f) => f.path === "README.md");
   if (readme === undefined) return [...files, { path: "README.md", content: `# Generated code\n\n${section}` }];
+  return files.map((f) => (f === readme ? { ...f, content: `${f.content.trimEnd()}\n\n${section}` } : f));
+}
+
+/**
+ * The output's README with a "Webhooks" section: each webhook the API sends and the model its
+ * payload decodes to (SDK targets; the payload models are generated with the others).
+ */
+function withWebhooksSection(files: TargetFile[], ir: ApiIR, target: Target): TargetFile[] {
+  if (ir.webhooks.length === 0 || target.name === "hono") return files;
+  const typeName = (name: string) => ir.models.find((m) => m.name === name)?.names?.[target.language]?.type ?? name;
+  const rows = ir.webhooks.map((w) => {
+    const payload =
+      w.payload?.kind === "model" ? `\`${typeName(w.payload.name)}\`` : w.payload === null ? "none" : "JSON";
+    const about = (w.summary ?? w.description ?? "").replace(/\s+/g, " ").replaceAll("|", "\\|");
+    return `| \`${w.name}\` | ${w.method.toUpperCase()} | ${payload} | ${about} |`;
+  });
+  const section = [
+    "## Webhooks",
+    "",
+    "Requests the API sends to you. Decode a received body as its payload model (the models are",
+    "generated with the others); the SDK does not verify signatures (the document declares no scheme).",
+    "",
+    "| webhook | method | payload | about |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+  const readme = files.find((f) => f.path === "README.md");
+  if (readme === undefined) return files;
   return files.map((f) => (f === readme ? { ...f, content: `${f.content.trimEnd()}\n\n${section}` } : f));
 }

@@ -206,3 +206,26 @@ export function inputOnlyModels(ir: ApiIR): Set<string> {
   const read = reach(answers);
   return new Set([...reach(requests)].filter((name) => !read.has(name)));
 }
+
+/**
+ * The API's OAuth2 client-credentials flow, if it declares one: its token URL and the scopes
+ * the client requests by default (every scope a security requirement names for that scheme, in
+ * order of first use; none when the requirements name none).
+ */
+export function clientCredentialsFlow(ir: ApiIR): { tokenUrl: string; scopes: string[] } | null {
+  for (const s of ir.securitySchemes) {
+    if (s.type !== "oauth2" || typeof s.flows !== "object" || s.flows === null) continue;
+    const flow = (s.flows as Record<string, unknown>).clientCredentials;
+    if (typeof flow !== "object" || flow === null) continue;
+    const tokenUrl = (flow as Record<string, unknown>).tokenUrl;
+    if (typeof tokenUrl !== "string" || tokenUrl === "") continue;
+    const scopes = new Set<string>();
+    for (const security of [ir.defaultSecurity, ...ir.operations.map((o) => o.security)]) {
+      for (const r of security.requirements) {
+        for (const entry of r.schemes) if (entry.scheme === s.id) for (const scope of entry.scopes) scopes.add(scope);
+      }
+    }
+    return { tokenUrl, scopes: [...scopes] };
+  }
+  return null;
+}

@@ -147,3 +147,18 @@ export function multipartFields(ir: ApiIR, content: BodyContent): MultipartField
       ...(p.names !== undefined ? { names: p.names } : {}),
     }));
 }
+
+/**
+ * A value a parameter style can write (path, header and cookie parameters): a scalar, an array
+ * of scalars, or a flat object or map (scalars and arrays of scalars).
+ */
+export function isStyleable(ir: ApiIR, ref: TypeRef): boolean {
+  return isScalarOrScalarArray(ir, ref) || flatShape(ir, ref) !== null;
+}
+
+/** Whether a path, header or cookie parameter needs its style written (not a plain scalar). */
+export function needsStyle(ir: ApiIR, p: Parameter): boolean {
+  if (p.in === "query") return false;
+  if (p.in === "path" && (p.style === "label" || p.style === "matrix")) return true;
+  return !isScalar(ir, p.type);
+}

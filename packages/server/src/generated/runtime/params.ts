@@ -15,7 +15,7 @@ export interface ParameterSpec {
    * how the items of an array query parameter are joined: `form` by `,`, `spaceDelimited` by a
    * space, `pipeDelimited` by `|`. Absent for other parameters.
    */
-  style?: "deepObject" | "form" | "spaceDelimited" | "pipeDelimited";
+  style?: "deepObject" | "form" | "spaceDelimited" | "pipeDelimited" | "simple" | "label" | "matrix";
   /** `false` for an array query parameter sent as one delimited value (`ids=1,2`). */
   explode?: boolean;
   /**
@@ -289,13 +289,31 @@ export function readParameter(spec: ParameterSpec, source: ParameterSource, reso
     const values = source.query(spec.name);
     if (spec.explode === false && spec.style !== undefined && spec.style !== "deepObject") {
       if (values.length === 0) return undefined;
-      const delimiter = delimiters[spec.style];
+      const delimiter = delimiters[spec.style as keyof typeof delimiters] ?? ",";
       const items = values.flatMap((v) => (v === "" ? [] : v.split(delimiter)));
+      const target = concrete(spec.schema, resolve);
+      if (isObjectSchema(target)) {
+        // An object as one value: `k,v,k2,v2`.
+        const entries: Array<[string, string[]]> = [];
+        for (let i = 0; i + 1 < items.length; i += 2) entries.push([items[i] as string, [items[i + 1] as string]]);
+        return coerceObject(entries, target, resolve);
+      }
       return coerceValues(items, spec.schema, resolve);
     }
     if (spec.style !== undefined) return readObjectParameter(spec, source, resolve);
     if (values.length === 0) return undefined;
     return coerceValues(values, spec.schema, resolve);
+  }
+  const schema = concrete(spec.schema, resolve);
+  const object = isObjectSchema(schema);
+  // An exploded object cookie is one cookie per member (`R=100; G=200`).
+  if (spec.in === "cookie" && object && spec.explode === true) {
+    const entries: Array<[string, string[]]> = [];
+    for (const key of Object.keys(typeof schema === "object" ? (schema.properties ?? {}) : {})) {
+      const value = source.cookie(key);
+      if (value !== undefined) entries.push([key, [value]]);
+    }
+    return entries.length === 0 ? undefined : coerceObject(entries, schema, resolve);
   }
   const raw =
     spec.in === "path"
@@ -304,10 +322,55 @@ export function readParameter(spec: ParameterSpec, source: ParameterSource, reso
         ? source.cookie(spec.name)
         : source.header(spec.name);
   if (raw === undefined) return undefined;
-  // An array in a path or header parameter (style simple): comma-separated items.
-  const schema = concrete(spec.schema, resolve);
-  if (spec.in !== "cookie" && isArraySchema(schema)) {
-    return raw === "" ? [] : raw.split(",").map((item) => coerce(item.trim(), schema.items ?? true, resolve));
+  const style = spec.style ?? (spec.in === "cookie" ? "form" : "simple");
+  const text = unprefixed(raw, style, spec.name);
+  if (text === undefined) return raw; // not in the style: the validator reports the value
+  if (isArraySchema(schema)) {
+    // Arrays: comma-separated (label/matrix exploded: `.a.b`, `;id=a;id=b`).
+    const items =
+      text === ""
+        ? []
+        : style === "label" && spec.explode === true
+          ? text.split(".")
+          : style === "matrix" && spec.explode === true
+            ? text.split(";").map((part) => part.slice(part.indexOf("=") + 1))
+            : text.split(",");
+    return items.map((item) => coerce(item.trim(), schema.items ?? true, resolve));
   }
-  return coerce(raw, spec.schema, resolve);
+  if (object) {
+    // Objects: `k,v,k2,v2`, or exploded `k=v,k2=v2` (label `.k=v.k2=v2`, matrix `;k=v;k2=v2`).
+    const entries: Array<[string, string[]]> = [];
+    if (spec.explode === true) {
+      const separator = style === "label" ? "." : style === "matrix" ? ";" : ",";
+      for (const pair of text.split(separator)) {
+        const at = pair.indexOf("=");
+        if (at > 0) entries.push([pair.slice(0, at).trim(), [pair.slice(at + 1).trim()]]);
+      }
+    } else {
+      const parts = text.split(",");
+      for (let i = 0; i + 1 < parts.length; i += 2)
+        entries.push([(parts[i] as string).trim(), [(parts[i + 1] as string).trim()]]);
+    }
+    return coerceObject(entries, schema, resolve);
+  }
+  return coerce(text, spec.schema, resolve);
+}
+
+function isObjectSchema(schema: Schema): boolean {
+  return typeof schema === "object" && (schema.type === "object" || schema.properties !== undefined);
+}
+
+/**
+ * The text of a path, header or cookie value without its style's prefix (label `.`, matrix
+ * `;name=`); undefined when the prefix is missing. Exploded matrix arrays keep their `;name=`
+ * parts after the first (split by the caller).
+ */
+function unprefixed(raw: string, style: string, name: string): string | undefined {
+  if (style === "label") return raw.startsWith(".") ? raw.slice(1) : undefined;
+  if (style === "matrix") {
+    if (!raw.startsWith(";")) return undefined;
+    const rest = raw.slice(1);
+    return rest.startsWith(`${name}=`) ? rest.slice(name.length + 1) : rest;
+  }
+  return raw;
 }

@@ -206,9 +206,11 @@ function commandOf(ir: ApiIR, op: Operation, group: string, bin: string) {
   }
 
   const success = op.responses.find((r) => r.status === op.successStatus)?.contents[0];
-  const kind = op.pagination ? "page" : op.streaming ? "stream" : "call";
+  // The CLI pages body cursors; other page styles are printed one answer at a time.
+  const paged = op.pagination?.style === "cursor" ? op.pagination : null;
+  const kind = paged ? "page" : op.streaming ? "stream" : "call";
   let columns: string[] | undefined;
-  if (op.pagination) columns = scalarColumns(ir, op.pagination.itemType);
+  if (paged) columns = scalarColumns(ir, paged.itemType);
   else if (success?.type) {
     const r = resolveType(ir, success.type);
     if (r.kind === "array") columns = scalarColumns(ir, r.items);
@@ -227,7 +229,7 @@ function commandOf(ir: ApiIR, op: Operation, group: string, bin: string) {
     params,
     ...(body === undefined ? {} : { body }),
     kind,
-    ...(op.pagination ? { cursorParam: op.pagination.cursorParam, itemsField: op.pagination.itemsField } : {}),
+    ...(paged ? { cursorParam: paged.cursorParam, itemsField: paged.itemsField } : {}),
     ...(columns && columns.length > 0 ? { columns } : {}),
     ...(success?.kind === "binary" || success?.kind === "text"
       ? { accept: success.mediaType, responseType: success.kind === "binary" ? "bytes" : "text" }

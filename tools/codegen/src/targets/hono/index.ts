@@ -6,7 +6,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { pascalCase } from "../../naming/index.ts";
 import { modelSchema, typeSchema } from "../json-schema.ts";
-import { arrayDelimiter, flatShape, isObjectType, multipartFields, resolveType } from "../shapes.ts";
+import { arrayDelimiter, flatShape, isObjectType, isStyleable, multipartFields, needsStyle } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target, TargetFile } from "../types.ts";
 
@@ -102,21 +102,23 @@ function requestBody(
  * object with declared properties: a map's keys could not be told from other parameters).
  */
 function checkParameter(ir: ApiIR, p: Parameter): void {
-  const resolved = resolveType(ir, p.type);
-  if (p.in === "cookie" && (isObjectType(ir, p.type) || resolved.kind === "array")) {
-    throw new GeneratorError(p.source.file, p.source.pointer, "the hono target reads scalar cookie parameters only");
-  }
-  if ((p.in === "header" || p.in === "path") && isObjectType(ir, p.type)) {
+  // Path, header and cookie values in their style (simple, label, matrix, form): scalars,
+  // arrays of scalars and flat objects.
+  if (p.in !== "query" && !isStyleable(ir, p.type)) {
     throw new GeneratorError(
       p.source.file,
       p.source.pointer,
-      `the hono target reads ${p.in} parameters that are scalars or arrays of them only`,
+      `the hono target reads ${p.in} parameters that are scalars, arrays of scalars or flat objects only`,
     );
   }
   if (p.in !== "query" || !isObjectType(ir, p.type)) return;
   const shape = flatShape(ir, p.type);
   const ok =
-    shape !== null && (p.style === "deepObject" || (p.style === "form" && p.explode && shape.kind === "object"));
+    shape !== null &&
+    (p.style === "deepObject" ||
+      (p.style === "form" && p.explode && shape.kind === "object") ||
+      // Not exploded: one value `k,v,k2,v2` (or `|`, space delimited).
+      (!p.explode && shape.kind === "object"));
   if (!ok) {
     throw new GeneratorError(
       p.source.file,
@@ -199,7 +201,12 @@ export function honoTarget(options: HonoOptions = {}): Target {
             in: p.in,
             required: p.required,
             schema: typeSchema(p.type),
-            ...(p.in === "query" && isObjectType(ir, p.type) ? { style: p.style } : {}),
+            ...(p.in === "query" && isObjectType(ir, p.type)
+              ? { style: p.style, ...(p.explode || p.style === "deepObject" ? {} : { explode: false }) }
+              : {}),
+            ...(p.in !== "query" && (needsStyle(ir, p) || p.style !== "simple")
+              ? { style: p.style, explode: p.explode }
+              : {}),
             ...(arrayDelimiter(ir, p) !== null ? { style: p.style, explode: false } : {}),
             ...(p.errorCode !== undefined ? { errorCode: p.errorCode } : {}),
           })),

@@ -8,6 +8,7 @@ import type { ApiIR, Operation, Parameter, Property, TypeRef, WebSocketChannel }
 import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { PY_KEYWORDS } from "../../naming/reserved.ts";
 import {
+  clientCredentialsFlow,
   ERROR_FAMILIES,
   errorBodies,
   familyCovers,
@@ -17,7 +18,14 @@ import {
   taggedUnionFor,
   webSocketConventions,
 } from "../sdk-common.ts";
-import { arrayDelimiter, flatShape, isScalarOrScalarArray, multipartFields } from "../shapes.ts";
+import {
+  arrayDelimiter,
+  flatShape,
+  isScalarOrScalarArray,
+  isStyleable,
+  multipartFields,
+  needsStyle,
+} from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { paramName, paramType, renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyLiteral, pyString } from "./types.ts";
@@ -55,6 +63,12 @@ const RUNTIME_NAMES = [
   "WebSocketProtocol",
   "deep_object_query",
   "delimited",
+  "joined_object",
+  "style_cookie",
+  "style_header",
+  "style_path",
+  "Multipart",
+  "FileTypes",
 ];
 
 /** Attributes of the runtime's client classes a resource property must not replace. */
@@ -155,6 +169,12 @@ export function pythonTarget(options: PythonOptions = {}): Target {
       const envPrefix = options.envPrefix ?? upperSnakeCase(clientName.replace(/Client$/, "") || clientName);
       const version = options.version ?? (/^\d+\.\d+\.\d+$/.test(ir.info.version) ? ir.info.version : "0.1.0");
       const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
+      // Without a header API key, a key the API takes in the query or a cookie.
+      const apiKeyElsewhere = apiKey
+        ? undefined
+        : ir.securitySchemes.find((s) => s.type === "apiKey" && (s.in === "query" || s.in === "cookie"));
+      const basic = ir.securitySchemes.some((s) => s.type === "http" && s.scheme === "basic");
+      const oauth2 = clientCredentialsFlow(ir);
       const modelNames = new Set(ir.models.map((m) => m.names?.python?.type ?? m.name));
       const inputOnly = inputOnlyModels(ir);
 
@@ -291,11 +311,29 @@ export function pythonTarget(options: PythonOptions = {}): Target {
           apiKeyEnv: pyString(`${envPrefix}_API_KEY`),
           bearerTokenEnv: pyString(`${envPrefix}_BEARER_TOKEN`),
           baseUrlEnv: pyString(`${envPrefix}_BASE_URL`),
+          apiKeyIn: apiKeyElsewhere
+            ? `(${pyString(apiKeyElsewhere.in as string)}, ${pyString(apiKeyElsewhere.parameterName as string)})`
+            : "",
+          usernameEnv: pyString(`${envPrefix}_USERNAME`),
+          passwordEnv: pyString(`${envPrefix}_PASSWORD`),
+          oauth2TokenUrl: oauth2 ? pyString(oauth2.tokenUrl) : "None",
+          oauth2Scopes: oauth2
+            ? `(${oauth2.scopes.map(pyString).join(", ")}${oauth2.scopes.length === 1 ? "," : ""})`
+            : "()",
+          clientIdEnv: pyString(`${envPrefix}_CLIENT_ID`),
+          clientSecretEnv: pyString(`${envPrefix}_CLIENT_SECRET`),
         },
+        basic,
+        oauth2: oauth2 !== null,
+        oauth2ScopesDoc: oauth2 && oauth2.scopes.length > 0 ? oauth2.scopes.map((s) => `\`${s}\``).join(", ") : "none",
         env: {
           apiKey: `${envPrefix}_API_KEY`,
           bearerToken: `${envPrefix}_BEARER_TOKEN`,
           baseUrl: `${envPrefix}_BASE_URL`,
+          username: `${envPrefix}_USERNAME`,
+          password: `${envPrefix}_PASSWORD`,
+          clientId: `${envPrefix}_CLIENT_ID`,
+          clientSecret: `${envPrefix}_CLIENT_SECRET`,
         },
         defaultBaseUrl: serverUrl(ir),
         resources: resources.map((r) => ({
@@ -384,7 +422,13 @@ function operationMethod(
 
   const pathParams = op.parameters.filter((p) => p.in === "path");
   for (const p of pathParams) {
-    if (!types.scalar(p.type)) refuse(p.source.file, p.source.pointer, "sends scalar path parameters only");
+    if (!isStyleable(types.ir, p.type)) {
+      refuse(
+        p.source.file,
+        p.source.pointer,
+        "sends path parameters that are scalars, arrays of scalars or flat objects only",
+      );
+    }
     params.push(`${pname(p)}: ${ann(p.type)}`);
   }
 
@@ -434,7 +478,9 @@ function operationMethod(
         if (taken.has(name)) name = `${name}_part`;
         taken.add(name);
         if (f.file !== null) runtime.add("FileTypes");
-        let t = f.file === "one" ? "FileTypes" : f.file === "many" ? "list[FileTypes]" : ann(f.type);
+        // `List`, not `list`: a method named `list` would shadow the builtin in the class body.
+        if (f.file === "many") types.typing.add("List");
+        let t = f.file === "one" ? "FileTypes" : f.file === "many" ? "List[FileTypes]" : ann(f.type);
         if (!f.required && !t.endsWith("| None")) t = `${t} | None`;
         multipartKeywords.push(f.required ? `${name}: ${t}` : `${name}: ${t} = None`);
         entries.push(`${pyString(f.wireName)}: ${name}`);
@@ -524,12 +570,30 @@ function operationMethod(
       object.properties.every((m) => isScalarOrScalarArray(types.ir, m.type));
     // deepObject: `name[member]=value` pairs of a map or a flat object, from the runtime's helper.
     const deep = p.in === "query" && p.style === "deepObject" && flatShape(types.ir, p.type) !== null;
-    const ok = spread || deep || (p.in === "query" ? isScalarOrScalarArray(types.ir, p.type) : types.scalar(p.type));
+    // A non-exploded object in the query is one joined value (`R,100,G,200`).
+    const joined =
+      p.in === "query" &&
+      !spread &&
+      !deep &&
+      !p.explode &&
+      flatShape(types.ir, p.type) !== null &&
+      !isScalarOrScalarArray(types.ir, p.type)
+        ? p.style === "pipeDelimited"
+          ? "|"
+          : p.style === "spaceDelimited"
+            ? " "
+            : ","
+        : null;
+    const ok =
+      spread ||
+      deep ||
+      joined !== null ||
+      (p.in === "query" ? isScalarOrScalarArray(types.ir, p.type) : isStyleable(types.ir, p.type));
     if (!ok) {
       refuse(
         p.source.file,
         p.source.pointer,
-        `sends scalar ${p.in} parameters only (in the query also arrays of them, and flat objects with style deepObject or form + explode)`,
+        `sends ${p.in} parameters that are scalars, arrays of scalars or flat objects only`,
       );
     }
     let annotation = ann(p.type);
@@ -542,11 +606,22 @@ function operationMethod(
     }
     const delimiter = arrayDelimiter(types.ir, p);
     if (delimiter !== null) runtime.add("delimited");
-    const value = spread
+    let value = spread
       ? `${pname(p)}.model_dump(mode="json", by_alias=True, exclude_unset=True)${p.required && !annotation.endsWith("| None") ? "" : ` if ${pname(p)} is not None else None`}`
       : delimiter !== null
         ? `delimited(${pname(p)}, ${pyString(delimiter)})`
         : pname(p);
+    if (joined !== null) {
+      runtime.add("joined_object");
+      value = `joined_object(${pname(p)}, ${pyString(joined)})`;
+    } else if (needsStyle(types.ir, p)) {
+      // Arrays and objects in headers and cookies are written in their style (simple, form).
+      runtime.add(p.in === "header" ? "style_header" : "style_cookie");
+      value =
+        p.in === "header"
+          ? `style_header(${pname(p)}, ${p.explode ? "True" : "False"})`
+          : `style_cookie(${pyString(p.name)}, ${pname(p)}, ${p.explode ? "True" : "False"})`;
+    }
     (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push(`${pyString(p.name)}: ${value}`);
   }
   if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);
@@ -561,8 +636,7 @@ function operationMethod(
   let kind: PyMethod["kind"] = "plain";
   let returns: [string, string];
   let notes: string;
-  const paginated =
-    op.pagination !== null && op.pagination.itemsField === "data" && op.pagination.nextCursorField === "next_cursor";
+  const paginated = op.pagination !== null;
   if (paginated && op.pagination) {
     kind = "page";
     runtime.add("SyncCursorPage").add("AsyncPageRequest");
@@ -609,7 +683,12 @@ function operationMethod(
   }
   args.splice(2, 0, ...tail);
   if (pathParams.length > 0) {
-    args.push(`path_params={${pathParams.map((p) => `${pyString(p.name)}: ${pname(p)}`).join(", ")}}`);
+    const pathValue = (p: Parameter) => {
+      if (!needsStyle(types.ir, p)) return pname(p);
+      runtime.add("style_path");
+      return `style_path(${pyString(p.style)}, ${pyString(p.name)}, ${pname(p)}, ${p.explode ? "True" : "False"})`;
+    };
+    args.push(`path_params={${pathParams.map((p) => `${pyString(p.name)}: ${pathValue(p)}`).join(", ")}}`);
   }
   if (query.length > 0) args.push(`query={${query.join(", ")}}`);
   if (headers.length > 0) args.push(`headers={${headers.join(", ")}}`);
@@ -626,8 +705,24 @@ function operationMethod(
     }
     args.push(`errors=${constant}`);
   }
-  if (paginated && op.pagination && op.pagination.cursorParam !== "cursor") {
+  if (paginated && op.pagination && op.pagination.cursorParam !== "cursor" && op.pagination.cursorParam !== "") {
     args.push(`cursor_param=${pyString(op.pagination.cursorParam)}`);
+  }
+  const pg = op.pagination;
+  if (
+    paginated &&
+    pg &&
+    !(pg.itemsField === "data" && pg.nextCursorField === "next_cursor" && pg.hasMoreField === "has_more")
+  ) {
+    // The page body's member names, unless the runtime's defaults.
+    args.push(
+      `page_fields=(${pg.itemsField === null ? "None" : pyString(pg.itemsField)}, ${pyString(pg.nextCursorField)}, ${pg.hasMoreField === null ? "None" : pyString(pg.hasMoreField)})`,
+    );
+  }
+  if (paginated && pg && pg.style !== "cursor") {
+    const limit =
+      (pg.style === "offset" || pg.style === "page") && pg.limitParam !== null ? pyString(pg.limitParam) : "None";
+    args.push(`page_style=(${pyString(pg.style)}, ${limit})`);
   }
   if (lastEventId) args.push(`last_event_id=${pname(lastEventId)}`);
 

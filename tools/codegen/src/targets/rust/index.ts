@@ -8,8 +8,22 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
-import { errorBodies, requestPath, serverUrl, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
-import { arrayDelimiter, flatShape, isScalarOrArrayUnion, multipartFields } from "../shapes.ts";
+import {
+  clientCredentialsFlow,
+  errorBodies,
+  requestPath,
+  serverUrl,
+  taggedUnionFor,
+  webSocketConventions,
+} from "../sdk-common.ts";
+import {
+  arrayDelimiter,
+  flatShape,
+  isScalarOrArrayUnion,
+  isStyleable,
+  multipartFields,
+  needsStyle,
+} from "../shapes.ts";
 import type { Target } from "../types.ts";
 import { renderModels } from "./models.ts";
 import { arrayLiteral, chain, RustTypes, rustDoc, rustString, signature, useList } from "./types.ts";
@@ -118,7 +132,13 @@ export function rustTarget(options: RustOptions = {}): Target {
       const version =
         options.version ?? (/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(ir.info.version) ? ir.info.version : "0.1.0");
       const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
+      // Without a header API key, a key the API takes in the query or a cookie.
+      const apiKeyElsewhere = apiKey
+        ? undefined
+        : ir.securitySchemes.find((s) => s.type === "apiKey" && (s.in === "query" || s.in === "cookie"));
+      const basic = ir.securitySchemes.some((s) => s.type === "http" && s.scheme === "basic");
       const hasBearer = ir.securitySchemes.some((s) => s.type === "http" && s.scheme === "bearer");
+      const oauth2 = clientCredentialsFlow(ir);
 
       const resources = ir.groups.map((group) => {
         const className = group.names?.rust?.className ?? pascalCase(group.name);
@@ -179,7 +199,8 @@ export function rustTarget(options: RustOptions = {}): Target {
           stdImports: methods.some((m) => /\bBTreeMap</.test([m.code, ...m.items].join("\n")))
             ? "use std::collections::BTreeMap;\n\n"
             : "",
-          usesModels: methods.some((m) => m.usesModels),
+          // From the text: a method may name a model it does not end up writing (a multipart body).
+          usesModels: methods.some((m) => /(?<![\w:])models::/.test([m.code, ...m.items].join("\n"))),
         };
       });
 
@@ -218,6 +239,16 @@ export function rustTarget(options: RustOptions = {}): Target {
           apiKeyEnv: rustString(`${envPrefix}_API_KEY`),
           bearerTokenEnv: rustString(`${envPrefix}_BEARER_TOKEN`),
           baseUrlEnv: rustString(`${envPrefix}_BASE_URL`),
+          apiKeyIn: apiKeyElsewhere
+            ? `Some((${rustString(apiKeyElsewhere.in as string)}, ${rustString(apiKeyElsewhere.parameterName as string)}))`
+            : "None",
+          usernameEnv: basic ? `Some(${rustString(`${envPrefix}_USERNAME`)})` : "None",
+          passwordEnv: basic ? `Some(${rustString(`${envPrefix}_PASSWORD`)})` : "None",
+          oauth2: oauth2
+            ? `Some((${rustString(oauth2.tokenUrl)}, &[${oauth2.scopes.map(rustString).join(", ")}]))`
+            : "None",
+          clientIdEnv: oauth2 ? `Some(${rustString(`${envPrefix}_CLIENT_ID`)})` : "None",
+          clientSecretEnv: oauth2 ? `Some(${rustString(`${envPrefix}_CLIENT_SECRET`)})` : "None",
         },
         env: {
           apiKey: `${envPrefix}_API_KEY`,
@@ -227,6 +258,10 @@ export function rustTarget(options: RustOptions = {}): Target {
         hasBearer,
         defaultBaseUrl: serverUrl(ir),
         resources,
+        // rustfmt sorts consecutive `use` items by path.
+        resourceUses: [...resources].sort((a, b) =>
+          bare(a.module) < bare(b.module) ? -1 : bare(a.module) > bare(b.module) ? 1 : 0,
+        ),
         resourceImports:
           resources.length === 0
             ? ""
@@ -399,11 +434,23 @@ function operationMethod(
   const calls: string[] = [];
   for (const p of pathParams) {
     const pname = p.names?.rust?.param ?? p.name;
-    if (!types.scalar(p.type)) refuse(p, "sends scalar path parameters only");
+    if (!isStyleable(types.ir, p.type))
+      refuse(p, "sends path parameters that are scalars, arrays of scalars or flat objects only");
     const t = types.bare(types.resolve(p.type), "models::");
-    args.push(`${pname}: ${t === "String" ? "&str" : t.startsWith("models::") ? `&${t}` : t}`);
+    const styled = needsStyle(types.ir, p);
+    args.push(
+      `${pname}: ${t === "String" ? "&str" : t.startsWith("models::") ? `&${t}` : t.startsWith("Vec<") ? `&[${t.slice(4, -1)}]` : t}`,
+    );
     if (t.startsWith("models::")) usesModels = true;
-    calls.push(`.path_param(${rustString(p.name)}, ${pname})`);
+    if (styled) {
+      // Label, matrix, or an array or object: written in its style.
+      imports.add("Style");
+      const style = p.style === "label" ? "Label" : p.style === "matrix" ? "Matrix" : "Simple";
+      const ref = t === "String" || t.startsWith("models::") || t.startsWith("Vec<") ? pname : `&${pname}`;
+      calls.push(`.path_param_styled(${rustString(p.name)}, Style::${style}, ${ref}, ${p.explode})`);
+    } else {
+      calls.push(`.path_param(${rustString(p.name)}, ${pname})`);
+    }
   }
   if (body) args.push(`${bodyArg}: ${body.required ? `&${body.type}` : `Option<&${body.type}>`}`);
   const structFields: string[] = [];
@@ -415,6 +462,7 @@ function operationMethod(
     // a map with style deepObject into one `name[key]` pair per entry.
     let spread: { wire: string; field: string; copy: boolean }[] | null = null;
     let deepMap = false;
+    let joined: string | null = null;
     if (!types.scalar(p.type)) {
       const r = types.resolve(p.type);
       const arrayOk =
@@ -433,10 +481,12 @@ function operationMethod(
         }));
       } else if (r.kind === "map" && shape?.kind === "map" && p.style === "deepObject") {
         deepMap = true;
-      } else if (!arrayOk)
+      } else if (p.in === "query" && shape !== null && !p.explode) {
+        joined = p.style === "pipeDelimited" ? "|" : p.style === "spaceDelimited" ? " " : ",";
+      } else if (!arrayOk && !(p.in !== "query" && isStyleable(types.ir, p.type)))
         refuse(
           p,
-          `sends scalar ${p.in} parameters only (in the query also arrays of them, flat objects with style deepObject or form + explode, and maps with style deepObject)`,
+          `sends ${p.in} parameters that are scalars, arrays of scalars or flat objects only (query objects with style deepObject, form, pipeDelimited or spaceDelimited; maps with deepObject)`,
         );
     }
     const inner = q(p.type);
@@ -457,6 +507,11 @@ function operationMethod(
     } else if (deepMap) {
       const entries = type.startsWith("Option<") ? `${paramsArg}.${fname}.iter().flatten()` : `&${paramsArg}.${fname}`;
       calls.push(`.query_deep_object(${rustString(p.name)}, ${entries})`);
+    } else if (joined !== null) {
+      const optional = type.startsWith("Option<");
+      calls.push(
+        `.query_joined(${rustString(p.name)}, ${optional ? `${paramsArg}.${fname}.as_ref()` : `Some(&${paramsArg}.${fname})`}, ${rustString(joined)})`,
+      );
     } else if (p.in === "query" && arrayDelimiter(types.ir, p) !== null) {
       const delimiter = arrayDelimiter(types.ir, p) as string;
       calls.push(`.query_delimited(${rustString(p.name)}, &${paramsArg}.${fname}, ${rustString(delimiter)})`);
@@ -464,8 +519,12 @@ function operationMethod(
       calls.push(`.query(${rustString(p.name)}, ${types.copy(p.type) ? "" : "&"}${paramsArg}.${fname})`);
     else {
       const optional = type.startsWith("Option<");
+      const value = optional ? `${paramsArg}.${fname}.as_ref()` : `Some(&${paramsArg}.${fname})`;
+      // Arrays and objects in headers and cookies are written in their style (simple, form).
       calls.push(
-        `.${p.in === "cookie" ? "cookie" : "header"}(${rustString(p.name)}, ${optional ? `${paramsArg}.${fname}.as_ref()` : `Some(&${paramsArg}.${fname})`})`,
+        needsStyle(types.ir, p)
+          ? `.${p.in === "cookie" ? "cookie" : "header"}_styled(${rustString(p.name)}, ${value}, ${p.explode})`
+          : `.${p.in === "cookie" ? "cookie" : "header"}(${rustString(p.name)}, ${value})`,
       );
     }
   }
@@ -511,12 +570,28 @@ function operationMethod(
   const extraItems: string[] = [];
   let returns: string;
   let docTail: string;
-  if (op.pagination && op.pagination.itemsField === "data" && op.pagination.nextCursorField === "next_cursor") {
-    const item = q(op.pagination.itemType);
+  if (op.pagination) {
+    const pg = op.pagination;
+    const item = q(pg.itemType);
     imports.add("Paginator");
     returns = `Paginator<${item}>`;
     const pcalls =
-      op.pagination.cursorParam === "cursor" ? [] : [`.cursor_param(${rustString(op.pagination.cursorParam)})`];
+      pg.cursorParam === "cursor" || pg.cursorParam === "" ? [] : [`.cursor_param(${rustString(pg.cursorParam)})`];
+    if (!(pg.itemsField === "data" && pg.nextCursorField === "next_cursor" && pg.hasMoreField === "has_more")) {
+      // The page body's member names, unless the runtime's defaults.
+      pcalls.push(
+        `.page_fields(${pg.itemsField === null ? "None" : `Some(${rustString(pg.itemsField)})`}, ${rustString(pg.nextCursorField)}, ${pg.hasMoreField === null ? "None" : `Some(${rustString(pg.hasMoreField)})`})`,
+      );
+    }
+    if (pg.style !== "cursor") {
+      imports.add("PageStyle");
+      const style = { nextUrl: "NextUrl", link: "Link", offset: "Offset", page: "PageNumber" }[pg.style];
+      const limit =
+        (pg.style === "offset" || pg.style === "page") && pg.limitParam !== null
+          ? `Some(${rustString(pg.limitParam)})`
+          : "None";
+      pcalls.push(`.page_style(PageStyle::${style}, ${limit})`);
+    }
     lines.push(chain("", "self.core", [".paginate(spec)", ...pcalls], "", "        "));
     docTail = "`.await` gives the first page; `.items()` streams every item across pages.";
   } else if (op.streaming) {

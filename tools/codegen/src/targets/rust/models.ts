@@ -20,7 +20,8 @@ export function renderModels(types: RustTypes): ModelsOutput {
   const declarations = types.ir.models.map((m) => declaration(types, m, state)).join("\n");
   return {
     declarations,
-    usesMap: types.usesMap,
+    // From the text: the resources render map types with the same printer.
+    usesMap: /\bBTreeMap</.test(declarations),
     usesDoubleOption: state.doubleOption,
     usesCustomSerde: state.customSerde,
   };
@@ -72,7 +73,7 @@ function field(types: RustTypes, owner: ObjectModel, p: Property, state: State):
     doc +
     (p.deprecated ? "    #[deprecated]\n" : "") +
     (attrs.length > 0 ? attribute("    ", "serde", attrs) : "") +
-    `    pub ${name}: ${type},\n`
+    fieldLine(`    pub ${name}:`, type)
   );
 }
 
@@ -126,7 +127,12 @@ function enumModel(types: RustTypes, m: EnumModel): string {
       while (used.has(constName)) constName += "_";
       used.add(constName);
       const literal = integer ? String(e.value) : Number.isInteger(e.value) ? `${e.value}.0` : String(e.value);
-      return `${rustDoc(e.description, "    ", `\`${String(e.value)}\`.`)}    pub const ${constName}: ${name} = ${name}(${literal});\n`;
+      const line = `    pub const ${constName}: ${name} = ${name}(${literal});`;
+      const fitted =
+        line.length <= MAX_WIDTH
+          ? `${line}\n`
+          : `    pub const ${constName}: ${name} =\n        ${name}(${literal});\n`;
+      return `${rustDoc(e.description, "    ", `\`${String(e.value)}\`.`)}${fitted}`;
     })
     .join("\n");
   return (
@@ -149,7 +155,7 @@ function unionModel(types: RustTypes, m: UnionModel, state: State): string {
         "    ",
         `A \`${v.type.kind === "model" ? v.type.name : (variantNames[i] as string)}\`.`,
       );
-      return `${doc}    ${variantNames[i]}(${types.type(v.type, "", m.name)}),\n`;
+      return `${doc}${tupleVariant(variantNames[i] as string, types.type(v.type, "", m.name))}`;
     })
     .join("");
   const allow = "#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]\n";
@@ -226,4 +232,16 @@ function scalarUnionImpls(
     all.map((v) => arm(`Self::${v}(value)`, "crate::runtime::QueryValue::append_to(value, name, out)")).join("") +
     "        }\n    }\n}\n";
   return display + query;
+}
+
+/** A struct field as rustfmt lays it out: on one line, or the type on the next when too long. */
+function fieldLine(head: string, type: string): string {
+  const line = `${head} ${type},`;
+  return line.length <= MAX_WIDTH ? `${line}\n` : `${head}\n        ${type},\n`;
+}
+
+/** A tuple variant `Name(Type),` as rustfmt lays it out (the type on its own line when too long). */
+function tupleVariant(name: string, type: string): string {
+  const line = `    ${name}(${type}),`;
+  return line.length <= MAX_WIDTH ? `${line}\n` : `    ${name}(\n        ${type},\n    ),\n`;
 }

@@ -5,6 +5,8 @@ import { isScalar } from "../shapes.ts";
 
 /** rustfmt's default `max_width`. */
 export const MAX_WIDTH = 100;
+/** rustfmt's default `fn_call_width`. */
+const FN_CALL_WIDTH = 60;
 /** rustfmt's default `chain_width` (use_small_heuristics = "Default"). */
 export const CHAIN_WIDTH = 60;
 
@@ -240,7 +242,48 @@ export function chain(prefix: string, root: string, calls: string[], suffix: str
     // chain moves to the next line, indented.
     return `${indent}${prefix.trimEnd()}\n${chain("", root, calls, suffix, `${indent}    `)}`;
   }
-  return `${indent}${prefix}${root}\n${calls.map((c, i) => `${indent}    ${c}${i === calls.length - 1 ? suffix : ""}\n`).join("")}`;
+  return `${indent}${prefix}${root}\n${calls.map((c, i) => chainLink(`${indent}    `, c, i === calls.length - 1 ? suffix : "")).join("")}`;
+}
+
+/**
+ * One `.call(args)` line of a vertical chain; too long for the line, its arguments go one per
+ * line (rustfmt's vertical layout, with a trailing comma).
+ */
+function chainLink(indent: string, call: string, suffix: string): string {
+  const line = `${indent}${call}${suffix}`;
+  const open = call.indexOf("(");
+  if (open < 0 || !call.endsWith(")")) return `${line}\n`;
+  // rustfmt's fn_call_width: arguments longer than 60 columns go one per line.
+  if (line.length <= MAX_WIDTH && call.length - open - 2 <= FN_CALL_WIDTH) return `${line}\n`;
+  const args = splitArguments(call.slice(open + 1, -1));
+  if (args.length === 0) return `${line}\n`;
+  return `${indent}${call.slice(0, open + 1)}\n${args.map((a) => `${indent}    ${a},\n`).join("")}${indent})${suffix}\n`;
+}
+
+/** Top-level comma-separated arguments (brackets, closures' bars and strings respected). */
+function splitArguments(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if ("([{<".includes(ch)) depth++;
+    else if (")]}>".includes(ch) && text[i - 1] !== "-" && text[i - 1] !== "=") depth--;
+    else if (ch === "," && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start).trim();
+  if (last !== "") out.push(last);
+  return out;
 }
 
 /** A function signature laid out as rustfmt does (one line, or one parameter per line). */

@@ -9,6 +9,7 @@ import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChanne
 import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import {
+  clientCredentialsFlow,
   ERROR_FAMILIES,
   errorBodies,
   familyCovers,
@@ -21,11 +22,12 @@ import {
   arrayDelimiter,
   flatShape,
   isObjectType,
-  isScalar,
   isScalarOrScalarArray,
+  isStyleable,
   type MultipartField,
   modelsByName,
   multipartFields,
+  needsStyle,
   resolveType,
 } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter, unknownArm } from "../ts-types.ts";
@@ -181,6 +183,12 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
       const qualified = typePrinter(ir, { openEnums: true, openUnions: true, qualifier: "M." });
       const decoders = planDecoders(ir, qualified.type);
       const apiKey = ir.securitySchemes.find((s) => s.type === "apiKey" && s.in === "header");
+      // Without a header API key, a key the API takes in the query or a cookie.
+      const apiKeyElsewhere = apiKey
+        ? undefined
+        : ir.securitySchemes.find((s) => s.type === "apiKey" && (s.in === "query" || s.in === "cookie"));
+      const basic = ir.securitySchemes.some((s) => s.type === "http" && s.scheme === "basic");
+      const oauth2 = clientCredentialsFlow(ir);
       const examples: { group: string; line: string }[] = [];
       const idempotencyHeader = ir.operations.find((o) => o.idempotencyKey !== null)?.idempotencyKey?.header;
 
@@ -239,6 +247,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
             : "",
           usesWebSocket: methods.some((m) => m.websocket !== false),
           usesETags: methods.some((m) => m.params !== false && m.params.some((p) => p.etag)),
+          styleImport: styleImportOf(methods),
           usesDecoders: methods.some((m) => m.usesDecoders),
         };
       });
@@ -272,12 +281,23 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         // Server variables at their defaults ({region} -> eu-west-1), as the Python and Rust SDKs do.
         defaultBaseURL: ir.servers.length > 0 ? serverUrl(ir) : "",
         apiKeyHeader: apiKey?.parameterName ?? "",
+        apiKeyIn: apiKeyElsewhere
+          ? `{ in: ${JSON.stringify(apiKeyElsewhere.in)}, name: ${JSON.stringify(apiKeyElsewhere.parameterName)} }`
+          : "",
+        basic,
+        oauth2: oauth2
+          ? `{ tokenUrl: ${JSON.stringify(oauth2.tokenUrl)}${oauth2.scopes.length > 0 ? `, scopes: ${JSON.stringify(oauth2.scopes)}` : ""} }`
+          : "",
         idempotencyHeader:
           idempotencyHeader !== undefined && idempotencyHeader !== "Idempotency-Key" ? idempotencyHeader : "",
         env: {
           apiKey: `${envPrefix}_API_KEY`,
           bearerToken: `${envPrefix}_BEARER_TOKEN`,
           baseURL: `${envPrefix}_BASE_URL`,
+          username: `${envPrefix}_USERNAME`,
+          password: `${envPrefix}_PASSWORD`,
+          clientId: `${envPrefix}_CLIENT_ID`,
+          clientSecret: `${envPrefix}_CLIENT_SECRET`,
         },
         resources,
         examples: resources.map((r) => ({
@@ -352,7 +372,15 @@ interface MethodView {
   responseType: string | false;
   errors: string | false;
   decode: string | false;
-  page: { cursorParam: string; decodeItem: string | false } | false;
+  page:
+    | {
+        cursorParam: string;
+        decodeItem: string | false;
+        fields: string | false;
+        style: string | false;
+        limitParam: string | false;
+      }
+    | false;
   streaming: { decode: string } | false;
   websocket: Record<string, string | false> | false;
   /** The client method: request, requestPage, requestStream (or websocket). */
@@ -390,6 +418,15 @@ function operationMethod(
       p.role !== "last-event-id",
   );
   for (const p of extra) checkParameter(ir, p);
+  for (const p of pathParams) {
+    if (!isStyleable(ir, p.type)) {
+      throw new GeneratorError(
+        p.source.file,
+        p.source.pointer,
+        "the typescript target sends path parameters that are scalars, arrays of scalars or flat objects only",
+      );
+    }
+  }
   // Query, header and cookie parameters share one params object: query parameters by their wire
   // names, headers and cookies in snake_case (`if_match`), so every key reads the same way.
   const taken = new Set(extra.filter((p) => p.in === "query").map((p) => p.name));
@@ -437,19 +474,40 @@ function operationMethod(
     .map((p) => {
       const delimiter = arrayDelimiter(ir, p);
       const object = delimiter === null && isObjectType(ir, p.type);
+      // A non-exploded object (form, pipeDelimited, spaceDelimited) is one joined value.
+      const joined =
+        object && p.style !== "deepObject" && !p.explode
+          ? p.style === "pipeDelimited"
+            ? "|"
+            : p.style === "spaceDelimited"
+              ? " "
+              : ","
+          : null;
       return {
         key: propertyKey(p.name),
         name: JSON.stringify(p.name),
-        value: access(p),
+        value: joined === null ? access(p) : `joinedObject(${access(p)} as StyleValue, ${JSON.stringify(joined)})`,
         delimiter: delimiter === null ? false : JSON.stringify(delimiter),
         deepObject: object && p.style === "deepObject",
-        object: object && p.style !== "deepObject",
+        object: object && p.style !== "deepObject" && joined === null,
       };
     });
+  // Arrays and objects in headers and cookies are written in their style (simple, form).
+  const styled = (p: Parameter, expr: string) => {
+    if (!needsStyle(ir, p)) return expr;
+    const value = `${expr} as StyleValue`;
+    return p.in === "header"
+      ? `styleHeader(${value}, ${p.explode})`
+      : p.in === "cookie"
+        ? `styleCookie(${JSON.stringify(p.name)}, ${value}, ${p.explode})`
+        : `stylePath(${JSON.stringify(p.style)}, ${JSON.stringify(p.name)}, ${value}, ${p.explode})`;
+  };
   const headers = extra
     .filter((p) => p.in === "header")
-    .map((p) => ({ name: JSON.stringify(p.name), value: access(p), etag: isETag(p) }));
-  const cookies = extra.filter((p) => p.in === "cookie").map((p) => ({ key: propertyKey(p.name), value: access(p) }));
+    .map((p) => ({ name: JSON.stringify(p.name), value: styled(p, access(p)), etag: isETag(p) }));
+  const cookies = extra
+    .filter((p) => p.in === "cookie")
+    .map((p) => ({ key: propertyKey(p.name), value: styled(p, access(p)) }));
   const declared = errorBodies(op).map((e) => e.status);
   const view: MethodView = {
     doc: docComment([op.summary, op.description].filter(Boolean).join("\n\n"), "  "),
@@ -460,7 +518,7 @@ function operationMethod(
     path: JSON.stringify(requestPath(op)),
     pathParams:
       pathParams.length > 0
-        ? pathParams.map((p) => ({ key: propertyKey(p.name), value: p.names?.typescript?.param ?? p.name }))
+        ? pathParams.map((p) => ({ key: propertyKey(p.name), value: styled(p, p.names?.typescript?.param ?? p.name) }))
         : false,
     query: query.length > 0 ? query : false,
     headers: headers.length > 0 ? headers : false,
@@ -493,9 +551,18 @@ function operationMethod(
     view.call = "requestPage";
     view.typeArg = item;
     view.returns = `PagePromise<${item}>`;
+    const p = op.pagination;
+    const standard = p.itemsField === "data" && p.nextCursorField === "next_cursor" && p.hasMoreField === "has_more";
     view.page = {
-      cursorParam: JSON.stringify(op.pagination.cursorParam),
+      cursorParam: JSON.stringify(p.cursorParam),
       decodeItem: decodeItem === null ? false : `(item) => ${prefixDecoders(decodeItem)} as ${item}`,
+      // The page body's member names, unless the runtime's defaults.
+      fields: standard
+        ? false
+        : `{ items: ${JSON.stringify(p.itemsField)}, nextCursor: ${JSON.stringify(p.nextCursorField)}, hasMore: ${JSON.stringify(p.hasMoreField)} }`,
+      style: p.style === "cursor" ? false : JSON.stringify(p.style),
+      limitParam:
+        (p.style === "offset" || p.style === "page") && p.limitParam !== null ? JSON.stringify(p.limitParam) : false,
     };
     view.usesDecoders = decodeItem !== null;
   } else if (op.streaming) {
@@ -579,6 +646,21 @@ function multipartType(parts: MultipartField[] | null, type: (ref: TypeRef) => s
   return `{ ${members.join("; ")} } | FormData`;
 }
 
+/** The style helpers the methods of a resource call (`stylePath`, `styleHeader`, `styleCookie`). */
+function styleImportOf(methods: MethodView[]): string {
+  const text = methods
+    .flatMap((m) => [
+      ...(m.pathParams || []).map((p) => p.value),
+      ...(m.headers || []).map((h) => h.value),
+      ...(m.cookies || []).map((c) => c.value),
+      ...(m.query || []).map((q) => q.value),
+    ])
+    .join("\n");
+  const names = ["joinedObject", "styleCookie", "styleHeader", "stylePath"].filter((n) => text.includes(`${n}(`));
+  if (names.length === 0) return "";
+  return `import { ${[...names, "type StyleValue"].join(", ")} } from "../runtime/internal/style.ts";`;
+}
+
 /** Decoder calls are made from the resource modules, through the `D` namespace import. */
 function prefixDecoders(expr: string): string {
   return expr.replace(/\b(decode[A-Z]\w*|isRecord)\(/g, "D.$1(");
@@ -606,19 +688,19 @@ function isStringType(ir: ApiIR, ref: TypeRef): boolean {
  */
 function checkParameter(ir: ApiIR, p: Parameter): void {
   if (p.in !== "query") {
-    if (isScalar(ir, p.type)) return;
+    if (isStyleable(ir, p.type)) return;
     throw new GeneratorError(
       p.source.file,
       p.source.pointer,
-      `the typescript target sends scalar ${p.in} parameters only`,
+      `the typescript target sends ${p.in} parameters that are scalars, arrays of scalars or flat objects only`,
     );
   }
   if (isScalarOrScalarArray(ir, p.type)) return;
-  if (flatShape(ir, p.type) !== null && (p.style === "deepObject" || (p.style === "form" && p.explode))) return;
+  if (flatShape(ir, p.type) !== null) return;
   throw new GeneratorError(
     p.source.file,
     p.source.pointer,
-    "the typescript target sends scalar query parameters, arrays of them, and flat objects (scalars and arrays of scalars) with style deepObject or form + explode only",
+    "the typescript target sends query parameters that are scalars, arrays of scalars or flat objects (scalars and arrays of scalars) only",
   );
 }
 

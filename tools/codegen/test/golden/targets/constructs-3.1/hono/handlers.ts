@@ -26,6 +26,57 @@ export interface ImportShapeInput {
   body: string;
 }
 
+/** The validated input of `listPalettes` (GET /palettes). */
+export interface ListPalettesInput {
+  path: Empty;
+  query: {
+    per_page?: number;
+    page?: number;
+  };
+  headers: Empty;
+  body: undefined;
+}
+
+/** The validated input of `listPalettesByNumber` (GET /palettes/by-number). */
+export interface ListPalettesByNumberInput {
+  path: Empty;
+  query: {
+    page?: number;
+  };
+  headers: Empty;
+  body: undefined;
+}
+
+/** The validated input of `listPalettesByOffset` (GET /palettes/by-offset). */
+export interface ListPalettesByOffsetInput {
+  path: Empty;
+  query: {
+    offset?: number;
+    limit?: number;
+  };
+  headers: Empty;
+  body: undefined;
+}
+
+/** The validated input of `listPaletteFeed` (GET /palettes/feed). */
+export interface ListPaletteFeedInput {
+  path: Empty;
+  query: Empty;
+  headers: Empty;
+  body: undefined;
+}
+
+/** The validated input of `listShapes` (GET /shapes). */
+export interface ListShapesInput {
+  path: Empty;
+  query: {
+    pageToken?: string;
+    pageSize?: number;
+  };
+  headers: Empty;
+  body: undefined;
+}
+
 /** The validated input of `createShape` (POST /shapes). */
 export interface CreateShapeInput {
   path: Empty;
@@ -89,6 +140,16 @@ export type ExportShapeResult = { status: 200; body: string };
 
 export type ImportShapeResult = { status: 204 };
 
+export type ListPalettesResult = { status: 200; body: M.Palette[]; headers?: { Link?: string } };
+
+export type ListPalettesByNumberResult = { status: 200; body: M.Palette[] };
+
+export type ListPalettesByOffsetResult = { status: 200; body: M.ListPalettesByOffsetResponse };
+
+export type ListPaletteFeedResult = { status: 200; body: M.ListPaletteFeedResponse };
+
+export type ListShapesResult = { status: 200; body: M.ListShapesResponse };
+
 export type CreateShapeResult = { status: 201; body: M.Shape };
 
 export type SearchShapesResult = { status: 200; body: M.Shape[] };
@@ -105,8 +166,22 @@ export interface ExportsHandlers<C = Context> {
   importShape(input: ImportShapeInput, c: C): Promise<ImportShapeResult>;
 }
 
+/** The pages operations. */
+export interface PagesHandlers<C = Context> {
+  /** Paged by the `Link` header (GitHub's style) over an array body. */
+  listPalettes(input: ListPalettesInput, c: C): Promise<ListPalettesResult>;
+  /** Paged by page number (an array body). */
+  listPalettesByNumber(input: ListPalettesByNumberInput, c: C): Promise<ListPalettesByNumberResult>;
+  /** Paged by offset and limit. */
+  listPalettesByOffset(input: ListPalettesByOffsetInput, c: C): Promise<ListPalettesByOffsetResult>;
+  /** Paged by the next page's URL in the body. */
+  listPaletteFeed(input: ListPaletteFeedInput, c: C): Promise<ListPaletteFeedResult>;
+}
+
 /** The shapes operations. */
 export interface ShapesHandlers<C = Context> {
+  /** Paged with the members this API names (`items`, `nextPageToken`, no has-more member). */
+  list(input: ListShapesInput, c: C): Promise<ListShapesResult>;
   create(input: CreateShapeInput, c: C): Promise<CreateShapeResult>;
   search(input: SearchShapesInput, c: C): Promise<SearchShapesResult>;
   /** Answers nothing the document describes (no `responses`, allowed since 3.1). */
@@ -119,5 +194,6 @@ export interface ShapesHandlers<C = Context> {
 /** Every handler, by group. */
 export interface Handlers<C = Context> {
   exports: ExportsHandlers<C>;
+  pages: PagesHandlers<C>;
   shapes: ShapesHandlers<C>;
 }

@@ -8,12 +8,37 @@ export interface Circle {
 
 export type DeleteShapeShapeId = number | string;
 
+export interface ListPaletteFeedResponse {
+  data: Palette[];
+  next?: string | null;
+}
+
+export interface ListPalettesByOffsetResponse {
+  results: Palette[];
+  total: number;
+}
+
+export interface ListShapesResponse {
+  items: Shape[];
+  nextPageToken?: string;
+}
+
 export type Name = string;
+
+export interface Palette {
+  id: string;
+  colors?: string[];
+}
 
 export type SearchShapesHas = string | string[];
 
 /** A union whose variants share `id`, `label` and `fill` (merged into each). */
 export type Shape = ShapeCircle | ShapeSquare;
+
+export interface ShapeChangedWebhookRequest {
+  shape: Shape;
+  changed_at: string;
+}
 
 export interface ShapeCircle {
   id: number;

@@ -43,6 +43,96 @@ export const operations = {
       required: true,
     },
   },
+  listPalettes: {
+    operationId: "listPalettes",
+    public: false,
+    parameters: [
+      {
+        name: "per_page",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+        },
+      },
+      {
+        name: "page",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+        },
+      },
+    ],
+  },
+  listPalettesByNumber: {
+    operationId: "listPalettesByNumber",
+    public: false,
+    parameters: [
+      {
+        name: "page",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          minimum: 1,
+        },
+      },
+    ],
+  },
+  listPalettesByOffset: {
+    operationId: "listPalettesByOffset",
+    public: false,
+    parameters: [
+      {
+        name: "offset",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          minimum: 0,
+        },
+      },
+      {
+        name: "limit",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          minimum: 1,
+        },
+      },
+    ],
+  },
+  listPaletteFeed: {
+    operationId: "listPaletteFeed",
+    public: false,
+    parameters: [],
+  },
+  listShapes: {
+    operationId: "listShapes",
+    public: false,
+    parameters: [
+      {
+        name: "pageToken",
+        in: "query",
+        required: false,
+        schema: {
+          type: "string",
+        },
+      },
+      {
+        name: "pageSize",
+        in: "query",
+        required: false,
+        schema: {
+          type: "integer",
+          minimum: 1,
+          maximum: 100,
+        },
+      },
+    ],
+  },
   createShape: {
     operationId: "createShape",
     public: false,

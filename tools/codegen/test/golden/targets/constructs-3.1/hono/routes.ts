@@ -63,6 +63,46 @@ export function registerRoutes<E extends Env>(
     ),
   );
   app.on(
+    "GET",
+    "/palettes",
+    guard(operations["listPalettes"]),
+    runOperation(operations["listPalettes"], runtime, (input, c) =>
+      handlers.pages.listPalettes(input as unknown as H.ListPalettesInput, c as Context<E>),
+    ),
+  );
+  app.on(
+    "GET",
+    "/palettes/by-number",
+    guard(operations["listPalettesByNumber"]),
+    runOperation(operations["listPalettesByNumber"], runtime, (input, c) =>
+      handlers.pages.listPalettesByNumber(input as unknown as H.ListPalettesByNumberInput, c as Context<E>),
+    ),
+  );
+  app.on(
+    "GET",
+    "/palettes/by-offset",
+    guard(operations["listPalettesByOffset"]),
+    runOperation(operations["listPalettesByOffset"], runtime, (input, c) =>
+      handlers.pages.listPalettesByOffset(input as unknown as H.ListPalettesByOffsetInput, c as Context<E>),
+    ),
+  );
+  app.on(
+    "GET",
+    "/palettes/feed",
+    guard(operations["listPaletteFeed"]),
+    runOperation(operations["listPaletteFeed"], runtime, (input, c) =>
+      handlers.pages.listPaletteFeed(input as unknown as H.ListPaletteFeedInput, c as Context<E>),
+    ),
+  );
+  app.on(
+    "GET",
+    "/shapes",
+    guard(operations["listShapes"]),
+    runOperation(operations["listShapes"], runtime, (input, c) =>
+      handlers.shapes.list(input as unknown as H.ListShapesInput, c as Context<E>),
+    ),
+  );
+  app.on(
     "POST",
     "/shapes",
     guard(operations["createShape"]),
@@ -104,7 +144,11 @@ export function registerRoutes<E extends Env>(
   );
   // After every operation: Hono tries routes in order, so these answer only the other methods.
   app.all("/exports/:shape_id.xml", methodNotAllowed(["GET", "PUT"], options.problem));
-  app.all("/shapes", methodNotAllowed(["POST"], options.problem));
+  app.all("/palettes", methodNotAllowed(["GET"], options.problem));
+  app.all("/palettes/by-number", methodNotAllowed(["GET"], options.problem));
+  app.all("/palettes/by-offset", methodNotAllowed(["GET"], options.problem));
+  app.all("/palettes/feed", methodNotAllowed(["GET"], options.problem));
+  app.all("/shapes", methodNotAllowed(["GET", "POST"], options.problem));
   app.all("/shapes/search", methodNotAllowed(["GET"], options.problem));
   app.all("/shapes/:shape_id", methodNotAllowed(["DELETE", "PATCH"], options.problem));
   app.all("/shapes/:shape_id/thumbnail", methodNotAllowed(["PUT"], options.problem));

@@ -25,9 +25,77 @@ export const schemas: SchemaRegistry = {
       },
     ],
   },
+  ListPaletteFeedResponse: {
+    type: "object",
+    properties: {
+      data: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/Palette",
+        },
+      },
+      next: {
+        anyOf: [
+          {
+            type: "string",
+            format: "uri",
+          },
+          {
+            type: "null",
+          },
+        ],
+      },
+    },
+    required: ["data"],
+  },
+  ListPalettesByOffsetResponse: {
+    type: "object",
+    properties: {
+      results: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/Palette",
+        },
+      },
+      total: {
+        type: "integer",
+      },
+    },
+    required: ["results", "total"],
+  },
+  ListShapesResponse: {
+    type: "object",
+    properties: {
+      items: {
+        type: "array",
+        items: {
+          $ref: "#/components/schemas/Shape",
+        },
+      },
+      nextPageToken: {
+        type: "string",
+      },
+    },
+    required: ["items"],
+  },
   Name: {
     type: "string",
     minLength: 1,
+  },
+  Palette: {
+    type: "object",
+    properties: {
+      id: {
+        type: "string",
+      },
+      colors: {
+        type: "array",
+        items: {
+          type: "string",
+        },
+      },
+    },
+    required: ["id"],
   },
   SearchShapesHas: {
     oneOf: [
@@ -58,6 +126,19 @@ export const schemas: SchemaRegistry = {
         square: "#/components/schemas/ShapeSquare",
       },
     },
+  },
+  ShapeChangedWebhookRequest: {
+    type: "object",
+    properties: {
+      shape: {
+        $ref: "#/components/schemas/Shape",
+      },
+      changed_at: {
+        type: "string",
+        format: "date-time",
+      },
+    },
+    required: ["shape", "changed_at"],
   },
   ShapeCircle: {
     type: "object",

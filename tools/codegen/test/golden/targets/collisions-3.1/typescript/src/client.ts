@@ -17,7 +17,11 @@ export class Collisions extends BaseClient {
       sdkName: "collisions-sdk",
       sdkVersion: "0.0.1",
       defaultBaseURL: "",
-      env: { apiKey: "COLLISIONS_API_KEY", bearerToken: "COLLISIONS_BEARER_TOKEN", baseURL: "COLLISIONS_BASE_URL" },
+      env: {
+        apiKey: "COLLISIONS_API_KEY",
+        bearerToken: "COLLISIONS_BEARER_TOKEN",
+        baseURL: "COLLISIONS_BASE_URL",
+      },
     });
   }
 }

@@ -11,7 +11,7 @@ export const definition: CliDefinition = {
     title: "Constructs",
     apiVersion: "1.0.0",
     description:
-      "Constructs real API descriptions use that the generator once refused: a file upload\n(multipart/form-data), a union with shared\nproperties, `oneOf` members that only list required properties, `allOf` refining a string,\nan enum mixing value types, an operation without responses, XML-only bodies, servers on a\npath and on an operation (with variables), scalar unions as parameters, and a security\nrequirement naming a scheme the document does not define (a warning).",
+      "Constructs real API descriptions use that the generator once refused: a file upload\n(multipart/form-data), a union with shared\nproperties, `oneOf` members that only list required properties, `allOf` refining a string,\nan enum mixing value types, an operation without responses, XML-only bodies, servers on a\npath and on an operation (with variables), scalar unions as parameters, a paged list with\nits own member names, lists paged by a Link header, offset/limit, page numbers and a next URL, a webhook (its payload model), OAuth2 client credentials next to an API key, and a security requirement naming a\nscheme the document does not define (a warning).",
     envPrefix: "CONSTRUCTS",
     defaultBaseURL: "https://eu.constructs.example.com/v1",
   },

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, List, Literal
 
 import pydantic
@@ -21,9 +22,14 @@ from ._core import (
 __all__ = [
     "Circle",
     "DeleteShapeShapeId",
+    "ListPaletteFeedResponse",
+    "ListPalettesByOffsetResponse",
+    "ListShapesResponse",
     "Name",
+    "Palette",
     "SearchShapesHas",
     "Shape",
+    "ShapeChangedWebhookRequest",
     "ShapeCircle",
     "ShapeCircleFill",
     "ShapeCircleFillInteger",
@@ -63,6 +69,48 @@ class Circle(BaseModel):
     kind: Literal["circle"]
 
     radius: float
+
+
+class ListPaletteFeedResponse(BaseModel):
+    """The `ListPaletteFeedResponse` schema."""
+
+    data: List[Palette]
+
+    next: str | None = None
+
+
+class ListPalettesByOffsetResponse(BaseModel):
+    """The `ListPalettesByOffsetResponse` schema."""
+
+    results: List[Palette]
+
+    total: int
+
+
+class ListShapesResponse(BaseModel):
+    """The `ListShapesResponse` schema."""
+
+    items: List[Shape]
+
+    next_page_token: str | None = pydantic.Field(
+        default=None, validation_alias="nextPageToken", serialization_alias="nextPageToken"
+    )
+
+
+class Palette(BaseModel):
+    """The `Palette` schema."""
+
+    id: str
+
+    colors: List[str] | None = None
+
+
+class ShapeChangedWebhookRequest(BaseModel):
+    """The `ShapeChangedWebhookRequest` schema."""
+
+    shape: Shape
+
+    changed_at: datetime.datetime
 
 
 class ShapeCircle(BaseModel):
@@ -210,6 +258,11 @@ class UploadThumbnailRequestCropParam(TypedDict, total=False):
 # Resolve the annotations that name aliases and unions defined after the classes.
 for _model in (
     Circle,
+    ListPaletteFeedResponse,
+    ListPalettesByOffsetResponse,
+    ListShapesResponse,
+    Palette,
+    ShapeChangedWebhookRequest,
     ShapeCircle,
     ShapeSquare,
     ShapeUpdate,

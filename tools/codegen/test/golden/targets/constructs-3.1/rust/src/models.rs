@@ -50,8 +50,55 @@ impl crate::runtime::QueryValue for DeleteShapeShapeId {
     }
 }
 
+/// The `ListPaletteFeedResponse` schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListPaletteFeedResponse {
+    /// The `data` member.
+    pub data: Vec<Palette>,
+    /// The `next` member.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub next: Option<Option<String>>,
+}
+
+/// The `ListPalettesByOffsetResponse` schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListPalettesByOffsetResponse {
+    /// The `results` member.
+    pub results: Vec<Palette>,
+    /// The `total` member.
+    pub total: i64,
+}
+
+/// The `ListShapesResponse` schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListShapesResponse {
+    /// The `items` member.
+    pub items: Vec<Shape>,
+    /// The `nextPageToken` member.
+    #[serde(
+        rename = "nextPageToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_page_token: Option<String>,
+}
+
 /// The `Name` schema.
 pub type Name = String;
+
+/// The `Palette` schema.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Palette {
+    /// The `id` member.
+    pub id: String,
+    /// The `colors` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub colors: Option<Vec<String>>,
+}
 
 /// The `SearchShapesHas` schema.
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
@@ -114,6 +161,15 @@ impl<'de> Deserialize<'de> for Shape {
         };
         decoded.map_err(serde::de::Error::custom)
     }
+}
+
+/// The `ShapeChangedWebhookRequest` schema.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShapeChangedWebhookRequest {
+    /// The `shape` member.
+    pub shape: Shape,
+    /// The `changed_at` member.
+    pub changed_at: crate::runtime::DateTime,
 }
 
 /// The `ShapeCircle` schema.
@@ -283,4 +339,26 @@ pub struct UploadThumbnailRequestCrop {
     /// The `y` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<i64>,
+}
+
+/// (De)serializes `Option<Option<T>>` so that an absent member, `null` and a value stay distinct
+/// (used with `#[serde(default, skip_serializing_if = "Option::is_none")]`).
+mod double_option {
+    use super::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
 }

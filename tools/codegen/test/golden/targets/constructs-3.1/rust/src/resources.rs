@@ -3,7 +3,10 @@
 
 pub mod exports;
 
+pub mod pages;
+
 pub mod shapes;
 
 pub use exports::Exports;
+pub use pages::Pages;
 pub use shapes::Shapes;

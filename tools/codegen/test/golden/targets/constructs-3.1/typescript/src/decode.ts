@@ -8,6 +8,16 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+export function decodeListShapesResponse(value: unknown): M.ListShapesResponse {
+  if (!isRecord(value)) return value as M.ListShapesResponse;
+  const copy: Record<string, unknown> = { ...value };
+  if (copy["items"] !== undefined)
+    copy["items"] = Array.isArray(copy["items"])
+      ? copy["items"].map((item: unknown) => decodeShape(item))
+      : copy["items"];
+  return copy as unknown as M.ListShapesResponse;
+}
+
 export function decodeShape(value: unknown): M.Shape {
   if (!isRecord(value)) return value as M.Shape;
   switch (value["kind"]) {
@@ -18,4 +28,11 @@ export function decodeShape(value: unknown): M.Shape {
     default:
       return { kind: "unknown", raw: value } satisfies M.UnknownShape;
   }
+}
+
+export function decodeShapeChangedWebhookRequest(value: unknown): M.ShapeChangedWebhookRequest {
+  if (!isRecord(value)) return value as M.ShapeChangedWebhookRequest;
+  const copy: Record<string, unknown> = { ...value };
+  if (copy["shape"] !== undefined) copy["shape"] = decodeShape(copy["shape"]);
+  return copy as unknown as M.ShapeChangedWebhookRequest;
 }

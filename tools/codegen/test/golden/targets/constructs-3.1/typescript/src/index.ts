@@ -3,6 +3,7 @@ export { Constructs } from "./client.ts";
 export { Constructs as default } from "./client.ts";
 export type * from "./models.ts";
 export { Exports } from "./resources/exports.ts";
+export { Pages } from "./resources/pages.ts";
 export { Shapes } from "./resources/shapes.ts";
 export * from "./runtime/index.ts";
 // The error classes with `problem` typed as the API's error models.

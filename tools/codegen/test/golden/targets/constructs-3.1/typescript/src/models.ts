@@ -9,7 +9,27 @@ export interface Circle {
 
 export type DeleteShapeShapeId = number | string;
 
+export interface ListPaletteFeedResponse {
+  data: Palette[];
+  next?: string | null;
+}
+
+export interface ListPalettesByOffsetResponse {
+  results: Palette[];
+  total: number;
+}
+
+export interface ListShapesResponse {
+  items: Shape[];
+  nextPageToken?: string;
+}
+
 export type Name = string;
+
+export interface Palette {
+  id: string;
+  colors?: string[];
+}
 
 export type SearchShapesHas = string | string[];
 
@@ -20,6 +40,11 @@ export type Shape = ShapeCircle | ShapeSquare | UnknownShape;
 export interface UnknownShape {
   readonly kind: "unknown";
   readonly raw: { readonly [key: string]: unknown };
+}
+
+export interface ShapeChangedWebhookRequest {
+  shape: Shape;
+  changed_at: string;
 }
 
 export interface ShapeCircle {

@@ -15,7 +15,11 @@ export class Sse extends BaseClient {
       sdkName: "sse-sdk",
       sdkVersion: "1.0.0",
       defaultBaseURL: "",
-      env: { apiKey: "SSE_API_KEY", bearerToken: "SSE_BEARER_TOKEN", baseURL: "SSE_BASE_URL" },
+      env: {
+        apiKey: "SSE_API_KEY",
+        bearerToken: "SSE_BEARER_TOKEN",
+        baseURL: "SSE_BASE_URL",
+      },
     });
   }
 }

@@ -2,11 +2,14 @@
 """The resources of the Constructs: one module per group of operations."""
 
 from .exports import AsyncExports, Exports
+from .pages import AsyncPages, Pages
 from .shapes import AsyncShapes, Shapes
 
 __all__ = [
     "AsyncExports",
     "Exports",
+    "AsyncPages",
+    "Pages",
     "AsyncShapes",
     "Shapes",
 ]

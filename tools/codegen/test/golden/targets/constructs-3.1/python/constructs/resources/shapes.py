@@ -9,10 +9,12 @@ from typing import Any, List, Mapping, cast, overload
 from .._core import (
     NOT_GIVEN,
     AsyncAPIClient,
+    AsyncPageRequest,
     FileTypes,
     Multipart,
     NotGiven,
     SyncAPIClient,
+    SyncCursorPage,
     TimeoutTypes,
     async_to_raw_response_wrapper,
     body_from,
@@ -45,6 +47,37 @@ class Shapes:
     def with_raw_response(self) -> ShapesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return ShapesWithRawResponse(self)
+
+    def list(
+        self,
+        *,
+        page_token: str | None = None,
+        page_size: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> SyncCursorPage[Shape]:
+        """Paged with the members this API names (`items`, `nextPageToken`, no has-more member).
+
+        `GET /shapes`. Iterate the result for every item of every page (`for item in client.shapes.list(...)`); `.data`, `.next_cursor` and `.get_next_page()` give page-by-page access.
+        """
+        return self._client.request_page(
+            "get",
+            "/shapes",
+            item=cast("type[Shape]", Shape),
+            query={"pageToken": page_token, "pageSize": page_size},
+            cursor_param="pageToken",
+            page_fields=("items", "nextPageToken", None),
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
+        )
 
     def create(
         self,
@@ -200,7 +233,7 @@ class Shapes:
         width: int | None = None,
         tags: List[str] | None = None,
         crop: UploadThumbnailRequestCrop | None = None,
-        extras: list[FileTypes] | None = None,
+        extras: List[FileTypes] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -243,6 +276,7 @@ class ShapesWithRawResponse:
     """`Shapes` methods that return the raw `APIResponse`."""
 
     def __init__(self, shapes: Shapes) -> None:
+        self.list = to_raw_response_wrapper(shapes.list)
         self.create = to_raw_response_wrapper(shapes.create)
         self.search = to_raw_response_wrapper(shapes.search)
         self.delete = to_raw_response_wrapper(shapes.delete)
@@ -263,6 +297,37 @@ class AsyncShapes:
     def with_raw_response(self) -> AsyncShapesWithRawResponse:
         """The same methods, returning the `APIResponse` (status, headers, request id, `.parse()`)."""
         return AsyncShapesWithRawResponse(self)
+
+    def list(
+        self,
+        *,
+        page_token: str | None = None,
+        page_size: int | None = None,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str | None] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> AsyncPageRequest[Shape]:
+        """Paged with the members this API names (`items`, `nextPageToken`, no has-more member).
+
+        `GET /shapes`. Iterate the result for every item of every page (`for item in client.shapes.list(...)`); `.data`, `.next_cursor` and `.get_next_page()` give page-by-page access.
+        """
+        return self._client.request_page(
+            "get",
+            "/shapes",
+            item=cast("type[Shape]", Shape),
+            query={"pageToken": page_token, "pageSize": page_size},
+            cursor_param="pageToken",
+            page_fields=("items", "nextPageToken", None),
+            options=request_options(
+                timeout=timeout,
+                max_retries=max_retries,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                idempotency_key=idempotency_key,
+            ),
+        )
 
     async def create(
         self,
@@ -418,7 +483,7 @@ class AsyncShapes:
         width: int | None = None,
         tags: List[str] | None = None,
         crop: UploadThumbnailRequestCrop | None = None,
-        extras: list[FileTypes] | None = None,
+        extras: List[FileTypes] | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -461,6 +526,7 @@ class AsyncShapesWithRawResponse:
     """`AsyncShapes` methods that return the raw `APIResponse`."""
 
     def __init__(self, shapes: AsyncShapes) -> None:
+        self.list = async_to_raw_response_wrapper(shapes.list)
         self.create = async_to_raw_response_wrapper(shapes.create)
         self.search = async_to_raw_response_wrapper(shapes.search)
         self.delete = async_to_raw_response_wrapper(shapes.delete)

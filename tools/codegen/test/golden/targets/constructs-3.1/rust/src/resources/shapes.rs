@@ -2,7 +2,7 @@
 //! The `shapes` operations.
 
 use crate::models;
-use crate::runtime::{Multipart, PendingRequest, RequestSpec};
+use crate::runtime::{Multipart, Paginator, PendingRequest, RequestSpec};
 
 /// The `shapes` operations.
 #[derive(Debug, Clone, Copy)]
@@ -11,6 +11,19 @@ pub struct Shapes<'a> {
 }
 
 impl Shapes<'_> {
+    /// Paged with the members this API names (`items`, `nextPageToken`, no has-more member).
+    ///
+    /// `GET /shapes`. `.await` gives the first page; `.items()` streams every item across pages.
+    pub fn list(&self, params: &ShapesListParams) -> Paginator<models::Shape> {
+        let spec = RequestSpec::get("/shapes")
+            .query("pageToken", &params.page_token)
+            .query("pageSize", params.page_size);
+        self.core
+            .paginate(spec)
+            .cursor_param("pageToken")
+            .page_fields(Some("items"), "nextPageToken", None)
+    }
+
     /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
     pub fn create(&self, body: &models::Shape) -> PendingRequest<models::Shape> {
         let spec = RequestSpec::post("/shapes").json(body);
@@ -79,6 +92,15 @@ impl Shapes<'_> {
             .multipart(&form);
         self.core.request(spec)
     }
+}
+
+/// The query and header parameters of [`Shapes::list`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ShapesListParams {
+    /// The `pageToken` query parameter.
+    pub page_token: Option<String>,
+    /// The `pageSize` query parameter.
+    pub page_size: Option<i64>,
 }
 
 /// The query and header parameters of [`Shapes::search`].

@@ -4,6 +4,7 @@ import * as D from "../decode.ts";
 import type { APIPromise } from "../runtime/core/api-promise.ts";
 import type { BaseClient, RequestOptions } from "../runtime/core/client.ts";
 import { multipartBody, type Uploadable } from "../runtime/internal/multipart.ts";
+import type { PagePromise } from "../runtime/core/pagination.ts";
 
 /** The shapes operations. */
 export class Shapes {
@@ -11,6 +12,25 @@ export class Shapes {
 
   constructor(client: BaseClient) {
     this.#client = client;
+  }
+
+  /** Paged with the members this API names (`items`, `nextPageToken`, no has-more member). */
+  list(
+    params: {
+      pageToken?: string;
+      pageSize?: number;
+    } = {},
+    options?: RequestOptions,
+  ): PagePromise<M.Shape> {
+    return this.#client.requestPage<M.Shape>(
+      { method: "get", path: "/shapes", query: { pageToken: params["pageToken"], pageSize: params["pageSize"] } },
+      options,
+      {
+        cursorParam: "pageToken",
+        decodeItem: (item) => D.decodeShape(item) as M.Shape,
+        fields: { items: "items", nextCursor: "nextPageToken", hasMore: null },
+      },
+    );
   }
 
   create(body: Exclude<M.Shape, M.UnknownShape>, options?: RequestOptions): APIPromise<M.Shape> {
