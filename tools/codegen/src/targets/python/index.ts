@@ -584,19 +584,33 @@ function operationMethod(
   const required = op.parameters.filter(
     (p) => p.required && p.in !== "path" && p.role !== "idempotency-key" && p.role !== "last-event-id",
   );
+  const ifMatchParam = op.ifMatch
+    ? op.parameters.find(
+        (p) =>
+          p.in === "header" &&
+          p.name.toLowerCase() === op.ifMatch?.header.toLowerCase() &&
+          types.bare(types.resolve(p.type)) === "str",
+      )
+    : undefined;
   const exampleArgs = [
     ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "str" ? pyString(`<${p.name}>`) : "1")),
     ...(bodyType !== null && op.requestBody?.required ? [bodyExample] : []),
-    ...required.map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
+    ...required.filter((p) => p !== ifMatchParam).map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
+    // The ETag as the server sent it, quotes included.
+    ...(ifMatchParam !== undefined ? [`${pname(ifMatchParam)}='"3"'`] : []),
   ].join(", ");
   const exampleCall = `client.${property}.${name}(${exampleArgs})`;
   const title = `# ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
+  // Results are named after their type, so the examples of one README type-check together.
+  const itemName = exampleVariable(returns[0].replace(/^SyncCursorPage\[(.*)\]$/, "$1"), `${name}_item`);
   const example =
     kind === "page"
-      ? `${title}for item in ${exampleCall}:\n    print(item)`
+      ? `${title}for ${itemName} in ${exampleCall}:\n    print(${itemName})`
       : kind === "stream"
         ? `${title}with ${exampleCall} as events:\n    for event in events:\n        print(event)`
-        : `${title}result = ${exampleCall}`;
+        : returns[0] === "None"
+          ? `${title}${exampleCall}`
+          : `${title}${exampleVariable(returns[0], `${name}_result`)} = ${exampleCall}`;
   const call = kind === "plain" ? "request" : kind === "page" ? "request_page" : "request_stream";
   return {
     name,
@@ -614,6 +628,22 @@ function operationMethod(
     websocket: false,
   };
 }
+
+/**
+ * A README variable for a value of this annotation: the class name in snake_case (one name, one
+ * type, so a README's examples type-check together), else the fallback (named after the method).
+ */
+function exampleVariable(annotation: string, fallback: string): string {
+  if (!/^[A-Z]\w*$/.test(annotation)) return fallback;
+  const name = snakeCase(annotation);
+  return ["client", "models", "events", "asyncio"].includes(name) || PY_KEYWORDS.has(name) ? fallback : name;
+}
+
+const PY_KEYWORDS = new Set(
+  "and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type".split(
+    " ",
+  ),
+);
 
 /**
  * A runtime expression mypy accepts as `type[T]`: the class itself, or the annotation through

@@ -11,6 +11,7 @@ import { templatesRoot } from "../generate.ts";
 import { errorBodies, serverUrl, taggedUnionFor, titleStem, webSocketConventions } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape } from "../shapes.ts";
 import type { Target } from "../types.ts";
+import { bodyStatement, type RustExample, resultName } from "./examples.ts";
 import { renderModels } from "./models.ts";
 import { arrayLiteral, chain, RustTypes, rustDoc, rustString, signature, useList } from "./types.ts";
 
@@ -94,7 +95,7 @@ interface Method {
   code: string;
   /** Module-level items the method needs (its params struct, event enum, decoder). */
   items: string[];
-  example: string;
+  example: RustExample;
   usesModels: boolean;
   imports: string[];
 }
@@ -129,7 +130,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         for (const id of group.operations) {
           const op = ir.operations.find((o) => o.id === id) as Operation;
           const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
-          const ws = channel === undefined ? null : websocketMethod(types, op, channel, property, clientName);
+          const ws = channel === undefined ? null : websocketMethod(types, op, channel, property, clientName, libName);
           if (ws !== null) {
             methods.push(ws);
             continue;
@@ -141,7 +142,7 @@ export function rustTarget(options: RustOptions = {}): Target {
             );
             continue;
           }
-          methods.push(operationMethod(types, op, property, className, clientName, errorMaps));
+          methods.push(operationMethod(types, op, property, className, clientName, errorMaps, { libName, module }));
         }
         const imports = [
           ...new Set([
@@ -239,7 +240,8 @@ export function rustTarget(options: RustOptions = {}): Target {
         idempotencyHeader: rustString(
           ir.operations.find((o) => o.idempotencyKey !== null)?.idempotencyKey?.header ?? "Idempotency-Key",
         ),
-        examples: resources.map((r) => ({ property: r.property, lines: r.methods.map((m) => m.example) })),
+        examples: resources.map((r) => ({ property: r.property, code: readmeBlock(r.methods.map((m) => m.example)) })),
+        usesJsonExamples: resources.some((r) => r.methods.some((m) => m.example.usesJson)),
       };
       if (view.resourceImports.length > 100) {
         view.resourceImports = `use crate::resources::{\n${resources
@@ -312,6 +314,7 @@ function operationMethod(
   className: string,
   clientName: string,
   errorMaps: Map<string, string>,
+  where: { libName: string; module: string },
 ): Method {
   const name = op.names?.rust?.method ?? snakeCase(op.id);
   const imports = new Set<string>(["RequestSpec"]);
@@ -324,6 +327,7 @@ function operationMethod(
 
   // Body: the first of JSON (and merge patch), form-urlencoded (a flat object), binary and text.
   let body: { type: string; mediaType: string; required: boolean; kind: string } | null = null;
+  let bodyRef: TypeRef | undefined;
   if (op.requestBody !== null) {
     const content = op.requestBody.contents.find((c) =>
       ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
@@ -345,6 +349,7 @@ function operationMethod(
     }
     const type = content.kind === "binary" ? "[u8]" : content.kind === "text" ? "str" : q(content.type);
     body = { type, mediaType: content.mediaType, required: op.requestBody.required, kind: content.kind };
+    bodyRef = content.type;
   }
 
   // Success response: JSON (also problem documents), an event stream, text or bytes.
@@ -615,20 +620,46 @@ function operationMethod(
       : `/// The query and header parameters of [\`${className}::${bare(name)}\`].\n` +
         `#[derive(Debug, Clone, PartialEq${structDefault ? ", Default" : ""})]\npub struct ${paramsStruct} {\n${structFields.join("")}}\n`;
 
+  // The example: what the README shows and the method's rustdoc compiles (`no_run`).
+  const uses = new Set<string>();
+  const exampleLines: string[] = [];
+  let usesJson = false;
+  let bodyExpr = "";
+  if (body !== null) {
+    if (body.kind === "binary") bodyExpr = 'b"..."';
+    else if (body.kind === "text") bodyExpr = '"…"';
+    else if (bodyRef !== undefined) {
+      const model = bodyRef.kind === "model" ? types.model(bodyRef.name) : undefined;
+      const statement = bodyStatement(types, bodyRef, model?.examples?.[0], bodyArg);
+      uses.add(`use ${where.libName}::models;`);
+      usesJson = statement.usesJson;
+      exampleLines.push(statement.line);
+      bodyExpr = `&${bodyArg}`;
+    }
+  }
+  if (structFields.length > 0) uses.add(`use ${where.libName}::resources::${bare(where.module)}::${paramsStruct};`);
   const exampleArgs = [
-    ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "String" ? '"…"' : "…")),
-    ...(body ? [body.required ? "&body" : "Some(&body)"] : []),
+    ...pathParams.map((p) => {
+      const t = types.bare(types.resolve(p.type));
+      return t === "String" ? '"…"' : t === "bool" ? "false" : t === "f64" ? "1.0" : "1";
+    }),
+    ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : []),
     ...(structFields.length > 0 ? [structDefault ? `&${paramsStruct}::default()` : "&params"] : []),
   ].join(", ");
   const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})${ifMatch ? ".if_match(3)" : ""}`;
-  const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
-  const example =
-    title +
-    (op.pagination
+  const resultType = returns.replace(/^PendingRequest<(.*)>$/, "$1");
+  exampleLines.push(
+    op.pagination
       ? `let page = ${call}.await?;`
       : op.streaming
         ? `let mut events = ${call};`
-        : `let result = ${call}.await?;`);
+        : resultType === "()"
+          ? `${call}.await?;`
+          : `let ${resultName(resultType, "result")} = ${call}.await?;`,
+  );
+  const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}`;
+  const example: RustExample = { uses: [...uses], lines: [title, ...exampleLines], usesJson };
+  code = withDocExample(code, example, where.libName, snakeCase(clientName), clientName);
   return { code, items: [paramsItem, ...extraItems].filter(Boolean), example, usesModels, imports: [...imports] };
 }
 
@@ -643,6 +674,7 @@ function websocketMethod(
   channel: WebSocketChannel,
   property: string,
   clientName: string,
+  libName: string,
 ): Method | null {
   const conventions = webSocketConventions(channel);
   const welcome = conventions?.welcome;
@@ -684,8 +716,51 @@ function websocketMethod(
   return {
     code,
     items: [],
-    example: `// ${(op.summary ?? "WebSocket").replace(/\s+/g, " ").trim()}\nlet ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
+    example: {
+      uses: [`use ${libName}::runtime::WsOptions;`],
+      lines: [
+        `// ${(op.summary ?? "WebSocket").replace(/\s+/g, " ").trim()}`,
+        `let ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
+      ],
+      usesJson: false,
+    },
     usesModels: true,
     imports: ["RequestSpec", "WebSocket", "WsOptions", "WsProtocol"],
   };
+}
+
+/** A README block of a resource's examples: their `use` lines once, then each example. */
+function readmeBlock(examples: RustExample[]): string {
+  const uses = [...new Set(examples.flatMap((e) => e.uses))].sort();
+  const body = examples.map((e) => e.lines.join("\n")).join("\n");
+  return uses.length === 0 ? body : `${uses.join("\n")}\n\n${body}`;
+}
+
+/**
+ * The method's doc comment (just before its attributes and signature) gains an `# Example`
+ * section: the README's example as a `no_run` doctest, inside an async function given the client.
+ */
+function withDocExample(
+  code: string,
+  example: RustExample,
+  libName: string,
+  client: string,
+  clientType: string,
+): string {
+  const lines = [
+    "",
+    "# Example",
+    "",
+    "```no_run",
+    `# async fn example(${client}: &${libName}::${clientType}) -> Result<(), Box<dyn std::error::Error>> {`,
+    ...example.uses,
+    ...example.lines.filter((l) => !l.startsWith("// ")),
+    "# Ok(())",
+    "# }",
+    "```",
+  ].map((l) => (l === "" ? "    ///\n" : `    /// ${l}\n`));
+  // The doc comment is the leading run of `///` lines.
+  const docEnd = code.split("\n").findIndex((l) => !l.trimStart().startsWith("///"));
+  const codeLines = code.split("\n");
+  return [...codeLines.slice(0, docEnd), ...lines.map((l) => l.slice(0, -1)), ...codeLines.slice(docEnd)].join("\n");
 }
