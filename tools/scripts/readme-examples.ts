@@ -7,11 +7,13 @@
 // Result (every block after the first in a scope of its own). Nothing runs against a server: the examples' values are placeholders ("…").
 //
 // Report: tools/scripts/.reports/readme-examples.xml (JUnit) and cargo-test.log (the doctests),
-// both counted by summary.ts. Run: tools/scripts/test-readme-examples.sh.
+// both counted by summary.ts. Run: tools/scripts/test-readme-examples.sh [typescript|python|rust|
+// rustdoc ...] [--corpus <openapi file>]: with --corpus, the SDKs generated from that document
+// are checked instead (the generator's examples must hold for any document; no report written).
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const root = join(import.meta.dirname, "../..");
 const reports = join(import.meta.dirname, ".reports");
@@ -40,6 +42,51 @@ interface Outcome {
   message: string;
 }
 
+/** The three SDKs whose READMEs are compiled: ours, or those generated from another document. */
+interface Subject {
+  label: string;
+  tsReadme: string;
+  tsIndex: string;
+  pyReadme: string;
+  pyPath: string;
+  rsReadme: string;
+  rsCrate: string;
+}
+
+const tka: Subject = {
+  label: "",
+  tsReadme: join(root, "packages/sdk-ts/README.md"),
+  tsIndex: join(root, "packages/sdk-ts/src/index.ts"),
+  pyReadme: join(root, "generated/python/README.md"),
+  pyPath: join(root, "generated/python"),
+  rsReadme: join(root, "generated/rust/README.md"),
+  rsCrate: join(root, "generated/rust"),
+};
+
+/** The SDKs of another OpenAPI document (e.g. the generator's corpus), generated into the work folder. */
+function corpusSubject(document: string): Subject {
+  const out = join(work, "corpus");
+  for (const target of ["typescript", "python", "rust"]) {
+    const gen = run(
+      process.execPath,
+      [join(root, "tools/codegen/src/cli.ts"), "--input", document, "--target", target, "--out", join(out, target)],
+      { cwd: root },
+    );
+    if (!gen.ok) throw new Error(`codegen --target ${target} failed:\n${gen.output}`);
+  }
+  // The package's ESM marker (the target leaves package.json to the package's owner).
+  writeFileSync(join(out, "typescript/package.json"), '{ "type": "module" }\n');
+  return {
+    label: ` of ${basename(document)}`,
+    tsReadme: join(out, "typescript/README.md"),
+    tsIndex: join(out, "typescript/src/index.ts"),
+    pyReadme: join(out, "python/README.md"),
+    pyPath: join(out, "python"),
+    rsReadme: join(out, "rust/README.md"),
+    rsCrate: join(out, "rust"),
+  };
+}
+
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
   const result = spawnSync(command, args, { ...options, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}`;
@@ -47,22 +94,28 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
 }
 
 /** A check: the README has blocks, and they compile. */
-function check(name: string, readme: string, languages: string[], compile: (blocks: string[]) => Outcome): Outcome {
-  const path = join(root, readme);
-  if (!existsSync(path)) return { name, ok: false, message: `${readme} is missing` };
-  const blocks = codeBlocks(readFileSync(path, "utf8"), languages);
+function check(
+  name: string,
+  subject: Subject,
+  readme: string,
+  languages: string[],
+  compile: (subject: Subject, blocks: string[]) => Outcome,
+): Outcome {
+  if (!existsSync(readme)) return { name, ok: false, message: `${readme} is missing` };
+  const blocks = codeBlocks(readFileSync(readme, "utf8"), languages);
   if (blocks.length === 0) return { name, ok: false, message: `${readme} has no ${languages[0]} block` };
-  const outcome = compile(blocks);
+  const outcome = compile(subject, blocks);
   return { ...outcome, name: `${name} (${blocks.length} blocks)` };
 }
 
-function typescript(blocks: string[]): Outcome {
+function typescript(subject: Subject, blocks: string[]): Outcome {
   const dir = join(work, "ts");
   mkdirSync(dir);
   // Imports first (a module's imports may not follow statements), then the blocks in order.
   const lines = blocks.join("\n\n").split("\n");
   const imports = lines.filter((l) => /^import\s/.test(l));
   const body = lines.filter((l) => !/^import\s/.test(l));
+  const packageName = /from "([^"]+)"/.exec(imports.join("\n"))?.[1] ?? "sdk";
   writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
   writeFileSync(join(dir, "readme.ts"), `${imports.join("\n")}\n\n${body.join("\n")}\n\nexport {};\n`);
   const base = JSON.parse(readFileSync(join(root, "tsconfig.base.json"), "utf8")) as {
@@ -76,7 +129,7 @@ function typescript(blocks: string[]): Outcome {
         lib: ["ES2023", "DOM", "DOM.Iterable"],
         typeRoots: [join(root, "node_modules/@types")],
         // The package as its users import it, from its source.
-        paths: { "tka-sdk": [join(root, "packages/sdk-ts/src/index.ts")] },
+        paths: { [packageName]: [subject.tsIndex] },
       },
       files: ["readme.ts"],
     }),
@@ -85,21 +138,22 @@ function typescript(blocks: string[]): Outcome {
   return { name: "", ok: tsc.ok, message: tsc.ok ? "" : withSource(tsc.output, dir, "readme.ts") };
 }
 
-function python(blocks: string[]): Outcome {
+function python(subject: Subject, blocks: string[]): Outcome {
   const dir = join(work, "py");
   mkdirSync(dir);
   writeFileSync(join(dir, "readme.py"), `${blocks.join("\n\n")}\n`);
+  // The package's own mypy settings (strict, its Python floor).
   const mypy = run(
     join(root, ".venv/bin/mypy"),
     [
       "--config-file",
-      join(root, "generated/python/pyproject.toml"),
+      join(subject.pyPath, "pyproject.toml"),
       "--strict",
       "--no-incremental",
       "--cache-dir=/dev/null",
       "readme.py",
     ],
-    { cwd: dir, env: { ...process.env, MYPYPATH: join(root, "generated/python") } },
+    { cwd: dir, env: { ...process.env, MYPYPATH: subject.pyPath } },
   );
   return { name: "", ok: mypy.ok, message: mypy.ok ? "" : withSource(mypy.output, dir, "readme.py") };
 }
@@ -111,15 +165,20 @@ const cargoEnv = {
   CARGO_TERM_COLOR: "never",
 };
 
-function rust(blocks: string[]): Outcome {
+/** The package name in a Cargo.toml. */
+function crateName(dir: string): string {
+  return /^name\s*=\s*"([^"]+)"/m.exec(readFileSync(join(dir, "Cargo.toml"), "utf8"))?.[1] ?? "sdk";
+}
+
+function rust(subject: Subject, blocks: string[]): Outcome {
   const dir = join(work, "rs");
   mkdirSync(join(dir, "src"), { recursive: true });
   // The dependencies a README user adds (its install block), and the e2e crate's lock file so
   // nothing is resolved anew.
   writeFileSync(
     join(dir, "Cargo.toml"),
-    `[package]\nname = "tka-readme"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n` +
-      `tka-sdk = { path = ${JSON.stringify(join(root, "generated/rust"))} }\n` +
+    `[package]\nname = "sdk-readme"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n[dependencies]\n` +
+      `${crateName(subject.rsCrate)} = { path = ${JSON.stringify(subject.rsCrate)} }\n` +
       `tokio = { version = "1", features = ["macros", "rt-multi-thread"] }\n` +
       `futures-util = { version = "0.3", default-features = false, features = ["std"] }\n` +
       `serde_json = "1"\n`,
@@ -145,13 +204,13 @@ function rust(blocks: string[]): Outcome {
 }
 
 /** The crate's rustdoc examples, compiled by `cargo test --doc` on a copy (no lock file lands in generated/). */
-function rustdoc(): Outcome {
-  const name = "rustdoc examples of the Rust crate compile (cargo test --doc)";
+function rustdoc(subject: Subject): Outcome {
+  const name = `rustdoc examples of the Rust crate${subject.label} compile (cargo test --doc)`;
   const dir = join(work, "crate");
-  cpSync(join(root, "generated/rust"), dir, { recursive: true });
+  cpSync(subject.rsCrate, dir, { recursive: true });
   cpSync(join(root, "tests/e2e/rust/Cargo.lock"), join(dir, "Cargo.lock"));
   const cargo = run("cargo", ["test", "--doc", "--offline"], { cwd: dir, env: cargoEnv });
-  writeFileSync(join(reports, "cargo-test.log"), cargo.output);
+  if (subject === tka) writeFileSync(join(reports, "cargo-test.log"), cargo.output);
   const count = /test result: \w+\. (\d+) passed/.exec(cargo.output)?.[1] ?? "0";
   return { name: `${name} (${count} examples)`, ok: cargo.ok, message: cargo.ok ? "" : cargo.output.slice(-4000) };
 }
@@ -169,25 +228,48 @@ function xml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
 }
 
-const only = process.argv.slice(2);
-const checks: [string, () => Outcome][] = [
-  [
-    "typescript",
-    () => check("TypeScript README examples compile (tsc --strict)", "packages/sdk-ts/README.md", ["ts"], typescript),
-  ],
-  [
-    "python",
-    () => check("Python README examples pass mypy --strict", "generated/python/README.md", ["python"], python),
-  ],
-  ["rust", () => check("Rust README examples compile (cargo check)", "generated/rust/README.md", ["rust"], rust)],
-  ["rustdoc", rustdoc],
-];
-mkdirSync(reports, { recursive: true });
-rmSync(join(reports, "cargo-test.log"), { force: true });
+const args = process.argv.slice(2);
+const corpusAt = args.indexOf("--corpus");
+const corpus = corpusAt >= 0 ? args.splice(corpusAt, 2)[1] : undefined;
 const outcomes: Outcome[] = [];
 try {
+  const subject = corpus === undefined ? tka : corpusSubject(corpus);
+  const checks: [string, () => Outcome][] = [
+    [
+      "typescript",
+      () =>
+        check(
+          `TypeScript README examples${subject.label} compile (tsc --strict)`,
+          subject,
+          subject.tsReadme,
+          ["ts"],
+          typescript,
+        ),
+    ],
+    [
+      "python",
+      () =>
+        check(
+          `Python README examples${subject.label} pass mypy --strict`,
+          subject,
+          subject.pyReadme,
+          ["python"],
+          python,
+        ),
+    ],
+    [
+      "rust",
+      () =>
+        check(`Rust README examples${subject.label} compile (cargo check)`, subject, subject.rsReadme, ["rust"], rust),
+    ],
+    ["rustdoc", () => rustdoc(subject)],
+  ];
+  if (corpus === undefined) {
+    mkdirSync(reports, { recursive: true });
+    rmSync(join(reports, "cargo-test.log"), { force: true });
+  }
   for (const [key, fn] of checks) {
-    if (only.length > 0 && !only.includes(key)) continue;
+    if (args.length > 0 && !args.includes(key)) continue;
     const outcome = fn();
     outcomes.push(outcome);
     console.log(`readme-examples: ${outcome.ok ? "ok" : "FAILED"}: ${outcome.name}`);
@@ -197,20 +279,22 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 const failed = outcomes.filter((o) => !o.ok).length;
-// The doctests are counted from cargo-test.log; the JUnit report holds the other checks.
-const cases = outcomes.filter((o) => !o.name.startsWith("rustdoc") || !o.ok);
-writeFileSync(
-  join(reports, "readme-examples.xml"),
-  `<?xml version="1.0" encoding="utf-8"?>\n<testsuites tests="${cases.length}" failures="${failed}" errors="0" skipped="0">\n` +
-    `  <testsuite name="readme-examples" tests="${cases.length}" failures="${failed}" errors="0" skipped="0">\n` +
-    cases
-      .map((o) =>
-        o.ok
-          ? `    <testcase name="${xml(o.name)}"/>`
-          : `    <testcase name="${xml(o.name)}"><failure message="${xml(o.message.slice(0, 2000))}"/></testcase>`,
-      )
-      .join("\n") +
-    "\n  </testsuite>\n</testsuites>\n",
-);
+if (corpus === undefined) {
+  // The doctests are counted from cargo-test.log; the JUnit report holds the other checks.
+  const cases = outcomes.filter((o) => !o.name.startsWith("rustdoc") || !o.ok);
+  writeFileSync(
+    join(reports, "readme-examples.xml"),
+    `<?xml version="1.0" encoding="utf-8"?>\n<testsuites tests="${cases.length}" failures="${failed}" errors="0" skipped="0">\n` +
+      `  <testsuite name="readme-examples" tests="${cases.length}" failures="${failed}" errors="0" skipped="0">\n` +
+      cases
+        .map((o) =>
+          o.ok
+            ? `    <testcase name="${xml(o.name)}"/>`
+            : `    <testcase name="${xml(o.name)}"><failure message="${xml(o.message.slice(0, 2000))}"/></testcase>`,
+        )
+        .join("\n") +
+      "\n  </testsuite>\n</testsuites>\n",
+  );
+}
 console.log(`readme-examples: ${outcomes.length - failed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;

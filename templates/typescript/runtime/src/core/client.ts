@@ -469,42 +469,46 @@ export class BaseClient {
    * holds its connection until the transport gives up (Node's fetch: 300 s). Pass a `signal` for a
    * hard abort.
    */
-  async #attemptRacing(req: PreparedRequest): Promise<AttemptResult> {
-    let timedOut = false;
-    const exchange = (async (): Promise<AttemptResult> => {
-      const response = await this.#fetch(req.url, this.#init(req));
-      if (timedOut) {
-        response.body?.cancel().catch(() => {});
-        throw new APITimeoutError();
-      }
-      return this.#read(req, response);
-    })();
-    const failed = (err: unknown): AttemptResult => {
-      if (timedOut || err instanceof APITimeoutError) {
-        return {
-          ok: false,
-          error: err instanceof APITimeoutError ? err : new APITimeoutError(undefined, { cause: err }),
-        };
-      }
-      const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
-      return { ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) };
-    };
-    if (!(Number.isFinite(req.timeout) && req.timeout > 0)) return exchange.catch(failed);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<AttemptResult>((resolve) => {
-      timer = setTimeout(
-        () => {
-          timedOut = true;
-          resolve({ ok: false, error: new APITimeoutError() });
-        },
-        Math.min(req.timeout, MAX_TIMER_MS),
-      );
+  #attemptRacing(req: PreparedRequest): Promise<AttemptResult> {
+    // One promise settled by whichever comes first, the answer (read) or the timer: no race of
+    // extra promises on the hot path.
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const timer =
+        Number.isFinite(req.timeout) && req.timeout > 0
+          ? setTimeout(
+              () => {
+                settled = true;
+                resolve({ ok: false, error: new APITimeoutError() });
+              },
+              Math.min(req.timeout, MAX_TIMER_MS),
+            )
+          : undefined;
+      const settle = (result: AttemptResult): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        resolve(result);
+      };
+      this.#fetch(req.url, this.#init(req))
+        .then((response) => {
+          if (settled) {
+            // Timed out before the answer came: drop it (cancelling the body closes the connection).
+            response.body?.cancel().catch(() => {});
+            return undefined;
+          }
+          return this.#read(req, response);
+        })
+        .then(
+          (result) => {
+            if (result !== undefined) settle(result);
+          },
+          (err: unknown) => {
+            const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
+            settle({ ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) });
+          },
+        );
     });
-    try {
-      return await Promise.race([exchange.catch(failed), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** An attempt with a per-attempt timeout linked to the caller's signal, aborted for real. */
