@@ -1,6 +1,7 @@
 // `pnpm release --dry-run`: everything a release does short of publishing. It checks that every
 // package carries its version from versions.json, its LICENSE and CHANGELOG, that the contract's
 // changes since the last release fit the versions, then builds, packs and verifies each package
+// (the npm packages through their prepack script, as a publish builds them)
 // the way its registry will see it: the TypeScript SDK and the CLI with npm pack + publint +
 // @arethetypeswrong/cli (the CLI also installed from its tarball and run), the Python SDK with
 // python -m build + twine check --strict, the Rust crate with cargo package. A warning from any of
@@ -112,10 +113,20 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
 
   async function npmPackage(root: string, pkg: PackageVersion, out: string, o: { types: boolean }): Promise<string[]> {
     const dir = join(root, pkg.path);
-    if (options.build !== false) await run("pnpm", ["-s", "run", "build"], { cwd: dir });
-    else if (!existsSync(join(dir, "dist")))
+    // A publish packs what `prepack` builds: without it a pack of a fresh clone ships no dist.
+    const scripts = (
+      JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { scripts?: Record<string, string> }
+    ).scripts;
+    if (!/\bbuild\b/.test(scripts?.prepack ?? scripts?.prepublishOnly ?? ""))
+      throw new Error(`${pkg.path}/package.json has no prepack (or prepublishOnly) script that builds`);
+    // Built by its prepack, as a publish does; with --no-build as turbo built it (scripts off).
+    if (options.build === false && !existsSync(join(dir, "dist")))
       throw new Error(`${pkg.path}/dist is missing: build it first (pnpm -F ${pkg.name} build)`);
-    const packed = await run("pnpm", ["pack", "--pack-destination", out], { cwd: dir });
+    const packed = await run("pnpm", ["pack", "--pack-destination", out], {
+      cwd: dir,
+      ...(options.build === false ? { env: { ...process.env, npm_config_ignore_scripts: "true" } } : {}),
+    });
+    if (!existsSync(join(dir, "dist"))) throw new Error(`${pkg.path}: pnpm pack built no dist (its prepack)`);
     const tarball = packed.stdout
       .trim()
       .split("\n")
