@@ -1,10 +1,11 @@
 // Example code for the README and the rustdoc of each method: it must compile as shown
 // (tools/scripts/readme-examples.ts compiles the README's, `cargo test --doc` the rustdoc ones).
-// Request bodies are written as struct literals from the document's example (or, without one,
-// from placeholder values of the required members); what a literal cannot express (enums,
-// unions, maps, boxed members) is built from JSON with serde_json instead.
+// Request bodies are written as struct literals of the value example-values.ts gives (the
+// document's example, completed); what a literal cannot express (enums, unions, maps, boxed
+// members) is built from JSON with serde_json instead.
 import type { TypeRef } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
+import { exampleJson } from "../example-values.ts";
 import { type RustTypes, rustString } from "./types.ts";
 
 /** One method's example: the `use` lines it needs and its statements. */
@@ -16,13 +17,8 @@ export interface RustExample {
 }
 
 /** The statement that builds the example body `name` of type `ref`, and whether it needs serde_json. */
-export function bodyStatement(
-  types: RustTypes,
-  ref: TypeRef,
-  example: unknown,
-  name: string,
-): { line: string; usesJson: boolean } {
-  const value = example === undefined ? placeholder(types, ref, 0) : example;
+export function bodyStatement(types: RustTypes, ref: TypeRef, name: string): { line: string; usesJson: boolean } {
+  const value = exampleJson(types.ir, ref);
   const literal = rustLiteral(types, ref, value, 0);
   if (literal !== null) return { line: `let ${name} = ${literal};`, usesJson: false };
   return {
@@ -95,46 +91,6 @@ function rustLiteral(types: RustTypes, ref: TypeRef, value: unknown, depth: numb
         fields.push("..Default::default()");
       }
       return `models::${types.typeName(m.name)} { ${fields.join(", ")} }`;
-    }
-    default:
-      return null;
-  }
-}
-
-/** A value of the type from its required members, with placeholder scalars ("…", 0, false, the first enum value). */
-function placeholder(types: RustTypes, ref: TypeRef, depth: number): unknown {
-  const r = types.resolve(ref);
-  switch (r.kind) {
-    case "primitive":
-      return r.type === "string"
-        ? r.format === "date-time"
-          ? "2026-01-01T00:00:00Z"
-          : "…"
-        : r.type === "boolean"
-          ? false
-          : 0;
-    case "literal":
-      return r.value;
-    case "array":
-      return [];
-    case "map":
-      return {};
-    case "model": {
-      const m = types.model(r.name);
-      if (depth > 8) return {};
-      if (m.kind === "enum") return m.members[0]?.value ?? "";
-      if (m.kind === "object") {
-        const examples = m.examples?.[0];
-        if (examples !== undefined) return examples;
-        return Object.fromEntries(
-          m.properties.filter((p) => p.required).map((p) => [p.wireName, placeholder(types, p.type, depth + 1)]),
-        );
-      }
-      if (m.kind === "union") {
-        const first = m.variants[0];
-        return first === undefined ? null : placeholder(types, first.type, depth + 1);
-      }
-      return null;
     }
     default:
       return null;

@@ -629,8 +629,7 @@ function operationMethod(
     if (body.kind === "binary") bodyExpr = 'b"..."';
     else if (body.kind === "text") bodyExpr = '"…"';
     else if (bodyRef !== undefined) {
-      const model = bodyRef.kind === "model" ? types.model(bodyRef.name) : undefined;
-      const statement = bodyStatement(types, bodyRef, model?.examples?.[0], bodyArg);
+      const statement = bodyStatement(types, bodyRef, bodyArg);
       uses.add(`use ${where.libName}::models;`);
       usesJson = statement.usesJson;
       exampleLines.push(statement.line);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { exampleJson } from "../example-values.ts";
 import { templatesRoot } from "../generate.ts";
 import { ERROR_FAMILIES, errorBodies, familyCovers, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
 import { arrayDelimiter, flatShape, isObjectType, isScalar, isScalarOrScalarArray, resolveType } from "../shapes.ts";
@@ -420,7 +421,9 @@ function operationMethod(
       ? "new Uint8Array([/* … */])"
       : body?.kind === "text"
         ? `"…"`
-        : (documentedExample(ir, body?.type) ?? "{ /* … */ }");
+        : body?.type !== undefined
+          ? tsLiteral(exampleJson(ir, body.type))
+          : "{}";
   const exampleArgs = [...pathParams.map(() => `"…"`), ...(body ? [exampleBody] : [])];
   const etagParam = params.find((p) => p.etag);
   if (etagParam !== undefined) exampleArgs.push(`{ ${etagParam.key}: 3 }`);
@@ -554,17 +557,6 @@ function websocketMethod(
         conventions.heartbeatIntervalField === undefined ? false : JSON.stringify(conventions.heartbeatIntervalField),
     },
   };
-}
-
-/**
- * The document's example of a body model, as a TypeScript object literal (models use the wire
- * names, so the JSON is the literal); `undefined` when the document gives none.
- */
-function documentedExample(ir: ApiIR, type: TypeRef | undefined): string | undefined {
-  if (type?.kind !== "model") return undefined;
-  const example = ir.models.find((m) => m.name === type.name)?.examples?.[0];
-  if (example === undefined || typeof example !== "object" || example === null) return undefined;
-  return tsLiteral(example);
 }
 
 /** A JSON value as a TypeScript literal (identifier keys unquoted). */
