@@ -14,10 +14,9 @@ import json
 import statistics
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
-
 from tka import Tka
 
 
@@ -70,7 +69,9 @@ def main() -> None:
         "benchmark": "Python SDK call vs raw httpx (same local server, same run; sync clients)",
         "calls_per_round": n,
         "rounds": rows,
-        "median_ratio_sdk_over_raw": round(statistics.median(r["sdk_us"] / r["raw_us"] for r in rows), 3),
+        "median_ratio_sdk_over_raw": round(
+            statistics.median(r["sdk_us"] / r["raw_us"] for r in rows), 3
+        ),
         "median_cpu_ratio_sdk_over_raw": round(
             statistics.median(r["sdk_cpu_us"] / r["raw_cpu_us"] for r in rows), 3
         ),

@@ -321,7 +321,7 @@ class BaseClient(Generic[_HttpxClientT]):
         return self._client.build_request(
             spec.method.upper(),
             url,
-            params=params,
+            params=params or None,
             headers=self._build_headers(spec, options, idempotency_key, extra_headers),
             content=content,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
@@ -481,7 +481,10 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         retries_taken = 0
         while True:
             request = self._build_request(spec, opts, key, retries_taken=retries_taken)
-            self.logger.debug("%s %s", request.method, request.url.copy_with(query=None))
+            # The URL without its query is built only when debug logging is on (a hot path).
+            debug = self.logger.isEnabledFor(logging.DEBUG)
+            if debug:
+                self.logger.debug("%s %s", request.method, request.url.copy_with(query=None))
             try:
                 response = self._client.send(request, stream=True)
                 try:
@@ -516,12 +519,13 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                     retries_taken += 1
                     continue
                 raise APIConnectionError(f"Connection error: {exc}", request=request) from exc
-            self.logger.debug(
-                "%s %s -> %d",
-                request.method,
-                request.url.copy_with(query=None),
-                response.status_code,
-            )
+            if debug:
+                self.logger.debug(
+                    "%s %s -> %d",
+                    request.method,
+                    request.url.copy_with(query=None),
+                    response.status_code,
+                )
             if response.is_success:
                 return response, retries_taken
             if self._should_retry(
@@ -731,7 +735,10 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         retries_taken = 0
         while True:
             request = self._build_request(spec, opts, key, retries_taken=retries_taken)
-            self.logger.debug("%s %s", request.method, request.url.copy_with(query=None))
+            # The URL without its query is built only when debug logging is on (a hot path).
+            debug = self.logger.isEnabledFor(logging.DEBUG)
+            if debug:
+                self.logger.debug("%s %s", request.method, request.url.copy_with(query=None))
             try:
                 response = await self._client.send(request, stream=True)
                 try:
@@ -766,12 +773,13 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                     retries_taken += 1
                     continue
                 raise APIConnectionError(f"Connection error: {exc}", request=request) from exc
-            self.logger.debug(
-                "%s %s -> %d",
-                request.method,
-                request.url.copy_with(query=None),
-                response.status_code,
-            )
+            if debug:
+                self.logger.debug(
+                    "%s %s -> %d",
+                    request.method,
+                    request.url.copy_with(query=None),
+                    response.status_code,
+                )
             if response.is_success:
                 return response, retries_taken
             if self._should_retry(

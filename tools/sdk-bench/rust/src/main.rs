@@ -7,7 +7,10 @@ use std::time::Instant;
 
 /// This process's CPU time (user + system) in microseconds.
 fn cpu_us() -> f64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: a valid pointer to a timespec; the clock id is a constant the kernel knows.
     unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
     ts.tv_sec as f64 * 1e6 + ts.tv_nsec as f64 / 1e3
@@ -36,11 +39,18 @@ fn median(mut values: Vec<f64>) -> f64 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let base = args.get(1).ok_or("usage: tka-sdk-bench <base-url> [calls] [rounds]")?.clone();
+    let base = args
+        .get(1)
+        .ok_or("usage: tka-sdk-bench <base-url> [calls] [rounds]")?
+        .clone();
     let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2000);
     let rounds: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(9);
 
-    let tka = tka::Tka::builder().base_url(&base).api_key("k").max_retries(0).build()?;
+    let tka = tka::Tka::builder()
+        .base_url(&base)
+        .api_key("k")
+        .max_retries(0)
+        .build()?;
     let raw = reqwest::Client::new();
     let url = format!("{base}/api/v1/health/live");
 
