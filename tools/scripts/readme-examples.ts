@@ -4,9 +4,13 @@
 // generated crate (`cargo test --doc`: compiled, `no_run`). The blocks of one README are put
 // together in order, as one program (the first block creates the client the others use):
 // TypeScript and Python as one module, Rust as the body of one async function returning a
-// Result (every block after the first in a scope of its own). Nothing runs against a server: the examples' values are placeholders ("…").
+// Result (every block after the first in a scope of its own). Nothing runs against a server:
+// the examples' values are placeholders ("…").
 //
-// Report: tools/scripts/.reports/readme-examples.xml (JUnit) and cargo-test.log (the doctests),
+// Then the same for the SDKs generated from the corpus's kitchen-sink document (the examples are
+// generated for any document).
+//
+// Report: tools/scripts/.reports/readme-examples.xml (JUnit) and cargo-test.log (our doctests),
 // both counted by summary.ts. Run: tools/scripts/test-readme-examples.sh [typescript|python|rust|
 // rustdoc ...] [--corpus <openapi file>]: with --corpus, the SDKs generated from that document
 // are checked instead (the generator's examples must hold for any document; no report written).
@@ -40,10 +44,14 @@ interface Outcome {
   name: string;
   ok: boolean;
   message: string;
+  /** Our crate's doctests: counted from cargo-test.log, not as one case. */
+  tkaDoctests?: boolean;
 }
 
 /** The three SDKs whose READMEs are compiled: ours, or those generated from another document. */
 interface Subject {
+  /** Names its scratch folders. */
+  key: string;
   label: string;
   tsReadme: string;
   tsIndex: string;
@@ -54,6 +62,7 @@ interface Subject {
 }
 
 const tka: Subject = {
+  key: "tka",
   label: "",
   tsReadme: join(root, "packages/sdk-ts/README.md"),
   tsIndex: join(root, "packages/sdk-ts/src/index.ts"),
@@ -65,7 +74,8 @@ const tka: Subject = {
 
 /** The SDKs of another OpenAPI document (e.g. the generator's corpus), generated into the work folder. */
 function corpusSubject(document: string): Subject {
-  const out = join(work, "corpus");
+  const key = basename(document).replace(/\.[^.]*$/, "");
+  const out = join(work, key);
   for (const target of ["typescript", "python", "rust"]) {
     const gen = run(
       process.execPath,
@@ -77,6 +87,7 @@ function corpusSubject(document: string): Subject {
   // The package's ESM marker (the target leaves package.json to the package's owner).
   writeFileSync(join(out, "typescript/package.json"), '{ "type": "module" }\n');
   return {
+    key,
     label: ` of ${basename(document)}`,
     tsReadme: join(out, "typescript/README.md"),
     tsIndex: join(out, "typescript/src/index.ts"),
@@ -109,7 +120,7 @@ function check(
 }
 
 function typescript(subject: Subject, blocks: string[]): Outcome {
-  const dir = join(work, "ts");
+  const dir = join(work, `${subject.key}-ts`);
   mkdirSync(dir);
   // Imports first (a module's imports may not follow statements), then the blocks in order.
   const lines = blocks.join("\n\n").split("\n");
@@ -139,7 +150,7 @@ function typescript(subject: Subject, blocks: string[]): Outcome {
 }
 
 function python(subject: Subject, blocks: string[]): Outcome {
-  const dir = join(work, "py");
+  const dir = join(work, `${subject.key}-py`);
   mkdirSync(dir);
   writeFileSync(join(dir, "readme.py"), `${blocks.join("\n\n")}\n`);
   // The package's own mypy settings (strict, its Python floor).
@@ -171,7 +182,7 @@ function crateName(dir: string): string {
 }
 
 function rust(subject: Subject, blocks: string[]): Outcome {
-  const dir = join(work, "rs");
+  const dir = join(work, `${subject.key}-rs`);
   mkdirSync(join(dir, "src"), { recursive: true });
   // The dependencies a README user adds (its install block), and the e2e crate's lock file so
   // nothing is resolved anew.
@@ -206,7 +217,7 @@ function rust(subject: Subject, blocks: string[]): Outcome {
 /** The crate's rustdoc examples, compiled by `cargo test --doc` on a copy (no lock file lands in generated/). */
 function rustdoc(subject: Subject): Outcome {
   const name = `rustdoc examples of the Rust crate${subject.label} compile (cargo test --doc)`;
-  const dir = join(work, "crate");
+  const dir = join(work, `${subject.key}-crate`);
   cpSync(subject.rsCrate, dir, { recursive: true });
   cpSync(join(root, "tests/e2e/rust/Cargo.lock"), join(dir, "Cargo.lock"));
   const cargo = run("cargo", ["test", "--doc", "--offline"], { cwd: dir, env: cargoEnv });
@@ -228,52 +239,71 @@ function xml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
 }
 
+// By default ours, then the SDKs of the corpus's kitchen-sink document (the examples are generated
+// for any document, so one that uses every construct is compiled too).
+const kitchenSink = join(root, "tools/codegen/corpus/kitchen-sink-3.1.yaml");
 const args = process.argv.slice(2);
 const corpusAt = args.indexOf("--corpus");
 const corpus = corpusAt >= 0 ? args.splice(corpusAt, 2)[1] : undefined;
 const outcomes: Outcome[] = [];
+if (corpus === undefined) {
+  mkdirSync(reports, { recursive: true });
+  rmSync(join(reports, "cargo-test.log"), { force: true });
+}
 try {
-  const subject = corpus === undefined ? tka : corpusSubject(corpus);
-  const checks: [string, () => Outcome][] = [
-    [
-      "typescript",
-      () =>
-        check(
-          `TypeScript README examples${subject.label} compile (tsc --strict)`,
-          subject,
-          subject.tsReadme,
-          ["ts"],
-          typescript,
-        ),
-    ],
-    [
-      "python",
-      () =>
-        check(
-          `Python README examples${subject.label} pass mypy --strict`,
-          subject,
-          subject.pyReadme,
-          ["python"],
-          python,
-        ),
-    ],
-    [
-      "rust",
-      () =>
-        check(`Rust README examples${subject.label} compile (cargo check)`, subject, subject.rsReadme, ["rust"], rust),
-    ],
-    ["rustdoc", () => rustdoc(subject)],
-  ];
-  if (corpus === undefined) {
-    mkdirSync(reports, { recursive: true });
-    rmSync(join(reports, "cargo-test.log"), { force: true });
-  }
-  for (const [key, fn] of checks) {
-    if (args.length > 0 && !args.includes(key)) continue;
-    const outcome = fn();
-    outcomes.push(outcome);
-    console.log(`readme-examples: ${outcome.ok ? "ok" : "FAILED"}: ${outcome.name}`);
-    if (!outcome.ok) console.error(outcome.message);
+  const subjects: (() => Subject)[] =
+    corpus === undefined ? [() => tka, () => corpusSubject(kitchenSink)] : [() => corpusSubject(corpus)];
+  for (const make of subjects) {
+    let subject: Subject;
+    try {
+      subject = make();
+    } catch (error) {
+      outcomes.push({ name: "generate the SDKs of a corpus document", ok: false, message: String(error) });
+      continue;
+    }
+    const checks: [string, () => Outcome][] = [
+      [
+        "typescript",
+        () =>
+          check(
+            `TypeScript README examples${subject.label} compile (tsc --strict)`,
+            subject,
+            subject.tsReadme,
+            ["ts"],
+            typescript,
+          ),
+      ],
+      [
+        "python",
+        () =>
+          check(
+            `Python README examples${subject.label} pass mypy --strict`,
+            subject,
+            subject.pyReadme,
+            ["python"],
+            python,
+          ),
+      ],
+      [
+        "rust",
+        () =>
+          check(
+            `Rust README examples${subject.label} compile (cargo check)`,
+            subject,
+            subject.rsReadme,
+            ["rust"],
+            rust,
+          ),
+      ],
+      ["rustdoc", () => rustdoc(subject)],
+    ];
+    for (const [key, fn] of checks) {
+      if (args.length > 0 && !args.includes(key)) continue;
+      const outcome = { ...fn(), tkaDoctests: subject === tka && key === "rustdoc" };
+      outcomes.push(outcome);
+      console.log(`readme-examples: ${outcome.ok ? "ok" : "FAILED"}: ${outcome.name}`);
+      if (!outcome.ok) console.error(outcome.message);
+    }
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -281,7 +311,7 @@ try {
 const failed = outcomes.filter((o) => !o.ok).length;
 if (corpus === undefined) {
   // The doctests are counted from cargo-test.log; the JUnit report holds the other checks.
-  const cases = outcomes.filter((o) => !o.name.startsWith("rustdoc") || !o.ok);
+  const cases = outcomes.filter((o) => !o.tkaDoctests || !o.ok);
   writeFileSync(
     join(reports, "readme-examples.xml"),
     `<?xml version="1.0" encoding="utf-8"?>\n<testsuites tests="${cases.length}" failures="${failed}" errors="0" skipped="0">\n` +
