@@ -27,7 +27,7 @@ const port = await new Promise<number>((resolve, reject) => {
 const base = `http://127.0.0.1:${port}`;
 
 const client = new TKA({ baseURL: base, apiKey: "k", maxRetries: 0 });
-const N = 2000;
+const N = 800;
 async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return (await measure(fn)).wall;
 }
@@ -60,7 +60,7 @@ await timeIt(rawCall);
 await timeIt(signalCall);
 // Rounds alternate which side goes first (SDK-fetch, fetch-SDK, ...), so a drift during a round
 // (GC debt, CPU frequency, a noisy neighbour) does not always land on the same side.
-const ROUNDS = 9;
+const ROUNDS = 25;
 const rounds: {
   sdk_us: number;
   fetch_us: number;
@@ -92,6 +92,30 @@ const cpuRatio = median(rounds.map((r) => r.sdk_cpu_us / r.fetch_cpu_us));
 const signalCpuRatio = median(rounds.map((r) => r.fetch_with_signal_cpu_us / r.fetch_cpu_us));
 const loadAverage = (await import("node:os")).loadavg()[0];
 
+// The SDK's own work, apart from the socket: the same call against a fetch that answers at once
+// with a ready Response, against calling that fetch directly. In process and without I/O, so it
+// holds still on a busy machine; the difference is what the SDK adds per call in CPU.
+const answer = JSON.stringify({ status: "ok" });
+const instantFetch = async (_input: unknown, _init?: unknown) =>
+  new Response(answer, { status: 200, headers: { "Content-Type": "application/json", "X-Request-Id": "req_1" } });
+const offline = new TKA({ baseURL: base, apiKey: "k", maxRetries: 0, fetch: instantFetch as typeof fetch });
+const offlineSdk = () => offline.health.getLiveness();
+const offlineRaw = () =>
+  instantFetch(`${base}/api/v1/health/live`, { headers: { Accept: "application/json", "X-API-Key": "k" } }).then((r) =>
+    r.json(),
+  );
+const IN_PROCESS = 20_000;
+async function cpuPerCall(fn: () => Promise<unknown>): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  for (let i = 0; i < IN_PROCESS; i++) await fn();
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / IN_PROCESS;
+}
+await cpuPerCall(offlineSdk);
+await cpuPerCall(offlineRaw);
+const sdkWork: number[] = [];
+for (let round = 0; round < 9; round++) sdkWork.push((await cpuPerCall(offlineSdk)) - (await cpuPerCall(offlineRaw)));
+
 // Bundle of one operation, minified and tree-shaken, for browsers.
 const bundle = await build({
   stdin: {
@@ -118,6 +142,7 @@ const result = {
   median_ratio_sdk_over_fetch: Number((ratios[Math.floor(ROUNDS / 2)] as number).toFixed(3)),
   median_cpu_ratio_sdk_over_fetch: Number(cpuRatio.toFixed(3)),
   median_cpu_ratio_fetch_with_signal_over_fetch: Number(signalCpuRatio.toFixed(3)),
+  sdk_own_cpu_us_per_call_in_process: Number(median(sdkWork).toFixed(2)),
   load_average_1m: Number(loadAverage?.toFixed(1)),
   goal: "<= 1.05",
   bundle_one_operation: { minified_bytes: code.length, gzip_bytes: gzipSync(code).length },

@@ -11,6 +11,7 @@ Usage: python overhead.py <base-url> [calls] [rounds]  (PYTHONPATH=generated/pyt
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -32,8 +33,8 @@ def measure(n: int, call: Callable[[], object]) -> tuple[float, float]:
 
 def main() -> None:
     base = sys.argv[1]
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 9
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 500
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 15
     client = Tka(base_url=base, api_key="k", max_retries=0)
     raw = httpx.Client()
     url = f"{base}/api/v1/health/live"
@@ -72,6 +73,7 @@ def main() -> None:
         "median_ratio_sdk_over_raw": round(
             statistics.median(r["sdk_us"] / r["raw_us"] for r in rows), 3
         ),
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "median_cpu_ratio_sdk_over_raw": round(
             statistics.median(r["sdk_cpu_us"] / r["raw_cpu_us"] for r in rows), 3
         ),

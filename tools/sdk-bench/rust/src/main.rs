@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: tka-sdk-bench <base-url> [calls] [rounds]")?
         .clone();
     let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2000);
-    let rounds: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(9);
+    let rounds: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(25);
 
     let tka = tka::Tka::builder()
         .base_url(&base)
@@ -84,6 +84,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let wall_ratio = median(rows.iter().map(|(s, r)| s.0 / r.0).collect());
     let cpu_ratio = median(rows.iter().map(|(s, r)| s.1 / r.1).collect());
+    // The machine's 1-minute load average, recorded with the figures (Linux).
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "null".to_string());
     let rounds_json: Vec<String> = rows
         .iter()
         .map(|(s, r)| {
@@ -94,7 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     println!(
-        "{{\n  \"benchmark\": \"Rust SDK call vs raw reqwest (same local server, same run)\",\n  \"calls_per_round\": {n},\n  \"rounds\": [\n    {}\n  ],\n  \"median_ratio_sdk_over_raw\": {wall_ratio:.3},\n  \"median_cpu_ratio_sdk_over_raw\": {cpu_ratio:.3}\n}}",
+        "{{\n  \"benchmark\": \"Rust SDK call vs raw reqwest (same local server, same run)\",\n  \"calls_per_round\": {n},\n  \"rounds\": [\n    {}\n  ],\n  \"median_ratio_sdk_over_raw\": {wall_ratio:.3},\n  \"median_cpu_ratio_sdk_over_raw\": {cpu_ratio:.3},\n  \"load_average_1m\": {load}\n}}",
         rounds_json.join(",\n    ")
     );
     Ok(())
