@@ -10,7 +10,7 @@ import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
 import { prepareDataDir, restrictSqliteFiles } from "./data-dir.ts";
-import { EventDispatcher } from "./events/dispatcher.ts";
+import { EventDispatcher, fanOutTimes } from "./events/dispatcher.ts";
 import { startRetention } from "./events/retention.ts";
 import { SseStreams } from "./events/sse.ts";
 import { WebSocketHub } from "./events/websocket.ts";
@@ -91,6 +91,11 @@ export async function buildServer(config: Config, log: Log) {
   // wake-ups tell of every instance's commits, and the dispatcher reads what it missed from the log.
   const dispatcher = new EventDispatcher(store, {
     onError: (error) => log({ level: "warn", msg: "event delivery read failed", error: String(error) }),
+    onFanOut: (report) => {
+      metrics.fanOutWait.observe((report.startedAt - report.queuedAt) / 1000);
+      metrics.fanOutDuration.observe((report.finishedAt - report.startedAt) / 1000);
+      if (config.logLevel === "debug") log({ level: "debug", msg: "events fanned out", ...fanOutTimes(report) });
+    },
   });
   const service = new SequenceService({
     store,

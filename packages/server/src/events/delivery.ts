@@ -7,6 +7,8 @@ import { wireEvent } from "./filter.ts";
 
 export class Delivery {
   readonly event: StoredEvent;
+  /** When the dispatcher got the event (performance.now()): acknowledged, or read from the log. */
+  readonly queuedAt = performance.now();
   #json: string | undefined;
   #ws: Buffer | undefined;
   #wsFrame: Buffer | undefined;

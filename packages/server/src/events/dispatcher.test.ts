@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { IdGenerator } from "../ids.ts";
+import { SequenceService } from "../service/sequences.ts";
 import type { Store, StoredEvent } from "../store/types.ts";
 import type { Delivery } from "./delivery.ts";
-import { EventDispatcher, type StreamSubscriber } from "./dispatcher.ts";
+import { EventDispatcher, type FanOutReport, fanOutTimes, type StreamSubscriber } from "./dispatcher.ts";
 import { eventTestbed } from "./testing.ts";
 
 const caller = { projectId: "p" };
@@ -119,6 +121,36 @@ describe("EventDispatcher", () => {
       event: { type: "sequence.created", position: 1 },
     });
     expect(first?.sseMessage.toString()).toMatch(/^event: sequence\.created\nid: evt_\d{16}\ndata: \{.*\}\n\n$/);
+  });
+
+  it("reports where each fanned-out event's time went (metrics, debug logs, the benchmark)", async () => {
+    const { store } = testbed();
+    const reports: FanOutReport[] = [];
+    const dispatcher = new EventDispatcher(store, { onFanOut: (r) => reports.push(r) });
+    cleanups.push(() => dispatcher.close());
+    const publishing = new SequenceService({
+      store,
+      ids: new IdGenerator(),
+      historyLimit: 100,
+      publish: (e) => dispatcher.publish(e),
+    });
+    const stream = await dispatcher.follow("p");
+    const f = follower(stream.delivered);
+    stream.add(f.subscriber);
+    const seq = await publishing.create(caller, { name: "A" });
+    await publishing.update(caller, seq.id, { name: "B" });
+    await f.until(2);
+    while (reports.length === 0 || (reports[reports.length - 1] as FanOutReport).last < 2) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(reports[0]?.first).toBe(1);
+    for (const r of reports) {
+      expect(r).toMatchObject({ projectId: "p", subscribers: 1 });
+      expect(r.queuedAt).toBeLessThanOrEqual(r.startedAt);
+      expect(r.startedAt).toBeLessThanOrEqual(r.finishedAt);
+      expect(r.turns).toBeGreaterThanOrEqual(1);
+    }
+    expect(fanOutTimes(reports[0] as FanOutReport)).toMatchObject({ project: "p", first: 1 });
   });
 
   it("retries failed log reads with backoff and reports them for health, then recovers", async () => {

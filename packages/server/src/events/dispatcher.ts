@@ -25,6 +25,38 @@ export interface StreamSubscriber {
   lost(): void;
 }
 
+/** One batch fanned out: where its time went (performance.now() milliseconds). */
+export interface FanOutReport {
+  projectId: string;
+  /** The batch's first and last positions. */
+  first: number;
+  last: number;
+  /** Subscribers of the stream when the batch started. */
+  subscribers: number;
+  /** When the batch's oldest event reached the dispatcher (acknowledged commit, or read from the log). */
+  queuedAt: number;
+  /** When its fan-out started, and when the last subscriber's write was made. */
+  startedAt: number;
+  finishedAt: number;
+  /** Event-loop turns the fan-out took (1: all in one slice). */
+  turns: number;
+}
+
+/** A report as log fields, times as Unix epoch milliseconds (comparable across processes of a machine). */
+export function fanOutTimes(report: FanOutReport): Record<string, string | number> {
+  const epoch = (t: number) => Math.round((performance.timeOrigin + t) * 1000) / 1000;
+  return {
+    project: report.projectId,
+    first: report.first,
+    last: report.last,
+    subscribers: report.subscribers,
+    turns: report.turns,
+    queued_at: epoch(report.queuedAt),
+    started_at: epoch(report.startedAt),
+    finished_at: epoch(report.finishedAt),
+  };
+}
+
 export interface DispatcherOptions {
   /** Events read from the log per query (gap fill). */
   readBatch?: number;
@@ -32,6 +64,8 @@ export interface DispatcherOptions {
   maxParked?: number;
   /** A failed log read (it is retried with backoff). */
   onError?: (error: unknown) => void;
+  /** Every batch once every subscriber has it (metrics, debug logs, the fan-out benchmark). */
+  onFanOut?: (report: FanOutReport) => void;
 }
 
 const RETRY_MIN_MS = 50;
@@ -45,14 +79,20 @@ export class ProjectStream {
   delivered = -1;
   /** The newest position known to be committed. */
   known = 0;
-  readonly parked = new Map<number, StoredEvent>();
+  readonly parked = new Map<number, Delivery>();
   readonly subscribers = new Set<StreamSubscriber>();
   reading = false;
   retryMs = 0;
   retryTimer: NodeJS.Timeout | undefined;
   lastError: unknown = null;
   /** The batch being fanned out, and to whom (subscribers present when it started). */
-  fanout: { batch: Delivery[]; subscribers: StreamSubscriber[]; next: number } | null = null;
+  fanout: {
+    batch: Delivery[];
+    subscribers: StreamSubscriber[];
+    next: number;
+    startedAt: number;
+    turns: number;
+  } | null = null;
   readonly ready: Promise<void>;
 
   constructor(projectId: string, ready: (stream: ProjectStream) => Promise<void>) {
@@ -75,6 +115,7 @@ export class EventDispatcher {
   readonly #readBatch: number;
   readonly #maxParked: number;
   readonly #onError: (error: unknown) => void;
+  readonly #onFanOut: ((report: FanOutReport) => void) | undefined;
   readonly #streams = new Map<string, ProjectStream>();
   readonly #dirty = new Set<ProjectStream>();
   #scheduled = false;
@@ -86,6 +127,7 @@ export class EventDispatcher {
     this.#readBatch = options.readBatch ?? 500;
     this.#maxParked = options.maxParked ?? 10_000;
     this.#onError = options.onError ?? (() => {});
+    this.#onFanOut = options.onFanOut;
   }
 
   /** A commit of this instance: parked for the next flush (never delivered synchronously). */
@@ -95,7 +137,7 @@ export class EventDispatcher {
     if (stream === undefined) return;
     if (event.position > stream.known) stream.known = event.position;
     if (event.position > stream.delivered && stream.parked.size < this.#maxParked) {
-      stream.parked.set(event.position, event);
+      stream.parked.set(event.position, new Delivery(event));
     }
     this.#markDirty(stream);
   }
@@ -187,15 +229,15 @@ export class EventDispatcher {
     if (stream.fanout !== null && !this.#fanOut(stream)) return; // the current batch first
     const batch: Delivery[] = [];
     for (let next = stream.delivered + 1; batch.length < this.#readBatch; next++) {
-      const event = stream.parked.get(next);
-      if (event === undefined) break;
+      const delivery = stream.parked.get(next);
+      if (delivery === undefined) break;
       stream.parked.delete(next);
-      batch.push(new Delivery(event));
+      batch.push(delivery);
     }
     if (batch.length > 0) {
       stream.delivered = (batch[batch.length - 1] as Delivery).position;
       this.#delivered += batch.length;
-      stream.fanout = { batch, subscribers: [...stream.subscribers], next: 0 };
+      stream.fanout = { batch, subscribers: [...stream.subscribers], next: 0, startedAt: performance.now(), turns: 0 };
       if (!this.#fanOut(stream)) return;
       // More parked than one batch: continue on the next macrotask (other work goes first).
       if (stream.parked.has(stream.delivered + 1)) this.#markDirty(stream);
@@ -212,6 +254,7 @@ export class EventDispatcher {
   #fanOut(stream: ProjectStream): boolean {
     const fanout = stream.fanout;
     if (fanout === null) return true;
+    fanout.turns++;
     const deadline = performance.now() + SLICE_MS;
     while (fanout.next < fanout.subscribers.length) {
       const subscriber = fanout.subscribers[fanout.next++] as StreamSubscriber;
@@ -230,7 +273,28 @@ export class EventDispatcher {
       }
     }
     stream.fanout = null;
+    this.#report(stream, fanout);
     return true;
+  }
+
+  #report(stream: ProjectStream, fanout: NonNullable<ProjectStream["fanout"]>): void {
+    if (this.#onFanOut === undefined) return;
+    let queuedAt = fanout.startedAt;
+    for (const delivery of fanout.batch) if (delivery.queuedAt < queuedAt) queuedAt = delivery.queuedAt;
+    try {
+      this.#onFanOut({
+        projectId: stream.projectId,
+        first: (fanout.batch[0] as Delivery).position,
+        last: (fanout.batch[fanout.batch.length - 1] as Delivery).position,
+        subscribers: fanout.subscribers.length,
+        queuedAt,
+        startedAt: fanout.startedAt,
+        finishedAt: performance.now(),
+        turns: fanout.turns,
+      });
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 
   /** Reads the gap after `delivered` from the log; every successful read moves `delivered` on. */
@@ -242,7 +306,7 @@ export class EventDispatcher {
       stream.lastError = null;
       stream.retryMs = 0;
       for (const event of events) {
-        if (event.position > stream.delivered) stream.parked.set(event.position, event);
+        if (event.position > stream.delivered) stream.parked.set(event.position, new Delivery(event));
         if (event.position > stream.known) stream.known = event.position;
       }
       if (events.length === 0) {
