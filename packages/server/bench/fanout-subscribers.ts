@@ -238,7 +238,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   let outOfOrder = 0;
   let reconnects = 0;
   let incomplete = 0;
+  let received = 0;
   for (const c of connections) {
+    received += c.received;
     // Lost: skipped positions (at the start or in between). Undelivered: the tail not there yet
     // when the run stopped waiting (a backlog, not a loss: nothing after it arrived either).
     if (c.first === 0) undelivered += position - from + 1;
@@ -256,6 +258,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       stats: {
         connections: connections.length,
         deliveries: samples,
+        received,
         p50_ms: percentile(0.5),
         p99_ms: percentile(0.99),
         max_ms: percentile(1),

@@ -117,6 +117,11 @@ function buildGoLoadGenerator(): string | null {
 }
 const goLoadGenerator = buildGoLoadGenerator();
 
+/** Write system calls a process has made so far (write, writev, ...: `syscw` of /proc/<pid>/io). */
+function writeCalls(pid: number | undefined): number {
+  return Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? 0);
+}
+
 /** Spawns a load process (a script run by Node, or an executable) and hands back its JSON output lines. */
 function loadProcess(script: string, options: unknown) {
   const [command, args] = script.endsWith(".ts")
@@ -178,7 +183,10 @@ interface Run {
   /** Server CPU (all instances) from the writer's start until every subscriber had everything. */
   server_cpu_ms: number;
   delivery?: {
+    /** Timed deliveries (the measured mutations' events, every subscriber). */
     deliveries: number;
+    /** Every event received, warm-up included (what the server fanned out). */
+    received: number;
     p50_ms: number;
     p99_ms: number;
     max_ms: number;
@@ -191,12 +199,16 @@ interface Run {
     undelivered: number;
     reconnects: number;
     incomplete: number;
-    /** Server CPU per delivered event and subscriber (µs). */
+    /** Server CPU per event received by a subscriber (µs; the writer's requests included). */
     server_cpu_us_per_delivery: number;
     /** CPU the subscriber processes used, per second of the run (1 = one core). */
     subscriber_cores: number;
     /** CPU of the servers (all instances), per second of the run. */
     server_cores: number;
+    /** The servers' write system calls (all threads: sockets, log, database) per delivery. */
+    server_writes_per_delivery: number;
+    /** Server CPU per delivery beyond the same writer's with no subscriber (same backend and rate, same run), µs. */
+    fanout_cpu_us_per_delivery?: number;
     /** Commit-to-delivery: each delivery's arrival minus the server's acknowledgement of its commit. */
     from_commit_p50_ms?: number;
     from_commit_p99_ms?: number;
@@ -233,6 +245,7 @@ async function run(
   const rssIdle = servers.reduce((sum, s) => sum + rss(s.child.pid), 0);
   const from = (await store.lastEventPosition(PROJECT)) + 1;
   const cpuBefore = servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0);
+  const writesBefore = servers.reduce((sum, s) => sum + writeCalls(s.child.pid), 0);
   const subscriberCpuBefore = subscribers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0);
   const started = performance.now();
   const writer = loadProcess("fanout-writer.ts", {
@@ -267,6 +280,7 @@ async function run(
     const stats: Record<string, unknown>[] = [];
     for (const s of subscribers) stats.push((await s.next()).stats as Record<string, unknown>);
     result.server_cpu_ms = servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0) - cpuBefore;
+    const serverWrites = servers.reduce((sum, s) => sum + writeCalls(s.child.pid), 0) - writesBefore;
     const subscriberCpu = stats.reduce((n, s) => n + (s.cpu_ms as number), 0) - subscriberCpuBefore;
     const seconds = (performance.now() - started) / 1000;
     // Percentiles over all processes: weighted by their deliveries (each process's histogram is
@@ -290,9 +304,11 @@ async function run(
       undelivered: sum("undelivered"),
       reconnects: sum("reconnects"),
       incomplete: sum("incomplete"),
-      server_cpu_us_per_delivery: round((result.server_cpu_ms * 1000) / Math.max(1, sum("deliveries")), 2),
+      received: sum("received"),
+      server_cpu_us_per_delivery: round((result.server_cpu_ms * 1000) / Math.max(1, sum("received")), 2),
       subscriber_cores: round(subscriberCpu / 1000 / seconds, 2),
       server_cores: round(result.server_cpu_ms / 1000 / seconds, 2),
+      server_writes_per_delivery: round(serverWrites / Math.max(1, sum("received")), 3),
     };
     await fanOutLog.until(to, 2_000);
     const lastArrival: Record<string, number> = {};
@@ -352,6 +368,13 @@ async function backend(
         const label = `${config.count}-${config.kind}`;
         if (only && !only.includes(label)) continue;
         const r = await run(name, servers, store, sequences, config.kind, config.count, rate);
+        const alone = results.find((x) => x.rate === r.rate && x.delivery === undefined);
+        if (r.delivery && alone) {
+          r.delivery.fanout_cpu_us_per_delivery = round(
+            ((r.server_cpu_ms - alone.server_cpu_ms) * 1000) / Math.max(1, r.delivery.received),
+            2,
+          );
+        }
         results.push(r);
         console.log(JSON.stringify(r));
       }
@@ -403,7 +426,7 @@ if (pgUrl) {
 }
 
 console.log(
-  "\nbackend        subscribers       rate  writer/s  ack p50/p99 ms  deliver p50/p99 ms  from commit p50/p99  after-ack p99  lost dup late  server us/dlv  sub cores  idle B/conn",
+  "\nbackend        subscribers       rate  writer/s  ack p50/p99 ms  deliver p50/p99 ms  from commit p50/p99  after-ack p99  lost dup late  fan-out us/dlv  writes/dlv  sub cores  idle B/conn",
 );
 for (const r of all) {
   const d = r.delivery;
@@ -418,7 +441,8 @@ for (const r of all) {
       (d ? `${d.from_commit_p50_ms}/${d.from_commit_p99_ms}` : "-").padStart(20),
       (d ? String(d.after_ack_p99_ms) : "-").padStart(14),
       (d ? `${d.lost} ${d.duplicated} ${d.undelivered}` : "-").padStart(14),
-      (d ? String(d.server_cpu_us_per_delivery) : "-").padStart(14),
+      (d ? String(d.fanout_cpu_us_per_delivery ?? "-") : "-").padStart(15),
+      (d ? String(d.server_writes_per_delivery) : "-").padStart(11),
       (d ? String(d.subscriber_cores) : "-").padStart(10),
       String(r.idle_bytes_per_connection ?? "-").padStart(12),
     ].join(" "),

@@ -339,8 +339,9 @@ func main() {
 		}
 		// Read the per-connection figures: their goroutines are quiet now (everything arrived) or
 		// still behind (the backlog); the tallies are only read for the report.
-		var lost, undelivered, duplicated, outOfOrder, reconnects, incomplete int64
+		var lost, undelivered, duplicated, outOfOrder, reconnects, incomplete, received int64
 		for _, c := range connections {
+			received += c.received
 			last := c.last.Load()
 			if c.first == 0 {
 				undelivered += position - from + 1
@@ -366,6 +367,7 @@ func main() {
 		emit(map[string]any{"stats": map[string]any{
 			"connections": len(connections),
 			"deliveries":  samples.Load(),
+			"received":    received,
 			"p50_ms":      percentile(0.5),
 			"p99_ms":      percentile(0.99),
 			"max_ms":      percentile(1),

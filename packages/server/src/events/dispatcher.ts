@@ -70,8 +70,13 @@ const SLICE_MS = 1;
 const RETRY_MAX_MS = 5_000;
 
 /** Timings for reports: the batch's events were written (to one more subscriber) at `now`. */
-function written(batch: DeliveryBatch, now: number, turn: number): void {
-  for (const delivery of batch.deliveries) {
+function written(stream: ProjectStream, batch: DeliveryBatch, now: number): void {
+  const window = stream.window;
+  const base = window[0]?.position ?? 0;
+  for (let i = batch.first - base; i <= batch.last - base; i++) {
+    const delivery = window[i];
+    if (delivery === undefined) continue;
+    const turn = stream.turns;
     if (delivery.startedAt === 0) {
       delivery.startedAt = now;
       delivery.startedTurn = turn;
@@ -249,7 +254,7 @@ export class EventDispatcher {
         this.#onError(error);
       }
       const now = performance.now();
-      if (this.#onFanOut !== undefined) written(batch, now, stream.turns);
+      if (this.#onFanOut !== undefined) written(stream, batch, now);
       // Checked after every subscriber: one with a large batch can take a while to write.
       if (now > deadline) {
         this.#markDirty(stream);
