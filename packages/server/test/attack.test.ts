@@ -6,7 +6,8 @@
 // within a second. Except during the bursts of a thousand accepted streams or sockets: the server
 // does real work for each (0.3-0.4 ms of CPU per SSE stream, 0.1-0.2 ms per WebSocket), all of it
 // ahead of the watchdog's request, and the attacker runs on the same two cores; there the median
-// answer must come within a second and every one within five (docs/hardening.md). Linux routes
+// answer must come within a second and every one within five (docs/hardening.md). Those bounds
+// are for an idle machine and stretch with the load average per core. Linux routes
 // all of 127.0.0.0/8 to loopback, so each attack comes from an address of its own (the listener
 // caps connections per address).
 
@@ -14,13 +15,13 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect, type Socket } from "node:net";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { ConfigError, loadConfig, settings } from "../src/config.ts";
-import { type ServerProcess, startServerProcess } from "./server-process.ts";
+import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 
 const KEY = "attack-key-0123456789abcdef";
 const HEADERS_TIMEOUT_MS = 2000;
@@ -67,7 +68,8 @@ function ready(from = "127.0.0.2"): Promise<{ status: number; ms: number }> {
 
 /**
  * Runs `attack` while the watchdog asks for readiness every 100 ms: every answer must be a 200
- * within 1 s (a `burst`: the median within 1 s, every one within 5 s).
+ * within 1 s (a `burst`: the median within 1 s, every one within 5 s), on an idle machine; the
+ * bounds stretch with the load average per core.
  */
 async function underWatch<T>(attack: () => Promise<T>, burst = false): Promise<T> {
   const answers: { status: number; ms: number }[] = [];
@@ -87,15 +89,19 @@ async function underWatch<T>(attack: () => Promise<T>, burst = false): Promise<T
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
     const times = answers.map((a) => a.ms).sort((a, b) => a - b);
     const worst = times[times.length - 1] as number;
-    const load = loadavg()[0]?.toFixed(1);
+    const load = loadavg()[0] ?? 0;
+    // The bounds hold on an idle machine; on a busy one every process waits for a core in turn,
+    // so they stretch by the run queue's length per core (a stalled server, which never answers,
+    // fails whatever the load: the watchdog gives up after 10 s and that is not a 200).
+    const slowdown = Math.max(1, load / availableParallelism());
     console.info(
-      `readiness: ${times.length} answers, median ${times[times.length >> 1]?.toFixed(0)} ms, worst ${worst.toFixed(0)} ms (load ${load})`,
+      `readiness: ${times.length} answers, median ${times[times.length >> 1]?.toFixed(0)} ms, worst ${worst.toFixed(0)} ms (load ${load.toFixed(1)}, bounds x${slowdown.toFixed(1)})`,
     );
     if (burst) {
-      expect(times[times.length >> 1]).toBeLessThan(1000);
-      expect(worst).toBeLessThan(5000);
+      expect(times[times.length >> 1]).toBeLessThan(1000 * slowdown);
+      expect(worst).toBeLessThan(5000 * slowdown);
     } else {
-      expect(worst, `worst readiness answer (load average ${load})`).toBeLessThan(1000);
+      expect(worst, `worst readiness answer (load average ${load.toFixed(1)})`).toBeLessThan(1000 * slowdown);
     }
     expect(server.alive()).toBe(true);
   }

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { loadConfig } from "../src/config.ts";
 import { buildServer } from "../src/server.ts";
-import { type ServerProcess, startServerProcess } from "./server-process.ts";
+import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 
 const KEY = "limits-key-0123456789abcdef";
 

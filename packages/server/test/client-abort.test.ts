@@ -6,10 +6,10 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Running, startServer } from "./fixtures/server-process.ts";
+import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 
 const KEY = "abort-key-0123456789abcdef";
-let server: Running | undefined;
+let server: ServerProcess | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
@@ -48,18 +48,18 @@ function hangUpMidBody(url: string, path: string, framing: "length" | "chunked")
 
 describe("a client hanging up mid-body", () => {
   it("is a 499 client abort in the log and the metrics, not a 500", async () => {
-    server = await startServer({ DATA_DIR: mkdtempSync(join(tmpdir(), "tka-abort-")), API_KEYS: `p=${KEY}` });
+    server = await startServerProcess({ DATA_DIR: mkdtempSync(join(tmpdir(), "tka-abort-")), API_KEYS: `p=${KEY}` });
     const running = server;
     await hangUpMidBody(running.url, "/api/v1/sequences", "length");
     await hangUpMidBody(running.url, "/api/v1/sequences", "chunked");
     await hangUpMidBody(running.url, "/api/v1/sequences/seq_x/beats", "length");
-    await running.waitForLine((l) => l.msg === "request" && l.route === "/api/v1/sequences/:sequence_id/beats");
-    await running.waitForLine(() => running.lines().filter((l) => l.status === 499).length === 3);
+    await running.waitForLog((l) => l.msg === "request" && l.route === "/api/v1/sequences/:sequence_id/beats");
+    await running.waitForLog(() => running.logs().filter((l) => l.status === 499).length === 3);
 
-    const aborted = running.lines().filter((l) => l.msg === "request" && l.method === "POST");
+    const aborted = running.logs().filter((l) => l.msg === "request" && l.method === "POST");
     expect(aborted).toHaveLength(3);
     for (const line of aborted) expect(line).toMatchObject({ level: "info", status: 499, client_abort: true });
-    expect(running.lines().filter((l) => l.level === "error")).toEqual([]);
+    expect(running.logs().filter((l) => l.level === "error")).toEqual([]);
 
     const metrics = await (await fetch(`${running.url}/metrics`)).text();
     expect(metrics).toContain('tka_http_requests_total{method="POST",route="/api/v1/sequences",status="499"} 2');

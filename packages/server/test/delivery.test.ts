@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PgStore } from "../src/store/postgres/pg-store.ts";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import type { Store, StoredEvent } from "../src/store/types.ts";
-import { type ServerProcess, startServerProcess } from "./server-process.ts";
-import { compareWithLog, type Subscriber, sseSubscriber, wsSubscriber } from "./subscribers.ts";
+import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
+import { compareWithLog, type Subscriber, sseSubscriber, wsSubscriber } from "./fixtures/subscribers.ts";
 
 const KEY = "delivery-test-key-0123456789";
 const PROJECT = "p";

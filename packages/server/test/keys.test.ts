@@ -14,7 +14,7 @@ import { KeySecretMismatchError } from "../src/auth/key-secret.ts";
 import { loadConfig } from "../src/config.ts";
 import { buildServer } from "../src/server.ts";
 import { migrations } from "../src/store/sqlite/migrations.ts";
-import { runToExit, startServer } from "./fixtures/server-process.ts";
+import { runToExit, startServerProcess } from "./fixtures/server-process.ts";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -275,10 +275,10 @@ describe("/metrics", () => {
   }, 30_000);
 
   it("is served on METRICS_ADDRESS only, when set (the real process, two listeners)", async () => {
-    const running = await startServer({ DATA_DIR: dataDir(), METRICS_ADDRESS: "127.0.0.1:0" });
+    const running = await startServerProcess({ DATA_DIR: dataDir(), METRICS_ADDRESS: "127.0.0.1:0" });
     try {
-      await running.waitForLine((l) => l.msg === "metrics listening");
-      const metricsUrl = running.lines().find((l) => l.msg === "metrics listening")?.url as string;
+      await running.waitForLog((l) => l.msg === "metrics listening");
+      const metricsUrl = running.logs().find((l) => l.msg === "metrics listening")?.url as string;
       expect((await fetch(`${running.url}/metrics`)).status).toBe(404);
       const metrics = await fetch(metricsUrl);
       expect(metrics.status).toBe(200);
