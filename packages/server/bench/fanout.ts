@@ -135,7 +135,8 @@ function loadProcess(script: string, options: unknown) {
     queue.push(JSON.parse(line) as Record<string, unknown>);
     for (const w of waiters.splice(0)) w();
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Once its output is read to the end (its exit can come before its last lines are read).
+  const exited = new Promise<void>((resolve) => lines.once("close", () => resolve()));
   return {
     child,
     async next(): Promise<Record<string, unknown>> {
