@@ -480,6 +480,9 @@ writeFileSync(
   `${JSON.stringify(
     {
       date: new Date().toISOString(),
+      // The commit measured (uncommitted changes are not shown), and BENCH_NOTE: what else to know.
+      code: execSync("git rev-parse --short HEAD", { cwd: here }).toString().trim(),
+      note: process.env.BENCH_NOTE,
       load_average: { before: loadBefore, after: loadAverage() },
       ulimit_nofile: nofile,
       load_generator: goLoadGenerator === null ? "node" : "go",
