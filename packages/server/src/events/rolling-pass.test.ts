@@ -163,6 +163,7 @@ describe("rolling fan-out pass", () => {
     const stream = await bed.dispatcher.follow("p");
     stream.delivered = 0;
     stream.finished = 0;
+    stream.known = 0; // only what is published below: the log is not read
     let joiner: Awaited<ReturnType<typeof liveFeed>> | undefined;
     let joining: Promise<void> | undefined;
     let leaver: Awaited<ReturnType<typeof liveFeed>> | undefined;
@@ -197,6 +198,7 @@ describe("rolling fan-out pass", () => {
     const stream = await bed.dispatcher.follow("p");
     stream.delivered = 0;
     stream.finished = 0;
+    stream.known = 0;
     const feeds = await Promise.all(Array.from({ length: 20 }, () => liveFeed(bed, eventFilter(), 0.2)));
     const filtered = await liveFeed(bed, eventFilter(["sequence.created"]), 0.2);
     // All 40 at once: the first visit of each feed carries them all (at most a few writes).
@@ -210,10 +212,74 @@ describe("rolling fan-out pass", () => {
     expect(filtered.batches()).toBe(0); // a filtered feed gets its matching events one by one
     expect(stream.window).toHaveLength(0);
   });
+
+  it("cuts off a WebSocket that stops reading in the middle of a run of passes; the others get everything", async () => {
+    const bed = testbed();
+    const events = await committed(bed, 60);
+    const stream = await bed.dispatcher.follow("p");
+    stream.delivered = 0;
+    stream.finished = 0;
+    stream.known = 0; // the log is not read: the bursts below are all there is
+    const limit = 4 * 1024;
+    const open = async (reads: boolean) => {
+      const fake = fakeSocket(reads);
+      let slow = 0;
+      const sink = new WebSocketSink(fake.socket, limit, {
+        sent: () => {},
+        lost: () => {},
+        failed: () => {},
+        slow: () => {
+          slow++;
+        },
+      });
+      const feed = await Feed.open({
+        store: bed.store,
+        dispatcher: bed.dispatcher,
+        projectId: "p",
+        filter: eventFilter(),
+        lastEventId: null,
+        sink,
+      });
+      cleanups.push(() => feed.close());
+      feed.start();
+      return {
+        ...fake,
+        slow: () => slow,
+        positions: () => decodeFrames(Buffer.concat(fake.writes)).map((e) => e.position),
+      };
+    };
+    const readers = [await open(true), await open(true)];
+    const stalled = await open(false);
+    const more = [await open(true), await open(true)];
+    // Ten events at a time, each burst fanned out before the next is committed.
+    for (let burst = 0; burst < 6; burst++) {
+      for (const event of events.slice(burst * 10, burst * 10 + 10)) bed.dispatcher.publish(event);
+      await until(() => stream.finished === burst * 10 + 10);
+    }
+    const all = events.map((e) => e.position);
+    for (const r of [...readers, ...more]) {
+      expect(r.positions()).toEqual(all);
+      expect(r.closes).toEqual([]);
+    }
+    // The stalled one got the events up to where its buffer passed the limit, in order, then 4009.
+    expect(stalled.closes).toEqual([CLOSE_SLOW_CONSUMER]);
+    expect(stalled.slow()).toBe(1);
+    const got = stalled.positions();
+    expect(got).toEqual(all.slice(0, got.length));
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(60);
+    // Every write but the last began within the limit.
+    const sizes = stalled.writes.map((w) => w.length);
+    expect(sizes.slice(0, -1).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(limit);
+    expect(stream.subscribers.size).toBe(4);
+  });
 });
 
-/** A WebSocket as the sink sees it: the raw socket's writes fill bufferedAmount, nothing drains. */
-function fakeSocket() {
+/**
+ * A WebSocket as the sink sees it: the raw socket's writes fill bufferedAmount and nothing
+ * drains, unless the peer `reads` (then every write is taken at once).
+ */
+function fakeSocket(reads = false) {
   const writes: Buffer[] = [];
   const closes: number[] = [];
   let buffered = 0;
@@ -221,7 +287,7 @@ function fakeSocket() {
     writable: true,
     write(chunk: Buffer) {
       writes.push(chunk);
-      buffered += chunk.length;
+      if (!reads) buffered += chunk.length;
       return true;
     },
     cork() {},
