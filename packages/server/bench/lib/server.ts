@@ -1,0 +1,79 @@
+// Starting the processes a benchmark measures: the TKA server (src/main.ts) with benchmark
+// settings, or a peer script; each answers its URL on stdout as a JSON line with "url".
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processCpuSeconds } from "./cpu.ts";
+
+export const BENCH_KEY = "bench-key-0123456789abcdef";
+const here = import.meta.dirname;
+
+export interface Running {
+  url: string;
+  child: ChildProcess;
+  pid: number;
+  /** CPU seconds the process (all its threads) has used so far. */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts `node [nodeArgs] script [args]` and resolves once it printed its URL. */
+export function startProcess(
+  script: string,
+  options: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Promise<Running> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    // Read the output up to the URL, then only drain it: keeping and re-scanning every log line
+    // made the benchmark slower as a run went on.
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (m?.[1]) {
+        child.stdout?.off("data", onData);
+        child.stdout?.resume();
+        const pid = child.pid as number;
+        resolve({
+          url: m[1],
+          child,
+          pid,
+          cpuSeconds: () => processCpuSeconds(pid),
+          stop: async () => {
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            const exited = new Promise((done) => child.once("exit", done));
+            child.kill("SIGTERM");
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`${script} exited ${code}: ${out}`)));
+  });
+}
+
+/**
+ * The TKA server with every middleware on (auth, rate limit with a limit out of reach, request
+ * id, metrics, a JSON log line per request, CORS), a fresh data directory and one API key.
+ * BENCH_SERVER: another checkout's src/main.ts; BENCH_SERVER_ARGS: Node flags (e.g. --cpu-prof).
+ */
+export function startServer(env: Record<string, string> = {}): Promise<Running> {
+  return startProcess(process.env.BENCH_SERVER ?? join(here, "../../src/main.ts"), {
+    nodeArgs: process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? [],
+    env: {
+      PORT: "0",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "tka-bench-")),
+      API_KEYS: `bench=${BENCH_KEY}`,
+      RATE_LIMIT: "1000000000/1000000000",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
+      LOG_FORMAT: "json",
+      CORS_ORIGINS: "http://bench.example",
+      ...env,
+    },
+  });
+}
