@@ -1,7 +1,7 @@
 // Starting the processes a benchmark measures: the TKA server (src/main.ts) with benchmark
 // settings, or a peer script; each answers its URL on stdout as a JSON line with "url".
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processCpuSeconds } from "./cpu.ts";
@@ -18,42 +18,52 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Starts `node [nodeArgs] script [args]` and resolves once it printed its URL. */
+/**
+ * Starts `node [nodeArgs] script [args]` and resolves once it printed its URL. Its output goes to
+ * a file, as a service's log would: through a pipe, a server blocks in write() whenever this
+ * process (busy or descheduled on a loaded machine) reads the pipe late, and the benchmark would
+ * time that.
+ */
 export function startProcess(
   script: string,
   options: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Running> {
+  const logFile = join(mkdtempSync(join(tmpdir(), "tka-bench-log-")), "stdout.log");
+  const out = openSync(logFile, "w");
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", out, "inherit"],
   });
+  closeSync(out);
+  const pid = child.pid as number;
+  const running: Running = {
+    url: "",
+    child,
+    pid,
+    cpuSeconds: () => processCpuSeconds(pid),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
   return new Promise((resolve, reject) => {
-    let out = "";
-    // Read the output up to the URL, then only drain it: keeping and re-scanning every log line
-    // made the benchmark slower as a run went on.
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m?.[1]) {
-        child.stdout?.off("data", onData);
-        child.stdout?.resume();
-        const pid = child.pid as number;
-        resolve({
-          url: m[1],
-          child,
-          pid,
-          cpuSeconds: () => processCpuSeconds(pid),
-          stop: async () => {
-            if (child.exitCode !== null || child.signalCode !== null) return;
-            const exited = new Promise((done) => child.once("exit", done));
-            child.kill("SIGTERM");
-            await exited;
-          },
-        });
-      }
+    const onExit = (code: number | null) => {
+      clearInterval(poll);
+      reject(new Error(`${script} exited ${code}: ${readFileSync(logFile, "utf8").slice(0, 2000)}`));
     };
-    child.stdout?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`${script} exited ${code}: ${out}`)));
+    // The URL is on one of the first lines: read the file's head until it is there.
+    const poll = setInterval(() => {
+      const head = readFileSync(logFile, "utf8").slice(0, 100_000);
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(head);
+      if (m?.[1]) {
+        clearInterval(poll);
+        child.off("exit", onExit);
+        resolve({ ...running, url: m[1] });
+      }
+    }, 50);
+    child.once("exit", onExit);
   });
 }
 
