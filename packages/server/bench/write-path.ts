@@ -17,6 +17,7 @@ import { processCpuSeconds } from "./lib/cpu.ts";
 import type { LoadRequest } from "./lib/load.ts";
 import { startLoader } from "./lib/loader.ts";
 import { startCluster } from "./lib/pg-cluster.ts";
+import { fsyncLatency } from "./lib/report.ts";
 import { BENCH_KEY, type Running, startServer } from "./lib/server.ts";
 
 const KEY = BENCH_KEY;
@@ -28,6 +29,7 @@ const here = import.meta.dirname;
 const start = (env: Record<string, string>) => startServer(env);
 
 const loadStart = loadavg()[0] ?? 0;
+const fsyncBefore = fsyncLatency();
 const cluster = await startCluster();
 let servers: Running[] = [];
 const loader = startLoader();
@@ -153,6 +155,8 @@ try {
     date: new Date().toISOString(),
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), shared with other jobs`,
     load_average_1m: { start: Number(loadStart.toFixed(1)), end: Number((loadavg()[0] ?? 0).toFixed(1)) },
+    // The disk's fsync latency before and after the rounds: no durable commit is faster.
+    fsync_4k: { before: fsyncBefore, after: fsyncLatency() },
     warmup_s: 1,
     round_s: SECONDS,
     sqlite: { median: sqlite, rounds: rounds.sqlite },
