@@ -2,6 +2,7 @@
 // bytes and headers, the same log line and metrics, and every request it cannot answer at once
 // left to Hono untouched. Real node:http servers on one in-process server (shared cache, limiter).
 import { mkdtempSync } from "node:fs";
+import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -115,6 +116,19 @@ describe("fast path for cached sequence reads", () => {
     expect((await get(`/api/v1/sequences/${id}`, {})).status).toBe(401);
     expect((await get(`/api/v1/sequences/${id}`, { "X-API-Key": "key-unknown-0123456789" })).status).toBe(401);
     expect((await get(`/api/v1/sequences/${id}`, { "X-API-Key": KEY_B })).status).toBe(404);
+    expect(fastAnswers()).toBe(0);
+    // Two Authorization headers: Node keeps the first, Hono's Headers join them; Hono decides.
+    const twice = await new Promise<number>((resolve, reject) => {
+      const url = new URL(`${withFast}/api/v1/sequences/${id}`);
+      const headers = ["Host", url.host, "Authorization", `Bearer ${KEY_A}`, "Authorization", `Bearer ${KEY_B}`];
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(twice).toBe(401);
     expect(fastAnswers()).toBe(0);
     // Key A has used its 5 tokens (the setup created the sequence): the refusal is Hono's (429 with Retry-After), no token taken twice.
     const refused = await get(`/api/v1/sequences/${id}`);

@@ -41,6 +41,13 @@ export interface FastReadDeps {
   report: (r: Observed) => string;
 }
 
+/** Whether a header occurs more than once (`raw`: names and values, alternating). */
+function repeated(raw: readonly string[], name: string): boolean {
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === name && ++seen > 1) return true;
+  return false;
+}
+
 /** A request handler that answers what it can and returns false for everything else. */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -53,10 +60,13 @@ export function fastSequenceReads(deps: FastReadDeps): FastPath {
     const id = url.slice(PREFIX.length);
     if (!plainId.test(id)) return false;
     const headers = req.headers;
-    const key = presentedKey({
-      apiKey: headers["x-api-key"] as string | undefined,
-      authorization: headers.authorization,
-    });
+    const apiKey = headers["x-api-key"] as string | undefined;
+    // Node keeps only the first of repeated Authorization headers, the Fetch Headers Hono reads
+    // join them: such a request is left to Hono, so both paths decide alike.
+    if (apiKey === undefined && headers.authorization !== undefined && repeated(req.rawHeaders, "authorization")) {
+      return false;
+    }
+    const key = presentedKey({ apiKey, authorization: headers.authorization });
     if (key === null) return false;
     const client = deps.authFailures.clientOf(req.socket.remoteAddress, headers["x-forwarded-for"]);
     if (deps.authFailures.wait(client) > 0) return false;
