@@ -11,6 +11,8 @@ const here = import.meta.dirname;
 
 export interface Running {
   url: string;
+  /** Where its standard output goes. */
+  logFile: string;
   child: ChildProcess;
   pid: number;
   /** CPU seconds the process (all its threads) has used so far. */
@@ -38,6 +40,7 @@ export function startProcess(
   const pid = child.pid as number;
   const running: Running = {
     url: "",
+    logFile,
     child,
     pid,
     cpuSeconds: () => processCpuSeconds(pid),
