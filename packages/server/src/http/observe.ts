@@ -25,20 +25,9 @@ export interface Observed {
 
 /** Counts, times and logs a request; answers its Server-Timing value. */
 export function reporter(metrics: Metrics, log: Log): (r: Observed) => string {
-  // The labelled series, kept per label set (bounded: routes are patterns): prom-client hashes
-  // the labels of every inc/observe otherwise.
-  const counters = new Map<string, { inc(): void }>();
-  const timers = new Map<string, { observe(value: number): void }>();
   return (r) => {
-    const series = `${r.method} ${r.route}`;
-    let timer = timers.get(series);
-    if (timer === undefined) timers.set(series, (timer = metrics.duration.labels(r.method, r.route)));
-    const counted = `${series} ${r.status}`;
-    let counter = counters.get(counted);
-    if (counter === undefined)
-      counters.set(counted, (counter = metrics.requests.labels(r.method, r.route, String(r.status))));
-    counter.inc();
-    timer.observe(r.ms / 1000);
+    metrics.requests.inc({ method: r.method, route: r.route, status: String(r.status) });
+    metrics.duration.observe({ method: r.method, route: r.route }, r.ms / 1000);
     log({
       level: r.status >= 500 ? "error" : "info",
       msg: "request",
