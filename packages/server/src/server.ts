@@ -2,7 +2,7 @@
 // metrics, the sequence service, the WebSocket hub and the HTTP app.
 import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
-import { createApp } from "./app.ts";
+import { createApp, createFastPath } from "./app.ts";
 import { ApiKeys } from "./auth/api-keys.ts";
 import { AuthFailureLimiter, checkKey } from "./auth/failure-limit.ts";
 import { checkKeySecret, loadKeySecret } from "./auth/key-secret.ts";
@@ -164,7 +164,7 @@ export async function buildServer(config: Config, log: Log) {
   const limiter = new RateLimiter(config.rateLimit);
   // The web app's built files (packages/web/dist), when built.
   const web = loadWebApp(config.webDir);
-  const app = createApp({
+  const appDeps = {
     info,
     store,
     breaker,
@@ -184,7 +184,10 @@ export async function buildServer(config: Config, log: Log) {
     authFailures,
     metricsAccess: access,
     web,
-  });
+  };
+  const app = createApp(appDeps);
+  // Cached sequence reads answered through node:http directly (main.ts puts it before the app).
+  const fastPath = createFastPath(appDeps);
   // Closing the store ends the file watch and the probes first (whoever closes it: shutdown, tests).
   const closeStore = raw.close.bind(raw);
   raw.close = () => {
@@ -196,6 +199,7 @@ export async function buildServer(config: Config, log: Log) {
   const metricsOnly = config.metricsAddress === undefined ? undefined : metricsApp(metrics, config.metricsToken);
   return {
     app,
+    fastPath,
     metricsApp: metricsOnly,
     store: raw,
     service,
