@@ -466,9 +466,9 @@ export class BaseClient {
 
   /**
    * An attempt whose timeout races the exchange. A timed-out attempt is abandoned: when its answer
-   * still comes, the body is cancelled (which closes the connection); an answer that never comes
-   * holds its connection until the transport gives up (Node's fetch: 300 s). Pass a `signal` for a
-   * hard abort.
+   * still comes, the body is cancelled (which closes the connection); an answer that never comes,
+   * or a body that stalls while it is read, holds its connection until the transport gives up
+   * (Node's fetch: 300 s). Pass a `signal` for a hard abort.
    */
   #attemptRacing(req: PreparedRequest): Promise<AttemptResult> {
     // One promise settled by whichever comes first, the answer (read) or the timer: no race of
