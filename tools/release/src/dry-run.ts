@@ -4,7 +4,8 @@
 // (the npm packages through their prepack script, as a publish builds them)
 // the way its registry will see it: the TypeScript SDK and the CLI with npm pack + publint +
 // @arethetypeswrong/cli (the CLI also installed from its tarball and run), the Python SDK with
-// python -m build + twine check --strict, the Rust crate with cargo package. A warning from any of
+// python -m build + twine check --strict, the Rust crate with cargo package (verified: the packaged
+// crate is built). A warning from any of
 // them fails the run. Every check runs even when another failed; artifacts go to a temporary
 // folder (or --out).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -106,7 +107,7 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
       run: () => pythonPackage(root, versions.python, out),
     },
     {
-      name: `Rust SDK (${versions.rust.name}): cargo package`,
+      name: `Rust SDK (${versions.rust.name}): cargo package, verified`,
       run: () => rustPackage(root, versions.rust, out),
     },
   );
@@ -202,9 +203,14 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
     const copy = mkdtempSync(join(tmpdir(), "tka-release-rust-"));
     try {
       cpSync(join(root, pkg.path), copy, { recursive: true });
-      const target = join(copy, "target");
+      // Verified as a registry would: the packaged crate is built on its own (a file missing from
+      // the package fails here). With the e2e crate's lock file (the same dependencies, nothing
+      // resolved anew) and the Rust build directory the other checks share (they compile once).
+      const lock = join(root, "tests/e2e/rust/Cargo.lock");
+      if (existsSync(lock)) cpSync(lock, join(copy, "Cargo.lock"));
+      const target = join(root, "templates/rust/target");
       const env = { ...process.env, CARGO_TARGET_DIR: target, CARGO_TERM_COLOR: "never" };
-      const packed = await run("cargo", ["package", "--allow-dirty", "--no-verify"], { cwd: copy, env });
+      const packed = await run("cargo", ["package", "--allow-dirty"], { cwd: copy, env });
       const warnings = packed.stderr.split("\n").filter((l) => /^warning:/.test(l));
       if (warnings.length > 0) throw new Error(`cargo package warned:\n${warnings.join("\n")}`);
       const crate = join(target, "package", `${pkg.name}-${pkg.version}.crate`);
