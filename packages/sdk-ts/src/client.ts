@@ -11,7 +11,7 @@ import { Sequences } from "./resources/sequences.ts";
  * `TKA_API_KEY` (API key) or `TKA_BEARER_TOKEN`; the base URL from `baseURL`, else
  * `TKA_BASE_URL`, else http://127.0.0.1:8080.
  */
-export class TKA extends BaseClient {
+export class Tka extends BaseClient {
   readonly beats: Beats = new Beats(this);
   readonly events: Events = new Events(this);
   readonly health: Health = new Health(this);
@@ -24,7 +24,11 @@ export class TKA extends BaseClient {
       sdkVersion: "2.0.0",
       defaultBaseURL: "http://127.0.0.1:8080",
       apiKeyHeader: "X-API-Key",
-      env: { apiKey: "TKA_API_KEY", bearerToken: "TKA_BEARER_TOKEN", baseURL: "TKA_BASE_URL" },
+      env: {
+        apiKey: "TKA_API_KEY",
+        bearerToken: "TKA_BEARER_TOKEN",
+        baseURL: "TKA_BASE_URL",
+      },
     });
   }
 }

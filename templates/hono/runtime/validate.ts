@@ -113,6 +113,8 @@ export class Validator {
       errors.push({ field: at, code: "not_allowed", message: "is not allowed" });
       return;
     }
+    // A file of a multipart body: its bytes are not JSON, there is nothing more to check here.
+    if (schema.format === "binary" && typeof Blob !== "undefined" && value instanceof Blob) return;
     if (schema.$ref !== undefined) this.#check(this.#resolve(schema.$ref), value, at, errors);
     for (const part of schema.allOf ?? []) this.#check(part, value, at, errors);
     if (schema.anyOf !== undefined || schema.oneOf !== undefined) this.#union(schema, value, at, errors);

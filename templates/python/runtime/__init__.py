@@ -50,7 +50,8 @@ from ._models import (
     decode_lenient,
     open_discriminator,
 )
-from ._pagination import AsyncCursorPage, AsyncPageRequest, SyncCursorPage
+from ._multipart import FileContent, FileTypes, Multipart
+from ._pagination import AsyncCursorPage, AsyncPageRequest, SyncCursorPage, link_next
 from ._response import (
     APIResponse,
     async_to_raw_response_wrapper,
@@ -59,6 +60,14 @@ from ._response import (
 )
 from ._sse import ServerSentEvent, SSEDecoder, event_decoder, json_decoder
 from ._streaming import AsyncEventStream, SyncEventStream
+from ._style import (
+    Styled,
+    joined_object,
+    style_cookie,
+    style_header,
+    style_path,
+    style_value,
+)
 from ._utils import body_from, cookie_header, deep_object_query, delimited, encode_form_body
 from ._websocket import AsyncWebSocketClient, WebSocketProtocol
 from ._websocket_sync import SyncWebSocketClient
@@ -88,7 +97,10 @@ __all__ = [
     "BaseModel",
     "ClientConfig",
     "ConflictError",
+    "FileContent",
+    "FileTypes",
     "InternalServerError",
+    "Multipart",
     "NotFoundError",
     "NotGiven",
     "OpenEnum",
@@ -103,6 +115,7 @@ __all__ = [
     "SyncAPIClient",
     "SyncCursorPage",
     "SyncEventStream",
+    "Styled",
     "SyncWebSocketClient",
     "TimeoutTypes",
     "UnknownVariant",
@@ -119,10 +132,16 @@ __all__ = [
     "delimited",
     "encode_form_body",
     "event_decoder",
+    "joined_object",
     "json_decoder",
     "make_status_error",
     "open_discriminator",
     "request_options",
+    "style_cookie",
+    "style_header",
+    "style_path",
+    "style_value",
     "to_raw_response_wrapper",
     "type_adapter",
+    "link_next",
 ]

@@ -166,7 +166,11 @@ class SyncEventStream(Generic[T]):
         client, state = self._client, self._state
         while not self._is_closed():
             request = client._build_request(
-                self._spec, self._options, None, extra_headers=state.connect_headers()
+                self._spec,
+                self._options,
+                None,
+                extra_headers=state.connect_headers(),
+                access_token=client._access_token(),
             )
             error: APIError
             retry_after: float | None = None
@@ -294,7 +298,11 @@ class AsyncEventStream(Generic[T]):
         client, state = self._client, self._state
         while not self._is_closed():
             request = client._build_request(
-                self._spec, self._options, None, extra_headers=state.connect_headers()
+                self._spec,
+                self._options,
+                None,
+                extra_headers=state.connect_headers(),
+                access_token=await client._access_token(),
             )
             error: APIError
             retry_after: float | None = None

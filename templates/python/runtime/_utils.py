@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import enum
 import json
@@ -17,6 +18,7 @@ from ._models import NotGiven
 
 __all__ = [
     "FORM_CONTENT_TYPE",
+    "Styled",
     "QueryValue",
     "body_from",
     "build_path",
@@ -43,6 +45,14 @@ HeaderValue = str | None
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
+@dataclasses.dataclass(frozen=True)
+class Styled:
+    """A path or cookie value already written in its style (delimiters and encoding applied):
+    ``build_path`` and ``cookie_header`` use its text as it is (see ``_style``)."""
+
+    text: str
+
+
 def format_scalar(value: Any) -> str:
     """A scalar as it appears in a URL: booleans ``true``/``false``, date-times RFC 3339."""
     if isinstance(value, enum.Enum):
@@ -65,7 +75,11 @@ def build_path(template: str, path_params: Mapping[str, Any] | None) -> str:
         name = match.group(1)
         if name not in params or params[name] is None:
             raise ValueError(f"missing path parameter {name!r} for {template!r}")
-        return quote(format_scalar(params[name]), safe="")
+        value = params[name]
+        # A value in its style (label, matrix, an array or object) is encoded already.
+        if isinstance(value, Styled):
+            return value.text
+        return quote(format_scalar(value), safe="")
 
     return _PLACEHOLDER.sub(replace, template)
 
@@ -149,7 +163,10 @@ def cookie_header(cookies: Mapping[str, Any] | None) -> str | None:
     value percent-encoded (RFC 6265 allows no spaces, quotes, commas, semicolons or backslashes
     in a value), ``None`` omitted; ``None`` when no cookie is left."""
     pairs = [
-        f"{name}={quote(format_scalar(value), safe=_COOKIE_SAFE)}"
+        # A cookie in its style (an array or object) is its pair(s) already.
+        value.text
+        if isinstance(value, Styled)
+        else f"{name}={quote(format_scalar(value), safe=_COOKIE_SAFE)}"
         for name, value in (cookies or {}).items()
         if value is not None
     ]

@@ -79,3 +79,24 @@ async def test_async_iterates_all_items(
         assert raw.status_code == 200
         page = raw.parse()
         assert isinstance(page.data[0], Item)
+
+
+def test_pages_with_the_member_names_the_api_declares(
+    server: TestServer, make_client: Callable[..., RecordingSDK]
+) -> None:
+    # `{items, nextPageToken}` without a has-more member: a token means another page.
+    bodies: dict[str | None, dict[str, object]] = {
+        None: {"items": [{"id": "1", "name": "a"}], "nextPageToken": "t2"},
+        "t2": {"items": [{"id": "2", "name": "b"}]},
+    }
+    server.on(lambda ex: ex.respond(200, bodies[ex.request.query.get("pageToken", [None])[0]]))
+    client = make_client()
+    page = client.request_page(
+        "get",
+        "/v1/things",
+        item=Item,
+        cursor_param="pageToken",
+        page_fields=("items", "nextPageToken", None),
+    )
+    assert [item.id for item in page] == ["1", "2"]
+    assert len(server.requests) == 2

@@ -138,6 +138,12 @@ async fn reads_credentials_and_base_url_from_the_environment() {
         api_key_header: None,
         api_key_env: Some("SDK_HARNESS_ENV_TEST_API_KEY"),
         base_url_env: Some("SDK_HARNESS_ENV_TEST_BASE_URL"),
+        api_key_in: None,
+        username_env: None,
+        password_env: None,
+        oauth2: None,
+        client_id_env: None,
+        client_secret_env: None,
         ..CONFIG
     };
     std::env::set_var("SDK_HARNESS_ENV_TEST_API_KEY", "env-key");
@@ -887,4 +893,40 @@ async fn requests_and_retries_are_tracing_events_inside_a_request_span() {
         seen.events
     );
     assert!(seen.events.iter().all(|(_, m)| !m.contains("secret-key")));
+}
+
+#[tokio::test]
+async fn basic_credentials_and_api_keys_in_the_query_or_a_cookie() {
+    let server = TestServer::sequence(vec![ok_item(), ok_item(), ok_item()]).await;
+    let with = |api_key_in: Option<(&'static str, &'static str)>, key: &str| {
+        Client::builder(ClientConfig {
+            api_key_in,
+            ..CONFIG
+        })
+        .read_env(false)
+        .base_url(&server.url)
+        .api_key(key)
+        .build()
+        .unwrap()
+    };
+    let basic = server.client().basic_auth("ünï", "p:w").build().unwrap();
+    let _: Value = basic.request(RequestSpec::get("/a")).await.unwrap();
+    let in_query = with(Some(("query", "api_key")), "s3cr3t key");
+    let _: Value = in_query
+        .request(RequestSpec::get("/b").query("q", "x"))
+        .await
+        .unwrap();
+    let in_cookie = with(Some(("cookie", "session")), "k1");
+    let _: Value = in_cookie
+        .request(RequestSpec::get("/c").cookie("theme", Some("dark")))
+        .await
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].header("authorization"),
+        Some("Basic w7xuw686cDp3")
+    );
+    assert_eq!(requests[1].query(), "q=x&api_key=s3cr3t+key");
+    assert!(requests[1].header("x-test-key").is_none());
+    assert_eq!(requests[2].header("cookie"), Some("theme=dark; session=k1"));
 }

@@ -292,3 +292,24 @@ fn date_times_are_rfc_3339_in_json_and_in_the_query() {
         [("since".to_owned(), "2026-11-30T12:00:00.5+01:00".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn styled_path_header_cookie_and_query_values_on_the_wire() {
+    use sdk_runtime_harness::runtime::Style;
+    let server = TestServer::sequence(vec![ok()]).await;
+    let client = server.client().build().unwrap();
+    let point = json!({"R": 100, "G": 200});
+    let spec = RequestSpec::get("/items/{ids}/{point}")
+        .path_param_styled("ids", Style::Label, &[1, 2], false)
+        .path_param_styled("point", Style::Matrix, &point, true)
+        .header_styled("X-Ids", Some(&[1, 2, 3]), false)
+        .cookie_styled("prefs", Some(&json!({"theme": "dark"})), true)
+        .cookie("session", Some("s 1"))
+        .query_joined("filter", Some(&json!({"a": 1})), "|");
+    let _: Value = client.request(spec).await.unwrap();
+    let request = &server.requests()[0];
+    assert_eq!(request.path(), "/items/.1,2/;G=200;R=100");
+    assert_eq!(request.header("x-ids"), Some("1,2,3"));
+    assert_eq!(request.header("cookie"), Some("theme=dark; session=s%201"));
+    assert_eq!(request.query(), "filter=a%7C1");
+}

@@ -121,3 +121,31 @@ async fn an_error_mid_way_ends_the_stream_after_yielding_it() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn pages_through_the_member_names_the_api_declares() {
+    // `{ items, nextPageToken }` with no has-more member: a token means another page.
+    let server =
+        TestServer::start(
+            |r, _| match r.query_values("pageToken").first().map(String::as_str) {
+                None => Reply::json(
+                    200,
+                    json!({"items": [{"id": 1}, {"id": 2}], "nextPageToken": "t2"}),
+                ),
+                Some("t2") => Reply::json(200, json!({"items": [{"id": 3}], "nextPageToken": ""})),
+                Some(_) => Reply::problem(404, "NOT_FOUND", "r"),
+            },
+        )
+        .await;
+    let client = server.client().build().unwrap();
+    let items: Vec<u32> = client
+        .paginate::<Thing>(RequestSpec::get("/v1/things"))
+        .cursor_param("pageToken")
+        .page_fields(Some("items"), "nextPageToken", None)
+        .items()
+        .map(|r| r.unwrap().id)
+        .collect()
+        .await;
+    assert_eq!(items, vec![1, 2, 3]);
+    assert_eq!(server.requests().len(), 2);
+}

@@ -108,3 +108,27 @@ describe("cursor pagination", () => {
     expect(response.ok).toBe(true);
   });
 });
+
+describe("pages with the member names the API declares", () => {
+  it("reads items and the next token from { items, nextPageToken } (no has-more member)", async () => {
+    const pages: Record<string, { items: Item[]; nextPageToken?: string }> = {
+      "": { items: [{ id: "a" }, { id: "b" }], nextPageToken: "t2" },
+      t2: { items: [{ id: "c" }] },
+    };
+    server.use(
+      http.get(`${BASE}/v1/things`, ({ request }) => {
+        const page = pages[new URL(request.url).searchParams.get("pageToken") ?? ""];
+        return page ? HttpResponse.json(page) : HttpResponse.json({ title: "nope" }, { status: 404 });
+      }),
+    );
+    const client = new TestClient({ apiKey: "k" });
+    const ids: string[] = [];
+    for await (const item of client.requestPage<Item>({ method: "get", path: "/v1/things" }, undefined, {
+      cursorParam: "pageToken",
+      fields: { items: "items", nextCursor: "nextPageToken", hasMore: null },
+    })) {
+      ids.push(item.id);
+    }
+    expect(ids).toEqual(["a", "b", "c"]);
+  });
+});

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// `pnpm codegen --input <openapi file> --target <name> --out <dir>`: generates one target from
-// any OpenAPI 3.0 / 3.1 / 3.2 document. An unsupported construct stops it with the JSON pointer
-// of the schema and the reason; nothing is written then. The output folder keeps a manifest of
-// the files generated there (.generated-files): a rerun deletes only files it generated before.
+// `pnpm codegen --input <openapi file> --target <name> --out <dir> [--skip-unsupported]`: generates
+// one target from any OpenAPI 3.0 / 3.1 / 3.2 document. Every construct the generator refuses is
+// reported at once, each as `<file>#<pointer>: <reason>`, and nothing is written; with
+// --skip-unsupported the refused operations and models are left out (each listed on stderr and
+// in the output's README) and everything else is generated. Warnings (mistakes in the document
+// that were worked around) go to stderr either way. The output folder keeps a manifest of the
+// files generated there (.generated-files): a rerun deletes only files it generated before.
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { GeneratorError } from "./errors.ts";
+import { formatRefusal, GeneratorError, RefusalsError, uniqueRefusals } from "./errors.ts";
 import { generateIR } from "./index.ts";
+import type { ApiIR } from "./ir/types.ts";
 import { writeOutput } from "./manifest.ts";
 import { generate, targets } from "./targets/index.ts";
 
@@ -15,6 +19,7 @@ const { values } = parseArgs({
     input: { type: "string" },
     target: { type: "string" },
     out: { type: "string" },
+    "skip-unsupported": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -22,7 +27,7 @@ const { values } = parseArgs({
 
 if (values.help || !values.input || !values.target || !values.out) {
   console.log(
-    `usage: pnpm codegen --input <openapi.yaml|json> --target <${Object.keys(targets).join("|")}> --out <dir>`,
+    `usage: pnpm codegen --input <openapi.yaml|json> --target <${Object.keys(targets).join("|")}> --out <dir> [--skip-unsupported]`,
   );
   process.exit(values.help ? 0 : 2);
 }
@@ -31,22 +36,43 @@ if (make === undefined) {
   console.error(`codegen: unknown target "${values.target}" (known: ${Object.keys(targets).join(", ")})`);
   process.exit(2);
 }
+const skipUnsupported = values["skip-unsupported"] === true;
 
 const started = performance.now();
 try {
   const target = make();
-  const ir = generateIR(resolve(values.input), { languages: [target.language] });
+  // Refusals are collected in every case, so a run without the option reports all of them.
+  const ir = generateIR(resolve(values.input), { languages: [target.language], skipUnsupported: true });
+  for (const w of ir.warnings) console.error(`codegen: warning: ${w.file}#${w.pointer}: ${w.message}`);
   const t1 = performance.now();
-  const files = generate(target, ir, { source: relative(process.cwd(), resolve(values.input)) });
+  let skipped: ApiIR["skipped"] = [];
+  const files = generate(target, ir, {
+    source: relative(process.cwd(), resolve(values.input)),
+    skipUnsupported,
+    onSkipped: (items) => {
+      skipped = items;
+    },
+  });
   const t2 = performance.now();
   const out = resolve(values.out);
   const written = writeOutput(out, files);
+  for (const s of skipped) console.error(`codegen: skipped ${s.kind} ${s.label}: ${formatRefusal(s.because)}`);
   console.log(
     `codegen: ${target.name}: ${files.length} files in ${relative(process.cwd(), out) || "."} ` +
+      (skipped.length > 0 ? `(${skipped.length} skipped, listed in the README) ` : "") +
       `(${written.added.length} added, ${written.changed.length} changed, ${written.removed.length} removed; ` +
       `IR ${Math.round(t1 - started)} ms, render ${Math.round(t2 - t1)} ms, total ${Math.round(performance.now() - started)} ms)`,
   );
 } catch (error) {
+  if (error instanceof RefusalsError) {
+    const n = error.refusals.length;
+    console.error(`codegen: ${n} construct${n === 1 ? " is" : "s are"} not supported; nothing was written:`);
+    for (const r of uniqueRefusals(error.refusals.map((because) => ({ because })))) {
+      console.error(`codegen: ${formatRefusal(r)}`);
+    }
+    console.error("codegen: --skip-unsupported generates everything else and lists what it left out.");
+    process.exit(1);
+  }
   if (error instanceof GeneratorError) {
     console.error(`codegen: ${error.message}`);
     process.exit(1);

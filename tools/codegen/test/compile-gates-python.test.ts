@@ -12,12 +12,12 @@ import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate } from "../src/targets/index.ts";
 import { pythonTarget } from "../src/targets/python/index.ts";
-import { TARGET_DOCUMENTS } from "./helpers.ts";
+import { REAL_WORLD_DOCUMENTS, TARGET_DOCUMENTS } from "./helpers.ts";
 
 const root = join(import.meta.dirname, "..");
 const gates = join(root, ".gates");
 const venv = join(root, "../../.venv/bin");
-const documents = TARGET_DOCUMENTS;
+const documents = [...TARGET_DOCUMENTS, ...REAL_WORLD_DOCUMENTS];
 
 /** Documents the target refuses, with the pointer it must name. */
 const refused: Record<string, string> = {};

@@ -12,13 +12,13 @@ import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate, templatesRoot } from "../src/targets/index.ts";
 import { rustTarget } from "../src/targets/rust/index.ts";
-import { TARGET_DOCUMENTS } from "./helpers.ts";
+import { REAL_WORLD_DOCUMENTS, TARGET_DOCUMENTS } from "./helpers.ts";
 
 const root = join(import.meta.dirname, "..");
 const gates = join(root, ".gates");
 // Shared with the runtime harness (tools/scripts/test-rust.sh): the dependencies compile once.
 const targetDir = join(templatesRoot, "rust/target");
-const documents = TARGET_DOCUMENTS;
+const documents = [...TARGET_DOCUMENTS, ...REAL_WORLD_DOCUMENTS];
 
 /** Documents the target refuses, with the pointer it must name. */
 const refused: Record<string, string> = {};

@@ -9,12 +9,12 @@ import { describe, expect, it } from "vitest";
 import { GeneratorError } from "../src/errors.ts";
 import { generateIR } from "../src/index.ts";
 import { generate, targets } from "../src/targets/index.ts";
-import { TARGET_DOCUMENTS } from "./helpers.ts";
+import { REAL_WORLD_DOCUMENTS, TARGET_DOCUMENTS } from "./helpers.ts";
 
 const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, "..");
 const gates = join(root, ".gates");
-const documents = TARGET_DOCUMENTS;
+const documents = [...TARGET_DOCUMENTS, ...REAL_WORLD_DOCUMENTS];
 
 /** Documents a target refuses, with the pointer it must name. */
 const refused: Record<string, string> = {};

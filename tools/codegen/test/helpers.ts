@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RefusalsError, uniqueRefusals } from "../src/errors.ts";
 import { buildIR } from "../src/ir/index.ts";
 import type { ApiIR, Model } from "../src/ir/types.ts";
 import { loadDocument } from "../src/loader/index.ts";
@@ -16,8 +17,18 @@ export const TARGET_DOCUMENTS = [
   ["kitchen-sink-3.1", join(CORPUS, "kitchen-sink-3.1.yaml")],
   ["collisions-3.1", join(CORPUS, "collisions-3.1.yaml")],
   ["sse-3.2", join(CORPUS, "sse-3.2.yaml")],
+  ["constructs-3.1", join(CORPUS, "constructs-3.1.yaml")],
   ["tka-3.2", PROJECT_SPEC],
 ] as const;
+
+/**
+ * Real-world public descriptions (corpus/real-world, from npm `@readme/oas-examples`): generated
+ * and compiled by the compile gates with every target, not kept as goldens.
+ */
+export const REAL_WORLD_DOCUMENTS: ReadonlyArray<readonly [string, string]> = readdirSync(join(CORPUS, "real-world"))
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => [`real-world-${f.replace(/\.json$/, "")}`, join(CORPUS, "real-world", f)] as const);
 
 /** Write files (path -> YAML text) into a fresh temp folder; returns the folder. */
 export function writeTree(files: Record<string, string>): string {
@@ -37,9 +48,12 @@ export function docWithSchemas(schemas: string, version = "3.1.0", paths = "path
     .join("\n")}\n`;
 }
 
+/** The IR of a document; its refusals are thrown together, as `generateIR` does. */
 export function irOf(text: string, files: Record<string, string> = {}): ApiIR {
   const dir = writeTree({ "openapi.yaml": text, ...files });
-  return buildIR(loadDocument(join(dir, "openapi.yaml")));
+  const ir = buildIR(loadDocument(join(dir, "openapi.yaml")));
+  if (ir.skipped.length > 0) throw new RefusalsError(uniqueRefusals(ir.skipped));
+  return ir;
 }
 
 export function model(ir: ApiIR, name: string): Model {

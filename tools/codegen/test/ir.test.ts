@@ -295,3 +295,33 @@ describe("operations", () => {
     expect(() => irOf(undeclared)).toThrow(/path parameter "id" of \/a\/\{id\} is not declared/);
   });
 });
+
+describe("$dynamicRef", () => {
+  it("resolves statically to the one schema with that $dynamicAnchor (a recursive tree)", () => {
+    const ir = irOf(`openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /tree:
+    get:
+      operationId: getTree
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Node'}
+components:
+  schemas:
+    Node:
+      $dynamicAnchor: node
+      type: object
+      properties:
+        name: {type: string}
+        children: {type: array, items: {$dynamicRef: '#node'}}
+`);
+    const node = ir.models.find((m) => m.name === "Node");
+    expect(node?.kind).toBe("object");
+    const children = node?.kind === "object" ? node.properties.find((p) => p.wireName === "children") : undefined;
+    expect(children?.type).toMatchObject({ kind: "array", items: { kind: "model", name: "Node" } });
+  });
+});

@@ -4,13 +4,14 @@ import {
   applyNaming,
   assignNames,
   camelCase,
+  clientStem,
   makeRules,
   pascalCase,
   snakeCase,
   splitWords,
   upperSnakeCase,
 } from "../src/naming/index.ts";
-import { irOf } from "./helpers.ts";
+import { docWithSchemas, irOf } from "./helpers.ts";
 
 describe("words and cases", () => {
   it.each([
@@ -190,5 +191,45 @@ describe("applyNaming", () => {
 
   it("is deterministic", () => {
     expect(JSON.stringify(applyNaming(ir))).toBe(JSON.stringify(applyNaming(ir)));
+  });
+});
+
+describe("client names", () => {
+  it("derives one natural PascalCase name from any title", () => {
+    const cases: Array<[string, string]> = [
+      ["TKA API", "Tka"],
+      ["COLLISIONS", "Collisions"],
+      ["PAGER", "Pager"],
+      ["GitHub's official OpenAPI spec + Octokit extension", "GitHub"],
+      ["Swagger Petstore", "SwaggerPetstore"],
+      ["USPTO Data Set API", "UsptoDataSet"],
+      ["Train Travel API", "TrainTravel"],
+      ["my-cool_api v2.1", "MyCool"],
+      ["Café API", "Cafe"],
+      ["日本語 API", "Api"],
+      ["", "Api"],
+      ["Support for different security types", "Support"],
+    ];
+    for (const [title, name] of cases) expect(clientStem(title), title).toBe(name);
+  });
+
+  it("is the same in every language, with Client appended when a model already has the name", () => {
+    const ir = applyNaming(
+      irOf(
+        docWithSchemas("Pets:\n  type: object\n  properties:\n    id: {type: string}").replace(
+          "title: t",
+          "title: PETS API",
+        ),
+      ),
+    );
+    expect(ir.client.names).toEqual({
+      typescript: { className: "PetsClient" },
+      python: { className: "PetsClient" },
+      rust: { className: "PetsClient" },
+    });
+    const plain = applyNaming(irOf(docWithSchemas("Other:\n  type: string").replace("title: t", "title: PETS API")), [
+      "rust",
+    ]);
+    expect(plain.client.names).toEqual({ rust: { className: "Pets" } });
   });
 });

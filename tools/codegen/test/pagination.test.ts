@@ -66,7 +66,7 @@ describe("cursor pagination detection", () => {
 
   it("needs a GET, a cursor parameter, an array field and a string next-cursor field", () => {
     expect(irOf(listDoc({ method: "post" })).operations[0]?.pagination).toBeNull();
-    expect(irOf(listDoc({ cursor: "offset" })).operations[0]?.pagination).toBeNull();
+    expect(irOf(listDoc({ cursor: "token" })).operations[0]?.pagination).toBeNull();
     expect(irOf(listDoc({ items: "things" })).operations[0]?.pagination).toBeNull();
     expect(irOf(listDoc({ nextType: "integer" })).operations[0]?.pagination).toBeNull();
   });
@@ -89,5 +89,72 @@ describe("cursor pagination detection", () => {
       ["listSequences", "SequencePage"],
       ["listHistory", "HistoryPage"],
     ]);
+  });
+});
+
+/** A GET /things with the given query parameters, response headers and 200 body schema (YAML flow). */
+function shapeDoc(params: string[], body: string, headers = ""): string {
+  return `openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters: [${params.map((p) => `{name: ${p}, in: query, schema: {type: integer}}`).join(", ")}]
+      responses:
+        '200':
+          description: ok
+${headers ? `          headers: {${headers}: {schema: {type: string}}}\n` : ""}          content:
+            application/json:
+              schema: ${body}
+`;
+}
+
+const ARRAY = "{type: array, items: {type: string}}";
+
+describe("other page styles", () => {
+  it("a declared Link header pages by its rel=next URL, over an array body or an items member", () => {
+    expect(irOf(shapeDoc(["per_page", "page"], ARRAY, "Link")).operations[0]?.pagination).toMatchObject({
+      style: "link",
+      itemsField: null,
+      pageModel: null,
+      limitParam: "per_page",
+      itemType: { kind: "primitive", type: "string" },
+    });
+    const object = `{type: object, properties: {total_count: {type: integer}, items: ${ARRAY}}}`;
+    expect(irOf(shapeDoc([], object, "link")).operations[0]?.pagination).toMatchObject({
+      style: "link",
+      itemsField: "items",
+    });
+  });
+
+  it("a next member that is a URL pages by that URL", () => {
+    const body = `{type: object, properties: {results: ${ARRAY}, next: {type: string, format: uri}}}`;
+    expect(irOf(shapeDoc(["cursor"], body)).operations[0]?.pagination).toMatchObject({
+      style: "nextUrl",
+      itemsField: "results",
+      nextCursorField: "next",
+    });
+  });
+
+  it("offset and page-number parameters page by counting", () => {
+    expect(irOf(shapeDoc(["offset", "limit"], ARRAY)).operations[0]?.pagination).toMatchObject({
+      style: "offset",
+      cursorParam: "offset",
+      limitParam: "limit",
+    });
+    expect(irOf(shapeDoc(["page", "page_size"], ARRAY)).operations[0]?.pagination).toMatchObject({
+      style: "page",
+      cursorParam: "page",
+      limitParam: "page_size",
+    });
+  });
+});
+
+describe("shapes that are not paged", () => {
+  it("a list without a way to ask for the next page, or an object without a known items member", () => {
+    expect(irOf(shapeDoc(["limit"], ARRAY)).operations[0]?.pagination).toBeNull();
+    const object = `{type: object, properties: {things: ${ARRAY}}}`;
+    expect(irOf(shapeDoc(["page"], object, "Link")).operations[0]?.pagination).toBeNull();
   });
 });

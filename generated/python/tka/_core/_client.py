@@ -9,9 +9,11 @@ request loop (``_request``).
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import logging
 import random
+import threading
 import time
 import uuid
 from typing import (
@@ -20,6 +22,7 @@ from typing import (
     Callable,
     Generic,
     Mapping,
+    Sequence,
     TypedDict,
     TypeVar,
     cast,
@@ -30,6 +33,8 @@ import httpx
 from ._exceptions import APIConnectionError, APIStatusError, APITimeoutError, decode_body
 from ._exceptions import make_status_error as _make_status_error
 from ._models import NOT_GIVEN, NotGiven
+from ._multipart import Multipart
+from ._oauth import ClientCredentials
 from ._response import APIResponse, _take_raw_response_flag
 from ._retry import (
     DEFAULT_MAX_RETRY_AFTER,
@@ -52,7 +57,13 @@ from ._utils import (
 )
 
 if TYPE_CHECKING:
-    from ._pagination import AsyncCursorPage, AsyncPageRequest, SyncCursorPage
+    from ._pagination import (
+        AsyncCursorPage,
+        AsyncPageRequest,
+        PageFields,
+        PageStyle,
+        SyncCursorPage,
+    )
     from ._sse import ServerSentEvent
     from ._streaming import AsyncEventStream, SyncEventStream
 
@@ -97,6 +108,19 @@ class ClientConfig:
     """Environment variable read when no ``api_key`` is given."""
     bearer_token_env: str | None = None
     base_url_env: str | None = None
+    api_key_in: tuple[str, str] | None = None
+    """Where the API key goes when the API takes it in the query or a cookie: ``("query",
+    name)`` or ``("cookie", name)``; ``None`` sends it in ``api_key_header``."""
+    username_env: str | None = None
+    """Environment variables of HTTP Basic credentials, read when none are given."""
+    password_env: str | None = None
+    oauth2_token_url: str | None = None
+    """The token URL of the API's OAuth2 client-credentials flow (relative: to the base URL)."""
+    oauth2_scopes: tuple[str, ...] = ()
+    """Scopes requested by default with client credentials."""
+    client_id_env: str | None = None
+    """Environment variables of the client credentials, read when none are given."""
+    client_secret_env: str | None = None
     idempotency_header: str | None = IDEMPOTENCY_KEY_HEADER
     """The header every non-GET request carries a key in (generated once per call, reused by
     its retries); ``None`` sends none, and then only GET, HEAD and OPTIONS are retried."""
@@ -181,6 +205,11 @@ class BaseClient(Generic[_HttpxClientT]):
         base_url: str | httpx.URL | None = None,
         api_key: str | None = None,
         bearer_token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
@@ -201,6 +230,30 @@ class BaseClient(Generic[_HttpxClientT]):
         self.bearer_token = (
             bearer_token if bearer_token is not None else env_value(config.bearer_token_env)
         )
+        self.username = username if username is not None else env_value(config.username_env)
+        self.password = password if password is not None else env_value(config.password_env)
+        self.client_id = client_id if client_id is not None else env_value(config.client_id_env)
+        self.client_secret = (
+            client_secret if client_secret is not None else env_value(config.client_secret_env)
+        )
+        self.scopes = tuple(scopes) if scopes is not None else config.oauth2_scopes
+        self._oauth: ClientCredentials | None = None
+        # Client credentials stand in for a bearer token; one given explicitly wins.
+        if (
+            config.oauth2_token_url is not None
+            and self.client_id is not None
+            and self.client_secret is not None
+            and bearer_token is None
+        ):
+            token_url = config.oauth2_token_url
+            if "://" not in token_url:
+                token_url = self.base_url + "/" + token_url.lstrip("/")
+            self._oauth = ClientCredentials(
+                token_url=token_url,
+                client_id=self.client_id,
+                client_secret=self.client_secret,
+                scopes=self.scopes,
+            )
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_retry_after = max_retry_after
@@ -214,6 +267,14 @@ class BaseClient(Generic[_HttpxClientT]):
 
     # -- pure request building -------------------------------------------------------------
 
+    def url_for(self, path: str, path_params: Mapping[str, Any] | None = None) -> str:
+        """Base URL + path with its parameters percent-encoded. An operation with servers of its
+        own has an absolute path (its server's URL), used as it is."""
+        filled = build_path(path, path_params)
+        if filled.startswith(("https://", "http://")):
+            return filled
+        return self.base_url + filled
+
     def build_url(
         self,
         path: str,
@@ -221,7 +282,7 @@ class BaseClient(Generic[_HttpxClientT]):
         query: Mapping[str, Any] | None = None,
     ) -> str:
         """Base URL + path (parameters percent-encoded) + query; also for the WebSocket URL."""
-        url = self.base_url + build_path(path, path_params)
+        url = self.url_for(path, path_params)
         pairs = build_query(query)
         if pairs:
             url += "?" + str(httpx.QueryParams(pairs))
@@ -248,15 +309,25 @@ class BaseClient(Generic[_HttpxClientT]):
         )
 
     def auth_headers(self) -> dict[str, str]:
-        """``<api-key-header>: <key>`` or ``Authorization: Bearer <token>`` (the key wins)."""
-        if self.api_key:
+        """``<api-key-header>: <key>`` or ``Authorization: Bearer <token>`` (the key wins);
+        HTTP Basic credentials when given. An API key the API takes in the query or a cookie is
+        not a header (see ``_build_request``)."""
+        headers: dict[str, str] = {}
+        if self.username is not None or self.password is not None:
+            pair = f"{self.username or ''}:{self.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        if self.api_key and self._config.api_key_in is None:
             header = self._config.api_key_header
             if header:
-                return {header: self.api_key}
-            return {"Authorization": f"Bearer {self.api_key}"}
+                return {**headers, header: self.api_key}
+            return {**headers, "Authorization": f"Bearer {self.api_key}"}
         if self.bearer_token:
-            return {"Authorization": f"Bearer {self.bearer_token}"}
-        return {}
+            headers["Authorization"] = f"Bearer {self.bearer_token}"
+        return headers
+
+    def _oauth_invalidate(self, stale: str) -> None:
+        if self._oauth is not None:
+            self._oauth.invalidate(stale)
 
     def _idempotency_key(self, spec: RequestSpec, options: RequestOptions) -> str | None:
         """The key of one logical request: the caller's, else a UUID for every non-GET request
@@ -281,7 +352,8 @@ class BaseClient(Generic[_HttpxClientT]):
         extra: Mapping[str, str | None] | None = None,
     ) -> dict[str, str]:
         base: dict[str, str | None] = {"Accept": spec.accept}
-        if spec.body is not None:
+        # A multipart body's Content-Type (with its boundary) is set by httpx.
+        if spec.body is not None and not isinstance(spec.body, Multipart):
             base["Content-Type"] = spec.content_type or "application/json"
         base.update(self.auth_headers())
         base["User-Agent"] = self.user_agent
@@ -303,10 +375,41 @@ class BaseClient(Generic[_HttpxClientT]):
         *,
         retries_taken: int = 0,
         extra_headers: Mapping[str, str | None] | None = None,
+        access_token: str | None = None,
     ) -> httpx.Request:
-        url = self.base_url + build_path(spec.path, spec.path_params)
+        if access_token is not None:
+            # An OAuth2 access token (client credentials) replaces other Authorization.
+            extra_headers = {**(extra_headers or {}), "Authorization": f"Bearer {access_token}"}
+        url = self.url_for(spec.path, spec.path_params)
         params = build_query(spec.query) + build_query(options.get("query"))
+        if "?" in url:
+            # A URL with a query of its own (a next-page link): httpx would replace it with
+            # ``params``, so its pairs go first.
+            url, _, own_query = url.partition("?")
+            own: list[tuple[str, str | int | float | bool | None]] = list(
+                httpx.QueryParams(own_query).multi_items()
+            )
+            params = own + params
+        key_in = self._config.api_key_in if self.api_key else None
+        if key_in is not None and key_in[0] == "query":
+            params.append((key_in[1], self.api_key))
+        if key_in is not None and key_in[0] == "cookie":
+            spec = dataclasses.replace(
+                spec, cookies={**(spec.cookies or {}), key_in[1]: self.api_key}
+            )
         content: bytes | None
+        timeout = options.get("timeout", self.timeout)
+        if isinstance(spec.body, Multipart):
+            data, files = spec.body.encode()
+            return self._client.build_request(
+                spec.method.upper(),
+                url,
+                params=params,
+                headers=self._build_headers(spec, options, idempotency_key, extra_headers),
+                data=data,
+                files=files,
+                timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            )
         if spec.body is None:
             content = None
         elif isinstance(spec.body, bytes):
@@ -317,7 +420,6 @@ class BaseClient(Generic[_HttpxClientT]):
             content = encode_form_body(spec.body)
         else:
             content = encode_json_body(spec.body)
-        timeout = options.get("timeout", self.timeout)
         return self._client.build_request(
             spec.method.upper(),
             url,
@@ -430,6 +532,11 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         base_url: str | httpx.URL | None = None,
         api_key: str | None = None,
         bearer_token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
@@ -443,6 +550,11 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             base_url=base_url,
             api_key=api_key,
             bearer_token=bearer_token,
+            username=username,
+            password=password,
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=scopes,
             timeout=timeout,
             max_retries=max_retries,
             max_retry_after=max_retry_after,
@@ -452,6 +564,23 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(follow_redirects=True)
+        self._oauth_lock = threading.Lock()
+
+    def _access_token(self) -> str | None:
+        """The OAuth2 access token (cached, else fetched once for all threads), or ``None``."""
+        oauth = self._oauth
+        if oauth is None:
+            return None
+        with self._oauth_lock:
+            cached = oauth.cached()
+            if cached is not None:
+                return cached
+            started = oauth.started()
+            try:
+                response = self._client.send(oauth.build_request(self._client))
+            except httpx.HTTPError as exc:
+                raise oauth.connection_error(exc) from exc
+            return oauth.accept(response, started)
 
     def _sleep(self, seconds: float) -> None:
         """Backoff sleep (a seam for tests)."""
@@ -479,8 +608,12 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         max_retries = opts.get("max_retries", self.max_retries)
         key = self._idempotency_key(spec, opts)
         retries_taken = 0
+        token = self._access_token()
+        renewed = False
         while True:
-            request = self._build_request(spec, opts, key, retries_taken=retries_taken)
+            request = self._build_request(
+                spec, opts, key, retries_taken=retries_taken, access_token=token
+            )
             # The URL without its query is built only when debug logging is on (a hot path).
             debug = self.logger.isEnabledFor(logging.DEBUG)
             if debug:
@@ -528,6 +661,13 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                 )
             if response.is_success:
                 return response, retries_taken
+            if response.status_code == 401 and token is not None and not renewed:
+                # The token was revoked or expired early: one new token, one more attempt (a
+                # 401 was not acted on, so even a non-idempotent request may be sent again).
+                renewed = True
+                self._oauth_invalidate(token)
+                token = self._access_token()
+                continue
             if self._should_retry(
                 spec,
                 response,
@@ -593,11 +733,18 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         content_type: str | None = None,
         errors: Mapping[str, Any] | None = None,
         cursor_param: str = "cursor",
+        page_fields: PageFields | None = None,
+        page_style: PageStyle | None = None,
         options: RequestOptions | None = None,
     ) -> SyncCursorPage[Item]:
         """Fetch the first page of a cursor-paginated operation. Iterating the page yields every
         item across all pages; see :class:`SyncCursorPage`."""
-        from ._pagination import SyncCursorPage, fetch_page_spec
+        from ._pagination import (
+            DEFAULT_PAGE_FIELDS,
+            DEFAULT_PAGE_STYLE,
+            SyncCursorPage,
+            fetch_page_spec,
+        )
 
         raw = _take_raw_response_flag()
         spec = _spec(
@@ -621,7 +768,13 @@ class SyncAPIClient(BaseClient[httpx.Client]):
                 page_type,
                 retries_taken,
                 parser=lambda r: SyncCursorPage.from_response(
-                    r, item=item, spec=page_spec, cursor_param=cursor_param, fetch=fetch
+                    r,
+                    item=item,
+                    spec=page_spec,
+                    cursor_param=cursor_param,
+                    fields=page_fields or DEFAULT_PAGE_FIELDS,
+                    style=page_style or DEFAULT_PAGE_STYLE,
+                    fetch=fetch,
                 ),
             )
 
@@ -684,6 +837,11 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         base_url: str | httpx.URL | None = None,
         api_key: str | None = None,
         bearer_token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
@@ -697,6 +855,11 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             base_url=base_url,
             api_key=api_key,
             bearer_token=bearer_token,
+            username=username,
+            password=password,
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=scopes,
             timeout=timeout,
             max_retries=max_retries,
             max_retry_after=max_retry_after,
@@ -706,6 +869,23 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         )
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(follow_redirects=True)
+        self._oauth_lock = asyncio.Lock()
+
+    async def _access_token(self) -> str | None:
+        """The OAuth2 access token (cached, else fetched once for all tasks), or ``None``."""
+        oauth = self._oauth
+        if oauth is None:
+            return None
+        async with self._oauth_lock:
+            cached = oauth.cached()
+            if cached is not None:
+                return cached
+            started = oauth.started()
+            try:
+                response = await self._client.send(oauth.build_request(self._client))
+            except httpx.HTTPError as exc:
+                raise oauth.connection_error(exc) from exc
+            return oauth.accept(response, started)
 
     async def _sleep(self, seconds: float) -> None:
         """Backoff sleep (a seam for tests)."""
@@ -733,8 +913,12 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         max_retries = opts.get("max_retries", self.max_retries)
         key = self._idempotency_key(spec, opts)
         retries_taken = 0
+        token = await self._access_token()
+        renewed = False
         while True:
-            request = self._build_request(spec, opts, key, retries_taken=retries_taken)
+            request = self._build_request(
+                spec, opts, key, retries_taken=retries_taken, access_token=token
+            )
             # The URL without its query is built only when debug logging is on (a hot path).
             debug = self.logger.isEnabledFor(logging.DEBUG)
             if debug:
@@ -782,6 +966,13 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                 )
             if response.is_success:
                 return response, retries_taken
+            if response.status_code == 401 and token is not None and not renewed:
+                # The token was revoked or expired early: one new token, one more attempt (a
+                # 401 was not acted on, so even a non-idempotent request may be sent again).
+                renewed = True
+                self._oauth_invalidate(token)
+                token = await self._access_token()
+                continue
             if self._should_retry(
                 spec,
                 response,
@@ -846,11 +1037,19 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         content_type: str | None = None,
         errors: Mapping[str, Any] | None = None,
         cursor_param: str = "cursor",
+        page_fields: PageFields | None = None,
+        page_style: PageStyle | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncPageRequest[Item]:
         """A paginated operation: ``await`` it for the first page, or ``async for`` over it for
         every item across all pages (no request is made until then)."""
-        from ._pagination import AsyncCursorPage, AsyncPageRequest, fetch_page_spec
+        from ._pagination import (
+            DEFAULT_PAGE_FIELDS,
+            DEFAULT_PAGE_STYLE,
+            AsyncCursorPage,
+            AsyncPageRequest,
+            fetch_page_spec,
+        )
 
         spec = _spec(
             method,
@@ -873,7 +1072,13 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
                 page_type,
                 retries_taken,
                 parser=lambda r: AsyncCursorPage.from_response(
-                    r, item=item, spec=page_spec, cursor_param=cursor_param, fetch=fetch
+                    r,
+                    item=item,
+                    spec=page_spec,
+                    cursor_param=cursor_param,
+                    fields=page_fields or DEFAULT_PAGE_FIELDS,
+                    style=page_style or DEFAULT_PAGE_STYLE,
+                    fetch=fetch,
                 ),
             )
 

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::{Error, ErrorDecoder, Result};
 use super::etag::ETag;
+use super::oauth::ClientCredentials;
 use super::pagination::Paginator;
 use super::query::QueryValue;
 use super::response::ApiResponse;
@@ -49,6 +50,20 @@ pub struct ClientConfig {
     pub bearer_token_env: Option<&'static str>,
     /// The environment variable the base URL is read from when the builder sets none.
     pub base_url_env: Option<&'static str>,
+    /// Where the API key goes when the API takes it in the query or a cookie: `("query", name)`
+    /// or `("cookie", name)`; `None` sends it in `api_key_header`.
+    pub api_key_in: Option<(&'static str, &'static str)>,
+    /// The environment variables HTTP Basic credentials are read from when the builder sets none.
+    pub username_env: Option<&'static str>,
+    /// See `username_env`.
+    pub password_env: Option<&'static str>,
+    /// The API's OAuth2 client-credentials flow: its token URL (a relative one is resolved
+    /// against the base URL) and the scopes requested by default.
+    pub oauth2: Option<(&'static str, &'static [&'static str])>,
+    /// The environment variables client credentials are read from when the builder sets none.
+    pub client_id_env: Option<&'static str>,
+    /// See `client_id_env`.
+    pub client_secret_env: Option<&'static str>,
     /// The header every non-GET request carries an idempotency key in (generated once per call,
     /// reused by its retries), usually `Idempotency-Key`. `None` sends none, and then only GET,
     /// HEAD and OPTIONS are retried.
@@ -101,6 +116,9 @@ pub struct ClientBuilder<C = Client> {
     base_url: Option<String>,
     api_key: Option<String>,
     bearer_token: Option<String>,
+    basic: Option<(String, String)>,
+    client_credentials: Option<(String, String)>,
+    scopes: Option<Vec<String>>,
     read_env: bool,
     timeout: Duration,
     max_retries: u32,
@@ -122,6 +140,9 @@ impl<C: From<Client>> ClientBuilder<C> {
             base_url: None,
             api_key: None,
             bearer_token: None,
+            basic: None,
+            client_credentials: None,
+            scopes: None,
             read_env: true,
             timeout: DEFAULT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
@@ -144,6 +165,30 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// The API key, sent in the configured API-key header. Wins over a bearer token.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
+        self
+    }
+
+    /// HTTP Basic credentials (`Authorization: Basic`), for APIs that declare the scheme.
+    pub fn basic_auth(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.basic = Some((username.into(), password.into()));
+        self
+    }
+
+    /// OAuth2 client credentials, for APIs that declare the client-credentials flow: the client
+    /// fetches an access token from the token URL, caches it until it expires and fetches a new
+    /// one once when the API answers 401. A bearer token set explicitly is used instead.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.client_credentials = Some((client_id.into(), client_secret.into()));
+        self
+    }
+
+    /// The scopes requested with client credentials (default: the ones the API's document names).
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
         self
     }
 
@@ -236,8 +281,29 @@ impl<C: From<Client>> ClientBuilder<C> {
             .clone()
             .or_else(|| env(self.config.bearer_token_env));
 
+        let basic = self.basic.clone().or_else(|| {
+            let username = env(self.config.username_env);
+            let password = env(self.config.password_env);
+            (username.is_some() || password.is_some())
+                .then(|| (username.unwrap_or_default(), password.unwrap_or_default()))
+        });
         let mut auth_headers = HeaderMap::new();
-        if let Some(key) = &api_key {
+        if let Some((username, password)) = &basic {
+            let encoded = base64_encode(format!("{username}:{password}").as_bytes());
+            let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
+                Error::Config("the Basic credentials are not a valid header value".into())
+            })?;
+            value.set_sensitive(true);
+            auth_headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        // An API key the API takes in the query or a cookie is added to each request instead.
+        let api_key_elsewhere = match (self.config.api_key_in, &api_key) {
+            (Some((place, name)), Some(key)) => Some((place, name.to_owned(), key.clone())),
+            _ => None,
+        };
+        if api_key_elsewhere.is_some() {
+            // Sent where the API takes it (see `build_url` and `headers_for`).
+        } else if let Some(key) = &api_key {
             let mut value = match self.config.api_key_header {
                 Some(_) => HeaderValue::from_str(key),
                 None => HeaderValue::from_str(&format!("Bearer {key}")),
@@ -257,6 +323,30 @@ impl<C: From<Client>> ClientBuilder<C> {
             value.set_sensitive(true);
             auth_headers.insert(reqwest::header::AUTHORIZATION, value);
         }
+
+        // Client credentials stand in for a bearer token; one set explicitly wins.
+        let oauth = match self.config.oauth2 {
+            Some((token_url, default_scopes)) if self.bearer_token.is_none() => {
+                let credentials = self.client_credentials.clone().or_else(|| {
+                    Some((
+                        env(self.config.client_id_env)?,
+                        env(self.config.client_secret_env)?,
+                    ))
+                });
+                credentials.map(|(id, secret)| {
+                    let url = if token_url.contains("://") {
+                        token_url.to_owned()
+                    } else {
+                        format!("{base_url}/{}", token_url.trim_start_matches('/'))
+                    };
+                    let scopes = self.scopes.clone().unwrap_or_else(|| {
+                        default_scopes.iter().map(|s| (*s).to_owned()).collect()
+                    });
+                    ClientCredentials::new(url, id, secret, scopes)
+                })
+            }
+            _ => None,
+        };
 
         let mut default_headers = HeaderMap::new();
         for (name, value) in &self.default_headers {
@@ -293,6 +383,8 @@ impl<C: From<Client>> ClientBuilder<C> {
                 max_retry_after: self.max_retry_after,
                 idempotency_header: self.config.idempotency_header,
                 logger: self.logger,
+                api_key_elsewhere,
+                oauth,
             }),
         };
         Ok(C::from(client))
@@ -334,6 +426,10 @@ struct Inner {
     max_retry_after: Duration,
     idempotency_header: Option<&'static str>,
     logger: Option<Logger>,
+    /// An API key sent in the query or a cookie: place, name, key.
+    api_key_elsewhere: Option<(&'static str, String, String)>,
+    /// OAuth2 client credentials and their cached token.
+    oauth: Option<ClientCredentials>,
 }
 
 impl fmt::Debug for Client {
@@ -442,6 +538,7 @@ impl Client {
         headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
         extend_replace(&mut headers, &self.inner.default_headers);
         extend_replace(&mut headers, &spec.header_map()?);
+        self.add_api_key_cookie(&mut headers)?;
         Ok(WebSocket::spawn(
             url,
             headers,
@@ -456,12 +553,26 @@ impl Client {
         if let Some(e) = &spec.error {
             return Err(Error::InvalidRequest(e.clone()));
         }
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, spec.path))
+        // An operation with servers of its own has an absolute path (its server's URL).
+        let absolute = spec.path.starts_with("https://") || spec.path.starts_with("http://");
+        let full = if absolute {
+            spec.path.clone()
+        } else {
+            format!("{}{}", self.inner.base_url, spec.path)
+        };
+        let mut url = reqwest::Url::parse(&full)
             .map_err(|e| Error::InvalidRequest(format!("invalid URL: {e}")))?;
-        if !spec.query.is_empty() {
+        let key = match &self.inner.api_key_elsewhere {
+            Some(("query", name, key)) => Some((name, key)),
+            _ => None,
+        };
+        if !spec.query.is_empty() || key.is_some() {
             let mut pairs = url.query_pairs_mut();
             for (k, v) in &spec.query {
                 pairs.append_pair(k, v);
+            }
+            if let Some((name, key)) = key {
+                pairs.append_pair(name, key);
             }
         }
         Ok(url.into())
@@ -476,6 +587,25 @@ impl Client {
     }
 
     /// The headers of one logical request, in precedence order.
+    /// Adds an API key the API takes in a cookie to the request's `Cookie` header.
+    fn add_api_key_cookie(&self, headers: &mut HeaderMap) -> Result<()> {
+        if let Some(("cookie", name, key)) = &self.inner.api_key_elsewhere {
+            let pair = format!("{name}={}", super::query::encode_cookie_value(key));
+            let cookie = match headers
+                .get(reqwest::header::COOKIE)
+                .and_then(|v| v.to_str().ok())
+            {
+                Some(existing) => format!("{existing}; {pair}"),
+                None => pair,
+            };
+            let mut value =
+                HeaderValue::from_str(&cookie).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::COOKIE, value);
+        }
+        Ok(())
+    }
+
     fn headers_for(&self, spec: &RequestSpec, options: &RequestOptions) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -494,6 +624,7 @@ impl Client {
         headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
         extend_replace(&mut headers, &self.inner.default_headers);
         extend_replace(&mut headers, &spec.header_map()?);
+        self.add_api_key_cookie(&mut headers)?;
         // One key per logical request, reused by every retry of it: the server answers a retry
         // of a change it already made with that change's answer.
         if let Some(name) = self.inner.idempotency_header {
@@ -550,7 +681,15 @@ impl Client {
         stream: bool,
     ) -> Result<Answer> {
         let url = self.build_url(spec)?;
-        let headers = self.headers_for(spec, options)?;
+        let mut headers = self.headers_for(spec, options)?;
+        // With client credentials, the access token is fetched (or taken from the cache) first.
+        if let Some(oauth) = &self.inner.oauth {
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                oauth.authorization(&self.inner.http).await?,
+            );
+        }
+        let mut renewed = false;
         let max_retries = options.max_retries.unwrap_or(self.inner.max_retries);
         let timeout = options.timeout.unwrap_or(self.inner.timeout);
         let may_retry =
@@ -594,6 +733,25 @@ impl Client {
             };
             let retries_left = may_retry && retry < max_retries;
             let delay = match outcome {
+                Ok(Answer::Buffered { status, .. })
+                    if status == StatusCode::UNAUTHORIZED
+                        && !renewed
+                        && self.inner.oauth.is_some() =>
+                {
+                    // The token was revoked or expired early: one new token, one more attempt
+                    // (a 401 was not acted on, so even a non-idempotent request may be resent).
+                    renewed = true;
+                    if let Some(oauth) = &self.inner.oauth {
+                        if let Some(stale) = headers.get(reqwest::header::AUTHORIZATION) {
+                            oauth.invalidate(stale).await;
+                        }
+                        headers.insert(
+                            reqwest::header::AUTHORIZATION,
+                            oauth.authorization(&self.inner.http).await?,
+                        );
+                    }
+                    continue;
+                }
                 Ok(Answer::Buffered {
                     status,
                     headers,
@@ -787,6 +945,122 @@ impl RequestSpec {
         self
     }
 
+    /// Substitutes `{name}` in the path with `value` written in `style` (label, matrix, or an
+    /// array or object in style simple), each name and value percent-encoded.
+    pub fn path_param_styled<T: serde::Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        style: super::Style,
+        value: &T,
+        explode: bool,
+    ) -> Self {
+        let encode: fn(&str) -> String = super::query::encode_path_segment;
+        match super::style::style_value(style, name, value, explode, encode, "&") {
+            Ok(Some(text)) if self.path.contains(&format!("{{{name}}}")) => {
+                self.path = self.path.replace(&format!("{{{name}}}"), &text);
+            }
+            Ok(_) => {
+                if self.error.is_none() {
+                    self.error = Some(format!(
+                        "path {:?} has no parameter {name:?} or it is null",
+                        self.path
+                    ));
+                }
+            }
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(e);
+                }
+            }
+        }
+        self
+    }
+
+    /// Adds a header parameter that is an array or object, in style simple (`None` skipped).
+    pub fn header_styled<T: serde::Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: Option<&T>,
+        explode: bool,
+    ) -> Self {
+        if let Some(value) = value {
+            match super::style::style_value(
+                super::Style::Simple,
+                name,
+                value,
+                explode,
+                super::style::verbatim,
+                ",",
+            ) {
+                Ok(Some(text)) => self.headers.push((name.to_owned(), text)),
+                Ok(None) => {}
+                Err(e) => {
+                    if self.error.is_none() {
+                        self.error = Some(e);
+                    }
+                }
+            }
+        }
+        self
+    }
+
+    /// Adds a cookie parameter that is an array or object, in style form (`name=a,b`; exploded
+    /// `name=a; name=b` or `k=v; k2=v2`); `None` skipped.
+    pub fn cookie_styled<T: serde::Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: Option<&T>,
+        explode: bool,
+    ) -> Self {
+        if let Some(value) = value {
+            let encode: fn(&str) -> String = super::query::encode_cookie_value;
+            match super::style::style_value(super::Style::Form, name, value, explode, encode, "; ")
+            {
+                // An empty name marks pairs written already.
+                Ok(Some(text)) => self.cookies.push((String::new(), text)),
+                Ok(None) => {}
+                Err(e) => {
+                    if self.error.is_none() {
+                        self.error = Some(e);
+                    }
+                }
+            }
+        }
+        self
+    }
+
+    /// Adds a non-exploded object query parameter as one value (`R,100,G,200`; `|` or a space
+    /// for pipeDelimited and spaceDelimited); `None` skipped.
+    pub fn query_joined<T: serde::Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: Option<&T>,
+        delimiter: &str,
+    ) -> Self {
+        if let Some(value) = value {
+            match super::style::style_value(
+                super::Style::Simple,
+                name,
+                value,
+                false,
+                super::style::verbatim,
+                ",",
+            ) {
+                Ok(Some(text)) => self.query.push((
+                    name.to_owned(),
+                    text.split(',').collect::<Vec<_>>().join(delimiter),
+                )),
+                Ok(None) => {}
+                Err(e) => {
+                    if self.error.is_none() {
+                        self.error = Some(e);
+                    }
+                }
+            }
+        }
+        self
+    }
+
     /// Adds a query parameter (in call order; `None` skipped, sequences exploded).
     pub fn query(mut self, name: &str, value: impl QueryValue) -> Self {
         value.append_to(name, &mut self.query);
@@ -898,6 +1172,22 @@ impl RequestSpec {
         self
     }
 
+    /// Sets a `multipart/form-data` body (its Content-Type carries the boundary).
+    pub fn multipart(mut self, form: &super::Multipart) -> Self {
+        match form.encode() {
+            Ok((body, content_type)) => {
+                self.body = Some(body);
+                self.content_type = Some(content_type);
+            }
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(e);
+                }
+            }
+        }
+        self
+    }
+
     /// Sets a raw body with its content type.
     pub fn body(mut self, body: impl Into<Vec<u8>>, content_type: &str) -> Self {
         self.body = Some(body.into());
@@ -938,7 +1228,13 @@ impl RequestSpec {
             let cookie = self
                 .cookies
                 .iter()
-                .map(|(name, value)| format!("{name}={}", super::query::encode_cookie_value(value)))
+                .map(|(name, value)| {
+                    if name.is_empty() {
+                        value.clone()
+                    } else {
+                        format!("{name}={}", super::query::encode_cookie_value(value))
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             let (n, v) = header_pair("cookie", &cookie).map_err(Error::InvalidRequest)?;
@@ -1073,4 +1369,31 @@ impl<T: Send + 'static> IntoFuture for PendingRequest<T> {
                 .map(|r| r.data)
         })
     }
+}
+
+/// Standard base64 (RFC 4648, with padding), for HTTP Basic credentials.
+pub(super) fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
+        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
+        out.push(if chunk.len() > 1 {
+            ALPHABET[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if chunk.len() > 2 {
+            ALPHABET[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
 }

@@ -105,6 +105,10 @@ pub enum Error {
     /// The client could not be configured (invalid base URL or header).
     #[error("invalid client configuration: {0}")]
     Config(String),
+    /// No OAuth2 access token: the token endpoint refused the client credentials (its `error`
+    /// and `error_description`), or could not be reached.
+    #[error("OAuth2: {0}")]
+    OAuth2(String),
 }
 
 /// Decodes an error body into the model an operation declares for a status (`None` when the body

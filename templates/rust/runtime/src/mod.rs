@@ -18,11 +18,14 @@ pub mod datetime;
 pub mod enums;
 pub mod error;
 pub mod etag;
+pub mod multipart;
+mod oauth;
 pub mod pagination;
 pub mod query;
 pub mod response;
 pub mod retry;
 pub mod sse;
+pub mod style;
 pub mod websocket;
 
 pub use client::{
@@ -33,10 +36,12 @@ pub use datetime::DateTime;
 pub use enums::OpenEnum;
 pub use error::{decode_error, Error, ErrorDecoder, Result, StatusError};
 pub use etag::ETag;
-pub use pagination::{Page, Paginator};
-pub use query::QueryValue;
+pub use multipart::{FilePart, Multipart};
+pub use pagination::{link_next, Page, PageStyle, Paginator};
+pub use query::{fmt_json_scalar, QueryValue};
 pub use response::ApiResponse;
 pub use sse::{EventStream, SseMessage, SseParser};
+pub use style::Style;
 pub use websocket::{WebSocket, WsOptions, WsProtocol};
 
 /// Re-exports of the HTTP types that appear in the runtime's API.

@@ -1,5 +1,8 @@
-//! Cursor pagination: a page is `{ data, next_cursor, has_more }`; the next request repeats the
-//! first with `cursor = next_cursor`.
+//! Pagination. By default a page is `{ data, next_cursor, has_more }` (or the member names the
+//! API declares, [`Paginator::page_fields`]) and the next request repeats the first with
+//! `cursor = next_cursor`. Other styles ([`PageStyle`]): the body's next-page URL, the `Link`
+//! header's `rel="next"` URL, an offset advanced by the items received, a page number advanced
+//! by one.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -12,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::client::{BoxFuture, Client, RequestOptions, RequestSpec};
-use super::error::Result;
+use super::error::{Error, Result};
 use super::response::ApiResponse;
 
 /// One page of a cursor-paginated list. Unknown members are ignored.
@@ -21,7 +24,8 @@ use super::response::ApiResponse;
 pub struct Page<T> {
     /// The items of this page.
     pub data: Vec<T>,
-    /// The cursor of the next page, `None` on the last page.
+    /// The cursor of the next page (its URL, offset or page number in the other styles), `None`
+    /// on the last page.
     #[serde(default)]
     pub next_cursor: Option<String>,
     /// Whether another page follows.
@@ -36,6 +40,109 @@ impl<T> Page<T> {
     }
 }
 
+/// Where a page body keeps its items, the next page's cursor and (when it says so) whether
+/// more pages follow; without that member a next cursor means another page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PageFields {
+    /// `None`: the body is the array of items itself.
+    items: Option<String>,
+    next_cursor: String,
+    has_more: Option<String>,
+}
+
+impl Default for PageFields {
+    fn default() -> Self {
+        PageFields {
+            items: Some("data".to_owned()),
+            next_cursor: "next_cursor".to_owned(),
+            has_more: Some("has_more".to_owned()),
+        }
+    }
+}
+
+impl PageFields {
+    /// The page of a decoded body, its members read by these names.
+    fn page<T: DeserializeOwned>(&self, mut body: serde_json::Value) -> Result<Page<T>> {
+        let items = match &self.items {
+            Some(name) => body
+                .get_mut(name)
+                .map(serde_json::Value::take)
+                .unwrap_or(serde_json::Value::Array(Vec::new())),
+            None => body.take(),
+        };
+        let data: Vec<T> = serde_json::from_value(items).map_err(|error| Error::Decode {
+            message: format!(
+                "page member {:?}: {error}",
+                self.items.as_deref().unwrap_or("")
+            ),
+            body: String::new(),
+            source: Some(error),
+        })?;
+        let next_cursor = body
+            .get(&self.next_cursor)
+            .and_then(serde_json::Value::as_str)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let has_more = match &self.has_more {
+            Some(name) => body.get(name).and_then(serde_json::Value::as_bool),
+            None => None,
+        }
+        .unwrap_or(next_cursor.is_some());
+        Ok(Page {
+            data,
+            next_cursor,
+            has_more,
+        })
+    }
+}
+
+/// How the next page is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PageStyle {
+    /// The body's next cursor, sent back in the cursor parameter.
+    #[default]
+    Cursor,
+    /// The body's next member is the next page's URL.
+    NextUrl,
+    /// The `Link` header's `rel="next"` URL (RFC 8288).
+    Link,
+    /// The offset parameter advanced by the items received; an empty page, or one shorter than
+    /// the limit sent, is the last.
+    Offset,
+    /// The page-number parameter advanced by one; an empty page, or one shorter than the limit
+    /// sent, is the last.
+    PageNumber,
+}
+
+/// The `rel="next"` target of a `Link` header (RFC 8288), or `None`.
+pub fn link_next(header: &str) -> Option<String> {
+    let mut rest = header;
+    while let Some(open) = rest.find('<') {
+        let close = open + rest[open..].find('>')?;
+        let target = &rest[open + 1..close];
+        let params_end = rest[close..]
+            .find('<')
+            .map_or(rest.len(), |next| close + next);
+        let params = &rest[close + 1..params_end];
+        for param in params.split(';') {
+            let Some((name, value)) = param.split_once('=') else {
+                continue;
+            };
+            let value = value.trim().trim_end_matches(',').trim().trim_matches('"');
+            if name.trim().eq_ignore_ascii_case("rel")
+                && value
+                    .split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("next"))
+            {
+                return Some(target.to_owned());
+            }
+        }
+        rest = &rest[params_end..];
+    }
+    None
+}
+
 /// A paginated list request, returned by generated list methods.
 ///
 /// - `.await` → the first [`Page`];
@@ -48,6 +155,9 @@ pub struct Paginator<T> {
     spec: RequestSpec,
     options: RequestOptions,
     cursor_param: String,
+    fields: PageFields,
+    style: PageStyle,
+    limit_param: Option<String>,
     _item: PhantomData<fn() -> T>,
 }
 
@@ -58,6 +168,9 @@ impl<T> Clone for Paginator<T> {
             spec: self.spec.clone(),
             options: self.options.clone(),
             cursor_param: self.cursor_param.clone(),
+            fields: self.fields.clone(),
+            style: self.style,
+            limit_param: self.limit_param.clone(),
             _item: PhantomData,
         }
     }
@@ -79,6 +192,9 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             spec,
             options: RequestOptions::default(),
             cursor_param: "cursor".to_owned(),
+            fields: PageFields::default(),
+            style: PageStyle::Cursor,
+            limit_param: None,
             _item: PhantomData,
         }
     }
@@ -86,6 +202,32 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     /// Sets the name of the cursor query parameter (default `cursor`).
     pub fn cursor_param(mut self, name: impl Into<String>) -> Self {
         self.cursor_param = name.into();
+        self
+    }
+
+    /// Sets the page body's member names: its items, the next cursor, and whether more pages
+    /// follow (`None` when the body does not say; a next cursor then means another page).
+    /// Default `data`, `next_cursor`, `has_more`; `items` `None` when the body is the array.
+    pub fn page_fields(
+        mut self,
+        items: Option<&str>,
+        next_cursor: &str,
+        has_more: Option<&str>,
+    ) -> Self {
+        self.fields = PageFields {
+            items: items.map(str::to_owned),
+            next_cursor: next_cursor.to_owned(),
+            has_more: has_more.map(str::to_owned),
+        };
+        self
+    }
+
+    /// Sets how the next page is asked for (default [`PageStyle::Cursor`]; the cursor parameter
+    /// names the offset or page-number parameter) and the page-size parameter whose value, when
+    /// sent, marks a shorter page as the last.
+    pub fn page_style(mut self, style: PageStyle, limit_param: Option<&str>) -> Self {
+        self.style = style;
+        self.limit_param = limit_param.map(str::to_owned);
         self
     }
 
@@ -109,11 +251,66 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
 
     /// Fetches the page at `cursor` (`None`: the first page) with its response.
     pub async fn page(&self, cursor: Option<&str>) -> Result<ApiResponse<Page<T>>> {
-        let spec = match cursor {
-            Some(c) => self.spec.clone().set_query(&self.cursor_param, c),
-            None => self.spec.clone(),
+        let spec = match (cursor, self.style) {
+            (Some(url), PageStyle::Link | PageStyle::NextUrl) => self.spec_at(url)?,
+            (Some(c), _) => self.spec.clone().set_query(&self.cursor_param, c),
+            (None, _) => self.spec.clone(),
         };
-        self.client.send_json::<Page<T>>(&spec, &self.options).await
+        let response = self
+            .client
+            .send_json::<serde_json::Value>(&spec, &self.options)
+            .await?;
+        let mut page = self.fields.page(response.data.clone())?;
+        let next = match self.style {
+            PageStyle::Cursor => None,
+            PageStyle::NextUrl => Some(page.next_cursor.take()),
+            PageStyle::Link => Some(response.header("link").and_then(link_next)),
+            PageStyle::Offset | PageStyle::PageNumber => Some(self.counted(&spec, page.data.len())),
+        };
+        if let Some(next) = next {
+            page.has_more = next.is_some();
+            page.next_cursor = next;
+        }
+        Ok(response.map(|_| page))
+    }
+
+    /// The request for a next-page URL the server gave: resolved against the first request's
+    /// URL and only on its origin, so credentials never go to a host the caller did not choose.
+    fn spec_at(&self, next: &str) -> Result<RequestSpec> {
+        let first = reqwest::Url::parse(&self.client.build_url(&self.spec)?)
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let url = first
+            .join(next)
+            .map_err(|e| Error::InvalidRequest(format!("invalid next-page URL: {e}")))?;
+        if url.origin() != first.origin() {
+            return Err(Error::InvalidRequest(format!(
+                "not following the next-page URL to another origin: {}",
+                url.origin().ascii_serialization()
+            )));
+        }
+        let mut spec = self.spec.clone();
+        spec.path = url.into();
+        spec.query.clear();
+        Ok(spec)
+    }
+
+    /// The next offset or page number after a page of `count` items, `None` on the last page.
+    fn counted(&self, spec: &RequestSpec, count: usize) -> Option<String> {
+        let sent = |name: &str| {
+            spec.query
+                .iter()
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| v.parse::<u64>().ok())
+        };
+        let limit = self.limit_param.as_deref().and_then(sent);
+        if count == 0 || limit.is_some_and(|l| (count as u64) < l) {
+            return None;
+        }
+        let current = sent(&self.cursor_param);
+        Some(match self.style {
+            PageStyle::Offset => (current.unwrap_or(0) + count as u64).to_string(),
+            _ => (current.unwrap_or(1) + 1).to_string(),
+        })
     }
 
     /// Fetches the page after `page`, or `None` when it was the last.

@@ -33,6 +33,33 @@ display_query_value!(
     f64
 );
 
+/// A JSON value the SDK does not know the type of (a union's unknown variant): a string is
+/// written as it is, anything else as JSON.
+impl QueryValue for serde_json::Value {
+    fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
+        match self {
+            serde_json::Value::String(value) => out.push((name.to_owned(), value.clone())),
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    item.append_to(name, out);
+                }
+            }
+            value => out.push((name.to_owned(), value.to_string())),
+        }
+    }
+}
+
+/// Writes a JSON value as a parameter value: a string as it is, anything else as JSON.
+pub fn fmt_json_scalar(
+    value: &serde_json::Value,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    match value {
+        serde_json::Value::String(value) => f.write_str(value),
+        value => std::fmt::Display::fmt(value, f),
+    }
+}
+
 impl<T: QueryValue + ?Sized> QueryValue for &T {
     fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
         (**self).append_to(name, out);

@@ -21,6 +21,12 @@ pub const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("SDK_HARNESS_UNSET_API_KEY"),
     bearer_token_env: Some("SDK_HARNESS_UNSET_BEARER_TOKEN"),
     base_url_env: Some("SDK_HARNESS_UNSET_BASE_URL"),
+    api_key_in: None,
+    username_env: None,
+    password_env: None,
+    oauth2: None,
+    client_id_env: None,
+    client_secret_env: None,
     idempotency_header: Some("Idempotency-Key"),
 };
 

@@ -3,7 +3,8 @@ import { isObject, type Json, type JsonObject, type LoadedDocument } from "../lo
 import { cmp, ModelBuilder } from "./models.ts";
 import { OperationBuilder } from "./operations.ts";
 import { DEFAULT_PAGINATION, detectPagination, type PaginationOptions } from "./pagination.ts";
-import type { ApiIR, OperationGroup, SecurityScheme } from "./types.ts";
+import { pruneIR } from "./prune.ts";
+import type { ApiIR, Operation, OperationGroup, SecurityScheme, SkippedItem, Warning } from "./types.ts";
 
 export interface BuildOptions {
   pagination?: Partial<PaginationOptions>;
@@ -12,12 +13,32 @@ export interface BuildOptions {
 /** Build the IR of a loaded document. The result is plain JSON data (see `types.ts`). */
 export function buildIR(doc: LoadedDocument, options: BuildOptions = {}): ApiIR {
   const root = doc.docs.root as JsonObject;
-  const securitySchemes = buildSecuritySchemes(doc);
+  const warnings: Warning[] = [];
+  const securitySchemes = buildSecuritySchemes(doc, warnings);
   const models = new ModelBuilder(doc);
   const ops = new OperationBuilder(doc, models, new Set(securitySchemes.map((s) => s.id)));
-  const { operations, channels } = ops.build();
+  const built = ops.build();
+  const webhooks = ops.webhooks();
   const modelList = models.finish();
-  const byName = new Map(modelList.map((m) => [m.name, m]));
+  // Refused component models are not in the list; what uses them is pruned below.
+  const skipped: SkippedItem[] = [
+    ...[...models.refused].map(([name, because]) => ({ kind: "model" as const, name, label: name, because })),
+    ...ops.refused,
+  ];
+  const pruned = pruneIR(
+    {
+      ...emptyIR(),
+      operations: built.operations,
+      channels: built.channels,
+      webhooks,
+      models: modelList,
+      groups: groupsOf(built.operations, new Map()),
+    },
+    { operations: new Map(), models: new Map(models.refused) },
+  );
+  skipped.push(...pruned.skipped);
+  const { operations, channels } = pruned;
+  const byName = new Map(pruned.models.map((m) => [m.name, m]));
   const pagination = { ...DEFAULT_PAGINATION, ...options.pagination };
   for (const op of operations) {
     op.pagination = detectPagination(op, byName, pagination);
@@ -35,13 +56,9 @@ export function buildIR(doc: LoadedDocument, options: BuildOptions = {}): ApiIR 
     for (const t of root.tags)
       if (isObject(t) && typeof t.name === "string" && typeof t.description === "string")
         tagDocs.set(t.name, t.description);
-  const groupMap = new Map<string, string[]>();
-  for (const op of operations) groupMap.set(op.group, [...(groupMap.get(op.group) ?? []), op.id]);
-  const groups: OperationGroup[] = [...groupMap.keys()].sort(cmp).map((name) => ({
-    name,
-    ...(tagDocs.has(name) ? { description: tagDocs.get(name) as string } : {}),
-    operations: groupMap.get(name) as string[],
-  }));
+  const groups = groupsOf(operations, tagDocs);
+  const defaultSecurity = ops.security(undefined, { file: "", pointer: "/security" }, true);
+  warnings.push(...ops.warnings);
   const ir: ApiIR = {
     irVersion: 1,
     source: { openapi: doc.openapi, version: doc.version },
@@ -54,18 +71,53 @@ export function buildIR(doc: LoadedDocument, options: BuildOptions = {}): ApiIR 
     },
     servers: buildServers(root.servers),
     securitySchemes,
-    defaultSecurity: ops.security(undefined, { file: "", pointer: "/security" }, true),
+    defaultSecurity,
     groups,
     operations,
-    models: modelList,
+    models: pruned.models,
     channels,
+    webhooks: pruned.webhooks,
+    client: {},
+    skipped,
+    warnings,
     namedFor: [],
   };
   // Guarantees pure JSON data (drops any undefined that slipped in).
   return JSON.parse(JSON.stringify(ir)) as ApiIR;
 }
 
-function buildServers(node: Json | undefined): ApiIR["servers"] {
+function groupsOf(operations: Operation[], tagDocs: Map<string, string>): OperationGroup[] {
+  const groupMap = new Map<string, string[]>();
+  for (const op of operations) groupMap.set(op.group, [...(groupMap.get(op.group) ?? []), op.id]);
+  return [...groupMap.keys()].sort(cmp).map((name) => ({
+    name,
+    ...(tagDocs.has(name) ? { description: tagDocs.get(name) as string } : {}),
+    operations: groupMap.get(name) as string[],
+  }));
+}
+
+/** An IR with nothing in it (the frame pruning works on before the document's parts are known). */
+function emptyIR(): ApiIR {
+  return {
+    irVersion: 1,
+    source: { openapi: "", version: "3.1" },
+    info: { title: "", version: "" },
+    servers: [],
+    securitySchemes: [],
+    defaultSecurity: { public: true, inherited: true, requirements: [] },
+    groups: [],
+    operations: [],
+    models: [],
+    channels: [],
+    webhooks: [],
+    client: {},
+    skipped: [],
+    warnings: [],
+    namedFor: [],
+  };
+}
+
+export function buildServers(node: Json | undefined): ApiIR["servers"] {
   if (!Array.isArray(node)) return [];
   return node.filter(isObject).map((s) => {
     const vars: NonNullable<ApiIR["servers"][number]["variables"]> = {};
@@ -87,7 +139,11 @@ function buildServers(node: Json | undefined): ApiIR["servers"] {
   });
 }
 
-function buildSecuritySchemes(doc: LoadedDocument): SecurityScheme[] {
+/**
+ * The document's security schemes. A scheme the generator cannot read (an unknown type, an apiKey
+ * without `name`, ...) is left out with a warning; requirements naming it are then ignored too.
+ */
+function buildSecuritySchemes(doc: LoadedDocument, warnings: Warning[]): SecurityScheme[] {
   const root = doc.docs.root as JsonObject;
   const comps = isObject(root.components) ? root.components : {};
   const schemes = comps.securitySchemes;
@@ -95,41 +151,58 @@ function buildSecuritySchemes(doc: LoadedDocument): SecurityScheme[] {
   const out: SecurityScheme[] = [];
   for (const id of Object.keys(schemes).sort(cmp)) {
     const at = { file: "", pointer: ptr("/components/securitySchemes", id) };
-    const { value: s, at: sAt } = doc.docs.deref(schemes[id] as Json, at);
-    if (!isObject(s)) throw new GeneratorError(sAt.file, sAt.pointer, "a security scheme must be an object");
-    const type = s.type;
-    const description = typeof s.description === "string" ? { description: s.description } : {};
-    if (type === "apiKey") {
-      if (s.in !== "header" && s.in !== "query" && s.in !== "cookie")
-        throw new GeneratorError(sAt.file, ptr(sAt.pointer, "in"), "apiKey `in` must be header, query or cookie");
-      if (typeof s.name !== "string")
-        throw new GeneratorError(sAt.file, ptr(sAt.pointer, "name"), "apiKey needs `name`");
-      out.push({ id, type, ...description, in: s.in, parameterName: s.name });
-    } else if (type === "http") {
-      if (typeof s.scheme !== "string")
-        throw new GeneratorError(sAt.file, ptr(sAt.pointer, "scheme"), "http security needs `scheme`");
-      out.push({
-        id,
-        type,
-        ...description,
-        scheme: s.scheme.toLowerCase(),
-        ...(typeof s.bearerFormat === "string" ? { bearerFormat: s.bearerFormat } : {}),
+    try {
+      out.push(securityScheme(doc, id, schemes[id] as Json, at));
+    } catch (error) {
+      if (!(error instanceof GeneratorError)) throw error;
+      warnings.push({
+        file: error.file,
+        pointer: error.pointer,
+        message: `${error.reason}; the scheme "${id}" is ignored`,
       });
-    } else if (type === "oauth2") {
-      out.push({ id, type, ...description, flows: s.flows ?? {} });
-    } else if (type === "openIdConnect") {
-      out.push({
-        id,
-        type,
-        ...description,
-        ...(typeof s.openIdConnectUrl === "string" ? { openIdConnectUrl: s.openIdConnectUrl } : {}),
-      });
-    } else if (type === "mutualTLS") {
-      out.push({ id, type, ...description });
-    } else
-      throw new GeneratorError(sAt.file, ptr(sAt.pointer, "type"), `unknown security scheme type "${String(type)}"`);
+    }
   }
   return out;
+}
+
+function securityScheme(
+  doc: LoadedDocument,
+  id: string,
+  node: Json,
+  at: { file: string; pointer: string },
+): SecurityScheme {
+  const { value: s, at: sAt } = doc.docs.deref(node, at);
+  if (!isObject(s)) throw new GeneratorError(sAt.file, sAt.pointer, "a security scheme must be an object");
+  const type = s.type;
+  const description = typeof s.description === "string" ? { description: s.description } : {};
+  if (type === "apiKey") {
+    if (s.in !== "header" && s.in !== "query" && s.in !== "cookie")
+      throw new GeneratorError(sAt.file, ptr(sAt.pointer, "in"), "apiKey `in` must be header, query or cookie");
+    if (typeof s.name !== "string") throw new GeneratorError(sAt.file, ptr(sAt.pointer, "name"), "apiKey needs `name`");
+    return { id, type, ...description, in: s.in, parameterName: s.name };
+  }
+  if (type === "http") {
+    if (typeof s.scheme !== "string")
+      throw new GeneratorError(sAt.file, ptr(sAt.pointer, "scheme"), "http security needs `scheme`");
+    return {
+      id,
+      type,
+      ...description,
+      scheme: s.scheme.toLowerCase(),
+      ...(typeof s.bearerFormat === "string" ? { bearerFormat: s.bearerFormat } : {}),
+    };
+  }
+  if (type === "oauth2") return { id, type, ...description, flows: s.flows ?? {} };
+  if (type === "openIdConnect") {
+    return {
+      id,
+      type,
+      ...description,
+      ...(typeof s.openIdConnectUrl === "string" ? { openIdConnectUrl: s.openIdConnectUrl } : {}),
+    };
+  }
+  if (type === "mutualTLS") return { id, type, ...description };
+  throw new GeneratorError(sAt.file, ptr(sAt.pointer, "type"), `unknown security scheme type "${String(type)}"`);
 }
 
 /** The document's license (an SPDX identifier when given, else its name), for package metadata. */

@@ -1,4 +1,4 @@
-import { GeneratorError } from "../errors.ts";
+import { GeneratorError, type Refusal } from "../errors.ts";
 import type { LoadedDocument, NSchema } from "../loader/index.ts";
 import { valueType } from "../loader/schema.ts";
 import { pascalJoin } from "../naming/words.ts";
@@ -41,6 +41,31 @@ function src(s: NSchema): SourceRef {
   return { file: s.at.file, pointer: s.at.pointer };
 }
 
+/**
+ * A schema that only constrains an object without describing one (`{required: [a]}`, a title, a
+ * description): as a union member next to `properties` it says which members must be present.
+ */
+function isConstraintOnly(s: NSchema): boolean {
+  return (
+    !s.ref &&
+    (s.type === undefined || s.type === "object") &&
+    !s.properties?.length &&
+    !s.enum &&
+    !s.items &&
+    !s.oneOf &&
+    !s.anyOf &&
+    !s.allOf &&
+    s.additionalProperties === undefined
+  );
+}
+
+/** A string holding raw bytes of a non-text media type (`contentMediaType: image/png`, no encoding). */
+function isBinaryMedia(s: NSchema): boolean {
+  const media = s.contentMediaType?.toLowerCase();
+  if (media === undefined || s.contentEncoding !== undefined) return false;
+  return !media.startsWith("text/") && !/[/+]json$/.test(media) && !/[/+]xml$/.test(media);
+}
+
 /** Preferred discriminator property names when inferring one. */
 const TAG_PREFERENCE = ["type", "kind", "event", "object", "tag"];
 
@@ -55,7 +80,7 @@ export class ModelBuilder {
   private readonly keyToName = new Map<string, string>();
   private readonly inlineToName = new Map<string, string>();
   private readonly taken = new Set<string>();
-  private readonly pending: Array<() => void> = [];
+  private readonly pending: Array<[string, () => void]> = [];
   private readonly flattening = new Set<string>();
 
   constructor(doc: LoadedDocument) {
@@ -67,9 +92,23 @@ export class ModelBuilder {
     throw new GeneratorError(s.at.file, s.at.pointer, reason);
   }
 
-  /** Build every component schema and everything reachable; returns models sorted by name. */
+  /** Component models that could not be built, by name, with the refusal. */
+  readonly refused = new Map<string, Refusal>();
+
+  /**
+   * Build every component schema and everything reachable; returns models sorted by name. A
+   * component that is refused is left out (see `refused`); what uses it is pruned later.
+   */
   finish(): Model[] {
-    while (this.pending.length > 0) (this.pending.shift() as () => void)();
+    while (this.pending.length > 0) {
+      const [name, build] = this.pending.shift() as [string, () => void];
+      try {
+        build();
+      } catch (error) {
+        if (!(error instanceof GeneratorError)) throw error;
+        this.refused.set(name, { file: error.file, pointer: error.pointer, reason: error.reason });
+      }
+    }
     this.linkBaseDiscriminators();
     return [...this.models.values()].sort((a, b) => cmp(a.name, b.name));
   }
@@ -88,10 +127,13 @@ export class ModelBuilder {
     if (!named) throw new Error(`unknown schema key ${key}`);
     const name = this.unique(named.name);
     this.keyToName.set(key, name);
-    this.pending.push(() => {
-      const s = this.doc.schemas.named(key);
-      this.models.set(name, this.modelFrom(name, s, "component"));
-    });
+    this.pending.push([
+      name,
+      () => {
+        const s = this.doc.schemas.named(key);
+        this.models.set(name, this.modelFrom(name, s, "component"));
+      },
+    ]);
     return name;
   }
 
@@ -124,6 +166,10 @@ export class ModelBuilder {
       }
       return { kind: "model", name: this.hoist(s, hint), nullable: s.nullable };
     }
+    if (s.allOf && !s.oneOf && !s.anyOf && !s.properties?.length) {
+      const scalar = this.scalarAllOf(s, hint);
+      if (scalar !== null) return scalar;
+    }
     if (s.oneOf || s.anyOf || s.allOf) return { kind: "model", name: this.hoist(s, hint), nullable: s.nullable };
     if (s.type === "object" || s.properties || s.additionalProperties !== undefined) {
       if ((s.properties && s.properties.length > 0) || s.additionalProperties === false) {
@@ -141,10 +187,12 @@ export class ModelBuilder {
     }
     if (s.type === "null") return { kind: "null", nullable: true };
     if (s.type === "string" || s.type === "integer" || s.type === "number" || s.type === "boolean") {
+      // 3.1 spells raw file content as a string with a non-text `contentMediaType` (3.0: format binary).
+      const format = s.format ?? (s.type === "string" && isBinaryMedia(s) ? "binary" : undefined);
       return withC({
         kind: "primitive",
         type: s.type,
-        ...(s.format ? { format: s.format } : {}),
+        ...(format ? { format } : {}),
         nullable: s.nullable,
       });
     }
@@ -183,39 +231,51 @@ export class ModelBuilder {
     if (s.ref) return { ...base, kind: "alias", type: this.typeRef(s, [name]) };
     if (s.enum) return this.enumModel(name, s, base);
     if ((s.oneOf || s.anyOf) && (s.properties?.length || s.allOf)) {
-      this.fail(
-        s,
-        "a schema combining `oneOf`/`anyOf` with `properties` or `allOf` is not supported; move the shared properties into each variant",
-      );
+      const members = [...(s.oneOf ?? []), ...(s.anyOf ?? [])];
+      // `oneOf: [{required: [a]}, {required: [b]}]` next to properties only constrains which
+      // members are present: the type is the object (the server checks the constraint).
+      if (members.every(isConstraintOnly)) {
+        const { oneOf: _o, anyOf: _a, ...object } = s;
+        return this.modelFrom(name, object, origin);
+      }
+      if (s.oneOf && s.anyOf) this.fail(s, "a schema with both `oneOf` and `anyOf` is not supported");
+      return this.unionModel(name, this.sharedIntoVariants(s), base, members);
     }
     if (s.oneOf && s.anyOf) this.fail(s, "a schema with both `oneOf` and `anyOf` is not supported");
     if (s.oneOf || s.anyOf) return this.unionModel(name, s, base);
+    if (s.allOf && !s.properties?.length) {
+      const scalar = this.scalarAllOf(s, [name]);
+      if (scalar !== null) return { ...base, kind: "alias", type: scalar };
+    }
     if (s.allOf || s.properties?.length || s.additionalProperties === false || s.discriminator)
       return this.objectModel(name, s, base);
     return { ...base, kind: "alias", type: this.typeRef(s, [name]) };
   }
 
-  private enumModel(_name: string, s: NSchema, base: ReturnType<ModelBuilder["base"]>): EnumModel {
+  private enumModel(name: string, s: NSchema, base: ReturnType<ModelBuilder["base"]>): EnumModel | UnionModel {
     const values = s.enum as unknown[];
     const types = new Set(values.map(valueType));
     if (types.has(undefined)) this.fail(s, "only string, number and boolean enum values are supported");
     let valueType_: PrimitiveType;
     if (types.size === 1) valueType_ = [...types][0] as PrimitiveType;
     else if (types.size === 2 && types.has("integer") && types.has("number")) valueType_ = "number";
-    else this.fail(s, "an enum mixing value types is not supported");
+    else return this.mixedEnum(name, s, base);
     if (s.type === "number" && valueType_ === "integer") valueType_ = "number";
     const seen = new Set<string>();
-    const members = values.map((v, i) => {
+    // A value listed twice is one member (the first listing's docs and name).
+    const members = values.flatMap((v, i) => {
       const k = JSON.stringify(v);
-      if (seen.has(k)) this.fail(s, `enum value ${k} is listed twice`);
+      if (seen.has(k)) return [];
       seen.add(k);
       const d = s.enumDescriptions?.[i];
       const n = s.enumNames?.[i];
-      return {
-        value: v as string | number | boolean,
-        ...(d ? { description: d } : {}),
-        ...(n ? { suggestedName: n } : {}),
-      };
+      return [
+        {
+          value: v as string | number | boolean,
+          ...(d ? { description: d } : {}),
+          ...(n ? { suggestedName: n } : {}),
+        },
+      ];
     });
     return {
       ...base,
@@ -227,12 +287,58 @@ export class ModelBuilder {
     };
   }
 
-  private unionModel(name: string, s: NSchema, base: ReturnType<ModelBuilder["base"]>): UnionModel {
+  /**
+   * `originals`: when the variants were merged with shared properties (`sharedIntoVariants`), the
+   * members as written, so a discriminator mapping naming a component lands on its merged variant.
+   */
+  /**
+   * An enum mixing value types (`["auto", 1, 2, true]`): a union of one enum per value type
+   * (`<Name>String`, `<Name>Integer`, ...), a single value of its type being a literal.
+   */
+  private mixedEnum(name: string, s: NSchema, base: ReturnType<ModelBuilder["base"]>): UnionModel {
+    const values = s.enum as unknown[];
+    const order: PrimitiveType[] = [];
+    const byType = new Map<PrimitiveType, unknown[]>();
+    for (const v of values) {
+      let t = valueType(v) as PrimitiveType;
+      if (t === "integer" && values.some((x) => valueType(x) === "number")) t = "number";
+      if (!byType.has(t)) order.push(t);
+      byType.set(t, [...(byType.get(t) ?? []), v]);
+    }
+    const variants = order.map((t) => {
+      const group = byType.get(t) as unknown[];
+      if (group.length === 1)
+        return { type: { kind: "literal", value: group[0], nullable: false } as TypeRef, discriminatorValues: [] };
+      const member: NSchema = {
+        at: s.at,
+        nullable: false,
+        type: t,
+        enum: group,
+        ...(s.enumDescriptions
+          ? { enumDescriptions: group.map((v) => s.enumDescriptions?.[values.indexOf(v)] ?? null) }
+          : {}),
+        ...(s.enumNames ? { enumNames: group.map((v) => s.enumNames?.[values.indexOf(v)] ?? null) } : {}),
+      };
+      const memberName = this.unique(pascalJoin([name, t]));
+      this.models.set(memberName, {
+        ...(this.enumModel(memberName, member, { ...base, name: memberName, origin: "inline" }) as EnumModel),
+      });
+      return { type: { kind: "model", name: memberName, nullable: false } as TypeRef, discriminatorValues: [] };
+    });
+    return { ...base, kind: "union", composition: "oneOf", variants, nullable: s.nullable };
+  }
+
+  private unionModel(
+    name: string,
+    s: NSchema,
+    base: ReturnType<ModelBuilder["base"]>,
+    originals?: NSchema[],
+  ): UnionModel {
     const composition = s.oneOf ? "oneOf" : "anyOf";
     const members = (s.oneOf ?? s.anyOf) as NSchema[];
-    const types = members.map((m, i) => this.typeRef(m, [name, this.variantHint(m, s, i)]));
+    const types = members.map((m, i) => this.typeRef(m, [name, this.variantHint(originals?.[i] ?? m, s, i)]));
     let discriminator: Discriminator | undefined;
-    if (s.discriminator) discriminator = this.declaredDiscriminator(s, members, types);
+    if (s.discriminator) discriminator = this.declaredDiscriminator(s, members, types, originals);
     else discriminator = this.inferDiscriminator(members, types);
     const variants = types.map((type) => ({
       type,
@@ -251,6 +357,80 @@ export class ModelBuilder {
     };
   }
 
+  /**
+   * A union whose schema also has `properties` (and `allOf`): the shared members are merged into
+   * every variant (`allOf: [shared..., variant]`), so each variant is a complete object; the
+   * discriminator stays on the union.
+   */
+  private sharedIntoVariants(s: NSchema): NSchema {
+    const key = s.oneOf ? "oneOf" : "anyOf";
+    const shared: NSchema = {
+      at: s.at,
+      nullable: false,
+      type: "object",
+      ...(s.properties ? { properties: s.properties } : {}),
+      ...(s.required ? { required: s.required } : {}),
+      ...(s.additionalProperties !== undefined ? { additionalProperties: s.additionalProperties } : {}),
+    };
+    const variants = (s[key] as NSchema[]).map((v): NSchema => {
+      const target = this.resolve(v);
+      const objectLike =
+        isConstraintOnly(target) ||
+        target.type === "object" ||
+        (!target.type && !target.enum && !target.items && (target.properties || target.allOf));
+      if (!objectLike || target.oneOf || target.anyOf) {
+        this.fail(v, "a variant of a union with shared `properties` must be an object schema");
+      }
+      return {
+        at: v.at,
+        nullable: false,
+        ...(v.title ? { title: v.title } : {}),
+        allOf: [...(s.allOf ?? []), shared, v],
+      };
+    });
+    const { properties: _p, required: _r, allOf: _a, additionalProperties: _ap, type: _t, ...rest } = s;
+    return { ...rest, [key]: variants };
+  }
+
+  /**
+   * `allOf` whose members are not objects (a `$ref` to a string schema refined with a pattern):
+   * the refinements apply to that type. Null when some member is an object (or a union).
+   */
+  private scalarAllOf(s: NSchema, hint: readonly string[]): TypeRef | null {
+    const members = s.allOf as NSchema[];
+    let carrier: NSchema | null = null;
+    const extra: Constraints[] = [];
+    for (const m of members) {
+      const r = this.resolve(m);
+      if (r.properties?.length || r.oneOf || r.anyOf || r.allOf || r.additionalProperties !== undefined) return null;
+      if (r.type === "object") return null;
+      if (r.type !== undefined || r.enum || r.items || m.ref) {
+        if (carrier !== null) {
+          // A second typed member only refines the first (same type).
+          if (r.type !== this.resolve(carrier).type) return null;
+          const c = constraintsOf(r);
+          if (c) extra.push(c);
+          continue;
+        }
+        carrier = m;
+      } else {
+        const c = constraintsOf(m);
+        if (c) extra.push(c);
+      }
+    }
+    if (carrier === null) return null;
+    const own = constraintsOf(s);
+    const merged = Object.assign({}, ...extra, own ?? {}) as Constraints;
+    const type = this.typeRef(carrier, hint);
+    if (type.kind === "literal" || type.kind === "null" || type.kind === "any") return type;
+    const constraints = { ...(type.constraints ?? {}), ...merged };
+    return {
+      ...type,
+      nullable: type.nullable || s.nullable,
+      ...(Object.keys(constraints).length > 0 ? { constraints } : {}),
+    } as TypeRef;
+  }
+
   private variantHint(m: NSchema, parent: NSchema, i: number): string {
     const tag = parent.discriminator?.propertyName;
     if (tag) {
@@ -258,6 +438,8 @@ export class ModelBuilder {
       if (p?.enum?.length === 1) return String(p.enum[0]);
     }
     if (m.title) return m.title;
+    // A component merged with shared properties (`sharedIntoVariants`) is named after it.
+    if (m.ref) return this.doc.docs.named.get(m.ref)?.name ?? `Variant${i + 1}`;
     if (m.type && !m.properties) return m.type === "array" ? "List" : m.type;
     return `Variant${i + 1}`;
   }
@@ -285,16 +467,30 @@ export class ModelBuilder {
     return null;
   }
 
-  private declaredDiscriminator(s: NSchema, members: NSchema[], types: TypeRef[]): Discriminator {
+  private declaredDiscriminator(
+    s: NSchema,
+    members: NSchema[],
+    types: TypeRef[],
+    originals?: NSchema[],
+  ): Discriminator {
     const d = s.discriminator as NonNullable<NSchema["discriminator"]>;
-    const mapping: Discriminator["mapping"] = d.mapping.map((m) => ({ value: m.value, model: this.nameForKey(m.ref) }));
+    // A mapping to a component that a merged variant was made from names that variant.
+    const merged = new Map<string, string>();
+    originals?.forEach((o, i) => {
+      const t = types[i];
+      if (o.ref && t?.kind === "model") merged.set(o.ref, t.name);
+    });
+    const mapping: Discriminator["mapping"] = d.mapping.map((m) => ({
+      value: m.value,
+      model: merged.get(m.ref) ?? this.nameForKey(m.ref),
+    }));
     members.forEach((m, i) => {
       const t = types[i] as TypeRef;
       if (t.kind !== "model") this.fail(m, "a discriminated union variant must be an object schema");
       if (mapping.some((x) => x.model === t.name)) return;
       // Implicit mapping: the variant's const tag, else (per OpenAPI) the schema name.
-      const value =
-        this.tagValue(m, d.propertyName) ?? (m.ref ? (this.doc.docs.named.get(m.ref)?.name as string) : null);
+      const ref = originals?.[i]?.ref ?? m.ref;
+      const value = this.tagValue(m, d.propertyName) ?? (ref ? (this.doc.docs.named.get(ref)?.name as string) : null);
       if (value === null)
         this.fail(m, `cannot tell the \`${d.propertyName}\` value of this variant; add a discriminator mapping`);
       mapping.push({ value, model: t.name });
@@ -348,7 +544,10 @@ export class ModelBuilder {
         try {
           const target = this.resolve(m);
           if (target.oneOf || target.anyOf || target.enum || (target.type && target.type !== "object")) {
-            this.fail(m, "allOf members must be object schemas");
+            this.fail(
+              m,
+              "`allOf` members of different types (an object and a non-object, or two non-object types): no value matches them all",
+            );
           }
           const baseName = this.nameForKey(key);
           bases.push(baseName);
@@ -361,7 +560,10 @@ export class ModelBuilder {
         }
       } else {
         if (m.oneOf || m.anyOf || m.enum || (m.type && m.type !== "object"))
-          this.fail(m, "allOf members must be object schemas");
+          this.fail(
+            m,
+            "`allOf` members of different types (an object and a non-object, or two non-object types): no value matches them all",
+          );
         const shape = this.flatProperties(m, name);
         for (const [k, v] of shape.props) props.set(k, v);
         for (const k of shape.required) required.add(k);

@@ -1,4 +1,4 @@
-import { GeneratorError, ptr } from "../errors.ts";
+import { GeneratorError, ptr, RefusalsError } from "../errors.ts";
 import {
   describeEventStream,
   isObject,
@@ -8,7 +8,9 @@ import {
   type Location,
 } from "../loader/index.ts";
 import { camelCase, pascalJoin, splitWords } from "../naming/words.ts";
+import { buildServers } from "./build.ts";
 import { cmp, type ModelBuilder } from "./models.ts";
+import { operationLabel } from "./prune.ts";
 import type {
   BodyContent,
   BodyKind,
@@ -22,7 +24,10 @@ import type {
   ResponseContentKind,
   ResponseHeader,
   SecurityRequirement,
+  SkippedItem,
   TypeRef,
+  Warning,
+  Webhook,
   WebSocketChannel,
 } from "./types.ts";
 
@@ -112,26 +117,111 @@ export class OperationBuilder {
     const channels: WebSocketChannel[] = [];
     const ids = new Map<string, string>();
     for (const path of Object.keys(paths).sort()) {
-      const { value: item, at: itemAt } = this.doc.docs.deref(paths[path] as Json, loc(pathsAt, path));
-      if (!isObject(item)) fail(itemAt, "a path item must be an object");
-      if (item.additionalOperations !== undefined)
-        fail(loc(itemAt, "additionalOperations"), "`additionalOperations` (custom HTTP methods) is not supported");
-      if (item.servers !== undefined) fail(loc(itemAt, "servers"), "per-path `servers` are not supported");
+      let item: JsonObject;
+      let itemAt: Location;
+      try {
+        const resolved = this.doc.docs.deref(paths[path] as Json, loc(pathsAt, path));
+        if (!isObject(resolved.value)) fail(resolved.at, "a path item must be an object");
+        item = resolved.value;
+        itemAt = resolved.at;
+        if (item.additionalOperations !== undefined)
+          fail(loc(itemAt, "additionalOperations"), "`additionalOperations` (custom HTTP methods) is not supported");
+      } catch (error) {
+        // The whole path is left out: its operations cannot be read.
+        this.refuse(error, `${path} (every operation)`, `path ${path}`);
+        continue;
+      }
       for (const method of METHODS) {
         const raw = item[method];
         if (raw === undefined) continue;
         const opAt = loc(itemAt, method);
-        if (!isObject(raw)) fail(opAt, "an operation must be an object");
-        const op = this.operation(path, method, raw, opAt, item, itemAt);
-        const other = ids.get(op.id);
-        if (other) fail(loc(opAt, "operationId"), `operationId "${op.id}" is also used at ${other}`);
-        ids.set(op.id, opAt.pointer);
-        operations.push(op);
-        const ws = raw["x-websocket"];
-        if (ws !== undefined) channels.push(this.channel(op, ws, loc(opAt, "x-websocket")));
+        const id =
+          isObject(raw) && typeof raw.operationId === "string" && raw.operationId !== ""
+            ? raw.operationId
+            : deriveOperationId(method, path);
+        try {
+          if (!isObject(raw)) fail(opAt, "an operation must be an object");
+          const other = ids.get(id);
+          if (other) fail(loc(opAt, "operationId"), `operationId "${id}" is also used at ${other}`);
+          const op = this.operation(path, method, raw, opAt, item, itemAt);
+          const ws = raw["x-websocket"];
+          const channel = ws === undefined ? null : this.channel(op, ws, loc(opAt, "x-websocket"));
+          ids.set(op.id, opAt.pointer);
+          operations.push(op);
+          if (channel !== null) channels.push(channel);
+        } catch (error) {
+          this.refuse(error, id, operationLabel({ method, path, id }));
+        }
       }
     }
     return { operations, channels };
+  }
+
+  /**
+   * The document's webhooks with their JSON payload types (hoisted as `<Name>Webhook...`
+   * models). A webhook whose payload is refused is left out with a warning; `callbacks` of
+   * operations are not generated, which is said once per callback.
+   */
+  webhooks(): Webhook[] {
+    const out: Webhook[] = [];
+    const hooks = this.root.webhooks;
+    const hooksAt: Location = { file: "", pointer: "/webhooks" };
+    if (hooks !== undefined && !isObject(hooks)) fail(hooksAt, "`webhooks` must be an object");
+    for (const name of Object.keys((hooks as JsonObject | undefined) ?? {}).sort()) {
+      try {
+        const { value: item, at: itemAt } = this.doc.docs.deref(
+          (hooks as JsonObject)[name] as Json,
+          loc(hooksAt, name),
+        );
+        if (!isObject(item)) fail(itemAt, "a webhook must be a path item object");
+        for (const method of METHODS) {
+          const raw = item[method];
+          if (!isObject(raw)) continue;
+          const at = loc(itemAt, method);
+          const body =
+            raw.requestBody === undefined
+              ? null
+              : this.requestBody(raw.requestBody, loc(at, "requestBody"), pascalJoin([name, "Webhook"]));
+          const json = body?.contents.find((c) => c.kind === "json" || c.kind === "merge-patch");
+          out.push({
+            name,
+            method,
+            ...(typeof raw.summary === "string" ? { summary: raw.summary } : {}),
+            ...(typeof raw.description === "string" ? { description: raw.description } : {}),
+            payload: json?.type ?? null,
+            source: { file: at.file, pointer: at.pointer },
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof GeneratorError)) throw error;
+        this.warnings.push({
+          file: error.file,
+          pointer: error.pointer,
+          message: `${error.reason}; the webhook "${name}" is not generated`,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Operations left out of the IR, each with its refusal. */
+  readonly refused: SkippedItem[] = [];
+  /** Mistakes in the document worked around. */
+  readonly warnings: Warning[] = [];
+
+  /** Records a refused operation (a GeneratorError); anything else is a bug and is rethrown. */
+  private refuse(error: unknown, name: string, label: string): void {
+    if (!(error instanceof GeneratorError)) throw error;
+    if (error instanceof RefusalsError) {
+      for (const because of error.refusals) this.refused.push({ kind: "operation", name, label, because });
+      return;
+    }
+    this.refused.push({
+      kind: "operation",
+      name,
+      label,
+      because: { file: error.file, pointer: error.pointer, reason: error.reason },
+    });
   }
 
   private operation(
@@ -142,7 +232,18 @@ export class OperationBuilder {
     item: JsonObject,
     itemAt: Location,
   ): Operation {
-    if (raw.servers !== undefined) fail(loc(at, "servers"), "per-operation `servers` are not supported");
+    // Servers of the operation, else of its path item, replace the document's (an empty list
+    // changes nothing).
+    const ownServers = buildServers(raw.servers);
+    const servers = ownServers.length > 0 ? ownServers : buildServers(item.servers);
+    if (isObject(raw.callbacks)) {
+      for (const name of Object.keys(raw.callbacks)) {
+        this.warnings.push({
+          ...loc(at, "callbacks", name),
+          message: "callbacks are not generated (the SDKs make requests; they do not receive them)",
+        });
+      }
+    }
     const declared = typeof raw.operationId === "string" && raw.operationId !== "";
     const id = declared ? (raw.operationId as string) : deriveOperationId(method, path);
     const opName = pascalJoin([id]);
@@ -174,6 +275,7 @@ export class OperationBuilder {
       pagination: null,
       streaming: success?.contents.some((c) => c.kind === "event-stream") ?? false,
       websocket: raw["x-websocket"] !== undefined ? id : null,
+      ...(servers.length > 0 ? { servers } : {}),
       source: { file: at.file, pointer: at.pointer },
     };
   }
@@ -293,11 +395,22 @@ export class OperationBuilder {
       else if (kind === "text" && !schema) type = { kind: "primitive", type: "string", nullable: false };
       else if (!schema) type = { kind: "any", nullable: true };
       else type = this.models.typeRef(schema, [opName, "Request"]);
-      contents.push({ mediaType, kind, type });
+      const encoding: Record<string, string> = {};
+      if (kind === "multipart" && isObject(media.encoding)) {
+        for (const [name, e] of Object.entries(media.encoding)) {
+          if (isObject(e) && typeof e.contentType === "string") encoding[name] = e.contentType;
+        }
+      }
+      contents.push({ mediaType, kind, type, ...(Object.keys(encoding).length > 0 ? { encoding } : {}) });
     }
     if (contents.length === 0) fail(loc(bAt, "content"), "a request body needs at least one media type");
-    if (contents.every((c) => c.kind === "xml"))
-      fail(loc(bAt, "content"), "XML-only request bodies are not supported (add a JSON media type)");
+    // An XML-only body is sent as text with its media type (the caller passes the document).
+    if (contents.every((c) => c.kind === "xml")) {
+      for (const c of contents) {
+        c.kind = "text";
+        c.type = { kind: "primitive", type: "string", nullable: false };
+      }
+    }
     contents.sort((x, y) => kindRank(x.kind) - kindRank(y.kind) || cmp(x.mediaType, y.mediaType));
     return {
       required: b.required === true,
@@ -311,9 +424,10 @@ export class OperationBuilder {
     at: Location,
     opName: string,
   ): { responses: Response[]; successStatus: string | null } {
-    const rs = raw.responses;
+    // OpenAPI 3.1 allows an operation without `responses`: it then has no typed answer.
+    const rs = raw.responses ?? {};
     const rsAt = loc(at, "responses");
-    if (!isObject(rs) || Object.keys(rs).length === 0) fail(rsAt, "an operation needs `responses`");
+    if (!isObject(rs)) fail(rsAt, "`responses` must be an object");
     const statuses = Object.keys(rs as JsonObject).sort((a, b) => {
       const [x1, x2] = statusOrder(a);
       const [y1, y2] = statusOrder(b);
@@ -375,8 +489,13 @@ export class OperationBuilder {
           else type = this.models.typeRef(schema, hint);
           contents.push({ mediaType, kind, type });
         }
-        if (contents.length > 0 && contents.every((c) => c.kind === "xml"))
-          fail(loc(rAt, "content"), "XML-only response bodies are not supported (add a JSON media type)");
+        // An XML-only answer is text with its media type (the SDKs return the document as a string).
+        if (contents.length > 0 && contents.every((c) => c.kind === "xml")) {
+          for (const c of contents) {
+            c.kind = "text";
+            c.type = { kind: "primitive", type: "string", nullable: false };
+          }
+        }
         contents.sort((x, y) => respRank(x.kind) - respRank(y.kind) || cmp(x.mediaType, y.mediaType));
       }
       return {
@@ -434,9 +553,20 @@ export class OperationBuilder {
         isPublic = true;
         return;
       }
+      // A requirement naming a scheme the document does not define cannot be met: it is left out
+      // with a warning (a broken document, not a reason to stop).
+      const unknown = keys.filter((k) => !this.schemeIds.has(k));
+      for (const k of unknown) {
+        const at = loc(listAt, i, k);
+        if (this.warnings.some((w) => w.pointer === at.pointer && w.file === at.file)) continue;
+        this.warnings.push({
+          ...at,
+          message: `security scheme "${k}" is not defined under components/securitySchemes; the requirement naming it is ignored`,
+        });
+      }
+      if (unknown.length > 0) return;
       requirements.push({
         schemes: keys.map((k) => {
-          if (!this.schemeIds.has(k)) fail(loc(listAt, i, k), `unknown security scheme "${k}"`);
           const scopes = req[k];
           return {
             scheme: k,

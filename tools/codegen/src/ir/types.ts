@@ -9,6 +9,7 @@
  * - Language-neutral: `name`s here are canonical PascalCase / wire names. Per-language
  *   identifiers are added by the naming layer (`src/naming`) under `names`.
  */
+import type { Refusal } from "../errors.ts";
 import type { Language, NameSlots } from "../naming/types.ts";
 
 export type { Language } from "../naming/types.ts";
@@ -195,6 +196,8 @@ export interface BodyContent {
   mediaType: string;
   kind: BodyKind;
   type: TypeRef;
+  /** Multipart: the Content-Type of a part, by property (from the media type's `encoding`). */
+  encoding?: Record<string, string>;
 }
 
 export interface RequestBody {
@@ -265,13 +268,20 @@ export interface OperationSecurity {
 }
 
 export interface Pagination {
-  style: "cursor";
-  /** Query parameter carrying the cursor. */
+  /**
+   * How the next page is asked for: `cursor` (the body's next cursor back in `cursorParam`),
+   * `nextUrl` (the body's `nextCursorField` is the next page's URL), `link` (the `Link`
+   * header's `rel="next"` URL), `offset` (`cursorParam` advanced by the items received) or
+   * `page` (`cursorParam`, a page number, advanced by one).
+   */
+  style: "cursor" | "nextUrl" | "link" | "offset" | "page";
+  /** Query parameter carrying the cursor, offset or page number ("" for `nextUrl` and `link`). */
   cursorParam: string;
   limitParam: string | null;
-  /** Page model and its fields. */
-  pageModel: string;
-  itemsField: string;
+  /** Page model and its fields; both null when the body is the array of items itself. */
+  pageModel: string | null;
+  itemsField: string | null;
+  /** The next cursor's or next URL's member ("" for the other styles). */
   nextCursorField: string;
   hasMoreField: string | null;
   itemType: TypeRef;
@@ -303,8 +313,19 @@ export interface Operation {
   streaming: boolean;
   /** Id of the WebSocket channel this operation upgrades to. */
   websocket: string | null;
+  /**
+   * Servers of the operation (or of its path item) that replace the document's for it; absent
+   * when it uses the document's.
+   */
+  servers?: Server[];
   source: SourceRef;
   names?: NameSlots<{ method: string }>;
+}
+
+export interface Server {
+  url: string;
+  description?: string;
+  variables?: Record<string, { default: string; enum?: string[]; description?: string }>;
 }
 
 export interface OperationGroup {
@@ -355,11 +376,7 @@ export interface ApiIR {
     /** The document's license: its SPDX identifier, else its name (package metadata). */
     license?: string;
   };
-  servers: Array<{
-    url: string;
-    description?: string;
-    variables?: Record<string, { default: string; enum?: string[]; description?: string }>;
-  }>;
+  servers: Server[];
   securitySchemes: SecurityScheme[];
   /** Document-level security (alternatives); `public` when one alternative is `{}`. */
   defaultSecurity: OperationSecurity;
@@ -367,6 +384,47 @@ export interface ApiIR {
   operations: Operation[];
   models: Model[];
   channels: WebSocketChannel[];
+  /**
+   * Webhooks (OpenAPI 3.1 `webhooks`): requests the API sends to its users, with their payload
+   * type (the JSON request body); the SDKs generate the payload models.
+   */
+  webhooks: Webhook[];
+  /** The client class: one name for every language, from the title (filled by the naming layer). */
+  client: { names?: NameSlots<{ className: string }> };
+  /**
+   * What could not be generated and was left out, each with the refusal behind it (a model that
+   * uses a refused model is skipped too, and so is an operation that uses one). Empty unless
+   * skipping was allowed (`skipUnsupported`); otherwise the refusals are thrown together.
+   */
+  skipped: SkippedItem[];
+  /** Mistakes in the document the generator worked around (printed as warnings). */
+  warnings: Warning[];
   /** Languages `names` were filled for (empty before naming). */
   namedFor: Language[];
+}
+
+export interface Webhook {
+  /** The key under `webhooks`. */
+  name: string;
+  method: Operation["method"];
+  summary?: string;
+  description?: string;
+  /** The JSON payload, or null when the webhook declares none. */
+  payload: TypeRef | null;
+  source: SourceRef;
+}
+
+export interface SkippedItem {
+  kind: "operation" | "model";
+  /** The operation id or the model name. */
+  name: string;
+  /** How a reader finds it: `POST /pets/{id}/photo (uploadPhoto)`, or the model name. */
+  label: string;
+  because: Refusal;
+}
+
+export interface Warning {
+  file: string;
+  pointer: string;
+  message: string;
 }

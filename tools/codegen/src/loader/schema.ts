@@ -18,8 +18,6 @@ export const UNSUPPORTED_KEYWORDS: Record<string, string> = Object.fromEntries([
   ["contains", "`contains` is not supported"],
   ["unevaluatedItems", "`unevaluatedItems` is not supported"],
   ["propertyNames", "`propertyNames` is not supported"],
-  ["$dynamicRef", "`$dynamicRef` is not supported"],
-  ["$dynamicAnchor", "`$dynamicAnchor` is not supported"],
   ["$recursiveRef", "`$recursiveRef` is not supported"],
 ]);
 
@@ -69,8 +67,54 @@ export class SchemaNormalizer {
       const reason = UNSUPPORTED_KEYWORDS[key];
       if (reason !== undefined) this.fail({ file: at.file, pointer: ptr(at.pointer, key) }, reason);
     }
+    if (node.$dynamicRef !== undefined) {
+      // Resolved statically: a `$ref` to the one schema with that `$dynamicAnchor`.
+      const { $dynamicRef: dynamicRef, ...rest } = node;
+      const target = this.dynamicTarget(dynamicRef, { file: at.file, pointer: ptr(at.pointer, "$dynamicRef") });
+      return this.normalize({ ...rest, $ref: `#${target}` }, at);
+    }
     if (typeof node.$ref === "string") return this.normalizeRef(node, at);
     return this.collapse(this.keywords(node, at));
+  }
+
+  private readonly dynamicAnchors = new Map<string, Map<string, string[]>>();
+
+  /**
+   * The pointer a `$dynamicRef: "#name"` resolves to when its file has exactly one
+   * `$dynamicAnchor: name`: then every dynamic scope resolves it the same way, like a `$ref`.
+   * Several anchors of that name (a generic schema filled in per use) are refused.
+   */
+  private dynamicTarget(ref: Json, at: Location): string {
+    if (typeof ref !== "string" || !/^#[A-Za-z_][-A-Za-z0-9._]*$/.test(ref)) {
+      this.fail(at, "`$dynamicRef` must name an anchor in the same document (`#name`)");
+    }
+    let anchors = this.dynamicAnchors.get(at.file);
+    if (anchors === undefined) {
+      anchors = new Map();
+      const walk = (v: Json, pointer: string) => {
+        if (Array.isArray(v)) v.forEach((x, i) => walk(x, ptr(pointer, String(i))));
+        else if (isObject(v)) {
+          if (typeof v.$dynamicAnchor === "string") {
+            const list = anchors?.get(v.$dynamicAnchor) ?? [];
+            list.push(pointer);
+            anchors?.set(v.$dynamicAnchor, list);
+          }
+          for (const [k, x] of Object.entries(v)) walk(x, ptr(pointer, k));
+        }
+      };
+      walk(this.docs.fileData(at.file, at), "");
+      this.dynamicAnchors.set(at.file, anchors);
+    }
+    const found = anchors.get(ref.slice(1)) ?? [];
+    if (found.length === 0)
+      this.fail(at, `\`$dynamicRef\` names the anchor "${ref.slice(1)}", which no \`$dynamicAnchor\` declares`);
+    if (found.length > 1) {
+      this.fail(
+        at,
+        `\`$dynamicRef\` to "${ref.slice(1)}" resolves differently per use (${found.length} \`$dynamicAnchor\`s: ${found.join(", ")}); generic schemas filled in per use are not supported: write one schema per use`,
+      );
+    }
+    return found[0] as string;
   }
 
   /** The normalised schema a named-schema key points at. */
@@ -104,8 +148,12 @@ export class SchemaNormalizer {
           );
         }
         this.inProgress.add(key);
-        base = this.normalize(this.docs.at(loc, refAt), loc);
-        this.inProgress.delete(key);
+        try {
+          base = this.normalize(this.docs.at(loc, refAt), loc);
+        } finally {
+          // A refused schema leaves no trace: the run goes on with other operations.
+          this.inProgress.delete(key);
+        }
         this.inlined.set(key, base);
       }
     }

@@ -1,7 +1,8 @@
 import type { ApiIR, Model } from "../ir/types.ts";
+import { clientStem } from "./client.ts";
 import { assignNames, type LanguageRules, makeRules, type NamingOptions } from "./rules.ts";
 import { LANGUAGES, type Language } from "./types.ts";
-import { splitWords } from "./words.ts";
+import { pascalCase, splitWords } from "./words.ts";
 
 export type { NamingOptions } from "./rules.ts";
 
@@ -23,7 +24,28 @@ export function applyNaming(ir: ApiIR, languages: readonly Language[] = LANGUAGE
   out.namedFor = [...new Set([...out.namedFor, ...languages])].sort(
     (a, b) => LANGUAGES.indexOf(a) - LANGUAGES.indexOf(b),
   );
+  nameClient(out);
   return out;
+}
+
+/**
+ * The client class: the title's stem (`clientStem`), the same in every language; `Client` is
+ * appended when a model, resource or channel class already has the name (or, for Python, its
+ * `Async` twin).
+ */
+function nameClient(ir: ApiIR): void {
+  // Canonical (language-independent) names, so every language gets the same client name
+  // whichever languages this IR is named for.
+  const taken = new Set<string>([
+    ...ir.models.map((m) => m.name),
+    ...ir.groups.map((g) => pascalCase(g.name)),
+    ...ir.channels.map((c) => pascalCase(`${c.id} channel`)),
+  ]);
+  const stem = clientStem(ir.info.title);
+  const free = (name: string) => !taken.has(name) && !taken.has(`Async${name}`);
+  let name = free(stem) ? stem : `${stem}Client`;
+  for (let n = 2; !free(name); n++) name = `${stem}Client${n}`;
+  ir.client = { names: Object.fromEntries(ir.namedFor.map((lang) => [lang, { className: name }])) };
 }
 
 function set<T>(node: { names?: Partial<Record<Language, T>> }, language: Language, value: T): void {

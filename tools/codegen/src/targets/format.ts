@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Workspace } from "@astral-sh/ruff-wasm-nodejs";
+import { setFlagsFromString } from "node:v8";
+import type { Workspace } from "@astral-sh/ruff-wasm-nodejs";
 import type { TargetFile } from "./types.ts";
 
 const require = createRequire(import.meta.url);
@@ -63,9 +64,29 @@ export function formatPython(files: TargetFile[]): TargetFile[] {
   });
 }
 
+/**
+ * Ruff's WebAssembly build, loaded on first use. V8 compiles it with its baseline compiler only:
+ * the optimising tier-up of a 10 MB module runs in the background for seconds and holds hundreds
+ * of MB (measured: a small package took 3.6 s and 600 MB with it, 0.6 s and 144 MB without; the
+ * GitHub description's 11 MB of Python formats as fast either way).
+ */
+function workspace(): Workspace {
+  if (ruff === undefined) {
+    setFlagsFromString("--liftoff-only");
+    const { Workspace: RuffWorkspace } =
+      require("@astral-sh/ruff-wasm-nodejs") as typeof import("@astral-sh/ruff-wasm-nodejs");
+    ruff = new RuffWorkspace(RUFF, 1 /* UTF-16 columns, as JavaScript strings index */);
+  }
+  return ruff;
+}
+
 function pythonFormatted(source: string): string {
-  ruff ??= new Workspace(RUFF, 1 /* UTF-16 columns, as JavaScript strings index */);
-  let text = source;
+  ruff = workspace();
+  // In a large module only the leading import block is sorted (linting 4 MB of models costs
+  // seconds; generated modules that large import at the top only): it ends before the first line
+  // that is neither an import, a comment, a docstring nor blank.
+  const head = source.length > 100_000 ? importBlockEnd(source) : source.length;
+  let text = source.slice(0, head);
   const fixes = (ruff.check(text) as RuffDiagnostic[])
     .flatMap((d) => (d.code === "I001" && d.fix ? d.fix.edits : []))
     .sort((a, b) => b.location.row - a.location.row || b.location.column - a.location.column);
@@ -74,7 +95,66 @@ function pythonFormatted(source: string): string {
     const end = offsetOf(text, edit.end_location);
     text = text.slice(0, start) + (edit.content ?? "") + text.slice(end);
   }
-  return ruff.format(text);
+  return formatInChunks(ruff, text + source.slice(head));
+}
+
+/**
+ * `ruff format` of a module, a large one in pieces: it is cut before top-level `class` and `def`
+ * statements (with their decorators and the comments above them), each piece formatted alone
+ * and the pieces joined by the two blank lines ruff puts before a top-level definition. The
+ * result is ruff's formatting of the whole module; the formatter's memory stays that of one
+ * piece (one pass over 4 MB of models grows its WebAssembly memory by hundreds of MB).
+ */
+function formatInChunks(workspace: Workspace, source: string): string {
+  if (source.length < 200_000) return workspace.format(source);
+  const lines = source.split("\n");
+  const cuts: number[] = [];
+  let inString = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    // Triple-quoted strings may hold lines that look like statements: never cut inside one.
+    const quotes = line.split('"""').length - 1;
+    if (!inString && /^(class|def|async def|@)/.test(line)) {
+      let start = i;
+      while (start > 0 && /^(#|@)/.test(lines[start - 1] as string)) start--;
+      if (start > 0 && cuts[cuts.length - 1] !== start && !/^@/.test(lines[start - 1] ?? "")) cuts.push(start);
+    }
+    if (quotes % 2 === 1) inString = !inString;
+  }
+  if (cuts.length === 0) return workspace.format(source);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const cut of [...cuts, lines.length]) {
+    const piece = lines.slice(from, cut).join("\n").trim();
+    if (piece !== "") pieces.push(workspace.format(`${piece}\n`).trimEnd());
+    from = cut;
+  }
+  return `${pieces.join("\n\n\n")}\n`;
+}
+
+/** The offset where a module's leading imports (with its docstring and comments) end. */
+function importBlockEnd(source: string): number {
+  let offset = 0;
+  let inDocstring = false;
+  let inParens = false;
+  while (offset < source.length) {
+    const next = source.indexOf("\n", offset);
+    const lineEnd = next === -1 ? source.length : next + 1;
+    const line = source.slice(offset, lineEnd).trim();
+    if (inDocstring) {
+      if (line.includes('"""')) inDocstring = false;
+    } else if (inParens) {
+      if (line.includes(")")) inParens = false;
+    } else if (line.startsWith('"""')) {
+      inDocstring = !(line.length > 3 && line.endsWith('"""'));
+    } else if (/^(from\s+\S+\s+)?import\s/.test(line)) {
+      inParens = line.includes("(") && !line.includes(")");
+    } else if (line !== "" && !line.startsWith("#")) {
+      return offset;
+    }
+    offset = lineEnd;
+  }
+  return source.length;
 }
 
 interface RuffPosition {

@@ -4,9 +4,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
+import { GeneratorError, RefusalsError, uniqueRefusals } from "../errors.ts";
+import { pruneIR, type Removals } from "../ir/prune.ts";
 import type { ApiIR } from "../ir/types.ts";
 import { formatPython, formatTypeScript } from "./format.ts";
-import type { Target, TargetFile } from "./types.ts";
+import type { Render, RenderContext, Subject, Target, TargetFile } from "./types.ts";
 
 /** The repository's templates/ folder. */
 export const templatesRoot = join(dirname(fileURLToPath(import.meta.url)), "../../../../templates");
@@ -40,7 +42,17 @@ export interface GenerateOptions {
   /** Names the input in the do-not-edit line (for example the OpenAPI file's path). */
   source: string;
   templatesDir?: string;
+  /**
+   * Leave out the operations and models the target (or the IR builder) refuses, listing them in
+   * the output's README; without it every refusal is thrown together (a `RefusalsError`).
+   */
+  skipUnsupported?: boolean;
+  /** Told what was left out (with `skipUnsupported`), before the files are returned. */
+  onSkipped?: (skipped: ApiIR["skipped"]) => void;
 }
+
+/** The most render passes one run makes (each pass can only remove parts, so this is a safety net). */
+const MAX_PASSES = 8;
 
 export function generate(target: Target, ir: ApiIR, options: GenerateOptions): TargetFile[] {
   const root = options.templatesDir ?? templatesRoot;
@@ -54,11 +66,15 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
     }
     return fn(view);
   };
+  const final = renderAll(target, ir, render);
+  if (!options.skipUnsupported && final.ir.skipped.length > 0) {
+    throw new RefusalsError(uniqueRefusals(final.ir.skipped));
+  }
+  options.onSkipped?.(final.ir.skipped);
+  const rendered = withSkippedSection(withWebhooksSection(final.files, final.ir, target), final.ir.skipped);
   // Only rendered files are formatted: the runtime is copied verbatim (it is formatted in place).
   const files = formatPython(
-    formatTypeScript(
-      target.render(ir, render).map((f) => ({ path: f.path, content: stamped(f.path, options.source, f.content) })),
-    ),
+    formatTypeScript(rendered.map((f) => ({ path: f.path, content: stamped(f.path, options.source, f.content) }))),
   );
   const runtimes = [
     ...(target.runtimeDir === undefined ? [] : [{ dir: target.runtimeDir, out: target.runtimeOut ?? "" }]),
@@ -75,4 +91,118 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
     }
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * Renders the target; when it refuses parts (through `attempt`, or by throwing a GeneratorError
+ * that names an operation's or model's source), those are pruned from the IR and the target
+ * renders again, until a pass refuses nothing. A refusal that names no operation or model stops
+ * the run.
+ */
+function renderAll(target: Target, ir: ApiIR, render: Render): { ir: ApiIR; files: TargetFile[] } {
+  let current = ir;
+  for (let pass = 1; ; pass++) {
+    const removals: Removals = { operations: new Map(), models: new Map() };
+    const record = (subject: Subject, error: GeneratorError) => {
+      const why = { file: error.file, pointer: error.pointer, reason: error.reason };
+      if ("operation" in subject) removals.operations.set(subject.operation, why);
+      else removals.models.set(subject.model, why);
+    };
+    const context: RenderContext = {
+      attempt(subject, fn) {
+        try {
+          return fn();
+        } catch (error) {
+          if (!(error instanceof GeneratorError) || error instanceof RefusalsError) throw error;
+          record(subject, error);
+          return null;
+        }
+      },
+    };
+    let files: TargetFile[] | null = null;
+    try {
+      files = target.render(current, render, context);
+    } catch (error) {
+      if (!(error instanceof GeneratorError) || error instanceof RefusalsError) throw error;
+      const subject = subjectOf(current, error);
+      if (subject === null || pass === MAX_PASSES) {
+        // Nothing to leave out: report it with what was refused before.
+        const why = { file: error.file, pointer: error.pointer, reason: error.reason };
+        throw new RefusalsError([...uniqueRefusals(current.skipped), why]);
+      }
+      record(subject, error);
+    }
+    if (files !== null && removals.operations.size === 0 && removals.models.size === 0) return { ir: current, files };
+    current = pruneIR(current, removals);
+  }
+}
+
+/** The operation or model a refusal's pointer lies in (the longest matching source), or null. */
+function subjectOf(ir: ApiIR, error: GeneratorError): Subject | null {
+  const within = (source: { file: string; pointer: string }) =>
+    source.file === error.file && (error.pointer === source.pointer || error.pointer.startsWith(`${source.pointer}/`));
+  const op = ir.operations
+    .filter((o) => within(o.source))
+    .sort((a, b) => b.source.pointer.length - a.source.pointer.length)[0];
+  if (op !== undefined) return { operation: op.id };
+  const model = ir.models
+    .filter((m) => within(m.source))
+    .sort((a, b) => b.source.pointer.length - a.source.pointer.length)[0];
+  if (model !== undefined) return { model: model.name };
+  return null;
+}
+
+/**
+ * The output's README with a "Not generated" section listing every skipped operation and model
+ * with its refusal (a README is written when the target has none).
+ */
+function withSkippedSection(files: TargetFile[], skipped: ApiIR["skipped"]): TargetFile[] {
+  if (skipped.length === 0) return files;
+  const cell = (text: string) => text.replaceAll("|", "\\|").replace(/\s+/g, " ");
+  const rows = skipped.map(
+    (s) =>
+      `| ${s.kind} \`${cell(s.label)}\` | \`${cell(`${s.because.file}#${s.because.pointer}`)}\` | ${cell(s.because.reason)} |`,
+  );
+  const section = [
+    "## Not generated",
+    "",
+    "The generator could not generate these parts of the document and left them out (`--skip-unsupported`):",
+    "",
+    "| what | where | why |",
+    "| --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+  const readme = files.find((f) => f.path === "README.md");
+  if (readme === undefined) return [...files, { path: "README.md", content: `# Generated code\n\n${section}` }];
+  return files.map((f) => (f === readme ? { ...f, content: `${f.content.trimEnd()}\n\n${section}` } : f));
+}
+
+/**
+ * The output's README with a "Webhooks" section: each webhook the API sends and the model its
+ * payload decodes to (SDK targets; the payload models are generated with the others).
+ */
+function withWebhooksSection(files: TargetFile[], ir: ApiIR, target: Target): TargetFile[] {
+  if (ir.webhooks.length === 0 || target.name === "hono") return files;
+  const typeName = (name: string) => ir.models.find((m) => m.name === name)?.names?.[target.language]?.type ?? name;
+  const rows = ir.webhooks.map((w) => {
+    const payload =
+      w.payload?.kind === "model" ? `\`${typeName(w.payload.name)}\`` : w.payload === null ? "none" : "JSON";
+    const about = (w.summary ?? w.description ?? "").replace(/\s+/g, " ").replaceAll("|", "\\|");
+    return `| \`${w.name}\` | ${w.method.toUpperCase()} | ${payload} | ${about} |`;
+  });
+  const section = [
+    "## Webhooks",
+    "",
+    "Requests the API sends to you. Decode a received body as its payload model (the models are",
+    "generated with the others); the SDK does not verify signatures (the document declares no scheme).",
+    "",
+    "| webhook | method | payload | about |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+    "",
+  ].join("\n");
+  const readme = files.find((f) => f.path === "README.md");
+  if (readme === undefined) return files;
+  return files.map((f) => (f === readme ? { ...f, content: `${f.content.trimEnd()}\n\n${section}` } : f));
 }

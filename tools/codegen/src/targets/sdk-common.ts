@@ -1,7 +1,7 @@
 // Small decisions every SDK target makes the same way, so the TypeScript, Python and Rust
 // clients agree: the name stem taken from the title, the default base URL, which union a typed
 // event stream decodes to, and how a WebSocket channel's protocol conventions are read.
-import type { ApiIR, Model, Operation, TypeRef, WebSocketChannel } from "../ir/types.ts";
+import type { ApiIR, Model, Operation, Server, TypeRef, WebSocketChannel } from "../ir/types.ts";
 
 /** The document title without "API" ("TKA API" -> "TKA"): the stem of package and client names. */
 export function titleStem(title: string): string {
@@ -30,11 +30,27 @@ export function modelDescription(m: Model): string {
     .join("\n\n");
 }
 
+/** A server's URL with its variables at their defaults. */
+function withDefaults(server: Server): string {
+  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => server.variables?.[name]?.default ?? whole);
+}
+
 /** The first server's URL with its variables at their defaults (`http://localhost` without one). */
 export function serverUrl(ir: ApiIR): string {
   const server = ir.servers[0];
-  if (server === undefined) return "http://localhost";
-  return server.url.replace(/\{([^}]+)\}/g, (whole, name: string) => server.variables?.[name]?.default ?? whole);
+  return server === undefined ? "http://localhost" : withDefaults(server);
+}
+
+/**
+ * The path an SDK requests for an operation. An operation (or path item) with servers of its own
+ * gets its first server's URL (variables at their defaults) in front: an absolute URL is used as
+ * it is (the client's base URL does not apply to it); a relative one (`/v2`) is a prefix of the
+ * path under the client's base URL.
+ */
+export function requestPath(op: Operation): string {
+  const server = op.servers?.[0];
+  if (server === undefined) return op.path;
+  return `${withDefaults(server).replace(/\/+$/, "")}${op.path}`;
 }
 
 /**
@@ -189,4 +205,27 @@ export function inputOnlyModels(ir: ApiIR): Set<string> {
   }
   const read = reach(answers);
   return new Set([...reach(requests)].filter((name) => !read.has(name)));
+}
+
+/**
+ * The API's OAuth2 client-credentials flow, if it declares one: its token URL and the scopes
+ * the client requests by default (every scope a security requirement names for that scheme, in
+ * order of first use; none when the requirements name none).
+ */
+export function clientCredentialsFlow(ir: ApiIR): { tokenUrl: string; scopes: string[] } | null {
+  for (const s of ir.securitySchemes) {
+    if (s.type !== "oauth2" || typeof s.flows !== "object" || s.flows === null) continue;
+    const flow = (s.flows as Record<string, unknown>).clientCredentials;
+    if (typeof flow !== "object" || flow === null) continue;
+    const tokenUrl = (flow as Record<string, unknown>).tokenUrl;
+    if (typeof tokenUrl !== "string" || tokenUrl === "") continue;
+    const scopes = new Set<string>();
+    for (const security of [ir.defaultSecurity, ...ir.operations.map((o) => o.security)]) {
+      for (const r of security.requirements) {
+        for (const entry of r.schemes) if (entry.scheme === s.id) for (const scope of entry.scopes) scopes.add(scope);
+      }
+    }
+    return { tokenUrl, scopes: [...scopes] };
+  }
+  return null;
 }

@@ -1,14 +1,26 @@
 // Shape questions every target asks about a type (language-independent): what an alias stands
 // for, whether a value is a scalar, and whether an object is flat enough for the encodings that
 // spread it into name/value pairs (deepObject and form query parameters, form-urlencoded bodies).
-import type { ApiIR, Model, Parameter, TypeRef } from "../ir/types.ts";
+import type { ApiIR, BodyContent, Model, Parameter, TypeRef } from "../ir/types.ts";
+
+const indexes = new WeakMap<ApiIR, Map<string, Model>>();
+
+/** The IR's models by name (built once per IR). */
+export function modelsByName(ir: ApiIR): Map<string, Model> {
+  let index = indexes.get(ir);
+  if (index === undefined || index.size !== ir.models.length) {
+    index = new Map(ir.models.map((m) => [m.name, m]));
+    indexes.set(ir, index);
+  }
+  return index;
+}
 
 /** The type an alias chain stands for (a non-alias reference is returned as is). */
 export function resolveType(ir: ApiIR, ref: TypeRef): TypeRef {
   let current = ref;
+  const models = modelsByName(ir);
   for (let depth = 0; current.kind === "model" && depth < 64; depth++) {
-    const name = current.name;
-    const model = ir.models.find((m) => m.name === name);
+    const model = models.get(current.name);
     if (model?.kind !== "alias") return current;
     current = model.type;
   }
@@ -17,14 +29,29 @@ export function resolveType(ir: ApiIR, ref: TypeRef): TypeRef {
 
 function modelOf(ir: ApiIR, ref: TypeRef): Model | undefined {
   const r = resolveType(ir, ref);
-  return r.kind === "model" ? ir.models.find((m) => m.name === r.name) : undefined;
+  return r.kind === "model" ? modelsByName(ir).get(r.name) : undefined;
 }
 
-/** A value that is written as one string: a primitive, a literal or an enum. */
-export function isScalar(ir: ApiIR, ref: TypeRef): boolean {
+/**
+ * A value that is written as one string: a primitive, a literal, an enum, or a union of those
+ * (`oneOf: [integer, string]`: an id given as a number or a name).
+ */
+export function isScalar(ir: ApiIR, ref: TypeRef, depth = 0): boolean {
   const r = resolveType(ir, ref);
   if (r.kind === "primitive" || r.kind === "literal") return true;
-  return r.kind === "model" && modelOf(ir, r)?.kind === "enum";
+  const m = modelOf(ir, r);
+  if (m?.kind === "enum") return true;
+  return m?.kind === "union" && depth < 8 && m.variants.every((v) => isScalar(ir, v.type, depth + 1));
+}
+
+/** A union whose variants are scalars or arrays of scalars (`oneOf: [string, array of string]`). */
+export function isScalarOrArrayUnion(ir: ApiIR, ref: TypeRef): boolean {
+  const m = modelOf(ir, resolveType(ir, ref));
+  if (m?.kind !== "union") return false;
+  return m.variants.every((v) => {
+    const t = resolveType(ir, v.type);
+    return isScalar(ir, t) || (t.kind === "array" && isScalar(ir, t.items));
+  });
 }
 
 /** A map or an object model (after aliases). */
@@ -36,7 +63,7 @@ export function isObjectType(ir: ApiIR, ref: TypeRef): boolean {
 /** A scalar, or an array of scalars (written as one pair per item). */
 export function isScalarOrScalarArray(ir: ApiIR, ref: TypeRef): boolean {
   const r = resolveType(ir, ref);
-  return isScalar(ir, r) || (r.kind === "array" && isScalar(ir, r.items));
+  return isScalar(ir, r) || (r.kind === "array" && isScalar(ir, r.items)) || isScalarOrArrayUnion(ir, r);
 }
 
 /** The members of a flat object: a map, or an object model whose values are all scalars or arrays of scalars. */
@@ -74,4 +101,64 @@ export function arrayDelimiter(ir: ApiIR, p: Parameter): string | null {
   if (p.style === "spaceDelimited") return " ";
   if (p.style === "form") return ",";
   return null;
+}
+
+/** Whether a type is raw file content (`format: binary`, or an array of such). */
+export function fileKind(ir: ApiIR, ref: TypeRef): "one" | "many" | null {
+  const r = resolveType(ir, ref);
+  if (r.kind === "primitive" && r.format === "binary") return "one";
+  if (r.kind === "array") {
+    const item = resolveType(ir, r.items);
+    if (item.kind === "primitive" && item.format === "binary") return "many";
+  }
+  return null;
+}
+
+/** One part of a multipart body, from a property of its object schema. */
+export interface MultipartField {
+  wireName: string;
+  type: TypeRef;
+  required: boolean;
+  description?: string;
+  /** Raw file content: one file, or one part per file of an array. */
+  file: "one" | "many" | null;
+  /** The part's Content-Type from the media type's `encoding`, when declared. */
+  contentType?: string;
+  names?: { typescript?: { field: string }; python?: { field: string }; rust?: { field: string } };
+}
+
+/**
+ * The parts of a `multipart/form-data` body whose schema is an object model (one part per
+ * property; an array of files or scalars is one part per item), or null for any other schema
+ * (the SDKs then take a form built by the caller).
+ */
+export function multipartFields(ir: ApiIR, content: BodyContent): MultipartField[] | null {
+  const model = modelOf(ir, content.type);
+  if (model?.kind !== "object") return null;
+  return model.properties
+    .filter((p) => !p.readOnly)
+    .map((p) => ({
+      wireName: p.wireName,
+      type: p.type,
+      required: p.required,
+      ...(p.description !== undefined ? { description: p.description } : {}),
+      file: fileKind(ir, p.type),
+      ...(content.encoding?.[p.wireName] !== undefined ? { contentType: content.encoding[p.wireName] } : {}),
+      ...(p.names !== undefined ? { names: p.names } : {}),
+    }));
+}
+
+/**
+ * A value a parameter style can write (path, header and cookie parameters): a scalar, an array
+ * of scalars, or a flat object or map (scalars and arrays of scalars).
+ */
+export function isStyleable(ir: ApiIR, ref: TypeRef): boolean {
+  return isScalarOrScalarArray(ir, ref) || flatShape(ir, ref) !== null;
+}
+
+/** Whether a path, header or cookie parameter needs its style written (not a plain scalar). */
+export function needsStyle(ir: ApiIR, p: Parameter): boolean {
+  if (p.in === "query") return false;
+  if (p.in === "path" && (p.style === "label" || p.style === "matrix")) return true;
+  return !isScalar(ir, p.type);
 }

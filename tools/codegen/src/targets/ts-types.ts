@@ -2,6 +2,7 @@
 // kept as property keys (quoted when they are not identifiers), so values need no conversion.
 import type { ApiIR, Model, TypeRef } from "../ir/types.ts";
 import { CLOSED_MODEL_NOTE, isClosed } from "./sdk-common.ts";
+import { modelsByName } from "./shapes.ts";
 
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -11,7 +12,7 @@ export function propertyKey(wireName: string): string {
 
 /** The TypeScript name of a model (from the naming layer). */
 export function modelTypeName(ir: ApiIR, name: string): string {
-  const model = ir.models.find((m) => m.name === name);
+  const model = modelsByName(ir).get(name);
   const named = model?.names?.typescript?.type;
   if (named === undefined) throw new Error(`model ${name} has no TypeScript name`);
   return named;

@@ -9,6 +9,19 @@ export interface TargetFile {
 /** Renders a handlebars template (path relative to templates/) with a view. */
 export type Render = (template: string, view: object) => string;
 
+/** What a refused part of the output is. */
+export type Subject = { operation: string } | { model: string };
+
+/**
+ * Lets a target refuse one operation (or model) and go on with the rest: `attempt` runs `fn`
+ * and, when it throws a GeneratorError, records the refusal against `subject` and returns null.
+ * `generate` then leaves the refused parts out of the IR and renders again, so the files a run
+ * writes never hold a half-rendered part.
+ */
+export interface RenderContext {
+  attempt<T>(subject: Subject, fn: () => T): T | null;
+}
+
 /**
  * A generator target. It turns the named IR into files through handlebars templates; its
  * hand-written runtime (a folder under templates/) is copied verbatim beside them.
@@ -25,5 +38,5 @@ export interface Target {
   extraRuntimes?: ReadonlyArray<{ dir: string; out: string }>;
   /** Output folders holding another target's files (its goldens cover them, this target's skip them). */
   embeds?: readonly string[];
-  render(ir: ApiIR, render: Render): TargetFile[];
+  render(ir: ApiIR, render: Render, context: RenderContext): TargetFile[];
 }

@@ -21,7 +21,13 @@ export const steps: readonly Step[] = [
   codegenStep("hono", "packages/server/src/generated"),
   // packages/sdk-ts also holds hand-written files (package.json, tsconfigs, test/, bench/): the
   // manifest of generated files leaves them alone.
-  codegenStep("typescript", "packages/sdk-ts", { target: { version: versions.typescript.version }, copy }),
+  // The client was `TKA` before the naming layer named clients alike in every SDK (`Tka`): the
+  // old name stays exported, deprecated, so code written against 2.x keeps compiling.
+  codegenStep("typescript", "packages/sdk-ts", {
+    // The package's own files (package.json, tsconfigs, test/, bench/) are hand-written.
+    target: { version: versions.typescript.version, clientAliases: ["TKA"], package: false },
+    copy,
+  }),
   codegenStep("python", "generated/python", { target: { version: versions.python.version }, copy }),
   codegenStep("rust", "generated/rust", { target: { version: versions.rust.version }, copy }),
   // The `tka` command line, on the TypeScript SDK; its tests (test/) are hand-written.

@@ -34,7 +34,15 @@ export {
   UnsupportedMediaTypeError,
   WebSocketClosedError,
 } from "./core/errors.ts";
-export { CursorPage, type PageBody, PagePromise } from "./core/pagination.ts";
+export { ClientCredentials, type OAuth2Config } from "./core/oauth.ts";
+export {
+  CursorPage,
+  linkNext,
+  type PageBody,
+  type PageFields,
+  PagePromise,
+  type PageStyle,
+} from "./core/pagination.ts";
 export { EventStream, type EventStreamOptions, type ServerSentEvent, SSEParser } from "./core/streaming.ts";
 export {
   ReconnectingWebSocket,
@@ -46,6 +54,7 @@ export {
 } from "./core/websocket.ts";
 export { type ETagInput, formatETag } from "./internal/etag.ts";
 export type { HeadersInit_ as HeadersInput } from "./internal/headers.ts";
+export { multipartBody, type Uploadable } from "./internal/multipart.ts";
 export {
   cookieHeader,
   deepObjectQuery,
@@ -54,3 +63,13 @@ export {
   type QueryValue,
   stringifyForm,
 } from "./internal/query.ts";
+export {
+  joinedObject,
+  type ParameterStyle,
+  Styled,
+  type StyleValue,
+  styleCookie,
+  styleHeader,
+  stylePath,
+  styleValue,
+} from "./internal/style.ts";

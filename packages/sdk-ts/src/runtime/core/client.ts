@@ -7,6 +7,7 @@ import {
   fillPath,
   type QueryParams,
   type QueryValue,
+  type StyledText,
   stringifyForm,
 } from "../internal/query.ts";
 import {
@@ -30,7 +31,16 @@ import {
   APIUserAbortError,
   type DeclaredErrors,
 } from "./errors.ts";
-import { CursorPage, type PageBody, PagePromise } from "./pagination.ts";
+import { btoaUtf8, ClientCredentials, type OAuth2Config } from "./oauth.ts";
+import {
+  CursorPage,
+  DEFAULT_PAGE_FIELDS,
+  linkNext,
+  type PageBody,
+  type PageFields,
+  PagePromise,
+  type PageStyle,
+} from "./pagination.ts";
 import { EventStream, type EventStreamOptions } from "./streaming.ts";
 
 /** The logging hooks the runtime calls; `console` fits. Every method is optional. */
@@ -57,6 +67,22 @@ export interface ClientOptions {
   apiKey?: string | null | undefined;
   /** Sent as `Authorization: Bearer`. Read from its environment variable when undefined; `null` means none. */
   bearerToken?: string | null | undefined;
+  /**
+   * HTTP Basic credentials (`Authorization: Basic`), for APIs that declare the scheme. Read from
+   * the username and password environment variables when undefined; `null` means none.
+   */
+  username?: string | null | undefined;
+  password?: string | null | undefined;
+  /**
+   * OAuth2 client credentials, for APIs that declare the client-credentials flow: the client
+   * fetches an access token from the token URL, caches it until it expires and fetches a new one
+   * once when the API answers 401. Read from their environment variables when undefined; `null`
+   * means none. A `bearerToken` given explicitly is used instead.
+   */
+  clientId?: string | null | undefined;
+  clientSecret?: string | null | undefined;
+  /** The scopes to request with client credentials (default: the document's, else none). */
+  scopes?: readonly string[] | undefined;
   /** Per-attempt timeout in milliseconds, from sending to the whole body read. Default 60 000. */
   timeout?: number | undefined;
   /** Retries after the first attempt. Default 2. */
@@ -85,8 +111,25 @@ export interface ClientConfig {
   defaultBaseURL?: string | undefined;
   /** The API-key header name (for example `X-API-Key`); without it an API key is sent as a bearer token. */
   apiKeyHeader?: string | undefined;
+  /**
+   * Where the API key goes when the API declares it in the query or a cookie (its name there);
+   * default: the `apiKeyHeader` header.
+   */
+  apiKeyIn?: { in: "query" | "cookie"; name: string } | undefined;
+  /** The client-credentials flow, when the API declares one. */
+  oauth2?: OAuth2Config | undefined;
   /** Environment variable names read when the matching option is undefined. */
-  env?: { apiKey?: string | undefined; bearerToken?: string | undefined; baseURL?: string | undefined } | undefined;
+  env?:
+    | {
+        apiKey?: string | undefined;
+        bearerToken?: string | undefined;
+        baseURL?: string | undefined;
+        username?: string | undefined;
+        password?: string | undefined;
+        clientId?: string | undefined;
+        clientSecret?: string | undefined;
+      }
+    | undefined;
   /**
    * The idempotency header every non-GET request carries (a key generated once per call and
    * reused on its retries). Default `Idempotency-Key`; `null` sends none (then only GET, HEAD and
@@ -114,7 +157,7 @@ export interface RequestSpec<T = unknown> {
   method: HTTPMethod;
   /** The path template, e.g. `/v1/things/{thing_id}`; placeholders are filled from `pathParams`. */
   path: string;
-  pathParams?: Readonly<Record<string, QueryValue>> | undefined;
+  pathParams?: Readonly<Record<string, QueryValue | StyledText>> | undefined;
   /** Query parameters in declaration order. */
   query?: QueryParams | undefined;
   /** Header parameters of the operation (If-Match, ...); `undefined` values are skipped. */
@@ -124,7 +167,7 @@ export interface RequestSpec<T = unknown> {
    * percent-encoded); `undefined` values are skipped. Browsers forbid setting `Cookie` from
    * `fetch`: there the browser's own cookies for the API's origin apply instead.
    */
-  cookies?: Readonly<Record<string, QueryValue>> | undefined;
+  cookies?: Readonly<Record<string, QueryValue | StyledText>> | undefined;
   /**
    * The request body: sent as is when it is a string, Blob, FormData, URLSearchParams, binary
    * (ArrayBuffer, typed array) or a stream; a plain object is form-encoded when `contentType`
@@ -182,6 +225,8 @@ export class BaseClient {
   readonly baseURL: string;
   readonly apiKey: string | undefined;
   readonly bearerToken: string | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
   readonly timeout: number;
   readonly maxRetries: number;
   readonly maxRetryAfter: number;
@@ -192,6 +237,7 @@ export class BaseClient {
   readonly #fetch: Fetch;
   readonly #fetchOptions: RequestInit | undefined;
   readonly #userAgent: string | undefined;
+  readonly #oauth: ClientCredentials | undefined;
 
   /** Uniform random numbers for jitter; override in tests for determinism. */
   protected random: RandomSource = Math.random;
@@ -205,6 +251,8 @@ export class BaseClient {
     this.apiKey = options.apiKey === null ? undefined : (options.apiKey ?? readEnv(config.env?.apiKey));
     this.bearerToken =
       options.bearerToken === null ? undefined : (options.bearerToken ?? readEnv(config.env?.bearerToken));
+    this.username = options.username === null ? undefined : (options.username ?? readEnv(config.env?.username));
+    this.password = options.password === null ? undefined : (options.password ?? readEnv(config.env?.password));
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
     this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     this.maxRetryAfter = options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER_MS;
@@ -217,6 +265,24 @@ export class BaseClient {
     }
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#userAgent = userAgent(config.sdkName, config.sdkVersion);
+    const clientId = options.clientId === null ? undefined : (options.clientId ?? readEnv(config.env?.clientId));
+    const clientSecret =
+      options.clientSecret === null ? undefined : (options.clientSecret ?? readEnv(config.env?.clientSecret));
+    // Client credentials stand in for a bearer token; one given explicitly wins.
+    if (
+      config.oauth2 !== undefined &&
+      clientId !== undefined &&
+      clientSecret !== undefined &&
+      options.bearerToken == null
+    ) {
+      this.#oauth = new ClientCredentials({
+        fetch: this.#fetch,
+        tokenUrl: new URL(config.oauth2.tokenUrl, this.baseURL.endsWith("/") ? this.baseURL : `${this.baseURL}/`).href,
+        clientId,
+        clientSecret,
+        scopes: options.scopes ?? config.oauth2.scopes,
+      });
+    }
   }
 
   /**
@@ -246,16 +312,47 @@ export class BaseClient {
   requestPage<Item>(
     spec: RequestSpec<unknown>,
     options?: RequestOptions,
-    pageOptions?: { cursorParam?: string | undefined; decodeItem?: ((json: unknown) => Item) | undefined },
+    pageOptions?: {
+      cursorParam?: string | undefined;
+      decodeItem?: ((json: unknown) => Item) | undefined;
+      /** The page body's member names (default `data`, `next_cursor`, `has_more`). */
+      fields?: PageFields | undefined;
+      /** How the next page is asked for (default `cursor`); `cursorParam` names the offset or page parameter. */
+      style?: PageStyle | undefined;
+      /** The page-size parameter: a page shorter than the size sent is the last (`offset`, `page`). */
+      limitParam?: string | undefined;
+    },
   ): PagePromise<Item> {
+    const style = pageOptions?.style ?? "cursor";
     const cursorParam = pageOptions?.cursorParam ?? "cursor";
     const decodeItem = pageOptions?.decodeItem;
+    const fields = pageOptions?.fields ?? DEFAULT_PAGE_FIELDS;
+    const first = this.buildURL(spec.path, spec.pathParams, spec.query);
     const fetchPage = (cursor: string | undefined): PagePromise<Item> => {
-      const pageSpec: RequestSpec<unknown> =
-        cursor === undefined ? spec : { ...spec, query: { ...spec.query, [cursorParam]: cursor } };
+      let pageSpec: RequestSpec<unknown> = spec;
+      if (cursor !== undefined && (style === "link" || style === "nextUrl")) {
+        // The next page's URL as the server gave it: only on the first request's origin, so
+        // credentials never go to a host the caller did not choose.
+        const url = new URL(cursor, first);
+        if (url.origin !== new URL(first).origin) {
+          throw new APIError(`Not following the next-page URL to another origin: ${url.origin}`);
+        }
+        pageSpec = { ...spec, path: url.href, pathParams: undefined, query: undefined };
+      } else if (cursor !== undefined) {
+        pageSpec = { ...spec, query: { ...spec.query, [cursorParam]: cursor } };
+      }
       return new PagePromise<Item>(this.makeRequest(pageSpec, options), (props) => {
         const body = (defaultParse(props) ?? {}) as PageBody;
-        return new CursorPage<Item>(body, props.response, fetchPage, decodeItem, cursor);
+        const next = nextPage(
+          style,
+          body,
+          props.response,
+          fields,
+          pageSpec.query,
+          cursorParam,
+          pageOptions?.limitParam,
+        );
+        return new CursorPage<Item>(body, props.response, fetchPage, decodeItem, cursor, fields, next);
       });
     };
     return fetchPage(undefined);
@@ -293,18 +390,25 @@ export class BaseClient {
   }
 
   /** The full URL for a path template, path parameters and query (also for WebSocket URLs). */
-  buildURL(path: string, pathParams?: Readonly<Record<string, QueryValue>>, query?: QueryParams): string {
+  buildURL(path: string, pathParams?: Readonly<Record<string, QueryValue | StyledText>>, query?: QueryParams): string {
     return buildURL(this.baseURL, fillPath(path, pathParams), query);
   }
 
-  /** The auth headers for this client: the API key wins when both credentials are set. */
+  /**
+   * The auth headers for this client: the API key (in its header, unless the API sends it in the
+   * query or a cookie) wins over a bearer token; Basic credentials are sent when given.
+   */
   protected authHeaders(): Record<string, string> {
-    if (this.apiKey !== undefined) {
-      const name = this.config.apiKeyHeader;
-      return name ? { [name]: this.apiKey } : { Authorization: `Bearer ${this.apiKey}` };
+    const headers: Record<string, string> = {};
+    if (this.username !== undefined || this.password !== undefined) {
+      headers.Authorization = `Basic ${btoaUtf8(`${this.username ?? ""}:${this.password ?? ""}`)}`;
     }
-    if (this.bearerToken !== undefined) return { Authorization: `Bearer ${this.bearerToken}` };
-    return {};
+    if (this.apiKey !== undefined && this.config.apiKeyIn === undefined) {
+      const name = this.config.apiKeyHeader;
+      return { ...headers, ...(name ? { [name]: this.apiKey } : { Authorization: `Bearer ${this.apiKey}` }) };
+    }
+    if (this.bearerToken !== undefined) headers.Authorization = `Bearer ${this.bearerToken}`;
+    return headers;
   }
 
   /** The backoff before retry number `retryIndex` (0-based) when the server named no delay. */
@@ -319,9 +423,12 @@ export class BaseClient {
 
   /** Computes URL, headers and body once; the retry loop reuses them on every attempt. */
   protected prepare(spec: RequestSpec<unknown>, options: RequestOptions | undefined): PreparedRequest {
-    const url = this.buildURL(spec.path, spec.pathParams, spec.query);
+    // An API key the API takes in the query or a cookie goes there (after the operation's own).
+    const keyIn = this.apiKey === undefined ? undefined : this.config.apiKeyIn;
+    const query = keyIn?.in === "query" ? { ...spec.query, [keyIn.name]: this.apiKey } : spec.query;
+    const url = this.buildURL(spec.path, spec.pathParams, query);
     const { body, contentType } = serializeBody(spec.body, spec.contentType);
-    const cookie = cookieHeader(spec.cookies);
+    const cookie = cookieHeader(keyIn?.in === "cookie" ? { ...spec.cookies, [keyIn.name]: this.apiKey } : spec.cookies);
     const headers = mergeHeaderRecord(
       { Accept: spec.accept ?? (spec.stream ? "text/event-stream" : "application/json") },
       contentType ? { "Content-Type": contentType } : undefined,
@@ -355,6 +462,12 @@ export class BaseClient {
     };
   }
 
+  /** A URL as logged: an API key sent in the query is redacted. */
+  #loggedURL(url: string): string {
+    if (this.apiKey === undefined || this.config.apiKeyIn?.in !== "query") return url;
+    return url.split(encodeURIComponent(this.apiKey)).join("[redacted]");
+  }
+
   #idempotencyHeader(): string | null {
     const name = this.config.idempotencyHeader;
     return name === undefined ? "Idempotency-Key" : name;
@@ -372,11 +485,15 @@ export class BaseClient {
       idempotencyHeader !== null && req.headers[idempotencyHeader.toLowerCase()] !== undefined,
     );
     const log = this.logger;
+    // With client credentials, the access token is fetched (or taken from the cache) first.
+    let token = this.#oauth === undefined ? undefined : await this.#oauth.token();
+    if (token !== undefined) req.headers.authorization = `Bearer ${token}`;
+    let renewed = false;
 
     for (let retries = 0; ; retries++) {
       if (req.signal?.aborted) throw new APIUserAbortError(undefined, { cause: req.signal.reason });
       const started = Date.now();
-      log?.debug?.(`${req.method} ${req.url}`, {
+      log?.debug?.(`${req.method} ${this.#loggedURL(req.url)}`, {
         attempt: retries + 1,
         headers: redactHeaders(req.headers, this.config.apiKeyHeader),
       });
@@ -384,7 +501,9 @@ export class BaseClient {
       const attemptsLeft = canRetry && retries < req.maxRetries;
 
       if (!result.ok) {
-        log?.debug?.(`${req.method} ${req.url} failed: ${result.error.message}`, { durationMs: Date.now() - started });
+        log?.debug?.(`${req.method} ${this.#loggedURL(req.url)} failed: ${result.error.message}`, {
+          durationMs: Date.now() - started,
+        });
         if (!attemptsLeft) throw result.error;
         await this.#backoff(req, retries, undefined, result.error.message);
         continue;
@@ -392,8 +511,22 @@ export class BaseClient {
 
       const { response, text, bytes } = result;
       const requestId = response.headers.get("x-request-id") ?? undefined;
-      log?.debug?.(`${req.method} ${req.url} → ${response.status}`, { requestId, durationMs: Date.now() - started });
+      log?.debug?.(`${req.method} ${this.#loggedURL(req.url)} → ${response.status}`, {
+        requestId,
+        durationMs: Date.now() - started,
+      });
       if (response.ok) return { response, text, requestId, retries, ...(bytes === undefined ? {} : { bytes }) };
+
+      if (response.status === 401 && this.#oauth !== undefined && token !== undefined && !renewed) {
+        // The token was revoked or expired early: one new token, one more attempt (a 401 was
+        // not acted on, so even a non-idempotent request is safe to send again).
+        renewed = true;
+        this.#oauth.invalidate(token);
+        token = await this.#oauth.token();
+        req.headers.authorization = `Bearer ${token}`;
+        retries--;
+        continue;
+      }
 
       if (attemptsLeft && isRetryableResponse(response.status, response.headers)) {
         // A server that asks for a longer wait than the ceiling gets its error raised at once
@@ -416,7 +549,7 @@ export class BaseClient {
 
   async #backoff(req: PreparedRequest, retryIndex: number, asked: number | undefined, why: string): Promise<void> {
     const delay = asked !== undefined && asked > 0 ? asked : this.backoffDelay(retryIndex);
-    this.logger?.info?.(`Retrying ${req.method} ${req.url} in ${Math.round(delay)} ms (${why})`, {
+    this.logger?.info?.(`Retrying ${req.method} ${this.#loggedURL(req.url)} in ${Math.round(delay)} ms (${why})`, {
       retry: retryIndex + 1,
       maxRetries: req.maxRetries,
       delayMs: delay,
@@ -587,4 +720,36 @@ function parseErrorBody(text: string | undefined, headers: Headers): unknown {
     }
   }
   return text;
+}
+
+/**
+ * The next page's cursor, offset, page number or URL for a style other than `cursor` (whose
+ * page reads its own body): null on the last page.
+ */
+function nextPage(
+  style: PageStyle,
+  body: PageBody,
+  response: Response,
+  fields: PageFields,
+  query: QueryParams | undefined,
+  param: string,
+  limitParam: string | undefined,
+): string | null | undefined {
+  if (style === "cursor") return undefined;
+  if (style === "link") return linkNext(response.headers.get("link"));
+  if (style === "nextUrl") {
+    const next = body[fields.nextCursor];
+    return typeof next === "string" && next !== "" ? next : null;
+  }
+  const items = fields.items === null ? body : body[fields.items];
+  const count = Array.isArray(items) ? items.length : 0;
+  const sent = (name: string | undefined): number | undefined => {
+    const value = name === undefined ? undefined : (query as Record<string, unknown> | undefined)?.[name];
+    const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const limit = sent(limitParam);
+  if (count === 0 || (limit !== undefined && count < limit)) return null;
+  if (style === "offset") return String((sent(param) ?? 0) + count);
+  return String((sent(param) ?? 1) + 1);
 }

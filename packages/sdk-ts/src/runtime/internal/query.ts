@@ -95,11 +95,16 @@ export function stringifyForm(body: Readonly<Record<string, unknown>>): string {
  * percent-encoded (RFC 6265 allows no spaces, quotes, commas, semicolons or backslashes in a
  * value); `undefined`/`null` omitted. `undefined` when no cookie is left.
  */
-export function cookieHeader(cookies: Readonly<Record<string, QueryValue>> | undefined): string | undefined {
+export function cookieHeader(
+  cookies: Readonly<Record<string, QueryValue | StyledText>> | undefined,
+): string | undefined {
   if (!cookies) return undefined;
   const pairs: string[] = [];
   for (const [name, value] of Object.entries(cookies)) {
-    if (value !== undefined && value !== null) pairs.push(`${name}=${encodeURIComponent(formatScalar(value))}`);
+    if (value === undefined || value === null) continue;
+    // A cookie in its style (an array or object) is its pair(s) already.
+    if (isStyled(value)) pairs.push(value.text);
+    else pairs.push(`${name}=${encodeURIComponent(formatScalar(value))}`);
   }
   return pairs.length === 0 ? undefined : pairs.join("; ");
 }
@@ -108,14 +113,33 @@ export function cookieHeader(cookies: Readonly<Record<string, QueryValue>> | und
  * Fills `{name}` placeholders in a path template, each value percent-encoded as one segment
  * (a `/` in a value becomes `%2F`). A missing value is a programming error and throws.
  */
-export function fillPath(template: string, params: Readonly<Record<string, QueryValue>> | undefined): string {
+export function fillPath(
+  template: string,
+  params: Readonly<Record<string, QueryValue | StyledText>> | undefined,
+): string {
   return template.replace(/\{([^}]+)\}/g, (_match, name: string) => {
     const value = params?.[name];
     if (value === undefined || value === null || value === "") {
       throw new TypeError(`Missing path parameter "${name}" for ${template}`);
     }
+    // A value in its style (label, matrix, an array or object) is encoded already.
+    if (isStyled(value)) return value.text;
     return encodeURIComponent(formatScalar(value));
   });
+}
+
+/** A value written in its parameter style (see style.ts `Styled`): its text is used as is. */
+export interface StyledText {
+  readonly text: string;
+}
+
+function isStyled(value: unknown): value is StyledText {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !(value instanceof Date) &&
+    typeof (value as StyledText).text === "string"
+  );
 }
 
 /** Joins a base URL (which may carry a path prefix) with a path and a query string. */

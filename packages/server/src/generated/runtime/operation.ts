@@ -24,7 +24,7 @@ import {
   type TextRules,
   textErrors,
 } from "./json.ts";
-import { type ParameterSpec, parseQuery, readCookie, readForm, readParameter } from "./params.ts";
+import { type ParameterSpec, parseQuery, readCookie, readForm, readMultipart, readParameter } from "./params.ts";
 import type { FieldError, Schema, Validator } from "./validate.ts";
 
 export interface OperationSpec {
@@ -92,6 +92,7 @@ function isJson(type: string): boolean {
 }
 
 const FORM = "application/x-www-form-urlencoded";
+const MULTIPART = "multipart/form-data";
 
 export function runOperation<C extends string = never>(
   spec: OperationSpec,
@@ -209,6 +210,37 @@ export function runOperation<C extends string = never>(
             }
             body = form.value;
           } else body = decoded;
+          const bad = textErrors(body, "", text).map((e) => ({ ...e, field: e.field === "" ? "body" : e.field }));
+          if (bad.length > 0) return refuse(characterProblem(bad));
+        } else if (type === MULTIPART) {
+          let form: FormData;
+          try {
+            const header = c.req.header("Content-Type") ?? type;
+            form = await new Response(bytes, { headers: { "Content-Type": header } }).formData();
+          } catch {
+            return options.problem(c, 400, "BAD_REQUEST", "The body is not valid multipart/form-data.", [
+              { field: "body", code: "malformed", message: "must be multipart/form-data with a boundary" },
+            ]);
+          }
+          // JSON parts are read within the same limits as JSON bodies (depth, members, lengths).
+          const parts = await readMultipart(form, spec.body.schema, options.resolve, (part) => {
+            const parsed = parseJson(new TextEncoder().encode(part), options.jsonLimits ?? defaultJsonLimits, text);
+            return parsed.ok ? { ok: true, value: parsed.value } : { ok: false };
+          });
+          if (parts.malformed.length > 0) {
+            return options.problem(
+              c,
+              400,
+              "BAD_REQUEST",
+              "The body has parts that are not valid JSON (or are over the JSON limits).",
+              parts.malformed.map((name) => ({
+                field: `/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+                code: "malformed",
+                message: "must be JSON within the limits",
+              })),
+            );
+          }
+          body = parts.value;
           const bad = textErrors(body, "", text).map((e) => ({ ...e, field: e.field === "" ? "body" : e.field }));
           if (bad.length > 0) return refuse(characterProblem(bad));
         } else {

@@ -15,7 +15,7 @@ export interface ParameterSpec {
    * how the items of an array query parameter are joined: `form` by `,`, `spaceDelimited` by a
    * space, `pipeDelimited` by `|`. Absent for other parameters.
    */
-  style?: "deepObject" | "form" | "spaceDelimited" | "pipeDelimited";
+  style?: "deepObject" | "form" | "spaceDelimited" | "pipeDelimited" | "simple" | "label" | "matrix";
   /** `false` for an array query parameter sent as one delimited value (`ids=1,2`). */
   explode?: boolean;
   /**
@@ -176,6 +176,69 @@ export function readForm(
   return { value: coerceObject(Object.entries(values), schema, resolve), malformed };
 }
 
+/** Whether a schema describes raw file content (`format: binary`), after `$ref`s. */
+function isBinary(schema: Schema, resolve: (ref: string) => Schema): boolean {
+  const s = concrete(schema, resolve);
+  return typeof s === "object" && s.format === "binary";
+}
+
+/** Whether a schema asks for an object or an array of non-scalars (a JSON part). */
+function isStructured(schema: Schema, resolve: (ref: string) => Schema): boolean {
+  const s = concrete(schema, resolve);
+  if (typeof s !== "object") return false;
+  if (s.type === "object" || s.properties !== undefined || s.allOf !== undefined) return true;
+  if (s.type === "array") return isStructured(s.items ?? true, resolve);
+  return false;
+}
+
+/**
+ * A `multipart/form-data` body as an object: file parts of binary members stay `File`s (every
+ * part of an array member, else the last), text parts are coerced by their member's schema like
+ * form fields, and a member whose schema is an object is parsed from its part's JSON text.
+ * `malformed` lists members whose JSON part does not parse (left out of the object).
+ */
+export async function readMultipart(
+  form: FormData,
+  schema: Schema,
+  resolve: (ref: string) => Schema,
+  parseJsonPart: (text: string) => { ok: true; value: unknown } | { ok: false } = (text) => {
+    try {
+      return { ok: true, value: JSON.parse(text) as unknown };
+    } catch {
+      return { ok: false };
+    }
+  },
+): Promise<{ value: Record<string, unknown>; malformed: string[] }> {
+  const object = concrete(schema, resolve);
+  const texts = new Map<string, string[]>();
+  const value: Record<string, unknown> = {};
+  const malformed: string[] = [];
+  const names = [...new Set(form.keys())];
+  for (const name of names) {
+    const member = memberSchema(object, name);
+    const parts = form.getAll(name);
+    const memberConcrete = concrete(member, resolve);
+    const itemSchema = isArraySchema(memberConcrete) ? (memberConcrete.items ?? true) : member;
+    if (isBinary(itemSchema, resolve)) {
+      // A part sent without a file name arrives as text: its text is the file's content.
+      const files = parts.map((p) => (typeof p === "string" ? new File([p], "") : p));
+      value[name] = isArraySchema(memberConcrete) ? files : files[files.length - 1];
+      continue;
+    }
+    const strings: string[] = [];
+    for (const part of parts) strings.push(typeof part === "string" ? part : await part.text());
+    if (isStructured(member, resolve) && !isArraySchema(memberConcrete)) {
+      const parsed = parseJsonPart(strings[strings.length - 1] as string);
+      if (parsed.ok) value[name] = parsed.value;
+      else malformed.push(name);
+      continue;
+    }
+    texts.set(name, strings);
+  }
+  Object.assign(value, coerceObject(texts, schema, resolve));
+  return { value, malformed };
+}
+
 /**
  * The value of one cookie in a `Cookie` header (`a=1; b=2`): the first pair with that name,
  * without surrounding quotes, percent-decoded (a value that does not decode is kept as sent).
@@ -226,13 +289,31 @@ export function readParameter(spec: ParameterSpec, source: ParameterSource, reso
     const values = source.query(spec.name);
     if (spec.explode === false && spec.style !== undefined && spec.style !== "deepObject") {
       if (values.length === 0) return undefined;
-      const delimiter = delimiters[spec.style];
+      const delimiter = delimiters[spec.style as keyof typeof delimiters] ?? ",";
       const items = values.flatMap((v) => (v === "" ? [] : v.split(delimiter)));
+      const target = concrete(spec.schema, resolve);
+      if (isObjectSchema(target)) {
+        // An object as one value: `k,v,k2,v2`.
+        const entries: Array<[string, string[]]> = [];
+        for (let i = 0; i + 1 < items.length; i += 2) entries.push([items[i] as string, [items[i + 1] as string]]);
+        return coerceObject(entries, target, resolve);
+      }
       return coerceValues(items, spec.schema, resolve);
     }
     if (spec.style !== undefined) return readObjectParameter(spec, source, resolve);
     if (values.length === 0) return undefined;
     return coerceValues(values, spec.schema, resolve);
+  }
+  const schema = concrete(spec.schema, resolve);
+  const object = isObjectSchema(schema);
+  // An exploded object cookie is one cookie per member (`R=100; G=200`).
+  if (spec.in === "cookie" && object && spec.explode === true) {
+    const entries: Array<[string, string[]]> = [];
+    for (const key of Object.keys(typeof schema === "object" ? (schema.properties ?? {}) : {})) {
+      const value = source.cookie(key);
+      if (value !== undefined) entries.push([key, [value]]);
+    }
+    return entries.length === 0 ? undefined : coerceObject(entries, schema, resolve);
   }
   const raw =
     spec.in === "path"
@@ -241,10 +322,55 @@ export function readParameter(spec: ParameterSpec, source: ParameterSource, reso
         ? source.cookie(spec.name)
         : source.header(spec.name);
   if (raw === undefined) return undefined;
-  // An array in a path or header parameter (style simple): comma-separated items.
-  const schema = concrete(spec.schema, resolve);
-  if (spec.in !== "cookie" && isArraySchema(schema)) {
-    return raw === "" ? [] : raw.split(",").map((item) => coerce(item.trim(), schema.items ?? true, resolve));
+  const style = spec.style ?? (spec.in === "cookie" ? "form" : "simple");
+  const text = unprefixed(raw, style, spec.name);
+  if (text === undefined) return raw; // not in the style: the validator reports the value
+  if (isArraySchema(schema)) {
+    // Arrays: comma-separated (label/matrix exploded: `.a.b`, `;id=a;id=b`).
+    const items =
+      text === ""
+        ? []
+        : style === "label" && spec.explode === true
+          ? text.split(".")
+          : style === "matrix" && spec.explode === true
+            ? text.split(";").map((part) => part.slice(part.indexOf("=") + 1))
+            : text.split(",");
+    return items.map((item) => coerce(item.trim(), schema.items ?? true, resolve));
   }
-  return coerce(raw, spec.schema, resolve);
+  if (object) {
+    // Objects: `k,v,k2,v2`, or exploded `k=v,k2=v2` (label `.k=v.k2=v2`, matrix `;k=v;k2=v2`).
+    const entries: Array<[string, string[]]> = [];
+    if (spec.explode === true) {
+      const separator = style === "label" ? "." : style === "matrix" ? ";" : ",";
+      for (const pair of text.split(separator)) {
+        const at = pair.indexOf("=");
+        if (at > 0) entries.push([pair.slice(0, at).trim(), [pair.slice(at + 1).trim()]]);
+      }
+    } else {
+      const parts = text.split(",");
+      for (let i = 0; i + 1 < parts.length; i += 2)
+        entries.push([(parts[i] as string).trim(), [(parts[i + 1] as string).trim()]]);
+    }
+    return coerceObject(entries, schema, resolve);
+  }
+  return coerce(text, spec.schema, resolve);
+}
+
+function isObjectSchema(schema: Schema): boolean {
+  return typeof schema === "object" && (schema.type === "object" || schema.properties !== undefined);
+}
+
+/**
+ * The text of a path, header or cookie value without its style's prefix (label `.`, matrix
+ * `;name=`); undefined when the prefix is missing. Exploded matrix arrays keep their `;name=`
+ * parts after the first (split by the caller).
+ */
+function unprefixed(raw: string, style: string, name: string): string | undefined {
+  if (style === "label") return raw.startsWith(".") ? raw.slice(1) : undefined;
+  if (style === "matrix") {
+    if (!raw.startsWith(";")) return undefined;
+    const rest = raw.slice(1);
+    return rest.startsWith(`${name}=`) ? rest.slice(name.length + 1) : rest;
+  }
+  return raw;
 }

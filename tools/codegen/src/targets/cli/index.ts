@@ -7,8 +7,8 @@
 // reconnecting event streams.
 import type { ApiIR, Model, Operation, Parameter, Property, TypeRef } from "../../ir/types.ts";
 import { kebabCase, upperSnakeCase } from "../../naming/index.ts";
-import { serverUrl, titleStem } from "../sdk-common.ts";
-import { arrayDelimiter, isObjectType, resolveType } from "../shapes.ts";
+import { requestPath, serverUrl, titleStem } from "../sdk-common.ts";
+import { arrayDelimiter, isObjectType, modelsByName, resolveType } from "../shapes.ts";
 import type { Target, TargetFile } from "../types.ts";
 import { type TypeScriptOptions, typescriptTarget } from "../typescript/index.ts";
 
@@ -63,10 +63,10 @@ export function cliTarget(options: CliOptions = {}): Target {
     runtimeOut: "src/runtime",
     extraRuntimes: [{ dir: "typescript/runtime/src", out: "src/sdk/runtime" }],
     embeds: ["src/sdk"],
-    render(ir, render) {
+    render(ir, render, context) {
       // The SDK first: its rendered files under src/sdk (its README stays with the SDK package).
       const sdkFiles: TargetFile[] = sdk
-        .render(ir, render)
+        .render(ir, render, context)
         .filter((f) => f.path.startsWith("src/"))
         .map((f) => ({ path: `src/sdk/${f.path.slice("src/".length)}`, content: f.content }));
       const stem = titleStem(ir.info.title);
@@ -208,9 +208,11 @@ function commandOf(ir: ApiIR, op: Operation, group: string, bin: string) {
   }
 
   const success = op.responses.find((r) => r.status === op.successStatus)?.contents[0];
-  const kind = op.pagination ? "page" : op.streaming ? "stream" : "call";
+  // The CLI pages body cursors; other page styles are printed one answer at a time.
+  const paged = op.pagination?.style === "cursor" ? op.pagination : null;
+  const kind = paged ? "page" : op.streaming ? "stream" : "call";
   let columns: string[] | undefined;
-  if (op.pagination) columns = scalarColumns(ir, op.pagination.itemType);
+  if (paged) columns = scalarColumns(ir, paged.itemType);
   else if (success?.type) {
     const r = resolveType(ir, success.type);
     if (r.kind === "array") columns = scalarColumns(ir, r.items);
@@ -225,11 +227,11 @@ function commandOf(ir: ApiIR, op: Operation, group: string, bin: string) {
     description: (op.description ?? "").trim(),
     ...(op.deprecated ? { deprecated: true } : {}),
     method: op.method,
-    path: op.path,
+    path: requestPath(op),
     params,
     ...(body === undefined ? {} : { body }),
     kind,
-    ...(op.pagination ? { cursorParam: op.pagination.cursorParam, itemsField: op.pagination.itemsField } : {}),
+    ...(paged ? { cursorParam: paged.cursorParam, itemsField: paged.itemsField } : {}),
     ...(columns && columns.length > 0 ? { columns } : {}),
     ...(success?.kind === "binary" || success?.kind === "text"
       ? { accept: success.mediaType, responseType: success.kind === "binary" ? "bytes" : "text" }
@@ -270,7 +272,7 @@ function fieldSpec(ir: ApiIR, p: Property, flag: string) {
 /** A parameter's or member's help: its own description, else its type's; deprecation said. */
 function describe(ir: ApiIR, own: string | undefined, type: TypeRef, deprecated: boolean): string {
   const ref = type.kind === "array" ? type.items : type;
-  const model = ref.kind === "model" ? ir.models.find((m) => m.name === ref.name) : undefined;
+  const model = ref.kind === "model" ? modelsByName(ir).get(ref.name) : undefined;
   const text = (own ?? model?.description ?? "").trim();
   return deprecated ? `${text}${text ? " " : ""}(deprecated)` : text;
 }
@@ -288,7 +290,7 @@ function shapeOf(ir: ApiIR, ref: TypeRef): Shape {
     return { type: t === "number" ? "number" : t === "boolean" ? "boolean" : "string", enum: [r.value] };
   }
   if (r.kind === "model") {
-    const m = ir.models.find((x) => x.name === r.name);
+    const m = modelsByName(ir).get(r.name);
     if (m?.kind === "enum") return { type: m.valueType, enum: m.members.map((x) => x.value) };
   }
   return { type: "json" };
@@ -297,7 +299,7 @@ function shapeOf(ir: ApiIR, ref: TypeRef): Shape {
 function objectModel(ir: ApiIR, ref: TypeRef): Extract<Model, { kind: "object" }> | undefined {
   const r = resolveType(ir, ref);
   if (r.kind !== "model") return undefined;
-  const m = ir.models.find((x) => x.name === r.name);
+  const m = modelsByName(ir).get(r.name);
   return m?.kind === "object" ? m : undefined;
 }
 

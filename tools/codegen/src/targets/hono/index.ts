@@ -6,7 +6,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { pascalCase } from "../../naming/index.ts";
 import { modelSchema, typeSchema } from "../json-schema.ts";
-import { arrayDelimiter, flatShape, isObjectType, resolveType } from "../shapes.ts";
+import { arrayDelimiter, flatShape, isObjectType, isStyleable, multipartFields, needsStyle } from "../shapes.ts";
 import { docComment, propertyKey, typePrinter } from "../ts-types.ts";
 import type { Target, TargetFile } from "../types.ts";
 
@@ -46,7 +46,7 @@ function honoPath(path: string): string {
 function requestBody(
   ir: ApiIR,
   op: Operation,
-): { contentTypes: string[]; type: TypeRef; kind: "structured" | "binary" | "text" } | null {
+): { contentTypes: string[]; type: TypeRef; kind: "structured" | "multipart" | "binary" | "text" } | null {
   if (op.requestBody === null) return null;
   const pointer = `${op.source.pointer}/requestBody`;
   const structured = op.requestBody.contents.filter(
@@ -70,6 +70,20 @@ function requestBody(
     }
     return { contentTypes: structured.map((c) => c.mediaType), type: first.type, kind: "structured" };
   }
+  const multipart = op.requestBody.contents.filter(
+    (c) => c.mediaType.toLowerCase().split(";")[0]?.trim() === "multipart/form-data",
+  );
+  const firstPart = multipart[0];
+  if (firstPart !== undefined) {
+    if (multipartFields(ir, firstPart) === null) {
+      throw new GeneratorError(
+        op.source.file,
+        pointer,
+        "the hono target reads multipart/form-data bodies whose schema is an object with properties only",
+      );
+    }
+    return { contentTypes: ["multipart/form-data"], type: firstPart.type, kind: "multipart" };
+  }
   for (const kind of ["binary", "text"] as const) {
     const contents = op.requestBody.contents.filter((c) => c.kind === kind);
     const first = contents[0];
@@ -88,21 +102,23 @@ function requestBody(
  * object with declared properties: a map's keys could not be told from other parameters).
  */
 function checkParameter(ir: ApiIR, p: Parameter): void {
-  const resolved = resolveType(ir, p.type);
-  if (p.in === "cookie" && (isObjectType(ir, p.type) || resolved.kind === "array")) {
-    throw new GeneratorError(p.source.file, p.source.pointer, "the hono target reads scalar cookie parameters only");
-  }
-  if ((p.in === "header" || p.in === "path") && isObjectType(ir, p.type)) {
+  // Path, header and cookie values in their style (simple, label, matrix, form): scalars,
+  // arrays of scalars and flat objects.
+  if (p.in !== "query" && !isStyleable(ir, p.type)) {
     throw new GeneratorError(
       p.source.file,
       p.source.pointer,
-      `the hono target reads ${p.in} parameters that are scalars or arrays of them only`,
+      `the hono target reads ${p.in} parameters that are scalars, arrays of scalars or flat objects only`,
     );
   }
   if (p.in !== "query" || !isObjectType(ir, p.type)) return;
   const shape = flatShape(ir, p.type);
   const ok =
-    shape !== null && (p.style === "deepObject" || (p.style === "form" && p.explode && shape.kind === "object"));
+    shape !== null &&
+    (p.style === "deepObject" ||
+      (p.style === "form" && p.explode && shape.kind === "object") ||
+      // Not exploded: one value `k,v,k2,v2` (or `|`, space delimited).
+      (!p.explode && shape.kind === "object"));
   if (!ok) {
     throw new GeneratorError(
       p.source.file,
@@ -112,6 +128,18 @@ function checkParameter(ir: ApiIR, p: Parameter): void {
   }
 }
 
+/** A multipart body as the handler gets it: its parts, files as `File`s. */
+function multipartInput(ir: ApiIR, op: Operation, type: (ref: TypeRef) => string): string {
+  const content = op.requestBody?.contents.find((c) => c.kind === "multipart");
+  const fields = content === undefined ? null : multipartFields(ir, content);
+  if (fields === null) return "Record<string, unknown>";
+  const members = fields.map(
+    (f) =>
+      `${propertyKey(f.wireName)}${f.required ? "" : "?"}: ${f.file === "one" ? "File" : f.file === "many" ? "File[]" : type(f.type)}`,
+  );
+  return `{ ${members.join("; ")} }`;
+}
+
 export function honoTarget(options: HonoOptions = {}): Target {
   const provided = new Set((options.providedHeaders ?? defaultProvidedHeaders).map((h) => h.toLowerCase()));
   return {
@@ -119,7 +147,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
     language: "typescript",
     runtimeDir: "hono/runtime",
     runtimeOut: "runtime",
-    render(ir: ApiIR, render) {
+    render(ir: ApiIR, render, context) {
       const printer = typePrinter(ir, { openEnums: false });
       const qualified = typePrinter(ir, { openEnums: false, qualifier: "M." });
       const files: TargetFile[] = [];
@@ -149,8 +177,12 @@ export function honoTarget(options: HonoOptions = {}): Target {
       const inputs = [];
       const results = [];
       for (const op of ir.operations) {
-        for (const p of op.parameters) checkParameter(ir, p);
-        const body = requestBody(ir, op);
+        const checked = context.attempt({ operation: op.id }, () => {
+          for (const p of op.parameters) checkParameter(ir, p);
+          return { body: requestBody(ir, op) };
+        });
+        if (checked === null) continue;
+        const { body } = checked;
         const typeName = typeNames.get(op.id) as string;
         // Declared answers that are not JSON: their media type, so the runtime sends them as is.
         const plain = Object.fromEntries(
@@ -169,7 +201,12 @@ export function honoTarget(options: HonoOptions = {}): Target {
             in: p.in,
             required: p.required,
             schema: typeSchema(p.type),
-            ...(p.in === "query" && isObjectType(ir, p.type) ? { style: p.style } : {}),
+            ...(p.in === "query" && isObjectType(ir, p.type)
+              ? { style: p.style, ...(p.explode || p.style === "deepObject" ? {} : { explode: false }) }
+              : {}),
+            ...(p.in !== "query" && (needsStyle(ir, p) || p.style !== "simple")
+              ? { style: p.style, explode: p.explode }
+              : {}),
             ...(arrayDelimiter(ir, p) !== null ? { style: p.style, explode: false } : {}),
             ...(p.errorCode !== undefined ? { errorCode: p.errorCode } : {}),
           })),
@@ -204,7 +241,9 @@ export function honoTarget(options: HonoOptions = {}): Target {
               ? "Uint8Array"
               : body.kind === "text"
                 ? "string"
-                : qualified.type(body.type)
+                : body.kind === "multipart"
+                  ? multipartInput(ir, op, qualified.type)
+                  : qualified.type(body.type)
             : "undefined",
         });
         const variants = op.responses.flatMap((r) => {
@@ -229,6 +268,9 @@ export function honoTarget(options: HonoOptions = {}): Target {
         });
         // Streams and protocol upgrades are answered with a raw Response.
         if (op.streaming || op.websocket !== null) variants.push("Response");
+        // No numbered answer declared (none at all, or only `default` / `4XX` ranges): any status.
+        if (variants.length === 0)
+          variants.push("{ status: number; body?: unknown; headers?: { [name: string]: string } }");
         results.push({ name: `${typeName}Result`, variants: variants.join("\n  | ") });
         const group = ir.groups.find((g) => g.name === op.group);
         operations.push({

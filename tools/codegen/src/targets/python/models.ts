@@ -119,7 +119,7 @@ export function paramType(
   inputOnly: Set<string>,
   qualify: (name: string) => string = (n) => n,
 ): string {
-  const byType = new Map(types.ir.models.map((m) => [types.typeName(m.name), m]));
+  const byType = types.byTypeName();
   return types.type(ref, (name) => {
     const m = byType.get(name);
     if (m?.kind === "object" && inputOnly.has(m.name)) return `${qualify(name)} | ${qualify(paramName(types, m.name))}`;

@@ -62,6 +62,14 @@ export class PyTypes {
     return this.model(name).names?.python?.type ?? name;
   }
 
+  #byTypeName: Map<string, Model> | undefined;
+
+  /** Models by their Python class name. */
+  byTypeName(): Map<string, Model> {
+    this.#byTypeName ??= new Map(this.ir.models.map((m) => [this.typeName(m.name), m]));
+    return this.#byTypeName;
+  }
+
   /** The alias's underlying reference (through alias chains), or the ref itself. */
   resolve(ref: TypeRef): TypeRef {
     return resolveType(this.ir, ref);

@@ -3,6 +3,7 @@
 import type { AliasModel, EnumModel, Model, ObjectModel, Property, UnionModel } from "../../ir/types.ts";
 import { upperSnakeCase } from "../../naming/index.ts";
 import { modelDescription } from "../sdk-common.ts";
+import { isScalar, isScalarOrArrayUnion } from "../shapes.ts";
 import { attribute, MAX_WIDTH, type RustTypes, rustDoc, rustString } from "./types.ts";
 
 export interface ModelsOutput {
@@ -19,7 +20,8 @@ export function renderModels(types: RustTypes): ModelsOutput {
   const declarations = types.ir.models.map((m) => declaration(types, m, state)).join("\n");
   return {
     declarations,
-    usesMap: types.usesMap,
+    // From the text: the resources render map types with the same printer.
+    usesMap: /\bBTreeMap</.test(declarations),
     usesDoubleOption: state.doubleOption,
     usesCustomSerde: state.customSerde,
   };
@@ -71,7 +73,7 @@ function field(types: RustTypes, owner: ObjectModel, p: Property, state: State):
     doc +
     (p.deprecated ? "    #[deprecated]\n" : "") +
     (attrs.length > 0 ? attribute("    ", "serde", attrs) : "") +
-    `    pub ${name}: ${type},\n`
+    fieldLine(`    pub ${name}:`, type)
   );
 }
 
@@ -125,7 +127,12 @@ function enumModel(types: RustTypes, m: EnumModel): string {
       while (used.has(constName)) constName += "_";
       used.add(constName);
       const literal = integer ? String(e.value) : Number.isInteger(e.value) ? `${e.value}.0` : String(e.value);
-      return `${rustDoc(e.description, "    ", `\`${String(e.value)}\`.`)}    pub const ${constName}: ${name} = ${name}(${literal});\n`;
+      const line = `    pub const ${constName}: ${name} = ${name}(${literal});`;
+      const fitted =
+        line.length <= MAX_WIDTH
+          ? `${line}\n`
+          : `    pub const ${constName}: ${name} =\n        ${name}(${literal});\n`;
+      return `${rustDoc(e.description, "    ", `\`${String(e.value)}\`.`)}${fitted}`;
     })
     .join("\n");
   return (
@@ -148,7 +155,7 @@ function unionModel(types: RustTypes, m: UnionModel, state: State): string {
         "    ",
         `A \`${v.type.kind === "model" ? v.type.name : (variantNames[i] as string)}\`.`,
       );
-      return `${doc}    ${variantNames[i]}(${types.type(v.type, "", m.name)}),\n`;
+      return `${doc}${tupleVariant(variantNames[i] as string, types.type(v.type, "", m.name))}`;
     })
     .join("");
   const allow = "#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]\n";
@@ -156,7 +163,8 @@ function unionModel(types: RustTypes, m: UnionModel, state: State): string {
   if (disc === undefined) {
     return (
       `${modelDoc(m)}${allow}#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum ${name} {\n${variants}` +
-      `    /// A value matching none of the variants, kept as sent.\n    ${unknown}(serde_json::Value),\n}\n`
+      `    /// A value matching none of the variants, kept as sent.\n    ${unknown}(serde_json::Value),\n}\n` +
+      scalarUnionImpls(types, m, name, variantNames, unknown)
     );
   }
   state.customSerde = true;
@@ -189,4 +197,51 @@ function unionModel(types: RustTypes, m: UnionModel, state: State): string {
 
 function aliasModel(types: RustTypes, m: AliasModel): string {
   return `${modelDoc(m)}pub type ${types.typeName(m.name)} = ${types.bare(m.type)};\n`;
+}
+
+/**
+ * A union of scalars (or of scalars and arrays of them) is a parameter value: `Display` (path and
+ * header values, when every variant is a scalar) and `QueryValue` (query strings: an array
+ * variant is exploded) delegate to the variant held (an unknown JSON string is written as is).
+ */
+function scalarUnionImpls(
+  types: RustTypes,
+  m: UnionModel,
+  name: string,
+  variantNames: string[],
+  unknown: string,
+): string {
+  if (!isScalarOrArrayUnion(types.ir, { kind: "model", name: m.name, nullable: false })) return "";
+  const scalar = isScalar(types.ir, { kind: "model", name: m.name, nullable: false });
+  // A match arm as rustfmt prints it: on one line when it fits, else in a block.
+  const arm = (pattern: string, expr: string) => {
+    const line = `            ${pattern} => ${expr},`;
+    return line.length <= MAX_WIDTH
+      ? `${line}\n`
+      : `            ${pattern} => {\n                ${expr}\n            }\n`;
+  };
+  const all = [...variantNames, unknown];
+  const display = scalar
+    ? `\nimpl std::fmt::Display for ${name} {\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        match self {\n` +
+      variantNames.map((v) => arm(`Self::${v}(value)`, "std::fmt::Display::fmt(value, f)")).join("") +
+      arm(`Self::${unknown}(value)`, "crate::runtime::fmt_json_scalar(value, f)") +
+      "        }\n    }\n}\n"
+    : "";
+  const query =
+    `\nimpl crate::runtime::QueryValue for ${name} {\n    fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {\n        match self {\n` +
+    all.map((v) => arm(`Self::${v}(value)`, "crate::runtime::QueryValue::append_to(value, name, out)")).join("") +
+    "        }\n    }\n}\n";
+  return display + query;
+}
+
+/** A struct field as rustfmt lays it out: on one line, or the type on the next when too long. */
+function fieldLine(head: string, type: string): string {
+  const line = `${head} ${type},`;
+  return line.length <= MAX_WIDTH ? `${line}\n` : `${head}\n        ${type},\n`;
+}
+
+/** A tuple variant `Name(Type),` as rustfmt lays it out (the type on its own line when too long). */
+function tupleVariant(name: string, type: string): string {
+  const line = `    ${name}(${type}),`;
+  return line.length <= MAX_WIDTH ? `${line}\n` : `    ${name}(\n        ${type},\n    ),\n`;
 }

@@ -1,9 +1,12 @@
 // Rust types for IR type references, rustdoc comments, string literals and the small amount of
 // rustfmt emulation the rust target needs (one-line-or-vertical method chains and signatures).
 import type { ApiIR, Model, TypeRef } from "../../ir/types.ts";
+import { isScalar } from "../shapes.ts";
 
 /** rustfmt's default `max_width`. */
 export const MAX_WIDTH = 100;
+/** rustfmt's default `fn_call_width`. */
+const FN_CALL_WIDTH = 60;
 /** rustfmt's default `chain_width` (use_small_heuristics = "Default"). */
 export const CHAIN_WIDTH = 60;
 
@@ -194,12 +197,12 @@ export class RustTypes {
     return false;
   }
 
-  /** The value kinds that can go into a query string or a header (`QueryValue` / `Display`). */
+  /**
+   * The value kinds that can go into a query string or a header (`QueryValue` / `Display`): also
+   * unions of scalars, whose generated enums implement both.
+   */
   scalar(ref: TypeRef): boolean {
-    const r = this.resolve(ref);
-    if (r.kind === "primitive" || r.kind === "literal") return true;
-    if (r.kind === "model") return this.model(r.name).kind === "enum";
-    return false;
+    return isScalar(this.ir, ref);
   }
 }
 
@@ -228,9 +231,59 @@ export function chain(prefix: string, root: string, calls: string[], suffix: str
   const children = calls.length + (root.match(/\.[a-z_][a-z0-9_]*/g)?.length ?? 0);
   const fitsChain = children === 1 || flat.length <= CHAIN_WIDTH;
   if (calls.length === 0 || (fitsChain && indent.length + prefix.length + flat.length + suffix.length <= MAX_WIDTH)) {
+    if (prefix.endsWith("= ") && indent.length + prefix.length + flat.length + suffix.length > MAX_WIDTH) {
+      // Too long after `let x =` even on its own: rustfmt moves it to the next line.
+      return `${indent}${prefix.trimEnd()}\n${chain("", root, calls, suffix, `${indent}    `)}`;
+    }
     return `${indent}${prefix}${flat}${suffix}\n`;
   }
-  return `${indent}${prefix}${root}\n${calls.map((c, i) => `${indent}    ${c}${i === calls.length - 1 ? suffix : ""}\n`).join("")}`;
+  if (prefix.endsWith("= ") && indent.length + prefix.length + root.length + 1 > MAX_WIDTH) {
+    // The root does not fit after `let x =` (rustfmt keeps a column for the `;`): the whole
+    // chain moves to the next line, indented.
+    return `${indent}${prefix.trimEnd()}\n${chain("", root, calls, suffix, `${indent}    `)}`;
+  }
+  return `${indent}${prefix}${root}\n${calls.map((c, i) => chainLink(`${indent}    `, c, i === calls.length - 1 ? suffix : "")).join("")}`;
+}
+
+/**
+ * One `.call(args)` line of a vertical chain; too long for the line, its arguments go one per
+ * line (rustfmt's vertical layout, with a trailing comma).
+ */
+function chainLink(indent: string, call: string, suffix: string): string {
+  const line = `${indent}${call}${suffix}`;
+  const open = call.indexOf("(");
+  if (open < 0 || !call.endsWith(")")) return `${line}\n`;
+  // rustfmt's fn_call_width: arguments longer than 60 columns go one per line.
+  if (line.length <= MAX_WIDTH && call.length - open - 2 <= FN_CALL_WIDTH) return `${line}\n`;
+  const args = splitArguments(call.slice(open + 1, -1));
+  if (args.length === 0) return `${line}\n`;
+  return `${indent}${call.slice(0, open + 1)}\n${args.map((a) => `${indent}    ${a},\n`).join("")}${indent})${suffix}\n`;
+}
+
+/** Top-level comma-separated arguments (brackets, closures' bars and strings respected). */
+function splitArguments(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if ("([{<".includes(ch)) depth++;
+    else if (")]}>".includes(ch) && text[i - 1] !== "-" && text[i - 1] !== "=") depth--;
+    else if (ch === "," && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start).trim();
+  if (last !== "") out.push(last);
+  return out;
 }
 
 /** A function signature laid out as rustfmt does (one line, or one parameter per line). */

@@ -10,6 +10,42 @@ export interface PageBody {
 }
 
 /**
+ * Where a page body keeps its items, the next page's cursor and (when it says so) whether more
+ * pages follow: `{ data, next_cursor, has_more }` by default, `{ items, nextPageToken }` and
+ * other spellings as the API declares them.
+ */
+export interface PageFields {
+  /** The items' member; `null` when the body is the array of items itself. */
+  items: string | null;
+  /** The next page's cursor (style `cursor`) or URL (style `nextUrl`). */
+  nextCursor: string;
+  hasMore: string | null;
+}
+
+/**
+ * How the next page is asked for:
+ * - `cursor`: the body's next cursor, sent back in the cursor parameter;
+ * - `nextUrl`: the body's next member is the next page's URL;
+ * - `link`: the `Link` header's `rel="next"` URL (RFC 8288);
+ * - `offset`: the offset parameter advanced by the items received;
+ * - `page`: the page-number parameter advanced by one.
+ * `offset` and `page` stop at an empty page, or a page shorter than the limit sent.
+ */
+export type PageStyle = "cursor" | "nextUrl" | "link" | "offset" | "page";
+
+/** The `rel="next"` target of a `Link` header, or null. */
+export function linkNext(header: string | null): string | null {
+  if (!header) return null;
+  for (const m of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]+)*)/g)) {
+    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(m[2] ?? "")?.[1];
+    if (rel?.toLowerCase().split(/\s+/).includes("next")) return m[1] ?? null;
+  }
+  return null;
+}
+
+export const DEFAULT_PAGE_FIELDS: PageFields = { items: "data", nextCursor: "next_cursor", hasMore: "has_more" };
+
+/**
  * One page of a cursor-paginated list: `{ data, next_cursor, has_more }`. Iterate it with
  * `for await` for every item from this page on, or page by hand with `hasNextPage()` / `getNextPage()`.
  */
@@ -33,11 +69,23 @@ export class CursorPage<Item> implements AsyncIterable<Item> {
     fetchPage: (cursor: string) => PagePromise<Item>,
     decodeItem?: ((json: unknown) => Item) | undefined,
     cursor?: string | undefined,
+    fields: PageFields = DEFAULT_PAGE_FIELDS,
+    /** The next page's cursor, offset, page number or URL as the style computed it (else read from the body). */
+    next?: string | null,
   ) {
-    const raw = Array.isArray(body.data) ? body.data : [];
+    const items = fields.items === null ? body : body[fields.items];
+    const raw = Array.isArray(items) ? (items as unknown[]) : [];
     this.data = decodeItem ? raw.map(decodeItem) : (raw as Item[]);
-    this.next_cursor = typeof body.next_cursor === "string" ? body.next_cursor : null;
-    this.has_more = body.has_more === true;
+    if (next !== undefined) {
+      this.next_cursor = next;
+      this.has_more = next !== null;
+    } else {
+      const found = body[fields.nextCursor];
+      this.next_cursor = typeof found === "string" && found !== "" ? found : null;
+      // Without a has-more member, a next cursor is the sign of another page.
+      const more = fields.hasMore === null ? undefined : body[fields.hasMore];
+      this.has_more = typeof more === "boolean" ? more : this.next_cursor !== null;
+    }
     this.body = body;
     this.response = response;
     this.#fetchPage = fetchPage;

@@ -16,6 +16,8 @@ export const operations = {
         schema: {
           type: "string",
         },
+        style: "form",
+        explode: true,
       },
       {
         name: "filter",

@@ -8,7 +8,7 @@ import { TypeResource } from "./resources/type.ts";
  * `COLLISIONS_API_KEY` (API key) or `COLLISIONS_BEARER_TOKEN`; the base URL from `baseURL`, else
  * `COLLISIONS_BASE_URL`, else .
  */
-export class COLLISIONS extends BaseClient {
+export class Collisions extends BaseClient {
   readonly client: ClientResource = new ClientResource(this);
   readonly type: TypeResource = new TypeResource(this);
 
@@ -17,7 +17,11 @@ export class COLLISIONS extends BaseClient {
       sdkName: "collisions-sdk",
       sdkVersion: "0.0.1",
       defaultBaseURL: "",
-      env: { apiKey: "COLLISIONS_API_KEY", bearerToken: "COLLISIONS_BEARER_TOKEN", baseURL: "COLLISIONS_BASE_URL" },
+      env: {
+        apiKey: "COLLISIONS_API_KEY",
+        bearerToken: "COLLISIONS_BEARER_TOKEN",
+        baseURL: "COLLISIONS_BASE_URL",
+      },
     });
   }
 }

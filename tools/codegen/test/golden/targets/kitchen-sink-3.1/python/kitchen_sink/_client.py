@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import httpx
 
@@ -31,6 +31,10 @@ _CONFIG = ClientConfig(
     api_key_env="KITCHEN_SINK_API_KEY",
     bearer_token_env="KITCHEN_SINK_BEARER_TOKEN",
     base_url_env="KITCHEN_SINK_BASE_URL",
+    oauth2_token_url="https://auth.example.com/token",
+    oauth2_scopes=("admin:read",),
+    client_id_env="KITCHEN_SINK_CLIENT_ID",
+    client_secret_env="KITCHEN_SINK_CLIENT_SECRET",
 )
 
 
@@ -52,6 +56,9 @@ class KitchenSink(SyncAPIClient):
         base_url: str | None = None,
         api_key: str | None = None,
         bearer_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
@@ -64,6 +71,8 @@ class KitchenSink(SyncAPIClient):
 
         - `base_url`: default `$KITCHEN_SINK_BASE_URL`, else `https://eu.api.example.com/v2`.
         - `api_key` / `bearer_token`: default `$KITCHEN_SINK_API_KEY` / `$KITCHEN_SINK_BEARER_TOKEN`; the API key wins.
+        - `client_id` / `client_secret`: OAuth2 client credentials, default `$KITCHEN_SINK_CLIENT_ID` / `$KITCHEN_SINK_CLIENT_SECRET`;
+          the client fetches the access token (`scopes`, default `admin:read`), caches it and renews it.
         - `timeout`: seconds per attempt (or an `httpx.Timeout`); `max_retries`: retries of a retryable failure.
         - `max_retry_after`: the longest `Retry-After` (seconds) waited for; a longer one raises the typed error at once.
         - `default_headers`: sent with every request; `logger`: where requests are logged (never credentials).
@@ -75,6 +84,9 @@ class KitchenSink(SyncAPIClient):
             base_url=base_url,
             api_key=api_key,
             bearer_token=bearer_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=scopes,
             timeout=timeout,
             max_retries=max_retries,
             max_retry_after=max_retry_after,
@@ -93,6 +105,8 @@ class KitchenSink(SyncAPIClient):
         base_url: str | NotGiven = NOT_GIVEN,
         api_key: str | NotGiven | None = NOT_GIVEN,
         bearer_token: str | NotGiven | None = NOT_GIVEN,
+        client_id: str | NotGiven | None = NOT_GIVEN,
+        client_secret: str | NotGiven | None = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
@@ -105,6 +119,11 @@ class KitchenSink(SyncAPIClient):
             base_url=self.base_url if isinstance(base_url, NotGiven) else base_url,
             api_key=self.api_key if isinstance(api_key, NotGiven) else api_key,
             bearer_token=self.bearer_token if isinstance(bearer_token, NotGiven) else bearer_token,
+            client_id=self.client_id if isinstance(client_id, NotGiven) else client_id,
+            client_secret=self.client_secret
+            if isinstance(client_secret, NotGiven)
+            else client_secret,
+            scopes=self.scopes,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             max_retry_after=self.max_retry_after
@@ -139,6 +158,9 @@ class AsyncKitchenSink(AsyncAPIClient):
         base_url: str | None = None,
         api_key: str | None = None,
         bearer_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        scopes: Sequence[str] | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
@@ -153,6 +175,9 @@ class AsyncKitchenSink(AsyncAPIClient):
             base_url=base_url,
             api_key=api_key,
             bearer_token=bearer_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=scopes,
             timeout=timeout,
             max_retries=max_retries,
             max_retry_after=max_retry_after,
@@ -171,6 +196,8 @@ class AsyncKitchenSink(AsyncAPIClient):
         base_url: str | NotGiven = NOT_GIVEN,
         api_key: str | NotGiven | None = NOT_GIVEN,
         bearer_token: str | NotGiven | None = NOT_GIVEN,
+        client_id: str | NotGiven | None = NOT_GIVEN,
+        client_secret: str | NotGiven | None = NOT_GIVEN,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         max_retry_after: float | NotGiven = NOT_GIVEN,
@@ -183,6 +210,11 @@ class AsyncKitchenSink(AsyncAPIClient):
             base_url=self.base_url if isinstance(base_url, NotGiven) else base_url,
             api_key=self.api_key if isinstance(api_key, NotGiven) else api_key,
             bearer_token=self.bearer_token if isinstance(bearer_token, NotGiven) else bearer_token,
+            client_id=self.client_id if isinstance(client_id, NotGiven) else client_id,
+            client_secret=self.client_secret
+            if isinstance(client_secret, NotGiven)
+            else client_secret,
+            scopes=self.scopes,
             timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
             max_retries=self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             max_retry_after=self.max_retry_after

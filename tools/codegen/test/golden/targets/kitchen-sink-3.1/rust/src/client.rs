@@ -13,6 +13,12 @@ const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("KITCHEN_SINK_API_KEY"),
     bearer_token_env: Some("KITCHEN_SINK_BEARER_TOKEN"),
     base_url_env: Some("KITCHEN_SINK_BASE_URL"),
+    api_key_in: None,
+    username_env: None,
+    password_env: None,
+    oauth2: Some(("https://auth.example.com/token", &["admin:read"])),
+    client_id_env: Some("KITCHEN_SINK_CLIENT_ID"),
+    client_secret_env: Some("KITCHEN_SINK_CLIENT_SECRET"),
     idempotency_header: Some("Idempotency-Key"),
 };
 

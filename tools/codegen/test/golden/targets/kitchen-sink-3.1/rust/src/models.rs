@@ -339,6 +339,26 @@ pub enum StringOrNumber {
     Unknown(serde_json::Value),
 }
 
+impl std::fmt::Display for StringOrNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::String(value) => std::fmt::Display::fmt(value, f),
+            Self::Number(value) => std::fmt::Display::fmt(value, f),
+            Self::Unknown(value) => crate::runtime::fmt_json_scalar(value, f),
+        }
+    }
+}
+
+impl crate::runtime::QueryValue for StringOrNumber {
+    fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
+        match self {
+            Self::String(value) => crate::runtime::QueryValue::append_to(value, name, out),
+            Self::Number(value) => crate::runtime::QueryValue::append_to(value, name, out),
+            Self::Unknown(value) => crate::runtime::QueryValue::append_to(value, name, out),
+        }
+    }
+}
+
 /// The `Timestamp` schema.
 pub type Timestamp = crate::runtime::DateTime;
 

@@ -6,8 +6,10 @@ import { Widgets } from "./resources/widgets.ts";
 
 /**
  * The Kitchen Sink client. Credentials come from the options, else from the environment variables
- * `KITCHEN_SINK_API_KEY` (API key) or `KITCHEN_SINK_BEARER_TOKEN`; the base URL from `baseURL`, else
- * `KITCHEN_SINK_BASE_URL`, else https://{region}.api.example.com/v2.
+ * `KITCHEN_SINK_API_KEY` (API key) or `KITCHEN_SINK_BEARER_TOKEN` (OAuth2 client credentials:
+ * `clientId` and `clientSecret`, or `KITCHEN_SINK_CLIENT_ID` and `KITCHEN_SINK_CLIENT_SECRET`: the client fetches and
+ * renews the access token); the base URL from `baseURL`, else
+ * `KITCHEN_SINK_BASE_URL`, else https://eu.api.example.com/v2.
  */
 export class KitchenSink extends BaseClient {
   readonly admin: Admin = new Admin(this);
@@ -18,12 +20,15 @@ export class KitchenSink extends BaseClient {
     super(options, {
       sdkName: "kitchen-sink-sdk",
       sdkVersion: "2.0.0",
-      defaultBaseURL: "https://{region}.api.example.com/v2",
+      defaultBaseURL: "https://eu.api.example.com/v2",
       apiKeyHeader: "X-API-Key",
+      oauth2: { tokenUrl: "https://auth.example.com/token", scopes: ["admin:read"] },
       env: {
         apiKey: "KITCHEN_SINK_API_KEY",
         bearerToken: "KITCHEN_SINK_BEARER_TOKEN",
         baseURL: "KITCHEN_SINK_BASE_URL",
+        clientId: "KITCHEN_SINK_CLIENT_ID",
+        clientSecret: "KITCHEN_SINK_CLIENT_SECRET",
       },
     });
   }

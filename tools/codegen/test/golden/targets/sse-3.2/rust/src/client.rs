@@ -13,6 +13,12 @@ const CONFIG: ClientConfig = ClientConfig {
     api_key_env: Some("SSE_API_KEY"),
     bearer_token_env: Some("SSE_BEARER_TOKEN"),
     base_url_env: Some("SSE_BASE_URL"),
+    api_key_in: None,
+    username_env: None,
+    password_env: None,
+    oauth2: None,
+    client_id_env: None,
+    client_secret_env: None,
     idempotency_header: Some("Idempotency-Key"),
 };
 

@@ -7,7 +7,7 @@ import { Default } from "./resources/default.ts";
  * `SSE_API_KEY` (API key) or `SSE_BEARER_TOKEN`; the base URL from `baseURL`, else
  * `SSE_BASE_URL`, else .
  */
-export class SSE extends BaseClient {
+export class Sse extends BaseClient {
   readonly default: Default = new Default(this);
 
   constructor(options: ClientOptions = {}) {
@@ -15,7 +15,11 @@ export class SSE extends BaseClient {
       sdkName: "sse-sdk",
       sdkVersion: "1.0.0",
       defaultBaseURL: "",
-      env: { apiKey: "SSE_API_KEY", bearerToken: "SSE_BEARER_TOKEN", baseURL: "SSE_BASE_URL" },
+      env: {
+        apiKey: "SSE_API_KEY",
+        bearerToken: "SSE_BEARER_TOKEN",
+        baseURL: "SSE_BASE_URL",
+      },
     });
   }
 }
