@@ -22,6 +22,8 @@ export interface Call {
   query: Record<string, unknown>;
   headers: Record<string, unknown>;
   body: Body | null;
+  /** A header the document's security schemes describe becomes the client's credential. */
+  credentials?: { apiKey?: string; bearerToken?: string };
   expect: { status: number; body: Body | null };
 }
 export type Derived = { ok: true; calls: Call[]; expected: unknown[] } | { ok: false; reason: string };
@@ -41,8 +43,22 @@ export function deriveCalls(scenario: Scenario, ir: ApiIR, config: ResolverConfi
     const request = api.request ?? {};
     if (api.handler && !request.body && hasBodyParam(op))
       return { ok: false, reason: `${api.uri}: the mock checks the request in its own code; no call description` };
+    const credentials: NonNullable<Call["credentials"]> = {};
+    const requestHeaders = { ...(request.headers ?? {}) };
+    for (const [wire, raw] of Object.entries(requestHeaders)) {
+      const value = String(resolveValue(raw, config));
+      const scheme = ir.securitySchemes.find(
+        (s) =>
+          (s.type === "apiKey" && s.in === "header" && s.parameterName?.toLowerCase() === wire.toLowerCase()) ||
+          ((s.type === "http" || s.type === "oauth2") && wire.toLowerCase() === "authorization"),
+      );
+      if (!scheme) continue;
+      if (scheme.type === "apiKey") credentials.apiKey = value;
+      else credentials.bearerToken = value.replace(/^bearer\s+/i, "");
+      delete requestHeaders[wire];
+    }
     const query = coerceAll(op, "query", request.query, config);
-    const headers = coerceAll(op, "header", request.headers, config);
+    const headers = coerceAll(op, "header", requestHeaders, config);
     if (typeof query === "string") return { ok: false, reason: query };
     if (typeof headers === "string") return { ok: false, reason: headers };
     const body = requestBody(op, request.body, config);
@@ -55,6 +71,7 @@ export function deriveCalls(scenario: Scenario, ir: ApiIR, config: ResolverConfi
       query,
       headers,
       body,
+      ...(Object.keys(credentials).length > 0 ? { credentials } : {}),
       expect: { status: api.response.status, body: response.body },
     });
     expected.push(response.match);

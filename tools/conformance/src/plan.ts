@@ -33,7 +33,13 @@ export function planCall(ir: ApiIR, call: Call, language: "typescript" | "python
       params[keys.get(p) ?? wire] = value;
     }
   }
-  return { group: names.property, method, args, params };
+  return {
+    group: names.property,
+    method,
+    args,
+    params,
+    ...(call.credentials ? { credentials: call.credentials } : {}),
+  };
 }
 
 /** The TypeScript target's params keys: query by wire name, headers and cookies in snake_case. */
