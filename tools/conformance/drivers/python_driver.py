@@ -25,7 +25,9 @@ def encode(value: Any) -> Any:
         return {str(k): encode(v) for k, v in value.items()}
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, datetime.datetime) and value.utcoffset() == datetime.timedelta(0):
+    if isinstance(value, datetime.datetime) and value.utcoffset() == datetime.timedelta(
+        0
+    ):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
@@ -48,7 +50,9 @@ def main() -> None:
     for s in plan["scenarios"]:
         out: list[dict[str, Any]] = []
         results[s["scenario"]] = out
-        for name in [m for m in sys.modules if m == "conf_sdk" or m.startswith("conf_sdk.")]:
+        for name in [
+            m for m in sys.modules if m == "conf_sdk" or m.startswith("conf_sdk.")
+        ]:
             del sys.modules[name]
         sys.path.insert(0, s["sdk"])
         try:
@@ -58,20 +62,34 @@ def main() -> None:
             continue
         finally:
             sys.path.pop(0)
+        clients: dict[str, Any] = {}
         for c in s["calls"]:
-            creds = {"api_key" if k == "apiKey" else "bearer_token": v for k, v in (c.get("credentials") or {}).items()}
+            creds = {
+                "api_key" if k == "apiKey" else "bearer_token": v
+                for k, v in (c.get("credentials") or {}).items()
+            }
+            base_url = c.get("baseUrl") or plan["baseUrl"]
+            # One client per base URL and credentials: building an httpx client costs more than a call.
+            key = json.dumps([base_url, creds], sort_keys=True)
             try:
-                with sdk.Client(base_url=plan["baseUrl"], max_retries=0, timeout=30, **creds) as client:
-                    resource = getattr(client, c["group"])
-                    fn = getattr(resource.with_raw_response, c["method"])
-                    response = fn(*[arg(a) for a in c["args"]], **c["params"])
-                    out.append({"status": response.status_code, "value": encode(response.parse())})
+                if key not in clients:
+                    clients[key] = sdk.Client(
+                        base_url=base_url, max_retries=0, timeout=30, **creds
+                    )
+                resource = getattr(clients[key], c["group"])
+                fn = getattr(resource.with_raw_response, c["method"])
+                response = fn(*[arg(a) for a in c["args"]], **c["params"])
+                out.append(
+                    {"status": response.status_code, "value": encode(response.parse())}
+                )
             except Exception as error:  # noqa: BLE001 - any failure is the call's result
                 status = getattr(error, "status_code", None)
                 entry: dict[str, Any] = {"error": repr(error)}
                 if isinstance(status, int):
                     entry["status"] = status
                 out.append(entry)
+        for client in clients.values():
+            client.close()
     with open(results_file, "w") as f:
         json.dump(results, f)
 

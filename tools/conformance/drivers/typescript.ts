@@ -16,6 +16,7 @@ interface Plan {
       args: unknown[];
       params: Record<string, unknown>;
       credentials?: Record<string, string>;
+      baseUrl?: string;
     }[];
   }[];
 }
@@ -40,7 +41,12 @@ for (const s of plan.scenarios) {
   }
   for (const c of s.calls) {
     try {
-      const client = new Client({ baseURL: plan.baseUrl, maxRetries: 0, timeout: 30_000, ...c.credentials });
+      const client = new Client({
+        baseURL: c.baseUrl ?? plan.baseUrl,
+        maxRetries: 0,
+        timeout: 30_000,
+        ...c.credentials,
+      });
       const args = c.args.map((a) =>
         a && typeof a === "object" && "$binary" in a ? new Uint8Array(Buffer.from(String(a.$binary), "base64")) : a,
       );

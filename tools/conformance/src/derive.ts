@@ -25,6 +25,8 @@ export interface Call {
   /** A header the document's security schemes describe becomes the client's credential. */
   credentials?: { apiKey?: string; bearerToken?: string };
   expect: { status: number; body: Body | null };
+  /** The client's base URL when the server URL has a path of its own (`{endpoint}/v1.0/...`). */
+  baseUrl?: string;
 }
 export type Derived = { ok: true; calls: Call[]; expected: unknown[] } | { ok: false; reason: string };
 
@@ -39,7 +41,7 @@ export function deriveCalls(scenario: Scenario, ir: ApiIR, config: ResolverConfi
     const found = findOperation(ir, api);
     if (!found)
       return { ok: false, reason: `no operation of the document serves ${api.method.toUpperCase()} ${api.uri}` };
-    const { op, pathValues } = found;
+    const { op, pathValues, prefix } = found;
     const request = api.request ?? {};
     if (api.handler && !request.body && hasBodyParam(op))
       return { ok: false, reason: `${api.uri}: the mock checks the request in its own code; no call description` };
@@ -72,6 +74,7 @@ export function deriveCalls(scenario: Scenario, ir: ApiIR, config: ResolverConfi
       headers,
       body,
       ...(Object.keys(credentials).length > 0 ? { credentials } : {}),
+      ...(prefix ? { baseUrl: config.baseUrl + prefix } : {}),
       expect: { status: api.response.status, body: response.body },
     });
     expected.push(response.match);
@@ -86,11 +89,25 @@ function hasBodyParam(op: Operation): boolean {
 function findOperation(
   ir: ApiIR,
   api: MockApi,
-): { op: Operation; pathValues: { name: string; value: string }[] } | null {
+): { op: Operation; pathValues: { name: string; value: string }[]; prefix: string } | null {
+  // A server URL such as `{endpoint}/server/path/multiple/{apiVersion}` puts a path before every
+  // operation's: the mock's URI is matched against both, and the filled prefix joins the base URL.
+  const prefixes = ir.servers
+    .map((s) => s.url.replace(/^\{endpoint\}|^https?:\/\/[^/]+/, ""))
+    .filter((p, i, all) => p !== "" && all.indexOf(p) === i);
+  const uri = api.uri.replaceAll("\\:", ":");
   for (const op of ir.operations) {
     if (op.method !== api.method.toLowerCase()) continue;
-    const pathValues = matchTemplate(op.path, api.uri);
-    if (pathValues) return { op, pathValues };
+    const pathValues = matchTemplate(op.path, uri);
+    if (pathValues) return { op, pathValues, prefix: "" };
+    for (const serverPath of prefixes) {
+      const values = matchTemplate(serverPath + (op.path === "/" ? "" : op.path), uri);
+      if (!values) continue;
+      const own = new Set(op.parameters.filter((p) => p.in === "path").map((p) => p.name));
+      let prefix = serverPath;
+      for (const v of values) if (!own.has(v.name)) prefix = prefix.replace(`{${v.name}}`, encodeURIComponent(v.value));
+      return { op, pathValues: values.filter((v) => own.has(v.name)), prefix };
+    }
   }
   return null;
 }

@@ -13,6 +13,7 @@ export interface PlannedCall {
   /** TypeScript: the params object; Python: keyword arguments. */
   params: Record<string, unknown>;
   credentials?: { apiKey?: string; bearerToken?: string };
+  baseUrl?: string;
 }
 
 export function planCall(ir: ApiIR, call: Call, language: "typescript" | "python"): PlannedCall {
@@ -39,6 +40,7 @@ export function planCall(ir: ApiIR, call: Call, language: "typescript" | "python
     args,
     params,
     ...(call.credentials ? { credentials: call.credentials } : {}),
+    ...(call.baseUrl ? { baseUrl: call.baseUrl } : {}),
   };
 }
 
