@@ -48,6 +48,7 @@ from ._utils import (
     encode_json_body,
     env_value,
     format_scalar,
+    is_json_media_type,
     merge_headers,
     user_agent,
 )
@@ -313,7 +314,8 @@ class BaseClient(Generic[_HttpxClientT]):
             content = None
         elif isinstance(spec.body, bytes):
             content = spec.body
-        elif isinstance(spec.body, str):
+        elif isinstance(spec.body, str) and not is_json_media_type(spec.content_type):
+            # Text; a JSON body whose schema is a string (an enum, base64 text) is quoted below.
             content = spec.body.encode()
         elif (spec.content_type or "").split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
             content = encode_form_body(spec.body)
