@@ -139,8 +139,9 @@ function coerceAll(
 ): Record<string, unknown> | string {
   const out: Record<string, unknown> = {};
   for (const [wire, raw] of Object.entries(values ?? {})) {
-    if (location === "header" && ["content-type", "accept"].includes(wire.toLowerCase())) continue;
     const p = op.parameters.find((p) => p.in === location && p.name.toLowerCase() === wire.toLowerCase());
+    // Content-Type and Accept are the SDK's to set, unless the operation declares them.
+    if (!p && location === "header" && ["content-type", "accept"].includes(wire.toLowerCase())) continue;
     if (!p) return `the mock expects ${location} "${wire}", which the operation ${op.id} does not declare`;
     const value = resolveValue(raw, config);
     out[p.name] = coerce(value, p.type, p.style, p.explode);
