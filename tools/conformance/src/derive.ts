@@ -59,8 +59,8 @@ export function deriveCalls(scenario: Scenario, ir: ApiIR, config: ResolverConfi
       else credentials.bearerToken = value.replace(/^bearer\s+/i, "");
       delete requestHeaders[wire];
     }
-    const query = coerceAll(op, "query", request.query, config);
-    const headers = coerceAll(op, "header", requestHeaders, config);
+    const query = coerceAll(ir, op, "query", request.query, config);
+    const headers = coerceAll(ir, op, "header", requestHeaders, config);
     if (typeof query === "string") return { ok: false, reason: query };
     if (typeof headers === "string") return { ok: false, reason: headers };
     const body = requestBody(op, request.body, config);
@@ -132,6 +132,7 @@ function resolveValue(value: unknown, config: ResolverConfig): unknown {
 
 /** Query or header values as the SDK takes them: typed by the parameter's schema. */
 function coerceAll(
+  ir: ApiIR,
   op: Operation,
   location: "query" | "header",
   values: Record<string, unknown> | undefined,
@@ -144,9 +145,21 @@ function coerceAll(
     if (!p && location === "header" && ["content-type", "accept"].includes(wire.toLowerCase())) continue;
     if (!p) return `the mock expects ${location} "${wire}", which the operation ${op.id} does not declare`;
     const value = resolveValue(raw, config);
-    out[p.name] = coerce(value, p.type, p.style, p.explode);
+    out[p.name] = coerce(value, resolveAlias(ir, p.type), p.style, p.explode);
   }
   return out;
+}
+
+/** A named scalar or array (an alias model) stands for its type. */
+function resolveAlias(ir: ApiIR, type: TypeRef): TypeRef {
+  let t = type;
+  for (let i = 0; i < 10 && t.kind === "model"; i++) {
+    const name = t.name;
+    const m = ir.models.find((m) => m.name === name);
+    if (m?.kind !== "alias") break;
+    t = m.type;
+  }
+  return t.kind === "array" ? { ...t, items: resolveAlias(ir, t.items) } : t;
 }
 
 function coerce(value: unknown, type: TypeRef, style = "form", explode = true): unknown {

@@ -15,7 +15,9 @@ export type TargetName = "typescript" | "python" | "rust" | "hono";
 export const sdkNames = {
   typescript: { clientName: "Client", packageName: "conf-sdk" },
   python: { packageName: "conf_sdk", clientName: "Client", distributionName: "conf-sdk" },
-  rust: { clientName: "Client" },
+  // Not "Client": the rust target's client struct would collide with the runtime's `Client`
+  // (E0255; a generator bug, reported).
+  rust: { clientName: "ConfClient" },
   hono: {},
 } as const;
 
@@ -64,6 +66,7 @@ export function generateTarget(target: TargetName, id: string, document: string,
     .update(hashOfGenerator())
     .update(readFileSync(document))
     .update(crate ?? "")
+    .update(JSON.stringify(sdkNames[target]))
     .digest("hex");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === key && existsSync(resultFile)) {
     return JSON.parse(readFileSync(resultFile, "utf8")) as GenerateResult;

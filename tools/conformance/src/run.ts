@@ -11,6 +11,7 @@ import { type Call, deriveCalls, matchTemplate } from "./derive.ts";
 import { generateTarget, type TargetName } from "./generate.ts";
 import { packageRoot, repoRoot, workRoot } from "./paths.ts";
 import { planCall } from "./plan.ts";
+import { buildRust, type RustScenario, runRust } from "./rust.ts";
 import { loadScenarios, type Scenario, type ScenarioDir, scenarioDirs } from "./scenarios.ts";
 import { type CoverageStatus, startSpector } from "./spector.ts";
 
@@ -71,6 +72,25 @@ export async function runLanguage(
 
   const work = join(workRoot, "run", language);
   mkdirSync(work, { recursive: true });
+  // Rust: the calls are compiled before the mock starts (with a placeholder base URL: the
+  // runner takes the real one as an argument); scenarios that do not compile are failures.
+  let notCompiled = new Map<string, string>();
+  if (language === "rust") {
+    const placeholder = { baseUrl: "http://localhost:1" };
+    const rust: RustScenario[] = [];
+    for (const p of prepared) {
+      const derived = deriveCalls(p.scenario, p.ir, placeholder);
+      if (derived.ok)
+        rust.push({
+          scenario: p.scenario.name,
+          crateDir: p.sdk,
+          crate: crateName(p.scenario.dir),
+          ir: p.ir,
+          calls: derived.calls,
+        });
+    }
+    notCompiled = await buildRust(rust);
+  }
   const spector = await startSpector(join(work, "coverage.json"), join(work, "spector.log"));
   const config = { baseUrl: spector.baseUrl };
   const planned: { scenario: string; sdk: string; calls: unknown[] }[] = [];
@@ -84,16 +104,22 @@ export async function runLanguage(
         results.push(base(p.scenario, p.scenario.dir, "unmapped", derived.reason));
         continue;
       }
+      const compileError = notCompiled.get(p.scenario.name);
+      if (compileError) {
+        results.push(base(p.scenario, p.scenario.dir, "fail", compileError));
+        continue;
+      }
       runnable.push(p);
       expectations.set(p.scenario.name, derived);
       planned.push({
         scenario: p.scenario.name,
         sdk: p.sdk,
-        calls: derived.calls.map((c) => planCall(p.ir, c, language === "rust" ? "typescript" : language)),
+        calls: language === "rust" ? [] : derived.calls.map((c) => planCall(p.ir, c, language)),
       });
     }
     writeFileSync(join(work, "plan.json"), JSON.stringify({ baseUrl: spector.baseUrl, scenarios: planned }, null, 1));
-    await runDriver(language, join(work, "plan.json"), join(work, "results.json"));
+    if (language === "rust") await runRust(spector.baseUrl, join(work, "results.json"));
+    else await runDriver(language, join(work, "plan.json"), join(work, "results.json"));
   } finally {
     coverage = await spector.stop();
   }
