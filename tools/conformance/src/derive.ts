@@ -24,7 +24,7 @@ export interface Call {
   body: Body | null;
   /** A header the document's security schemes describe becomes the client's credential. */
   credentials?: { apiKey?: string; bearerToken?: string };
-  expect: { status: number; body: Body | null };
+  expect: { status: number; body: Body | null; headers?: Record<string, string> };
   /** The client's base URL when the server URL has a path of its own (`{endpoint}/v1.0/...`). */
   baseUrl?: string;
 }
@@ -75,7 +75,11 @@ export function deriveCalls(scenario: Scenario, ir: ApiIR, config: ResolverConfi
       body,
       ...(Object.keys(credentials).length > 0 ? { credentials } : {}),
       ...(prefix ? { baseUrl: config.baseUrl + prefix } : {}),
-      expect: { status: api.response.status, body: response.body },
+      expect: {
+        status: api.response.status,
+        body: response.body,
+        ...(api.response.headers ? { headers: stringValues(resolveValue(api.response.headers, config)) } : {}),
+      },
     });
     expected.push(response.match);
   }
@@ -124,6 +128,10 @@ export function matchTemplate(template: string, uri: string): { name: string; va
   });
   const m = new RegExp(`^${pattern}$`).exec(uri);
   return m ? names.map((name, i) => ({ name, value: decodeURIComponent(m[i + 1] as string) })) : null;
+}
+
+function stringValues(value: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 }
 
 function resolveValue(value: unknown, config: ResolverConfig): unknown {

@@ -28,7 +28,7 @@ export interface ScenarioResult {
   reason?: string;
 }
 
-interface Prepared {
+export interface Prepared {
   scenario: Scenario;
   sdk: string;
   ir: ReturnType<typeof generateIR>;
@@ -39,36 +39,7 @@ export async function runLanguage(
   language: Exclude<TargetName, "hono">,
   filter?: (id: string) => boolean,
 ): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = [];
-  const prepared: Prepared[] = [];
-  for (const dir of scenarioDirs(filter)) {
-    const scenarios = await loadScenarios(dir);
-    const done = (status: Status, reason: string) => {
-      for (const s of scenarios) results.push(base(s, dir, status, reason));
-    };
-    const compiled = await compileScenario(dir);
-    if (!compiled.ok) {
-      done("unmapped", `TypeSpec to OpenAPI: ${compiled.reason}`);
-      continue;
-    }
-    const generated = generateTarget(language, dir.id, compiled.document, crateName(dir));
-    if (!generated.ok) {
-      done("refused", generated.reason);
-      continue;
-    }
-    const ir = generateIR(generated.document);
-    for (const scenario of scenarios) {
-      // A scenario reaching an operation the generator refused counts as refused, with its reason.
-      const refusal = generated.refused.find((r) =>
-        scenario.apis.some((api) => api.method.toLowerCase() === r.method && matchTemplate(r.path, api.uri)),
-      );
-      if (refusal) {
-        results.push(base(scenario, dir, "refused", refusal.reason));
-        continue;
-      }
-      prepared.push({ scenario, sdk: generated.dir, ir });
-    }
-  }
+  const { results, prepared } = await prepare(language, filter);
 
   const work = join(workRoot, "run", language);
   mkdirSync(work, { recursive: true });
@@ -152,7 +123,46 @@ export async function runLanguage(
   return results.sort((a, b) => a.scenario.localeCompare(b.scenario));
 }
 
-function base(s: Scenario, dir: ScenarioDir, status: Status, reason: string): ScenarioResult {
+/** Compiles and generates every scenario folder for one target; what cannot run is a result already. */
+export async function prepare(
+  target: TargetName,
+  filter?: (id: string) => boolean,
+): Promise<{ results: ScenarioResult[]; prepared: Prepared[] }> {
+  const results: ScenarioResult[] = [];
+  const prepared: Prepared[] = [];
+  for (const dir of scenarioDirs(filter)) {
+    const scenarios = await loadScenarios(dir);
+    const done = (status: Status, reason: string) => {
+      for (const s of scenarios) results.push(base(s, dir, status, reason));
+    };
+    const compiled = await compileScenario(dir);
+    if (!compiled.ok) {
+      done("unmapped", `TypeSpec to OpenAPI: ${compiled.reason}`);
+      continue;
+    }
+    const generated = generateTarget(target, dir.id, compiled.document, crateName(dir));
+    if (!generated.ok) {
+      done("refused", generated.reason);
+      continue;
+    }
+    const ir = generateIR(generated.document);
+    for (const scenario of scenarios) {
+      // A scenario reaching an operation the generator refused counts as refused, with its reason.
+      const refusal = generated.refused.find((r) =>
+        scenario.apis.some((api) => api.method.toLowerCase() === r.method && matchTemplate(r.path, api.uri)),
+      );
+      if (refusal) {
+        results.push(base(scenario, dir, "refused", refusal.reason));
+        continue;
+      }
+      prepared.push({ scenario, sdk: generated.dir, ir });
+    }
+  }
+
+  return { results, prepared };
+}
+
+export function base(s: Scenario, dir: ScenarioDir, status: Status, reason: string): ScenarioResult {
   return { scenario: s.name, dir: dir.id, area: dir.area, status, ...(reason ? { reason } : {}) };
 }
 
