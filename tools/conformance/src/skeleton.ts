@@ -98,7 +98,10 @@ function handlers(ir: ApiIR, calls: Call[]): unknown {
 
 async function answer(candidates: Call[], input: Input): Promise<unknown> {
   const differences: string[] = [];
-  for (const call of candidates) {
+  // The most specific expectation first: a page request with a continuation token before the
+  // first-page request without one.
+  const weight = (c: Call) => Object.keys(c.query).length + Object.keys(c.headers).length + (c.body ? 1 : 0);
+  for (const call of [...candidates].sort((a, b) => weight(b) - weight(a))) {
     const diff = difference(call, input);
     if (diff) {
       differences.push(diff);

@@ -146,6 +146,7 @@ describe("renderTable", () => {
       typescript: [r("A", "type/x", "pass"), r("B", "type/x", "fail"), r("C", "routes", "unmapped")],
     });
     expect(table).toContain("| type/x | 2 | 1 / 2 |");
+    expect(table).toContain("typescript SDK");
     expect(table).toContain("| routes | 1 | 0 / 0 (1 unmapped) |");
     expect(table).toContain("| **all** | **3** | **1 / 2 (1 unmapped)** |");
   });
