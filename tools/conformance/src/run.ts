@@ -178,7 +178,10 @@ async function runDriver(language: string, plan: string, results: string): Promi
   } else if (language === "python") {
     const python = join(repoRoot, ".venv/bin/python");
     if (!existsSync(python)) throw new Error("no .venv: run tools/scripts/python-env.sh");
-    await run(python, [join(packageRoot, "drivers/python_driver.py"), plan, results], options);
+    // Bytecode caches in .work (git-ignored, outside turbo's inputs) halve the next run's imports.
+    const env = { ...process.env };
+    delete env.PYTHONDONTWRITEBYTECODE;
+    await run(python, [join(packageRoot, "drivers/python_driver.py"), plan, results], { ...options, env });
   } else {
     throw new Error(`no driver for ${language} yet`);
   }
