@@ -6,7 +6,7 @@
 // needs no type mapping. A scenario whose module does not compile is taken out (and reported with
 // rustc's message) and the runner rebuilt, so one bad scenario does not sink the rest.
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import type { ApiIR, Operation, Parameter } from "@tka/codegen/src/api.ts";
@@ -29,8 +29,29 @@ export interface RustScenario {
 
 /** Renders the workspace and builds the runner; returns the scenarios that did not compile. */
 export async function buildRust(scenarios: RustScenario[]): Promise<Map<string, string>> {
+  // A module that did not compile last time and renders the same now is left out at once (its
+  // reason kept): a warm run builds once instead of once per round of exclusions.
+  const cacheFile = join(rustRoot, "not-compiled.json");
+  const cache = existsSync(cacheFile)
+    ? (JSON.parse(readFileSync(cacheFile, "utf8")) as Record<string, { text: string; reason: string }>)
+    : {};
   const failed = new Map<string, string>();
-  let current = scenarios;
+  let current = scenarios.filter((s) => {
+    const known = cache[s.scenario];
+    if (known && known.text === renderScenario(s)) {
+      failed.set(s.scenario, known.reason);
+      return false;
+    }
+    return true;
+  });
+  const save = () => {
+    const next: Record<string, { text: string; reason: string }> = {};
+    for (const s of scenarios) {
+      const reason = failed.get(s.scenario);
+      if (reason) next[s.scenario] = { text: renderScenario(s), reason };
+    }
+    writeFileSync(cacheFile, JSON.stringify(next));
+  };
   for (let attempt = 0; attempt < 6; attempt++) {
     render(current);
     try {
@@ -39,20 +60,32 @@ export async function buildRust(scenarios: RustScenario[]): Promise<Map<string, 
         maxBuffer: 256 * 1024 * 1024,
         env: { ...process.env, CARGO_TARGET_DIR: join(rustRoot, "target"), RUSTFLAGS: "-A warnings" },
       });
+      save();
       return failed;
     } catch (error) {
       const stderr = String((error as { stderr?: string }).stderr ?? error);
-      const bad = new Set<number>();
-      for (const m of stderr.matchAll(/runner\/src\/s(\d+)\.rs:\d+:\d+: error[^\n]*/g)) {
-        bad.add(Number(m[1]));
-        const s = current[Number(m[1])];
-        if (s && !failed.has(s.scenario)) failed.set(s.scenario, `does not compile: ${m[0]}`);
+      const bad = new Set<string>();
+      for (const m of stderr.matchAll(/runner\/src\/(m_\w+)\.rs:\d+:\d+: error[^\n]*/g)) {
+        const s = current.find((s) => moduleName(s.scenario) === m[1]);
+        if (!s) continue;
+        bad.add(s.scenario);
+        if (!failed.has(s.scenario)) failed.set(s.scenario, `does not compile: ${m[0]}`);
       }
       if (bad.size === 0) throw new Error(`cargo build failed outside the scenario modules:\n${stderr.slice(0, 4000)}`);
-      current = current.filter((_, i) => !bad.has(i));
+      current = current.filter((s) => !bad.has(s.scenario));
     }
   }
   throw new Error("the Rust runner still does not compile after 6 rounds");
+}
+
+function moduleName(scenario: string): string {
+  return `m_${scenario.replaceAll(/[^A-Za-z0-9]+/g, "_").toLowerCase()}`;
+}
+
+/** Writes a file only when its content changed: cargo rebuilds by modification time. */
+function put(file: string, content: string): void {
+  if (existsSync(file) && readFileSync(file, "utf8") === content) return;
+  writeFileSync(file, content);
 }
 
 /** Runs the runner against the mock; writes the same results shape as the other drivers. */
@@ -66,10 +99,11 @@ export async function runRust(baseUrl: string, results: string): Promise<void> {
 
 function render(scenarios: RustScenario[]): void {
   const runner = join(rustRoot, "runner");
-  rmSync(join(runner, "src"), { recursive: true, force: true });
   mkdirSync(join(runner, "src"), { recursive: true });
+  const keep = new Set(["main.rs", ...scenarios.map((s) => `${moduleName(s.scenario)}.rs`)]);
+  for (const f of readdirSync(join(runner, "src"))) if (!keep.has(f)) rmSync(join(runner, "src", f));
   const crates = [...new Map(scenarios.map((s) => [s.crate, s.crateDir])).entries()];
-  writeFileSync(
+  put(
     join(rustRoot, "Cargo.toml"),
     [
       "# Written by tools/conformance (src/rust.ts): the generated SDK crates and the runner.",
@@ -82,7 +116,7 @@ function render(scenarios: RustScenario[]): void {
   // The runtime harness's lock pins the same dependency versions the SDK tests use.
   const lock = join(rustRoot, "Cargo.lock");
   if (!existsSync(lock)) copyFileSync(join(repoRoot, "templates/rust/Cargo.lock"), lock);
-  writeFileSync(
+  put(
     join(runner, "Cargo.toml"),
     [
       "[package]",
@@ -99,14 +133,14 @@ function render(scenarios: RustScenario[]): void {
       "",
     ].join("\n"),
   );
-  const mods = scenarios.map((s, i) => `mod s${i};`);
+  const mods = scenarios.map((s) => `mod ${moduleName(s.scenario)};`);
   // Each scenario in a task of its own: a panic (an argument serde cannot convert) is that
   // scenario's result, not the end of the run.
   const runs = scenarios.map(
-    (s, i) =>
-      `    results.insert(${JSON.stringify(s.scenario)}.to_string(), outcome(tokio::spawn(s${i}::run(base.clone())).await));`,
+    (s) =>
+      `    results.insert(${JSON.stringify(s.scenario)}.to_string(), outcome(tokio::spawn(${moduleName(s.scenario)}::run(base.clone())).await));`,
   );
-  writeFileSync(
+  put(
     join(runner, "src", "main.rs"),
     [
       "// Written by tools/conformance (src/rust.ts). Usage: conf-runner <base URL> <results.json>",
@@ -130,9 +164,7 @@ function render(scenarios: RustScenario[]): void {
       "",
     ].join("\n"),
   );
-  scenarios.forEach((s, i) => {
-    writeFileSync(join(runner, "src", `s${i}.rs`), renderScenario(s));
-  });
+  for (const s of scenarios) put(join(runner, "src", `${moduleName(s.scenario)}.rs`), renderScenario(s));
 }
 
 function renderScenario(s: RustScenario): string {
