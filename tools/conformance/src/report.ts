@@ -2,6 +2,7 @@
 // results/not-passing.md (every scenario that does not pass, per language, with the reason),
 // the table in this package's README and in the root README (between markers), and
 // results/passing.json, the list the regression gate holds.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot, repoRoot, resultsRoot } from "./paths.ts";
@@ -15,7 +16,7 @@ export function writeResults(run: Results, full: boolean): void {
   mkdirSync(resultsRoot, { recursive: true });
   for (const [language, results] of Object.entries(run)) {
     const file = join(resultsRoot, `${language}${full ? "" : ".partial"}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 1)}\n`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   }
   if (!full) return;
   // The tables and the gate's list cover every target: the last full result of those not run now.
@@ -32,11 +33,17 @@ export function writeResults(run: Results, full: boolean): void {
       results.filter((r) => r.status === "pass").map((r) => r.scenario),
     ]),
   );
-  writeFileSync(join(resultsRoot, "passing.json"), `${JSON.stringify(passing, null, 1)}\n`);
+  writeFileSync(join(resultsRoot, "passing.json"), `${JSON.stringify(passing, null, 2)}\n`);
   writeFileSync(join(resultsRoot, "not-passing.md"), notPassing(all));
   const table = renderTable(all);
   replaceBetweenMarkers(join(packageRoot, "README.md"), table);
   replaceBetweenMarkers(join(repoRoot, "README.md"), table);
+  // In the repository's own format (Biome aligns the tables), so a rerun without changes is no diff.
+  execFileSync(
+    join(repoRoot, "node_modules/.bin/biome"),
+    ["check", "--write", resultsRoot, join(packageRoot, "README.md"), join(repoRoot, "README.md")],
+    { cwd: repoRoot, stdio: "ignore" },
+  );
 }
 
 const START = "<!-- conformance-table:start (pnpm conformance writes this) -->";
