@@ -230,7 +230,7 @@ function renderScenario(s: RustScenario): string {
     lines.push(
       "    {",
       `        let client = ${builder};`,
-      `        let r = client.${accessor}().${method}(${args.join(", ")}).with_response().await;`,
+      `        let r = client.${accessor}().${method}(${args.join(", ")})${ifMatch(op, call)}.with_response().await;`,
       "        out.push(match r {",
       '            Ok(r) => json!({ "status": r.status.as_u16(), "value": serde_json::to_value(&r.data).unwrap_or(serde_json::Value::Null) }),',
       '            Err(e) => json!({ "status": e.status().map(|s| s.as_u16()), "error": e.to_string() }),',
@@ -250,6 +250,14 @@ function isString(ir: ApiIR, p: Parameter): boolean {
     t = (m as { type: typeof t }).type;
   }
   return t.kind === "primitive" && t.type === "string";
+}
+
+/** An optional If-Match of a plain call is set on the request (`.if_match(..)`), as the target does. */
+function ifMatch(op: Operation, call: Call): string {
+  const plainCall = !op.streaming && op.pagination === null;
+  const p = op.parameters.find((p) => p.in === "header" && p.role === "if-match" && !p.required);
+  if (!plainCall || !p || !(p.name in call.headers)) return "";
+  return `.if_match(${JSON.stringify(String(call.headers[p.name]))})`;
 }
 
 /** The params struct's fields: what the rust target puts there (see targets/rust/index.ts). */
