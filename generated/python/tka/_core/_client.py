@@ -52,6 +52,8 @@ from ._utils import (
     encode_form_body,
     encode_json_body,
     env_value,
+    format_scalar,
+    is_json_media_type,
     merge_headers,
     user_agent,
 )
@@ -174,8 +176,9 @@ class RequestSpec:
     path_params: Mapping[str, Any] | None = None
     query: Mapping[str, Any] | None = None
     """In declaration order; see ``_utils.build_query``."""
-    headers: Mapping[str, str | None] | None = None
-    """Header parameters of the operation (``None`` values are skipped)."""
+    headers: Mapping[str, Any] | None = None
+    """Header parameters of the operation (``None`` values are skipped; other scalars are sent as
+    text, like query values: ``true``/``false``, numbers, RFC 3339 date-times)."""
     body: Any = None
     """``bytes``/``str`` are sent as is; anything else is form-encoded when ``content_type`` is
     ``application/x-www-form-urlencoded`` and JSON-serialised otherwise; ``None`` means no body."""
@@ -357,7 +360,7 @@ class BaseClient(Generic[_HttpxClientT]):
             base["Content-Type"] = spec.content_type or "application/json"
         base.update(self.auth_headers())
         base["User-Agent"] = self.user_agent
-        operation = {k: v for k, v in (spec.headers or {}).items() if v is not None}
+        operation = {k: format_scalar(v) for k, v in (spec.headers or {}).items() if v is not None}
         cookie = cookie_header(spec.cookies)
         if cookie is not None:
             operation["Cookie"] = cookie
@@ -414,7 +417,8 @@ class BaseClient(Generic[_HttpxClientT]):
             content = None
         elif isinstance(spec.body, bytes):
             content = spec.body
-        elif isinstance(spec.body, str):
+        elif isinstance(spec.body, str) and not is_json_media_type(spec.content_type):
+            # Text; a JSON body whose schema is a string (an enum, base64 text) is quoted below.
             content = spec.body.encode()
         elif (spec.content_type or "").split(";")[0].strip().lower() == FORM_CONTENT_TYPE:
             content = encode_form_body(spec.body)

@@ -169,9 +169,10 @@ export interface RequestSpec<T = unknown> {
    */
   cookies?: Readonly<Record<string, QueryValue | StyledText>> | undefined;
   /**
-   * The request body: sent as is when it is a string, Blob, FormData, URLSearchParams, binary
-   * (ArrayBuffer, typed array) or a stream; a plain object is form-encoded when `contentType`
-   * is `application/x-www-form-urlencoded`, and JSON-serialised otherwise.
+   * The request body: sent as is when it is a Blob, FormData, URLSearchParams, binary
+   * (ArrayBuffer, typed array), a stream, or a string of a non-JSON `contentType` (text); a
+   * plain object is form-encoded when `contentType` is `application/x-www-form-urlencoded`;
+   * anything else, a string of a JSON body included, is JSON-serialised.
    */
   body?: unknown;
   /** Content-Type of the body. Default `application/json` (use `application/merge-patch+json` for merge patches). */
@@ -696,8 +697,11 @@ function serializeBody(
   ) {
     return { body: stringifyForm(body as Record<string, unknown>), contentType };
   }
+  // A string is text unless the body is JSON: a JSON body whose schema is a string (an enum, a
+  // base64 text) goes out as a JSON string, quoted.
+  const json = contentType === undefined || /[/+]json\b/i.test(contentType);
   if (
-    typeof body === "string" ||
+    (typeof body === "string" && !json) ||
     (typeof Blob !== "undefined" && body instanceof Blob) ||
     body instanceof URLSearchParams ||
     body instanceof ArrayBuffer ||
