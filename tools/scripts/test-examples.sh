@@ -14,44 +14,20 @@ reports="$examples/.reports"
 work="$(mktemp -d)"
 key="example-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 server_pid=""
-cases=()
-failed=0
+JUNIT_PREFIX=test-examples
+source "$here/lib/junit.sh"
 mkdir -p "$reports"
 rm -f -- "$reports/examples.xml"
-
-# record <name> <ok|fail> [message]: one test case of the report.
-record() {
-  local message="${3:-}"
-  # Quoted replacements: bash 5.2 reads an unquoted & there as the matched text.
-  message="${message//&/'&amp;'}"
-  message="${message//</'&lt;'}"
-  message="${message//\"/'&quot;'}"
-  if [ "$2" = ok ]; then
-    cases+=("    <testcase name=\"$1\"/>")
-    echo "test-examples: $1: ok"
-  else
-    cases+=("    <testcase name=\"$1\"><failure message=\"$message\"/></testcase>")
-    failed=$((failed + 1))
-    echo "test-examples: $1: FAILED: $message" >&2
-  fi
-}
 
 finish() {
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
   fi
-  {
-    echo '<?xml version="1.0" encoding="utf-8"?>'
-    echo "<testsuites tests=\"${#cases[@]}\" failures=\"$failed\" errors=\"0\" skipped=\"0\">"
-    echo "  <testsuite name=\"test-examples.sh\" tests=\"${#cases[@]}\" failures=\"$failed\" errors=\"0\" skipped=\"0\">"
-    printf '%s\n' "${cases[@]}"
-    echo "  </testsuite>"
-    echo "</testsuites>"
-  } >"$reports/examples.xml"
+  junit_write "$reports/examples.xml" test-examples.sh
   rm -rf -- "$work"
-  echo "test-examples: $((${#cases[@]} - failed)) passed, $failed failed"
-  [ "$failed" -eq 0 ]
+  echo "test-examples: $((${#junit_cases[@]} - junit_failed)) passed, $junit_failed failed"
+  [ "$junit_failed" -eq 0 ]
 }
 trap 'finish; exit $?' EXIT
 
@@ -69,10 +45,10 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 if [ -z "$url" ]; then
-  record "the server starts" fail "no listening line within 60 s: $(tail -n 5 "$work/server.log")"
+  junit_record "the server starts" fail "no listening line within 60 s: $(tail -n 5 "$work/server.log")"
   exit 1
 fi
-record "the server starts" ok
+junit_record "the server starts" ok
 export TKA_BASE_URL="$url" TKA_API_KEY="$key"
 
 # check <language> <output file>: the program printed each part's outcome.
@@ -84,7 +60,7 @@ check() {
   [ "$(grep -c '^event ' "$out")" -eq 2 ] || missing+=("two live events")
   grep -q '^conflict: VERSION_MISMATCH (request req_' "$out" || missing+=("conflict")
   grep -q '^done: "Mine"' "$out" || missing+=("done")
-  if [ "${#missing[@]}" -eq 0 ]; then record "$1 example runs" ok; else record "$1 example runs" fail "missing: ${missing[*]}; $(tail -n 3 "$out")"; fi
+  if [ "${#missing[@]}" -eq 0 ]; then junit_record "$1 example runs" ok; else junit_record "$1 example runs" fail "missing: ${missing[*]}; $(tail -n 3 "$out")"; fi
 }
 
 # run <language> <dir> <command...>: runs the example (2 minutes at most), then checks its output.
@@ -94,7 +70,7 @@ run() {
   if (cd "$dir" && timeout 600 "$@") >"$work/$name.out" 2>&1; then
     check "$name" "$work/$name.out"
   else
-    record "$name example runs" fail "exit $?: $(tail -n 5 "$work/$name.out")"
+    junit_record "$name example runs" fail "exit $?: $(tail -n 5 "$work/$name.out")"
   fi
   sed "s/^/  $name | /" "$work/$name.out"
 }
@@ -103,23 +79,23 @@ run typescript "$examples/typescript" node quickstart.ts
 
 if (cd "$examples/python" && ruff check --no-cache . && ruff format --no-cache --check . &&
   PYTHONPATH="$TKA_ROOT/generated/python" mypy --strict --no-incremental --cache-dir=/dev/null .) >"$work/py-lint.out" 2>&1; then
-  record "python example passes ruff and mypy --strict" ok
+  junit_record "python example passes ruff and mypy --strict" ok
 else
-  record "python example passes ruff and mypy --strict" fail "$(tail -n 5 "$work/py-lint.out")"
+  junit_record "python example passes ruff and mypy --strict" fail "$(tail -n 5 "$work/py-lint.out")"
 fi
 PYTHONPATH="$TKA_ROOT/generated/python" PYTHONDONTWRITEBYTECODE=1 run python "$examples/python" python quickstart.py
 
 # The Rust build directory is shared with the SDK's other Rust checks (dependencies compile once).
 export CARGO_TARGET_DIR="$TKA_ROOT/templates/rust/target"
 if (cd "$examples/rust" && cargo fmt --check && cargo clippy --all-targets --locked -q -- -D warnings) >"$work/rs-lint.out" 2>&1; then
-  record "rust example passes fmt and clippy -D warnings" ok
+  junit_record "rust example passes fmt and clippy -D warnings" ok
 else
-  record "rust example passes fmt and clippy -D warnings" fail "$(tail -n 5 "$work/rs-lint.out")"
+  junit_record "rust example passes fmt and clippy -D warnings" fail "$(tail -n 5 "$work/rs-lint.out")"
 fi
 run rust "$examples/rust" cargo run -q --locked
 
 if grep -q '"level":"error"' "$work/server.log"; then
-  record "the server logged no error" fail "$(grep '"level":"error"' "$work/server.log" | head -n 3)"
+  junit_record "the server logged no error" fail "$(grep '"level":"error"' "$work/server.log" | head -n 3)"
 else
-  record "the server logged no error" ok
+  junit_record "the server logged no error" ok
 fi

@@ -19,25 +19,10 @@ work="$(mktemp -d)"
 key="schemathesis-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 server_pid=""
 stream_pid=""
-checks=()
-failed=0
+JUNIT_PREFIX=test-schemathesis
+source "$here/lib/junit.sh"
 mkdir -p "$reports"
 rm -f -- "$reports/junit.xml" "$reports/checks.xml"
-
-# record <name> <ok|fail> [message]: one test case of checks.xml.
-record() {
-  local message="${3:-}"
-  message="${message//&/&amp;}"
-  message="${message//</&lt;}"
-  message="${message//\"/&quot;}"
-  if [ "$2" = ok ]; then
-    checks+=("    <testcase name=\"$1\"/>")
-  else
-    checks+=("    <testcase name=\"$1\"><failure message=\"$message\"/></testcase>")
-    failed=$((failed + 1))
-    echo "test-schemathesis: $1: $message" >&2
-  fi
-}
 
 finish() {
   local status=$?
@@ -47,17 +32,10 @@ finish() {
     wait "$server_pid" 2>/dev/null || true
   fi
   # A stop no report shows (Schemathesis reports its own failures in junit.xml).
-  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && [ ! -s "$reports/junit.xml" ]; then
-    record "test-schemathesis.sh" fail "stopped with status $status"
+  if [ "$status" -ne 0 ] && [ "$junit_failed" -eq 0 ] && [ ! -s "$reports/junit.xml" ]; then
+    junit_record "test-schemathesis.sh" fail "stopped with status $status"
   fi
-  {
-    echo '<?xml version="1.0" encoding="utf-8"?>'
-    echo "<testsuites tests=\"${#checks[@]}\" failures=\"$failed\" errors=\"0\" skipped=\"0\">"
-    echo "  <testsuite name=\"test-schemathesis.sh\" tests=\"${#checks[@]}\" failures=\"$failed\" errors=\"0\" skipped=\"0\">"
-    printf '%s\n' "${checks[@]}"
-    echo "  </testsuite>"
-    echo "</testsuites>"
-  } >"$reports/checks.xml"
+  junit_write "$reports/checks.xml" test-schemathesis.sh
   rm -rf -- "$work"
   exit "$status"
 }
@@ -78,10 +56,10 @@ for _ in $(seq 1 600); do
 done
 if [ -z "$url" ]; then
   cat "$work/server.log" >&2
-  record "the server starts" fail "no listening line within 60 s"
+  junit_record "the server starts" fail "no listening line within 60 s"
   exit 1
 fi
-record "the server starts" ok
+junit_record "the server starts" ok
 
 # Seed: a listener on the stream, then a few changes; the first event id lets the hooks replay
 # the rest (hooks.py), and the recorded events feed stream_check.py.
@@ -104,9 +82,9 @@ stream_pid=""
 # The stream check must bite: the seeded events pass, broken copies of them fail.
 if [ -n "$first" ] && out="$(python "$suite/stream_check.py" "$url/openapi.json" "$work/stream.txt" 2>&1)"; then
   echo "$out"
-  record "the event-stream check accepts real events and refuses broken ones" ok
+  junit_record "the event-stream check accepts real events and refuses broken ones" ok
 else
-  record "the event-stream check accepts real events and refuses broken ones" fail "${out:-no event reached the stream while seeding}"
+  junit_record "the event-stream check accepts real events and refuses broken ones" fail "${out:-no event reached the stream while seeding}"
 fi
 
 export TKA_SCHEMATHESIS_FIRST_EVENT="$first" TKA_SCHEMATHESIS_EVENTS="$work/events.txt"
@@ -125,14 +103,14 @@ echo "test-schemathesis: Schemathesis ran for $(($(date +%s) - started)) s (exit
 events="$(awk '{ n += $1 } END { print n + 0 }' "$work/events.txt" 2>/dev/null || echo 0)"
 if [ "$events" -gt 0 ]; then
   echo "test-schemathesis: $events stream events read and validated against the item schema"
-  record "stream events were read and validated during the run" ok
+  junit_record "stream events were read and validated during the run" ok
 else
-  record "stream events were read and validated during the run" fail "no event of the SSE stream was checked"
+  junit_record "stream events were read and validated during the run" fail "no event of the SSE stream was checked"
 fi
 if grep -q '"level":"error"' "$work/server.log"; then
-  record "the server logged no error" fail "$(grep '"level":"error"' "$work/server.log" | head -n 5)"
+  junit_record "the server logged no error" fail "$(grep '"level":"error"' "$work/server.log" | head -n 5)"
 else
-  record "the server logged no error" ok
+  junit_record "the server logged no error" ok
 fi
-[ "$failed" -eq 0 ] || status=1
+[ "$junit_failed" -eq 0 ] || status=1
 exit "$status"

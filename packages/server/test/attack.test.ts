@@ -24,8 +24,11 @@ import { ConfigError, loadConfig, settings } from "../src/config.ts";
 import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 
 const KEY = "attack-key-0123456789abcdef";
-const HEADERS_TIMEOUT_MS = 2000;
-const REQUEST_TIMEOUT_MS = 3000;
+// Shorter than the defaults (10 s / 60 s) so the slowloris cases end soon, yet long enough that a
+// burst of a thousand requests arriving at once on a busy machine has its heads read in time: at 2 s,
+// with three busy processes on the two cores, part of such a burst was answered 408.
+const HEADERS_TIMEOUT_MS = 8000;
+const REQUEST_TIMEOUT_MS = 10_000;
 const PER_ADDRESS = 256;
 let server: ServerProcess;
 let port = 0;
@@ -233,7 +236,7 @@ describe("SSE", () => {
             }),
         ),
       );
-      expect(streams.every((s) => s.status === 200)).toBe(true);
+      expect(streams.map((s) => s.status).filter((status) => status !== 200)).toEqual([]);
       expect(await sseStreams()).toBe(1000);
       for (const stream of streams) stream.drop();
       for (;;) {

@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 import { tcp } from "./fixtures/raw-websocket.ts";
+import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 
 const KEY = "resume-test-key-0123456789";
 const EVENTS = 3_000;

@@ -5,8 +5,8 @@
 // WebSocket round trip.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 import { frame, handshakeRequest, rawWebSocket, tcp } from "./fixtures/raw-websocket.ts";
+import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
 
 const KEY = "hostile-test-key-0123456789";
 let server: ServerProcess;
