@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import type { Workspace } from "@astral-sh/ruff-wasm-nodejs";
+import { nativeRuff, ruffFormatAll } from "./ruff.ts";
 import type { TargetFile } from "./types.ts";
 
 const require = createRequire(import.meta.url);
@@ -27,8 +28,8 @@ export function formatTypeScript(files: TargetFile[]): TargetFile[] {
       mkdirSync(dirname(join(dir, "src", f.path)), { recursive: true });
       writeFileSync(join(dir, "src", f.path), f.content);
     }
-    const biome = join(dirname(require.resolve("@biomejs/biome/package.json")), "bin", "biome");
-    execFileSync(process.execPath, [biome, "format", "--write", "--no-errors-on-unmatched", "src"], {
+    const [command, ...prefix] = biomeCommand();
+    execFileSync(command as string, [...prefix, "format", "--write", "--no-errors-on-unmatched", "src"], {
       cwd: dir,
       stdio: "pipe",
     });
@@ -40,18 +41,49 @@ export function formatTypeScript(files: TargetFile[]): TargetFile[] {
   }
 }
 
+/**
+ * Biome's native binary, run directly: its npm launcher is a Node script that starts a second
+ * Node and `ldd` to find the same binary (about 60 ms of CPU per run). The launcher stays the
+ * fallback where the platform package is not where it expects (or BIOME_BINARY is set).
+ */
+function biomeCommand(): string[] {
+  const launcher = join(dirname(require.resolve("@biomejs/biome/package.json")), "bin", "biome");
+  if (process.env.BIOME_BINARY === undefined && process.platform === "linux" && !isMusl()) {
+    try {
+      const fromBiome = createRequire(launcher);
+      return [fromBiome.resolve(`@biomejs/cli-linux-${process.arch}/biome`)];
+    } catch {
+      // not installed for this platform: the launcher finds what is
+    }
+  }
+  return [process.execPath, launcher];
+}
+
+/** Whether this Linux runs on musl (Alpine) rather than glibc: its Node reports no glibc. */
+function isMusl(): boolean {
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+  return report.header?.glibcVersionRuntime === undefined;
+}
+
+/** A Python code block of a README (`ruff format` formats those in Markdown too). */
+const PYTHON_BLOCK = /^```python\n([\s\S]*?)^```$/gm;
+
 /** ruff settings of the generated Python package (its pyproject.toml says the same). */
 const RUFF = { "line-length": 100, "target-version": "py310", lint: { select: ["I"] } };
 let ruff: Workspace | undefined;
 
 /** Sorts imports as ruff's `I001` fix does, then formats as `ruff format`. */
 export function formatPython(files: TargetFile[]): TargetFile[] {
+  const native = nativeRuff();
+  if (native !== null && files.some((f) => f.path.endsWith(".py") || f.path.endsWith(".md"))) {
+    return formatPythonNative(native, files);
+  }
   return files.map((f) => {
     // README examples too: `ruff format` formats Python code blocks in Markdown.
     if (f.path.endsWith(".md")) {
       return {
         ...f,
-        content: f.content.replace(/^```python\n([\s\S]*?)^```$/gm, (block: string, code: string) => {
+        content: f.content.replace(PYTHON_BLOCK, (block: string, code: string) => {
           try {
             return `\`\`\`python\n${pythonFormatted(code)}\`\`\``;
           } catch {
@@ -61,6 +93,33 @@ export function formatPython(files: TargetFile[]): TargetFile[] {
       };
     }
     return f.path.endsWith(".py") ? { ...f, content: pythonFormatted(f.content) } : f;
+  });
+}
+
+/** formatPython through the native ruff (ruff.ts): every module and README block in one run. */
+function formatPythonNative(bin: string, files: TargetFile[]): TargetFile[] {
+  const sources: string[] = [];
+  for (const f of files) {
+    if (f.path.endsWith(".py")) sources.push(f.content);
+    else if (f.path.endsWith(".md")) for (const m of f.content.matchAll(PYTHON_BLOCK)) sources.push(m[1] as string);
+  }
+  const formatted = ruffFormatAll(bin, sources);
+  let next = 0;
+  return files.map((f) => {
+    if (f.path.endsWith(".py")) {
+      const content = formatted[next++];
+      if (content == null) throw new Error(`ruff cannot parse the generated ${f.path}`);
+      return { ...f, content };
+    }
+    if (!f.path.endsWith(".md")) return f;
+    return {
+      ...f,
+      // A block ruff cannot parse is left as written.
+      content: f.content.replace(PYTHON_BLOCK, (block: string) => {
+        const code = formatted[next++];
+        return code == null ? block : `\`\`\`python\n${code}\`\`\``;
+      }),
+    };
   });
 }
 
