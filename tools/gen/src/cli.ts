@@ -45,9 +45,12 @@ try {
     if (step.background) {
       console.log(`gen: ${step.name} (in the background)`);
       const lines: string[] = [];
-      const done = step.run(context((line) => lines.push(line))).then(() => () => {
-        for (const line of lines) console.log(line);
-        console.log(`gen: ${step.name} done in ${ms(performance.now() - t0)} (in the background)`);
+      const done = step.run(context((line) => lines.push(line))).then(() => {
+        const took = performance.now() - t0;
+        return () => {
+          for (const line of lines) console.log(line);
+          console.log(`gen: ${step.name} done in ${ms(took)} (in the background)`);
+        };
       });
       done.catch(() => {}); // awaited below; a failing step before that must not leave it unhandled
       background.push(done);

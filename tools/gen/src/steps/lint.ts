@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { cached, InputHash, keep } from "../cache.ts";
 import { openapiOutDir } from "../paths.ts";
 import type { Step } from "../step.ts";
 
@@ -13,6 +15,7 @@ const files = ["openapi.3.1.yaml", "openapi.3.2.yaml"];
  * fails `pnpm gen`: the contract stays clean. Both documents in one Redocly process (a second
  * process cost about 0.7 s of CPU), which runs in the background while the code generators
  * work: nothing they do depends on the lint, and `pnpm gen` waits for it before it writes.
+ * A clean result is remembered for the same documents, rules and Redocly version (cache.ts).
  */
 export const lintStep: Step = {
   name: "lint (Redocly)",
@@ -21,6 +24,16 @@ export const lintStep: Step = {
   async run({ root, staging, log }) {
     const cli = require.resolve("@redocly/cli/bin/cli.js");
     const paths = files.map((file) => join(staging, openapiOutDir, file));
+    // A clean lint of the same documents with the same rules and Redocly is not run again.
+    const inputs = new InputHash()
+      .add("redocly", (require("@redocly/cli/package.json") as { version: string }).version)
+      .add("redocly.yaml", readFileSync(join(root, "redocly.yaml")));
+    for (const [i, path] of paths.entries()) inputs.add(files[i] as string, readFileSync(path));
+    const key = inputs.digest();
+    if (cached<boolean>("lint", key) === true) {
+      for (const file of files) log(`  ${file}: 0 errors, 0 warnings (the same documents were linted before)`);
+      return;
+    }
     const args = [cli, "lint", ...paths, `--config=${join(root, "redocly.yaml")}`, "--format=json"];
     const { stdout, stderr } = await run(process.execPath, args, root);
     // One JSON report per document, in the order given.
@@ -38,6 +51,7 @@ export const lintStep: Step = {
       }
       log(`  ${files[i]}: 0 errors, 0 warnings`);
     });
+    keep("lint", key, true);
   },
 };
 
