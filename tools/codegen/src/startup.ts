@@ -14,8 +14,12 @@ import { enableCompileCache, registerHooks, stripTypeScriptTypes } from "node:mo
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The generator's cache folder (the YAML cache of loader/document.ts lives here too). */
-export const cacheDir = fileURLToPath(new URL("../node_modules/.cache/tka-codegen/", import.meta.url));
+/**
+ * The generator's cache folder (the YAML cache of loader/document.ts lives here too);
+ * TKA_CODEGEN_CACHE_DIR moves it (the tests use their own).
+ */
+export const cacheDir =
+  process.env.TKA_CODEGEN_CACHE_DIR ?? fileURLToPath(new URL("../node_modules/.cache/tka-codegen/", import.meta.url));
 
 export const cachesEnabled = process.env.TKA_CODEGEN_NO_CACHE !== "1";
 
@@ -23,7 +27,9 @@ let started = false;
 
 /** Turns on both caches for the modules this process loads from now on (once per process). */
 export function fastStart(): void {
-  if (started || !cachesEnabled) return;
+  // Only plain type stripping is cached (not --experimental-transform-types, nor with source maps).
+  if (started || !cachesEnabled || process.features.typescript !== "strip") return;
+  if (process.execArgv.some((a) => a.startsWith("--enable-source-maps"))) return;
   started = true;
   enableCompileCache(join(cacheDir, "v8"));
   const stripped = join(cacheDir, "ts");
@@ -31,7 +37,10 @@ export function fastStart(): void {
   registerHooks({
     load(url, context, nextLoad) {
       const result = nextLoad(url, context);
-      if (result.format !== "module-typescript" || result.source == null) return result;
+      // Node's own stripping for what it refuses or treats otherwise (dependencies' .ts files).
+      if (result.format !== "module-typescript" || result.source == null || url.includes("/node_modules/")) {
+        return result;
+      }
       const source = typeof result.source === "string" ? result.source : new TextDecoder().decode(result.source);
       const key = createHash("sha1").update(process.version).update("\0").update(source).digest("hex");
       const file = join(stripped, `${key}.js`);
@@ -40,7 +49,7 @@ export function fastStart(): void {
       } catch {
         // not cached yet
       }
-      const js = strip(source);
+      const js = strip(source, url);
       if (writable) {
         try {
           mkdirSync(stripped, { recursive: true });
@@ -57,14 +66,14 @@ export function fastStart(): void {
 }
 
 /**
- * Node's own type stripping (the function its loader calls, in the same mode). Its API warns that
+ * Node's own type stripping (what its loader runs, in the same mode, naming the module's URL). It warns that
  * it is experimental; the warning says nothing to a user of the generator, so it is held back.
  */
-function strip(source: string): string {
+function strip(source: string, url: string): string {
   const emit = process.emitWarning;
   process.emitWarning = () => {};
   try {
-    return stripTypeScriptTypes(source, { mode: "strip" });
+    return stripTypeScriptTypes(source, { mode: "strip", sourceUrl: url });
   } finally {
     process.emitWarning = emit;
   }

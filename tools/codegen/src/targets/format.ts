@@ -72,9 +72,14 @@ const PYTHON_BLOCK = /^```python\n([\s\S]*?)^```$/gm;
 const RUFF = { "line-length": 100, "target-version": "py310", lint: { select: ["I"] } };
 let ruff: Workspace | undefined;
 
-/** Sorts imports as ruff's `I001` fix does, then formats as `ruff format`. */
-export function formatPython(files: TargetFile[]): TargetFile[] {
-  const native = nativeRuff();
+/**
+ * Sorts imports as ruff's `I001` fix does, then formats as `ruff format`: with the native ruff
+ * when there is one of the same version (ruff.ts), else with the WebAssembly build (`engine`
+ * chooses, for the tests that compare the two).
+ */
+export function formatPython(files: TargetFile[], engine?: "native" | "wasm"): TargetFile[] {
+  const native = engine === "wasm" ? null : nativeRuff();
+  if (engine === "native" && native === null) throw new Error("no native ruff of the WebAssembly build's version");
   if (native !== null && files.some((f) => f.path.endsWith(".py") || f.path.endsWith(".md"))) {
     return formatPythonNative(native, files);
   }

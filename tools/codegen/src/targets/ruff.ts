@@ -60,7 +60,7 @@ export function ruffFormatAll(bin: string, sources: readonly string[]): (string 
       spawnSync(bin, [...args, ...FLAGS, ...paths], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const check = run(["check", "--select", "I", "--fix", "--exit-zero", "--quiet"]);
     if (check.status !== 0) throw new Error(`ruff check failed: ${check.error?.message ?? check.stderr}`);
-    const format = run(["format", "--quiet"]);
+    const format = run(["format"]);
     // 0: formatted; 2: some sources could not be parsed (named on stderr), the rest formatted.
     if (format.status !== 0 && format.status !== 2) {
       throw new Error(`ruff format failed: ${format.error?.message ?? format.stderr}`);
