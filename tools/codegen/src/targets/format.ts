@@ -78,11 +78,13 @@ let ruff: Workspace | undefined;
  * chooses, for the tests that compare the two).
  */
 export function formatPython(files: TargetFile[], engine?: "native" | "wasm"): TargetFile[] {
+  // Every target's files pass through here: most have no Python at all.
+  const python = (f: TargetFile) =>
+    f.path.endsWith(".py") || (f.path.endsWith(".md") && f.content.includes("```python\n"));
+  if (!files.some(python)) return files;
   const native = engine === "wasm" ? null : nativeRuff();
   if (engine === "native" && native === null) throw new Error("no native ruff of the WebAssembly build's version");
-  if (native !== null && files.some((f) => f.path.endsWith(".py") || f.path.endsWith(".md"))) {
-    return formatPythonNative(native, files);
-  }
+  if (native !== null) return formatPythonNative(native, files);
   return files.map((f) => {
     // README examples too: `ruff format` formats Python code blocks in Markdown.
     if (f.path.endsWith(".md")) {

@@ -81,7 +81,8 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
       });
     }
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  // By code unit: localeCompare's first call sets up ICU collation (10-30 ms of a run).
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**
