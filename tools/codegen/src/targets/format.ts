@@ -28,11 +28,16 @@ export function formatTypeScript(files: TargetFile[]): TargetFile[] {
       mkdirSync(dirname(join(dir, "src", f.path)), { recursive: true });
       writeFileSync(join(dir, "src", f.path), f.content);
     }
-    const [command, ...prefix] = biomeCommand();
-    execFileSync(command as string, [...prefix, "format", "--write", "--no-errors-on-unmatched", "src"], {
-      cwd: dir,
-      stdio: "pipe",
-    });
+    const args = ["format", "--write", "--no-errors-on-unmatched", "src"];
+    const binary = biomeBinary();
+    try {
+      if (binary === undefined) throw new Error("no binary");
+      execFileSync(binary, args, { cwd: dir, stdio: "pipe" });
+    } catch (error) {
+      // Biome ran and failed: that is the answer. It did not start (musl, another platform): the launcher.
+      if (binary !== undefined && (error as { status?: number | null }).status != null) throw error;
+      execFileSync(process.execPath, [biomeLauncher(), ...args], { cwd: dir, stdio: "pipe" });
+    }
     return files.map((f) =>
       f.path.endsWith(".ts") ? { ...f, content: readFileSync(join(dir, "src", f.path), "utf8") } : f,
     );
@@ -44,25 +49,20 @@ export function formatTypeScript(files: TargetFile[]): TargetFile[] {
 /**
  * Biome's native binary, run directly: its npm launcher is a Node script that starts a second
  * Node and `ldd` to find the same binary (about 60 ms of CPU per run). The launcher stays the
- * fallback where the platform package is not where it expects (or BIOME_BINARY is set).
+ * fallback where that binary is not installed or does not start (BIOME_BINARY set, musl).
  */
-function biomeCommand(): string[] {
-  const launcher = join(dirname(require.resolve("@biomejs/biome/package.json")), "bin", "biome");
-  if (process.env.BIOME_BINARY === undefined && process.platform === "linux" && !isMusl()) {
-    try {
-      const fromBiome = createRequire(launcher);
-      return [fromBiome.resolve(`@biomejs/cli-linux-${process.arch}/biome`)];
-    } catch {
-      // not installed for this platform: the launcher finds what is
-    }
+function biomeBinary(): string | undefined {
+  if (process.env.BIOME_BINARY !== undefined) return undefined;
+  const exe = process.platform === "win32" ? ".exe" : "";
+  try {
+    return createRequire(biomeLauncher()).resolve(`@biomejs/cli-${process.platform}-${process.arch}/biome${exe}`);
+  } catch {
+    return undefined;
   }
-  return [process.execPath, launcher];
 }
 
-/** Whether this Linux runs on musl (Alpine) rather than glibc: its Node reports no glibc. */
-function isMusl(): boolean {
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
-  return report.header?.glibcVersionRuntime === undefined;
+function biomeLauncher(): string {
+  return join(dirname(require.resolve("@biomejs/biome/package.json")), "bin", "biome");
 }
 
 /** A Python code block of a README (`ruff format` formats those in Markdown too). */
