@@ -9,11 +9,11 @@
 //
 // The timing line covers the whole process (from Node's start, with its CPU time and peak memory),
 // so what it says is what a user waits for. Start-up is most of a run: see startup.ts.
-import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { ApiIR } from "./ir/types.ts";
 import { fastStart } from "./startup.ts";
+import { cpuMs, peakMB } from "./usage.ts";
 
 // Before anything else is imported: the modules below load through the start-up caches.
 fastStart();
@@ -87,30 +87,4 @@ try {
     process.exit(1);
   }
   throw error;
-}
-
-/** CPU time of this process and of the formatters it ran (user + system), in milliseconds. */
-function cpuMs(): number {
-  const own = process.cpuUsage();
-  const { userCPUTime, systemCPUTime } = childUsage();
-  return (own.user + own.system + userCPUTime + systemCPUTime) / 1000;
-}
-
-/** Peak resident memory of this process, in MB. */
-function peakMB(): number {
-  return Math.round(process.resourceUsage().maxRSS / 1024);
-}
-
-/**
- * CPU of the finished child processes (the formatters), in microseconds: not part of
- * process.cpuUsage(). Linux reports it in /proc/self/stat (cutime, cstime, in 1/100 s); elsewhere 0.
- */
-function childUsage(): { userCPUTime: number; systemCPUTime: number } {
-  try {
-    const stat = readFileSync("/proc/self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { userCPUTime: Number(fields[13]) * 10_000, systemCPUTime: Number(fields[14]) * 10_000 };
-  } catch {
-    return { userCPUTime: 0, systemCPUTime: 0 };
-  }
 }

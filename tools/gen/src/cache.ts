@@ -9,6 +9,12 @@ import { join, relative } from "node:path";
 import { cacheDir, cachesEnabled } from "@tka/codegen/src/startup.ts";
 
 const dir = join(cacheDir, "gen");
+let reuse = cachesEnabled;
+
+/** `pnpm gen --no-cache`: every step works its result out again (and keeps it). */
+export function recomputeAll(): void {
+  reuse = false;
+}
 
 /** A hash over labelled inputs (file contents, versions, options). */
 export class InputHash {
@@ -39,7 +45,7 @@ function walk(folder: string): string[] {
 
 /** The cached result of `step` for `key`, or undefined. */
 export function cached<T>(step: string, key: string): T | undefined {
-  if (!cachesEnabled) return undefined;
+  if (!reuse) return undefined;
   try {
     return JSON.parse(readFileSync(join(dir, `${step}-${key}.json`), "utf8")) as T;
   } catch {
