@@ -5,7 +5,7 @@
 // version, same settings, so the same bytes; any other version (or none) leaves the WebAssembly
 // build in charge, so what `pnpm gen --check` expects never depends on what is installed.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,11 @@ export function nativeRuff(): string | null {
   const bin = configured ?? join(venv, process.platform === "win32" ? "Scripts/ruff.exe" : "bin/ruff");
   if (!existsSync(bin)) return found;
   const wanted = (require("@astral-sh/ruff-wasm-nodejs/package.json") as { version: string }).version;
+  // In the .venv pip's record of the installed version answers without starting ruff.
+  if (configured === undefined && installedInVenv(venv, wanted)) {
+    found = bin;
+    return found;
+  }
   try {
     const version = execFileSync(bin, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
     if (version.trim() === `ruff ${wanted}`) found = bin;
@@ -38,6 +43,23 @@ export function nativeRuff(): string | null {
     // not runnable here: the WebAssembly build it is
   }
   return found;
+}
+
+/** Whether pip installed ruff `version` into the virtual environment (its .dist-info folder). */
+function installedInVenv(venv: string, version: string): boolean {
+  const sitePackages =
+    process.platform === "win32"
+      ? [join(venv, "Lib/site-packages")]
+      : readdirSafe(join(venv, "lib")).map((python) => join(venv, "lib", python, "site-packages"));
+  return sitePackages.some((dir) => existsSync(join(dir, `ruff-${version}.dist-info`)));
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**
