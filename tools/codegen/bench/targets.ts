@@ -4,7 +4,8 @@
 // document in the same run; then `pnpm gen --check` as a whole. Each figure is one process (tree)
 // measured by GNU time: wall seconds, CPU seconds (user + system, children included: the
 // formatters ours starts, every JVM thread of the peer) and peak resident memory; the median of
-// several runs. CPU is what compares across machines and loads; wall is what a user waits for.
+// several runs, taken in rounds (ours and the peer alternate, so both see the same load). CPU is
+// what compares across machines and loads; wall is what a user waits for.
 //
 // Ours twice: "warm" (the start-up, template and parse caches in node_modules/.cache/tka-codegen
 // filled by an earlier run: every later run of a user) and "cold" (TKA_CODEGEN_NO_CACHE=1: no
@@ -52,16 +53,28 @@ mkdirSync(work, { recursive: true });
 const loadavg = () => execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ").slice(0, 3).join(" ");
 const loadBefore = loadavg();
 
-/** The median run (by CPU) of `runs` measurements; any failure is returned as it is. */
-function median(runs: number, one: () => Measured): Measured {
-  const all: Measured[] = [];
-  for (let i = 0; i < runs; i++) {
-    const m = one();
-    if (!m.ok) return m;
-    all.push(m);
+/** The median (by CPU) of each series; a series that failed once is its failure. */
+function medians(series: Record<string, Measured[]>): Record<string, Measured> {
+  const out: Record<string, Measured> = {};
+  for (const [name, runs] of Object.entries(series)) {
+    const failed = runs.find((m) => !m.ok);
+    const sorted = [...runs].sort((a, b) => a.cpu - b.cpu);
+    out[name] = failed ?? (sorted[Math.floor(sorted.length / 2)] as Measured);
   }
-  all.sort((a, b) => a.cpu - b.cpu);
-  return all[Math.floor(all.length / 2)] as Measured;
+  return out;
+}
+
+/**
+ * Runs the measurements in rounds, one of each per round (a series with fewer runs drops out
+ * early), so ours and the peer see the same load on a shared machine.
+ */
+function interleaved(plan: Record<string, { runs: number; one: () => Measured }>): Record<string, Measured> {
+  const series: Record<string, Measured[]> = Object.fromEntries(Object.keys(plan).map((k) => [k, []]));
+  const rounds = Math.max(...Object.values(plan).map((p) => p.runs));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, { runs, one }] of Object.entries(plan)) if (round < runs) series[name]?.push(one());
+  }
+  return medians(series);
 }
 
 function ours(target: string, env: NodeJS.ProcessEnv): Measured {
@@ -84,13 +97,13 @@ const chosen = values.targets?.split(",") ?? TARGETS.map((t) => t.target);
 const rows: Record<string, Record<string, Measured | undefined>> = {};
 for (const { target, peer: generator } of TARGETS.filter((t) => chosen.includes(t.target))) {
   ours(target, {}); // fills the caches (and checks that it runs)
-  const row: Record<string, Measured | undefined> = {
-    warm: median(RUNS, () => ours(target, {})),
-    cold: median(RUNS, () => ours(target, { TKA_CODEGEN_NO_CACHE: "1" })),
+  const plan: Record<string, { runs: number; one: () => Measured }> = {
+    warm: { runs: RUNS, one: () => ours(target, {}) },
+    cold: { runs: RUNS, one: () => ours(target, { TKA_CODEGEN_NO_CACHE: "1" }) },
   };
-  if (target === "python") row.wasm = median(RUNS, () => ours(target, { TKA_RUFF: "off" }));
-  if (generator !== null && !values["skip-peers"]) row.peer = median(PEER_RUNS, () => peer(generator));
-  rows[target] = row;
+  if (target === "python") plan.wasm = { runs: RUNS, one: () => ours(target, { TKA_RUFF: "off" }) };
+  if (generator !== null && !values["skip-peers"]) plan.peer = { runs: PEER_RUNS, one: () => peer(generator) };
+  rows[target] = interleaved(plan);
 }
 
 const gen: Record<string, Measured> = {};
@@ -98,10 +111,15 @@ if (!values["skip-gen"]) {
   const pnpmGen = (env: NodeJS.ProcessEnv, ...flags: string[]) =>
     measure(process.execPath, [join(repo, "tools/gen/src/cli.ts"), "--check", ...flags], repo, env);
   pnpmGen({});
-  gen.warm = median(RUNS, () => pnpmGen({}));
-  // The contract compiled and linted again (as after an edit of spec/), start-up caches warm.
-  gen.recompute = median(Math.min(RUNS, 3), () => pnpmGen({}, "--no-cache"));
-  gen.cold = median(Math.min(RUNS, 3), () => pnpmGen({ TKA_CODEGEN_NO_CACHE: "1" }));
+  Object.assign(
+    gen,
+    interleaved({
+      warm: { runs: RUNS, one: () => pnpmGen({}) },
+      // The contract compiled and linted again (as after an edit of spec/), start-up caches warm.
+      recompute: { runs: Math.min(RUNS, 3), one: () => pnpmGen({}, "--no-cache") },
+      cold: { runs: Math.min(RUNS, 3), one: () => pnpmGen({ TKA_CODEGEN_NO_CACHE: "1" }) },
+    }),
+  );
 }
 
 const report = {
