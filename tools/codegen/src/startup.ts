@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { enableCompileCache, registerHooks, stripTypeScriptTypes } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { threadId } from "node:worker_threads";
 
 /**
  * The generator's cache folder (the YAML cache of loader/document.ts lives here too);
@@ -53,7 +54,7 @@ export function fastStart(): void {
       if (writable) {
         try {
           mkdirSync(stripped, { recursive: true });
-          const tmp = `${file}.${process.pid}.tmp`;
+          const tmp = `${file}.${process.pid}.${threadId}.tmp`;
           writeFileSync(tmp, js);
           renameSync(tmp, file);
         } catch {

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { threadId } from "node:worker_threads";
 import { cacheDir, cachesEnabled } from "@tka/codegen/src/startup.ts";
 
 const dir = join(cacheDir, "gen");
@@ -59,7 +60,7 @@ export function keep(step: string, key: string, result: unknown): void {
   try {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${step}-${key}.json`);
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${file}.${process.pid}.${threadId}.tmp`;
     writeFileSync(tmp, JSON.stringify(result));
     renameSync(tmp, file);
   } catch {

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { cacheDir, cachesEnabled } from "../startup.ts";
 import type { Render } from "./types.ts";
 
@@ -56,7 +57,7 @@ function compile(source: string): Template {
     if (writable) {
       try {
         mkdirSync(join(cacheDir, "hbs"), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
+        const tmp = `${file}.${process.pid}.${threadId}.tmp`;
         writeFileSync(tmp, `module.exports = ${code};\n`);
         renameSync(tmp, file);
       } catch {
