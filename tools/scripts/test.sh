@@ -43,7 +43,7 @@ rm -rf -- */.reports */*/.reports .turbo/runs
 step "gen --check" pnpm -s gen --check
 # 2. Every package's lint, typecheck and tests, through turbo (cached: a no-op rerun is a cache
 #    hit); every task runs even when another failed.
-step turbo pnpm -s turbo run lint typecheck test test:python test:rust test:e2e-rust test:e2e-python test:schemathesis test:examples test:release \
+step turbo pnpm -s turbo run lint typecheck test test:python test:rust test:e2e-rust test:e2e-python test:schemathesis test:conformance test:examples test:readme-examples test:release \
   --continue=always --summarize --output-logs=new-only
 # 3. The closing summary across every test runner, the failed steps and turbo tasks.
 summary_args=()

@@ -7,7 +7,9 @@
 // argv[2]: JSON { urls, key, kind: "ws" | "sse", count }. Prints {"ready":n} once every
 // connection is live; then reads "finish <first position> <last position> <timeout ms>" on
 // stdin, waits until every connection has the last position (or the timeout), prints
-// {"stats":...} (lost counts every position of the range a connection never got) and exits.
+// {"stats":...} (lost counts every position of the range a connection never got); then reads
+// "commits {k: Unix ms}" (when the server acknowledged each mutation's commit), prints
+// {"commit_to_delivery": histogram} and exits. The Go one (fanout-load/) does the same for less CPU.
 import http from "node:http";
 import { createInterface } from "node:readline";
 import { WebSocket } from "ws";
@@ -28,6 +30,11 @@ const histogram = new Uint32Array(2_000_000);
 let samples = 0;
 /** Per mutation index `k`: the last arrival over this process's connections. */
 const lastArrival = new Map<number, number>();
+/** Per mutation index `k`: the position of its event (to join with the server's fan-out reports). */
+const positionOfK = new Map<number, number>();
+/** Every timed arrival (mutation index, Unix ms), for commit-to-delivery (the "commits" command). */
+const arrivalK: number[] = [];
+const arrivalAt: number[] = [];
 
 /** The number right after `key` in a message (bytes or text), without parsing the JSON. */
 function numberAfter(message: Buffer | string, key: string, from = 0): number {
@@ -92,6 +99,9 @@ class Connection {
       histogram[bucket] = (histogram[bucket] as number) + 1;
       samples++;
       if ((lastArrival.get(k) ?? 0) < arrival) lastArrival.set(k, arrival);
+      positionOfK.set(k, position);
+      arrivalK.push(k);
+      arrivalAt.push(arrival);
     }
     if (this.waiter && this.last >= this.waiter.position) this.waiter.resolve();
   }
@@ -203,6 +213,20 @@ function percentile(p: number): number {
 
 for await (const line of createInterface({ input: process.stdin })) {
   const [command, fromText, positionText, timeoutText] = line.split(" ");
+  if (command === "commits") {
+    // {k: Unix ms the server acknowledged mutation k's commit}: every arrival minus its commit,
+    // as a histogram of 0.1 ms buckets {bucket: count} (merged by the caller).
+    const commits = JSON.parse(line.slice("commits ".length)) as Record<string, number>;
+    const buckets: Record<number, number> = {};
+    for (let i = 0; i < arrivalK.length; i++) {
+      const at = commits[arrivalK[i] as number];
+      if (at === undefined) continue;
+      const bucket = Math.round(((arrivalAt[i] as number) - at) / BUCKET_MS);
+      buckets[bucket] = (buckets[bucket] ?? 0) + 1;
+    }
+    process.stdout.write(`${JSON.stringify({ commit_to_delivery: buckets })}\n`);
+    process.exit(0);
+  }
   if (command !== "finish") continue;
   const from = Number(fromText);
   const position = Number(positionText);
@@ -214,7 +238,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   let outOfOrder = 0;
   let reconnects = 0;
   let incomplete = 0;
+  let received = 0;
   for (const c of connections) {
+    received += c.received;
     // Lost: skipped positions (at the start or in between). Undelivered: the tail not there yet
     // when the run stopped waiting (a backlog, not a loss: nothing after it arrived either).
     if (c.first === 0) undelivered += position - from + 1;
@@ -232,6 +258,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       stats: {
         connections: connections.length,
         deliveries: samples,
+        received,
         p50_ms: percentile(0.5),
         p99_ms: percentile(0.99),
         max_ms: percentile(1),
@@ -242,9 +269,9 @@ for await (const line of createInterface({ input: process.stdin })) {
         reconnects,
         incomplete,
         lastArrival: Object.fromEntries(lastArrival),
+        positions: Object.fromEntries(positionOfK),
         cpu_ms: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
       },
     })}\n`,
   );
-  process.exit(0);
 }

@@ -54,6 +54,7 @@ const warmup = Math.round(options.rate * options.warmupSeconds);
 const measured = Math.round(options.rate * options.seconds);
 const latencies: number[] = [];
 const ackAt: Record<number, number> = {};
+const sentAt: Record<number, number> = {};
 let errors = 0;
 let lateStarts = 0;
 const pending: Promise<void>[] = [];
@@ -64,6 +65,7 @@ for (let i = 0; i < warmup + measured; i++) {
   if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
   else if (wait < -5) lateStarts++;
   const k = i < warmup ? -1 : i - warmup;
+  if (k >= 0) sentAt[k] = now();
   pending.push(
     patch(i, k).then((ms) => {
       if (ms < 0) errors++;
@@ -89,6 +91,7 @@ process.stdout.write(
       ack_p50_ms: at(0.5),
       ack_p99_ms: at(0.99),
       ackAt,
+      sentAt,
     },
   })}\n`,
 );

@@ -9,56 +9,33 @@
 // (needs root or the postgres user, like tools/scripts/postgres.sh). BENCH_IDEMPOTENCY=1 adds, in
 // the same rounds, the same load with a new Idempotency-Key on every request (as the SDKs send),
 // on both engines, and records to results/write-path-idempotency.json instead.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { load } from "./load.ts";
-import { processCpuSeconds, startCluster } from "./pg-cluster.ts";
+import { processCpuSeconds } from "./lib/cpu.ts";
+import type { LoadRequest } from "./lib/load.ts";
+import { startLoader } from "./lib/loader.ts";
+import { startCluster } from "./lib/pg-cluster.ts";
+import { fsyncLatency } from "./lib/report.ts";
+import { BENCH_KEY, type Running, startServer } from "./lib/server.ts";
 
-const KEY = "bench-key-0123456789abcdef";
+const KEY = BENCH_KEY;
 const CLIENTS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WITH_KEYS = process.env.BENCH_IDEMPOTENCY === "1";
 const here = import.meta.dirname;
-
-function start(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  // BENCH_SERVER: another checkout's src/main.ts (to measure older code the same way).
-  const child = spawn(process.execPath, [process.env.BENCH_SERVER ?? join(here, "../src/main.ts")], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      API_KEYS: `bench=${KEY}`,
-      RATE_LIMIT: "1000000000/1000000000",
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    // Read the output up to the URL, then only drain it.
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m?.[1]) {
-        child.stdout?.off("data", onData);
-        child.stdout?.resume();
-        resolve({ url: m[1], child });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-}
+const start = (env: Record<string, string>) => startServer(env);
 
 const loadStart = loadavg()[0] ?? 0;
+const fsyncBefore = fsyncLatency();
 const cluster = await startCluster();
-let servers: ChildProcess[] = [];
+let servers: Running[] = [];
+const loader = startLoader();
 const stopAll = () => {
-  for (const child of servers) child.kill("SIGTERM");
+  loader.stop();
+  for (const server of servers) server.child.kill("SIGTERM");
   cluster.stop();
 };
 process.on("SIGINT", () => {
@@ -77,34 +54,31 @@ try {
     sqlite: await start({ DATA_DIR: mkdtempSync(join(tmpdir(), "tka-bench-")) }),
     postgresql: await start({ DATA_DIR: mkdtempSync(join(tmpdir(), "tka-bench-")), DATABASE_URL: databaseUrl }),
   };
-  servers = Object.values(engines).map((e) => e.child);
+  servers = Object.values(engines);
   const headers = { "X-API-Key": KEY, "Content-Type": "application/json" };
-  const patches = new Map<
-    string,
-    (client: number, i: number) => { method: string; path: string; headers: Record<string, string>; body: string }
-  >();
+  // Per engine, the request of each client (`{i}`: the request's number, filled in by the load
+  // generator); with keys, a new Idempotency-Key on every request.
+  const patches = new Map<string, LoadRequest[]>();
   for (const [name, server] of Object.entries(engines)) {
-    const ids: string[] = [];
+    const plain: LoadRequest[] = [];
     for (let i = 0; i < CLIENTS; i++) {
       const r = await fetch(`${server.url}/api/v1/sequences`, {
         method: "POST",
         headers,
         body: JSON.stringify({ name: `M${i}`, length: 1 }),
       });
-      ids.push(((await r.json()) as { id: string }).id);
+      plain.push({
+        method: "PATCH",
+        path: `/api/v1/sequences/${((await r.json()) as { id: string }).id}`,
+        headers: { ...headers, "Content-Type": "application/merge-patch+json" },
+        body: '{"metadata":{"n":{i}}}',
+      });
     }
-    patches.set(name, (client, i) => ({
-      method: "PATCH",
-      path: `/api/v1/sequences/${ids[client]}`,
-      headers: { ...headers, "Content-Type": "application/merge-patch+json" },
-      body: JSON.stringify({ metadata: { n: i } }),
-    }));
-    let keyed = 0;
-    const plain = patches.get(name);
-    patches.set(`${name}+keys`, (client, i) => {
-      const request = (plain as NonNullable<typeof plain>)(client, i);
-      return { ...request, headers: { ...request.headers, "Idempotency-Key": `bench-${process.pid}-${++keyed}` } };
-    });
+    patches.set(name, plain);
+    patches.set(
+      `${name}+keys`,
+      plain.map((r) => ({ ...r, headers: { ...r.headers, "Idempotency-Key": `bench-${process.pid}-{n}` } })),
+    );
   }
 
   type Round = {
@@ -114,14 +88,15 @@ try {
     errors: number;
     server_cpu_us_per_mutation: number;
     postgres_cpu_us_per_mutation: number;
+    load_generator_cpu_us_per_mutation: number;
   };
   const run = async (name: keyof typeof engines, seconds: number, keys = false): Promise<Round> => {
     const server = engines[name];
     const pid = server.child.pid as number;
     const server0 = processCpuSeconds(pid);
     const pg0 = cluster.cpuSeconds();
-    const request = patches.get(keys ? `${name}+keys` : name) as never;
-    const r = await load(server.url, { concurrency: CLIENTS, seconds, request });
+    const requests = patches.get(keys ? `${name}+keys` : name) as LoadRequest[];
+    const r = await loader.run({ base: server.url, concurrency: CLIENTS, seconds, requests, templated: true });
     const serverCpu = processCpuSeconds(pid) - server0;
     const pgCpu = cluster.cpuSeconds() - pg0;
     const per = (cpu: number) => Math.round((cpu / Math.max(1, r.requests)) * 1e6);
@@ -132,6 +107,7 @@ try {
       errors: r.errors,
       server_cpu_us_per_mutation: per(serverCpu),
       postgres_cpu_us_per_mutation: per(pgCpu),
+      load_generator_cpu_us_per_mutation: per(r.cpuSeconds),
     };
   };
 
@@ -179,6 +155,8 @@ try {
     date: new Date().toISOString(),
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? "unknown"}), shared with other jobs`,
     load_average_1m: { start: Number(loadStart.toFixed(1)), end: Number((loadavg()[0] ?? 0).toFixed(1)) },
+    // The disk's fsync latency before and after the rounds: no durable commit is faster.
+    fsync_4k: { before: fsyncBefore, after: fsyncLatency() },
     warmup_s: 1,
     round_s: SECONDS,
     sqlite: { median: sqlite, rounds: rounds.sqlite },

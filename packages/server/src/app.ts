@@ -13,11 +13,12 @@ import { registerRoutes } from "./generated/routes.ts";
 import type { JsonLimits } from "./generated/runtime/json.ts";
 import { requireApiKey } from "./http/auth.ts";
 import { chain } from "./http/chain.ts";
-import { cors } from "./http/cors.ts";
+import { type CorsOptions, cors } from "./http/cors.ts";
 import { problemFor } from "./http/errors.ts";
+import { type FastPath, fastSequenceReads } from "./http/fast-read.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { limitBody, rateLimit } from "./http/limits.ts";
-import { type Log, observe } from "./http/observe.ts";
+import { type Log, observe, reporter } from "./http/observe.ts";
 import { type ProblemContext, problem } from "./http/problem.ts";
 import type { RateLimiter } from "./http/rate-limit.ts";
 import { requestId } from "./http/request-id.ts";
@@ -80,38 +81,46 @@ const titles = {
   INVALID_EVENT_ID: "Invalid event id",
 } as const;
 
+/** CORS: an explicit allow-list; with none configured, no cross-origin access at all. */
+function corsOptions(deps: Pick<AppDeps, "corsOrigins">): CorsOptions {
+  return {
+    origins: deps.corsOrigins,
+    exposeHeaders: ["ETag", "X-Request-Id", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+    allowHeaders: [
+      "Content-Type",
+      "Authorization",
+      "X-API-Key",
+      "If-Match",
+      "Idempotency-Key",
+      "X-Request-Id",
+      "Last-Event-ID",
+    ],
+    maxAge: 600,
+  };
+}
+
+/**
+ * Reads of one sequence answered from the read cache through node:http directly, with the same
+ * middlewares (http/fast-read.ts); undefined where there is no read cache (PostgreSQL).
+ */
+export function createFastPath(deps: AppDeps): FastPath | undefined {
+  if (deps.views === undefined) return undefined;
+  return fastSequenceReads({
+    views: deps.views,
+    keys: deps.keys,
+    authFailures: deps.authFailures,
+    limiter: deps.limiter,
+    cors: corsOptions(deps),
+    report: reporter(deps.metrics, deps.log),
+  });
+}
+
 /** Builds the HTTP application. Everything it serves is listed here. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   // Every request: an id, its log line / metrics / Server-Timing, and CORS (an explicit
   // allow-list; with none configured, no cross-origin access at all). Chained: one layer, not three.
-  app.use(
-    chain(
-      requestId,
-      observe(deps.metrics, deps.log),
-      cors({
-        origins: deps.corsOrigins,
-        exposeHeaders: [
-          "ETag",
-          "X-Request-Id",
-          "Retry-After",
-          "RateLimit-Limit",
-          "RateLimit-Remaining",
-          "RateLimit-Reset",
-        ],
-        allowHeaders: [
-          "Content-Type",
-          "Authorization",
-          "X-API-Key",
-          "If-Match",
-          "Idempotency-Key",
-          "X-Request-Id",
-          "Last-Event-ID",
-        ],
-        maxAge: 600,
-      }),
-    ),
-  );
+  app.use(chain(requestId, observe(deps.metrics, deps.log), cors(corsOptions(deps))));
   app.route("/", contractRoutes());
   app.route("/", docsRoutes());
   app.route("/", webRoutes(deps.web));

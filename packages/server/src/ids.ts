@@ -1,11 +1,26 @@
 // Server-assigned ids: a type prefix and a ULID (48-bit time + 80 random bits, Crockford base32).
 // Ids made in the same millisecond increase, so "newest first, then by id" is a stable order.
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const prefixes = { sequence: "seq", beat: "beat", command: "cmd", key: "key" } as const;
 
 export type IdKind = keyof typeof prefixes;
+
+/** Random bytes drawn from a pool refilled 4 KB at a time (one call per 256 ids, not one per id). */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function randomDigits(count: number): number[] {
+  if (poolAt + count > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const digits = new Array<number>(count);
+  for (let i = 0; i < count; i++) digits[i] = (pool[poolAt + i] as number) & 31;
+  poolAt += count;
+  return digits;
+}
 
 export class IdGenerator {
   #lastTime = -1;
@@ -21,7 +36,7 @@ export class IdGenerator {
       random = increment(this.#lastRandom);
       now = this.#lastTime;
     } else {
-      random = [...randomBytes(16)].map((b) => b & 31);
+      random = randomDigits(16);
     }
     this.#lastTime = now;
     this.#lastRandom = random;

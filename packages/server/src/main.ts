@@ -8,7 +8,9 @@ import { TrustedProxies } from "./auth/client-address.ts";
 import { type Config, ConfigError, loadConfig, settings } from "./config.ts";
 import { attachWebSocketEndpoint } from "./events/ws-server.ts";
 import { limitConnectionsPerAddress } from "./http/connection-limit.ts";
+import { createServerWith } from "./http/fast-read.ts";
 import type { Log } from "./http/observe.ts";
+import { asyncSink } from "./observability/async-sink.ts";
 import { jsonLog } from "./observability/json-log.ts";
 import { lineBuffer } from "./observability/line-buffer.ts";
 import { prettyLog } from "./observability/pretty-log.ts";
@@ -63,11 +65,20 @@ const config = readConfig();
 
 // Log lines go out in batches (see line-buffer.ts); anything printed directly flushes them first,
 // and so does any exit (graceful shutdown, process.exit, an uncaught error): nothing is lost.
-const lines = lineBuffer({ sink: (chunk) => process.stdout.write(chunk) });
-flushLog = () => lines.flush();
-process.on("exit", () => lines.flush());
-const print = (text: string) => {
+// The batches are written from libuv's thread pool (observability/async-sink.ts): a slow reader
+// of the standard output never blocks requests.
+const stdout = asyncSink({
+  fd: 1,
+  onDropped: (batches) => log({ level: "warn", msg: "log lines dropped: the output was not read", batches }),
+});
+const lines = lineBuffer({ sink: stdout.write });
+flushLog = () => {
   lines.flush();
+  stdout.flushSync();
+};
+process.on("exit", () => flushLog());
+const print = (text: string) => {
+  flushLog();
   console.log(text);
 };
 // JSON for files, pipes and collectors; readable lines for a person at a terminal (LOG_FORMAT).
@@ -77,7 +88,7 @@ const log: Log =
     ? prettyLog({ level: config.logLevel, write: lines.write, colour: terminal && !process.env.NO_COLOR })
     : jsonLog({ level: config.logLevel, write: lines.write });
 
-const { app, metricsApp, store, hub, dispatcher, sseStreams, firstKey, web, retention } = await buildServer(
+const { app, fastPath, metricsApp, store, hub, dispatcher, sseStreams, firstKey, web, retention } = await buildServer(
   config,
   log,
 ).catch((error: unknown) => cannotStart(error, "open", config));
@@ -95,6 +106,8 @@ const server = serve(
     fetch: app.fetch,
     hostname: config.host,
     port: config.port,
+    // Cached sequence reads first, through node:http directly (http/fast-read.ts); the rest to Hono.
+    createServer: createServerWith(fastPath),
     serverOptions: {
       headersTimeout: config.listener.headersTimeoutMs,
       requestTimeout: config.listener.requestTimeoutMs,

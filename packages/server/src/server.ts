@@ -2,7 +2,7 @@
 // metrics, the sequence service, the WebSocket hub and the HTTP app.
 import { join } from "node:path";
 import type { SerializedAnswer } from "./api/context.ts";
-import { createApp } from "./app.ts";
+import { createApp, createFastPath } from "./app.ts";
 import { ApiKeys } from "./auth/api-keys.ts";
 import { AuthFailureLimiter, checkKey } from "./auth/failure-limit.ts";
 import { checkKeySecret, loadKeySecret } from "./auth/key-secret.ts";
@@ -10,7 +10,7 @@ import { watchCommits } from "./cache/commit-watch.ts";
 import { ViewCache } from "./cache/view-cache.ts";
 import type { Config } from "./config.ts";
 import { prepareDataDir, restrictSqliteFiles } from "./data-dir.ts";
-import { EventDispatcher } from "./events/dispatcher.ts";
+import { EventDispatcher, fanOutTimes } from "./events/dispatcher.ts";
 import { startRetention } from "./events/retention.ts";
 import { SseStreams } from "./events/sse.ts";
 import { WebSocketHub } from "./events/websocket.ts";
@@ -91,6 +91,11 @@ export async function buildServer(config: Config, log: Log) {
   // wake-ups tell of every instance's commits, and the dispatcher reads what it missed from the log.
   const dispatcher = new EventDispatcher(store, {
     onError: (error) => log({ level: "warn", msg: "event delivery read failed", error: String(error) }),
+    onFanOut: (report) => {
+      metrics.fanOutWait.observe((report.startedAt - report.queuedAt) / 1000);
+      metrics.fanOutDuration.observe((report.finishedAt - report.startedAt) / 1000);
+      if (config.logLevel === "debug") log({ level: "debug", msg: "events fanned out", ...fanOutTimes(report) });
+    },
   });
   const service = new SequenceService({
     store,
@@ -159,7 +164,7 @@ export async function buildServer(config: Config, log: Log) {
   const limiter = new RateLimiter(config.rateLimit);
   // The web app's built files (packages/web/dist), when built.
   const web = loadWebApp(config.webDir);
-  const app = createApp({
+  const appDeps = {
     info,
     store,
     breaker,
@@ -179,7 +184,10 @@ export async function buildServer(config: Config, log: Log) {
     authFailures,
     metricsAccess: access,
     web,
-  });
+  };
+  const app = createApp(appDeps);
+  // Cached sequence reads answered through node:http directly (main.ts puts it before the app).
+  const fastPath = createFastPath(appDeps);
   // Closing the store ends the file watch and the probes first (whoever closes it: shutdown, tests).
   const closeStore = raw.close.bind(raw);
   raw.close = () => {
@@ -191,6 +199,7 @@ export async function buildServer(config: Config, log: Log) {
   const metricsOnly = config.metricsAddress === undefined ? undefined : metricsApp(metrics, config.metricsToken);
   return {
     app,
+    fastPath,
     metricsApp: metricsOnly,
     store: raw,
     service,

@@ -191,3 +191,22 @@ def test_form_body_bytes_and_async(server: TestServer, make_async_client: MakeAs
     asyncio.run(run())
     assert server.requests[0].body == b"name=a%26b"
     assert server.requests[1].body == b"q=raw"
+
+
+def test_json_string_bodies_are_quoted_and_decoded(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    # A JSON body or answer whose schema is a string (an enum, base64 text) is a JSON string;
+    # text stays text.
+    server.on(lambda ex: ex.respond(200, b'"Monday"'))
+    client = make_client()
+    result: Any = client.request("put", "/day", cast_to=str, body="Monday")
+    assert result == "Monday"
+    assert server.requests[0].body == b'"Monday"'
+    assert server.requests[0].headers["content-type"] == "application/json"
+    server.on(lambda ex: ex.respond(200, "plain words", content_type="text/plain"))
+    text: Any = client.request(
+        "put", "/text", cast_to=str, body="plain words", content_type="text/plain"
+    )
+    assert text == "plain words"
+    assert server.requests[1].body == b"plain words"

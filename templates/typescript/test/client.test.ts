@@ -215,6 +215,25 @@ describe("raw response access", () => {
     expect(await raw.json()).toEqual({ a: 1 });
     expect(calls).toBe(1);
   });
+
+  it("awaiting first, then withResponse, shares the one exchange and its parsed value", async () => {
+    let calls = 0;
+    server.use(
+      http.get(`${BASE}/v1/s`, () => {
+        calls++;
+        return HttpResponse.json({ a: 1 }, { headers: { "X-Request-Id": "req_2" } });
+      }),
+    );
+    const client = new TestClient({ apiKey: "k" });
+    const promise = client.request({ method: "get", path: "/v1/s" });
+    const [first, second] = await Promise.all([promise, promise]);
+    expect(first).toEqual({ a: 1 });
+    expect(second).toBe(first); // one parse for every await
+    const { data, requestId } = await promise.withResponse();
+    expect(data).toEqual({ a: 1 });
+    expect(requestId).toBe("req_2");
+    expect(calls).toBe(1);
+  });
 });
 
 describe("typed errors", () => {
@@ -562,6 +581,32 @@ describe("timeouts and cancellation", () => {
     });
     answer(new Response(body));
     await vi.waitFor(() => expect(cancelled).toBe(true));
+  });
+
+  it("a body that stalls after the headers times out too (the timeout covers reading it)", async () => {
+    const stalled = () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('{"a":'));
+            },
+          }),
+          { headers: { "Content-Type": "application/json" } },
+        ),
+      );
+    const client = new TestClient({ apiKey: "k", fetch: stalled, timeout: 30, maxRetries: 0 });
+    const err = await client.request({ method: "get", path: "/v1/s" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APITimeoutError);
+  });
+
+  it("a fetch that fails is an APIConnectionError carrying the cause, not a timeout", async () => {
+    const cause = new TypeError("fetch failed");
+    const client = new TestClient({ apiKey: "k", fetch: () => Promise.reject(cause), maxRetries: 0 });
+    const err = await client.request({ method: "get", path: "/v1/s" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIConnectionError);
+    expect(err).not.toBeInstanceOf(APITimeoutError);
+    expect((err as Error).cause).toBe(cause);
   });
 
   it("a slow answer past the timeout is an APITimeoutError after retries", async () => {

@@ -172,6 +172,16 @@ describe("binary and text bodies", () => {
     expect(seen[2]?.headers.get("content-type")).toBe("text/plain");
     expect(await seen[2]?.text()).toBe("plain words");
   });
+
+  it("sends a string of a JSON body as a JSON string (quoted), not as text", async () => {
+    const seen = record("put", "/day", () => new HttpResponse(null, { status: 204 }));
+    const client = new TestClient({ apiKey: "k" });
+    await client.request({ method: "put", path: "/day", body: "Monday" });
+    await client.request({ method: "put", path: "/day", body: "Monday", contentType: "application/merge-patch+json" });
+    expect(seen[0]?.headers.get("content-type")).toBe("application/json");
+    expect(await seen[0]?.text()).toBe('"Monday"');
+    expect(await seen[1]?.text()).toBe('"Monday"');
+  });
 });
 
 describe("binary and text responses", () => {

@@ -16,8 +16,8 @@
 // Results: bench/results/github.json, and a Markdown table on stdout (copied into README.md).
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { OPENAPI_GENERATOR, openapiGeneratorJar } from "./lib.ts";
 
 const root = join(import.meta.dirname, "..");
 const repo = join(root, "../..");
@@ -25,7 +25,6 @@ const cache = join(root, "node_modules/.cache/tka-codegen-bench");
 const work = join(cache, "out");
 const OCTOKIT = "@octokit/openapi@23.0.2";
 const HEY_API = "@hey-api/openapi-ts@0.99.0";
-const OPENAPI_GENERATOR = "7.25.0";
 const args = new Set(process.argv.slice(2));
 
 mkdirSync(work, { recursive: true });
@@ -66,23 +65,6 @@ function heyApi(): string {
     run("npm", ["install", "--no-audit", "--no-fund", HEY_API, "typescript@5.9.3"], dir);
   }
   return bin;
-}
-
-/** openapi-generator's CLI JAR from Maven Central (through mvn, into the local repository). */
-function openapiGeneratorJar(): string {
-  const jar = join(
-    homedir(),
-    `.m2/repository/org/openapitools/openapi-generator-cli/${OPENAPI_GENERATOR}/openapi-generator-cli-${OPENAPI_GENERATOR}.jar`,
-  );
-  if (!existsSync(jar)) {
-    run("mvn", [
-      "-q",
-      "dependency:get",
-      `-Dartifact=org.openapitools:openapi-generator-cli:${OPENAPI_GENERATOR}`,
-      "-Dtransitive=false",
-    ]);
-  }
-  return jar;
 }
 
 interface Measured {

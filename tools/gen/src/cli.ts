@@ -5,39 +5,69 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { repoRoot } from "./paths.ts";
-import { steps } from "./steps/index.ts";
-import { applyDiff, describeDiff, diffTrees, isClean, stageManifests } from "./tree.ts";
+import { fastStart } from "@tka/codegen/src/startup.ts";
+import { cpuMs, peakMB } from "@tka/codegen/src/usage.ts";
 
 const { values } = parseArgs({
-  options: { check: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+  options: {
+    check: { type: "boolean", default: false },
+    "no-cache": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
   strict: true,
 });
 
 if (values.help) {
   console.log(
-    "usage: pnpm gen [--check]\n  --check  fail if any generated file differs from what `pnpm gen` would write",
+    "usage: pnpm gen [--check] [--no-cache]\n" +
+      "  --check     fail if any generated file differs from what `pnpm gen` would write\n" +
+      "  --no-cache  compile and lint the contract even when nothing they read changed",
   );
   process.exit(0);
 }
 
-const started = performance.now();
+// The generator's start-up caches (type-stripped sources, V8 code cache) for everything below,
+// the TypeSpec compiler included.
+fastStart();
+if (values["no-cache"]) (await import("./cache.ts")).recomputeAll();
+const { repoRoot } = await import("./paths.ts");
+const { steps } = await import("./steps/index.ts");
+const { applyDiff, describeDiff, diffTrees, isClean, stageManifests } = await import("./tree.ts");
+
 const staging = await mkdtemp(join(tmpdir(), "tka-gen-"));
 try {
+  const context = (log: (line: string) => void) => ({
+    root: repoRoot,
+    staging,
+    log,
+    async write(path: string, content: string | Uint8Array) {
+      await mkdir(dirname(join(staging, path)), { recursive: true });
+      await writeFile(join(staging, path), content);
+    },
+  });
+  // Background steps print their lines when they end, so no step's output is interleaved.
+  const background: Promise<() => void>[] = [];
   for (const step of steps) {
     const t0 = performance.now();
+    if (step.background) {
+      console.log(`gen: ${step.name} (in the background)`);
+      const lines: string[] = [];
+      const done = step.run(context((line) => lines.push(line))).then(() => {
+        const took = performance.now() - t0;
+        return () => {
+          for (const line of lines) console.log(line);
+          console.log(`gen: ${step.name} done in ${ms(took)} (in the background)`);
+        };
+      });
+      done.catch(() => {}); // awaited below; a failing step before that must not leave it unhandled
+      background.push(done);
+      continue;
+    }
     console.log(`gen: ${step.name}`);
-    await step.run({
-      root: repoRoot,
-      staging,
-      log: (line) => console.log(line),
-      async write(path, content) {
-        await mkdir(dirname(join(staging, path)), { recursive: true });
-        await writeFile(join(staging, path), content);
-      },
-    });
+    await step.run(context((line) => console.log(line)));
     console.log(`gen: ${step.name} done in ${ms(performance.now() - t0)}`);
   }
+  for (const done of background) (await done)();
 
   const owned = steps.flatMap((s) => s.outputs);
   await stageManifests(staging, owned);
@@ -60,7 +90,8 @@ try {
       for (const line of describeDiff(diff)) console.log(line);
     }
   }
-  console.log(`gen: total ${ms(performance.now() - started)}`);
+  // From the process's start, with its CPU (Redocly's included) and peak memory.
+  console.log(`gen: total ${ms(performance.now())}, CPU ${ms(cpuMs())}, peak ${peakMB()} MB`);
 } catch (error) {
   console.error(`gen: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

@@ -19,5 +19,11 @@ export interface Step {
   name: string;
   /** Directories (relative to the repository root) this step generates into. */
   outputs: readonly string[];
+  /**
+   * Runs beside the steps after it (a check in another process, whose output no later step
+   * reads): `pnpm gen` starts it in order, prints its lines when it ends, and waits for it before
+   * writing anything.
+   */
+  background?: boolean;
   run(context: StepContext): Promise<void>;
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { reserialize, typeEventStreams } from "../src/steps/sse-items.ts";
+import { parse, stringify } from "yaml";
+import { reserialize, splice, typeEventStreams } from "../src/steps/sse-items.ts";
 
 const generated = join(import.meta.dirname, "../../../generated/openapi");
 /** A generated document without its do-not-edit line: what the emitter wrote. */
@@ -36,6 +36,31 @@ describe("typeEventStreams", () => {
     expect(media.schema).toMatchObject({ type: "object", required: ["event"] });
     expect(media.schema.description).toContain("itemSchema");
     expect(text.replace(/ {14}schema:[\s\S]*$/, "")).toBe(before.replace(/ {14}schema:[\s\S]*$/, ""));
+  });
+
+  it("rewrites only the stream's block: the same text as the whole document's round trip", () => {
+    const v31 = emitted("openapi.3.1.yaml");
+    const v32 = emitted("openapi.3.2.yaml");
+    // What the emitter writes for 3.1: the stream typed as a string.
+    const asEmitted = parse(v31);
+    asEmitted.paths["/api/v1/events"].get.responses["200"].content["text/event-stream"].schema = { type: "string" };
+    const yamlOptions = { singleQuote: true, aliasDuplicateObjects: false, lineWidth: 0, compat: "yaml-1.1" } as const;
+    expect(typeEventStreams(stringify(asEmitted, yamlOptions), v32)).toEqual({
+      text: v31,
+      typed: ["GET /api/v1/events 200"],
+    });
+  });
+
+  it("splices at the end of a document and under quoted keys; a missing key path gives undefined", () => {
+    const text = "a:\n  '200':\n    b: 1\n    schema:\n      type: string\n";
+    const keys = ["a", "200", "schema"];
+    expect(splice(text, [{ keys, value: { type: "object", required: ["x"] } }])).toBe(
+      "a:\n  '200':\n    b: 1\n    schema:\n      type: object\n      required:\n        - x\n",
+    );
+    expect(splice(text, [{ keys: ["a", "201", "schema"], value: {} }])).toBeUndefined();
+    // A key of the same name deeper in a sibling's block is not the one meant.
+    const nested = "a:\n  x:\n    schema: 1\n  schema: 2\nb: 3\n";
+    expect(splice(nested, [{ keys: ["a", "schema"], value: 4 }])).toBe("a:\n  x:\n    schema: 1\n  schema: 4\nb: 3\n");
   });
 
   it("returns the text untouched when there is no stream", () => {

@@ -1,9 +1,11 @@
 // `pnpm release --dry-run`: everything a release does short of publishing. It checks that every
 // package carries its version from versions.json, its LICENSE and CHANGELOG, that the contract's
 // changes since the last release fit the versions, then builds, packs and verifies each package
+// (the npm packages through their prepack script, as a publish builds them)
 // the way its registry will see it: the TypeScript SDK and the CLI with npm pack + publint +
 // @arethetypeswrong/cli (the CLI also installed from its tarball and run), the Python SDK with
-// python -m build + twine check --strict, the Rust crate with cargo package. A warning from any of
+// python -m build + twine check --strict, the Rust crate with cargo package (verified: the packaged
+// crate is built). A warning from any of
 // them fails the run. Every check runs even when another failed; artifacts go to a temporary
 // folder (or --out).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -105,17 +107,27 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
       run: () => pythonPackage(root, versions.python, out),
     },
     {
-      name: `Rust SDK (${versions.rust.name}): cargo package`,
+      name: `Rust SDK (${versions.rust.name}): cargo package, verified`,
       run: () => rustPackage(root, versions.rust, out),
     },
   );
 
   async function npmPackage(root: string, pkg: PackageVersion, out: string, o: { types: boolean }): Promise<string[]> {
     const dir = join(root, pkg.path);
-    if (options.build !== false) await run("pnpm", ["-s", "run", "build"], { cwd: dir });
-    else if (!existsSync(join(dir, "dist")))
+    // A publish packs what `prepack` builds: without it a pack of a fresh clone ships no dist.
+    const scripts = (
+      JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { scripts?: Record<string, string> }
+    ).scripts;
+    if (!/\bbuild\b/.test(scripts?.prepack ?? scripts?.prepublishOnly ?? ""))
+      throw new Error(`${pkg.path}/package.json has no prepack (or prepublishOnly) script that builds`);
+    // Built by its prepack, as a publish does; with --no-build as turbo built it (scripts off).
+    if (options.build === false && !existsSync(join(dir, "dist")))
       throw new Error(`${pkg.path}/dist is missing: build it first (pnpm -F ${pkg.name} build)`);
-    const packed = await run("pnpm", ["pack", "--pack-destination", out], { cwd: dir });
+    const packed = await run("pnpm", ["pack", "--pack-destination", out], {
+      cwd: dir,
+      ...(options.build === false ? { env: { ...process.env, npm_config_ignore_scripts: "true" } } : {}),
+    });
+    if (!existsSync(join(dir, "dist"))) throw new Error(`${pkg.path}: pnpm pack built no dist (its prepack)`);
     const tarball = packed.stdout
       .trim()
       .split("\n")
@@ -191,9 +203,14 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
     const copy = mkdtempSync(join(tmpdir(), "tka-release-rust-"));
     try {
       cpSync(join(root, pkg.path), copy, { recursive: true });
-      const target = join(copy, "target");
+      // Verified as a registry would: the packaged crate is built on its own (a file missing from
+      // the package fails here). With the e2e crate's lock file (the same dependencies, nothing
+      // resolved anew) and the Rust build directory the other checks share (they compile once).
+      const lock = join(root, "tests/e2e/rust/Cargo.lock");
+      if (existsSync(lock)) cpSync(lock, join(copy, "Cargo.lock"));
+      const target = join(root, "templates/rust/target");
       const env = { ...process.env, CARGO_TARGET_DIR: target, CARGO_TERM_COLOR: "never" };
-      const packed = await run("cargo", ["package", "--allow-dirty", "--no-verify"], { cwd: copy, env });
+      const packed = await run("cargo", ["package", "--allow-dirty"], { cwd: copy, env });
       const warnings = packed.stderr.split("\n").filter((l) => /^warning:/.test(l));
       if (warnings.length > 0) throw new Error(`cargo package warned:\n${warnings.join("\n")}`);
       const crate = join(target, "package", `${pkg.name}-${pkg.version}.crate`);

@@ -12,6 +12,7 @@ import httpx
 import pydantic
 
 from ._exceptions import APIResponseValidationError
+from ._utils import is_json_media_type
 
 __all__ = [
     "APIResponse",
@@ -145,7 +146,9 @@ class APIResponse(Generic[T]):
             return cast(T, response)
         if cast_to is bytes:
             return cast(T, response.content)
-        if cast_to is str:
+        if cast_to is str and not (
+            response.content and is_json_media_type(response.headers.get("content-type", ""))
+        ):
             return cast(T, response.text)
         if not response.content:
             return validate_as(self.cast_to, None, response=response, strict=self.strict)

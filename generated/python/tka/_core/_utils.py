@@ -208,6 +208,14 @@ def body_from(body: Any, members: Mapping[str, Any]) -> Any:
     return given
 
 
+def is_json_media_type(content_type: str | None) -> bool:
+    """True for no content type (JSON is the default), ``application/json`` and ``*/*+json``."""
+    if content_type is None:
+        return True
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
 def encode_json_body(value: Any) -> bytes:
     """Serialise a request body as compact UTF-8 JSON."""
     return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":")).encode()

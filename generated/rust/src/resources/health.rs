@@ -16,6 +16,15 @@ impl Health<'_> {
     /// The overall health with each component's state: 200 when healthy or degraded, 503 when unhealthy.
     ///
     /// `GET /api/v1/health`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let health_report = tka.health().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self) -> PendingRequest<models::HealthReport> {
         let spec = RequestSpec::get("/api/v1/health").errors(ERRORS_1);
         self.core.request(spec)
@@ -26,6 +35,15 @@ impl Health<'_> {
     /// Liveness: 200 whenever the process can answer at all.
     ///
     /// `GET /api/v1/health/live`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let liveness = tka.health().get_liveness().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_liveness(&self) -> PendingRequest<models::Liveness> {
         let spec = RequestSpec::get("/api/v1/health/live").errors(ERRORS_2);
         self.core.request(spec)
@@ -36,6 +54,15 @@ impl Health<'_> {
     /// Readiness: 200 when every required component (the database) is up, else 503.
     ///
     /// `GET /api/v1/health/ready`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let readiness = tka.health().get_readiness().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_readiness(&self) -> PendingRequest<models::Readiness> {
         let spec = RequestSpec::get("/api/v1/health/ready").errors(ERRORS_3);
         self.core.request(spec)
@@ -46,6 +73,15 @@ impl Health<'_> {
     /// The server's name, version and database engine.
     ///
     /// `GET /api/v1/status`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let server_status = tka.health().get_status().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_status(&self) -> PendingRequest<models::ServerStatus> {
         let spec = RequestSpec::get("/api/v1/status").errors(ERRORS_2);
         self.core.request(spec)

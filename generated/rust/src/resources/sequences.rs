@@ -16,6 +16,16 @@ impl Sequences<'_> {
     /// List the sequences of the caller's project, newest first (by creation time, then id), one page at a time. Follow `next_cursor` until it is `null`; the SDKs iterate all pages for you.
     ///
     /// `GET /api/v1/sequences`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::resources::sequences::SequencesListParams;
+    /// let page = tka.sequences().list(&SequencesListParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self, params: &SequencesListParams) -> Paginator<models::SequenceSummary> {
         let spec = RequestSpec::get("/api/v1/sequences")
             .query("limit", params.limit)
@@ -34,6 +44,17 @@ impl Sequences<'_> {
     /// Create a sequence from a name and either explicit beats or a length of blank beats. Undoable: undoing the creation deletes the sequence again.
     ///
     /// `POST /api/v1/sequences`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::models;
+    /// let body = models::SequenceCreate { name: "Warm-up".to_string(), length: Some(8), ..Default::default() };
+    /// let sequence = tka.sequences().create(&body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, body: &models::SequenceCreate) -> PendingRequest<models::Sequence> {
         let spec = RequestSpec::post("/api/v1/sequences")
             .json(body)
@@ -46,6 +67,15 @@ impl Sequences<'_> {
     /// Get one sequence with all its beats.
     ///
     /// `GET /api/v1/sequences/{sequence_id}`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let sequence = tka.sequences().get("…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, sequence_id: &str) -> PendingRequest<models::Sequence> {
         let spec = RequestSpec::get("/api/v1/sequences/{sequence_id}")
             .path_param("sequence_id", sequence_id)
@@ -58,6 +88,15 @@ impl Sequences<'_> {
     /// Delete a sequence. The deletion is itself undoable: `undo` on the same id restores the sequence with its beats, and its history stays readable meanwhile.
     ///
     /// `DELETE /api/v1/sequences/{sequence_id}`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let sequence_deletion = tka.sequences().delete("…").if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(&self, sequence_id: &str) -> PendingRequest<models::SequenceDeletion> {
         let spec = RequestSpec::delete("/api/v1/sequences/{sequence_id}")
             .path_param("sequence_id", sequence_id)
@@ -70,6 +109,17 @@ impl Sequences<'_> {
     /// Change a sequence's name, start position, metadata or beats with a JSON merge patch, as one undoable command.
     ///
     /// `PATCH /api/v1/sequences/{sequence_id}`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::models;
+    /// let body: models::SequencePatch = serde_json::from_value(serde_json::json!({"name":"Flow","metadata":{"tempo":96}}))?;
+    /// let sequence = tka.sequences().update("…", &body).if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         sequence_id: &str,

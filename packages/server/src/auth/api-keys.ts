@@ -78,6 +78,17 @@ export class ApiKeys {
     return `${KEYED_HASH_SCHEME}${createHmac("sha256", this.#secret).update(key).digest("hex")}`;
   }
 
+  /**
+   * The principal of a key known without a lookup (configured, or looked up recently), else
+   * undefined: `authenticate` then decides. For paths that must not wait (http/fast-read.ts).
+   */
+  known(key: string): Principal | undefined {
+    const configured = this.#environment.get(key);
+    if (configured !== undefined) return configured;
+    const hit = this.#cache.get(key);
+    return hit !== undefined && hit.until > this.#now() ? hit.principal : undefined;
+  }
+
   /** Resolves a presented key to its project, or null when it is unknown or revoked. */
   async authenticate(key: string): Promise<Principal | null> {
     const configured = this.#environment.get(key);

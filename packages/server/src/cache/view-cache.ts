@@ -28,16 +28,21 @@ export class ViewCache<V> {
 
   /** The cached value of the caller's sequence, else `load()`'s (kept when no commit interfered). */
   async read(projectId: string, sequenceId: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.#entries.get(sequenceId);
-    if (hit !== undefined && hit.projectId === projectId) {
-      this.#entries.delete(sequenceId); // re-insert: the map's order is least recently used first
-      this.#entries.set(sequenceId, hit);
-      return hit.value;
-    }
+    const hit = this.peek(projectId, sequenceId);
+    if (hit !== undefined) return hit;
     const epoch = this.#epoch;
     const value = await load();
     if (this.#epoch === epoch && !this.#committing.has(sequenceId)) this.#store(sequenceId, { projectId, value });
     return value;
+  }
+
+  /** The cached value of the caller's sequence, or undefined (nothing is loaded). */
+  peek(projectId: string, sequenceId: string): V | undefined {
+    const hit = this.#entries.get(sequenceId);
+    if (hit === undefined || hit.projectId !== projectId) return undefined;
+    this.#entries.delete(sequenceId); // re-insert: the map's order is least recently used first
+    this.#entries.set(sequenceId, hit);
+    return hit.value;
   }
 
   /** A commit of the sequence starts. */

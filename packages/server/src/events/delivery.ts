@@ -1,12 +1,21 @@
 // One committed event on its way to subscribers, serialised once: the JSON of the change event
 // is built the first time a subscriber needs it, and the WebSocket message and the SSE message
 // are each one Buffer shared by every subscriber of that kind (filters only choose whether a
-// subscriber gets it, never what it gets).
+// subscriber gets it, never what it gets). A DeliveryBatch is a run of consecutive events
+// handed to one subscriber together: without a filter, it leaves as views of the project
+// stream's frame buffer (frame-run.ts), in one write.
 import type { StoredEvent } from "../store/types.ts";
 import { wireEvent } from "./filter.ts";
 
 export class Delivery {
   readonly event: StoredEvent;
+  /** When the dispatcher got the event (performance.now()): acknowledged, or read from the log. */
+  readonly queuedAt = performance.now();
+  /** When the fan-out first and last wrote it to a subscriber (performance.now(); 0: not yet), and in which turns. */
+  startedAt = 0;
+  startedTurn = 0;
+  writtenAt = 0;
+  writtenTurn = 0;
   #json: string | undefined;
   #ws: Buffer | undefined;
   #wsFrame: Buffer | undefined;
@@ -60,4 +69,59 @@ function wideHead(length: number): Buffer {
   head[1] = 127;
   head.writeBigUInt64BE(BigInt(length), 2);
   return head;
+}
+
+/** The largest single write of a batch: bigger batches leave in several, cut at event boundaries. */
+export const MAX_WRITE_BYTES = 64 * 1024;
+
+/** Where a batch's events and their frames come from (the project stream's window). */
+export interface BatchSource {
+  deliveries(first: number, last: number): Delivery[];
+  /** The events' frames back to back, as views of at most `maxBytes` each; null when not available. */
+  frames(kind: "ws" | "sse", first: number, last: number, maxBytes: number): Buffer[] | null;
+}
+
+/**
+ * Consecutive events (positions first..last, no gap) handed to a subscriber together. Used
+ * at once (within the subscriber's `receive`): its frames are views of the stream's buffer.
+ */
+export class DeliveryBatch {
+  readonly first: number;
+  readonly last: number;
+  readonly #source: BatchSource;
+  #deliveries: Delivery[] | undefined;
+
+  constructor(source: BatchSource, first: number, last: number) {
+    this.#source = source;
+    this.first = first;
+    this.last = last;
+  }
+
+  /** A batch of these deliveries (consecutive positions), for tests and callers without a stream. */
+  static of(deliveries: Delivery[]): DeliveryBatch {
+    const first = deliveries[0]?.position ?? 0;
+    return new DeliveryBatch(
+      {
+        deliveries: () => deliveries,
+        frames: (kind) => [Buffer.concat(deliveries.map((d) => (kind === "ws" ? d.wsFrame : d.sseMessage)))],
+      },
+      first,
+      first + deliveries.length - 1,
+    );
+  }
+
+  get deliveries(): readonly Delivery[] {
+    this.#deliveries ??= this.#source.deliveries(this.first, this.last);
+    return this.#deliveries;
+  }
+
+  /** Every event's WebSocket frame, back to back, in writes of at most MAX_WRITE_BYTES; null: push one by one. */
+  get wsFrames(): Buffer[] | null {
+    return this.#source.frames("ws", this.first, this.last, MAX_WRITE_BYTES);
+  }
+
+  /** Every event's SSE message, back to back, in writes of at most MAX_WRITE_BYTES; null: push one by one. */
+  get sseMessages(): Buffer[] | null {
+    return this.#source.frames("sse", this.first, this.last, MAX_WRITE_BYTES);
+  }
 }

@@ -1,28 +1,56 @@
 // Live delivery, off the write path and lossless by construction. One ProjectStream per project
-// that has subscribers on this instance keeps `delivered`, the last position it fanned out; it
-// hands its subscribers each position exactly once, in order:
+// that has subscribers on this instance keeps `delivered`, the last position handed to its
+// fan-out; it hands its subscribers each position exactly once, in order:
 // - a local commit (`publish`) only parks the event and schedules a flush; the mutation's answer
 //   never waits for delivery;
-// - a flush (one per macrotask, for every project with work) delivers the parked events that
-//   continue `delivered` without a gap, in one batch per project;
+// - a flush (one per macrotask, for every project with work) moves the parked events that
+//   continue `delivered` without a gap into the stream's window and runs the fan-out;
 // - anything beyond (a parked event after a missing one, a wake-up from another instance through
 //   PgStore.listen, a resync) raises `known`, and the gap (delivered, known] is read from the log
 //   with Store.eventsFrom, in bounded batches, one read at a time per project;
 // - an event at or below `delivered` is a duplicate and is dropped.
-// Fan-out runs in slices of about a millisecond (then the event loop serves I/O, writers first,
-// and the slice continues on the next turn); a project's next batch waits until every
-// subscriber has the current one, so each still sees positions in order.
+// The fan-out is a rolling pass over the subscribers: each one visited gets, in one batch (one
+// write for a subscriber without filters), every event of the window after its cursor, including
+// events that arrived while the pass was under way; when the pass ends and events came during it,
+// another pass brings the subscribers visited before them up to date. So a new event never waits
+// for a whole pass to finish before it starts going out, and under load each connection gets
+// several events per write. Passes run in slices of about a millisecond (then the event loop
+// serves I/O, writers first, and the pass continues on the next turn).
 // Positions are gapless and given in commit order (the store's guarantee), so "everything up to
 // known is committed" holds whenever `known` is raised, and a read never waits for the future.
 import { EventsPrunedError, type Store, type StoredEvent } from "../store/types.ts";
-import { Delivery } from "./delivery.ts";
+import { Delivery, type DeliveryBatch } from "./delivery.ts";
+import { ProjectStream, type StreamSubscriber } from "./project-stream.ts";
 
-/** A follower of one project's stream: receives consecutive deliveries after its cursor. */
-export interface StreamSubscriber {
-  /** Deliveries in position order; the first may be at or below the subscriber's cursor (skip those). */
-  receive(deliveries: readonly Delivery[]): void;
-  /** The stream cannot continue gaplessly (events it needed were pruned); the subscriber is removed. */
-  lost(): void;
+export { ProjectStream, type StreamSubscriber } from "./project-stream.ts";
+
+/** One event fanned out: where its time went (performance.now() milliseconds). */
+export interface FanOutReport {
+  projectId: string;
+  position: number;
+  /** Subscribers of the stream when its last pass started. */
+  subscribers: number;
+  /** When the event reached the dispatcher (acknowledged commit, or read from the log). */
+  queuedAt: number;
+  /** When the fan-out first wrote it, and when it wrote it to the last subscriber that needed it. */
+  startedAt: number;
+  finishedAt: number;
+  /** Event-loop turns from its first write to the last (1: all in one slice). */
+  turns: number;
+}
+
+/** A report as log fields, times as Unix epoch milliseconds (comparable across processes of a machine). */
+export function fanOutTimes(report: FanOutReport): Record<string, string | number> {
+  const epoch = (t: number) => Math.round((performance.timeOrigin + t) * 1000) / 1000;
+  return {
+    project: report.projectId,
+    position: report.position,
+    subscribers: report.subscribers,
+    turns: report.turns,
+    queued_at: epoch(report.queuedAt),
+    started_at: epoch(report.startedAt),
+    finished_at: epoch(report.finishedAt),
+  };
 }
 
 export interface DispatcherOptions {
@@ -32,6 +60,8 @@ export interface DispatcherOptions {
   maxParked?: number;
   /** A failed log read (it is retried with backoff). */
   onError?: (error: unknown) => void;
+  /** Every event once every subscriber has it (metrics, debug logs, the fan-out benchmark). */
+  onFanOut?: (report: FanOutReport) => void;
 }
 
 const RETRY_MIN_MS = 50;
@@ -39,34 +69,20 @@ const RETRY_MIN_MS = 50;
 const SLICE_MS = 1;
 const RETRY_MAX_MS = 5_000;
 
-export class ProjectStream {
-  readonly projectId: string;
-  /** The last position fanned out; -1 until the stream knows where the project stands. */
-  delivered = -1;
-  /** The newest position known to be committed. */
-  known = 0;
-  readonly parked = new Map<number, StoredEvent>();
-  readonly subscribers = new Set<StreamSubscriber>();
-  reading = false;
-  retryMs = 0;
-  retryTimer: NodeJS.Timeout | undefined;
-  lastError: unknown = null;
-  /** The batch being fanned out, and to whom (subscribers present when it started). */
-  fanout: { batch: Delivery[]; subscribers: StreamSubscriber[]; next: number } | null = null;
-  readonly ready: Promise<void>;
-
-  constructor(projectId: string, ready: (stream: ProjectStream) => Promise<void>) {
-    this.projectId = projectId;
-    this.ready = ready(this);
-  }
-
-  /** Joins at `cursor` (the subscriber has everything up to it); requires cursor >= delivered. */
-  add(subscriber: StreamSubscriber): void {
-    this.subscribers.add(subscriber);
-  }
-
-  remove(subscriber: StreamSubscriber): void {
-    this.subscribers.delete(subscriber);
+/** Timings for reports: the batch's events were written (to one more subscriber) at `now`. */
+function written(stream: ProjectStream, batch: DeliveryBatch, now: number): void {
+  const window = stream.window;
+  const base = window[0]?.position ?? 0;
+  for (let i = batch.first - base; i <= batch.last - base; i++) {
+    const delivery = window[i];
+    if (delivery === undefined) continue;
+    const turn = stream.turns;
+    if (delivery.startedAt === 0) {
+      delivery.startedAt = now;
+      delivery.startedTurn = turn;
+    }
+    delivery.writtenAt = now;
+    delivery.writtenTurn = turn;
   }
 }
 
@@ -75,6 +91,7 @@ export class EventDispatcher {
   readonly #readBatch: number;
   readonly #maxParked: number;
   readonly #onError: (error: unknown) => void;
+  readonly #onFanOut: ((report: FanOutReport) => void) | undefined;
   readonly #streams = new Map<string, ProjectStream>();
   readonly #dirty = new Set<ProjectStream>();
   #scheduled = false;
@@ -86,6 +103,7 @@ export class EventDispatcher {
     this.#readBatch = options.readBatch ?? 500;
     this.#maxParked = options.maxParked ?? 10_000;
     this.#onError = options.onError ?? (() => {});
+    this.#onFanOut = options.onFanOut;
   }
 
   /** A commit of this instance: parked for the next flush (never delivered synchronously). */
@@ -95,7 +113,7 @@ export class EventDispatcher {
     if (stream === undefined) return;
     if (event.position > stream.known) stream.known = event.position;
     if (event.position > stream.delivered && stream.parked.size < this.#maxParked) {
-      stream.parked.set(event.position, event);
+      stream.parked.set(event.position, new Delivery(event));
     }
     this.#markDirty(stream);
   }
@@ -125,6 +143,7 @@ export class EventDispatcher {
       stream = new ProjectStream(projectId, async (s) => {
         const last = await this.#store.lastEventPosition(projectId);
         s.delivered = last;
+        s.finished = last;
         if (s.known < last) s.known = last;
         for (const position of s.parked.keys()) if (position <= last) s.parked.delete(position);
         this.#markDirty(s);
@@ -184,23 +203,20 @@ export class EventDispatcher {
 
   #advance(stream: ProjectStream): void {
     if (stream.delivered < 0) return; // not positioned yet; `ready` marks it dirty again
-    if (stream.fanout !== null && !this.#fanOut(stream)) return; // the current batch first
-    const batch: Delivery[] = [];
-    for (let next = stream.delivered + 1; batch.length < this.#readBatch; next++) {
-      const event = stream.parked.get(next);
-      if (event === undefined) break;
-      stream.parked.delete(next);
-      batch.push(new Delivery(event));
+    // Parked events that continue the window join it (the pass under way picks them up).
+    const room = this.#readBatch - stream.window.length;
+    for (let n = 0; n < room; n++) {
+      const delivery = stream.parked.get(stream.delivered + 1);
+      if (delivery === undefined) break;
+      stream.parked.delete(delivery.position);
+      stream.window.push(delivery);
+      stream.delivered = delivery.position;
+      this.#delivered++;
     }
-    if (batch.length > 0) {
-      stream.delivered = (batch[batch.length - 1] as Delivery).position;
-      this.#delivered += batch.length;
-      stream.fanout = { batch, subscribers: [...stream.subscribers], next: 0 };
-      if (!this.#fanOut(stream)) return;
-      // More parked than one batch: continue on the next macrotask (other work goes first).
-      if (stream.parked.has(stream.delivered + 1)) this.#markDirty(stream);
-    }
-    if (stream.known > stream.delivered && !stream.parked.has(stream.delivered + 1)) {
+    if (!this.#fanOut(stream)) return; // continues on the next macrotask (other work goes first)
+    if (stream.parked.has(stream.delivered + 1)) {
+      this.#markDirty(stream); // more parked than the window took
+    } else if (stream.known > stream.delivered) {
       if (!stream.reading && stream.retryTimer === undefined) void this.#fill(stream);
     } else if (stream.subscribers.size === 0 && !stream.reading && stream.retryTimer === undefined) {
       // Nobody follows it and nothing is pending: forget it (a later follow re-reads the position).
@@ -208,29 +224,66 @@ export class EventDispatcher {
     }
   }
 
-  /** Hands the current batch to the next subscribers for up to SLICE_MS; true once all have it. */
+  /**
+   * Runs passes over the subscribers for up to SLICE_MS; true once every subscriber has every
+   * event of the window (then the window is empty).
+   */
   #fanOut(stream: ProjectStream): boolean {
-    const fanout = stream.fanout;
-    if (fanout === null) return true;
+    stream.turns++;
     const deadline = performance.now() + SLICE_MS;
-    while (fanout.next < fanout.subscribers.length) {
-      const subscriber = fanout.subscribers[fanout.next++] as StreamSubscriber;
-      // One that left meanwhile is skipped; one that joined meanwhile read this batch from the log.
-      if (stream.subscribers.has(subscriber)) {
-        try {
-          subscriber.receive(fanout.batch);
-        } catch (error) {
-          this.#onError(error);
+    for (;;) {
+      let pass = stream.pass;
+      if (pass === null || pass.next >= pass.order.length) {
+        if (pass !== null) this.#passDone(stream, pass.head, pass.order.length);
+        if (stream.delivered <= stream.finished) {
+          stream.pass = null;
+          return true;
         }
+        pass = { order: [...stream.subscribers], next: 0, head: stream.delivered };
+        stream.pass = pass;
+        continue;
       }
+      const subscriber = pass.order[pass.next++] as StreamSubscriber;
+      // One that left meanwhile is skipped; one that joined meanwhile had everything up to `delivered`.
+      const cursor = subscriber.cursor;
+      if (cursor >= stream.delivered || !stream.subscribers.has(subscriber)) continue;
+      const batch = stream.batchAfter(cursor);
+      try {
+        subscriber.receive(batch);
+      } catch (error) {
+        this.#onError(error);
+      }
+      const now = performance.now();
+      if (this.#onFanOut !== undefined) written(stream, batch, now);
       // Checked after every subscriber: one with a large batch can take a while to write.
-      if (fanout.next < fanout.subscribers.length && performance.now() > deadline) {
+      if (now > deadline) {
         this.#markDirty(stream);
         return false;
       }
     }
-    stream.fanout = null;
-    return true;
+  }
+
+  /** A pass that started at `head` is over: every subscriber has everything up to it. */
+  #passDone(stream: ProjectStream, head: number, subscribers: number): void {
+    const finished = stream.finish(head);
+    if (this.#onFanOut === undefined) return;
+    const now = performance.now();
+    for (const delivery of finished) {
+      const none = delivery.startedAt === 0; // nobody needed it
+      try {
+        this.#onFanOut({
+          projectId: stream.projectId,
+          position: delivery.position,
+          subscribers,
+          queuedAt: delivery.queuedAt,
+          startedAt: none ? now : delivery.startedAt,
+          finishedAt: none ? now : delivery.writtenAt,
+          turns: none ? 1 : delivery.writtenTurn - delivery.startedTurn + 1,
+        });
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
   }
 
   /** Reads the gap after `delivered` from the log; every successful read moves `delivered` on. */
@@ -242,7 +295,7 @@ export class EventDispatcher {
       stream.lastError = null;
       stream.retryMs = 0;
       for (const event of events) {
-        if (event.position > stream.delivered) stream.parked.set(event.position, event);
+        if (event.position > stream.delivered) stream.parked.set(event.position, new Delivery(event));
         if (event.position > stream.known) stream.known = event.position;
       }
       if (events.length === 0) {
@@ -258,9 +311,10 @@ export class EventDispatcher {
           subscriber.lost();
         }
         stream.parked.clear();
+        stream.reset(stream.delivered);
         try {
           const last = await this.#store.lastEventPosition(stream.projectId);
-          stream.delivered = Math.max(stream.delivered, last);
+          stream.reset(Math.max(stream.delivered, last));
           stream.known = Math.max(stream.known, last);
         } catch (again) {
           this.#onError(again);

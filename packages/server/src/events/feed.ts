@@ -11,7 +11,7 @@
 //   in the same tick; deliveries at or below the cursor are duplicates and skipped.
 import { eventIdOf } from "../store/event-id.ts";
 import { EventsPrunedError, type Store, type StoredEvent } from "../store/types.ts";
-import { Delivery } from "./delivery.ts";
+import { Delivery, type DeliveryBatch } from "./delivery.ts";
 import type { EventDispatcher, ProjectStream, StreamSubscriber } from "./dispatcher.ts";
 import { type EventFilter, matches } from "./filter.ts";
 import { EventsExpiredError, parseResumeId, UnknownEventIdError } from "./resume.ts";
@@ -24,6 +24,11 @@ const REPLAY_BATCH = 50;
 export interface FeedSink {
   /** One event that matches the filter, in order. */
   push(delivery: Delivery): void;
+  /**
+   * Every event of the batch (all match), in one write where the transport allows; false when it
+   * cannot (then the events are pushed one by one). A slow consumer is cut off here too.
+   */
+  pushAll?(batch: DeliveryBatch): boolean;
   /** Runs `pushes` as one write where the transport allows (several events, one syscall). */
   batch?(pushes: () => void): void;
   /** Whether a replayed event may be pushed now (the send buffer is below its low-water mark). */
@@ -53,6 +58,8 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export class Feed implements StreamSubscriber {
   readonly #options: FeedOptions;
   readonly #readBatch: number;
+  /** No filter: every event goes out, so a batch can leave as one shared buffer. */
+  readonly #unfiltered: boolean;
   #cursor = 0;
   #first: StoredEvent[] = [];
   #stream: ProjectStream | null = null;
@@ -63,6 +70,7 @@ export class Feed implements StreamSubscriber {
   private constructor(options: FeedOptions) {
     this.#options = options;
     this.#readBatch = options.readBatch ?? REPLAY_BATCH;
+    this.#unfiltered = options.filter.types.size === 0 && options.filter.sequenceIds.size === 0;
   }
 
   /**
@@ -127,9 +135,22 @@ export class Feed implements StreamSubscriber {
     this.#stream = null;
   }
 
-  receive(deliveries: readonly Delivery[]): void {
+  receive(batch: DeliveryBatch): void {
     if (this.#closed) return;
+    if (!(batch.first <= this.#cursor + 1)) {
+      // A gap before the batch (or nothing): cannot happen with a gapless stream and a window that
+      // holds every unfinished position; if it ever does, fill the gap from the log.
+      this.#rejoin();
+      return;
+    }
+    if (batch.last <= this.#cursor) return; // seen already (replay, or joined ahead)
     const sink = this.#options.sink;
+    if (this.#unfiltered && batch.first === this.#cursor + 1 && sink.pushAll?.(batch)) {
+      this.#cursor = batch.last;
+      if (sink.closed) this.close();
+      return;
+    }
+    const deliveries = batch.deliveries;
     if (deliveries.length > 1 && sink.batch) sink.batch(() => this.#receive(deliveries));
     else this.#receive(deliveries);
   }
@@ -139,12 +160,11 @@ export class Feed implements StreamSubscriber {
     for (const delivery of deliveries) {
       if (delivery.position <= this.#cursor) continue; // seen already (replay, or joined ahead)
       if (delivery.position !== this.#cursor + 1) {
-        // Cannot happen with a gapless stream; if it ever does, fill the gap from the log.
         this.#rejoin();
         return;
       }
       this.#cursor = delivery.position;
-      if (matches(filter, delivery.event)) sink.push(delivery);
+      if (this.#unfiltered || matches(filter, delivery.event)) sink.push(delivery);
       if (sink.closed) {
         this.close();
         return;

@@ -208,9 +208,9 @@ export class WebSocketHub {
       // A refused subscribe changes nothing: the resume id is checked before the current
       // subscription is replaced.
       const sink = new WebSocketSink(socket, options.sendBufferBytes, {
-        sent: () => {
-          eventsSent++;
-          this.#eventsSent++;
+        sent: (events) => {
+          eventsSent += events;
+          this.#eventsSent += events;
         },
         lost: (e) => {
           if (subscription?.sink === sink) subscription = null;

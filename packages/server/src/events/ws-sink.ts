@@ -11,7 +11,7 @@
 // ws-server.ts): frames never interleave, and ws.bufferedAmount still counts every byte.
 import type { Socket } from "node:net";
 import type { WebSocket } from "ws";
-import type { Delivery } from "./delivery.ts";
+import type { Delivery, DeliveryBatch } from "./delivery.ts";
 import type { EventsExpiredError, FeedSink } from "./feed.ts";
 
 export const CLOSE_SLOW_CONSUMER = 4009;
@@ -21,8 +21,8 @@ const CLOSE_GRACE_MS = 5_000;
 const ROOM_POLL_MS = 10;
 
 export interface WebSocketSinkHooks {
-  /** An event went out on this connection. */
-  sent(): void;
+  /** Events went out on this connection (how many). */
+  sent(events: number): void;
   /** Events the subscription needed were pruned: tell the client (an `error` message). */
   lost(error: EventsExpiredError): void;
   /** The feed failed unexpectedly. */
@@ -53,17 +53,33 @@ export class WebSocketSink implements FeedSink {
   }
 
   push(delivery: Delivery): void {
-    if (this.closed) return;
-    if (this.#socket.bufferedAmount > this.#limit) {
-      this.#closed = true;
-      this.#hooks.slow();
-      closeSlowConsumer(this.#socket);
-      return;
-    }
+    if (this.closed || this.#slow()) return;
     const raw = rawSocketOf(this.#socket);
     if (raw !== undefined) raw.write(delivery.wsFrame);
     else this.#socket.send(delivery.wsMessage, { binary: false });
-    this.#hooks.sent();
+    this.#hooks.sent(1);
+  }
+
+  pushAll(batch: DeliveryBatch): boolean {
+    const raw = rawSocketOf(this.#socket);
+    const writes = raw === undefined ? null : batch.wsFrames;
+    if (raw === undefined || writes === null) return false;
+    for (const frames of writes) {
+      // Checked before every write, as for single events: at most one write over the limit.
+      if (this.closed || this.#slow()) return true;
+      raw.write(frames);
+    }
+    this.#hooks.sent(batch.last - batch.first + 1);
+    return true;
+  }
+
+  /** Over the send buffer: closed with 4009 (true), else false. */
+  #slow(): boolean {
+    if (this.#socket.bufferedAmount <= this.#limit) return false;
+    this.#closed = true;
+    this.#hooks.slow();
+    closeSlowConsumer(this.#socket);
+    return true;
   }
 
   batch(pushes: () => void): void {

@@ -13,8 +13,13 @@ export interface CorsOptions {
   maxAge: number;
 }
 
+/** The origin, when it may read answers; else null. */
+export function allowedOrigin(options: CorsOptions, origin: string | undefined): string | null {
+  return origin !== undefined && options.origins.includes(origin) ? origin : null;
+}
+
 export function cors(options: CorsOptions): MiddlewareHandler {
-  const allowed = (origin: string) => (options.origins.includes(origin) ? origin : null);
+  const allowed = (origin: string) => allowedOrigin(options, origin);
   const preflight = honoCors({
     origin: allowed,
     exposeHeaders: [...options.exposeHeaders],

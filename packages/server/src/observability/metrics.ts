@@ -44,6 +44,19 @@ export class Metrics {
     help: "Change events committed and published.",
     registers: [this.registry],
   });
+  /** Live events: how long a batch waited for its fan-out, and how long the fan-out took (dispatcher.ts). */
+  readonly fanOutWait = new Histogram({
+    name: "tka_event_fanout_wait_seconds",
+    help: "Time from an event reaching the dispatcher (acknowledged commit or log read) to the start of its fan-out.",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+  readonly fanOutDuration = new Histogram({
+    name: "tka_event_fanout_duration_seconds",
+    help: "Time from the start of a batch's fan-out to the last subscriber's write.",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
   readonly slowConsumers = new Counter({
     name: "tka_event_slow_consumers_total",
     help: "Event subscribers disconnected for falling behind their send buffer, by transport.",

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import type { Workspace } from "@astral-sh/ruff-wasm-nodejs";
+import { nativeRuff, ruffFormatAll } from "./ruff.ts";
 import type { TargetFile } from "./types.ts";
 
 const require = createRequire(import.meta.url);
@@ -27,11 +28,16 @@ export function formatTypeScript(files: TargetFile[]): TargetFile[] {
       mkdirSync(dirname(join(dir, "src", f.path)), { recursive: true });
       writeFileSync(join(dir, "src", f.path), f.content);
     }
-    const biome = join(dirname(require.resolve("@biomejs/biome/package.json")), "bin", "biome");
-    execFileSync(process.execPath, [biome, "format", "--write", "--no-errors-on-unmatched", "src"], {
-      cwd: dir,
-      stdio: "pipe",
-    });
+    const args = ["format", "--write", "--no-errors-on-unmatched", "src"];
+    const binary = biomeBinary();
+    try {
+      if (binary === undefined) throw new Error("no binary");
+      execFileSync(binary, args, { cwd: dir, stdio: "pipe" });
+    } catch (error) {
+      // Biome ran and failed: that is the answer. It did not start (musl, another platform): the launcher.
+      if (binary !== undefined && (error as { status?: number | null }).status != null) throw error;
+      execFileSync(process.execPath, [biomeLauncher(), ...args], { cwd: dir, stdio: "pipe" });
+    }
     return files.map((f) =>
       f.path.endsWith(".ts") ? { ...f, content: readFileSync(join(dir, "src", f.path), "utf8") } : f,
     );
@@ -40,18 +46,51 @@ export function formatTypeScript(files: TargetFile[]): TargetFile[] {
   }
 }
 
+/**
+ * Biome's native binary, run directly: its npm launcher is a Node script that starts a second
+ * Node and `ldd` to find the same binary (about 60 ms of CPU per run). The launcher stays the
+ * fallback where that binary is not installed or does not start (BIOME_BINARY set, musl).
+ */
+function biomeBinary(): string | undefined {
+  if (process.env.BIOME_BINARY !== undefined) return undefined;
+  const exe = process.platform === "win32" ? ".exe" : "";
+  try {
+    return createRequire(biomeLauncher()).resolve(`@biomejs/cli-${process.platform}-${process.arch}/biome${exe}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function biomeLauncher(): string {
+  return join(dirname(require.resolve("@biomejs/biome/package.json")), "bin", "biome");
+}
+
+/** A Python code block of a README (`ruff format` formats those in Markdown too). */
+const PYTHON_BLOCK = /^```python\n([\s\S]*?)^```$/gm;
+
 /** ruff settings of the generated Python package (its pyproject.toml says the same). */
 const RUFF = { "line-length": 100, "target-version": "py310", lint: { select: ["I"] } };
 let ruff: Workspace | undefined;
 
-/** Sorts imports as ruff's `I001` fix does, then formats as `ruff format`. */
-export function formatPython(files: TargetFile[]): TargetFile[] {
+/**
+ * Sorts imports as ruff's `I001` fix does, then formats as `ruff format`: with the native ruff
+ * when there is one of the same version (ruff.ts), else with the WebAssembly build (`engine`
+ * chooses, for the tests that compare the two).
+ */
+export function formatPython(files: TargetFile[], engine?: "native" | "wasm"): TargetFile[] {
+  // Every target's files pass through here: most have no Python at all.
+  const python = (f: TargetFile) =>
+    f.path.endsWith(".py") || (f.path.endsWith(".md") && f.content.includes("```python\n"));
+  if (!files.some(python)) return files;
+  const native = engine === "wasm" ? null : nativeRuff();
+  if (engine === "native" && native === null) throw new Error("no native ruff of the WebAssembly build's version");
+  if (native !== null) return formatPythonNative(native, files);
   return files.map((f) => {
     // README examples too: `ruff format` formats Python code blocks in Markdown.
     if (f.path.endsWith(".md")) {
       return {
         ...f,
-        content: f.content.replace(/^```python\n([\s\S]*?)^```$/gm, (block: string, code: string) => {
+        content: f.content.replace(PYTHON_BLOCK, (block: string, code: string) => {
           try {
             return `\`\`\`python\n${pythonFormatted(code)}\`\`\``;
           } catch {
@@ -61,6 +100,33 @@ export function formatPython(files: TargetFile[]): TargetFile[] {
       };
     }
     return f.path.endsWith(".py") ? { ...f, content: pythonFormatted(f.content) } : f;
+  });
+}
+
+/** formatPython through the native ruff (ruff.ts): every module and README block in one run. */
+function formatPythonNative(bin: string, files: TargetFile[]): TargetFile[] {
+  const sources: string[] = [];
+  for (const f of files) {
+    if (f.path.endsWith(".py")) sources.push(f.content);
+    else if (f.path.endsWith(".md")) for (const m of f.content.matchAll(PYTHON_BLOCK)) sources.push(m[1] as string);
+  }
+  const formatted = ruffFormatAll(bin, sources);
+  let next = 0;
+  return files.map((f) => {
+    if (f.path.endsWith(".py")) {
+      const content = formatted[next++];
+      if (content == null) throw new Error(`ruff cannot parse the generated ${f.path}`);
+      return { ...f, content };
+    }
+    if (!f.path.endsWith(".md")) return f;
+    return {
+      ...f,
+      // A block ruff cannot parse is left as written.
+      content: f.content.replace(PYTHON_BLOCK, (block: string) => {
+        const code = formatted[next++];
+        return code == null ? block : `\`\`\`python\n${code}\`\`\``;
+      }),
+    };
   });
 }
 

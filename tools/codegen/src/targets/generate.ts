@@ -3,11 +3,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
 import { GeneratorError, RefusalsError, uniqueRefusals } from "../errors.ts";
 import { pruneIR, type Removals } from "../ir/prune.ts";
 import type { ApiIR } from "../ir/types.ts";
 import { formatPython, formatTypeScript } from "./format.ts";
+import { templateRenderer } from "./templates.ts";
 import type { Render, RenderContext, Subject, Target, TargetFile } from "./types.ts";
 
 /** The repository's templates/ folder. */
@@ -56,16 +56,7 @@ const MAX_PASSES = 8;
 
 export function generate(target: Target, ir: ApiIR, options: GenerateOptions): TargetFile[] {
   const root = options.templatesDir ?? templatesRoot;
-  const handlebars = Handlebars.create();
-  const compiled = new Map<string, HandlebarsTemplateDelegate>();
-  const render = (template: string, view: object): string => {
-    let fn = compiled.get(template);
-    if (fn === undefined) {
-      fn = handlebars.compile(readFileSync(join(root, template), "utf8"), { noEscape: true, strict: true });
-      compiled.set(template, fn);
-    }
-    return fn(view);
-  };
+  const render = templateRenderer(root);
   const final = renderAll(target, ir, render);
   if (!options.skipUnsupported && final.ir.skipped.length > 0) {
     throw new RefusalsError(uniqueRefusals(final.ir.skipped));
@@ -90,7 +81,8 @@ export function generate(target: Target, ir: ApiIR, options: GenerateOptions): T
       });
     }
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  // By code unit: localeCompare's first call sets up ICU collation (10-30 ms of a run).
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**

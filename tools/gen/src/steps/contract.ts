@@ -1,7 +1,8 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile, formatDiagnostic, NodeHost, resolveCompilerOptions } from "@typespec/compiler";
+import { cached, InputHash, keep } from "../cache.ts";
 import { withHeader } from "../header.ts";
 import { openapiOutDir, specDir } from "../paths.ts";
 import type { Step } from "../step.ts";
@@ -22,42 +23,82 @@ const documents = [
   { version: "3.2.0", file: "openapi.3.2.yaml" },
 ] as const;
 
-/** Compiles spec/ with TypeSpec into the staged generated/openapi/ documents. */
+interface Compiled {
+  documents: { path: string; text: string }[];
+  typed: string[];
+}
+
+/**
+ * What the compile reads: spec/ (the contract and its tspconfig.yaml), the lockfile (the
+ * versions of the compiler, its libraries and the YAML parser) and this tool's own code.
+ */
+function inputsKey(root: string): string {
+  return new InputHash()
+    .add("node", process.version)
+    .addFolder(root, "spec")
+    .add("pnpm-lock.yaml", readFileSync(join(root, "pnpm-lock.yaml")))
+    .addFolder(root, "tools/gen/src")
+    .add("document.ts", readFileSync(join(root, "tools/codegen/src/loader/document.ts")))
+    .digest();
+}
+
+/**
+ * Compiles spec/ with TypeSpec into the staged generated/openapi/ documents. When nothing the
+ * compile reads changed since a successful run, that run's documents are staged (cache.ts).
+ */
 export const contractStep: Step = {
   name: "contract (TypeSpec -> OpenAPI 3.1 + 3.2)",
   outputs: [openapiOutDir],
-  async run({ write, log }) {
-    const outputDir = await mkdtemp(join(tmpdir(), "tka-tsp-"));
-    try {
-      const entrypoint = join(specDir, "main.tsp");
-      const [options, configDiagnostics] = await resolveCompilerOptions(NodeHost, {
-        entrypoint,
-        cwd: specDir,
-        overrides: { outputDir },
-      });
-      const program = await compile(NodeHost, entrypoint, options);
-      const problems = [...configDiagnostics, ...program.diagnostics].filter(
-        (d) => d.severity === "error" || !allowedWarnings.has(d.code),
-      );
-      if (problems.length > 0) {
-        const text = problems.map((d) => formatDiagnostic(d, { pretty: false })).join("\n");
-        throw new Error(`TypeSpec reported ${problems.length} problem(s):\n${text}`);
-      }
-      const emitted = new Map<string, string>();
-      for (const { version } of documents) {
-        emitted.set(version, await readFile(join(outputDir, version, "openapi.yaml"), "utf8"));
-      }
-      // The 3.1 document's SSE streams take the 3.2 document's item schema (see sse-items.ts).
-      const streams = typeEventStreams(emitted.get("3.1.0") as string, emitted.get("3.2.0") as string);
-      emitted.set("3.1.0", streams.text);
-      for (const { version, file } of documents) {
-        const target = join(openapiOutDir, file);
-        await write(target, withHeader(target, "spec/*.tsp", emitted.get(version) as string));
-        log(`  ${target}`);
-      }
-      for (const stream of streams.typed) log(`  3.1: typed the events of ${stream}`);
-    } finally {
-      await rm(outputDir, { recursive: true, force: true });
+  async run({ root, write, log }) {
+    const key = inputsKey(root);
+    const hit = cached<Compiled>("contract", key);
+    const result: Compiled & { local?: boolean } = hit ?? (await compileContract());
+    for (const { path, text } of result.documents) {
+      await write(path, text);
+      log(`  ${path}`);
     }
+    for (const stream of result.typed) log(`  3.1: typed the events of ${stream}`);
+    if (hit !== undefined) log("  (spec/, the lockfile and tools/gen unchanged: the last compile's documents)");
+    else if (result.local === true) keep("contract", key, { documents: result.documents, typed: result.typed });
   },
 };
+
+async function compileContract(): Promise<Compiled & { local: boolean }> {
+  // Loaded only to compile (most of a cached run's time would be loading the compiler).
+  const { compile, formatDiagnostic, NodeHost, resolveCompilerOptions } = await import("@typespec/compiler");
+  const outputDir = await mkdtemp(join(tmpdir(), "tka-tsp-"));
+  try {
+    const entrypoint = join(specDir, "main.tsp");
+    const [options, configDiagnostics] = await resolveCompilerOptions(NodeHost, {
+      entrypoint,
+      cwd: specDir,
+      overrides: { outputDir },
+    });
+    const program = await compile(NodeHost, entrypoint, options);
+    const problems = [...configDiagnostics, ...program.diagnostics].filter(
+      (d) => d.severity === "error" || !allowedWarnings.has(d.code),
+    );
+    if (problems.length > 0) {
+      const text = problems.map((d) => formatDiagnostic(d, { pretty: false })).join("\n");
+      throw new Error(`TypeSpec reported ${problems.length} problem(s):\n${text}`);
+    }
+    const emitted = new Map<string, string>();
+    for (const { version } of documents) {
+      emitted.set(version, await readFile(join(outputDir, version, "openapi.yaml"), "utf8"));
+    }
+    // The 3.1 document's SSE streams take the 3.2 document's item schema (see sse-items.ts).
+    const streams = typeEventStreams(emitted.get("3.1.0") as string, emitted.get("3.2.0") as string);
+    emitted.set("3.1.0", streams.text);
+    const out = documents.map(({ version, file }) => {
+      const path = join(openapiOutDir, file);
+      return { path, text: withHeader(path, "spec/*.tsp", emitted.get(version) as string) };
+    });
+    // Kept only when every TypeSpec source read is spec/'s or a dependency's (the cache's key).
+    const local = [...program.sourceFiles.keys()].every(
+      (file) => file.startsWith(`${specDir}/`) || file.includes("/node_modules/"),
+    );
+    return { documents: out, typed: streams.typed, local };
+  } finally {
+    await rm(outputDir, { recursive: true, force: true });
+  }
+}

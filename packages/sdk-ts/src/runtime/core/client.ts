@@ -169,9 +169,10 @@ export interface RequestSpec<T = unknown> {
    */
   cookies?: Readonly<Record<string, QueryValue | StyledText>> | undefined;
   /**
-   * The request body: sent as is when it is a string, Blob, FormData, URLSearchParams, binary
-   * (ArrayBuffer, typed array) or a stream; a plain object is form-encoded when `contentType`
-   * is `application/x-www-form-urlencoded`, and JSON-serialised otherwise.
+   * The request body: sent as is when it is a Blob, FormData, URLSearchParams, binary
+   * (ArrayBuffer, typed array), a stream, or a string of a non-JSON `contentType` (text); a
+   * plain object is form-encoded when `contentType` is `application/x-www-form-urlencoded`;
+   * anything else, a string of a JSON body included, is JSON-serialised.
    */
   body?: unknown;
   /** Content-Type of the body. Default `application/json` (use `application/merge-patch+json` for merge patches). */
@@ -599,46 +600,50 @@ export class BaseClient {
 
   /**
    * An attempt whose timeout races the exchange. A timed-out attempt is abandoned: when its answer
-   * still comes, the body is cancelled (which closes the connection); an answer that never comes
-   * holds its connection until the transport gives up (Node's fetch: 300 s). Pass a `signal` for a
-   * hard abort.
+   * still comes, the body is cancelled (which closes the connection); an answer that never comes,
+   * or a body that stalls while it is read, holds its connection until the transport gives up
+   * (Node's fetch: 300 s). Pass a `signal` for a hard abort.
    */
-  async #attemptRacing(req: PreparedRequest): Promise<AttemptResult> {
-    let timedOut = false;
-    const exchange = (async (): Promise<AttemptResult> => {
-      const response = await this.#fetch(req.url, this.#init(req));
-      if (timedOut) {
-        response.body?.cancel().catch(() => {});
-        throw new APITimeoutError();
-      }
-      return this.#read(req, response);
-    })();
-    const failed = (err: unknown): AttemptResult => {
-      if (timedOut || err instanceof APITimeoutError) {
-        return {
-          ok: false,
-          error: err instanceof APITimeoutError ? err : new APITimeoutError(undefined, { cause: err }),
-        };
-      }
-      const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
-      return { ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) };
-    };
-    if (!(Number.isFinite(req.timeout) && req.timeout > 0)) return exchange.catch(failed);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<AttemptResult>((resolve) => {
-      timer = setTimeout(
-        () => {
-          timedOut = true;
-          resolve({ ok: false, error: new APITimeoutError() });
-        },
-        Math.min(req.timeout, MAX_TIMER_MS),
-      );
+  #attemptRacing(req: PreparedRequest): Promise<AttemptResult> {
+    // One promise settled by whichever comes first, the answer (read) or the timer: no race of
+    // extra promises on the hot path.
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const timer =
+        Number.isFinite(req.timeout) && req.timeout > 0
+          ? setTimeout(
+              () => {
+                settled = true;
+                resolve({ ok: false, error: new APITimeoutError() });
+              },
+              Math.min(req.timeout, MAX_TIMER_MS),
+            )
+          : undefined;
+      const settle = (result: AttemptResult): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        resolve(result);
+      };
+      this.#fetch(req.url, this.#init(req))
+        .then((response) => {
+          if (settled) {
+            // Timed out before the answer came: drop it (cancelling the body closes the connection).
+            response.body?.cancel().catch(() => {});
+            return undefined;
+          }
+          return this.#read(req, response);
+        })
+        .then(
+          (result) => {
+            if (result !== undefined) settle(result);
+          },
+          (err: unknown) => {
+            const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
+            settle({ ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) });
+          },
+        );
     });
-    try {
-      return await Promise.race([exchange.catch(failed), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** An attempt with a per-attempt timeout linked to the caller's signal, aborted for real. */
@@ -692,8 +697,11 @@ function serializeBody(
   ) {
     return { body: stringifyForm(body as Record<string, unknown>), contentType };
   }
+  // A string is text unless the body is JSON: a JSON body whose schema is a string (an enum, a
+  // base64 text) goes out as a JSON string, quoted.
+  const json = contentType === undefined || /[/+]json\b/i.test(contentType);
   if (
-    typeof body === "string" ||
+    (typeof body === "string" && !json) ||
     (typeof Blob !== "undefined" && body instanceof Blob) ||
     body instanceof URLSearchParams ||
     body instanceof ArrayBuffer ||

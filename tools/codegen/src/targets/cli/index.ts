@@ -115,6 +115,8 @@ export function cliTarget(options: CliOptions = {}): Target {
         engines: { node: ">=22" },
         scripts: {
           build: "rm -rf dist && tsc -p tsconfig.build.json",
+          // A publish packs what this builds (a fresh clone has no dist).
+          prepack: "npm run build",
           typecheck: "tsc --noEmit -p tsconfig.json",
         },
         devDependencies: { "@types/node": "^22", typescript: "^5.9" },

@@ -277,6 +277,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
           id: op.id,
           key: JSON.stringify(op.id),
           methodUpper: op.method.toUpperCase(),
+          head: op.method === "head",
           honoPath: honoPath(op.path),
           spec: JSON.stringify(spec, null, 2).replaceAll("\n", "\n  "),
           groupProperty: group?.names?.typescript?.property ?? op.group,
@@ -317,6 +318,7 @@ export function honoTarget(options: HonoOptions = {}): Target {
         path: "routes.ts",
         content: render("hono/routes.ts.hbs", {
           operations,
+          anyHead: operations.some((o) => o.head),
           groups,
           paths,
           errorCodes: errorCodes.length > 0 ? errorCodes.join(" | ") : "never",

@@ -58,9 +58,10 @@ export function exampleValue(types: PyTypes, ref: TypeRef, depth = 0): string {
       }
       if (m.kind !== "object") return "...";
       if (depth >= 2) return `${type}(...)`;
-      // Required members; with none, the first member the document gives an example for.
+      // Required members (read-only ones too: the model's constructor requires them); with none,
+      // the first member the document gives an example for.
       const writable = m.properties.filter((p) => !p.readOnly);
-      let shown = writable.filter((p) => p.required);
+      let shown = m.properties.filter((p) => p.required);
       if (shown.length === 0) shown = writable.filter((p) => scalarExample(types, p) !== undefined).slice(0, 1);
       const fields = shown.map(
         (p) =>
@@ -125,10 +126,17 @@ export function fromExample(types: PyTypes, ref: TypeRef, value: unknown, depth:
       const fields: string[] = [];
       for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
         const p = m.properties.find((x) => x.wireName === key);
-        if (p === undefined || p.readOnly) continue;
+        if (p === undefined || (p.readOnly && !p.required)) continue;
         const built = fromExample(types, p.type, v, depth + 1);
         if (built === undefined) return undefined;
         fields.push(`${p.names?.python?.field ?? p.wireName}=${built}`);
+      }
+      // Required members the example leaves out (the constructor needs them): placeholders.
+      for (const p of m.properties) {
+        if (!p.required || (value as Record<string, unknown>)[p.wireName] !== undefined) continue;
+        fields.push(
+          `${p.names?.python?.field ?? p.wireName}=${scalarExample(types, p) ?? exampleValue(types, p.type, depth + 1)}`,
+        );
       }
       return `${type}(${fields.join(", ")})`;
     }

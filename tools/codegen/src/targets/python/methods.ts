@@ -399,19 +399,33 @@ export function operationMethod(
   const required = op.parameters.filter(
     (p) => p.required && p.in !== "path" && p.role !== "idempotency-key" && p.role !== "last-event-id",
   );
+  const ifMatchParam = op.ifMatch
+    ? op.parameters.find(
+        (p) =>
+          p.in === "header" &&
+          p.name.toLowerCase() === op.ifMatch?.header.toLowerCase() &&
+          types.bare(types.resolve(p.type)) === "str",
+      )
+    : undefined;
   const exampleArgs = [
     ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "str" ? pyString(`<${p.name}>`) : "1")),
     ...(bodyType !== null && op.requestBody?.required ? [bodyExample] : []),
-    ...required.map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
+    ...required.filter((p) => p !== ifMatchParam).map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
+    // The ETag as the server sent it, quotes included.
+    ...(ifMatchParam !== undefined ? [`${pname(ifMatchParam)}='"3"'`] : []),
   ].join(", ");
   const exampleCall = `client.${property}.${name}(${exampleArgs})`;
   const title = `# ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
+  // Results are named after their type, so the examples of one README type-check together.
+  const itemName = exampleVariable(returns[0].replace(/^SyncCursorPage\[(.*)\]$/, "$1"), `${name}_item`);
   const example =
     kind === "page"
-      ? `${title}for item in ${exampleCall}:\n    print(item)`
+      ? `${title}for ${itemName} in ${exampleCall}:\n    print(${itemName})`
       : kind === "stream"
-        ? `${title}with ${exampleCall} as events:\n    for event in events:\n        print(event)`
-        : `${title}result = ${exampleCall}`;
+        ? streamExample(title, exampleCall, types.ir.operations.filter((o) => o.streaming).length > 1 ? name : "")
+        : returns[0] === "None"
+          ? `${title}${exampleCall}`
+          : `${title}${exampleVariable(returns[0], `${name}_result`)} = ${exampleCall}`;
   const call = kind === "plain" ? "request" : kind === "page" ? "request_page" : "request_stream";
   return {
     name,
@@ -428,6 +442,22 @@ export function operationMethod(
     example,
     websocket: false,
   };
+}
+
+/** A stream's example; with several streams in one API their variables carry the method's name (one name, one type). */
+function streamExample(title: string, call: string, prefix: string): string {
+  const [events, event] = prefix === "" ? ["events", "event"] : [`${prefix}_events`, `${prefix}_event`];
+  return `${title}with ${call} as ${events}:\n    for ${event} in ${events}:\n        print(${event})`;
+}
+
+/**
+ * A README variable for a value of this annotation: the class name in snake_case (one name, one
+ * type, so a README's examples type-check together), else the fallback (named after the method).
+ */
+function exampleVariable(annotation: string, fallback: string): string {
+  if (!/^[A-Z]\w*$/.test(annotation)) return fallback;
+  const name = snakeCase(annotation);
+  return ["client", "models", "events", "asyncio"].includes(name) || PY_KEYWORDS.includes(name) ? fallback : name;
 }
 
 export function pname(p: Parameter): string {

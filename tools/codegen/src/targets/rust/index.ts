@@ -9,6 +9,7 @@ import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "..
 import { templatesRoot } from "../generate.ts";
 import { clientCredentialsFlow, errorBodies, serverUrl } from "../sdk-common.ts";
 import type { Target } from "../types.ts";
+import type { RustExample } from "./examples.ts";
 import { bare, type Method, operationMethod, websocketMethod } from "./methods.ts";
 import { renderModels } from "./models.ts";
 import { arrayLiteral, RustTypes, rustDoc, rustString, useList } from "./types.ts";
@@ -89,7 +90,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         for (const id of group.operations) {
           const op = ir.operations.find((o) => o.id === id) as Operation;
           const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
-          const ws = channel === undefined ? null : websocketMethod(types, op, channel, property, clientName);
+          const ws = channel === undefined ? null : websocketMethod(types, op, channel, property, clientName, libName);
           if (ws !== null) {
             methods.push(ws);
             continue;
@@ -102,7 +103,7 @@ export function rustTarget(options: RustOptions = {}): Target {
             continue;
           }
           const method = context.attempt({ operation: op.id }, () =>
-            operationMethod(types, op, property, className, clientName, errorMaps),
+            operationMethod(types, op, property, className, clientName, errorMaps, { libName, module }),
           );
           if (method !== null) methods.push(method);
         }
@@ -217,7 +218,8 @@ export function rustTarget(options: RustOptions = {}): Target {
         idempotencyHeader: rustString(
           ir.operations.find((o) => o.idempotencyKey !== null)?.idempotencyKey?.header ?? "Idempotency-Key",
         ),
-        examples: resources.map((r) => ({ property: r.property, lines: r.methods.map((m) => m.example) })),
+        examples: resources.map((r) => ({ property: r.property, code: readmeBlock(r.methods.map((m) => m.example)) })),
+        usesJsonExamples: resources.some((r) => r.methods.some((m) => m.example.usesJson)),
       };
       if (view.resourceImports.length > 100) {
         view.resourceImports = `use crate::resources::{\n${resources
@@ -276,4 +278,11 @@ function errorAccessors(ir: ApiIR, types: RustTypes): Array<{ name: string; type
     if (ERROR_METHODS.has(name)) name = `${name}_body`;
     return { name, type };
   });
+}
+
+/** A README block of a resource's examples: their `use` lines once, then each example. */
+function readmeBlock(examples: RustExample[]): string {
+  const uses = [...new Set(examples.flatMap((e) => e.uses))].sort();
+  const body = examples.map((e) => e.lines.join("\n")).join("\n");
+  return uses.length === 0 ? body : `${uses.join("\n")}\n\n${body}`;
 }

@@ -10,6 +10,7 @@ import {
   multipartFields,
   needsStyle,
 } from "../shapes.ts";
+import { bodyStatement, type RustExample, resultName } from "./examples.ts";
 import { chain, type RustTypes, rustDoc, rustString, signature } from "./types.ts";
 
 /** Trait methods clippy wants implemented as the trait when a method has their name. */
@@ -52,7 +53,7 @@ export interface Method {
   code: string;
   /** Module-level items the method needs (its params struct, event enum, decoder). */
   items: string[];
-  example: string;
+  example: RustExample;
   usesModels: boolean;
   imports: string[];
 }
@@ -69,6 +70,7 @@ export function operationMethod(
   className: string,
   clientName: string,
   errorMaps: Map<string, string>,
+  where: { libName: string; module: string },
 ): Method {
   const name = op.names?.rust?.method ?? snakeCase(op.id);
   const imports = new Set<string>(["RequestSpec"]);
@@ -81,6 +83,7 @@ export function operationMethod(
 
   // Body: the first of JSON (and merge patch), form-urlencoded (a flat object), binary and text.
   let body: { type: string; mediaType: string; required: boolean; kind: string } | null = null;
+  let bodyRef: TypeRef | undefined;
   // A multipart body: the statements building its form, and the form struct (when described).
   const formLines: string[] = [];
   let formStruct = "";
@@ -120,6 +123,7 @@ export function operationMethod(
     // A multipart form is always given (a form of optional parts has a Default).
     const required = op.requestBody.required || content.kind === "multipart";
     body = { type, mediaType: content.mediaType, required, kind: content.kind };
+    bodyRef = content.type;
   }
 
   // Success response: JSON (also problem documents), an event stream, text or bytes.
@@ -433,20 +437,56 @@ export function operationMethod(
       : `/// The query and header parameters of [\`${className}::${bare(name)}\`].\n` +
         `#[derive(Debug, Clone, PartialEq${structDefault ? ", Default" : ""})]\npub struct ${paramsStruct} {\n${structFields.join("")}}\n`;
 
+  // The example: what the README shows and the method's rustdoc compiles (`no_run`).
+  const uses = new Set<string>();
+  const exampleLines: string[] = [];
+  let usesJson = false;
+  let bodyExpr = "";
+  if (body !== null) {
+    if (body.kind === "binary") bodyExpr = 'b"..."';
+    else if (body.kind === "text") bodyExpr = '"…"';
+    else if (body.kind === "multipart") {
+      // A form of optional parts starts from its Default; one with required parts is the user's.
+      const form = body.type.replace(/^models::/, "");
+      if (body.type !== "Multipart" && !body.type.startsWith("models::") && /Default/.test(formStruct)) {
+        uses.add(`use ${where.libName}::resources::${bare(where.module)}::${form};`);
+        bodyExpr = `${form}::default()`;
+      } else bodyExpr = "form";
+    } else if (bodyRef !== undefined) {
+      const statement = bodyStatement(types, bodyRef, bodyArg);
+      uses.add(`use ${where.libName}::models;`);
+      usesJson = statement.usesJson;
+      exampleLines.push(statement.line);
+      bodyExpr = `&${bodyArg}`;
+    }
+  }
+  if (structFields.length > 0) uses.add(`use ${where.libName}::resources::${bare(where.module)}::${paramsStruct};`);
   const exampleArgs = [
-    ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "String" ? '"…"' : "…")),
-    ...(body ? [body.required ? "&body" : "Some(&body)"] : []),
+    ...pathParams.map((p) => {
+      const t = types.bare(types.resolve(p.type));
+      return t === "String" ? '"…"' : t === "bool" ? "false" : t === "f64" ? "1.0" : "1";
+    }),
+    ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : []),
     ...(structFields.length > 0 ? [structDefault ? `&${paramsStruct}::default()` : "&params"] : []),
   ].join(", ");
   const call = `${snakeCase(clientName)}.${property}().${name}(${exampleArgs})${ifMatch ? ".if_match(3)" : ""}`;
-  const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
-  const example =
-    title +
-    (op.pagination
+  const resultType = returns.replace(/^PendingRequest<(.*)>$/, "$1");
+  exampleLines.push(
+    op.pagination
       ? `let page = ${call}.await?;`
       : op.streaming
         ? `let mut events = ${call};`
-        : `let result = ${call}.await?;`);
+        : resultType === "()"
+          ? `${call}.await?;`
+          : `let ${resultName(resultType, "result")} = ${call}.await?;`,
+  );
+  const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}`;
+  const example: RustExample = { uses: [...uses], lines: [title, ...exampleLines], usesJson };
+  // A call whose arguments the example cannot build (a params struct or form with required
+  // members) is shown in the README with a placeholder, never as a doctest that fails to compile.
+  if (!exampleArgs.includes("&params") && bodyExpr !== "form") {
+    code = withDocExample(code, example, where.libName, snakeCase(clientName), clientName);
+  }
   return {
     code,
     items: [paramsItem, formStruct, ...extraItems].filter(Boolean),
@@ -527,6 +567,7 @@ export function websocketMethod(
   channel: WebSocketChannel,
   property: string,
   clientName: string,
+  libName: string,
 ): Method | null {
   const conventions = webSocketConventions(channel);
   const welcome = conventions?.welcome;
@@ -568,8 +609,44 @@ export function websocketMethod(
   return {
     code,
     items: [],
-    example: `// ${(op.summary ?? "WebSocket").replace(/\s+/g, " ").trim()}\nlet ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
+    example: {
+      uses: [`use ${libName}::runtime::WsOptions;`],
+      lines: [
+        `// ${(op.summary ?? "WebSocket").replace(/\s+/g, " ").trim()}`,
+        `let ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
+      ],
+      usesJson: false,
+    },
     usesModels: true,
     imports: ["RequestSpec", "WebSocket", "WsOptions", "WsProtocol"],
   };
+}
+
+/**
+ * The method's doc comment (just before its attributes and signature) gains an `# Example`
+ * section: the README's example as a `no_run` doctest, inside an async function given the client.
+ */
+function withDocExample(
+  code: string,
+  example: RustExample,
+  libName: string,
+  client: string,
+  clientType: string,
+): string {
+  const lines = [
+    "",
+    "# Example",
+    "",
+    "```no_run",
+    `# async fn example(${client}: &${libName}::${clientType}) -> Result<(), Box<dyn std::error::Error>> {`,
+    ...example.uses,
+    ...example.lines.filter((l) => !l.startsWith("// ")),
+    "# Ok(())",
+    "# }",
+    "```",
+  ].map((l) => (l === "" ? "    ///" : `    /// ${l}`));
+  // The doc comment is the leading run of `///` lines.
+  const codeLines = code.split("\n");
+  const docEnd = codeLines.findIndex((l) => !l.trimStart().startsWith("///"));
+  return [...codeLines.slice(0, docEnd), ...lines, ...codeLines.slice(docEnd)].join("\n");
 }

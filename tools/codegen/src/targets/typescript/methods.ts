@@ -1,6 +1,7 @@
 import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
+import { exampleJson } from "../example-values.ts";
 import { errorBodies, requestPath, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
 import {
   arrayDelimiter,
@@ -319,7 +320,9 @@ export function operationMethod(
         ? "new Uint8Array([/* … */])"
         : body?.kind === "text"
           ? `"…"`
-          : (documentedExample(ir, body?.type) ?? "{ /* … */ }");
+          : body?.type !== undefined
+            ? tsLiteral(exampleJson(ir, body.type))
+            : "{}";
   const exampleArgs = [...pathParams.map(() => `"…"`), ...(body ? [exampleBody] : [])];
   const etagParam = params.find((p) => p.etag);
   if (etagParam !== undefined) exampleArgs.push(`{ ${etagParam.key}: 3 }`);
@@ -483,17 +486,6 @@ export function websocketMethod(
         conventions.heartbeatIntervalField === undefined ? false : JSON.stringify(conventions.heartbeatIntervalField),
     },
   };
-}
-
-/**
- * The document's example of a body model, as a TypeScript object literal (models use the wire
- * names, so the JSON is the literal); `undefined` when the document gives none.
- */
-export function documentedExample(ir: ApiIR, type: TypeRef | undefined): string | undefined {
-  if (type?.kind !== "model") return undefined;
-  const example = modelsByName(ir).get(type.name)?.examples?.[0];
-  if (example === undefined || typeof example !== "object" || example === null) return undefined;
-  return tsLiteral(example);
 }
 
 /** A JSON value as a TypeScript literal (identifier keys unquoted). */

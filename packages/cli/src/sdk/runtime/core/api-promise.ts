@@ -31,6 +31,7 @@ export class APIPromise<T> implements PromiseLike<T> {
   readonly #responsePromise: Promise<APIResponseProps>;
   readonly #parse: (props: APIResponseProps) => T | Promise<T>;
   #parsed: Promise<WithResponse<T>> | undefined;
+  #data: Promise<T> | undefined;
 
   constructor(responsePromise: Promise<APIResponseProps>, parse: (props: APIResponseProps) => T | Promise<T>) {
     this.#responsePromise = responsePromise;
@@ -65,9 +66,12 @@ export class APIPromise<T> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.withResponse()
-      .then((r) => r.data)
-      .then(onfulfilled, onrejected);
+    // Awaiting the value alone skips the WithResponse object and one promise hop (the hot path).
+    this.#data ??=
+      this.#parsed === undefined
+        ? this.#responsePromise.then((props) => this.#parse(props))
+        : this.#parsed.then((r) => r.data);
+    return this.#data.then(onfulfilled, onrejected);
   }
 
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {

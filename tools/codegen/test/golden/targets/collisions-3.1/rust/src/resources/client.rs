@@ -12,6 +12,16 @@ pub struct ClientResource<'a> {
 
 impl ClientResource<'_> {
     /// `GET /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(collisions: &collisions::Collisions) -> Result<(), Box<dyn std::error::Error>> {
+    /// use collisions::resources::client::ClientResourceDeleteParams;
+    /// let type_result = collisions.client().delete("…", &ClientResourceDeleteParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         r#in: &str,
@@ -48,6 +58,17 @@ impl ClientResource<'_> {
     }
 
     /// `POST /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(collisions: &collisions::Collisions) -> Result<(), Box<dyn std::error::Error>> {
+    /// use collisions::models;
+    /// let body = models::SelfModel { ..Default::default() };
+    /// let none_model = collisions.client().delete_2("…", Some(&body)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_2(
         &self,
         r#in: &str,

@@ -12,6 +12,15 @@ pub struct TypeResource<'a> {
 
 impl TypeResource<'_> {
     /// `GET /errors`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(collisions: &collisions::Collisions) -> Result<(), Box<dyn std::error::Error>> {
+    /// let get_type_response = collisions.type_().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self) -> PendingRequest<models::GetTypeResponse> {
         let spec = RequestSpec::get("/errors");
         self.core.request(spec)

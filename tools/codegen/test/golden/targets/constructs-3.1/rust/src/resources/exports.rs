@@ -11,6 +11,15 @@ pub struct Exports<'a> {
 
 impl Exports<'_> {
     /// `GET /exports/{shape_id}.xml`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// let string = constructs.exports().export_shape("…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn export_shape(&self, shape_id: &str) -> PendingRequest<String> {
         let spec =
             RequestSpec::get("https://exports.constructs.example.com/exports/{shape_id}.xml")
@@ -20,6 +29,15 @@ impl Exports<'_> {
     }
 
     /// `PUT /exports/{shape_id}.xml`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// constructs.exports().import_shape("…", "…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn import_shape(&self, shape_id: &str, body: &str) -> PendingRequest<()> {
         let spec =
             RequestSpec::put("https://north.imports.constructs.example.com/exports/{shape_id}.xml")

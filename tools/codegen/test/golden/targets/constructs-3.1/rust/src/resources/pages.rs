@@ -14,6 +14,16 @@ impl Pages<'_> {
     /// Paged by the `Link` header (GitHub's style) over an array body.
     ///
     /// `GET /palettes`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::resources::pages::PagesListPalettesParams;
+    /// let page = constructs.pages().list_palettes(&PagesListPalettesParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_palettes(&self, params: &PagesListPalettesParams) -> Paginator<models::Palette> {
         let spec = RequestSpec::get("/palettes")
             .query("per_page", params.per_page)
@@ -27,6 +37,16 @@ impl Pages<'_> {
     /// Paged by page number (an array body).
     ///
     /// `GET /palettes/by-number`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::resources::pages::PagesListPalettesByNumberParams;
+    /// let page = constructs.pages().list_palettes_by_number(&PagesListPalettesByNumberParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_palettes_by_number(
         &self,
         params: &PagesListPalettesByNumberParams,
@@ -42,6 +62,16 @@ impl Pages<'_> {
     /// Paged by offset and limit.
     ///
     /// `GET /palettes/by-offset`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::resources::pages::PagesListPalettesByOffsetParams;
+    /// let page = constructs.pages().list_palettes_by_offset(&PagesListPalettesByOffsetParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_palettes_by_offset(
         &self,
         params: &PagesListPalettesByOffsetParams,
@@ -59,6 +89,15 @@ impl Pages<'_> {
     /// Paged by the next page's URL in the body.
     ///
     /// `GET /palettes/feed`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// let page = constructs.pages().list_palette_feed().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_palette_feed(&self) -> Paginator<models::Palette> {
         let spec = RequestSpec::get("/palettes/feed");
         self.core

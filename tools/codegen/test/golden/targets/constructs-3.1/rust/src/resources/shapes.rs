@@ -14,6 +14,16 @@ impl Shapes<'_> {
     /// Paged with the members this API names (`items`, `nextPageToken`, no has-more member).
     ///
     /// `GET /shapes`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::resources::shapes::ShapesListParams;
+    /// let page = constructs.shapes().list(&ShapesListParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self, params: &ShapesListParams) -> Paginator<models::Shape> {
         let spec = RequestSpec::get("/shapes")
             .query("pageToken", &params.page_token)
@@ -25,12 +35,33 @@ impl Shapes<'_> {
     }
 
     /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::models;
+    /// let body: models::Shape = serde_json::from_value(serde_json::json!({"id":0,"kind":"circle","radius":0}))?;
+    /// let shape = constructs.shapes().create(&body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, body: &models::Shape) -> PendingRequest<models::Shape> {
         let spec = RequestSpec::post("/shapes").json(body);
         self.core.request(spec)
     }
 
     /// `GET /shapes/search`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::resources::shapes::ShapesSearchParams;
+    /// let result = constructs.shapes().search(&ShapesSearchParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn search(&self, params: &ShapesSearchParams) -> PendingRequest<Vec<models::Shape>> {
         let spec = RequestSpec::get("/shapes/search")
             .query("has", &params.has)
@@ -41,12 +72,32 @@ impl Shapes<'_> {
     /// Answers nothing the document describes (no `responses`, allowed since 3.1).
     ///
     /// `DELETE /shapes/{shape_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// constructs.shapes().delete(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(&self, shape_id: &models::DeleteShapeShapeId) -> PendingRequest<()> {
         let spec = RequestSpec::delete("/shapes/{shape_id}").path_param("shape_id", shape_id);
         self.core.request(spec)
     }
 
     /// `PATCH /shapes/{shape_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::models;
+    /// let body = models::ShapeUpdate { ..Default::default() };
+    /// let shape = constructs.shapes().update(1, &body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         shape_id: &models::DeleteShapeShapeId,

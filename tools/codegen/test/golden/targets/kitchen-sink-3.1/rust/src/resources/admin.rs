@@ -13,6 +13,16 @@ pub struct Admin<'a> {
 
 impl Admin<'_> {
     /// `GET /admin/stats`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kitchen_sink::resources::admin::AdminGetStatsParams;
+    /// let result = kitchen_sink.admin().get_stats(&AdminGetStatsParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_stats(&self, params: &AdminGetStatsParams) -> PendingRequest<BTreeMap<String, i64>> {
         let spec = RequestSpec::get("/admin/stats")
             .cookie("session", params.session.as_ref())
@@ -21,6 +31,15 @@ impl Admin<'_> {
     }
 
     /// `GET /public/ping`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// let string = kitchen_sink.admin().ping().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn ping(&self) -> PendingRequest<String> {
         let spec = RequestSpec::get("/public/ping").accept("text/plain");
         self.core.request_text(spec)

@@ -11,6 +11,16 @@ pub struct Events<'a> {
 
 impl Events<'_> {
     /// `GET /events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kitchen_sink::resources::events::EventsStreamParams;
+    /// let mut events = kitchen_sink.events().stream(&EventsStreamParams::default());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stream(&self, params: &EventsStreamParams) -> EventStream<String> {
         let spec = RequestSpec::get("/events");
         self.core

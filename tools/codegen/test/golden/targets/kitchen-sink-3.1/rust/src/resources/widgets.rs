@@ -12,6 +12,17 @@ pub struct Widgets<'a> {
 
 impl Widgets<'_> {
     /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kitchen_sink::models;
+    /// let body: models::Shape = serde_json::from_value(serde_json::json!({"shape_type":"circle","radius":0}))?;
+    /// let create_shape_response = kitchen_sink.widgets().create_shape(&body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_shape(
         &self,
         body: &models::Shape,
@@ -21,6 +32,15 @@ impl Widgets<'_> {
     }
 
     /// `GET /tree`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// let tree_node = kitchen_sink.widgets().get_tree().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_tree(&self) -> PendingRequest<models::TreeNode> {
         let spec = RequestSpec::get("/tree");
         self.core.request(spec)
@@ -29,6 +49,16 @@ impl Widgets<'_> {
     /// List widgets
     ///
     /// `GET /widgets`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kitchen_sink::resources::widgets::WidgetsListParams;
+    /// let page = kitchen_sink.widgets().list(&WidgetsListParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self, params: &WidgetsListParams) -> Paginator<models::Widget> {
         let spec = RequestSpec::get("/widgets")
             .query("limit", params.limit)
@@ -41,12 +71,34 @@ impl Widgets<'_> {
     }
 
     /// `POST /widgets`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kitchen_sink::models;
+    /// let body = models::WidgetCreate { name: "…".to_string(), ..Default::default() };
+    /// let widget = kitchen_sink.widgets().create(&body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, body: &models::WidgetCreate) -> PendingRequest<models::Widget> {
         let spec = RequestSpec::post("/widgets").json(body).errors(ERRORS_2);
         self.core.request(spec)
     }
 
     /// `POST /widgets/search`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kitchen_sink::models;
+    /// let body = models::PostWidgetsSearchRequest { q: "…".to_string(), ..Default::default() };
+    /// let result = kitchen_sink.widgets().post_widgets_search(Some(&body)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn post_widgets_search(
         &self,
         body: Option<&models::PostWidgetsSearchRequest>,
@@ -59,6 +111,15 @@ impl Widgets<'_> {
     }
 
     /// `GET /widgets/{widget_id}`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// let widget = kitchen_sink.widgets().get("…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, widget_id: &str) -> PendingRequest<models::Widget> {
         let spec = RequestSpec::get("/widgets/{widget_id}")
             .path_param("widget_id", widget_id)
@@ -67,12 +128,33 @@ impl Widgets<'_> {
     }
 
     /// `DELETE /widgets/{widget_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// kitchen_sink.widgets().delete("…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(&self, widget_id: &str) -> PendingRequest<()> {
         let spec = RequestSpec::delete("/widgets/{widget_id}").path_param("widget_id", widget_id);
         self.core.request(spec)
     }
 
     /// `PATCH /widgets/{widget_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// use kitchen_sink::models;
+    /// use kitchen_sink::resources::widgets::WidgetsUpdateParams;
+    /// let body = models::WidgetPatch { ..Default::default() };
+    /// let widget = kitchen_sink.widgets().update("…", &body, &WidgetsUpdateParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[deprecated]
     pub fn update(
         &self,
@@ -90,6 +172,15 @@ impl Widgets<'_> {
     }
 
     /// `GET /widgets/{widget_id}/image`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = kitchen_sink.widgets().download_widget_image("…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn download_widget_image(&self, widget_id: &str) -> PendingRequest<Vec<u8>> {
         let spec = RequestSpec::get("/widgets/{widget_id}/image")
             .path_param("widget_id", widget_id)
@@ -98,6 +189,15 @@ impl Widgets<'_> {
     }
 
     /// `PUT /widgets/{widget_id}/image`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
+    /// kitchen_sink.widgets().upload_widget_image("…", b"...").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload_widget_image(&self, widget_id: &str, body: &[u8]) -> PendingRequest<()> {
         let spec = RequestSpec::put("/widgets/{widget_id}/image")
             .path_param("widget_id", widget_id)

@@ -14,6 +14,16 @@ impl PetsResource<'_> {
     /// List all pets
     ///
     /// `GET /pets`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(swagger_petstore: &swagger_petstore::SwaggerPetstore) -> Result<(), Box<dyn std::error::Error>> {
+    /// use swagger_petstore::resources::pets::PetsResourceListParams;
+    /// let pets = swagger_petstore.pets().list(&PetsResourceListParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self, params: &PetsResourceListParams) -> PendingRequest<models::Pets> {
         let spec = RequestSpec::get("/pets")
             .query("limit", params.limit)
@@ -25,6 +35,17 @@ impl PetsResource<'_> {
     /// Create a pet
     ///
     /// `POST /pets`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(swagger_petstore: &swagger_petstore::SwaggerPetstore) -> Result<(), Box<dyn std::error::Error>> {
+    /// use swagger_petstore::models;
+    /// let body = models::Pet { id: 0, name: "…".to_string(), pet_type: "…".to_string(), ..Default::default() };
+    /// swagger_petstore.pets().create(&body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, body: &models::Pet) -> PendingRequest<()> {
         let spec = RequestSpec::post("/pets").json(body).errors(ERRORS_1);
         self.core.request(spec)
@@ -33,6 +54,15 @@ impl PetsResource<'_> {
     /// Info for a specific pet
     ///
     /// `GET /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(swagger_petstore: &swagger_petstore::SwaggerPetstore) -> Result<(), Box<dyn std::error::Error>> {
+    /// let pet = swagger_petstore.pets().show_pet_by_id("…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn show_pet_by_id(&self, pet_id: &str) -> PendingRequest<models::Pet> {
         let spec = RequestSpec::get("/pets/{petId}")
             .path_param("petId", pet_id)
@@ -41,6 +71,16 @@ impl PetsResource<'_> {
     }
 
     /// `DELETE /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(swagger_petstore: &swagger_petstore::SwaggerPetstore) -> Result<(), Box<dyn std::error::Error>> {
+    /// use swagger_petstore::resources::pets::PetsResourceDeletePetsByPetIdParams;
+    /// swagger_petstore.pets().delete_pets_by_pet_id("…", &PetsResourceDeletePetsByPetIdParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete_pets_by_pet_id(
         &self,
         pet_id: &str,

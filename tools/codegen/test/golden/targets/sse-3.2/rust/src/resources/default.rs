@@ -12,6 +12,15 @@ pub struct DefaultResource<'a> {
 
 impl DefaultResource<'_> {
     /// `GET /messages`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(sse: &sse::Sse) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut events = sse.default().stream_messages();
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stream_messages(&self) -> EventStream<models::Tick> {
         let spec = RequestSpec::get("/messages");
         let decode = crate::runtime::sse::json_data::<models::Tick>();
@@ -19,6 +28,15 @@ impl DefaultResource<'_> {
     }
 
     /// `GET /ticks`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(sse: &sse::Sse) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut events = sse.default().stream_ticks();
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stream_ticks(&self) -> EventStream<StreamTicksEvent> {
         let spec = RequestSpec::get("/ticks");
         self.core.event_stream(spec, decode_stream_ticks)

@@ -16,6 +16,17 @@ impl Beats<'_> {
     /// Replace all beats of the sequence in one undoable step.
     ///
     /// `PUT /api/v1/sequences/{sequence_id}/beats`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::models;
+    /// let body = models::BeatsReplace { beats: vec![models::BeatInput { letter: Some("A".to_string()), ..Default::default() }, models::BeatInput { is_blank: Some(true), ..Default::default() }] };
+    /// let sequence = tka.beats().replace("…", &body).if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn replace(
         &self,
         sequence_id: &str,
@@ -33,6 +44,17 @@ impl Beats<'_> {
     /// Add a beat: appended, or inserted at the 0-based `position`. A sequence holds at most 64 beats; adding a 65th is a 409 with code `BEAT_LIMIT_REACHED`.
     ///
     /// `POST /api/v1/sequences/{sequence_id}/beats`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::models;
+    /// let body = models::BeatCreate { letter: Some("C".to_string()), position: Some(0), ..Default::default() };
+    /// let sequence = tka.beats().add("…", &body).if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn add(
         &self,
@@ -51,6 +73,15 @@ impl Beats<'_> {
     /// Get one beat.
     ///
     /// `GET /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `.await` for the result, `.with_response().await` for the raw response too.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let beat = tka.beats().get("…", "…").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, sequence_id: &str, beat_id: &str) -> PendingRequest<models::Beat> {
         let spec = RequestSpec::get("/api/v1/sequences/{sequence_id}/beats/{beat_id}")
             .path_param("sequence_id", sequence_id)
@@ -64,6 +95,15 @@ impl Beats<'_> {
     /// Remove one beat; the later beats move one place earlier.
     ///
     /// `DELETE /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let sequence = tka.beats().remove("…", "…").if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn remove(&self, sequence_id: &str, beat_id: &str) -> PendingRequest<models::Sequence> {
         let spec = RequestSpec::delete("/api/v1/sequences/{sequence_id}/beats/{beat_id}")
             .path_param("sequence_id", sequence_id)
@@ -77,6 +117,17 @@ impl Beats<'_> {
     /// Change some fields of one beat with a JSON merge patch.
     ///
     /// `PATCH /api/v1/sequences/{sequence_id}/beats/{beat_id}`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::models;
+    /// let body = models::BeatPatch { letter: Some(None), duration: Some(2.0), red_motion: Some(Some(models::MotionPatch { turns: Some(0.5), ..Default::default() })), ..Default::default() };
+    /// let sequence = tka.beats().update("…", "…", &body).if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         sequence_id: &str,
@@ -97,6 +148,17 @@ impl Beats<'_> {
     /// Move one beat to another 0-based position; the other beats are renumbered.
     ///
     /// `POST /api/v1/sequences/{sequence_id}/beats/{beat_id}/move`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::models;
+    /// let body = models::BeatMove { position: 0 };
+    /// let sequence = tka.beats().r#move("…", "…", &body).if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn r#move(
         &self,
         sequence_id: &str,

@@ -22,6 +22,16 @@ impl Events<'_> {
     /// Delivery never slows writers down: a stream whose unsent data exceeds its send buffer (1 MiB by default) ends with an SSE `error` event whose data is `{"type": "error", "code": "SLOW_CONSUMER", "message": ...}`; reconnect with `Last-Event-ID` to miss nothing. A stream whose events were pruned under it ends the same way with code `EVENTS_EXPIRED`. The `error` event has no `id:` and no `position`; clients that skip unknown event types lose nothing by skipping it. The server sends a comment line every 15 seconds of silence to keep idle connections open.
     ///
     /// `GET /api/v1/events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::resources::events::EventsStreamParams;
+    /// let mut events = tka.events().stream(&EventsStreamParams::default());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stream(&self, params: &EventsStreamParams) -> EventStream<models::ChangeEvent> {
         let spec = RequestSpec::get("/api/v1/events")
             .query("types", &params.types)

@@ -16,6 +16,16 @@ impl History<'_> {
     /// List the sequence's history, newest first, with its undo / redo state.
     ///
     /// `GET /api/v1/sequences/{sequence_id}/history`. `.await` gives the first page; `.items()` streams every item across pages.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::resources::history::HistoryListParams;
+    /// let page = tka.history().list("…", &HistoryListParams::default()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(
         &self,
         sequence_id: &str,
@@ -34,6 +44,15 @@ impl History<'_> {
     /// Re-apply the latest undone command. Any new command clears what could be redone. Nothing to redo is a 409 `NOTHING_TO_REDO`. A key already used for another request is a 422 `IDEMPOTENCY_KEY_REUSED`.
     ///
     /// `POST /api/v1/sequences/{sequence_id}/redo`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let history_action_result = tka.history().redo("…").if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn redo(&self, sequence_id: &str) -> PendingRequest<models::HistoryActionResult> {
         let spec = RequestSpec::post("/api/v1/sequences/{sequence_id}/redo")
             .path_param("sequence_id", sequence_id)
@@ -46,6 +65,15 @@ impl History<'_> {
     /// Reverse the latest command that is not undone. Nothing to undo is a 409 `NOTHING_TO_UNDO`. Like every mutation, it takes an `Idempotency-Key`: a key already used for another request is a 422 `IDEMPOTENCY_KEY_REUSED`.
     ///
     /// `POST /api/v1/sequences/{sequence_id}/undo`. `.await` for the result, `.with_response().await` for the raw response too. `.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// let history_action_result = tka.history().undo("…").if_match(3).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn undo(&self, sequence_id: &str) -> PendingRequest<models::HistoryActionResult> {
         let spec = RequestSpec::post("/api/v1/sequences/{sequence_id}/undo")
             .path_param("sequence_id", sequence_id)

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { processCpuSeconds } from "./cpu.ts";
 
 export interface Cluster {
   url: string;
@@ -37,21 +38,6 @@ async function freePort(): Promise<number> {
       );
     });
   });
-}
-
-const ticks = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
-
-/** utime + stime (+ cutime + cstime with `reaped`) of a process, in seconds; 0 once it is gone. */
-export function processCpuSeconds(pid: number, reaped = false): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces) start at field 3 (state).
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const at = (n: number) => Number(fields[n - 3]);
-    return (at(14) + at(15) + (reaped ? at(16) + at(17) : 0)) / ticks;
-  } catch {
-    return 0;
-  }
 }
 
 function childrenOf(parent: number): number[] {

@@ -31,8 +31,13 @@ export async function load(
   const one = (req: LoadRequest) =>
     new Promise<number>((resolve) => {
       const t0 = performance.now();
+      // A body goes with its Content-Length, as fetch and the SDKs send it (not chunked).
+      const headers =
+        req.body === undefined
+          ? req.headers
+          : { ...req.headers, "Content-Length": String(Buffer.byteLength(req.body)) };
       const r = http.request(
-        { host: url.hostname, port: url.port, method: req.method, path: req.path, headers: req.headers, agent },
+        { host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent },
         (res) => {
           res.resume();
           res.on("end", () => resolve((res.statusCode ?? 500) < 400 ? performance.now() - t0 : -1));

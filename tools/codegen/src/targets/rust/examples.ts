@@ -1,0 +1,98 @@
+// Example code for the README and the rustdoc of each method: it must compile as shown
+// (tools/scripts/readme-examples.ts compiles the README's, `cargo test --doc` the rustdoc ones).
+// Request bodies are written as struct literals of the value example-values.ts gives (the
+// document's example, completed); what a literal cannot express (enums, unions, maps, boxed
+// members) is built from JSON with serde_json instead.
+import type { TypeRef } from "../../ir/types.ts";
+import { snakeCase } from "../../naming/index.ts";
+import { exampleJson } from "../example-values.ts";
+import { type RustTypes, rustString } from "./types.ts";
+
+/** One method's example: the `use` lines it needs and its statements. */
+export interface RustExample {
+  uses: string[];
+  lines: string[];
+  /** The body is built from JSON: the user needs serde_json. */
+  usesJson: boolean;
+}
+
+/** The statement that builds the example body `name` of type `ref`, and whether it needs serde_json. */
+export function bodyStatement(types: RustTypes, ref: TypeRef, name: string): { line: string; usesJson: boolean } {
+  const value = exampleJson(types.ir, ref);
+  const literal = rustLiteral(types, ref, value, 0);
+  if (literal !== null) return { line: `let ${name} = ${literal};`, usesJson: false };
+  return {
+    line: `let ${name}: ${types.type(ref, "models::")} = serde_json::from_value(serde_json::json!(${JSON.stringify(value)}))?;`,
+    usesJson: true,
+  };
+}
+
+/** A variable name for a value of this Rust type: the type's name in snake_case, else `fallback`. */
+export function resultName(rustType: string, fallback: string): string {
+  const m = /^(?:models::)?([A-Z]\w*)$/.exec(rustType);
+  const name = m === null ? fallback : snakeCase(m[1] as string);
+  return RUST_KEYWORDS.has(name) || name === "body" || name === "models" ? `${name}_${fallback}` : name;
+}
+
+const RUST_KEYWORDS = new Set(
+  "as async await break const continue crate dyn else enum extern false fn for if impl in let loop match mod move mut pub ref return self static struct super trait true type unsafe use where while abstract become box do final macro override priv typeof unsized virtual yield try".split(
+    " ",
+  ),
+);
+
+/** The value as a Rust expression of the type, or null where a literal cannot say it simply. */
+function rustLiteral(types: RustTypes, ref: TypeRef, value: unknown, depth: number): string | null {
+  if (depth > 8) return null;
+  const r = types.resolve(ref);
+  switch (r.kind) {
+    case "primitive":
+      if (r.type === "string" && r.format !== "date-time" && typeof value === "string")
+        return `${rustString(value)}.to_string()`;
+      if (r.type === "boolean" && typeof value === "boolean") return String(value);
+      if (r.type === "integer" && typeof value === "number" && Number.isInteger(value)) return String(value);
+      if (r.type === "number" && typeof value === "number" && Number.isFinite(value))
+        return Number.isInteger(value) ? `${value}.0` : String(value);
+      return null;
+    case "array": {
+      if (!Array.isArray(value)) return null;
+      const items = value.map((v) => rustLiteral(types, r.items, v, depth + 1));
+      if (items.some((i) => i === null)) return null;
+      return `vec![${items.join(", ")}]`;
+    }
+    case "model": {
+      const m = types.model(r.name);
+      if (m.kind !== "object" || typeof value !== "object" || value === null || Array.isArray(value)) return null;
+      const fields: string[] = [];
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        const p = m.properties.find((x) => x.wireName === key);
+        if (p === undefined || types.bare(p.type, "", m.name).startsWith("Box<")) return null;
+        const nullable = types.nullable(p.type);
+        const name = p.names?.rust?.field ?? p.wireName;
+        if (v === null) {
+          if (!nullable) return null;
+          fields.push(`${name}: ${p.required ? "None" : "Some(None)"}`);
+          continue;
+        }
+        const inner = rustLiteral(types, p.type, v, depth + 1);
+        if (inner === null) return null;
+        const wrapped = p.required
+          ? nullable
+            ? `Some(${inner})`
+            : inner
+          : nullable
+            ? `Some(Some(${inner}))`
+            : `Some(${inner})`;
+        fields.push(`${name}: ${wrapped}`);
+      }
+      const given = new Set(Object.keys(value as Record<string, unknown>));
+      const complete = m.properties.every((p) => given.has(p.wireName));
+      if (!complete) {
+        if (!types.objectHasDefault(m.name)) return null;
+        fields.push("..Default::default()");
+      }
+      return `models::${types.typeName(m.name)} { ${fields.join(", ")} }`;
+    }
+    default:
+      return null;
+  }
+}
