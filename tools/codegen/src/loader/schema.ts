@@ -92,8 +92,9 @@ export class SchemaNormalizer {
     if (anchors === undefined) {
       anchors = new Map();
       const walk = (v: Json, pointer: string) => {
-        if (Array.isArray(v)) v.forEach((x, i) => walk(x, ptr(pointer, String(i))));
-        else if (isObject(v)) {
+        if (Array.isArray(v)) {
+          for (const [i, x] of v.entries()) walk(x, ptr(pointer, String(i)));
+        } else if (isObject(v)) {
           if (typeof v.$dynamicAnchor === "string") {
             const list = anchors?.get(v.$dynamicAnchor) ?? [];
             list.push(pointer);

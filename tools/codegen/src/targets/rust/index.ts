@@ -113,6 +113,26 @@ export function rustTarget(options: RustOptions = {}): Target {
             ...(errorMaps.size > 0 ? ["ErrorDecoder", "decode_error"] : []),
           ]),
         ].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
+        const items = [
+          ...[...errorMaps].map(
+            ([entries, name]) =>
+              `/// Error bodies the operations of this module declare: status and model.\n${arrayLiteral(
+                "",
+                `static ${name}: &[(&str, ErrorDecoder)] = &`,
+                entries.split("\n"),
+                ";",
+              ).trimEnd()}`,
+          ),
+          ...methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
+        ];
+        // The module's text decides its imports (a method may name a model it does not end up
+        // writing, as a multipart body; the error tables name models too).
+        // Doc comments are left out: their examples import what they use themselves.
+        const text = [...methods.map((m) => m.code), ...items]
+          .join("\n")
+          .split("\n")
+          .filter((l) => !l.trimStart().startsWith("///"))
+          .join("\n");
         return {
           className,
           module,
@@ -121,26 +141,12 @@ export function rustTarget(options: RustOptions = {}): Target {
           accessorDoc: rustDoc(group.description, "    ", `The \`${group.name}\` operations.`),
           moduleDoc: rustDoc(group.description, "", `The \`${group.name}\` operations.`, "//!"),
           methods: methods.map((m) => ({ ...m, code: m.code.trimEnd() })),
-          items: [
-            ...[...errorMaps].map(
-              ([entries, name]) =>
-                `/// Error bodies the operations of this module declare: status and model.\n${arrayLiteral(
-                  "",
-                  `static ${name}: &[(&str, ErrorDecoder)] = &`,
-                  entries.split("\n"),
-                  ";",
-                ).trimEnd()}`,
-            ),
-            ...methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
-          ],
+          items,
           skipped: skipped.join("\n").trimEnd(),
           imports: imports.length === 0 ? "" : useList("crate::runtime", imports),
           // Map types are written `BTreeMap<String, T>`, as in models.rs.
-          stdImports: methods.some((m) => /\bBTreeMap</.test([m.code, ...m.items].join("\n")))
-            ? "use std::collections::BTreeMap;\n\n"
-            : "",
-          // From the text: a method may name a model it does not end up writing (a multipart body).
-          usesModels: methods.some((m) => /(?<![\w:])models::/.test([m.code, ...m.items].join("\n"))),
+          stdImports: /\bBTreeMap</.test(text) ? "use std::collections::BTreeMap;\n\n" : "",
+          usesModels: /(?<![\w:])models::/.test(text),
         };
       });
 
