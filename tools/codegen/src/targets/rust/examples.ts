@@ -5,6 +5,7 @@
 // members) is built from JSON with serde_json instead.
 import type { TypeRef } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
+import { RUST_KEYWORDS } from "../../naming/reserved.ts";
 import { exampleJson } from "../example-values.ts";
 import { type RustTypes, rustString } from "./types.ts";
 
@@ -31,14 +32,8 @@ export function bodyStatement(types: RustTypes, ref: TypeRef, name: string): { l
 export function resultName(rustType: string, fallback: string): string {
   const m = /^(?:models::)?([A-Z]\w*)$/.exec(rustType);
   const name = m === null ? fallback : snakeCase(m[1] as string);
-  return RUST_KEYWORDS.has(name) || name === "body" || name === "models" ? `${name}_${fallback}` : name;
+  return RUST_KEYWORDS.includes(name) || name === "body" || name === "models" ? `${name}_${fallback}` : name;
 }
-
-const RUST_KEYWORDS = new Set(
-  "as async await break const continue crate dyn else enum extern false fn for if impl in let loop match mod move mut pub ref return self static struct super trait true type unsafe use where while abstract become box do final macro override priv typeof unsized virtual yield try".split(
-    " ",
-  ),
-);
 
 /** The value as a Rust expression of the type, or null where a literal cannot say it simply. */
 function rustLiteral(types: RustTypes, ref: TypeRef, value: unknown, depth: number): string | null {
