@@ -5,15 +5,19 @@
 junit_cases=()
 junit_failed=0
 
-junit_record() {
-  local message="${3:-}"
+# junit_escape <text>: the text as an XML attribute value.
+junit_escape() {
+  local text="$1"
   # Quoted replacements: bash 5.2 reads an unquoted & there as the matched text.
-  message="${message//&/'&amp;'}"
-  message="${message//</'&lt;'}"
-  message="${message//\"/'&quot;'}"
-  local name="${1//&/'&amp;'}"
-  name="${name//</'&lt;'}"
-  name="${name//\"/'&quot;'}"
+  text="${text//&/'&amp;'}"
+  text="${text//</'&lt;'}"
+  printf '%s' "${text//\"/'&quot;'}"
+}
+
+junit_record() {
+  local name message
+  name="$(junit_escape "$1")"
+  message="$(junit_escape "${3:-}")"
   if [ "$2" = ok ]; then
     junit_cases+=("    <testcase name=\"$name\"/>")
     echo "${JUNIT_PREFIX:-test}: $1: ok"
