@@ -18,6 +18,7 @@ from ._client import (
     TimeoutTypes,
     request_options,
 )
+from ._etag import ETagInput, HasVersion, format_etag
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -96,9 +97,11 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "ClientConfig",
+    "ETagInput",
     "ConflictError",
     "FileContent",
     "FileTypes",
+    "HasVersion",
     "InternalServerError",
     "Multipart",
     "NotFoundError",
@@ -132,6 +135,7 @@ __all__ = [
     "delimited",
     "encode_form_body",
     "event_decoder",
+    "format_etag",
     "joined_object",
     "json_decoder",
     "make_status_error",

@@ -19,6 +19,7 @@ from ._client import (
     TimeoutTypes,
     request_options,
 )
+from ._etag import ETagInput, HasVersion, format_etag
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -97,9 +98,11 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "ClientConfig",
+    "ETagInput",
     "ConflictError",
     "FileContent",
     "FileTypes",
+    "HasVersion",
     "InternalServerError",
     "Multipart",
     "NotFoundError",
@@ -133,6 +136,7 @@ __all__ = [
     "delimited",
     "encode_form_body",
     "event_decoder",
+    "format_etag",
     "joined_object",
     "json_decoder",
     "make_status_error",

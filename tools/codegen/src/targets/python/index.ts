@@ -291,6 +291,10 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         modelNames: [...modelNames, ...models.paramNames].sort(),
         errorClasses: errorClasses(ir, modelTypes),
         usesModels: errorClasses(ir, modelTypes).some((c) => c.problem.includes("models.")),
+        // The README's note on If-Match / If-None-Match, for documents that have such parameters.
+        conditional: ir.operations.some((o) =>
+          o.parameters.some((x) => x.in === "header" && (x.role === "if-match" || x.role === "if-none-match")),
+        ),
         examples: resources.map((r) => ({
           property: r.property,
           lines: r.examples.filter((e) => e.kind !== "websocket").map((e) => e.code),

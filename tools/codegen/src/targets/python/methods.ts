@@ -254,7 +254,10 @@ export function operationMethod(
         `sends ${p.in} parameters that are scalars, arrays of scalars or flat objects only`,
       );
     }
-    let annotation = ann(p.type);
+    // If-Match / If-None-Match take a version or the resource too; the runtime adds the quotes.
+    const etag = isETag(types, p);
+    if (etag) runtime.add("ETagInput").add("format_etag");
+    let annotation = etag ? "ETagInput" : ann(p.type);
     if (!p.required && !annotation.endsWith("| None")) annotation = `${annotation} | None`;
     keyword.push(p.required ? `${pname(p)}: ${annotation}` : `${pname(p)}: ${annotation} = None`);
     if (deep) {
@@ -269,7 +272,9 @@ export function operationMethod(
       : delimiter !== null
         ? `delimited(${pname(p)}, ${pyString(delimiter)})`
         : pname(p);
-    if (joined !== null) {
+    if (etag) {
+      value = `format_etag(${pname(p)})`;
+    } else if (joined !== null) {
       runtime.add("joined_object");
       value = `joined_object(${pname(p)}, ${pyString(joined)})`;
     } else if (needsStyle(types.ir, p)) {
@@ -392,7 +397,7 @@ export function operationMethod(
       ? "An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours)."
       : "",
     op.ifMatch
-      ? "`if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed."
+      ? "`if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added)."
       : "",
     op.deprecated ? "Deprecated." : "",
   ].filter(Boolean);
@@ -411,8 +416,8 @@ export function operationMethod(
     ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "str" ? pyString(`<${p.name}>`) : "1")),
     ...(bodyType !== null && op.requestBody?.required ? [bodyExample] : []),
     ...required.filter((p) => p !== ifMatchParam).map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
-    // The ETag as the server sent it, quotes included.
-    ...(ifMatchParam !== undefined ? [`${pname(ifMatchParam)}='"3"'`] : []),
+    // A version number: the SDK sends it as the strong tag `"3"`.
+    ...(ifMatchParam !== undefined ? [`${pname(ifMatchParam)}=3`] : []),
   ].join(", ");
   const exampleCall = `client.${property}.${name}(${exampleArgs})`;
   const title = `# ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
@@ -458,6 +463,15 @@ function exampleVariable(annotation: string, fallback: string): string {
   if (!/^[A-Z]\w*$/.test(annotation)) return fallback;
   const name = snakeCase(annotation);
   return ["client", "models", "events", "asyncio"].includes(name) || PY_KEYWORDS.includes(name) ? fallback : name;
+}
+
+/** An If-Match / If-None-Match header of string type: takes an `ETagInput` (a version, a resource, a tag). */
+function isETag(types: PyTypes, p: Parameter): boolean {
+  return (
+    p.in === "header" &&
+    (p.role === "if-match" || p.role === "if-none-match") &&
+    types.bare(types.resolve(p.type)) === "str"
+  );
 }
 
 export function pname(p: Parameter): string {

@@ -237,6 +237,10 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           clientSecret: `${envPrefix}_CLIENT_SECRET`,
         },
         resources,
+        // The README's note on If-Match / If-None-Match, for documents that have such parameters.
+        conditional: ir.operations.some((o) =>
+          o.parameters.some((x) => x.in === "header" && (x.role === "if-match" || x.role === "if-none-match")),
+        ),
         examples: resources.map((r) => ({
           property: r.property,
           lines: examples.filter((e) => e.group === r.groupName).map((e) => e.line),
