@@ -127,6 +127,11 @@ class BaseClient(Generic[_HttpxClientT]):
         self.default_headers: dict[str, str] = dict(default_headers or {})
         self.logger = logger or logging.getLogger(config.sdk_name)
         self.user_agent = user_agent(config.sdk_name, config.sdk_version)
+        # Per-call work kept off the hot path: the client's own header layer and its timeout as
+        # an httpx.Timeout, rebuilt only when an attribute they derive from changes.
+        self._client_layer_key: tuple[Any, ...] | None = None
+        self._client_layer: tuple[dict[str, tuple[str, str]], tuple[str, ...]] = ({}, ())
+        self._timeout_cache: tuple[TimeoutTypes, httpx.Timeout] | None = None
 
     # -- pure request building -------------------------------------------------------------
 
@@ -201,10 +206,13 @@ class BaseClient(Generic[_HttpxClientT]):
         given = options.get("idempotency_key")
         if given:
             return given
-        for layer in (options.get("headers"), spec.headers):
-            for name, value in (layer or {}).items():
-                if name.lower() == header.lower() and value:
-                    return value
+        extra = options.get("headers")
+        if extra or spec.headers:
+            wanted = header.lower()
+            for layer in (extra, spec.headers):
+                for name, value in (layer or {}).items():
+                    if value and name.lower() == wanted:
+                        return value
         return None if is_safe_method(spec.method) else str(uuid.uuid4())
 
     def _build_headers(
@@ -214,21 +222,73 @@ class BaseClient(Generic[_HttpxClientT]):
         idempotency_key: str | None,
         extra: Mapping[str, str | None] | None = None,
     ) -> dict[str, str]:
-        base: dict[str, str | None] = {"Accept": spec.accept}
+        # Layers, later ones winning case-insensitively (see merge_headers): Accept and
+        # Content-Type, the client's layer (auth, User-Agent, default headers), the operation's
+        # header and cookie parameters, the idempotency key, ``extra``, the per-request headers.
+        merged: dict[str, tuple[str, str]] = {"accept": ("Accept", spec.accept)}
         # A multipart body's Content-Type (with its boundary) is set by httpx.
         if spec.body is not None and not isinstance(spec.body, Multipart):
-            base["Content-Type"] = spec.content_type or "application/json"
-        base.update(self.auth_headers())
-        base["User-Agent"] = self.user_agent
-        operation = {k: format_scalar(v) for k, v in (spec.headers or {}).items() if v is not None}
-        cookie = cookie_header(spec.cookies)
+            merged["content-type"] = ("Content-Type", spec.content_type or "application/json")
+        client_layer, removed = self._client_headers()
+        for name in removed:
+            merged.pop(name, None)
+        merged.update(client_layer)
+        if spec.headers:
+            for name, value in spec.headers.items():
+                if value is not None:
+                    merged[name.lower()] = (name, format_scalar(value))
+        cookie = cookie_header(spec.cookies) if spec.cookies else None
         if cookie is not None:
-            operation["Cookie"] = cookie
+            merged["cookie"] = ("Cookie", cookie)
         header = self._config.idempotency_header
-        key_header = {header: idempotency_key} if idempotency_key and header else None
-        return merge_headers(
-            base, self.default_headers, operation, key_header, extra, options.get("headers")
+        if idempotency_key and header:
+            merged[header.lower()] = (header, idempotency_key)
+        for layer in (extra, options.get("headers")):
+            for name, maybe in (layer or {}).items():
+                if maybe is None:
+                    merged.pop(name.lower(), None)
+                else:
+                    merged[name.lower()] = (name, maybe)
+        return dict(merged.values())
+
+    def _client_headers(self) -> tuple[dict[str, tuple[str, str]], tuple[str, ...]]:
+        """Auth, User-Agent and the default headers merged (lower-case name -> (name, value)),
+        and the names a ``None`` default header removes; cached until one of the attributes they
+        come from changes (callers may set them)."""
+        key = (
+            self.api_key,
+            self.bearer_token,
+            self.username,
+            self.password,
+            self.user_agent,
+            tuple(self.default_headers.items()),
         )
+        if key != self._client_layer_key:
+            layer: dict[str, tuple[str, str]] = {}
+            for name, value in self.auth_headers().items():
+                layer[name.lower()] = (name, value)
+            layer["user-agent"] = ("User-Agent", self.user_agent)
+            removed: list[str] = []
+            for name, maybe in self.default_headers.items():
+                if maybe is None:  # outside the type, but merge_headers' rule: None removes
+                    layer.pop(name.lower(), None)
+                    removed.append(name.lower())
+                else:
+                    layer[name.lower()] = (name, maybe)
+            self._client_layer = (layer, tuple(removed))
+            self._client_layer_key = key
+        return self._client_layer
+
+    def _httpx_timeout(self, timeout: TimeoutTypes) -> httpx.Timeout:
+        """``timeout`` as an httpx.Timeout (the client's own is built once)."""
+        if isinstance(timeout, httpx.Timeout):
+            return timeout
+        cached = self._timeout_cache
+        if cached is not None and cached[0] == timeout:
+            return cached[1]
+        built = httpx.Timeout(timeout)
+        self._timeout_cache = (timeout, built)
+        return built
 
     def _build_request(
         self,
@@ -271,7 +331,7 @@ class BaseClient(Generic[_HttpxClientT]):
                 headers=self._build_headers(spec, options, idempotency_key, extra_headers),
                 data=data,
                 files=files,
-                timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+                timeout=self._httpx_timeout(timeout),
             )
         if spec.body is None:
             content = None
@@ -290,7 +350,7 @@ class BaseClient(Generic[_HttpxClientT]):
             params=params or None,
             headers=self._build_headers(spec, options, idempotency_key, extra_headers),
             content=content,
-            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
+            timeout=self._httpx_timeout(timeout),
         )
 
     # -- pure retry logic -------------------------------------------------------------------
