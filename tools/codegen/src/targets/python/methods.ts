@@ -43,8 +43,8 @@ export interface PyMethod {
   overload: { body: string; members: string[]; implBody: string; implMembers: string[] } | false;
   /** The runtime call: `request`, `request_page` or `request_stream`. */
   call: string;
-  /** The runtime call's arguments, except `options`. */
-  args: string[];
+  /** The runtime call's arguments, except `options`, rendered by resource.py.hbs. */
+  request: PyRequest | false;
   /** Whether the method takes the per-request keyword options. */
   options: boolean;
   /** Return annotations (sync, async). */
@@ -55,6 +55,44 @@ export interface PyMethod {
   example: string;
   /** A WebSocket method's returned expressions (sync, async). */
   websocket: [string, string] | false;
+}
+
+/** One `key: value` entry of a dict argument; `key: false` spreads the value (`**value`). */
+export interface PyEntry {
+  key: string | false;
+  value: string;
+}
+
+/**
+ * The arguments of a runtime call (`self._client.request(...)`), as expressions; the template
+ * lays out the call. `false` marks an argument the call does not pass.
+ */
+export interface PyRequest {
+  method: string;
+  path: string;
+  /** `cast_to=` (plain), `item=` (page) or `decode=` (stream) and its expression. */
+  result: { name: string; value: string };
+  accept: string | false;
+  pathParams: PyEntry[] | false;
+  query: PyEntry[] | false;
+  headers: PyEntry[] | false;
+  cookies: PyEntry[] | false;
+  body:
+    | {
+        /** The body argument as it is. */
+        plain: boolean;
+        /** The body or its members given as keyword arguments (`body_from(body, {...})`). */
+        members: PyEntry[] | false;
+        /** A multipart form: its parts (false: the `body` mapping), encodings, optional body. */
+        multipart: { fields: PyEntry[] | false; encodings: PyEntry[] | false; optional: boolean } | false;
+      }
+    | false;
+  contentType: string | false;
+  errors: string | false;
+  cursorParam: string | false;
+  pageFields: { items: string; nextCursor: string; hasMore: string } | false;
+  pageStyle: { style: string; limit: string } | false;
+  lastEventId: string | false;
 }
 
 export function refuse(file: string, pointer: string, reason: string): never {
@@ -73,10 +111,10 @@ export function operationMethod(
   const name = op.names?.python?.method ?? snakeCase(op.id);
   const ann = (ref: TypeRef) => types.type(ref, q);
   const params: string[] = [];
-  const args: string[] = [pyString(op.method), pyString(requestPath(op))];
-  const tail: string[] = [];
+  let result: PyRequest["result"] = { name: "cast_to", value: "object" };
+  let accept: string | false = false;
   let overload: PyMethod["overload"] = false;
-  let bodyArg = "body=body";
+  let body: NonNullable<PyRequest["body"]> = { plain: true, members: false, multipart: false };
 
   const pathParams = op.parameters.filter((p) => p.in === "path");
   for (const p of pathParams) {
@@ -116,21 +154,21 @@ export function operationMethod(
     runtime.add("Multipart");
     const encodings =
       multipart.encoding === undefined
-        ? ""
-        : `, {${Object.entries(multipart.encoding)
-            .map(([k, v]) => `${pyString(k)}: ${pyString(v)}`)
-            .join(", ")}}`;
+        ? false
+        : Object.entries(multipart.encoding).map(([k, v]) => ({ key: pyString(k), value: pyString(v) }));
     const fields = multipartFields(types.ir, multipart);
     bodyType = "multipart";
     if (fields === null) {
       types.typing.add("Any").add("Mapping");
       params.push(op.requestBody.required ? "body: Mapping[str, Any]" : "body: Mapping[str, Any] | None = None");
-      bodyArg = op.requestBody.required
-        ? `body=Multipart(body${encodings})`
-        : `body=None if body is None else Multipart(body${encodings})`;
+      body = {
+        plain: false,
+        members: false,
+        multipart: { fields: false, encodings, optional: !op.requestBody.required },
+      };
     } else {
       const taken = new Set(["self", ...OPTION_NAMES, ...op.parameters.map(pname)]);
-      const entries: string[] = [];
+      const entries: PyEntry[] = [];
       for (const f of fields) {
         let name = f.names?.python?.field ?? snakeCase(f.wireName);
         if (taken.has(name)) name = `${name}_part`;
@@ -141,9 +179,9 @@ export function operationMethod(
         let t = f.file === "one" ? "FileTypes" : f.file === "many" ? "List[FileTypes]" : ann(f.type);
         if (!f.required && !t.endsWith("| None")) t = `${t} | None`;
         multipartKeywords.push(f.required ? `${name}: ${t}` : `${name}: ${t} = None`);
-        entries.push(`${pyString(f.wireName)}: ${name}`);
+        entries.push({ key: pyString(f.wireName), value: name });
       }
-      bodyArg = `body=Multipart({${entries.join(", ")}}${encodings})`;
+      body = { plain: false, members: false, multipart: { fields: entries, encodings, optional: false } };
       bodyExample = fields
         .filter((f) => f.required)
         .map(
@@ -200,16 +238,20 @@ export function operationMethod(
         implBody: `body: ${bodyType} | None = None`,
         implMembers: members.map((p) => memberParam(p, true)),
       };
-      bodyArg = `body=body_from(body, {${members.map((p) => `${pyString(p.wireName)}: ${memberName(p)}`).join(", ")}})`;
+      body = {
+        plain: false,
+        members: members.map((p) => ({ key: pyString(p.wireName), value: memberName(p) })),
+        multipart: false,
+      };
     } else {
       params.push(bodyParam);
     }
   }
 
   const keyword: string[] = [];
-  const query: string[] = [];
-  const headers: string[] = [];
-  const cookies: string[] = [];
+  const query: PyEntry[] = [];
+  const headers: PyEntry[] = [];
+  const cookies: PyEntry[] = [];
   let lastEventId: Parameter | undefined;
   for (const p of op.parameters) {
     if (p.in === "path" || p.role === "idempotency-key") continue;
@@ -262,7 +304,7 @@ export function operationMethod(
     keyword.push(p.required ? `${pname(p)}: ${annotation}` : `${pname(p)}: ${annotation} = None`);
     if (deep) {
       runtime.add("deep_object_query");
-      query.push(`**deep_object_query(${pyString(p.name)}, ${pname(p)})`);
+      query.push({ key: false, value: `deep_object_query(${pyString(p.name)}, ${pname(p)})` });
       continue;
     }
     const delimiter = arrayDelimiter(types.ir, p);
@@ -285,7 +327,7 @@ export function operationMethod(
           ? `style_header(${pname(p)}, ${p.explode ? "True" : "False"})`
           : `style_cookie(${pyString(p.name)}, ${pname(p)}, ${p.explode ? "True" : "False"})`;
     }
-    (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push(`${pyString(p.name)}: ${value}`);
+    (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push({ key: pyString(p.name), value });
   }
   if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);
   keyword.push(...multipartKeywords);
@@ -305,7 +347,7 @@ export function operationMethod(
     runtime.add("SyncCursorPage").add("AsyncPageRequest");
     const [item, expr] = castOf(op.pagination.itemType);
     returns = [`SyncCursorPage[${item}]`, `AsyncPageRequest[${item}]`];
-    tail.push(`item=${expr}`);
+    result = { name: "item", value: expr };
     notes = `Iterate the result for every item of every page (\`for item in client.${property}.${name}(...)\`); \`.data\`, \`.next_cursor\` and \`.get_next_page()\` give page-by-page access.`;
   } else if (op.streaming) {
     kind = "stream";
@@ -313,7 +355,7 @@ export function operationMethod(
     const [eventType, decoder] = streamDecoder(types, content?.stream?.events ?? [], q, runtime, name);
     items.push(decoder.code);
     returns = [`SyncEventStream[${eventType}]`, `AsyncEventStream[${eventType}]`];
-    tail.push(`decode=${decoder.name}`);
+    result = { name: "decode", value: decoder.name };
     notes =
       "A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id.";
   } else {
@@ -338,26 +380,22 @@ export function operationMethod(
       returns = ["object", "object"];
       cast = "object";
     }
-    tail.push(`cast_to=${cast}`);
+    result = { name: "cast_to", value: cast };
     notes = `\`client.${property}.with_raw_response.${name}(...)\` gives the status, headers and request id too.`;
     if (content !== undefined && content.kind !== "json" && content.kind !== "problem") {
-      args.push(`accept=${pyString(content.mediaType)}`);
+      accept = pyString(content.mediaType);
     }
   }
-  args.splice(2, 0, ...tail);
+  let pathEntries: PyEntry[] | false = false;
   if (pathParams.length > 0) {
     const pathValue = (p: Parameter) => {
       if (!needsStyle(types.ir, p)) return pname(p);
       runtime.add("style_path");
       return `style_path(${pyString(p.style)}, ${pyString(p.name)}, ${pname(p)}, ${p.explode ? "True" : "False"})`;
     };
-    args.push(`path_params={${pathParams.map((p) => `${pyString(p.name)}: ${pathValue(p)}`).join(", ")}}`);
+    pathEntries = pathParams.map((p) => ({ key: pyString(p.name), value: pathValue(p) }));
   }
-  if (query.length > 0) args.push(`query={${query.join(", ")}}`);
-  if (headers.length > 0) args.push(`headers={${headers.join(", ")}}`);
-  if (cookies.length > 0) args.push(`cookies={${cookies.join(", ")}}`);
-  if (bodyType !== null) args.push(bodyArg);
-  if (contentType !== null) args.push(`content_type=${pyString(contentType)}`);
+  let errors: string | false = false;
   const declared = errorBodies(op);
   if (declared.length > 0) {
     const map = `{${declared.map((e) => `${pyString(e.status)}: ${types.type(e.type, q)}`).join(", ")}}`;
@@ -366,28 +404,46 @@ export function operationMethod(
       constant = `_ERRORS_${errorMaps.size + 1}`;
       errorMaps.set(map, constant);
     }
-    args.push(`errors=${constant}`);
-  }
-  if (paginated && op.pagination && op.pagination.cursorParam !== "cursor" && op.pagination.cursorParam !== "") {
-    args.push(`cursor_param=${pyString(op.pagination.cursorParam)}`);
+    errors = constant;
   }
   const pg = op.pagination;
+  let pageFields: PyRequest["pageFields"] = false;
+  let pageStyle: PyRequest["pageStyle"] = false;
   if (
     paginated &&
     pg &&
     !(pg.itemsField === "data" && pg.nextCursorField === "next_cursor" && pg.hasMoreField === "has_more")
   ) {
     // The page body's member names, unless the runtime's defaults.
-    args.push(
-      `page_fields=(${pg.itemsField === null ? "None" : pyString(pg.itemsField)}, ${pyString(pg.nextCursorField)}, ${pg.hasMoreField === null ? "None" : pyString(pg.hasMoreField)})`,
-    );
+    pageFields = {
+      items: pg.itemsField === null ? "None" : pyString(pg.itemsField),
+      nextCursor: pyString(pg.nextCursorField),
+      hasMore: pg.hasMoreField === null ? "None" : pyString(pg.hasMoreField),
+    };
   }
   if (paginated && pg && pg.style !== "cursor") {
     const limit =
       (pg.style === "offset" || pg.style === "page") && pg.limitParam !== null ? pyString(pg.limitParam) : "None";
-    args.push(`page_style=(${pyString(pg.style)}, ${limit})`);
+    pageStyle = { style: pyString(pg.style), limit };
   }
-  if (lastEventId) args.push(`last_event_id=${pname(lastEventId)}`);
+  const request: PyRequest = {
+    method: pyString(op.method),
+    path: pyString(requestPath(op)),
+    result,
+    accept,
+    pathParams: pathEntries,
+    query: query.length > 0 ? query : false,
+    headers: headers.length > 0 ? headers : false,
+    cookies: cookies.length > 0 ? cookies : false,
+    body: bodyType !== null ? body : false,
+    contentType: contentType !== null ? pyString(contentType) : false,
+    errors,
+    cursorParam:
+      paginated && pg && pg.cursorParam !== "cursor" && pg.cursorParam !== "" ? pyString(pg.cursorParam) : false,
+    pageFields,
+    pageStyle,
+    lastEventId: lastEventId ? pname(lastEventId) : false,
+  };
 
   const text = [op.summary, op.description].filter(Boolean).join("\n\n");
   const lines = [
@@ -439,7 +495,7 @@ export function operationMethod(
     keyword,
     overload,
     call,
-    args,
+    request,
     options: true,
     returns,
     doc: [text, ...lines].filter(Boolean).join("\n\n"),
@@ -603,7 +659,7 @@ export function websocketMethod(
     keyword: params.filter((x) => x !== "*"),
     overload: false,
     call: "",
-    args: [],
+    request: false,
     options: false,
     websocket: [`SyncWebSocketClient(lambda: ${asyncWs})`, asyncWs],
     returns: [`SyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
