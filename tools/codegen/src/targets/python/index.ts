@@ -9,7 +9,15 @@ import {
   serverUrl,
 } from "../sdk-common.ts";
 import type { Target } from "../types.ts";
-import { OPTION_PARAMS, operationMethod, type PyMethod, pyParamName, websocketMethod } from "./methods.ts";
+import {
+  OPTION_PARAMS,
+  operationMethod,
+  type PyEntry,
+  type PyMethod,
+  pyItem,
+  pyParamName,
+  websocketMethod,
+} from "./methods.ts";
 import { renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyString } from "./types.ts";
 
@@ -193,8 +201,11 @@ export function pythonTarget(options: PythonOptions = {}): Target {
             moduleDoc: pyDoc(groupDoc, ""),
             imports: imports.join("\n"),
             items: [
-              ...[...errorMaps].map(([map, name]) => `${name}: Mapping[str, Any] = ${map}\n`),
-              ...new Set(methods.flatMap((m) => m.items)),
+              ...[...errorMaps].map(([entries, name]) =>
+                pyItem({ errorMap: { name, entries: JSON.parse(entries) as PyEntry[] } }),
+              ),
+              // The same item from two methods once (a shared decoder).
+              ...new Map(methods.flatMap((m) => m.items).map((item) => [JSON.stringify(item), item])).values(),
             ],
             className,
             classDoc: pyDoc(`${groupDoc}\n\nReached as \`client.${property}\`.`, "    "),

@@ -50,11 +50,54 @@ export interface PyMethod {
   /** Return annotations (sync, async). */
   returns: [string, string];
   doc: string;
-  /** Module-level items (decoders, protocol constants, error maps). */
-  items: string[];
+  /** Module-level items (stream decoders, WebSocket protocol constants), rendered by the template. */
+  items: PyItem[];
   example: string;
   /** A WebSocket method's returned expressions (sync, async). */
   websocket: [string, string] | false;
+}
+
+/**
+ * A module-level item of a resource module, rendered by resource.py.hbs: an error map, a stream
+ * decoder (the raw data, JSON of one type, or chosen by event name) or a WebSocket channel's
+ * event-id function and protocol constant. Exactly one member is not `false`.
+ */
+export interface PyItem {
+  errorMap: { name: string; entries: PyEntry[] } | false;
+  rawDecoder: { name: string } | false;
+  jsonDecoder: { name: string; type: string; adapter: string } | false;
+  namedDecoder:
+    | { name: string; type: string; arms: Array<{ event: string; cast: string | false; adapter: string }> }
+    | false;
+  webSocket:
+    | {
+        idFn: string;
+        constant: string;
+        typeField: string;
+        eventType: string | false;
+        pointer: string[];
+        oneKey: boolean;
+        welcome: string;
+        heartbeat: string;
+        subscribe: string;
+        lastEventIdField: string;
+        finalCloseCodes: string;
+        heartbeatIntervalField: string;
+      }
+    | false;
+}
+
+const NO_ITEM: PyItem = {
+  errorMap: false,
+  rawDecoder: false,
+  jsonDecoder: false,
+  namedDecoder: false,
+  webSocket: false,
+};
+
+/** An item with one member set. */
+export function pyItem(item: Partial<PyItem>): PyItem {
+  return { ...NO_ITEM, ...item };
 }
 
 /** One `key: value` entry of a dict argument; `key: false` spreads the value (`**value`). */
@@ -106,6 +149,7 @@ export function operationMethod(
   runtime: Set<string>,
   property: string,
   inputOnly: Set<string>,
+  /** Error maps by their entries (JSON) -> the module constant's name. */
   errorMaps: Map<string, string>,
 ): PyMethod {
   const name = op.names?.python?.method ?? snakeCase(op.id);
@@ -337,7 +381,7 @@ export function operationMethod(
   const pointer = `${op.source.pointer}/responses/${success?.status}`;
   const castOf = (ref: TypeRef): [string, string] => [ann(ref), castExpr(types, ref, q)];
 
-  const items: string[] = [];
+  const items: PyItem[] = [];
   let kind: PyMethod["kind"] = "plain";
   let returns: [string, string];
   let notes: string;
@@ -353,7 +397,7 @@ export function operationMethod(
     kind = "stream";
     runtime.add("SyncEventStream").add("AsyncEventStream");
     const [eventType, decoder] = streamDecoder(types, content?.stream?.events ?? [], q, runtime, name);
-    items.push(decoder.code);
+    items.push(decoder.item);
     returns = [`SyncEventStream[${eventType}]`, `AsyncEventStream[${eventType}]`];
     result = { name: "decode", value: decoder.name };
     notes =
@@ -398,7 +442,10 @@ export function operationMethod(
   let errors: string | false = false;
   const declared = errorBodies(op);
   if (declared.length > 0) {
-    const map = `{${declared.map((e) => `${pyString(e.status)}: ${types.type(e.type, q)}`).join(", ")}}`;
+    // Keyed by its entries (as JSON): operations declaring the same errors share one constant.
+    const map = JSON.stringify(
+      declared.map((e): PyEntry => ({ key: pyString(e.status), value: types.type(e.type, q) })),
+    );
     let constant = errorMaps.get(map);
     if (constant === undefined) {
       constant = `_ERRORS_${errorMaps.size + 1}`;
@@ -543,7 +590,7 @@ export function streamDecoder(
   q: (name: string) => string,
   runtime: Set<string>,
   method: string,
-): [string, { name: string; code: string }] {
+): [string, { name: string; item: PyItem }] {
   const name = `_decode_${method}`;
   const jsonTyped = (e: (typeof events)[number]) =>
     !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
@@ -552,13 +599,7 @@ export function streamDecoder(
   runtime.add("ServerSentEvent");
   if (events.length === 0 || events.every((e) => !jsonTyped(e))) {
     // Untyped (or plain-text) events: the raw `data` of each message.
-    return [
-      "str",
-      {
-        name,
-        code: `def ${name}(event: ServerSentEvent) -> str | None:\n    """The raw \`data\` of each message (the document does not type the events)."""\n    return event.data\n`,
-      },
-    ];
+    return ["str", { name, item: pyItem({ rawDecoder: { name } }) }];
   }
   runtime.add("type_adapter");
   const distinct = [...new Set(events.map((e) => JSON.stringify(e.type)))];
@@ -567,28 +608,19 @@ export function streamDecoder(
     runtime.add("json_decoder");
     const t = types.type(ref, q);
     types.typing.add("Callable");
-    return [t, { name, code: `${name}: Callable[[ServerSentEvent], ${t} | None] = json_decoder(${adapter(ref)})\n` }];
+    return [t, { name, item: pyItem({ jsonDecoder: { name, type: t, adapter: adapter(ref) } }) }];
   }
   // Named events (of different types, or mixing JSON and text): chosen by the SSE event name;
   // names this SDK version does not know are skipped.
   const variants = [...new Set(events.map((e) => (jsonTyped(e) ? types.type(e.type, q) : "str")))];
   const t = variants.join(" | ");
   if (events.some(jsonTyped)) types.typing.add("cast");
-  const arms = events.map(
-    (e) =>
-      `    if event.event == ${pyString(e.event ?? "message")}:\n` +
-      `        return ${jsonTyped(e) ? `cast(${pyString(types.type(e.type, q))}, type_adapter(${castExpr(types, e.type, q)}).validate_json(event.data))` : "event.data"}\n`,
-  );
-  return [
-    t,
-    {
-      name,
-      code:
-        `def ${name}(event: ServerSentEvent) -> ${t} | None:\n` +
-        `    """One message of the stream, decoded by its event name (unknown names are skipped)."""\n` +
-        `    if not event.data:\n        return None\n${arms.join("")}    return None\n`,
-    },
-  ];
+  const arms = events.map((e) => ({
+    event: pyString(e.event ?? "message"),
+    cast: jsonTyped(e) ? pyString(types.type(e.type, q)) : false,
+    adapter: castExpr(types, e.type, q),
+  }));
+  return [t, { name, item: pyItem({ namedDecoder: { name, type: t, arms } }) }];
 }
 
 /**
@@ -621,19 +653,22 @@ export function websocketMethod(
   const idFn = `_${name}_event_id`;
   const opt = (v: string | undefined) => (v === undefined ? "None" : pyString(v));
   const items = [
-    `def ${idFn}(message: Mapping[str, Any]) -> str | None:\n` +
-      `    """The event id of a server message (None for messages that are not events)."""\n` +
-      (eventType === undefined
-        ? ""
-        : `    if message.get(${pyString(typeField)}) != ${pyString(eventType)}:\n        return None\n`) +
-      "    value: Any = message\n" +
-      `    for key in (${pointer.map(pyString).join(", ")}${pointer.length === 1 ? "," : ""}):\n` +
-      "        value = value.get(key) if isinstance(value, Mapping) else None\n" +
-      "    return value if isinstance(value, str) else None\n",
-    `${constant} = WebSocketProtocol(type_field=${pyString(typeField)}, welcome_type=${pyString(welcome)}, ` +
-      `heartbeat_type=${opt(conventions.heartbeat)}, subscribe_type=${opt(conventions.subscribe)}, ` +
-      `last_event_id_field=${pyString(lastEventIdField)}, event_id=${idFn}, ` +
-      `final_close_codes=frozenset({${codes.join(", ")}}), heartbeat_interval_field=${opt(conventions.heartbeatIntervalField)})\n`,
+    pyItem({
+      webSocket: {
+        idFn,
+        constant,
+        typeField: pyString(typeField),
+        eventType: eventType === undefined ? false : pyString(eventType),
+        pointer: pointer.map(pyString),
+        oneKey: pointer.length === 1,
+        welcome: pyString(welcome),
+        heartbeat: opt(conventions.heartbeat),
+        subscribe: opt(conventions.subscribe),
+        lastEventIdField: pyString(lastEventIdField),
+        finalCloseCodes: codes.join(", "),
+        heartbeatIntervalField: opt(conventions.heartbeatIntervalField),
+      },
+    }),
   ];
   const server = types.type(channel.serverMessage, q);
   const query = op.parameters.filter((x) => x.in === "query" && types.scalar(x.type));
