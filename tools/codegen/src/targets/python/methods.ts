@@ -615,7 +615,7 @@ export function streamDecoder(
   const variants = [...new Set(events.map((e) => (jsonTyped(e) ? types.type(e.type, q) : "str")))];
   const t = variants.join(" | ");
   if (events.some(jsonTyped)) types.typing.add("cast");
-  const arms = events.map((e) => ({
+  const arms = events.map((e): { event: string; cast: string | false; adapter: string } => ({
     event: pyString(e.event ?? "message"),
     cast: jsonTyped(e) ? pyString(types.type(e.type, q)) : false,
     adapter: castExpr(types, e.type, q),
