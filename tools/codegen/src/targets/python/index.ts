@@ -9,17 +9,11 @@ import {
   serverUrl,
 } from "../sdk-common.ts";
 import type { Target } from "../types.ts";
-import {
-  OPTION_PARAMS,
-  operationMethod,
-  type PyEntry,
-  type PyMethod,
-  pyItem,
-  pyParamName,
-  websocketMethod,
-} from "./methods.ts";
+import { websocketMethod } from "./channels.ts";
+import { operationMethod, pyParamName } from "./methods.ts";
 import { renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyString } from "./types.ts";
+import { OPTION_PARAMS, type PyEntry, type PyMethod, pyItem } from "./views.ts";
 
 export interface PythonOptions {
   /** The import package (default: from the title, "TKA API" -> "tka"). */
@@ -335,7 +329,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
 function methodView(m: PyMethod, async: boolean) {
   return {
     ...m,
-    websocket: m.websocket === false ? false : m.websocket[async ? 1 : 0],
+    sync: !async,
     returns: m.returns[async ? 1 : 0],
     async: async && m.kind === "plain",
     doc: pyDoc(m.doc, "        "),

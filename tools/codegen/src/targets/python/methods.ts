@@ -1,9 +1,10 @@
-// The python target's methods: one operation or WebSocket channel as a sync and an async method (signature, runtime call, docs and example).
+// The python target's methods: one operation as a sync and an async method (signature, runtime
+// call, docs and example); streams and WebSocket channels: channels.ts; the views: views.ts.
 import { GeneratorError } from "../../errors.ts";
-import type { Operation, Parameter, Property, TypeRef, WebSocketChannel } from "../../ir/types.ts";
-import { snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import type { Operation, Parameter, Property, TypeRef } from "../../ir/types.ts";
+import { snakeCase } from "../../naming/index.ts";
 import { PY_KEYWORDS } from "../../naming/reserved.ts";
-import { errorBodies, requestPath, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
+import { errorBodies, requestPath } from "../sdk-common.ts";
 import {
   arrayDelimiter,
   flatShape,
@@ -12,131 +13,11 @@ import {
   multipartFields,
   needsStyle,
 } from "../shapes.ts";
+import { streamDecoder } from "./channels.ts";
 import { castExpr, exampleValue } from "./examples.ts";
 import { paramName, paramType } from "./models.ts";
 import { type PyTypes, pyString } from "./types.ts";
-
-/** The per-request keyword options every HTTP method takes (see `request_options`). */
-export const OPTION_NAMES = ["timeout", "max_retries", "extra_headers", "extra_query", "idempotency_key"];
-
-/** Their declarations in every HTTP method's signature. */
-export const OPTION_PARAMS = [
-  "timeout: TimeoutTypes | NotGiven = NOT_GIVEN",
-  "max_retries: int | NotGiven = NOT_GIVEN",
-  "extra_headers: Mapping[str, str | None] | None = None",
-  "extra_query: Mapping[str, Any] | None = None",
-  "idempotency_key: str | None = None",
-].join(", ");
-
-/** One generated method, rendered by resource.py.hbs for the sync and the async class. */
-export interface PyMethod {
-  name: string;
-  kind: "plain" | "page" | "stream" | "websocket";
-  /** Positional parameters after `self` (path parameters, then the body), as declared. */
-  positional: string[];
-  /** Keyword-only parameters of the operation (query, header, cookie), as declared. */
-  keyword: string[];
-  /**
-   * When the body's members may also be passed as keyword arguments: the two overloads' body
-   * parameter and member parameters, and the implementation's.
-   */
-  overload: { body: string; members: string[]; implBody: string; implMembers: string[] } | false;
-  /** The runtime call: `request`, `request_page` or `request_stream`. */
-  call: string;
-  /** The runtime call's arguments, except `options`, rendered by resource.py.hbs. */
-  request: PyRequest | false;
-  /** Whether the method takes the per-request keyword options. */
-  options: boolean;
-  /** Return annotations (sync, async). */
-  returns: [string, string];
-  doc: string;
-  /** Module-level items (stream decoders, WebSocket protocol constants), rendered by the template. */
-  items: PyItem[];
-  example: string;
-  /** A WebSocket method's returned expressions (sync, async). */
-  websocket: [string, string] | false;
-}
-
-/**
- * A module-level item of a resource module, rendered by resource.py.hbs: an error map, a stream
- * decoder (the raw data, JSON of one type, or chosen by event name) or a WebSocket channel's
- * event-id function and protocol constant. Exactly one member is not `false`.
- */
-export interface PyItem {
-  errorMap: { name: string; entries: PyEntry[] } | false;
-  rawDecoder: { name: string } | false;
-  jsonDecoder: { name: string; type: string; adapter: string } | false;
-  namedDecoder:
-    | { name: string; type: string; arms: Array<{ event: string; cast: string | false; adapter: string }> }
-    | false;
-  webSocket:
-    | {
-        idFn: string;
-        constant: string;
-        typeField: string;
-        eventType: string | false;
-        pointer: string[];
-        oneKey: boolean;
-        welcome: string;
-        heartbeat: string;
-        subscribe: string;
-        lastEventIdField: string;
-        finalCloseCodes: string;
-        heartbeatIntervalField: string;
-      }
-    | false;
-}
-
-const NO_ITEM: PyItem = {
-  errorMap: false,
-  rawDecoder: false,
-  jsonDecoder: false,
-  namedDecoder: false,
-  webSocket: false,
-};
-
-/** An item with one member set. */
-export function pyItem(item: Partial<PyItem>): PyItem {
-  return { ...NO_ITEM, ...item };
-}
-
-/** One `key: value` entry of a dict argument; `key: false` spreads the value (`**value`). */
-export interface PyEntry {
-  key: string | false;
-  value: string;
-}
-
-/**
- * The arguments of a runtime call (`self._client.request(...)`), as expressions; the template
- * lays out the call. `false` marks an argument the call does not pass.
- */
-export interface PyRequest {
-  method: string;
-  path: string;
-  /** `cast_to=` (plain), `item=` (page) or `decode=` (stream) and its expression. */
-  result: { name: string; value: string };
-  accept: string | false;
-  pathParams: PyEntry[] | false;
-  query: PyEntry[] | false;
-  headers: PyEntry[] | false;
-  cookies: PyEntry[] | false;
-  body:
-    | {
-        /** The body argument as it is. */
-        plain: boolean;
-        /** The body or its members given as keyword arguments (`body_from(body, {...})`). */
-        members: PyEntry[] | false;
-        /** A multipart form: its parts (false: the `body` mapping), encodings, optional body. */
-        multipart: { fields: PyEntry[] | false; encodings: PyEntry[] | false; optional: boolean } | false;
-      }
-    | false;
-  contentType: string | false;
-  errors: string | false;
-  cursorParam: string | false;
-  pageFields: { items: string; nextCursor: string; hasMore: string } | false;
-  pageStyle: { style: string; limit: string } | false;
-  lastEventId: string | false;
-}
+import { OPTION_NAMES, type PyEntry, type PyItem, type PyMethod, type PyRequest, pname } from "./views.ts";
 
 export function refuse(file: string, pointer: string, reason: string): never {
   throw new GeneratorError(file, pointer, `the python target ${reason}`);
@@ -575,133 +456,6 @@ function isETag(types: PyTypes, p: Parameter): boolean {
     (p.role === "if-match" || p.role === "if-none-match") &&
     types.bare(types.resolve(p.type)) === "str"
   );
-}
-
-export function pname(p: Parameter): string {
-  const name = p.names?.python?.param ?? snakeCase(p.name);
-  // The per-request options keep their names; a parameter that shares one is renamed.
-  return OPTION_NAMES.includes(name) ? `${name}_param` : name;
-}
-
-/** The module-level decoder of a stream's messages and the type it yields. */
-export function streamDecoder(
-  types: PyTypes,
-  events: Array<{ event: string | null; type: TypeRef; contentMediaType: string | null }>,
-  q: (name: string) => string,
-  runtime: Set<string>,
-  method: string,
-): [string, { name: string; item: PyItem }] {
-  const name = `_decode_${method}`;
-  const jsonTyped = (e: (typeof events)[number]) =>
-    !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
-  const union = taggedUnionFor(types.ir, events);
-  const adapter = (ref: TypeRef) => `type_adapter(${castExpr(types, ref, q)}).validate_python`;
-  runtime.add("ServerSentEvent");
-  if (events.length === 0 || events.every((e) => !jsonTyped(e))) {
-    // Untyped (or plain-text) events: the raw `data` of each message.
-    return ["str", { name, item: pyItem({ rawDecoder: { name } }) }];
-  }
-  runtime.add("type_adapter");
-  const distinct = [...new Set(events.map((e) => JSON.stringify(e.type)))];
-  if (events.every(jsonTyped) && (union !== null || distinct.length === 1)) {
-    const ref = union ?? (events[0]?.type as TypeRef);
-    runtime.add("json_decoder");
-    const t = types.type(ref, q);
-    types.typing.add("Callable");
-    return [t, { name, item: pyItem({ jsonDecoder: { name, type: t, adapter: adapter(ref) } }) }];
-  }
-  // Named events (of different types, or mixing JSON and text): chosen by the SSE event name;
-  // names this SDK version does not know are skipped.
-  const variants = [...new Set(events.map((e) => (jsonTyped(e) ? types.type(e.type, q) : "str")))];
-  const t = variants.join(" | ");
-  if (events.some(jsonTyped)) types.typing.add("cast");
-  const arms = events.map((e): { event: string; cast: string | false; adapter: string } => ({
-    event: pyString(e.event ?? "message"),
-    cast: jsonTyped(e) ? pyString(types.type(e.type, q)) : false,
-    adapter: castExpr(types, e.type, q),
-  }));
-  return [t, { name, item: pyItem({ namedDecoder: { name, type: t, arms } }) }];
-}
-
-/**
- * A WebSocket channel with `x-websocket.protocol` conventions: an async-only method returning the
- * runtime's reconnecting client. Without the conventions the channel is not generated.
- */
-export function websocketMethod(
-  types: PyTypes,
-  op: Operation,
-  channel: WebSocketChannel,
-  q: (name: string) => string,
-  runtime: Set<string>,
-  property: string,
-  asyncClient: string,
-): PyMethod | null {
-  const conventions = webSocketConventions(channel);
-  const welcome = conventions?.welcome;
-  const lastEventIdField = conventions?.lastEventIdField;
-  if (!conventions || welcome === undefined || lastEventIdField === undefined) return null;
-  const name = op.names?.python?.method ?? snakeCase(op.id);
-  runtime.add("AsyncWebSocketClient").add("SyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
-  types.typing.add("Any").add("Mapping");
-  const { typeField, event: eventType } = conventions;
-  const pointer = conventions.eventIdPointer
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const codes = conventions.finalCloseCodes ?? [];
-  const constant = `_${upperSnakeCase(name)}_PROTOCOL`;
-  const idFn = `_${name}_event_id`;
-  const opt = (v: string | undefined) => (v === undefined ? "None" : pyString(v));
-  const items = [
-    pyItem({
-      webSocket: {
-        idFn,
-        constant,
-        typeField: pyString(typeField),
-        eventType: eventType === undefined ? false : pyString(eventType),
-        pointer: pointer.map(pyString),
-        oneKey: pointer.length === 1,
-        welcome: pyString(welcome),
-        heartbeat: opt(conventions.heartbeat),
-        subscribe: opt(conventions.subscribe),
-        lastEventIdField: pyString(lastEventIdField),
-        finalCloseCodes: codes.join(", "),
-        heartbeatIntervalField: opt(conventions.heartbeatIntervalField),
-      },
-    }),
-  ];
-  const server = types.type(channel.serverMessage, q);
-  const query = op.parameters.filter((x) => x.in === "query" && types.scalar(x.type));
-  const params =
-    query.length > 0 ? ["*", ...query.map((x) => `${pname(x)}: ${types.type(x.type, q)} | None = None`)] : [];
-  const decode = castExpr(types, channel.serverMessage, q);
-  const url =
-    query.length > 0
-      ? `self._client.websocket_url(${pyString(channel.path)}, query={${query.map((x) => `${pyString(x.name)}: ${pname(x)}`).join(", ")}})`
-      : `self._client.websocket_url(${pyString(channel.path)})`;
-  const asyncWs = `AsyncWebSocketClient(lambda: ${url}, protocol=${constant}, decode=type_adapter(${decode}).validate_python, headers=self._client.websocket_headers)`;
-  const doc = [
-    op.summary,
-    op.description,
-    `\`${op.method.toUpperCase()} ${op.path}\` (WebSocket). Returns a reconnecting client: \`with\` it, \`ws.send(message)\`, \`for message in ws\` (async client: \`async with\`, \`await ws.send(...)\`, \`async for\`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.`,
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  return {
-    name,
-    kind: "websocket",
-    positional: [],
-    keyword: params.filter((x) => x !== "*"),
-    overload: false,
-    call: "",
-    request: false,
-    options: false,
-    websocket: [`SyncWebSocketClient(lambda: ${asyncWs})`, asyncWs],
-    returns: [`SyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
-    doc,
-    items,
-    example: `async def watch() -> None:\n    async with ${asyncClient}() as client:\n        ws = client.${property}.${name}()\n        async with ws:\n            async for message in ws:\n                print(message)`,
-  };
 }
 
 /** A parameter name that is not a Python keyword (`global` -> `global_`). */
