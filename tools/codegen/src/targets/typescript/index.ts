@@ -179,7 +179,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           usesQueryObjects,
           queryImport,
           usesBinaryBodies: methods.some((m) => m.args.some((a) => a.type === "BinaryBody")),
-          multipartImport: methods.some((m) => m.bodyExpr !== false)
+          multipartImport: methods.some((m) => m.multipart !== false)
             ? `import { multipartBody${methods.some((m) => m.args.some((a) => a.type.includes("Uploadable"))) ? ", type Uploadable" : ""} } from "../runtime/internal/multipart.ts";`
             : "",
           usesWebSocket: methods.some((m) => m.websocket !== false),
