@@ -42,16 +42,18 @@ export function attempt(transport: Transport, req: PreparedRequest): Promise<Att
   return req.signal === undefined ? attemptRacing(transport, req) : attemptAbortable(transport, req);
 }
 
-/** The fetch init of an attempt (no signal). */
+/** The fetch init of an attempt (no signal); built without spreads (a hot path). */
 function init(transport: Transport, req: PreparedRequest): RequestInit {
-  return {
-    ...transport.fetchOptions,
-    method: req.method,
-    headers: req.headers,
-    ...(req.body === undefined ? {} : { body: req.body }),
+  const out: RequestInit & { duplex?: "half" } =
+    transport.fetchOptions === undefined ? {} : { ...transport.fetchOptions };
+  out.method = req.method;
+  out.headers = req.headers;
+  if (req.body !== undefined) {
+    out.body = req.body;
     // A streamed upload needs half-duplex in Node's fetch (browsers ignore the member).
-    ...(typeof ReadableStream !== "undefined" && req.body instanceof ReadableStream ? { duplex: "half" } : {}),
-  } as RequestInit;
+    if (typeof ReadableStream !== "undefined" && req.body instanceof ReadableStream) out.duplex = "half";
+  }
+  return out;
 }
 
 /** Reads what the loop needs of an answer: nothing for a stream, the bytes or the text. */
