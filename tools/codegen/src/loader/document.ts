@@ -55,17 +55,29 @@ export function parseText(text: string, file: string): Json {
   } catch (e) {
     throw new GeneratorError(file, "", `cannot parse the document: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (useCache) {
-    try {
-      mkdirSync(CACHE_DIR, { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(value));
-      renameSync(tmp, cacheFile);
-    } catch {
-      // a read-only checkout just does not cache
-    }
-  }
+  if (useCache) keepParsed(cacheFile, JSON.stringify(value));
   return value;
+}
+
+/**
+ * Records that the YAML `text` parses to the JSON `json`, for a caller that has both forms of one
+ * document (`pnpm gen`: the TypeSpec emitter writes the contract as YAML and JSON from the same
+ * object), so that parsing `text` later reads the JSON instead of parsing YAML.
+ */
+export function rememberParsed(text: string, json: string): void {
+  if (text.length <= 32_768 || process.env.TKA_CODEGEN_NO_CACHE === "1") return;
+  keepParsed(`${CACHE_DIR}${createHash("sha256").update(text).digest("hex")}.json`, json);
+}
+
+function keepParsed(cacheFile: string, json: string): void {
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, json);
+    renameSync(tmp, cacheFile);
+  } catch {
+    // a read-only checkout just does not cache
+  }
 }
 
 /** A `$ref` resolved to the node it points at. */
