@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { rememberParsed } from "@tka/codegen/src/loader/document.ts";
 import { cached, InputHash, keep } from "../cache.ts";
 import { withHeader } from "../header.ts";
@@ -42,6 +43,21 @@ function inputsKey(root: string): string {
     .digest();
 }
 
+let started: { key: string; hit?: Compiled; compiled?: Promise<Compiled & { local: boolean }> } | undefined;
+
+/**
+ * Looks the contract up in the cache and, when it must be compiled, starts compiling it in a
+ * worker thread (contract-worker.ts) at once: `pnpm gen` calls this first, so the compiler loads
+ * and runs on one core while the main thread loads the code generators on the other.
+ */
+export function startContract(root: string): void {
+  if (started !== undefined) return;
+  const key = inputsKey(root);
+  const hit = cached<Compiled>("contract", key);
+  started = hit !== undefined ? { key, hit } : { key, compiled: compileInWorker() };
+  started.compiled?.catch(() => {}); // awaited by the step; a failure must not go unhandled before
+}
+
 /**
  * Compiles spec/ with TypeSpec into the staged generated/openapi/ documents. When nothing the
  * compile reads changed since a successful run, that run's documents are staged (cache.ts).
@@ -50,9 +66,9 @@ export const contractStep: Step = {
   name: "contract (TypeSpec -> OpenAPI 3.1 + 3.2)",
   outputs: [openapiOutDir],
   async run({ root, write, log }) {
-    const key = inputsKey(root);
-    const hit = cached<Compiled>("contract", key);
-    const result: Compiled & { local?: boolean } = hit ?? (await compileContract());
+    startContract(root);
+    const { key, hit, compiled } = started as NonNullable<typeof started>;
+    const result: Compiled & { local?: boolean } = hit ?? (await (compiled as Promise<Compiled & { local: boolean }>));
     for (const { path, text } of result.documents) {
       await write(path, text);
       log(`  ${path}`);
@@ -62,6 +78,22 @@ export const contractStep: Step = {
     else if (result.local === true) keep("contract", key, { documents: result.documents, typed: result.typed });
   },
 };
+
+function compileInWorker(): Promise<Compiled & { local: boolean }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./contract-worker.ts", import.meta.url));
+    let answer: { result?: Compiled & { local: boolean }; error?: string } | undefined;
+    worker.on("message", (message: typeof answer) => {
+      answer = message;
+    });
+    worker.on("error", reject);
+    worker.on("exit", (code) => {
+      if (answer?.result !== undefined) resolve(answer.result);
+      else
+        reject(new Error(answer?.error ?? `the TypeSpec compile's worker ended (exit code ${code}) without a result`));
+    });
+  });
+}
 
 export async function compileContract(): Promise<Compiled & { local: boolean }> {
   // Loaded only to compile (most of a cached run's time would be loading the compiler).
