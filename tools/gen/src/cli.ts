@@ -34,7 +34,11 @@ fastStart();
 if (values["no-cache"]) (await import("./cache.ts")).recomputeAll();
 const { repoRoot } = await import("./paths.ts");
 // The contract first: a compile it needs starts now in a worker, beside the loading below.
-(await import("./steps/contract.ts")).startContract(repoRoot);
+try {
+  (await import("./steps/contract.ts")).startContract(repoRoot);
+} catch {
+  // reported by the contract step, which tries again
+}
 const { steps: all } = await import("./steps/index.ts");
 // --lint: Redocly right after the contract, in the background while the generators work.
 const steps = values.lint
