@@ -3,10 +3,12 @@
 // Request bodies are written as struct literals of the value example-values.ts gives (the
 // document's example, completed); what a literal cannot express (enums, unions, maps, boxed
 // members) is built from JSON with serde_json instead.
-import type { TypeRef } from "../../ir/types.ts";
+import type { Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
 import { RUST_KEYWORDS } from "../../naming/reserved.ts";
 import { exampleJson } from "../example-values.ts";
+import type { RequestBody } from "./bodies.ts";
+import { bare } from "./names.ts";
 import { type RustTypes, rustString } from "./types.ts";
 
 /** One method's example: the `use` lines it needs and its statements. */
@@ -15,6 +17,81 @@ export interface RustExample {
   lines: string[];
   /** The body is built from JSON: the user needs serde_json. */
   usesJson: boolean;
+}
+
+/** What a method's example needs to know of the method. */
+export interface MethodShape {
+  libName: string;
+  module: string;
+  /** The client variable (the client's name in snake case). */
+  client: string;
+  property: string;
+  name: string;
+  pathParams: Parameter[];
+  body: RequestBody | null;
+  bodyArg: string;
+  params: { name: string; derivesDefault: boolean } | null;
+  ifMatch: boolean;
+  returns: string;
+}
+
+/**
+ * A method's example: the call with example arguments, after the statements building them.
+ * `compiles` is false when the example cannot build an argument (a params struct or a form with
+ * required members): the README shows it with a placeholder, the rustdoc leaves it out.
+ */
+export function methodExample(
+  types: RustTypes,
+  op: Operation,
+  m: MethodShape,
+): { example: RustExample; compiles: boolean } {
+  const uses = new Set<string>();
+  const lines: string[] = [];
+  let usesJson = false;
+  let bodyExpr = "";
+  const body = m.body;
+  if (body !== null) {
+    if (body.kind === "binary") bodyExpr = 'b"..."';
+    else if (body.kind === "text") bodyExpr = '"…"';
+    else if (body.kind === "multipart") {
+      // A form of optional parts starts from its Default; one with required parts is the user's.
+      if (body.form?.derivesDefault) {
+        uses.add(`use ${m.libName}::resources::${bare(m.module)}::${body.type};`);
+        bodyExpr = `${body.type}::default()`;
+      } else bodyExpr = "form";
+    } else {
+      const statement = bodyStatement(types, body.ref, m.bodyArg);
+      uses.add(`use ${m.libName}::models;`);
+      usesJson = statement.usesJson;
+      lines.push(statement.line);
+      bodyExpr = `&${m.bodyArg}`;
+    }
+  }
+  if (m.params !== null) uses.add(`use ${m.libName}::resources::${bare(m.module)}::${m.params.name};`);
+  const args = [
+    ...m.pathParams.map((p) => {
+      const t = types.bare(types.resolve(p.type));
+      return t === "String" ? '"…"' : t === "bool" ? "false" : t === "f64" ? "1.0" : "1";
+    }),
+    ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : []),
+    ...(m.params !== null ? [m.params.derivesDefault ? `&${m.params.name}::default()` : "&params"] : []),
+  ].join(", ");
+  const call = `${m.client}.${m.property}().${m.name}(${args})${m.ifMatch ? ".if_match(3)" : ""}`;
+  const resultType = m.returns.replace(/^PendingRequest<(.*)>$/, "$1");
+  lines.push(
+    op.pagination
+      ? `let page = ${call}.await?;`
+      : op.streaming
+        ? `let mut events = ${call};`
+        : resultType === "()"
+          ? `${call}.await?;`
+          : `let ${resultName(resultType, "result")} = ${call}.await?;`,
+  );
+  const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}`;
+  return {
+    example: { uses: [...uses], lines: [title, ...lines], usesJson },
+    compiles: !args.includes("&params") && bodyExpr !== "form",
+  };
 }
 
 /** The statement that builds the example body `name` of type `ref`, and whether it needs serde_json. */

@@ -90,7 +90,8 @@ export function rustTarget(options: RustOptions = {}): Target {
         for (const id of group.operations) {
           const op = ir.operations.find((o) => o.id === id) as Operation;
           const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
-          const ws = channel === undefined ? null : websocketMethod(types, op, channel, property, clientName, libName);
+          const ws =
+            channel === undefined ? null : websocketMethod(render, types, op, channel, property, clientName, libName);
           if (ws !== null) {
             methods.push(ws);
             continue;
@@ -103,7 +104,7 @@ export function rustTarget(options: RustOptions = {}): Target {
             continue;
           }
           const method = context.attempt({ operation: op.id }, () =>
-            operationMethod(types, op, property, className, clientName, errorMaps, { libName, module }),
+            operationMethod(render, types, op, property, className, clientName, errorMaps, { libName, module }),
           );
           if (method !== null) methods.push(method);
         }
