@@ -31,6 +31,8 @@ export interface MultipartForm {
   struct: string;
   /** Every part is optional: the struct derives `Default`. */
   derivesDefault: boolean;
+  /** The struct's fields, for examples. */
+  fields: { name: string; type: string; ref: TypeRef; file: "one" | "many" | null }[];
 }
 
 export function requestBody(
@@ -103,14 +105,16 @@ function multipartForm(
       : `Multipart::with_content_types(&[${encodings.map(([k, v]) => `(${rustString(k)}, ${rustString(v)})`).join(", ")}])`;
   const fields = multipartFields(types.ir, content);
   if (fields === null) return null;
-  const structFields: { doc: string; name: string; type: string }[] = [];
+  const structFields: MultipartForm["fields"] = [];
+  const docs: string[] = [];
   const parts: Record<string, unknown>[] = [];
   for (const f of fields) {
     const name = f.names?.rust?.field ?? snakeCase(f.wireName);
     const inner =
       f.file === "one" ? "crate::runtime::FilePart" : f.file === "many" ? "Vec<crate::runtime::FilePart>" : q(f.type);
     const type = !f.required && !inner.startsWith("Option<") ? `Option<${inner}>` : inner;
-    structFields.push({ doc: rustDoc(f.description, "    ", `The \`${f.wireName}\` part.`), name, type });
+    structFields.push({ name, type, ref: f.type, file: f.file ?? null });
+    docs.push(rustDoc(f.description, "    ", `The \`${f.wireName}\` part.`));
     const resolved = types.resolve(f.type);
     const kind =
       f.file === "one"
@@ -129,7 +133,7 @@ function multipartForm(
     method,
     name: structName,
     default: derivesDefault,
-    fields: structFields,
+    fields: structFields.map((f, i) => ({ ...f, doc: docs[i] })),
   });
-  return { ctor, parts, struct, derivesDefault };
+  return { ctor, parts, struct, derivesDefault, fields: structFields };
 }

@@ -30,7 +30,7 @@ export interface MethodShape {
   pathParams: Parameter[];
   body: RequestBody | null;
   bodyArg: string;
-  params: { name: string; derivesDefault: boolean } | null;
+  params: { name: string; derivesDefault: boolean; fields: { name: string; type: string; ref: TypeRef }[] } | null;
   ifMatch: boolean;
   returns: string;
 }
@@ -54,10 +54,17 @@ export function methodExample(
     if (body.kind === "binary") bodyExpr = 'b"..."';
     else if (body.kind === "text") bodyExpr = '"…"';
     else if (body.kind === "multipart") {
-      // A form of optional parts starts from its Default; one with required parts is the user's.
+      // A form of optional parts starts from its Default; one with required parts is a literal
+      // of example values (files as a few bytes); an undescribed one is the user's `Multipart`.
+      const literal = body.form === null || body.form.derivesDefault ? null : formLiteral(types, body.form.fields);
       if (body.form?.derivesDefault) {
         uses.add(`use ${m.libName}::resources::${bare(m.module)}::${body.type};`);
         bodyExpr = `${body.type}::default()`;
+      } else if (literal !== null) {
+        uses.add(`use ${m.libName}::resources::${bare(m.module)}::${body.type};`);
+        if (literal.includes("FilePart::")) uses.add(`use ${m.libName}::runtime::FilePart;`);
+        lines.push(`let form = ${body.type} { ${literal} };`);
+        bodyExpr = "&form";
       } else bodyExpr = "form";
     } else {
       const statement = bodyStatement(types, body.ref, m.bodyArg);
@@ -67,14 +74,26 @@ export function methodExample(
       bodyExpr = `&${m.bodyArg}`;
     }
   }
-  if (m.params !== null) uses.add(`use ${m.libName}::resources::${bare(m.module)}::${m.params.name};`);
+  // A params struct with required members is a literal of example values (`None` for the others).
+  let paramsExpr = "";
+  if (m.params !== null) {
+    uses.add(`use ${m.libName}::resources::${bare(m.module)}::${m.params.name};`);
+    const required = m.params.fields.filter((f) => !f.type.startsWith("Option<"));
+    const literal = structLiteral(types, m.params.derivesDefault ? required : m.params.fields);
+    if (literal !== null && required.length > 0) {
+      // The required members are shown with example values, the rest left to their default.
+      const rest = m.params.derivesDefault && required.length < m.params.fields.length ? ", ..Default::default()" : "";
+      lines.push(`let params = ${m.params.name} { ${literal}${rest} };`);
+      paramsExpr = "&params";
+    } else if (m.params.derivesDefault) paramsExpr = `&${m.params.name}::default()`;
+  }
   const args = [
     ...m.pathParams.map((p) => {
       const t = types.bare(types.resolve(p.type));
       return t === "String" ? '"…"' : t === "bool" ? "false" : t === "f64" ? "1.0" : "1";
     }),
     ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : []),
-    ...(m.params !== null ? [m.params.derivesDefault ? `&${m.params.name}::default()` : "&params"] : []),
+    ...(m.params !== null ? [paramsExpr === "" ? "&params" : paramsExpr] : []),
   ].join(", ");
   const call = `${m.client}.${m.property}().${m.name}(${args})${m.ifMatch ? ".if_match(3)" : ""}`;
   const resultType = m.returns.replace(/^PendingRequest<(.*)>$/, "$1");
@@ -90,8 +109,43 @@ export function methodExample(
   const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}`;
   return {
     example: { uses: [...uses], lines: [title, ...lines], usesJson },
-    compiles: !args.includes("&params") && bodyExpr !== "form",
+    compiles: !(m.params !== null && paramsExpr === "") && bodyExpr !== "form",
   };
+}
+
+/** The members of a struct literal: example values for required fields, `None` for optional ones. */
+function structLiteral(types: RustTypes, fields: { name: string; type: string; ref: TypeRef }[]): string | null {
+  const members: string[] = [];
+  for (const f of fields) {
+    if (f.type.startsWith("Option<")) {
+      members.push(`${f.name}: None`);
+      continue;
+    }
+    const value = rustLiteral(types, f.ref, exampleJson(types.ir, f.ref), 0);
+    if (value === null) return null;
+    members.push(`${f.name}: ${value}`);
+  }
+  return members.join(", ");
+}
+
+/** A multipart form's members: files as a few bytes, other parts as in `structLiteral`. */
+function formLiteral(
+  types: RustTypes,
+  fields: { name: string; type: string; ref: TypeRef; file: "one" | "many" | null }[],
+): string | null {
+  const file = 'FilePart::new(b"...".to_vec())';
+  const members: string[] = [];
+  for (const f of fields) {
+    if (f.type.startsWith("Option<")) members.push(`${f.name}: None`);
+    else if (f.file === "one") members.push(`${f.name}: ${file}`);
+    else if (f.file === "many") members.push(`${f.name}: vec![${file}]`);
+    else {
+      const value = structLiteral(types, [f]);
+      if (value === null) return null;
+      members.push(value);
+    }
+  }
+  return members.join(", ");
 }
 
 /** The statement that builds the example body `name` of type `ref`, and whether it needs serde_json. */

@@ -222,7 +222,10 @@ export function operationMethod(
     pathParams,
     body,
     bodyArg,
-    params: params.fields.length === 0 ? null : { name: paramsName, derivesDefault: params.derivesDefault },
+    params:
+      params.fields.length === 0
+        ? null
+        : { name: paramsName, derivesDefault: params.derivesDefault, fields: params.fields },
     ifMatch: ifMatch !== undefined,
     returns,
   });

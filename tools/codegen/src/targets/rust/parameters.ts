@@ -47,7 +47,7 @@ export function pathParameters(render: Render, types: RustTypes, params: Paramet
 
 export interface ParamsStruct {
   /** The struct's fields (templates/rust/method/params.rs.hbs). */
-  fields: { doc: string; deprecated: boolean; name: string; type: string }[];
+  fields: { doc: string; deprecated: boolean; name: string; type: string; ref: Parameter["type"] }[];
   /** Every field has a default: the struct derives `Default`. */
   derivesDefault: boolean;
   calls: string[];
@@ -104,7 +104,7 @@ export function paramsStruct(
     const optional = type.startsWith("Option<");
     if (p.required && !types.hasDefault(p.type)) out.derivesDefault = false;
     const doc = rustDoc(p.description, "    ", `The \`${p.name}\` ${p.in} parameter.`);
-    out.fields.push({ doc, deprecated: p.deprecated, name: fname, type });
+    out.fields.push({ doc, deprecated: p.deprecated, name: fname, type, ref: p.type });
     if (p === lastEventId) continue;
     const wire = rustString(p.name);
     const field = `${paramsArg}.${fname}`;

@@ -112,6 +112,18 @@ impl Shapes<'_> {
     /// A file upload (multipart/form-data) with fields, a JSON part and several files.
     ///
     /// `PUT /shapes/{shape_id}/thumbnail`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::resources::shapes::ShapesUploadThumbnailForm;
+    /// use constructs::runtime::FilePart;
+    /// let form = ShapesUploadThumbnailForm { image: FilePart::new(b"...".to_vec()), caption: None, width: None, tags: None, crop: None, extras: None };
+    /// constructs.shapes().upload_thumbnail("…", &form).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload_thumbnail(
         &self,
         shape_id: &str,
