@@ -50,6 +50,22 @@ export function methodExample(
   let usesJson = false;
   let bodyExpr = "";
   const body = m.body;
+  // Path parameters: scalars inline; others (unions, arrays, objects, date-times) built first.
+  const pathArgs = m.pathParams.map((p) => {
+    const t = types.bare(types.resolve(p.type));
+    if (t === "String") return '"…"';
+    if (t === "bool") return "false";
+    if (t === "f64") return "1.0";
+    if (t === "i64" || t === "i32") return "1";
+    const name = p.names?.rust?.param ?? p.name;
+    const statement = bodyStatement(types, p.type, name);
+    lines.push(statement.line.replaceAll("crate::runtime::", `${m.libName}::runtime::`));
+    if (/(?<![\w:])models::/.test(statement.line)) uses.add(`use ${m.libName}::models;`);
+    usesJson ||= statement.usesJson;
+    // Passed as the method takes it (see pathParameters): models and arrays borrowed.
+    const rust = types.bare(types.resolve(p.type), "models::");
+    return rust.startsWith("models::") || rust.startsWith("Vec<") ? `&${name}` : name;
+  });
   if (body !== null) {
     if (body.kind === "binary") bodyExpr = 'b"..."';
     else if (body.kind === "text") bodyExpr = '"…"';
@@ -88,10 +104,7 @@ export function methodExample(
     } else if (m.params.derivesDefault) paramsExpr = `&${m.params.name}::default()`;
   }
   const args = [
-    ...m.pathParams.map((p) => {
-      const t = types.bare(types.resolve(p.type));
-      return t === "String" ? '"…"' : t === "bool" ? "false" : t === "f64" ? "1.0" : "1";
-    }),
+    ...pathArgs,
     ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : []),
     ...(m.params !== null ? [paramsExpr === "" ? "&params" : paramsExpr] : []),
   ].join(", ");

@@ -77,7 +77,9 @@ impl Shapes<'_> {
     ///
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
-    /// constructs.shapes().delete(1).await?;
+    /// use constructs::models;
+    /// let shape_id: models::DeleteShapeShapeId = serde_json::from_value(serde_json::json!(0))?;
+    /// constructs.shapes().delete(&shape_id).await?;
     /// # Ok(())
     /// # }
     /// ```
@@ -93,8 +95,9 @@ impl Shapes<'_> {
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
     /// use constructs::models;
+    /// let shape_id: models::DeleteShapeShapeId = serde_json::from_value(serde_json::json!(0))?;
     /// let body = models::ShapeUpdate { ..Default::default() };
-    /// let shape = constructs.shapes().update(1, &body).await?;
+    /// let shape = constructs.shapes().update(&shape_id, &body).await?;
     /// # Ok(())
     /// # }
     /// ```
