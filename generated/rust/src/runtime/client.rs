@@ -37,15 +37,16 @@ pub struct Client {
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     pub(super) base_url: String,
-    pub(super) auth_headers: HeaderMap,
-    pub(super) default_headers: HeaderMap,
-    pub(super) user_agent: HeaderValue,
+    /// `base_url` parsed, when it is a plain base (no query or fragment) paths can be set on.
+    pub(super) base: Option<reqwest::Url>,
+    /// Credentials, User-Agent and default headers, merged once at build.
+    pub(super) base_headers: HeaderMap,
     pub(super) timeout: Duration,
     pub(super) max_retries: u32,
     pub(super) initial_retry_delay: Duration,
     pub(super) max_retry_delay: Duration,
     pub(super) max_retry_after: Duration,
-    pub(super) idempotency_header: Option<&'static str>,
+    pub(super) idempotency_header: Option<HeaderName>,
     pub(super) logger: Option<Logger>,
     /// An API key sent in the query or a cookie: place, name, key.
     pub(super) api_key_elsewhere: Option<(&'static str, String, String)>,
@@ -69,7 +70,7 @@ pub(super) enum Answer {
     Buffered {
         status: StatusCode,
         headers: HeaderMap,
-        body: Vec<u8>,
+        body: bytes::Bytes,
     },
     /// A 2xx answer whose body is still to be read (event streams).
     Streaming(reqwest::Response),
@@ -150,9 +151,7 @@ impl Client {
         } else {
             url
         };
-        let mut headers = self.inner.auth_headers.clone();
-        headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
-        extend_replace(&mut headers, &self.inner.default_headers);
+        let mut headers = self.inner.base_headers.clone();
         extend_replace(&mut headers, &spec.header_map()?);
         self.add_api_key_cookie(&mut headers)?;
         Ok(WebSocket::spawn(
@@ -166,18 +165,37 @@ impl Client {
 
     /// The full URL of `spec`: base URL, expanded path, query string.
     pub fn build_url(&self, spec: &RequestSpec) -> Result<String> {
+        self.url_for(spec).map(Into::into)
+    }
+
+    /// [`build_url`](Self::build_url) as a parsed URL (handed to reqwest without parsing it again).
+    fn url_for(&self, spec: &RequestSpec) -> Result<reqwest::Url> {
         if let Some(e) = &spec.error {
             return Err(Error::InvalidRequest(e.clone()));
         }
         // An operation with servers of its own has an absolute path (its server's URL).
         let absolute = spec.path.starts_with("https://") || spec.path.starts_with("http://");
-        let full = if absolute {
-            spec.path.clone()
-        } else {
-            format!("{}{}", self.inner.base_url, spec.path)
+        let mut url = match &self.inner.base {
+            // The base URL parsed once: only the path is set (no host parsing per call).
+            Some(base) if !absolute && spec.path.starts_with('/') => {
+                let mut url = base.clone();
+                let prefix = base.path().trim_end_matches('/');
+                let mut path = String::with_capacity(prefix.len() + spec.path.len());
+                path.push_str(prefix);
+                path.push_str(&spec.path);
+                url.set_path(&path);
+                url
+            }
+            _ => {
+                let full = if absolute {
+                    spec.path.clone()
+                } else {
+                    format!("{}{}", self.inner.base_url, spec.path)
+                };
+                reqwest::Url::parse(&full)
+                    .map_err(|e| Error::InvalidRequest(format!("invalid URL: {e}")))?
+            }
         };
-        let mut url = reqwest::Url::parse(&full)
-            .map_err(|e| Error::InvalidRequest(format!("invalid URL: {e}")))?;
         let key = match &self.inner.api_key_elsewhere {
             Some(("query", name, key)) => Some((name, key)),
             _ => None,
@@ -191,7 +209,7 @@ impl Client {
                 pairs.append_pair(name, key);
             }
         }
-        Ok(url.into())
+        Ok(url)
     }
 
     pub(super) fn log(&self, level: LogLevel, message: impl FnOnce() -> String) {
@@ -223,39 +241,44 @@ impl Client {
     }
 
     fn headers_for(&self, spec: &RequestSpec, options: &RequestOptions) -> Result<HeaderMap> {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            reqwest::header::ACCEPT,
-            HeaderValue::from_str(spec.accept.as_deref().unwrap_or("application/json"))
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-        );
-        if spec.body.is_some() {
-            let ct = spec.content_type.as_deref().unwrap_or("application/json");
-            headers.insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_str(ct).map_err(|e| Error::InvalidRequest(e.to_string()))?,
-            );
+        // Precedence, lowest first: Accept and Content-Type, credentials, User-Agent, default
+        // headers (merged at build), the operation's header parameters, then per-request options.
+        let mut headers = self.inner.base_headers.clone();
+        if !headers.contains_key(reqwest::header::ACCEPT) {
+            let accept = match spec.accept.as_deref() {
+                None => HeaderValue::from_static("application/json"),
+                Some(a) => {
+                    HeaderValue::from_str(a).map_err(|e| Error::InvalidRequest(e.to_string()))?
+                }
+            };
+            headers.insert(reqwest::header::ACCEPT, accept);
         }
-        extend_replace(&mut headers, &self.inner.auth_headers);
-        headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
-        extend_replace(&mut headers, &self.inner.default_headers);
-        extend_replace(&mut headers, &spec.header_map()?);
+        if spec.body.is_some() && !headers.contains_key(reqwest::header::CONTENT_TYPE) {
+            let content_type = match spec.content_type.as_deref() {
+                None => HeaderValue::from_static("application/json"),
+                Some(t) => {
+                    HeaderValue::from_str(t).map_err(|e| Error::InvalidRequest(e.to_string()))?
+                }
+            };
+            headers.insert(reqwest::header::CONTENT_TYPE, content_type);
+        }
+        if !spec.headers.is_empty() || !spec.cookies.is_empty() {
+            extend_replace(&mut headers, &spec.header_map()?);
+        }
         self.add_api_key_cookie(&mut headers)?;
         // One key per logical request, reused by every retry of it: the server answers a retry
         // of a change it already made with that change's answer.
-        if let Some(name) = self.inner.idempotency_header {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        if let Some(name) = &self.inner.idempotency_header {
             let key = match &options.idempotency_key {
                 Some(k) => Some(k.clone()),
-                None if !retry::is_safe(&spec.method) && !headers.contains_key(&name) => {
+                None if !retry::is_safe(&spec.method) && !headers.contains_key(name) => {
                     Some(uuid::Uuid::new_v4().to_string())
                 }
                 None => None,
             };
             if let Some(key) = key {
                 headers.insert(
-                    name,
+                    name.clone(),
                     HeaderValue::from_str(&key)
                         .map_err(|e| Error::InvalidRequest(e.to_string()))?,
                 );
@@ -285,6 +308,10 @@ impl Client {
     ) -> Result<Answer> {
         use tracing::Instrument;
         let span = tracing::debug_span!("request", method = %spec.method, path = %spec.path);
+        if span.is_disabled() {
+            // Nobody collects it: no span to enter and leave on every poll.
+            return self.execute_in_span(spec, options, stream).await;
+        }
         self.execute_in_span(spec, options, stream)
             .instrument(span)
             .await
@@ -296,7 +323,7 @@ impl Client {
         options: &RequestOptions,
         stream: bool,
     ) -> Result<Answer> {
-        let url = self.build_url(spec)?;
+        let url = self.url_for(spec)?;
         let mut headers = self.headers_for(spec, options)?;
         // With client credentials, the access token is fetched (or taken from the cache) first.
         if let Some(oauth) = &self.inner.oauth {
@@ -308,8 +335,11 @@ impl Client {
         let mut renewed = false;
         let max_retries = options.max_retries.unwrap_or(self.inner.max_retries);
         let timeout = options.timeout.unwrap_or(self.inner.timeout);
-        let may_retry =
-            retry::is_retryable_request(&spec.method, &headers, self.inner.idempotency_header);
+        let may_retry = retry::is_retryable_safe_or_keyed(
+            &spec.method,
+            &headers,
+            self.inner.idempotency_header.as_ref(),
+        );
         let (initial, max) = self.retry_delays();
         let mut retry = 0u32;
         loop {
@@ -317,30 +347,31 @@ impl Client {
                 format!(
                     "{} {} (attempt {})",
                     spec.method,
-                    redact_url(&url),
+                    redact_url(url.as_str()),
                     retry + 1
                 )
             });
             let mut request = self
                 .inner
                 .http
-                .request(spec.method.clone(), &url)
+                .request(spec.method.clone(), url.clone())
                 .headers(headers.clone());
             if let Some(body) = &spec.body {
                 request = request.body(body.clone());
             }
             let attempt = async {
-                let response = request.send().await.map_err(Error::from_reqwest)?;
+                let mut response = request.send().await.map_err(Error::from_reqwest)?;
                 let status = response.status();
                 if stream && status.is_success() {
                     return Ok(Answer::Streaming(response));
                 }
-                let headers = response.headers().clone();
+                // Taken, not copied: reading the bytes does not need them.
+                let headers = std::mem::take(response.headers_mut());
                 let body = response.bytes().await.map_err(Error::from_reqwest)?;
                 Ok(Answer::Buffered {
                     status,
                     headers,
-                    body: body.to_vec(),
+                    body,
                 })
             };
             let outcome = match tokio::time::timeout(timeout, attempt).await {
@@ -390,7 +421,7 @@ impl Client {
                         format!(
                             "{} {}: {status}, retrying in {delay:?}",
                             spec.method,
-                            redact_url(&url)
+                            redact_url(url.as_str())
                         )
                     });
                     delay
@@ -402,7 +433,7 @@ impl Client {
                         format!(
                             "{} {}: {e}, retrying in {delay:?}",
                             spec.method,
-                            redact_url(&url)
+                            redact_url(url.as_str())
                         )
                     });
                     delay
@@ -421,6 +452,20 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<ApiResponse<T>> {
         self.send_with(spec, options, decode_body::<T>).await
+    }
+
+    /// Sends `spec` and turns the 2xx body into `T` with `decode`, without the response's
+    /// status and headers (a plain `.await`: no [`ApiResponse`] is built).
+    pub(super) async fn send_data<T>(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+        decode: fn(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        match self.execute(spec, options, false).await? {
+            Answer::Buffered { body, .. } => decode(&body),
+            Answer::Streaming(_) => unreachable!("a buffered request never streams"),
+        }
     }
 
     /// Sends `spec` and turns the 2xx body into `T` with `decode`.
@@ -465,7 +510,7 @@ fn redact_url(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
 
-fn extend_replace(target: &mut HeaderMap, from: &HeaderMap) {
+pub(super) fn extend_replace(target: &mut HeaderMap, from: &HeaderMap) {
     for name in from.keys() {
         target.remove(name);
         for value in from.get_all(name) {

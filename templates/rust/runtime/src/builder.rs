@@ -324,19 +324,33 @@ impl<C: From<Client>> ClientBuilder<C> {
                 .build()
                 .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?,
         };
+        // The headers every request starts from, merged once in precedence order (credentials,
+        // then the User-Agent, then the builder's default headers).
+        let mut base_headers = auth_headers;
+        base_headers.insert(reqwest::header::USER_AGENT, user_agent);
+        super::client::extend_replace(&mut base_headers, &default_headers);
+        let idempotency_header = match self.config.idempotency_header {
+            Some(name) => Some(
+                HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|e| Error::Config(format!("idempotency header {name:?}: {e}")))?,
+            ),
+            None => None,
+        };
+        let base = reqwest::Url::parse(&base_url)
+            .ok()
+            .filter(|u| !u.cannot_be_a_base() && u.query().is_none() && u.fragment().is_none());
         let client = Client {
             inner: Arc::new(Inner {
                 http,
+                base,
                 base_url,
-                auth_headers,
-                default_headers,
-                user_agent,
+                base_headers,
                 timeout: self.timeout,
                 max_retries: self.max_retries,
                 initial_retry_delay: self.initial_retry_delay,
                 max_retry_delay: self.max_retry_delay,
                 max_retry_after: self.max_retry_after,
-                idempotency_header: self.config.idempotency_header,
+                idempotency_header,
                 logger: self.logger,
                 api_key_elsewhere,
                 oauth,

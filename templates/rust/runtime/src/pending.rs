@@ -142,9 +142,8 @@ impl<T: Send + 'static> IntoFuture for PendingRequest<T> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             self.client
-                .send_with(&self.spec, &self.options, self.decode)
+                .send_data(&self.spec, &self.options, self.decode)
                 .await
-                .map(|r| r.data)
         })
     }
 }
