@@ -90,7 +90,9 @@ export function operationMethod(
     calls.push(call(render, { accept: true, mediaType: rustString(content.mediaType) }));
   const declared = errorBodies(op);
   if (declared.length > 0) {
-    const entries = declared.map((e) => `(${rustString(e.status)}, decode_error::<${q(e.type)}>)`).join("\n");
+    const entries = declared
+      .map((e) => call(render, { errorEntry: true, status: rustString(e.status), type: q(e.type) }))
+      .join("\n");
     let table = errorMaps.get(entries);
     if (table === undefined) {
       table = `ERRORS_${errorMaps.size + 1}`;
