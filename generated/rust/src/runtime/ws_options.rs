@@ -11,7 +11,8 @@ pub struct WsProtocol {
     pub type_field: &'static str,
     /// The server's first message on each connection; receiving it resets the reconnect backoff.
     pub welcome_type: &'static str,
-    /// The server's keep-alive message type (tracked in [`WebSocket::last_heartbeat`], never answered).
+    /// The server's keep-alive message type (tracked in
+    /// [`WebSocket::last_heartbeat`](super::websocket::WebSocket::last_heartbeat), never answered).
     pub heartbeat_type: Option<&'static str>,
     /// The client message type that sets the subscription; the last one sent is re-sent on
     /// every reconnect with [`last_event_id_field`](Self::last_event_id_field) set.

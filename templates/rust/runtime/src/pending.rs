@@ -120,7 +120,7 @@ impl<T: Send + 'static> PendingRequest<T> {
     }
     /// Applies the change only if the resource is still at this version (`If-Match`): an entity
     /// tag as sent (`"\"7\""`, `*`), or a version number (sent as the strong tag `"7"`). A stale
-    /// one is an [`Error::PreconditionFailed`].
+    /// one is an [`Error::PreconditionFailed`](super::error::Error::PreconditionFailed).
     pub fn if_match(self, tag: impl Into<ETag>) -> Self {
         let tag: ETag = tag.into();
         self.header("If-Match", tag.to_string())
