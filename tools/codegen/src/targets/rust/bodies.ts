@@ -77,11 +77,11 @@ export function requestBody(
 /** The calls attaching the body `arg` to the request. */
 export function bodyCalls(render: Render, body: RequestBody, arg: string): string[] {
   const mediaType = rustString(body.mediaType);
-  if (body.kind === "multipart") return [call(render, { multipart: true, arg: body.form === null ? arg : "&form" })];
-  if (body.kind === "binary" || body.kind === "text") return [call(render, { bytes: true, arg, mediaType })];
-  const calls = [call(render, { [body.kind === "form" ? "form" : "json"]: true, arg })];
+  if (body.kind === "multipart") return [call(render, "multipart", { arg: body.form === null ? arg : "&form" })];
+  if (body.kind === "binary" || body.kind === "text") return [call(render, "bytes", { arg, mediaType })];
+  const calls = [call(render, body.kind === "form" ? "form" : "json", { arg })];
   const usual = body.kind === "form" ? "application/x-www-form-urlencoded" : "application/json";
-  if (body.mediaType !== usual) calls.push(call(render, { contentType: true, mediaType }));
+  if (body.mediaType !== usual) calls.push(call(render, "contentType", { mediaType }));
   return calls;
 }
 

@@ -87,23 +87,22 @@ export function operationMethod(
   const attach = body === null ? [] : bodyCalls(render, body, bodyArg);
   if (body?.required) calls.push(...attach);
   if (content?.kind === "text" || content?.kind === "binary")
-    calls.push(call(render, { accept: true, mediaType: rustString(content.mediaType) }));
+    calls.push(call(render, "accept", { mediaType: rustString(content.mediaType) }));
   const declared = errorBodies(op);
   if (declared.length > 0) {
     const entries = declared
-      .map((e) => call(render, { errorEntry: true, status: rustString(e.status), type: q(e.type) }))
+      .map((e) => call(render, "errorEntry", { status: rustString(e.status), type: q(e.type) }))
       .join("\n");
     let table = errorMaps.get(entries);
     if (table === undefined) {
       table = `ERRORS_${errorMaps.size + 1}`;
       errorMaps.set(entries, table);
     }
-    calls.push(call(render, { errors: true, table }));
+    calls.push(call(render, "errors", { table }));
   }
 
   const standard = ["get", "post", "put", "patch", "delete"].includes(op.method);
-  const ctor = call(render, {
-    [standard ? "request" : "requestOther"]: true,
+  const ctor = call(render, standard ? "request" : "requestOther", {
     method: standard ? op.method : op.method.toUpperCase(),
     path: rustString(requestPath(op)),
   });
@@ -124,14 +123,13 @@ export function operationMethod(
     const pg = op.pagination;
     imports.add("Paginator");
     returns = `Paginator<${q(pg.itemType)}>`;
-    const pcalls = [call(render, { paginate: true })];
+    const pcalls = [call(render, "paginate", {})];
     if (!(pg.cursorParam === "cursor" || pg.cursorParam === ""))
-      pcalls.push(call(render, { cursorParam: true, name: rustString(pg.cursorParam) }));
+      pcalls.push(call(render, "cursorParam", { name: rustString(pg.cursorParam) }));
     if (!(pg.itemsField === "data" && pg.nextCursorField === "next_cursor" && pg.hasMoreField === "has_more")) {
       // The page body's member names, unless the runtime's defaults.
       pcalls.push(
-        call(render, {
-          pageFields: true,
+        call(render, "pageFields", {
           items: pg.itemsField === null ? "None" : `Some(${rustString(pg.itemsField)})`,
           next: rustString(pg.nextCursorField),
           hasMore: pg.hasMoreField === null ? "None" : `Some(${rustString(pg.hasMoreField)})`,
@@ -145,7 +143,7 @@ export function operationMethod(
         (pg.style === "offset" || pg.style === "page") && pg.limitParam !== null
           ? `Some(${rustString(pg.limitParam)})`
           : "None";
-      pcalls.push(call(render, { pageStyle: true, style, limit }));
+      pcalls.push(call(render, "pageStyle", { style, limit }));
     }
     view.paginate = true;
     view.result = chain("", "self.core", pcalls, "", "        ");
@@ -162,11 +160,11 @@ export function operationMethod(
       view.decoder = decoder;
       decoder = "decode";
     }
-    const scalls = [call(render, { eventStream: true, decoder })];
+    const scalls = [call(render, "eventStream", { decoder })];
     if (lastEventId) {
       const field = `${paramsArg}.${lastEventId.names?.rust?.param ?? lastEventId.name}`;
       const value = lastEventId.required ? `Some(${field}.to_string())` : `${field}.clone()`;
-      scalls.push(call(render, { lastEventId: true, value }));
+      scalls.push(call(render, "lastEventId", { value }));
     }
     view.stream = true;
     view.result = chain("", "self.core", scalls, "", "        ");

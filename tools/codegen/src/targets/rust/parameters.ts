@@ -1,15 +1,18 @@
 // The parameters of an operation's method: path parameters as arguments, the query, header and
 // cookie parameters as one params struct, each with the `RequestSpec` call that sends it. The
-// calls' code is templates/rust/method/call.rs.hbs; this module decides which call and its values.
+// calls' code is templates/rust/method/call/*.rs.hbs; this module decides which call and its values.
 import type { Operation, Parameter } from "../../ir/types.ts";
 import { arrayDelimiter, flatShape, isScalarOrArrayUnion, isStyleable, needsStyle } from "../shapes.ts";
 import type { Render } from "../types.ts";
 import { refuse } from "./names.ts";
 import { type RustTypes, rustDoc, rustString } from "./types.ts";
 
-/** One call of the builder chain, rendered from templates/rust/method/call.rs.hbs. */
-export function call(render: Render, view: Record<string, unknown>): string {
-  return render("rust/method/call.rs.hbs", view);
+/**
+ * One call of the builder chain: templates/rust/method/call/<kind>.rs.hbs (`pathParam` ->
+ * `path-param.rs.hbs`), one small template per kind so rendering one evaluates no conditions.
+ */
+export function call(render: Render, kind: string, view: Record<string, unknown>): string {
+  return render(`rust/method/call/${kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.rs.hbs`, view).trimEnd();
 }
 
 export interface PathParameters {
@@ -37,9 +40,9 @@ export function pathParameters(render: Render, types: RustTypes, params: Paramet
       out.usesStyle = true;
       const style = p.style === "label" ? "Label" : p.style === "matrix" ? "Matrix" : "Simple";
       const arg = t === "String" || t.startsWith("models::") || t.startsWith("Vec<") ? pname : `&${pname}`;
-      out.calls.push(call(render, { pathStyled: true, wire, style, arg, explode: p.explode }));
+      out.calls.push(call(render, "pathStyled", { wire, style, arg, explode: p.explode }));
     } else {
-      out.calls.push(call(render, { pathParam: true, wire, arg: pname }));
+      out.calls.push(call(render, "pathParam", { wire, arg: pname }));
     }
   }
   return out;
@@ -111,8 +114,7 @@ export function paramsStruct(
     if (spread !== null) {
       for (const m of spread) {
         out.calls.push(
-          call(render, {
-            [optional ? "optionalQueryMember" : "queryMember"]: true,
+          call(render, optional ? "optionalQueryMember" : "queryMember", {
             wire: rustString(m.wire),
             ref: m.copy ? "" : "&",
             params: paramsArg,
@@ -123,22 +125,21 @@ export function paramsStruct(
       }
     } else if (deepMap) {
       const entries = optional ? `${field}.iter().flatten()` : `&${field}`;
-      out.calls.push(call(render, { deepObject: true, wire, entries }));
+      out.calls.push(call(render, "deepObject", { wire, entries }));
     } else if (joined !== null) {
       const value = optional ? `${field}.as_ref()` : `Some(&${field})`;
-      out.calls.push(call(render, { joined: true, wire, value, delimiter: rustString(joined) }));
+      out.calls.push(call(render, "joined", { wire, value, delimiter: rustString(joined) }));
     } else if (p.in === "query" && arrayDelimiter(types.ir, p) !== null) {
       const delimiter = rustString(arrayDelimiter(types.ir, p) as string);
-      out.calls.push(call(render, { delimited: true, wire, params: paramsArg, field: fname, delimiter }));
+      out.calls.push(call(render, "delimited", { wire, params: paramsArg, field: fname, delimiter }));
     } else if (p.in === "query") {
-      out.calls.push(call(render, { query: true, wire, value: `${types.copy(p.type) ? "" : "&"}${field}` }));
+      out.calls.push(call(render, "query", { wire, value: `${types.copy(p.type) ? "" : "&"}${field}` }));
     } else {
       const value = optional ? `${field}.as_ref()` : `Some(&${field})`;
       // Arrays and objects in headers and cookies are written in their style (simple, form).
       const location = p.in === "cookie" ? "cookie" : "header";
       out.calls.push(
-        call(render, {
-          [needsStyle(types.ir, p) ? "headerStyled" : "header"]: true,
+        call(render, needsStyle(types.ir, p) ? "headerStyled" : "header", {
           location,
           wire,
           value,
