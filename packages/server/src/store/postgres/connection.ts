@@ -1,6 +1,7 @@
 // The pool's plumbing: the connection settings that bound every round trip, applying migrations
 // at start and running a transaction on one connection.
 import pg from "pg";
+import { ANSWER_TIMEOUT_MESSAGE, BoundedClient, type BoundedClientConfig } from "./bounded-client.ts";
 import { migrations } from "./migrations.ts";
 
 /** The longest wait for one round trip by default (the setting is `database-timeout`). */
@@ -8,23 +9,28 @@ export const DEFAULT_DATABASE_TIMEOUT_MS = 5_000;
 /** How much longer than PostgreSQL's own statement timeout this side waits for an answer. */
 const ANSWER_MARGIN_MS = 1_000;
 
+/** Pool settings for bounded clients (`new BoundedClient(config)` takes them as they are). */
+export type BoundedPoolConfig = pg.PoolConfig & BoundedClientConfig;
+
 /**
  * Pool settings under which no round trip waits longer than about `timeoutMs` (docs/store.md,
- * "Timeouts"): PostgreSQL cancels a statement that runs longer (SQLSTATE 57014; it is rolled back,
- * a definite failure); a server that does not answer at all (hung, or a network black hole) is
- * given up a second later on this side, and its connection destroyed, not returned to the pool
- * (node-postgres: "Query read timeout"); so is a connection that cannot be made, or a pool with
- * no connection free, within `timeoutMs`.
+ * "every round trip is bounded"): PostgreSQL cancels a statement that runs longer (SQLSTATE
+ * 57014; it is rolled back, a definite failure); a server that does not answer at all (hung, or a
+ * network black hole) is given up a second later on this side ("Query read timeout", measured by
+ * BoundedClient so that a blocked event loop cannot fake it), and its connection destroyed, not
+ * returned to the pool; so is a connection that cannot be made, or a pool with no connection
+ * free, within `timeoutMs`.
  */
-export function boundedPoolConfig(url: string, timeoutMs: number, max: number): pg.PoolConfig {
+export function boundedPoolConfig(url: string, timeoutMs: number, max: number): BoundedPoolConfig {
   return {
+    Client: BoundedClient,
     connectionString: url,
     max,
     connectionTimeoutMillis: timeoutMs,
     idleTimeoutMillis: 30_000,
     application_name: "tka-server",
     statement_timeout: timeoutMs,
-    query_timeout: timeoutMs + ANSWER_MARGIN_MS,
+    answerTimeoutMs: timeoutMs + ANSWER_MARGIN_MS,
     // A transaction left open by a connection this side gave up on does not hold locks for long.
     idle_in_transaction_session_timeout: Math.max(10_000, 2 * timeoutMs),
     // The kernel notices a peer that is gone for good (a slow backstop; the timeouts come first).
@@ -32,9 +38,9 @@ export function boundedPoolConfig(url: string, timeoutMs: number, max: number): 
   };
 }
 
-/** True for node-postgres' own timeout of an answer (the connection it happened on is unusable). */
+/** True when a statement got no answer in time (BoundedClient; the connection it was sent on is unusable). */
 export function isAnswerTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === "Query read timeout";
+  return error instanceof Error && error.message === ANSWER_TIMEOUT_MESSAGE;
 }
 
 /** node-postgres' messages when a connection could not be had in time (pg-pool's, then pg's). */
@@ -57,9 +63,16 @@ const MIGRATION_LOCK = 7_351_946_021;
  * own without the statement and answer timeouts: a migration may rightly take long on a big
  * database, and so may waiting for another instance's migration.
  */
-export async function migrate(config: pg.PoolConfig): Promise<void> {
-  const { statement_timeout, query_timeout, idle_in_transaction_session_timeout, max, idleTimeoutMillis, ...rest } =
-    config;
+export async function migrate(config: BoundedPoolConfig): Promise<void> {
+  const {
+    statement_timeout,
+    answerTimeoutMs,
+    idle_in_transaction_session_timeout,
+    max,
+    idleTimeoutMillis,
+    Client,
+    ...rest
+  } = config;
   const client = new pg.Client(rest);
   client.on("error", () => {}); // reported by the query that meets it
   await client.connect();

@@ -8,7 +8,7 @@
 // silently stops answering (a hung server, a network black hole) would never say it was lost: it
 // is asked a `SELECT 1` every `checkMs`, and one that gets no answer in time is dropped too.
 import { createHash } from "node:crypto";
-import pg from "pg";
+import { BoundedClient, type BoundedClientConfig } from "./bounded-client.ts";
 
 export interface CommitListener {
   /** A commit of any instance, this one's included; per project in commit order. */
@@ -49,10 +49,10 @@ export function parsePayload(
 
 /**
  * Starts listening (resolves once LISTEN is active); the returned function stops it. `checkMs`:
- * how often the connection is checked (its queries are bounded by the config's `query_timeout`).
+ * how often the connection is checked (its queries are bounded by the config's `answerTimeoutMs`).
  */
 export async function listenForCommits(
-  config: pg.ClientConfig,
+  config: BoundedClientConfig,
   channel: string,
   listener: CommitListener,
   checkMs = 10_000,
@@ -71,13 +71,13 @@ export async function listenForCommits(
       report(error);
     }
   };
-  let client: pg.Client | null = null;
+  let client: BoundedClient | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | undefined;
   let backoff = 100;
 
   const connect = async (again: boolean): Promise<void> => {
-    const next = new pg.Client(config);
+    const next = new BoundedClient(config);
     next.on("notification", (message) => {
       if (stopped || message.channel !== channel || !message.payload) return;
       const parsed = parsePayload(message.payload);

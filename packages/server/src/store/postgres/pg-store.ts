@@ -33,7 +33,13 @@ import type {
   StoredSequence,
 } from "../types.ts";
 import { commitBatch, type EncodedCommit, encodeCommit } from "./commit.ts";
-import { boundedPoolConfig, DEFAULT_DATABASE_TIMEOUT_MS, isNoAnswer, migrate } from "./connection.ts";
+import {
+  type BoundedPoolConfig,
+  boundedPoolConfig,
+  DEFAULT_DATABASE_TIMEOUT_MS,
+  isNoAnswer,
+  migrate,
+} from "./connection.ts";
 import * as events from "./events.ts";
 import { GroupCommitter } from "./group-commit.ts";
 import * as keys from "./keys.ts";
@@ -67,7 +73,7 @@ export interface PgStoreOptions {
 export class PgStore implements Store {
   readonly engine = "postgresql" as const;
   readonly #pool: pg.Pool;
-  readonly #config: pg.ClientConfig;
+  readonly #config: BoundedPoolConfig;
   /** Names this instance in its notifications (for diagnostics). */
   readonly #instanceId = randomUUID();
   /** The NOTIFY channel of this store's schema (see listen.ts). */
@@ -81,7 +87,7 @@ export class PgStore implements Store {
   /** How often a listening connection is checked: twice the round-trip bound. */
   readonly #listenCheckMs: number;
 
-  private constructor(config: pg.PoolConfig) {
+  private constructor(config: BoundedPoolConfig) {
     this.#config = config;
     this.#listenCheckMs = 2 * (config.statement_timeout || DEFAULT_DATABASE_TIMEOUT_MS);
     this.#pool = new pg.Pool(config);
