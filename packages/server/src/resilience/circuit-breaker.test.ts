@@ -1,3 +1,4 @@
+import { connect, createServer, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CircuitBreaker, DatabaseUnavailableError } from "./circuit-breaker.ts";
 
@@ -125,4 +126,43 @@ describe("CircuitBreaker", () => {
     await vi.advanceTimersByTimeAsync(5_000);
     expect(probes).toHaveLength(2);
   });
+});
+
+describe("CircuitBreaker on a busy event loop (real timers)", () => {
+  beforeEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("closes on a probe answered while the loop was blocked past the probe timeout", async () => {
+    // An echo server stands in for the database: the probe's answer arrives over a real socket.
+    const server = createServer((socket) => socket.on("data", (chunk) => socket.write(chunk)));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const socket: Socket = connect((server.address() as { port: number }).port, "127.0.0.1");
+    await new Promise((resolve) => socket.once("connect", resolve));
+    try {
+      const closed = new Promise<void>((resolve) => {
+        const breaker = new CircuitBreaker({
+          probe: () => {
+            const answered = new Promise<void>((done) => socket.once("data", () => done()));
+            socket.write("?");
+            // Blocks right after the probe's timeout is armed, for longer than it: the answer
+            // waits unread in the socket when the loop resumes.
+            queueMicrotask(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600));
+            return answered;
+          },
+          isFault: (e) => e instanceof Fault,
+          probeTimeoutMs: 200,
+          minProbeDelayMs: 60_000, // a second probe would close it too, and hide the first one's fate
+          onStateChange: (state) => {
+            if (state === "closed") resolve();
+          },
+        });
+        breaker.trip(new Fault("down"));
+      });
+      await closed;
+    } finally {
+      socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 15_000);
 });

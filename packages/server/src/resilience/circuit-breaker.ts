@@ -142,7 +142,9 @@ export class CircuitBreaker {
     });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.#probeTimeout);
+      // One turn of the loop first: after a blocked loop timers run before sockets are read, and
+      // an answer to the probe may be waiting unread (docs/store.md).
+      timer = setTimeout(() => setImmediate(() => resolve(false)), this.#probeTimeout);
       timer.unref();
     });
     const ok = await Promise.race([probing, timedOut]);
