@@ -24,12 +24,16 @@ const ONLY = process.env.BENCH_ONLY;
 const loadStart = loadAverage();
 
 const full = await startServer();
+// BENCH_BASELINE: another checkout's src/main.ts (e.g. main before a change), measured as a
+// third side of the write rounds with the same settings.
+const baseline = process.env.BENCH_BASELINE ? await startServer({}, process.env.BENCH_BASELINE) : undefined;
 const loader = startLoader();
 const headers = { "X-API-Key": BENCH_KEY, "Content-Type": "application/json", Origin: "http://bench.example" };
-const post = (path: string, body: unknown) =>
-  fetch(`${full.url}${path}`, { method: "POST", headers, body: JSON.stringify(body) }).then(
+const postTo = (server: Running, path: string, body: unknown) =>
+  fetch(`${server.url}${path}`, { method: "POST", headers, body: JSON.stringify(body) }).then(
     (r) => r.json() as Promise<{ id: string }>,
   );
+const post = (path: string, body: unknown) => postTo(full, path, body);
 
 interface Round {
   per_second: number;
@@ -54,35 +58,57 @@ async function measure(server: Running, job: Omit<LoadJob, "base">): Promise<Rou
   };
 }
 
-/** Warm-up of both (1 s each: a cold first round times the JIT), then alternating rounds. */
-async function compare(
-  sides: { subject: [Running, Omit<LoadJob, "base">]; peer: [Running, Omit<LoadJob, "base">] },
-  seconds: number,
-) {
-  for (const [server, job] of [sides.subject, sides.peer]) await measure(server, { ...job, seconds: 1 });
-  const rounds: { subject: Round; peer: Round }[] = [];
+type Side = "subject" | "peer" | "baseline";
+type Job = [Running, Omit<LoadJob, "base">];
+
+/**
+ * Warm-up of each side (1 s each: a cold first round times the JIT), then rounds in rotating
+ * order. `baseline` (optional): the same server from another checkout (BENCH_BASELINE), so a
+ * change is measured against the code before it in the same run.
+ */
+async function compare(sides: { subject: Job; peer: Job; baseline?: Job | undefined }, seconds: number) {
+  const names = (Object.keys(sides) as Side[]).filter((side) => sides[side] !== undefined);
+  for (const side of names) {
+    const [server, job] = sides[side] as Job;
+    await measure(server, { ...job, seconds: 1 });
+  }
+  const rounds: Partial<Record<Side, Round>>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? (["subject", "peer"] as const) : (["peer", "subject"] as const);
-    const result = {} as { subject: Round; peer: Round };
-    for (const side of order) result[side] = await measure(sides[side][0], { ...sides[side][1], seconds });
+    const order = names.map((_, i) => names[(i + round) % names.length] as Side);
+    if (round % 2 === 1) order.reverse();
+    const result: Partial<Record<Side, Round>> = {};
+    for (const side of order) {
+      const [server, job] = sides[side] as Job;
+      result[side] = await measure(server, { ...job, seconds });
+    }
     console.error(`round ${round + 1}: ${JSON.stringify(result)}`);
     rounds.push(result);
   }
-  const mid = (side: "subject" | "peer", key: keyof Round) => median(rounds.map((r) => r[side][key]));
-  const summary = (side: "subject" | "peer") => ({
+  const mid = (side: Side, key: keyof Round) => median(rounds.map((r) => (r[side] as Round)[key]));
+  const summary = (side: Side) => ({
     per_second: mid(side, "per_second"),
     p50_ms: mid(side, "p50_ms"),
     p99_ms: mid(side, "p99_ms"),
     server_cpu_us: mid(side, "server_cpu_us"),
     load_generator_cpu_us: mid(side, "load_generator_cpu_us"),
-    errors: rounds.reduce((n, r) => n + r[side].errors, 0),
+    errors: rounds.reduce((n, r) => n + (r[side] as Round).errors, 0),
   });
+  const ratio = (a: Side, b: Side, key: "per_second" | "server_cpu_us") =>
+    round2(median(rounds.map((r) => (r[a] as Round)[key] / (r[b] as Round)[key])));
   return {
     rounds,
     subject: summary("subject"),
     peer: summary("peer"),
-    median_round_ratio: round2(median(rounds.map((r) => r.subject.per_second / r.peer.per_second))),
-    median_cpu_ratio: round2(median(rounds.map((r) => r.subject.server_cpu_us / r.peer.server_cpu_us))),
+    median_round_ratio: ratio("subject", "peer", "per_second"),
+    median_cpu_ratio: ratio("subject", "peer", "server_cpu_us"),
+    ...(sides.baseline
+      ? {
+          baseline: summary("baseline"),
+          median_round_ratio_over_baseline: ratio("subject", "baseline", "per_second"),
+          median_cpu_ratio_over_baseline: ratio("subject", "baseline", "server_cpu_us"),
+          median_cpu_ratio_baseline_over_peer: ratio("baseline", "peer", "server_cpu_us"),
+        }
+      : {}),
   };
 }
 
@@ -92,7 +118,7 @@ const result: Record<string, unknown> = {
   machine: machine(),
   rounds: ROUNDS,
 };
-const stopped: Running[] = [full];
+const stopped: Running[] = baseline ? [full, baseline] : [full];
 
 if (ONLY !== "writes") {
   const seq = await post("/api/v1/sequences", { name: "Bench", length: 16 });
@@ -119,24 +145,31 @@ if (ONLY !== "get") {
   // 32 clients, each patching its own sequence's metadata: a durable commit each.
   const rawWrites = await startProcess(join(here, "raw-writes-server.ts"));
   stopped.push(rawWrites);
-  const requests: LoadRequest[] = [];
-  const rawRequests: LoadRequest[] = [];
-  for (let i = 0; i < 32; i++) {
-    const { id } = await post("/api/v1/sequences", { name: `M${i}`, length: 1 });
-    const patch = {
-      method: "PATCH",
-      headers: { ...headers, "Content-Type": "application/merge-patch+json" },
-      body: '{"metadata":{"n":{i}}}',
-    };
-    requests.push({ ...patch, path: `/api/v1/sequences/${id}` });
-    rawRequests.push({ ...patch, path: `/docs/${id}` });
-  }
+  const patchesOf = async (server: Running) => {
+    const requests: LoadRequest[] = [];
+    for (let i = 0; i < 32; i++) {
+      const { id } = await postTo(server, "/api/v1/sequences", { name: `M${i}`, length: 1 });
+      requests.push({ ...patch, path: `/api/v1/sequences/${id}` });
+    }
+    return requests;
+  };
+  const patch = {
+    method: "PATCH",
+    headers: { ...headers, "Content-Type": "application/merge-patch+json" },
+    body: '{"metadata":{"n":{i}}}',
+  };
+  const requests = await patchesOf(full);
+  const rawRequests = requests.map((r) => ({ ...r, path: r.path.replace("/api/v1/sequences/", "/docs/") }));
+  const baselineRequests = baseline ? await patchesOf(baseline) : [];
   const seconds = Number(process.env.BENCH_WRITE_SECONDS ?? 5);
   const fsyncBefore = fsyncLatency();
   const writes = await compare(
     {
       subject: [full, { concurrency: 32, seconds, requests, templated: true }],
       peer: [rawWrites, { concurrency: 32, seconds, requests: rawRequests, templated: true }],
+      baseline: baseline
+        ? [baseline, { concurrency: 32, seconds, requests: baselineRequests, templated: true }]
+        : undefined,
     },
     seconds,
   );
@@ -147,6 +180,14 @@ if (ONLY !== "get") {
     raw_node_http_sqlite: writes.peer,
     median_round_ratio_full_over_raw: writes.median_round_ratio,
     median_cpu_per_mutation_ratio_full_over_raw: writes.median_cpu_ratio,
+    ...(writes.baseline
+      ? {
+          baseline: { server: process.env.BENCH_BASELINE, ...writes.baseline },
+          median_round_ratio_full_over_baseline: writes.median_round_ratio_over_baseline,
+          median_cpu_per_mutation_ratio_full_over_baseline: writes.median_cpu_ratio_over_baseline,
+          median_cpu_per_mutation_ratio_baseline_over_raw: writes.median_cpu_ratio_baseline_over_peer,
+        }
+      : {}),
     goal: "5,000/s with p99 < 10 ms",
     // The disk's fsync latency just before and after the rounds: no durable commit is faster.
     fsync_4k: { before: fsyncBefore, after: fsyncLatency() },

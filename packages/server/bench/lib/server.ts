@@ -73,10 +73,13 @@ export function startProcess(
 /**
  * The TKA server with every middleware on (auth, rate limit with a limit out of reach, request
  * id, metrics, a JSON log line per request, CORS), a fresh data directory and one API key.
- * BENCH_SERVER: another checkout's src/main.ts; BENCH_SERVER_ARGS: Node flags (e.g. --cpu-prof).
+ * BENCH_SERVER (or `script`): another checkout's src/main.ts; BENCH_SERVER_ARGS: Node flags (e.g. --cpu-prof).
  */
-export function startServer(env: Record<string, string> = {}): Promise<Running> {
-  return startProcess(process.env.BENCH_SERVER ?? join(here, "../../src/main.ts"), {
+export function startServer(
+  env: Record<string, string> = {},
+  script = process.env.BENCH_SERVER ?? join(here, "../../src/main.ts"),
+): Promise<Running> {
+  return startProcess(script, {
     nodeArgs: process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? [],
     env: {
       PORT: "0",
