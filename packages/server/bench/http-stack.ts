@@ -11,7 +11,7 @@
 // Run: `pnpm bench:http` in packages/server (BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY=get|writes).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { perUnitUs } from "./lib/cpu.ts";
+import { perUnitUs, threadCpuSeconds, threadSplitUs } from "./lib/cpu.ts";
 import type { LoadRequest } from "./lib/load.ts";
 import { type LoadJob, startLoader } from "./lib/loader.ts";
 import { fsyncLatency, loadAverage, machine, median, round2 } from "./lib/report.ts";
@@ -41,19 +41,24 @@ interface Round {
   p99_ms: number;
   errors: number;
   server_cpu_us: number;
+  /** The server's CPU per unit by thread (main, busiest other, rest) and user/system (bench/lib/cpu.ts). */
+  server_threads_us?: ReturnType<typeof threadSplitUs>;
   load_generator_cpu_us: number;
 }
 
 async function measure(server: Running, job: Omit<LoadJob, "base">): Promise<Round> {
   const cpu0 = server.cpuSeconds();
+  const threads0 = threadCpuSeconds(server.pid);
   const r = await loader.run({ ...job, base: server.url });
   const cpu = server.cpuSeconds() - cpu0;
+  const threads = threadSplitUs(server.pid, threads0, threadCpuSeconds(server.pid), r.requests);
   return {
     per_second: Math.round(r.rps),
     p50_ms: round2(r.p50_ms),
     p99_ms: round2(r.p99_ms),
     errors: r.errors,
     server_cpu_us: perUnitUs(cpu, r.requests),
+    server_threads_us: threads,
     load_generator_cpu_us: perUnitUs(r.cpuSeconds, r.requests),
   };
 }
@@ -84,12 +89,21 @@ async function compare(sides: { subject: Job; peer: Job; baseline?: Job | undefi
     console.error(`round ${round + 1}: ${JSON.stringify(result)}`);
     rounds.push(result);
   }
-  const mid = (side: Side, key: keyof Round) => median(rounds.map((r) => (r[side] as Round)[key]));
+  type Figure = Exclude<keyof Round, "server_threads_us">;
+  const mid = (side: Side, key: Figure) => median(rounds.map((r) => (r[side] as Round)[key]));
+  const threads = (side: Side) => {
+    const split = rounds.map((r) => (r[side] as Round).server_threads_us);
+    const first = split[0];
+    if (first === undefined) return {};
+    const keys = Object.keys(first) as (keyof typeof first)[];
+    return { server_threads_us: Object.fromEntries(keys.map((k) => [k, median(split.map((t) => t?.[k] ?? 0))])) };
+  };
   const summary = (side: Side) => ({
     per_second: mid(side, "per_second"),
     p50_ms: mid(side, "p50_ms"),
     p99_ms: mid(side, "p99_ms"),
     server_cpu_us: mid(side, "server_cpu_us"),
+    ...threads(side),
     load_generator_cpu_us: mid(side, "load_generator_cpu_us"),
     errors: rounds.reduce((n, r) => n + (r[side] as Round).errors, 0),
   });
