@@ -14,10 +14,15 @@ const ABANDONED_CLAIM_MS = 60_000;
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-/** Where a commit's event landed: its global number (the id) and its position in the project. */
+/**
+ * Where a commit's event landed: its global number (the id) and its position in the project;
+ * with the sequence's history counters as written (the row's state, for the store's row cache).
+ */
 export interface EventPlace {
   seq: number;
   position: number;
+  undo_count: number;
+  redo_count: number;
 }
 
 export class SqliteWrites {
@@ -186,7 +191,7 @@ export class SqliteWrites {
       const { project_id, key, response } = commit.idempotency;
       s.completeIdempotency.run(response, project_id, key);
     }
-    return { seq, position };
+    return { seq, position, undo_count: row.undo_count, redo_count: row.redo_count };
   }
 
   /**
