@@ -9,7 +9,10 @@
 // Rounds alternate between the server and its peer so the machine's drifting load hits both
 // alike; each figure is the median round. Not timed tests: it prints and records figures.
 // Run: `pnpm bench:http` in packages/server (BENCH_ROUNDS, BENCH_SECONDS, BENCH_ONLY=get|writes).
-import { writeFileSync } from "node:fs";
+// BENCH_BASELINE=<another checkout>/packages/server/src/main.ts adds that server to the write
+// rounds (before/after a change in the same run; recorded in results/http-stack-writes-baseline.json
+// with BENCH_ONLY=writes). The server's CPU is also split by thread (main, SQLite writer, rest).
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { perUnitUs, threadCpuSeconds, threadSplitUs } from "./lib/cpu.ts";
 import type { LoadRequest } from "./lib/load.ts";
@@ -25,8 +28,11 @@ const loadStart = loadAverage();
 
 const full = await startServer();
 // BENCH_BASELINE: another checkout's src/main.ts (e.g. main before a change), measured as a
-// third side of the write rounds with the same settings.
-const baseline = process.env.BENCH_BASELINE ? await startServer({}, process.env.BENCH_BASELINE) : undefined;
+// third side of the write rounds with the same settings (BENCH_BASELINE_ARGS: its Node flags,
+// default BENCH_SERVER_ARGS).
+const baseline = process.env.BENCH_BASELINE
+  ? await startServer({}, process.env.BENCH_BASELINE, process.env.BENCH_BASELINE_ARGS ?? process.env.BENCH_SERVER_ARGS)
+  : undefined;
 const loader = startLoader();
 const headers = { "X-API-Key": BENCH_KEY, "Content-Type": "application/json", Origin: "http://bench.example" };
 const postTo = (server: Running, path: string, body: unknown) =>
@@ -205,15 +211,44 @@ if (ONLY !== "get") {
     goal: "5,000/s with p99 < 10 ms",
     // The disk's fsync latency just before and after the rounds: no durable commit is faster.
     fsync_4k: { before: fsyncBefore, after: fsyncLatency() },
+    // Where the tail forms: the server's own time per PATCH (its log line's duration_ms: from the
+    // request's headers parsed to the answer written, the fsync wait included) over every round
+    // and warm-up, against the load generator's latency (which adds the sockets, the time before
+    // the server's event loop reads a request, and the load generator's own delays).
+    server_logged_ms: loggedDurations(full.logFile, "PATCH"),
+    ...(baseline ? { baseline_server_logged_ms: loggedDurations(baseline.logFile, "PATCH") } : {}),
     rounds: writes.rounds,
+  };
+}
+
+/** p50 / p99 / p99.9 / max of the duration_ms of a server's request log lines of `method`. */
+function loggedDurations(logFile: string, method: string) {
+  const durations: number[] = [];
+  for (const line of readFileSync(logFile, "utf8").split("\n")) {
+    if (!line.includes('"msg":"request"') || !line.includes(`"method":"${method}"`)) continue;
+    const ms = (JSON.parse(line) as { duration_ms?: number }).duration_ms;
+    if (typeof ms === "number") durations.push(ms);
+  }
+  durations.sort((a, b) => a - b);
+  const at = (q: number) => durations[Math.min(durations.length - 1, Math.floor(q * durations.length))] ?? Number.NaN;
+  return {
+    requests: durations.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    p999: at(0.999),
+    max: durations.at(-1) ?? Number.NaN,
   };
 }
 
 loader.stop();
 await Promise.all(stopped.map((s) => s.stop()));
 result.load_average_1m = { start: loadStart, end: loadAverage() };
-if (process.env.BENCH_NO_WRITE !== "1" && ONLY === undefined) {
-  writeFileSync(join(here, "results", "http-stack.json"), `${JSON.stringify(result, null, 2)}\n`);
+// The full run records http-stack.json; the write rounds against a baseline checkout record
+// their own file (the before/after of a change, measured in the same run).
+const file =
+  ONLY === undefined ? "http-stack.json" : ONLY === "writes" && baseline ? "http-stack-writes-baseline.json" : "";
+if (process.env.BENCH_NO_WRITE !== "1" && file !== "") {
+  writeFileSync(join(here, "results", file), `${JSON.stringify(result, null, 2)}\n`);
 }
 const { rounds: _g, ...getSummary } = (result.get_one_sequence ?? {}) as Record<string, unknown>;
 const { rounds: _w, ...writeSummary } = (result.durable_mutations_32_clients ?? {}) as Record<string, unknown>;

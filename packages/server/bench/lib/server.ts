@@ -78,9 +78,10 @@ export function startProcess(
 export function startServer(
   env: Record<string, string> = {},
   script = process.env.BENCH_SERVER ?? join(here, "../../src/main.ts"),
+  nodeArgs = process.env.BENCH_SERVER_ARGS,
 ): Promise<Running> {
   return startProcess(script, {
-    nodeArgs: process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? [],
+    nodeArgs: nodeArgs?.split(" ").filter(Boolean) ?? [],
     env: {
       PORT: "0",
       DATA_DIR: mkdtempSync(join(tmpdir(), "tka-bench-")),
