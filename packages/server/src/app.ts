@@ -122,6 +122,8 @@ export function createFastPath(deps: AppDeps): FastPath {
   const patches = fastSequencePatches({
     ...admit,
     service: deps.service,
+    store: deps.store,
+    idempotencyTtlMs: deps.idempotencyTtlMs,
     operation: operations.updateSequence,
     validator,
     resolve: (ref) => {

@@ -9,11 +9,15 @@
 // and log line.
 //
 // It takes only requests it can decide from their headers: `PATCH /api/v1/sequences/<id>` without
-// a query, a key known without a lookup and tokens left (fast-admit.ts), valid parameters, no
-// Idempotency-Key (its claim and replay stay with the Hono middleware), a JSON content type the
-// operation accepts, and a declared Content-Length from 1 byte to the body limit (no chunked
-// body). Everything else goes to the Hono app untouched (nothing taken, read or logged).
-import type { IncomingMessage, ServerResponse } from "node:http";
+// a query, a key known without a lookup and tokens left (fast-admit.ts), valid parameters (an
+// Idempotency-Key among them), a JSON content type the operation accepts, and a declared
+// Content-Length from 1 byte to the body limit (no chunked body). Everything else goes to the
+// Hono app untouched (nothing taken, read or logged). A keyed request runs as the idempotency
+// middleware runs it (claim, replay, 409 while running, 422 for another request, the answer
+// stored or the key released), with the same store calls.
+import { createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { idempotentAnswer } from "../api/context.ts";
 import type { SequencePatchInput, SequenceView } from "../domain/index.ts";
 import type { JsonLimits } from "../generated/runtime/json.ts";
 import { defaultJsonLimits, parseJson, textErrors } from "../generated/runtime/json.ts";
@@ -22,8 +26,9 @@ import { type ParameterSource, readParameter } from "../generated/runtime/params
 import type { FieldError, Schema, Validator } from "../generated/runtime/validate.ts";
 import { etagOf } from "../service/if-match.ts";
 import type { SequenceService } from "../service/sequences.ts";
+import type { IdempotencyClaim, IdempotencyLookup, Store } from "../store/types.ts";
 import { errorAnswer } from "./errors.ts";
-import { type AdmitDeps, type Admitted, admit, answer, type FastPath, occurrences, take } from "./fast-admit.ts";
+import { type AdmitDeps, admit, answer, type FastPath, occurrences, take } from "./fast-admit.ts";
 import type { Log } from "./observe.ts";
 import { problemBody } from "./problem.ts";
 
@@ -34,9 +39,25 @@ const ROUTE = "/api/v1/sequences/:sequence_id";
 const plainId = /^[A-Za-z0-9_-]{1,128}$/;
 /** The status logged for a client that hung up mid-body (as app.ts CLIENT_CLOSED_REQUEST). */
 const CLIENT_CLOSED = 499;
+/** The headers an idempotent answer is stored with (as idempotency.ts keeps them). */
+const replayed = new Set(["content-type", "etag", "location"]);
+const utf8 = new TextDecoder();
+
+/** An answer before it is written: status, its own headers (lower-case names), body. */
+interface Answer {
+  status: number;
+  own: [string, string][];
+  body: string;
+}
+
+/** A request taken by the fast path, as `answer` reports it. */
+type Taken = Parameters<typeof answer>[2];
 
 export interface FastWriteDeps extends AdmitDeps {
   service: SequenceService;
+  /** Where Idempotency-Key claims and answers are kept (as for the idempotency middleware). */
+  store: Pick<Store, "claimIdempotencyKey" | "releaseIdempotencyKey" | "completeIdempotencyKey">;
+  idempotencyTtlMs: number;
   /** The generated skeleton's spec of the operation (operations.ts `updateSequence`). */
   operation: OperationSpec;
   validator: Validator;
@@ -70,6 +91,7 @@ export function fastSequencePatches(deps: FastWriteDeps): FastPath {
   const spec = deps.operation;
   const body = spec.body;
   if (body === undefined) throw new Error(`${spec.operationId} has no body`);
+  const schema = body.schema;
   const limits = deps.jsonLimits ?? defaultJsonLimits;
 
   /** The operation's parameters from the Node request, or undefined when any is invalid (Hono answers). */
@@ -104,7 +126,7 @@ export function fastSequencePatches(deps: FastWriteDeps): FastPath {
     const id = url.slice(PREFIX.length);
     if (!plainId.test(id)) return false;
     const headers = req.headers;
-    if (headers["idempotency-key"] !== undefined || headers["transfer-encoding"] !== undefined) return false;
+    if (headers["transfer-encoding"] !== undefined) return false;
     const length = headers["content-length"];
     if (length === undefined || !/^\d{1,10}$/.test(length)) return false;
     const size = Number(length);
@@ -122,25 +144,7 @@ export function fastSequencePatches(deps: FastWriteDeps): FastPath {
     // Answered here from now on.
     const taken = take(deps, req, admitted, started);
     const r = { taken, admitted, method: "PATCH", route: ROUTE, path: url };
-    const problem = (status: number, code: string, title: string, detail: string, errors: readonly FieldError[]) => {
-      const doc = problemBody({ status, code, title, detail, instance: url, requestId: taken.requestId, errors });
-      return JSON.stringify(doc);
-    };
-    const refuse = (
-      status: 400 | 413 | 422,
-      code: keyof FastWriteDeps["titles"],
-      detail: string,
-      errors: FieldError[],
-    ) =>
-      answer(
-        deps,
-        res,
-        r,
-        status,
-        [["content-type", "application/problem+json"]],
-        problem(status, code, deps.titles[code], detail, errors),
-        expose,
-      );
+    const key = params["Idempotency-Key"] as string | undefined;
     void readBody(req)
       .then(async (bytes) => {
         if (bytes === undefined) {
@@ -157,23 +161,11 @@ export function fastSequencePatches(deps: FastWriteDeps): FastPath {
           });
           return;
         }
-        const parsed = parseJson(bytes, limits);
-        if (!parsed.ok) {
-          const p = parsed.problem;
-          return refuse(p.status, p.code, p.detail, p.errors);
-        }
-        const errors = deps.validator.validate(body.schema, parsed.value);
-        if (errors.length > 0) {
-          return refuse(422, "VALIDATION_FAILED", `The request body has ${countText(errors.length)}.`, errors);
-        }
-        await mutate(
-          res,
-          r,
-          admitted,
-          id,
-          parsed.value as SequencePatchInput,
-          params["If-Match"] as string | undefined,
-        );
+        const a =
+          key === undefined
+            ? await decide(r, bytes, params["If-Match"] as string | undefined, undefined)
+            : await keyed(r, bytes, params["If-Match"] as string | undefined, key);
+        answer(deps, res, r, a.status, a.own, a.body, expose);
       })
       .catch((error: unknown) => {
         // Only a fault of this code lands here (every answer above is written once): never a
@@ -184,42 +176,124 @@ export function fastSequencePatches(deps: FastWriteDeps): FastPath {
     return true;
   };
 
-  async function mutate(
-    res: ServerResponse,
-    r: Parameters<typeof answer>[2],
-    admitted: Admitted,
-    id: string,
-    patch: SequencePatchInput,
+  /**
+   * A keyed request, as the idempotency middleware (idempotency.ts) runs it around the route: the
+   * claim of method, path and body; a replay, a 409 (still running) or a 422 (another request);
+   * else the request, whose answer is then stored (or, for a 5xx or a refusal with Retry-After,
+   * the key released so a retry runs again).
+   */
+  async function keyed(r: Taken, bytes: Buffer, ifMatch: string | undefined, key: string): Promise<Answer> {
+    const claim: IdempotencyClaim = {
+      project_id: r.admitted.principal.projectId,
+      key,
+      fingerprint: createHash("sha256")
+        .update(`PATCH ${r.path}\n${utf8.decode(bytes)}`)
+        .digest("hex"),
+    };
+    let found: IdempotencyLookup;
+    try {
+      found = await deps.store.claimIdempotencyKey(claim, deps.idempotencyTtlMs);
+    } catch (error) {
+      return failed(r, error);
+    }
+    if (found.state === "done") {
+      const own = Object.entries(found.response.headers).map(([n, v]): [string, string] => [n.toLowerCase(), v]);
+      own.push(["idempotency-replayed", "true"]);
+      return { status: found.response.status, own, body: found.response.body };
+    }
+    if (found.state === "in_progress") {
+      const detail = "A request with this key is still running.";
+      return problemAnswer(
+        r,
+        409,
+        "IDEMPOTENCY_KEY_IN_USE",
+        "Idempotency key in use",
+        detail,
+        [],
+        [["retry-after", "1"]],
+      );
+    }
+    if (found.state === "mismatch") {
+      const detail = "This key was used with a different request.";
+      return problemAnswer(r, 422, "IDEMPOTENCY_KEY_REUSED", "Idempotency key reused", detail, []);
+    }
+    const a = await decide(r, bytes, ifMatch, claim);
+    try {
+      if (a.status >= 500 || a.own.some(([name]) => name === "retry-after")) {
+        await deps.store.releaseIdempotencyKey(claim.project_id, key);
+      } else {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of a.own) if (replayed.has(name)) headers[name] = value;
+        await deps.store.completeIdempotencyKey(claim.project_id, key, { status: a.status, headers, body: a.body });
+      }
+    } catch (error) {
+      return failed(r, error);
+    }
+    return a;
+  }
+
+  /** The operation itself: the body parsed and validated, then the service's change. */
+  async function decide(
+    r: Taken,
+    bytes: Buffer,
     ifMatch: string | undefined,
-  ): Promise<void> {
-    const caller = { projectId: admitted.principal.projectId };
+    claim: IdempotencyClaim | undefined,
+  ): Promise<Answer> {
+    const refuse = (
+      status: 400 | 413 | 422,
+      code: keyof FastWriteDeps["titles"],
+      detail: string,
+      errors: FieldError[],
+    ) => problemAnswer(r, status, code, deps.titles[code], detail, errors);
+    const parsed = parseJson(bytes, limits);
+    if (!parsed.ok)
+      return refuse(parsed.problem.status, parsed.problem.code, parsed.problem.detail, parsed.problem.errors);
+    const errors = deps.validator.validate(schema, parsed.value);
+    if (errors.length > 0) {
+      return refuse(422, "VALIDATION_FAILED", `The request body has ${countText(errors.length)}.`, errors);
+    }
+    const caller = { projectId: r.admitted.principal.projectId };
+    const options = { ifMatch, ...(claim ? { idempotency: { ...claim, respond: idempotentAnswer(200) } } : {}) };
     let view: SequenceView;
     try {
-      view = await deps.service.update(caller, id, patch, { ifMatch });
+      view = await deps.service.update(
+        caller,
+        r.path.slice(PREFIX.length),
+        parsed.value as SequencePatchInput,
+        options,
+      );
     } catch (error) {
-      const known = errorAnswer(error);
-      if (known === undefined) {
-        deps.log({ level: "error", msg: "unhandled error", request_id: r.taken.requestId, error: String(error) });
-      }
-      const status = known?.status ?? 500;
-      const doc = problemBody({
-        status,
-        code: known?.code ?? "INTERNAL_ERROR",
-        title: known?.title ?? "Internal server error",
-        detail: known?.detail ?? "Nothing was changed. Report the request id.",
-        instance: r.path,
-        requestId: r.taken.requestId,
-        errors: known?.fields ?? [],
-      });
-      const own: [string, string][] = [["content-type", "application/problem+json"]];
-      for (const [name, value] of Object.entries(known?.headers ?? {})) own.push([name.toLowerCase(), value]);
-      answer(deps, res, r, status, own, JSON.stringify(doc), expose);
-      return;
+      return failed(r, error);
     }
     const own: [string, string][] = [
       ["content-type", "application/json"],
       ["etag", etagOf(view.version)],
     ];
-    answer(deps, res, r, 200, own, JSON.stringify(view), expose);
+    return { status: 200, own, body: JSON.stringify(view) };
+  }
+
+  /** The answer to an error, as app.ts's error handler gives it (an unexpected one logged, 500). */
+  function failed(r: Taken, error: unknown): Answer {
+    const known = errorAnswer(error);
+    if (known === undefined) {
+      deps.log({ level: "error", msg: "unhandled error", request_id: r.taken.requestId, error: String(error) });
+      const detail = "Nothing was changed. Report the request id.";
+      return problemAnswer(r, 500, "INTERNAL_ERROR", "Internal server error", detail, []);
+    }
+    const extra = Object.entries(known.headers).map(([n, v]): [string, string] => [n.toLowerCase(), v]);
+    return problemAnswer(r, known.status, known.code, known.title, known.detail, known.fields, extra);
+  }
+
+  function problemAnswer(
+    r: Taken,
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    errors: readonly FieldError[],
+    extra: [string, string][] = [],
+  ): Answer {
+    const doc = problemBody({ status, code, title, detail, instance: r.path, requestId: r.taken.requestId, errors });
+    return { status, own: [["content-type", "application/problem+json"], ...extra], body: JSON.stringify(doc) };
   }
 }
