@@ -51,7 +51,9 @@ export async function openStore(config: Config, log: Log): Promise<SqliteStore |
     });
   }
   restrictSqliteFiles(sqlitePathOf(config.databaseUrl));
-  return new SqliteStore(sqlitePathOf(config.databaseUrl));
+  // One server process per data directory makes every write to its SQLite file (the read cache
+  // below assumes the same): sequence rows are kept in memory between commits.
+  return new SqliteStore(sqlitePathOf(config.databaseUrl), { onlyWriter: true });
 }
 
 export async function buildServer(config: Config, log: Log) {
