@@ -7,8 +7,14 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { type TcpProxy, tcpProxy } from "../../../test/fixtures/tcp-proxy.ts";
-import { BoundedClient, watchAnswer } from "./bounded-client.ts";
-import { type BoundedPoolConfig, boundedPoolConfig, isAnswerTimeout } from "./connection.ts";
+import {
+  BoundedClient,
+  BoundedPool,
+  CONNECT_TIMEOUT_MESSAGE,
+  POOL_WAIT_TIMEOUT_MESSAGE,
+  watchAnswer,
+} from "./bounded-client.ts";
+import { type BoundedPoolConfig, boundedPoolConfig, isAnswerTimeout, isNoAnswer } from "./connection.ts";
 
 const url = process.env.TKA_TEST_DATABASE_URL;
 const pgWanted = url !== undefined || process.env.CI === "true";
@@ -51,6 +57,17 @@ describe("watchAnswer", () => {
       clearInterval(feed);
       clearTimeout(stopFeeding);
     }
+  });
+
+  it("gives a connect the time the loop was blocked back (creditBlocked)", async () => {
+    const started = performance.now();
+    const expired = new Promise<void>((resolve) =>
+      watchAnswer({ bytesRead: 0 }, 100, resolve, { creditBlocked: true }),
+    );
+    blockLoop(400);
+    await expired;
+    // Due at 100, fired at 400: 300 late, so 100 more (at most the bound) before judging.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(490);
   });
 
   it("never expires once cancelled", async () => {
@@ -125,6 +142,38 @@ describe.skipIf(!pgWanted)("BoundedClient against PostgreSQL", () => {
     expect(rows[0]?.big.length).toBe(size);
   }, 60_000);
 
+  it("connects when the handshake could only run after a blocked loop (pg's own timer gave up)", async () => {
+    const own = new pg.Client({ connectionString: url, connectionTimeoutMillis: BOUND });
+    own.on("error", () => {});
+    const ownConnect = own.connect();
+    blockLoop(BLOCK);
+    await expect(ownConnect).rejects.toThrow("timeout expired");
+
+    const client = new BoundedClient({ connectionString: url, connectTimeoutMs: BOUND });
+    client.on("error", () => {});
+    closers.push(() => client.end());
+    const connecting = client.connect();
+    blockLoop(BLOCK);
+    await connecting;
+    expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  }, 30_000);
+
+  it("hands a waiting request the connection a blocked loop kept from being released", async () => {
+    const pool = new BoundedPool({
+      ...boundedPoolConfig(url ?? "", 5_000, 1),
+      connectionTimeoutMillis: BOUND,
+      answerTimeoutMs: BOUND,
+    });
+    closers.push(() => pool.end());
+    await pool.query("SELECT 1");
+    const first = pool.query("SELECT pg_sleep(0.1), 1 AS one");
+    const second = pool.query("SELECT 2 AS two"); // waits for the only connection
+    await new Promise((resolve) => process.nextTick(resolve)); // the first is sent
+    blockLoop(BLOCK);
+    expect((await first).rows[0]).toMatchObject({ one: 1 });
+    expect((await second).rows).toEqual([{ two: 2 }]);
+  }, 30_000);
+
   describe("a server that says nothing", () => {
     let proxy: TcpProxy;
     async function silentClient(): Promise<pg.Client> {
@@ -156,6 +205,51 @@ describe.skipIf(!pgWanted)("BoundedClient against PostgreSQL", () => {
       const waited = performance.now() - started;
       expect(isAnswerTimeout(error)).toBe(true);
       expect(waited).toBeLessThan(BLOCK + BOUND);
+    }, 30_000);
+
+    it("is given up while connecting, at the bound", async () => {
+      const upstream = target();
+      proxy = await tcpProxy({ host: upstream.hostname, port: Number(upstream.port) });
+      closers.push(() => proxy.close());
+      upstream.host = `127.0.0.1:${proxy.port}`;
+      proxy.blackHole();
+      const client = new BoundedClient({ connectionString: upstream.href, connectTimeoutMs: BOUND });
+      client.on("error", () => {});
+      closers.push(() => client.end());
+      const started = performance.now();
+      const error = await client.connect().catch((e: unknown) => e);
+      const waited = performance.now() - started;
+      expect((error as Error).message).toBe(CONNECT_TIMEOUT_MESSAGE);
+      expect(isNoAnswer(error)).toBe(true);
+      expect(waited).toBeGreaterThanOrEqual(BOUND - 5);
+      expect(waited).toBeLessThan(BOUND + 1_000);
+    }, 30_000);
+
+    it("gives a request waiting for a pooled connection up at the bound, and serves again later", async () => {
+      const upstream = target();
+      proxy = await tcpProxy({ host: upstream.hostname, port: Number(upstream.port) });
+      closers.push(() => proxy.close());
+      upstream.host = `127.0.0.1:${proxy.port}`;
+      const pool = new BoundedPool({
+        ...boundedPoolConfig(upstream.href, 5_000, 1),
+        connectionTimeoutMillis: BOUND,
+        answerTimeoutMs: 3 * BOUND,
+      });
+      pool.on("error", () => {});
+      closers.push(() => pool.end());
+      await pool.query("SELECT 1");
+      proxy.blackHole();
+      const first = pool.query("SELECT 1").catch((e: unknown) => e);
+      const started = performance.now();
+      const waiting = await pool.query("SELECT 2").catch((e: unknown) => e);
+      const waited = performance.now() - started;
+      expect((waiting as Error).message).toBe(POOL_WAIT_TIMEOUT_MESSAGE);
+      expect(isNoAnswer(waiting)).toBe(true);
+      expect(waited).toBeGreaterThanOrEqual(BOUND - 5);
+      expect(waited).toBeLessThan(BOUND + 1_000);
+      expect(isAnswerTimeout(await first)).toBe(true);
+      proxy.restore();
+      expect((await pool.query("SELECT 3 AS three")).rows).toEqual([{ three: 3 }]);
     }, 30_000);
 
     it("fails the query in the pool, which drops the connection", async () => {

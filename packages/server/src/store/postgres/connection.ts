@@ -1,7 +1,13 @@
 // The pool's plumbing: the connection settings that bound every round trip, applying migrations
 // at start and running a transaction on one connection.
 import pg from "pg";
-import { ANSWER_TIMEOUT_MESSAGE, BoundedClient, type BoundedClientConfig } from "./bounded-client.ts";
+import {
+  ANSWER_TIMEOUT_MESSAGE,
+  BoundedClient,
+  type BoundedClientConfig,
+  CONNECT_TIMEOUT_MESSAGE,
+  POOL_WAIT_TIMEOUT_MESSAGE,
+} from "./bounded-client.ts";
 import { migrations } from "./migrations.ts";
 
 /** The longest wait for one round trip by default (the setting is `database-timeout`). */
@@ -43,11 +49,8 @@ export function isAnswerTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === ANSWER_TIMEOUT_MESSAGE;
 }
 
-/** node-postgres' messages when a connection could not be had in time (pg-pool's, then pg's). */
-const CONNECT_TIMEOUTS = new Set([
-  "timeout exceeded when trying to connect",
-  "Connection terminated due to connection timeout",
-]);
+/** The messages when a connection could not be had in time (a free pooled one, a new one). */
+const CONNECT_TIMEOUTS = new Set([POOL_WAIT_TIMEOUT_MESSAGE, CONNECT_TIMEOUT_MESSAGE]);
 
 /** True when the database did not answer in time: no answer to a statement, or no connection. */
 export function isNoAnswer(error: unknown): boolean {

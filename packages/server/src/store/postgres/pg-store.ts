@@ -13,7 +13,7 @@
 // Reads are single statements (one snapshot each); the hot ones are named, so each pooled
 // connection parses and plans them once.
 import { randomUUID } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import type { HistoryEntry, HistoryState } from "../../domain/index.ts";
 import { storableText } from "../text.ts";
 import type {
@@ -32,6 +32,7 @@ import type {
   StoredEvent,
   StoredSequence,
 } from "../types.ts";
+import { BoundedPool } from "./bounded-client.ts";
 import { commitBatch, type EncodedCommit, encodeCommit } from "./commit.ts";
 import {
   type BoundedPoolConfig,
@@ -90,7 +91,7 @@ export class PgStore implements Store {
   private constructor(config: BoundedPoolConfig) {
     this.#config = config;
     this.#listenCheckMs = 2 * (config.statement_timeout || DEFAULT_DATABASE_TIMEOUT_MS);
-    this.#pool = new pg.Pool(config);
+    this.#pool = new BoundedPool(config);
     this.#committer = new GroupCommitter((batch) => commitBatch(this.#pool, batch, this.#channel, this.#instanceId), {
       maxBatch: MAX_BATCH,
       maxBatchBytes: MAX_BATCH_CHARS,
