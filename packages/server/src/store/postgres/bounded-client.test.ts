@@ -245,6 +245,7 @@ describe.skipIf(!pgWanted)("BoundedClient against PostgreSQL", () => {
       const waited = performance.now() - started;
       expect((waiting as Error).message).toBe(POOL_WAIT_TIMEOUT_MESSAGE);
       expect(isNoAnswer(waiting)).toBe(true);
+      expect(pool.waitingCount).toBe(0); // it left pg-pool's queue
       expect(waited).toBeGreaterThanOrEqual(BOUND - 5);
       expect(waited).toBeLessThan(BOUND + 1_000);
       expect(isAnswerTimeout(await first)).toBe(true);

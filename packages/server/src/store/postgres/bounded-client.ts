@@ -179,8 +179,8 @@ const NO_READS: ReadCounter = { bytesRead: 0 };
  * pg.Pool whose wait for a free connection (`connectionTimeoutMillis`, taken from pg-pool, which
  * would also time connects with it) cannot be cut short by a blocked event loop either: the
  * connections a blocked loop kept from being released are released in the turn the watch yields.
- * A request given up while waiting still takes its turn in pg-pool's queue, and hands the
- * connection it gets straight back. Connects are bounded by the clients (`connectTimeoutMs`).
+ * A request given up while waiting leaves pg-pool's queue. Connects are bounded by the clients
+ * (`connectTimeoutMs`).
  */
 export class BoundedPool extends pg.Pool {
   readonly #waitTimeoutMs: number;
@@ -215,23 +215,29 @@ export class BoundedPool extends pg.Pool {
     }
     const finish = done as NonNullable<typeof done>;
     let abandoned = false;
-    const watch = watchAnswer(
-      NO_READS,
-      this.#waitTimeoutMs,
-      () => {
-        abandoned = true;
-        finish(new Error(POOL_WAIT_TIMEOUT_MESSAGE));
-      },
-      { creditBlocked: true },
-    );
-    super.connect((error: Error | undefined, client: pg.PoolClient | undefined, release: () => void) => {
+    const handed = (error: Error | undefined, client: pg.PoolClient | undefined, release: () => void) => {
       if (abandoned) {
         if (client) release();
         return;
       }
       watch.cancel();
       finish(error, client, release);
-    });
+    };
+    const watch = watchAnswer(
+      NO_READS,
+      this.#waitTimeoutMs,
+      () => {
+        abandoned = true;
+        // Leave pg-pool's queue, as its own timer does (a private field: without it, `handed`
+        // gives the connection back when the turn comes).
+        const queue = (this as unknown as { _pendingQueue?: { callback: unknown }[] })._pendingQueue;
+        const at = queue?.findIndex((item) => item.callback === handed) ?? -1;
+        if (at >= 0) queue?.splice(at, 1);
+        finish(new Error(POOL_WAIT_TIMEOUT_MESSAGE));
+      },
+      { creditBlocked: true },
+    );
+    super.connect(handed);
     return promise;
   }
 }
