@@ -6,6 +6,7 @@
 // resume from the last event id misses nothing.
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.ts";
 import type { StoredEvent } from "../src/store/types.ts";
 import { type ServerProcess, startServerProcess } from "./fixtures/server-process.ts";
@@ -184,4 +185,32 @@ describe("delivery processes", () => {
     }
     expect(server.alive()).toBe(true);
   }, 180_000);
+
+  it("keeps a handed-off connection counted against its address (MAX_CONNECTIONS_PER_IP) until it ends", async () => {
+    const server = await start({ MAX_CONNECTIONS_PER_IP: "4" });
+    /** Opens a WebSocket: its handshake's status (101, or the refusal's). */
+    const open = () =>
+      new Promise<{ status: number; ws: WebSocket }>((resolve) => {
+        const ws = new WebSocket(server.wsUrl, { headers: { "X-API-Key": KEY } });
+        ws.on("error", () => {});
+        ws.once("upgrade", (response) => resolve({ status: response.statusCode ?? 0, ws }));
+        ws.once("unexpected-response", (_request, response) => resolve({ status: response.statusCode ?? 0, ws }));
+      });
+    const held = [await open(), await open(), await open(), await open()];
+    for (const h of held) cleanups.push(() => h.ws.terminate());
+    expect(held.map((h) => h.status)).toEqual([101, 101, 101, 101]);
+    expect((await open()).status).toBe(429);
+    // One ends in its child: its place is free again.
+    const closed = new Promise((resolve) => held[0]?.ws.once("close", resolve));
+    held[0]?.ws.close();
+    await closed;
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 101; i++) {
+      const again = await open();
+      cleanups.push(() => again.ws.terminate());
+      status = again.status;
+      if (status !== 101) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(status).toBe(101);
+  }, 60_000);
 });

@@ -5,18 +5,20 @@
 // event once per child. A child that dies takes its sockets with it (the clients see the TCP
 // connection end without a close frame, 1006, and resume from their last event id); its
 // connections end here, and it is started again (after 100 ms, doubling to 5 s while it keeps
-// dying). A child that falls behind by more than MAX_BACKLOG event batches is stopped the same
-// way, so this process never holds an unbounded queue for it.
+// dying). A child that falls behind by more than MAX_BACKLOG_BYTES of events is stopped the same
+// way, so this process never holds an unbounded queue for it. A handed-off connection still
+// counts against its address's MAX_CONNECTIONS_PER_IP until it ends in the child.
 import { type ChildProcess, fork } from "node:child_process";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
+import { keepCounted } from "../http/connection-limit.ts";
 import type { FromChild, ToChild } from "./delivery-wire.ts";
 import { type ChildLink, type Forwarder, RemoteSocket } from "./remote-socket.ts";
 
-/** Event batches sent to a child and not yet written by it, before it is stopped as stuck. */
-const MAX_BACKLOG = 20_000;
+/** Event bytes sent to a child and not yet written by it, before it is stopped as stuck. */
+const MAX_BACKLOG_BYTES = 256 * 1024 * 1024;
 const RESPAWN_MIN_MS = 100;
 const RESPAWN_MAX_MS = 5_000;
 /** A child that ran this long is healthy again: the next respawn waits the minimum. */
@@ -34,11 +36,14 @@ export interface DeliveryPoolOptions {
 interface Pending {
   request: IncomingMessage;
   requestId: string;
+  /** Stops counting the connection against its address (MAX_CONNECTIONS_PER_IP) once it ends. */
+  release: () => void;
 }
 
 class PoolChild implements ChildLink {
   readonly forwarders = new Map<string, Forwarder>();
   readonly sockets = new Map<number, RemoteSocket>();
+  readonly releases = new Map<number, () => void>();
   readonly pending = new Map<number, Pending>();
   readonly process: ChildProcess;
   readonly startedAt = Date.now();
@@ -56,9 +61,12 @@ class PoolChild implements ChildLink {
 
   post(message: ToChild): void {
     if (this.exited || !this.process.connected) return;
-    if (message.t === "ev" && ++this.backlog > MAX_BACKLOG) {
-      this.process.kill("SIGKILL");
-      return;
+    if (message.t === "ev") {
+      for (const e of message.events) this.backlog += e.frame.length;
+      if (this.backlog > MAX_BACKLOG_BYTES) {
+        this.process.kill("SIGKILL");
+        return;
+      }
     }
     this.process.send(message);
   }
@@ -110,7 +118,7 @@ export class DeliveryPool {
     // failure limit keys on the client's address).
     void request.socket.remoteAddress;
     const id = this.#nextId++;
-    best.pending.set(id, { request, requestId });
+    best.pending.set(id, { request, requestId, release: keepCounted(socket) });
     const { method = "GET", url = "/", headers } = request;
     best.process.send({ t: "conn", id, method, url, headers, head } satisfies ToChild, socket as Socket);
     return true;
@@ -150,7 +158,7 @@ export class DeliveryPool {
         this.#options.log?.({ level: "info", msg: "delivery process started", pid: child.process.pid });
         return;
       case "done":
-        child.backlog -= message.batches;
+        child.backlog -= message.bytes;
         for (const [id, n] of message.sent) child.sockets.get(id)?.sink?.hooks.sent(n);
         return;
       case "open": {
@@ -159,11 +167,15 @@ export class DeliveryPool {
         child.pending.delete(message.id);
         const socket = new RemoteSocket(child, message.id);
         child.sockets.set(message.id, socket);
+        child.releases.set(message.id, pending.release);
         this.#options.accept(socket, pending.request, pending.requestId);
         return;
       }
       case "closed":
+        child.pending.get(message.id)?.release();
         child.pending.delete(message.id);
+        child.releases.get(message.id)?.();
+        child.releases.delete(message.id);
         child.sockets.get(message.id)?.closed();
         child.sockets.delete(message.id);
         return;
@@ -206,7 +218,10 @@ export class DeliveryPool {
       });
     }
     for (const socket of child.sockets.values()) socket.closed();
+    for (const release of child.releases.values()) release();
+    for (const pending of child.pending.values()) pending.release();
     child.sockets.clear();
+    child.releases.clear();
     child.pending.clear();
     if (this.#closing) return;
     const ran = Date.now() - child.startedAt;

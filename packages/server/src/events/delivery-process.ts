@@ -126,7 +126,26 @@ function fanOut(project: string, events: WireEvent[]): void {
   }
 }
 
-let batches = 0;
+/**
+ * Live events waiting for the next flush, by project. Events that arrive while a flush writes
+ * (a pass over thousands of sockets takes a while) go out together in the next one: each
+ * connection then gets several events in one write, as in the server's own fan-out. Messages
+ * about one connection are handled at once: a `live` cursor skips what it already has; after
+ * `unlive` the connection gets no more events (what it missed, a resume replays).
+ */
+const pending = new Map<string, WireEvent[]>();
+let flushScheduled = false;
+
+function flush(): void {
+  flushScheduled = false;
+  for (const [project, events] of pending) {
+    pending.delete(project);
+    fanOut(project, events);
+  }
+  report();
+}
+
+let bytes = 0;
 let reportScheduled = false;
 /** Tells the server, once per turn, how many `ev` messages are done and what each connection got. */
 function report(): void {
@@ -139,17 +158,23 @@ function report(): void {
       if (conn.sent > 0) sent.push([id, conn.sent]);
       conn.sent = 0;
     }
-    tell({ t: "done", batches, sent });
-    batches = 0;
+    tell({ t: "done", bytes, sent });
+    bytes = 0;
   });
 }
 
 process.on("message", (message: ToChild, handle: unknown) => {
   if (message.t === "conn") return accept(message, handle as Socket | undefined);
   if (message.t === "ev") {
-    fanOut(message.project, message.events);
-    batches++;
-    return report();
+    const waiting = pending.get(message.project);
+    if (waiting === undefined) pending.set(message.project, message.events);
+    else for (const e of message.events) waiting.push(e);
+    for (const e of message.events) bytes += e.frame.length;
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+    return;
   }
   if (message.t === "closeAll") {
     for (const conn of conns.values()) conn.ws.close(message.code, message.reason);

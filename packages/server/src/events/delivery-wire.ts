@@ -50,5 +50,5 @@ export type FromChild =
   | { t: "ack"; id: number; bytes: number }
   /** The connection was over its send buffer on a live write: closed with 4009. */
   | { t: "slow"; id: number }
-  /** Live events written (counted per connection), and `ev` messages finished (the server's backlog). */
-  | { t: "done"; batches: number; sent: [number, number][] };
+  /** Live events written (counted per connection), and the frame bytes of `ev` messages finished (the backlog). */
+  | { t: "done"; bytes: number; sent: [number, number][] };
