@@ -23,6 +23,7 @@ export {
   ConflictError,
   type DeclaredErrors,
   declaresError,
+  EventStreamError,
   errorClassForStatus,
   InternalServerError,
   NotFoundError,

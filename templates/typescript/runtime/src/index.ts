@@ -22,6 +22,7 @@ export {
   ConflictError,
   type DeclaredErrors,
   declaresError,
+  EventStreamError,
   errorClassForStatus,
   InternalServerError,
   NotFoundError,
