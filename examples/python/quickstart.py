@@ -83,8 +83,9 @@ async def main() -> None:
             seq.id, models.SequencePatch(metadata={"tempo": 96})
         )
         try:
+            # if_match takes the resource (its version), a version number or the ETag.
             seq = await client.sequences.update(
-                seq.id, models.SequencePatch(name="Mine"), if_match=f'"{stale.version}"'
+                seq.id, models.SequencePatch(name="Mine"), if_match=stale
             )
         except PreconditionFailedError as error:
             print(
@@ -94,7 +95,7 @@ async def main() -> None:
             seq = await client.sequences.update(
                 seq.id,
                 models.SequencePatch(name="Mine"),
-                if_match=f'"{latest.version}"',
+                if_match=latest.version,
             )
         print(f'done: "{seq.name}" at version {seq.version}, metadata {seq.metadata}')
 

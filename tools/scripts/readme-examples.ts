@@ -8,7 +8,7 @@
 // the examples' values are placeholders ("…").
 //
 // Then the same for the SDKs generated from the corpus's kitchen-sink document (the examples are
-// generated for any document).
+// generated for any document), and the Rust README and rustdoc examples of its constructs document.
 //
 // Report: tools/scripts/.reports/readme-examples.xml (JUnit) and cargo-test.log (our doctests),
 // both counted by summary.ts. Run: tools/scripts/test-readme-examples.sh [typescript|python|rust|
@@ -59,6 +59,8 @@ interface Subject {
   pyPath: string;
   rsReadme: string;
   rsCrate: string;
+  /** The checks run for it (all when absent). */
+  only?: string[];
 }
 
 const tka: Subject = {
@@ -73,10 +75,10 @@ const tka: Subject = {
 };
 
 /** The SDKs of another OpenAPI document (e.g. the generator's corpus), generated into the work folder. */
-function corpusSubject(document: string): Subject {
+function corpusSubject(document: string, targets = ["typescript", "python", "rust"]): Subject {
   const key = basename(document).replace(/\.[^.]*$/, "");
   const out = join(work, key);
-  for (const target of ["typescript", "python", "rust"]) {
+  for (const target of targets) {
     const gen = run(
       process.execPath,
       [join(root, "tools/codegen/src/cli.ts"), "--input", document, "--target", target, "--out", join(out, target)],
@@ -85,8 +87,9 @@ function corpusSubject(document: string): Subject {
     if (!gen.ok) throw new Error(`codegen --target ${target} failed:\n${gen.output}`);
   }
   // The package's ESM marker (the target leaves package.json to the package's owner).
-  writeFileSync(join(out, "typescript/package.json"), '{ "type": "module" }\n');
+  if (targets.includes("typescript")) writeFileSync(join(out, "typescript/package.json"), '{ "type": "module" }\n');
   return {
+    ...(targets.includes("rust") && targets.length === 1 ? { only: ["rust", "rustdoc"] } : {}),
     key,
     label: ` of ${basename(document)}`,
     tsReadme: join(out, "typescript/README.md"),
@@ -242,6 +245,9 @@ function xml(text: string): string {
 // By default ours, then the SDKs of the corpus's kitchen-sink document (the examples are generated
 // for any document, so one that uses every construct is compiled too).
 const kitchenSink = join(root, "tools/codegen/corpus/kitchen-sink-3.1.yaml");
+// And the Rust examples of the constructs document: path parameters that are unions, multipart
+// forms with required parts (built as literals in the examples).
+const constructs = join(root, "tools/codegen/corpus/constructs-3.1.yaml");
 const args = process.argv.slice(2);
 const corpusAt = args.indexOf("--corpus");
 const corpus = corpusAt >= 0 ? args.splice(corpusAt, 2)[1] : undefined;
@@ -252,7 +258,9 @@ if (corpus === undefined) {
 }
 try {
   const subjects: (() => Subject)[] =
-    corpus === undefined ? [() => tka, () => corpusSubject(kitchenSink)] : [() => corpusSubject(corpus)];
+    corpus === undefined
+      ? [() => tka, () => corpusSubject(kitchenSink), () => corpusSubject(constructs, ["rust"])]
+      : [() => corpusSubject(corpus)];
   for (const make of subjects) {
     let subject: Subject;
     try {
@@ -299,6 +307,7 @@ try {
     ];
     for (const [key, fn] of checks) {
       if (args.length > 0 && !args.includes(key)) continue;
+      if (subject.only !== undefined && !subject.only.includes(key)) continue;
       const outcome = { ...fn(), tkaDoctests: subject === tka && key === "rustdoc" };
       outcomes.push(outcome);
       console.log(`readme-examples: ${outcome.ok ? "ok" : "FAILED"}: ${outcome.name}`);

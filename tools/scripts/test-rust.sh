@@ -50,6 +50,9 @@ if has_component clippy clippy; then
   echo "test-rust.sh: cargo clippy --all-targets --locked -- -D warnings"
   cargo clippy --all-targets --locked -- -D warnings
 fi
+# Broken intra-doc links (easy to leave behind when items move between files) fail the docs.
+echo "test-rust.sh: cargo doc --no-deps (rustdoc -D warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -q
 echo "test-rust.sh: cargo test --locked"
 mkdir -p "$crate/.reports"
 cargo test --locked 2>&1 | tee "$crate/.reports/cargo-test.log"

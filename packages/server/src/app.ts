@@ -9,13 +9,18 @@ import type { AuthFailureLimiter } from "./auth/failure-limit.ts";
 import type { ViewCache } from "./cache/view-cache.ts";
 import type { EventDispatcher } from "./events/dispatcher.ts";
 import type { SseStreams } from "./events/sse.ts";
+import { operations } from "./generated/operations.ts";
 import { registerRoutes } from "./generated/routes.ts";
 import type { JsonLimits } from "./generated/runtime/json.ts";
+import { Validator } from "./generated/runtime/validate.ts";
+import { schemas } from "./generated/schemas.ts";
 import { requireApiKey } from "./http/auth.ts";
 import { chain } from "./http/chain.ts";
 import { type CorsOptions, cors } from "./http/cors.ts";
 import { problemFor } from "./http/errors.ts";
-import { type FastPath, fastSequenceReads } from "./http/fast-read.ts";
+import type { FastPath } from "./http/fast-admit.ts";
+import { fastSequenceReads } from "./http/fast-read.ts";
+import { fastSequencePatches } from "./http/fast-write.ts";
 import { idempotency } from "./http/idempotency.ts";
 import { limitBody, rateLimit } from "./http/limits.ts";
 import { type Log, observe, reporter } from "./http/observe.ts";
@@ -24,13 +29,13 @@ import type { RateLimiter } from "./http/rate-limit.ts";
 import { requestId } from "./http/request-id.ts";
 import type { Metrics } from "./observability/metrics.ts";
 import { type MetricsAccess, metricsHandler } from "./observability/metrics-route.ts";
-import { type CircuitBreaker, DatabaseUnavailableError } from "./resilience/circuit-breaker.ts";
+import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { contractRoutes } from "./routes/contract.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { webRoutes } from "./routes/web.ts";
 import type { WebApp } from "./routes/web-assets.ts";
 import type { SequenceService } from "./service/sequences.ts";
-import { type Store, VersionConflictError } from "./store/types.ts";
+import type { Store } from "./store/types.ts";
 
 export interface AppDeps {
   info: ServerInfo;
@@ -71,6 +76,7 @@ function clientAborted(env: unknown, error: unknown): boolean {
   return incoming.destroyed === true || (error as { code?: unknown } | null)?.code === "ECONNRESET";
 }
 
+/** The titles of the codes the generated skeleton answers with (its problem writer's). */
 const titles = {
   BAD_REQUEST: "Bad request",
   METHOD_NOT_ALLOWED: "Method not allowed",
@@ -100,19 +106,39 @@ function corsOptions(deps: Pick<AppDeps, "corsOrigins">): CorsOptions {
 }
 
 /**
- * Reads of one sequence answered from the read cache through node:http directly, with the same
- * middlewares (http/fast-read.ts); undefined where there is no read cache (PostgreSQL).
+ * Requests answered through node:http directly, with the same middlewares and validation as the
+ * Hono app (http/fast-read.ts, http/fast-write.ts): sequence PATCHes, and reads of one sequence
+ * from the read cache where there is one (SQLite). Everything else goes to the app.
  */
-export function createFastPath(deps: AppDeps): FastPath | undefined {
-  if (deps.views === undefined) return undefined;
-  return fastSequenceReads({
-    views: deps.views,
+export function createFastPath(deps: AppDeps): FastPath {
+  const admit = {
     keys: deps.keys,
     authFailures: deps.authFailures,
     limiter: deps.limiter,
     cors: corsOptions(deps),
     report: reporter(deps.metrics, deps.log),
+  };
+  const validator = new Validator(schemas);
+  const patches = fastSequencePatches({
+    ...admit,
+    service: deps.service,
+    store: deps.store,
+    idempotencyTtlMs: deps.idempotencyTtlMs,
+    operation: operations.updateSequence,
+    validator,
+    resolve: (ref) => {
+      const schema = schemas[ref.slice("#/components/schemas/".length)];
+      if (schema === undefined) throw new Error(`unresolved $ref ${ref}`);
+      return schema;
+    },
+    jsonLimits: deps.jsonLimits,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    titles,
+    log: deps.log,
   });
+  if (deps.views === undefined) return patches;
+  const reads = fastSequenceReads({ ...admit, views: deps.views });
+  return (req, res) => reads(req, res) || patches(req, res);
 }
 
 /** Builds the HTTP application. Everything it serves is listed here. */
@@ -162,17 +188,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     if (clientAborted(c.env, error)) return c.body(null, CLIENT_CLOSED_REQUEST);
     const known = problemFor(c, error);
     if (known) return known;
-    if (error instanceof VersionConflictError) {
-      // Concurrent writers on other instances kept winning: the client may simply retry.
-      const response = problem(c, 409, "CONFLICT", "Conflict", "The sequence is being changed concurrently; retry.");
-      response.headers.set("Retry-After", "1");
-      return response;
-    }
-    if (error instanceof DatabaseUnavailableError) {
-      const response = problem(c, 503, "SERVICE_UNAVAILABLE", "Service unavailable", "The database is unavailable.");
-      response.headers.set("Retry-After", String(error.retryAfterSeconds));
-      return response;
-    }
     deps.log({ level: "error", msg: "unhandled error", request_id: c.get("requestId"), error: String(error) });
     return problem(c, 500, "INTERNAL_ERROR", "Internal server error", "Nothing was changed. Report the request id.");
   });

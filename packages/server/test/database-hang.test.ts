@@ -63,7 +63,11 @@ describe.skipIf(!pgWanted)("PostgreSQL that stops answering", () => {
       DATABASE_TIMEOUT: String(timeoutMs),
       API_KEY_SECRET: "hang-secret-0123456789abcdef0123456789",
     });
-    const server = await buildServer(config, () => {});
+    // The server's log with times, for failure messages (what opened the circuit, and when).
+    const started = performance.now();
+    const logs: string[] = [];
+    const note = (line: string) => logs.push(`${(performance.now() - started).toFixed(0)} ms ${line}`);
+    const server = await buildServer(config, (entry) => note(JSON.stringify(entry)));
     closers.push(() => server.store.close().catch(() => {}));
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
       const started = performance.now();
@@ -78,7 +82,13 @@ describe.skipIf(!pgWanted)("PostgreSQL that stops answering", () => {
       });
       return { response, ms: performance.now() - started };
     };
-    return { server, call };
+    const log = () => logs.join("\n");
+    // Idle before a test black-holes the database: the first pruning (started in the background)
+    // done, so the statements a test sends are the only ones that go out into the silence.
+    await server.retention.started;
+    note("built, first pruning done");
+    expect(server.breaker.state, log()).toBe("closed");
+    return { server, call, note, log };
   }
 
   async function expectUnavailable(response: Response): Promise<void> {
@@ -143,19 +153,21 @@ describe.skipIf(!pgWanted)("PostgreSQL that stops answering", () => {
 
   it("gives up on a statement that gets no answer: 503 within the bound", async () => {
     const timeoutMs = 1000;
-    const { server, call } = await setup(timeoutMs);
+    const { server, call, note, log } = await setup(timeoutMs);
     expect((await call("POST", "/api/v1/sequences", { name: "first" })).response.status).toBe(201);
+    note("black hole");
     proxy.blackHole();
     // The pool has a connection ready: the statement goes out on it and hears nothing.
     const lone = await call("POST", "/api/v1/sequences", { name: "into the silence" });
+    note(`answered ${lone.response.status} after ${lone.ms.toFixed(0)} ms`);
     await expectUnavailable(lone.response);
-    expect(lone.ms).toBeGreaterThanOrEqual(timeoutMs); // it did wait for an answer...
-    expect(lone.ms).toBeLessThan(timeoutMs + 1000 + 5000); // ...about the bound + 1 s (+ a loaded machine)
-    expect(server.breaker.state).toBe("open");
+    expect(lone.ms, log()).toBeGreaterThanOrEqual(timeoutMs); // it did wait for an answer...
+    expect(lone.ms, log()).toBeLessThan(timeoutMs + 1000 + 5000); // ...about the bound + 1 s (+ a loaded machine)
+    expect(server.breaker.state, log()).toBe("open");
   }, 60_000);
 
   it("answers 503 for a statement PostgreSQL cancels after the bound, without opening the circuit", async () => {
-    const { server, call } = await setup(1500);
+    const { server, call, log } = await setup(1500);
     const created = await call("POST", "/api/v1/sequences", { name: "locked" });
     const { id } = (await created.response.json()) as { id: string };
     const other = await call("POST", "/api/v1/sequences", { name: "free" });
@@ -178,7 +190,7 @@ describe.skipIf(!pgWanted)("PostgreSQL that stops answering", () => {
     );
     await expectUnavailable(blocked.response);
     expect(blocked.response.headers.get("Retry-After")).toBe("1");
-    expect(server.breaker.state).toBe("closed");
+    expect(server.breaker.state, log()).toBe("closed");
     // Everything else goes on.
     const rename = await call(
       "PATCH",

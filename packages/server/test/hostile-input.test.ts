@@ -11,6 +11,7 @@ import { serve } from "@hono/node-server";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
+import { createServerWith } from "../src/http/fast-read.ts";
 import { buildServer } from "../src/server.ts";
 
 const KEY = "key-hostile-0123456789";
@@ -57,7 +58,13 @@ async function start(env: Record<string, string>) {
     ...env,
   });
   const server = await buildServer(config, () => {});
-  const http = serve({ fetch: server.app.fetch, hostname: "127.0.0.1", port: 0 });
+  // Wired as main.ts wires it: the node:http fast paths (cached reads, sequence PATCHes) first.
+  const http = serve({
+    fetch: server.app.fetch,
+    hostname: "127.0.0.1",
+    port: 0,
+    createServer: createServerWith(server.fastPath),
+  });
   await new Promise<void>((resolve) => (http.listening ? resolve() : http.once("listening", () => resolve())));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const call = (method: string, path: string, body?: Body, headers: Record<string, string> = {}) =>

@@ -14,7 +14,7 @@ import { KeySecretMismatchError } from "../src/auth/key-secret.ts";
 import { loadConfig } from "../src/config.ts";
 import { buildServer } from "../src/server.ts";
 import { migrations } from "../src/store/sqlite/migrations.ts";
-import { runToExit, startServerProcess } from "./fixtures/server-process.ts";
+import { describeExit, runToExit, startServerProcess } from "./fixtures/server-process.ts";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -89,7 +89,7 @@ describe.each(stores)("the keys command on %s", (_, settings) => {
   it("creates, lists and revokes keys; a revoked key is refused", async () => {
     const env = await settings();
     const made = await keysProcess(["create", "--project", "alpha", "--name", "ci", "--json"], env);
-    expect(made.code, made.stderr).toBe(0);
+    expect(made.code, describeExit(made)).toBe(0);
     const created = JSON.parse(made.stdout) as { id: string; key: string; prefix: string };
     expect(created.key).toMatch(/^tka_[a-z2-7]{32}$/);
     expect(created.prefix).toBe(created.key.slice(0, 8));
@@ -114,7 +114,7 @@ describe.each(stores)("the keys command on %s", (_, settings) => {
     expect((await from(before.app, "127.0.0.1", created.key)).status).toBe(200);
 
     const wrongProject = await keysProcess(["revoke", created.id, "--project", "beta"], env);
-    expect(wrongProject.code).toBe(1);
+    expect(wrongProject.code, describeExit(wrongProject)).toBe(1);
     expect(wrongProject.stderr.trim()).toMatch(
       /^tka-server keys: key key_\w+ belongs to project "alpha", not "beta": nothing revoked$/,
     );
@@ -190,7 +190,7 @@ describe("the key secret", () => {
       buildServer(loadConfig([], { DATA_DIR: dir, API_KEY_SECRET: "x".repeat(40) }), () => {}),
     ).rejects.toBeInstanceOf(KeySecretMismatchError);
     const refused = await runToExit([], { DATA_DIR: dir, PORT: "0", API_KEY_SECRET: "x".repeat(40) });
-    expect(refused.code).toBe(1);
+    expect(refused.code, describeExit(refused)).toBe(1);
     expect(refused.stderr.trim()).toMatch(
       /^tka-server: invalid configuration: the API key secret \(API_KEY_SECRET\) is not the one this database's keys were made with/,
     );

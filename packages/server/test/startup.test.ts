@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runToExit } from "./fixtures/server-process.ts";
+import { describeExit, runToExit } from "./fixtures/server-process.ts";
 
 const dataDir = () => mkdtempSync(join(tmpdir(), "tka-start-"));
 
@@ -19,8 +19,9 @@ async function listening(): Promise<Server> {
 
 /** Exit 1, one line on stderr matching `line`, nothing that looks like a stack trace anywhere. */
 async function expectOneLine(args: string[], env: Record<string, string>, line: RegExp): Promise<string> {
-  const { code, stdout, stderr } = await runToExit(args, { DATA_DIR: dataDir(), LOG_LEVEL: "info", ...env });
-  expect(code).toBe(1);
+  const exited = await runToExit(args, { DATA_DIR: dataDir(), LOG_LEVEL: "info", ...env });
+  const { stdout, stderr } = exited;
+  expect(exited.code, describeExit(exited)).toBe(1);
   const errors = stderr.trimEnd().split("\n");
   expect(errors, stderr).toHaveLength(1);
   expect(errors[0]).toMatch(/^tka-server: /);
@@ -111,8 +112,9 @@ describe("start-up failures", () => {
   it("prints the error itself too at LOG_LEVEL=debug", async () => {
     const dir = dataDir();
     mkdirSync(join(dir, "tka.db")); // a directory where the database file should be
-    const { code, stderr } = await runToExit([], { DATA_DIR: dir, LOG_LEVEL: "debug" });
-    expect(code).toBe(1);
+    const exited = await runToExit([], { DATA_DIR: dir, LOG_LEVEL: "debug" });
+    const { stderr } = exited;
+    expect(exited.code, describeExit(exited)).toBe(1);
     expect(stderr.split("\n")[0]).toMatch(/^tka-server: cannot (open|write)/);
     expect(stderr).toMatch(/^\s+at /m);
   }, 120_000);

@@ -94,6 +94,46 @@ def test_per_request_headers_win_and_none_removes(
     assert headers["user-agent"] == "custom/1"
 
 
+def test_client_headers_follow_attribute_changes(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    # The client's own headers are cached between calls: setting an attribute must show at once.
+    server.on(ok_item)
+    client = make_client(api_key="k1", default_headers={"X-Extra": "1"})
+    client.items.retrieve("x")
+    client.api_key = "k2"
+    client.default_headers["X-Extra"] = "2"
+    client.default_headers["Accept"] = "application/vnd.custom+json"
+    client.items.retrieve("x")
+    client.api_key = None
+    client.bearer_token = "t1"
+    del client.default_headers["X-Extra"]
+    client.items.retrieve("x")
+    first, second, third = (r.headers for r in server.requests)
+    assert (first["x-api-key"], first["x-extra"], first["accept"]) == (
+        "k1",
+        "1",
+        "application/json",
+    )
+    assert (second["x-api-key"], second["x-extra"]) == ("k2", "2")
+    assert second["accept"] == "application/vnd.custom+json"  # a default header wins over Accept
+    assert "x-api-key" not in third and "x-extra" not in third
+    assert third["authorization"] == "Bearer t1"
+
+
+def test_a_changed_client_timeout_applies(server: TestServer, make_client: MakeClient) -> None:
+    def slow(ex: Exchange) -> None:
+        time.sleep(0.5)
+        ex.respond(200, ITEM)
+
+    server.on(slow)
+    client = make_client(timeout=5.0, max_retries=0)
+    assert client.items.retrieve("x").id == "it_1"
+    client.timeout = 0.1
+    with pytest.raises(APITimeoutError):
+        client.items.retrieve("x")
+
+
 def test_path_params_are_one_encoded_segment(server: TestServer, make_client: MakeClient) -> None:
     server.on(ok_item)
     make_client().items.retrieve("a/b c?d")

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 import pytest
 from conftest import AsyncRecordingSDK, Exchange, RecordingSDK, TestServer
 from fakesdk import Color, ItemCreate, ItemPatch
-from fakesdk._core import cookie_header, deep_object_query, delimited, encode_form_body
+from fakesdk._core import cookie_header, deep_object_query, delimited, encode_form_body, format_etag
 
 MakeClient = Callable[..., RecordingSDK]
 MakeAsyncClient = Callable[..., AsyncRecordingSDK]
@@ -210,3 +210,21 @@ def test_json_string_bodies_are_quoted_and_decoded(
     )
     assert text == "plain words"
     assert server.requests[1].body == b"plain words"
+
+
+class _Versioned:
+    version = 12
+
+
+def test_format_etag_quotes_versions_and_resources_and_keeps_tags() -> None:
+    assert format_etag(None) is None
+    assert format_etag(7) == '"7"'
+    assert format_etag(_Versioned()) == '"12"'
+    assert format_etag("7") == '"7"'
+    assert format_etag(" 7 ") == '"7"'
+    assert format_etag('"7"') == '"7"'
+    assert format_etag('W/"7"') == 'W/"7"'
+    assert format_etag("*") == "*"
+    assert format_etag('"1", "2"') == '"1", "2"'
+    with pytest.raises(TypeError, match="bool"):
+        format_etag(True)

@@ -54,6 +54,29 @@ async fn builds_url_with_encoded_path_and_exploded_query() {
 }
 
 #[tokio::test]
+async fn base_url_with_a_path_prefix_keeps_it_and_default_headers_outrank_accept() {
+    // The base URL is parsed once and only the path is set per call: its prefix stays, an
+    // encoded path parameter is not encoded twice, and `build_url` agrees with what is sent.
+    let server = TestServer::sequence(vec![ok_item()]).await;
+    let client = server
+        .client()
+        .base_url(format!("{}/api/v2/", server.url))
+        .default_header("Accept", "application/vnd.test+json")
+        .build()
+        .unwrap();
+    let spec = RequestSpec::get("/things/{id}")
+        .path_param("id", "a b/ü")
+        .query("q", "x y");
+    let expected = format!("{}/api/v2/things/a%20b%2F%C3%BC?q=x+y", server.url);
+    assert_eq!(client.build_url(&spec).unwrap(), expected);
+    let _: Item = client.request(spec).await.unwrap();
+    let r = &server.requests()[0];
+    assert_eq!(r.path(), "/api/v2/things/a%20b%2F%C3%BC");
+    assert_eq!(r.query(), "q=x+y");
+    assert_eq!(r.header("accept"), Some("application/vnd.test+json"));
+}
+
+#[tokio::test]
 async fn unknown_path_parameter_is_an_invalid_request() {
     let server = TestServer::sequence(vec![ok_item()]).await;
     let client = server.client().build().unwrap();

@@ -69,6 +69,34 @@ describe("URL building and headers", () => {
     const client = new TestClient({ apiKey: "k", baseURL: "http://h.test/prefix/" });
     expect(client.buildURL("/a/{x}", { x: 1 })).toBe("http://h.test/prefix/a/1");
     expect(() => client.buildURL("/a/{x}", {})).toThrow(/Missing path parameter "x"/);
+    // The fast path (a path starting with one slash) and the general one agree.
+    expect(client.buildURL("/a")).toBe("http://h.test/prefix/a");
+    expect(client.buildURL("a")).toBe("http://h.test/prefix/a");
+    expect(client.buildURL("//a")).toBe("http://h.test/prefix/a");
+    expect(client.buildURL("https://other.test/x")).toBe("https://other.test/x");
+    const slashes = new TestClient({ apiKey: "k", baseURL: "http://h.test//" });
+    expect(slashes.buildURL("/a")).toBe("http://h.test/a");
+  });
+
+  it("calls an overridden authHeaders for every request (credentials that change)", async () => {
+    const rec = recorder();
+    server.use(
+      http.get(`${BASE}/v1/things`, ({ request }) => {
+        rec.record(request);
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    let n = 0;
+    class Rotating extends TestClient {
+      protected override authHeaders(): Record<string, string> {
+        n += 1;
+        return { Authorization: `Bearer t${n}` };
+      }
+    }
+    const client = new Rotating({ apiKey: "k", baseURL: BASE, maxRetries: 0 });
+    await client.request({ method: "get", path: "/v1/things" });
+    await client.request({ method: "get", path: "/v1/things" });
+    expect(rec.seen.map((r) => r.headers.get("authorization"))).toEqual(["Bearer t1", "Bearer t2"]);
   });
 
   it("sends Accept, Content-Type, the configured API-key header, User-Agent, default and per-request headers", async () => {

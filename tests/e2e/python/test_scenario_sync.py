@@ -149,6 +149,19 @@ def test_refuses_a_stale_if_match_with_a_typed_412(client: Tka) -> None:
     assert problem.request_id == caught.value.request_id
 
 
+def test_if_match_takes_the_resource_a_version_or_the_etag(client: Tka) -> None:
+    seq = client.sequences.create(models.SequenceCreate(name="Tags"))
+    v2 = client.sequences.update(seq.id, models.SequencePatch(name="v2"), if_match=seq)
+    v3 = client.sequences.update(seq.id, models.SequencePatch(name="v3"), if_match=v2.version)
+    raw = client.sequences.with_raw_response.update(seq.id, name="v4", if_match=f'"{v3.version}"')
+    assert raw.parse().version == v3.version + 1
+    assert raw.headers["etag"] == f'"{v3.version + 1}"'
+    with pytest.raises(PreconditionFailedError):
+        client.sequences.update(seq.id, name="v5", if_match=seq)
+    with pytest.raises(TypeError, match="bool"):
+        client.sequences.update(seq.id, name="v5", if_match=True)
+
+
 def test_creates_one_sequence_for_a_post_retried_with_the_same_idempotency_key(
     client: Tka,
 ) -> None:

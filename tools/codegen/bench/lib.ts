@@ -16,8 +16,14 @@ export interface Measured {
   note?: string;
 }
 
-/** Runs a command under GNU time (`/usr/bin/time`). */
-export function measure(cmd: string, argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Measured {
+/** Runs a command under GNU time (`/usr/bin/time`); `okStatus`: the exit codes that mean it worked. */
+export function measure(
+  cmd: string,
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  okStatus: readonly number[] = [0],
+): Measured {
   const result = spawnSync("/usr/bin/time", ["-f", "TIME %e %U %S %M", cmd, ...argv], {
     cwd,
     encoding: "utf8",
@@ -29,7 +35,7 @@ export function measure(cmd: string, argv: string[], cwd: string, env: NodeJS.Pr
     wall: line ? Number(line[1]) : Number.NaN,
     cpu: line ? Math.round((Number(line[2]) + Number(line[3])) * 100) / 100 : Number.NaN,
     peakMB: line ? Math.round(Number(line[4]) / 1024) : Number.NaN,
-    ok: result.status === 0,
+    ok: result.status !== null && okStatus.includes(result.status),
   };
   if (!out.ok) {
     out.note = (result.stderr ?? "")

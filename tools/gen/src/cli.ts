@@ -12,6 +12,7 @@ const { values } = parseArgs({
   options: {
     check: { type: "boolean", default: false },
     "no-cache": { type: "boolean", default: false },
+    lint: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
@@ -19,9 +20,10 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    "usage: pnpm gen [--check] [--no-cache]\n" +
+    "usage: pnpm gen [--check] [--lint] [--no-cache]\n" +
       "  --check     fail if any generated file differs from what `pnpm gen` would write\n" +
-      "  --no-cache  compile and lint the contract even when nothing they read changed",
+      "  --lint      lint the contract with Redocly too (otherwise `pnpm run lint` does)\n" +
+      "  --no-cache  compile (and lint) the contract even when nothing they read changed",
   );
   process.exit(0);
 }
@@ -31,7 +33,17 @@ if (values.help) {
 fastStart();
 if (values["no-cache"]) (await import("./cache.ts")).recomputeAll();
 const { repoRoot } = await import("./paths.ts");
-const { steps } = await import("./steps/index.ts");
+// The contract first: a compile it needs starts now in a worker, beside the loading below.
+try {
+  (await import("./steps/contract.ts")).startContract(repoRoot);
+} catch {
+  // reported by the contract step, which tries again
+}
+const { steps: all } = await import("./steps/index.ts");
+// --lint: Redocly right after the contract, in the background while the generators work.
+const steps = values.lint
+  ? [all[0], (await import("./steps/lint.ts")).lintStep, ...all.slice(1)].flatMap((s) => (s ? [s] : []))
+  : all;
 const { applyDiff, describeDiff, diffTrees, isClean, stageManifests } = await import("./tree.ts");
 
 const staging = await mkdtemp(join(tmpdir(), "tka-gen-"));

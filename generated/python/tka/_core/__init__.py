@@ -5,20 +5,10 @@ Generated code imports from here only; this package imports only httpx, pydantic
 and the standard library, always through relative imports inside itself.
 """
 
-from ._client import (
-    DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_AFTER,
-    DEFAULT_TIMEOUT,
-    IDEMPOTENCY_KEY_HEADER,
-    AsyncAPIClient,
-    BaseClient,
-    ClientConfig,
-    RequestOptions,
-    RequestSpec,
-    SyncAPIClient,
-    TimeoutTypes,
-    request_options,
-)
+from ._async_client import AsyncAPIClient
+from ._base_client import BaseClient
+from ._client import SyncAPIClient
+from ._etag import ETagInput, HasVersion, format_etag
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -53,6 +43,17 @@ from ._models import (
     open_discriminator,
 )
 from ._multipart import FileContent, FileTypes, Multipart
+from ._options import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_TIMEOUT,
+    IDEMPOTENCY_KEY_HEADER,
+    ClientConfig,
+    RequestOptions,
+    RequestSpec,
+    TimeoutTypes,
+    request_options,
+)
 from ._pagination import AsyncCursorPage, AsyncPageRequest, SyncCursorPage, link_next
 from ._response import (
     APIResponse,
@@ -98,10 +99,12 @@ __all__ = [
     "BaseClient",
     "BaseModel",
     "ClientConfig",
+    "ETagInput",
     "ConflictError",
     "EventStreamError",
     "FileContent",
     "FileTypes",
+    "HasVersion",
     "InternalServerError",
     "Multipart",
     "NotFoundError",
@@ -135,6 +138,7 @@ __all__ = [
     "delimited",
     "encode_form_body",
     "event_decoder",
+    "format_etag",
     "joined_object",
     "json_decoder",
     "make_status_error",

@@ -25,8 +25,8 @@ from typing import (
     cast,
 )
 
-from ._client import RequestSpec
 from ._exceptions import APIError
+from ._options import RequestSpec
 from ._response import APIResponse, _take_raw_response_flag, validate_as
 
 __all__ = [

@@ -152,6 +152,14 @@ class APIResponse(Generic[T]):
             return cast(T, response.text)
         if not response.content:
             return validate_as(self.cast_to, None, response=response, strict=self.strict)
+        if cast_to is not object and cast_to is not Any:
+            # The common case in one step: pydantic parses and validates the bytes (faster than
+            # json.loads, then validate_python). Anything it refuses (a mismatch, JSON that is
+            # not UTF-8 or not JSON) takes the path below, which decides as before.
+            try:
+                return cast(T, type_adapter(cast_to).validate_json(response.content))
+            except pydantic.ValidationError:
+                pass
         try:
             data = response.json()
         except ValueError as exc:

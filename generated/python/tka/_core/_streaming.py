@@ -13,7 +13,9 @@ from ._retry import DEFAULT_MAX_RETRY_AFTER, backoff_delay, parse_retry_after, s
 from ._sse import ServerSentEvent, SSEDecoder
 
 if TYPE_CHECKING:
-    from ._client import AsyncAPIClient, RequestOptions, RequestSpec, SyncAPIClient
+    from ._async_client import AsyncAPIClient
+    from ._client import SyncAPIClient
+    from ._options import RequestOptions, RequestSpec
 
 __all__ = ["AsyncEventStream", "SyncEventStream"]
 

@@ -70,6 +70,8 @@ def format_scalar(value: Any) -> str:
 
 def build_path(template: str, path_params: Mapping[str, Any] | None) -> str:
     """Fill ``{name}`` placeholders, each value percent-encoded as one path segment."""
+    if "{" not in template:
+        return template
     params = path_params or {}
 
     def replace(match: re.Match[str]) -> str:

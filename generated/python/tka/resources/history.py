@@ -10,11 +10,13 @@ from .._core import (
     NOT_GIVEN,
     AsyncAPIClient,
     AsyncPageRequest,
+    ETagInput,
     NotGiven,
     SyncAPIClient,
     SyncCursorPage,
     TimeoutTypes,
     async_to_raw_response_wrapper,
+    format_etag,
     request_options,
     to_raw_response_wrapper,
 )
@@ -100,7 +102,7 @@ class History:
         self,
         sequence_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -117,14 +119,14 @@ class History:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/redo",
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
             options=request_options(
                 timeout=timeout,
@@ -139,7 +141,7 @@ class History:
         self,
         sequence_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -156,14 +158,14 @@ class History:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/undo",
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
             options=request_options(
                 timeout=timeout,
@@ -236,7 +238,7 @@ class AsyncHistory:
         self,
         sequence_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -253,14 +255,14 @@ class AsyncHistory:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/redo",
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
             options=request_options(
                 timeout=timeout,
@@ -275,7 +277,7 @@ class AsyncHistory:
         self,
         sequence_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -292,14 +294,14 @@ class AsyncHistory:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/undo",
             cast_to=HistoryActionResult,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
             options=request_options(
                 timeout=timeout,

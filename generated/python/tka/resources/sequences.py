@@ -11,12 +11,14 @@ from .._core import (
     NOT_GIVEN,
     AsyncAPIClient,
     AsyncPageRequest,
+    ETagInput,
     NotGiven,
     SyncAPIClient,
     SyncCursorPage,
     TimeoutTypes,
     async_to_raw_response_wrapper,
     body_from,
+    format_etag,
     request_options,
     to_raw_response_wrapper,
 )
@@ -281,7 +283,7 @@ class Sequences:
         self,
         sequence_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -297,14 +299,14 @@ class Sequences:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "delete",
             "/api/v1/sequences/{sequence_id}",
             cast_to=SequenceDeletion,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_4,
             options=request_options(
                 timeout=timeout,
@@ -321,7 +323,7 @@ class Sequences:
         sequence_id: ResourceId,
         body: SequencePatch | SequencePatchParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -338,7 +340,7 @@ class Sequences:
         start_position: str | NotGiven | None = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
         beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -355,7 +357,7 @@ class Sequences:
         start_position: str | NotGiven | None = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
         beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -373,14 +375,14 @@ class Sequences:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "patch",
             "/api/v1/sequences/{sequence_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body,
                 {
@@ -586,7 +588,7 @@ class AsyncSequences:
         self,
         sequence_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -602,14 +604,14 @@ class AsyncSequences:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "delete",
             "/api/v1/sequences/{sequence_id}",
             cast_to=SequenceDeletion,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_4,
             options=request_options(
                 timeout=timeout,
@@ -626,7 +628,7 @@ class AsyncSequences:
         sequence_id: ResourceId,
         body: SequencePatch | SequencePatchParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -643,7 +645,7 @@ class AsyncSequences:
         start_position: str | NotGiven | None = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
         beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -660,7 +662,7 @@ class AsyncSequences:
         start_position: str | NotGiven | None = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
         beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -678,14 +680,14 @@ class AsyncSequences:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "patch",
             "/api/v1/sequences/{sequence_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body,
                 {

@@ -86,7 +86,7 @@ impl ClientCredentials {
             form_encode(&self.client_id),
             form_encode(&self.client_secret)
         );
-        let basic = super::client::base64_encode(pair.as_bytes());
+        let basic = super::builder::base64_encode(pair.as_bytes());
         let started = Instant::now();
         let response = http
             .post(&self.token_url)

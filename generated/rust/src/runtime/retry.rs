@@ -28,6 +28,15 @@ pub fn is_retryable_request(
     is_safe(method) || key_header.is_some_and(|name| headers.contains_key(name))
 }
 
+/// [`is_retryable_request`] with the key header already parsed (the client's per-call path).
+pub(super) fn is_retryable_safe_or_keyed(
+    method: &Method,
+    headers: &HeaderMap,
+    key_header: Option<&reqwest::header::HeaderName>,
+) -> bool {
+    is_safe(method) || key_header.is_some_and(|name| headers.contains_key(name))
+}
+
 /// Whether an answer with this status and these headers is worth retrying: `x-should-retry`
 /// (`true`/`false`) decides when present; otherwise 408, 409 with `Retry-After`, 429 and 5xx.
 pub fn is_retryable_status(status: StatusCode, headers: &HeaderMap) -> bool {

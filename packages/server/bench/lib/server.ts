@@ -73,11 +73,15 @@ export function startProcess(
 /**
  * The TKA server with every middleware on (auth, rate limit with a limit out of reach, request
  * id, metrics, a JSON log line per request, CORS), a fresh data directory and one API key.
- * BENCH_SERVER: another checkout's src/main.ts; BENCH_SERVER_ARGS: Node flags (e.g. --cpu-prof).
+ * BENCH_SERVER (or `script`): another checkout's src/main.ts; BENCH_SERVER_ARGS: Node flags (e.g. --cpu-prof).
  */
-export function startServer(env: Record<string, string> = {}): Promise<Running> {
-  return startProcess(process.env.BENCH_SERVER ?? join(here, "../../src/main.ts"), {
-    nodeArgs: process.env.BENCH_SERVER_ARGS?.split(" ").filter(Boolean) ?? [],
+export function startServer(
+  env: Record<string, string> = {},
+  script = process.env.BENCH_SERVER ?? join(here, "../../src/main.ts"),
+  nodeArgs = process.env.BENCH_SERVER_ARGS,
+): Promise<Running> {
+  return startProcess(script, {
+    nodeArgs: nodeArgs?.split(" ").filter(Boolean) ?? [],
     env: {
       PORT: "0",
       DATA_DIR: mkdtempSync(join(tmpdir(), "tka-bench-")),

@@ -19,26 +19,21 @@ export function callerOf(c: AppContext): Caller {
  */
 export function mutationOptions(c: AppContext, ifMatch: string | undefined, status: number): MutationOptions {
   const claim = c.get("idempotency");
-  return {
-    ifMatch,
-    ...(claim
-      ? {
-          idempotency: {
-            ...claim,
-            respond: (body: unknown): IdempotentResponse => {
-              const version = (body as { version?: unknown; sequence?: { version?: unknown } | null }).version;
-              return {
-                status,
-                headers: {
-                  "content-type": "application/json",
-                  ...(typeof version === "number" ? { etag: etagOf(version) } : {}),
-                },
-                body: JSON.stringify(body),
-              };
-            },
-          },
-        }
-      : {}),
+  return { ifMatch, ...(claim ? { idempotency: { ...claim, respond: idempotentAnswer(status) } } : {}) };
+}
+
+/** The answer stored with a keyed mutation's commit: status, Content-Type, ETag and the body's JSON. */
+export function idempotentAnswer(status: number): (body: unknown) => IdempotentResponse {
+  return (body) => {
+    const version = (body as { version?: unknown; sequence?: { version?: unknown } | null }).version;
+    return {
+      status,
+      headers: {
+        "content-type": "application/json",
+        ...(typeof version === "number" ? { etag: etagOf(version) } : {}),
+      },
+      body: JSON.stringify(body),
+    };
   };
 }
 

@@ -2,8 +2,10 @@
 // a 500 that leaks nothing (decided by the caller).
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError, type FieldProblem } from "../domain/index.ts";
+import { DatabaseUnavailableError } from "../resilience/circuit-breaker.ts";
 import { ServiceError } from "../service/errors.ts";
 import { etagOf } from "../service/if-match.ts";
+import { VersionConflictError } from "../store/types.ts";
 import { type ProblemContext, problem } from "./problem.ts";
 
 const statuses: Record<DomainError["code"] | ServiceError["code"], ContentfulStatusCode> = {
@@ -50,9 +52,34 @@ export function knownError(error: unknown): KnownError | undefined {
   };
 }
 
+/**
+ * What to answer for an error a handler raised, where it has an answer: the domain's and the
+ * service's errors, a concurrent writer that kept winning (409, retry), the database being
+ * unavailable (503, retry). Undefined: an unexpected error (the caller logs it and answers 500).
+ */
+export function errorAnswer(error: unknown): KnownError | undefined {
+  const known = knownError(error);
+  if (known !== undefined) return known;
+  if (error instanceof VersionConflictError) {
+    const detail = "The sequence is being changed concurrently; retry.";
+    return { status: 409, code: "CONFLICT", title: "Conflict", detail, fields: [], headers: { "Retry-After": "1" } };
+  }
+  if (error instanceof DatabaseUnavailableError) {
+    return {
+      status: 503,
+      code: "SERVICE_UNAVAILABLE",
+      title: "Service unavailable",
+      detail: "The database is unavailable.",
+      fields: [],
+      headers: { "Retry-After": String(error.retryAfterSeconds) },
+    };
+  }
+  return undefined;
+}
+
 /** The problem answer for a known error, or undefined for an unexpected one. */
 export function problemFor(c: ProblemContext, error: unknown): Response | undefined {
-  const known = knownError(error);
+  const known = errorAnswer(error);
   if (known === undefined) return undefined;
   const response = problem(c, known.status, known.code, known.title, known.detail, known.fields);
   for (const [name, value] of Object.entries(known.headers)) response.headers.set(name, value);

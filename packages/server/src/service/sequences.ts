@@ -119,6 +119,18 @@ interface Committed {
   view: SequenceView | null;
 }
 
+/** The clock as ISO 8601 text, formatted once per millisecond (a mutation reads it twice or more). */
+let lastMs = Number.NaN;
+let lastIso = "";
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 /** Commits retried after losing a race with a concurrent writer (when no If-Match pins the version). */
 const MAX_ATTEMPTS = 10;
 
@@ -133,7 +145,7 @@ export class SequenceService {
   constructor(options: ServiceOptions) {
     this.#store = options.store;
     this.#ids = options.ids;
-    this.#now = options.now ?? (() => new Date().toISOString());
+    this.#now = options.now ?? isoNow;
     this.#historyLimit = options.historyLimit;
     this.#publish = options.publish ?? (() => {});
   }

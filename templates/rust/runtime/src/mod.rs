@@ -13,20 +13,26 @@
 //! the caller's crate and therefore names `$crate::runtime::…` (the runtime must be mounted as
 //! `crate::runtime`).
 
+mod builder;
 pub mod client;
 pub mod datetime;
 pub mod enums;
 pub mod error;
 pub mod etag;
+mod log;
 pub mod multipart;
 mod oauth;
 pub mod pagination;
+mod pending;
 pub mod query;
+mod request;
 pub mod response;
 pub mod retry;
 pub mod sse;
+mod sse_parser;
 pub mod style;
 pub mod websocket;
+mod ws_options;
 
 pub use client::{
     BoxFuture, Client, ClientBuilder, ClientConfig, LogLevel, Logger, PendingRequest,

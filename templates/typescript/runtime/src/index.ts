@@ -1,16 +1,6 @@
 // The public API of the hand-written SDK runtime. Generated code imports from here (or the files directly).
 export { APIPromise, type APIResponseProps, defaultParse, type WithResponse } from "./core/api-promise.ts";
-export {
-  BaseClient,
-  type BinaryBody,
-  type ClientConfig,
-  type ClientOptions,
-  type Fetch,
-  type HTTPMethod,
-  type Logger,
-  type RequestOptions,
-  type RequestSpec,
-} from "./core/client.ts";
+export { BaseClient } from "./core/client.ts";
 export {
   APIConnectionError,
   APIError,
@@ -35,6 +25,16 @@ export {
   WebSocketClosedError,
 } from "./core/errors.ts";
 export { ClientCredentials, type OAuth2Config } from "./core/oauth.ts";
+export type {
+  BinaryBody,
+  ClientConfig,
+  ClientOptions,
+  Fetch,
+  HTTPMethod,
+  Logger,
+  RequestOptions,
+  RequestSpec,
+} from "./core/options.ts";
 export {
   CursorPage,
   linkNext,

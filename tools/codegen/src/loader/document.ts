@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { GeneratorError, splitPointer } from "../errors.ts";
+import { cacheDir } from "../startup.ts";
 import type { Location, NamedSchema, OpenApiVersion } from "./types.ts";
 
 // Loaded on first use: a run whose document is JSON or cached never pays for the YAML parser's
@@ -24,9 +24,10 @@ export function isObject(v: unknown): v is JsonObject {
 /**
  * Where parsed YAML is cached as JSON, keyed by the SHA-256 of the text. YAML parsing is by far
  * the slowest step (~80 ms for this project's spec against ~1 ms for JSON); the cache makes
- * repeated generation from an unchanged document fast. Disable with TKA_CODEGEN_NO_CACHE=1.
+ * repeated generation from an unchanged document fast. Disable with TKA_CODEGEN_NO_CACHE=1;
+ * it lives with the start-up caches (`parsed/`; TKA_CODEGEN_CACHE_DIR moves them all).
  */
-const CACHE_DIR = fileURLToPath(new URL("../../node_modules/.cache/tka-codegen/", import.meta.url));
+const CACHE_DIR = join(cacheDir, "parsed/");
 
 /** Parse YAML or JSON text (JSON is YAML 1.2). */
 export function parseText(text: string, file: string): Json {
@@ -55,17 +56,29 @@ export function parseText(text: string, file: string): Json {
   } catch (e) {
     throw new GeneratorError(file, "", `cannot parse the document: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (useCache) {
-    try {
-      mkdirSync(CACHE_DIR, { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(value));
-      renameSync(tmp, cacheFile);
-    } catch {
-      // a read-only checkout just does not cache
-    }
-  }
+  if (useCache) keepParsed(cacheFile, JSON.stringify(value));
   return value;
+}
+
+/**
+ * Records that the YAML `text` parses to the JSON `json`, for a caller that has both forms of one
+ * document (`pnpm gen`: the TypeSpec emitter writes the contract as YAML and JSON from the same
+ * object), so that parsing `text` later reads the JSON instead of parsing YAML.
+ */
+export function rememberParsed(text: string, json: string): void {
+  if (text.length <= 32_768 || process.env.TKA_CODEGEN_NO_CACHE === "1") return;
+  keepParsed(`${CACHE_DIR}${createHash("sha256").update(text).digest("hex")}.json`, json);
+}
+
+function keepParsed(cacheFile: string, json: string): void {
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, json);
+    renameSync(tmp, cacheFile);
+  } catch {
+    // a read-only checkout just does not cache
+  }
 }
 
 /** A `$ref` resolved to the node it points at. */

@@ -1,6 +1,8 @@
 // Formats generated code with each language's standard formatter, so generated files read like
 // hand-written ones and diffs stay reviewable: TypeScript with Biome (the repository's formatter,
 // one run for every file), Python with ruff (its WebAssembly build: import sorting, then format).
+// Each formatter sees only the files it did not format before (format-cache.ts): a run that
+// generates what an earlier run generated starts no formatter.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -8,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import type { Workspace } from "@astral-sh/ruff-wasm-nodejs";
+import { FormatCache } from "./format-cache.ts";
 import { nativeRuff, ruffFormatAll } from "./ruff.ts";
 import type { TargetFile } from "./types.ts";
 
@@ -21,6 +24,30 @@ const config = {
 export function formatTypeScript(files: TargetFile[]): TargetFile[] {
   const ts = files.filter((f) => f.path.endsWith(".ts"));
   if (ts.length === 0) return files;
+  biomeResults ??= new FormatCache(
+    `biome ${(require("@biomejs/biome/package.json") as { version: string }).version} ${process.env.BIOME_BINARY ?? ""} ${JSON.stringify(config)}`,
+  );
+  const cache = biomeResults;
+  const formatted = new Map<string, string>();
+  const todo = ts.filter((f) => {
+    const hit = cache.get(f.content);
+    if (hit !== undefined) formatted.set(f.path, hit);
+    return hit === undefined;
+  });
+  if (todo.length > 0) {
+    for (const [i, content] of biomeFormat(todo).entries()) {
+      const f = todo[i] as TargetFile;
+      cache.set(f.content, content);
+      formatted.set(f.path, content);
+    }
+  }
+  return files.map((f) => (f.path.endsWith(".ts") ? { ...f, content: formatted.get(f.path) as string } : f));
+}
+
+let biomeResults: FormatCache | undefined;
+
+/** One Biome process over the files (in a temporary folder with the settings above). */
+function biomeFormat(ts: TargetFile[]): string[] {
   const dir = mkdtempSync(join(tmpdir(), "tka-format-"));
   try {
     writeFileSync(join(dir, "biome.json"), JSON.stringify(config));
@@ -38,9 +65,7 @@ export function formatTypeScript(files: TargetFile[]): TargetFile[] {
       if (binary !== undefined && (error as { status?: number | null }).status != null) throw error;
       execFileSync(process.execPath, [biomeLauncher(), ...args], { cwd: dir, stdio: "pipe" });
     }
-    return files.map((f) =>
-      f.path.endsWith(".ts") ? { ...f, content: readFileSync(join(dir, "src", f.path), "utf8") } : f,
-    );
+    return ts.map((f) => readFileSync(join(dir, "src", f.path), "utf8"));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -84,33 +109,13 @@ export function formatPython(files: TargetFile[], engine?: "native" | "wasm"): T
   if (!files.some(python)) return files;
   const native = engine === "wasm" ? null : nativeRuff();
   if (engine === "native" && native === null) throw new Error("no native ruff of the WebAssembly build's version");
-  if (native !== null) return formatPythonNative(native, files);
-  return files.map((f) => {
-    // README examples too: `ruff format` formats Python code blocks in Markdown.
-    if (f.path.endsWith(".md")) {
-      return {
-        ...f,
-        content: f.content.replace(PYTHON_BLOCK, (block: string, code: string) => {
-          try {
-            return `\`\`\`python\n${pythonFormatted(code)}\`\`\``;
-          } catch {
-            return block; // not Python ruff can parse: left as written
-          }
-        }),
-      };
-    }
-    return f.path.endsWith(".py") ? { ...f, content: pythonFormatted(f.content) } : f;
-  });
-}
-
-/** formatPython through the native ruff (ruff.ts): every module and README block in one run. */
-function formatPythonNative(bin: string, files: TargetFile[]): TargetFile[] {
+  // Every module and README block, formatted where the cache does not have it.
   const sources: string[] = [];
   for (const f of files) {
     if (f.path.endsWith(".py")) sources.push(f.content);
     else if (f.path.endsWith(".md")) for (const m of f.content.matchAll(PYTHON_BLOCK)) sources.push(m[1] as string);
   }
-  const formatted = ruffFormatAll(bin, sources);
+  const formatted = cachedFormat(native, sources);
   let next = 0;
   return files.map((f) => {
     if (f.path.endsWith(".py")) {
@@ -121,13 +126,52 @@ function formatPythonNative(bin: string, files: TargetFile[]): TargetFile[] {
     if (!f.path.endsWith(".md")) return f;
     return {
       ...f,
-      // A block ruff cannot parse is left as written.
+      // README examples too (`ruff format` formats Python code blocks in Markdown); a block ruff
+      // cannot parse is left as written.
       content: f.content.replace(PYTHON_BLOCK, (block: string) => {
         const code = formatted[next++];
         return code == null ? block : `\`\`\`python\n${code}\`\`\``;
       }),
     };
   });
+}
+
+const pythonResults = new Map<string, FormatCache>();
+
+/**
+ * Each source sorted and formatted (null: ruff cannot parse it): the cached ones from the cache,
+ * the others through the native ruff (one run for all) or the WebAssembly build (one by one).
+ */
+function cachedFormat(native: string | null, sources: string[]): (string | null)[] {
+  const engine = native === null ? "wasm" : "native";
+  let cache = pythonResults.get(engine);
+  if (cache === undefined) {
+    const version = (require("@astral-sh/ruff-wasm-nodejs/package.json") as { version: string }).version;
+    cache = new FormatCache(`ruff ${version} ${engine} ${JSON.stringify(RUFF)}`);
+    pythonResults.set(engine, cache);
+  }
+  const out: (string | null | undefined)[] = sources.map((s) => cache.get(s));
+  const todo = out.flatMap((o, i) => (o === undefined ? [i] : []));
+  if (todo.length === 0) return out as (string | null)[];
+  const fresh =
+    native !== null
+      ? ruffFormatAll(
+          native,
+          todo.map((i) => sources[i] as string),
+        )
+      : todo.map((i) => {
+          try {
+            return pythonFormatted(sources[i] as string);
+          } catch {
+            return null;
+          }
+        });
+  for (const [j, i] of todo.entries()) {
+    const result = fresh[j] ?? null;
+    out[i] = result;
+    if (result !== null) cache.set(sources[i] as string, result);
+  }
+  return out as (string | null)[];
 }
 
 /**

@@ -4,7 +4,7 @@
 // it is cached as a CommonJS module (node_modules/.cache/tka-codegen/hbs), which V8's code cache
 // covers too. A run that finds every template cached loads only handlebars' small runtime.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -34,6 +34,16 @@ export function templateRenderer(root: string): Render {
     }
     return fn(view);
   };
+}
+
+/**
+ * Compiles every template under `root` into the cache (scripts/warm-caches.ts, at install);
+ * returns how many there are.
+ */
+export function precompileAll(root: string): number {
+  const templates = readdirSync(root, { recursive: true, encoding: "utf8" }).filter((p) => p.endsWith(".hbs"));
+  for (const template of templates) compile(readFileSync(join(root, template), "utf8"));
+  return templates.length;
 }
 
 function compile(source: string): Template {

@@ -3,7 +3,6 @@ import type { Step } from "../step.ts";
 import { codegenStep } from "./codegen.ts";
 import { compatStep } from "./compat.ts";
 import { contractStep } from "./contract.ts";
-import { lintStep } from "./lint.ts";
 
 const versions = readVersions();
 /** Every published package carries the repository's license. */
@@ -16,7 +15,10 @@ const copy = ["LICENSE"];
  */
 export const steps: readonly Step[] = [
   contractStep,
-  lintStep,
+  // The Redocly lint of the contract is `pnpm run lint`'s (and `pnpm gen --lint`'s: cli.ts).
+  // What the contract's changes since the last release mean for each SDK (prints; writes
+  // nothing): in a worker thread, beside the code generators.
+  compatStep,
   // Code generators (tools/codegen), one line each.
   codegenStep("hono", "packages/server/src/generated"),
   // packages/sdk-ts also holds hand-written files (package.json, tsconfigs, test/, bench/): the
@@ -53,6 +55,4 @@ export const steps: readonly Step[] = [
     },
     copy,
   }),
-  // What the contract's changes since the last release mean for each SDK (prints; writes nothing).
-  compatStep,
 ];

@@ -8,52 +8,64 @@ import type { Step } from "../step.ts";
 
 const require = createRequire(import.meta.url);
 
-const files = ["openapi.3.1.yaml", "openapi.3.2.yaml"];
+/** The documents linted, in this order. */
+export const files = ["openapi.3.1.yaml", "openapi.3.2.yaml"];
 
 /**
- * Lints the staged OpenAPI documents with Redocly (rules in redocly.yaml). Any error or warning
- * fails `pnpm gen`: the contract stays clean. Both documents in one Redocly process (a second
- * process cost about 0.7 s of CPU), which runs in the background while the code generators
- * work: nothing they do depends on the lint, and `pnpm gen` waits for it before it writes.
- * A clean result is remembered for the same documents, rules and Redocly version (cache.ts).
+ * `pnpm gen --lint`: lints the staged OpenAPI documents (lintDocuments), in the background while
+ * the code generators work: nothing they do depends on the lint, and `pnpm gen` waits for it
+ * before it writes. Without --lint, `pnpm gen` leaves the lint to `pnpm run lint`.
  */
 export const lintStep: Step = {
   name: "lint (Redocly)",
   outputs: [],
   background: true,
   async run({ root, staging, log }) {
-    const cli = require.resolve("@redocly/cli/bin/cli.js");
-    const paths = files.map((file) => join(staging, openapiOutDir, file));
-    // A clean lint of the same documents with the same rules and Redocly is not run again.
-    const inputs = new InputHash()
-      .add("redocly", (require("@redocly/cli/package.json") as { version: string }).version)
-      .add("redocly.yaml", readFileSync(join(root, "redocly.yaml")));
-    for (const [i, path] of paths.entries()) inputs.add(files[i] as string, readFileSync(path));
-    const key = inputs.digest();
-    if (cached<boolean>("lint", key) === true) {
-      for (const file of files) log(`  ${file}: 0 errors, 0 warnings (the same documents were linted before)`);
-      return;
-    }
-    const args = [cli, "lint", ...paths, `--config=${join(root, "redocly.yaml")}`, "--format=json"];
-    const { stdout, stderr } = await run(process.execPath, args, root);
-    // One JSON report per document, in the order given.
-    const reports = jsonObjects(stdout) as LintReport[];
-    if (reports.length !== files.length || reports.some((r) => r?.totals === undefined)) {
-      throw new Error(`Redocly lint gave no report for every document:\n${stdout}${stderr}`);
-    }
-    reports.forEach((report, i) => {
-      const { errors, warnings } = report.totals;
-      if (errors > 0 || warnings > 0) {
-        const lines = report.problems.map(
-          (p) => `  ${p.severity} ${p.ruleId}: ${p.message} (${p.location?.[0]?.pointer ?? ""})`,
-        );
-        throw new Error(`Redocly lint of ${files[i]}: ${errors} error(s), ${warnings} warning(s)\n${lines.join("\n")}`);
-      }
-      log(`  ${files[i]}: 0 errors, 0 warnings`);
-    });
-    keep("lint", key, true);
+    await lintDocuments(
+      root,
+      files.map((file) => join(staging, openapiOutDir, file)),
+      log,
+    );
   },
 };
+
+/**
+ * Lints the two OpenAPI documents (`paths`, 3.1 then 3.2) with Redocly (rules in redocly.yaml):
+ * any error or warning throws, so the contract stays clean. Both documents in one Redocly
+ * process (a second process cost about 0.7 s of CPU). A clean result is remembered for the same
+ * documents, rules and Redocly version (cache.ts).
+ */
+export async function lintDocuments(root: string, paths: string[], log: (line: string) => void): Promise<void> {
+  const cli = require.resolve("@redocly/cli/bin/cli.js");
+  // A clean lint of the same documents with the same rules and Redocly is not run again.
+  const inputs = new InputHash()
+    .add("redocly", (require("@redocly/cli/package.json") as { version: string }).version)
+    .add("redocly.yaml", readFileSync(join(root, "redocly.yaml")));
+  for (const [i, path] of paths.entries()) inputs.add(files[i] as string, readFileSync(path));
+  const key = inputs.digest();
+  if (cached<boolean>("lint", key) === true) {
+    for (const file of files) log(`  ${file}: 0 errors, 0 warnings (the same documents were linted before)`);
+    return;
+  }
+  const args = [cli, "lint", ...paths, `--config=${join(root, "redocly.yaml")}`, "--format=json"];
+  const { stdout, stderr } = await run(process.execPath, args, root);
+  // One JSON report per document, in the order given.
+  const reports = jsonObjects(stdout) as LintReport[];
+  if (reports.length !== files.length || reports.some((r) => r?.totals === undefined)) {
+    throw new Error(`Redocly lint gave no report for every document:\n${stdout}${stderr}`);
+  }
+  reports.forEach((report, i) => {
+    const { errors, warnings } = report.totals;
+    if (errors > 0 || warnings > 0) {
+      const lines = report.problems.map(
+        (p) => `  ${p.severity} ${p.ruleId}: ${p.message} (${p.location?.[0]?.pointer ?? ""})`,
+      );
+      throw new Error(`Redocly lint of ${files[i]}: ${errors} error(s), ${warnings} warning(s)\n${lines.join("\n")}`);
+    }
+    log(`  ${files[i]}: 0 errors, 0 warnings`);
+  });
+  keep("lint", key, true);
+}
 
 interface LintReport {
   totals: { errors: number; warnings: number };

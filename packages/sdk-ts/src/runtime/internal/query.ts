@@ -117,6 +117,7 @@ export function fillPath(
   template: string,
   params: Readonly<Record<string, QueryValue | StyledText>> | undefined,
 ): string {
+  if (!template.includes("{")) return template;
   return template.replace(/\{([^}]+)\}/g, (_match, name: string) => {
     const value = params?.[name];
     if (value === undefined || value === null || value === "") {
@@ -144,8 +145,14 @@ function isStyled(value: unknown): value is StyledText {
 
 /** Joins a base URL (which may carry a path prefix) with a path and a query string. */
 export function buildURL(baseURL: string, path: string, query?: QueryParams): string {
-  const isAbsolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
-  let url = isAbsolute ? path : `${baseURL.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  let url: string;
+  if (path.startsWith("/") && !path.startsWith("//")) {
+    // The common case (a path of the API), without the regular expressions below.
+    url = `${baseURL.endsWith("/") ? baseURL.replace(/\/+$/, "") : baseURL}${path}`;
+  } else {
+    const isAbsolute = /^[a-z][a-z0-9+.-]*:\/\//i.test(path);
+    url = isAbsolute ? path : `${baseURL.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+  }
   const qs = stringifyQuery(query);
   if (qs) url += (url.includes("?") ? "&" : "?") + qs;
   return url;

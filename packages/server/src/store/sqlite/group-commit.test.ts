@@ -57,6 +57,24 @@ describe.each([
     expect(events.map((e) => e.sequence_id)).toEqual(["a", "c"]);
   });
 
+  it("a commit failing after its first write is undone alone: the batch is written again, isolated", async () => {
+    const store = open(path());
+    // b's history entry reuses a's id: b fails at its second statement, after its sequence row.
+    const clash = create("b");
+    const taken = create("a").history;
+    if (clash.history.kind === "append" && taken.kind === "append") clash.history.entry = { ...taken.entry };
+    const results = await Promise.allSettled([create("a"), clash, create("c")].map((c) => store.commit(c)));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(Database.SqliteError);
+    expect(await store.getSequence("p", "b")).toBeNull();
+    expect(await store.getSequence("p", "a")).toMatchObject({ version: 1, undo_count: 1, redo_count: 0 });
+    const events = await store.eventsFrom("p", 0, 10);
+    expect(events.map((e) => [e.sequence_id, e.position])).toEqual([
+      ["a", 1],
+      ["c", 2],
+    ]);
+  });
+
   it("keeps the order of writes, and reports a database error as a SqliteError", async () => {
     const store = open(path());
     const claim = { project_id: "p", key: "k", fingerprint: "f" };

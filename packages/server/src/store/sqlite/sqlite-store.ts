@@ -28,10 +28,15 @@ import {
 } from "../types.ts";
 import { commitRows } from "./commit-rows.ts";
 import { migrate, openDatabase } from "./database.ts";
+import { RowCache } from "./row-cache.ts";
 import { ThreadWriter } from "./thread-writer.ts";
 import { LocalWriter, type Writer } from "./writer.ts";
+import type { EventPlace } from "./writes.ts";
 
 const SEQUENCE_COLUMNS = "id, project_id, doc, version, updated_at, undo_count, redo_count";
+/** Sequence rows kept in memory (row-cache.ts): at most this many, and this many document bytes. */
+const ROW_CACHE_ENTRIES = 10_000;
+const ROW_CACHE_BYTES = 32 * 1024 * 1024;
 /** Events deleted per transaction while pruning, so commits wait behind one chunk at most. */
 const PRUNE_CHUNK = 1000;
 
@@ -129,10 +134,20 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #writer: Writer;
   readonly #statements;
+  /** The rows of the sequences last committed or read (see row-cache.ts). */
+  readonly #rows: RowCache | undefined;
   #closed: Promise<void> | undefined;
 
-  constructor(path: string) {
+  /**
+   * `options.onlyWriter`: this process makes every write to the file (the server: one process per
+   * data directory, as its read cache also assumes), so sequence rows are kept in memory between
+   * commits (row-cache.ts). Without it (several stores on one file), every read asks SQLite.
+   */
+  constructor(path: string, options: { onlyWriter?: boolean } = {}) {
     this.#db = openDatabase(path);
+    this.#rows = options.onlyWriter
+      ? new RowCache({ maxEntries: ROW_CACHE_ENTRIES, maxBytes: ROW_CACHE_BYTES })
+      : undefined;
     migrate(this.#db);
     this.#writer = path === ":memory:" ? new LocalWriter(this.#db) : new ThreadWriter(path);
     const db = this.#db;
@@ -182,8 +197,12 @@ export class SqliteStore implements Store {
   }
 
   async getSequence(projectId: string, sequenceId: string): Promise<StoredSequence | null> {
+    const cached = this.#rows?.get(sequenceId);
+    if (cached !== undefined) return cached.project_id === projectId ? toSequence(cached) : null;
     const row = this.#statements.getSequence.get(sequenceId, projectId);
-    return row === undefined ? null : toSequence(row);
+    if (row === undefined) return null;
+    this.#rows?.set(row);
+    return toSequence(row);
   }
 
   /** What clients see of the history; reads descriptions only, never the stored commands. */
@@ -273,7 +292,26 @@ export class SqliteStore implements Store {
   }
 
   async commit(commit: Commit): Promise<CommitResult> {
-    const { seq, position } = await this.#writer.commit(commitRows(commit));
+    const rows = commitRows(commit);
+    let place: EventPlace;
+    try {
+      place = await this.#writer.commit(rows);
+    } catch (error) {
+      // Whatever the failure, the next read of this sequence asks SQLite.
+      this.#rows?.delete(commit.sequence_id);
+      throw error;
+    }
+    const { seq, position } = place;
+    const { id, project_id, doc, version, updated_at } = rows.sequence;
+    this.#rows?.set({
+      id,
+      project_id,
+      doc,
+      version,
+      updated_at,
+      undo_count: place.undo_count,
+      redo_count: place.redo_count,
+    });
     const event: StoredEvent = {
       id: eventIdOf(seq),
       project_id: commit.project_id,

@@ -14,34 +14,41 @@ const ABANDONED_CLAIM_MS = 60_000;
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-/** Where a commit's event landed: its global number (the id) and its position in the project. */
+/**
+ * Where a commit's event landed: its global number (the id) and its position in the project;
+ * with the sequence's history counters as written (the row's state, for the store's row cache).
+ */
 export interface EventPlace {
   seq: number;
   position: number;
+  undo_count: number;
+  redo_count: number;
 }
 
 export class SqliteWrites {
   readonly #db: Database.Database;
   readonly #s;
   readonly #batch: (commits: readonly CommitRows[]) => Outcome<EventPlace>[];
+  readonly #isolatedBatch: (commits: readonly CommitRows[]) => Outcome<EventPlace>[];
 
   constructor(db: Database.Database) {
     this.#db = db;
     this.#s = {
       insertSequence: db.prepare(
-        `INSERT INTO sequences (id, project_id, doc, version, created_at, updated_at, name, word, length)
-         VALUES (@id, @project_id, @doc, @version, @created_at, @updated_at, @name, @word, @length)
+        `INSERT INTO sequences (id, project_id, doc, version, created_at, updated_at, name, word, length,
+           undo_count, redo_count)
+         VALUES (@id, @project_id, @doc, @version, @created_at, @updated_at, @name, @word, @length,
+           @undo_count, @redo_count)
          ON CONFLICT (id) DO NOTHING`,
       ),
       updateSequence: db.prepare(
         `UPDATE sequences SET doc = @doc, version = @version, updated_at = @updated_at,
-           name = @name, word = @word, length = @length
+           name = @name, word = @word, length = @length, undo_count = @undo_count, redo_count = @redo_count
          WHERE id = @id AND version = @expected_version`,
       ),
       counts: db.prepare<[string], { applied: number; undone: number }>(
         "SELECT undo_count AS applied, redo_count AS undone FROM sequences WHERE id = ?",
       ),
-      setCounts: db.prepare("UPDATE sequences SET undo_count = ?, redo_count = ? WHERE id = ?"),
       dropUndone: db.prepare("DELETE FROM history WHERE sequence_id = ? AND undone = 1"),
       insertEntry: db.prepare(
         `INSERT INTO history (id, sequence_id, command, description, created_at, undone)
@@ -92,18 +99,35 @@ export class SqliteWrites {
       release: db.prepare("RELEASE tka_commit"),
       rollbackTo: db.prepare("ROLLBACK TO tka_commit"),
     };
+    // A lost version race is found by a commit's first statement, before it wrote anything: it
+    // needs no savepoint. Any other error inside a commit rolls the whole batch back, which is
+    // then written again with a savepoint per commit, so only the failing one fails.
     this.#batch = db.transaction((commits: readonly CommitRows[]) =>
+      commits.map((commit): Outcome<EventPlace> => {
+        try {
+          return { ok: true, value: this.#commitOne(commit) };
+        } catch (error) {
+          if (error instanceof VersionConflictError) return { ok: false, error };
+          throw error;
+        }
+      }),
+    ).immediate;
+    this.#isolatedBatch = db.transaction((commits: readonly CommitRows[]) =>
       commits.map((commit) => this.#savepointed(commit)),
     ).immediate;
   }
 
   /**
-   * Writes commits in one transaction, so they share one fsync; each has its own savepoint, so
-   * one failing commit (a lost version race) does not undo the others. Returns, in order, each
-   * commit's event place or error; throws when the transaction itself fails (then none is written).
+   * Writes commits in one transaction, so they share one fsync. A commit that fails does not
+   * undo the others (see the constructor). Returns, in order, each commit's event place or error;
+   * throws when the transaction itself fails (then none is written).
    */
   commitBatch(commits: readonly CommitRows[]): Outcome<EventPlace>[] {
-    return this.#batch(commits);
+    try {
+      return this.#batch(commits);
+    } catch {
+      return this.#isolatedBatch(commits);
+    }
   }
 
   #savepointed(commit: CommitRows): Outcome<EventPlace> {
@@ -120,32 +144,45 @@ export class SqliteWrites {
     }
   }
 
+  /** Writes one commit; a lost version race throws VersionConflictError before anything is written. */
   #commitOne(commit: CommitRows): EventPlace {
     const s = this.#s;
     const { sequence, history } = commit;
+    // History bookkeeping with counters kept on the sequence row, so undo and redo cost the
+    // same with 10 entries or 10,000 (no scan of the history). The counters read here are the
+    // expected version's (the write below checks it), and are written with the sequence.
+    const counts =
+      sequence.expected_version === 0
+        ? { applied: 0, undone: 0 }
+        : (s.counts.get(sequence.id) ?? { applied: 0, undone: 0 });
+    let applied: number;
+    let undone: number;
+    if (history.kind === "append") {
+      applied = counts.applied + 1;
+      undone = 0;
+    } else {
+      const delta = history.undone ? 1 : -1;
+      applied = counts.applied - delta;
+      undone = counts.undone + delta;
+    }
+    const drops = history.kind === "append" ? Math.max(0, applied - history.limit) : 0;
+    const row = { ...sequence, undo_count: applied - drops, redo_count: undone };
     // The version check: the insert of a new sequence or the update of the expected version
-    // changes one row, or another writer got there first.
+    // changes one row, or another writer got there first (and nothing was written).
     let changed: number;
     if (sequence.expected_version === 0) {
-      const { expected_version: _, ...insert } = sequence;
+      const { expected_version: _, ...insert } = row;
       changed = s.insertSequence.run(insert).changes;
     } else {
-      changed = s.updateSequence.run(sequence).changes;
+      changed = s.updateSequence.run(row).changes;
     }
     if (changed !== 1) throw new VersionConflictError(sequence.id);
-    // History bookkeeping with counters kept on the sequence row, so undo and redo cost the
-    // same with 10 entries or 10,000 (no scan of the history).
-    const counts = s.counts.get(sequence.id) ?? { applied: 0, undone: 0 };
     if (history.kind === "append") {
       if (counts.undone > 0) s.dropUndone.run(sequence.id);
       s.insertEntry.run({ ...history.entry, sequence_id: sequence.id });
-      let applied = counts.applied + 1;
-      for (; applied > history.limit; applied--) s.dropOldest.run(sequence.id);
-      s.setCounts.run(applied, 0, sequence.id);
+      for (let i = 0; i < drops; i++) s.dropOldest.run(sequence.id);
     } else {
       s.setUndone.run(history.undone ? 1 : 0, history.entry_id, sequence.id);
-      const delta = history.undone ? 1 : -1;
-      s.setCounts.run(counts.applied - delta, counts.undone + delta, sequence.id);
     }
     const position = s.nextPosition.get(commit.event.project_id)?.last_position;
     if (position === undefined) throw new Error("no event position returned");
@@ -154,7 +191,7 @@ export class SqliteWrites {
       const { project_id, key, response } = commit.idempotency;
       s.completeIdempotency.run(response, project_id, key);
     }
-    return { seq, position };
+    return { seq, position, undo_count: row.undo_count, redo_count: row.redo_count };
   }
 
   /**

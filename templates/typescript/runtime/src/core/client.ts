@@ -1,5 +1,15 @@
+// The base of every generated client: configuration, request preparation and the one request
+// loop (retries, idempotency key, OAuth2 token renewal). Attempts over fetch: transport.ts;
+// option and spec shapes: options.ts.
+import { parseErrorBody, serializeBody } from "../internal/body.ts";
 import { readEnv } from "../internal/env.ts";
-import { type HeadersInit_, mergeHeaderRecord, mergeHeaders, redactHeaders } from "../internal/headers.ts";
+import {
+  type HeadersInit_,
+  mergeHeaderRecord,
+  mergeHeaderRecordInto,
+  mergeHeaders,
+  redactHeaders,
+} from "../internal/headers.ts";
 import {
   buildURL,
   cookieHeader,
@@ -7,7 +17,6 @@ import {
   type QueryParams,
   type QueryValue,
   type StyledText,
-  stringifyForm,
 } from "../internal/query.ts";
 import {
   backoffMs,
@@ -22,200 +31,34 @@ import { sleep } from "../internal/sleep.ts";
 import { userAgent } from "../internal/user-agent.ts";
 import { uuid4 } from "../internal/uuid.ts";
 import { APIPromise, type APIResponseProps, defaultParse } from "./api-promise.ts";
-import {
-  APIConnectionError,
-  APIError,
-  APIStatusError,
-  APITimeoutError,
-  APIUserAbortError,
-  type DeclaredErrors,
-} from "./errors.ts";
-import { btoaUtf8, ClientCredentials, type OAuth2Config } from "./oauth.ts";
+import { APIError, APIStatusError, APIUserAbortError } from "./errors.ts";
+import { btoaUtf8, ClientCredentials } from "./oauth.ts";
+import type { ClientConfig, ClientOptions, Fetch, Logger, RequestOptions, RequestSpec } from "./options.ts";
 import {
   CursorPage,
   DEFAULT_PAGE_FIELDS,
-  linkNext,
+  nextPage,
   type PageBody,
   type PageFields,
   PagePromise,
   type PageStyle,
 } from "./pagination.ts";
 import { EventStream, type EventStreamOptions } from "./streaming.ts";
+import { attempt, type PreparedRequest, type Transport } from "./transport.ts";
 
-/** The logging hooks the runtime calls; `console` fits. Every method is optional. */
-export interface Logger {
-  debug?(message: string, ...args: unknown[]): void;
-  info?(message: string, ...args: unknown[]): void;
-  warn?(message: string, ...args: unknown[]): void;
-  error?(message: string, ...args: unknown[]): void;
-}
-
-/** The transport: `fetch` or anything with its shape (a proxy-aware fetch, a test double). */
-export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
-
-export type HTTPMethod = "get" | "post" | "put" | "patch" | "delete" | "head" | "options";
-
-/** A binary request body (`application/octet-stream`, images, ...): sent as is, never copied. */
-export type BinaryBody = Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>;
-
-/** What a user passes when constructing a client. */
-export interface ClientOptions {
-  /** Overrides the default base URL and the base-URL environment variable. */
-  baseURL?: string | null | undefined;
-  /** Sent in the API-key header. Read from the API-key environment variable when undefined; `null` means none. */
-  apiKey?: string | null | undefined;
-  /** Sent as `Authorization: Bearer`. Read from its environment variable when undefined; `null` means none. */
-  bearerToken?: string | null | undefined;
-  /**
-   * HTTP Basic credentials (`Authorization: Basic`), for APIs that declare the scheme. Read from
-   * the username and password environment variables when undefined; `null` means none.
-   */
-  username?: string | null | undefined;
-  password?: string | null | undefined;
-  /**
-   * OAuth2 client credentials, for APIs that declare the client-credentials flow: the client
-   * fetches an access token from the token URL, caches it until it expires and fetches a new one
-   * once when the API answers 401. Read from their environment variables when undefined; `null`
-   * means none. A `bearerToken` given explicitly is used instead.
-   */
-  clientId?: string | null | undefined;
-  clientSecret?: string | null | undefined;
-  /** The scopes to request with client credentials (default: the document's, else none). */
-  scopes?: readonly string[] | undefined;
-  /** Per-attempt timeout in milliseconds, from sending to the whole body read. Default 60 000. */
-  timeout?: number | undefined;
-  /** Retries after the first attempt. Default 2. */
-  maxRetries?: number | undefined;
-  /**
-   * The longest `Retry-After` (ms) the client waits before retrying. A 429 or 503 asking for
-   * longer is thrown at once (its `retryAfter` says how long), never retried sooner. Default 60 000.
-   */
-  maxRetryAfter?: number | undefined;
-  /** Headers sent with every request (per-request headers win). `null` removes a header. */
-  defaultHeaders?: HeadersInit_ | undefined;
-  /** Receives debug logs of requests, responses and retries (credentials redacted). */
-  logger?: Logger | undefined;
-  /** A custom fetch (proxies, tests). Defaults to the global `fetch`. */
-  fetch?: Fetch | undefined;
-  /** Extra `RequestInit` members passed to every fetch (for example `dispatcher`, `keepalive`). */
-  fetchOptions?: RequestInit | undefined;
-}
-
-/** What generated code supplies about its API; nothing API-specific is hard-coded in the runtime. */
-export interface ClientConfig {
-  /** SDK package name and version, for the User-Agent. */
-  sdkName: string;
-  sdkVersion: string;
-  /** The base URL used when neither the option nor the environment variable gives one. */
-  defaultBaseURL?: string | undefined;
-  /** The API-key header name (for example `X-API-Key`); without it an API key is sent as a bearer token. */
-  apiKeyHeader?: string | undefined;
-  /**
-   * Where the API key goes when the API declares it in the query or a cookie (its name there);
-   * default: the `apiKeyHeader` header.
-   */
-  apiKeyIn?: { in: "query" | "cookie"; name: string } | undefined;
-  /** The client-credentials flow, when the API declares one. */
-  oauth2?: OAuth2Config | undefined;
-  /** Environment variable names read when the matching option is undefined. */
-  env?:
-    | {
-        apiKey?: string | undefined;
-        bearerToken?: string | undefined;
-        baseURL?: string | undefined;
-        username?: string | undefined;
-        password?: string | undefined;
-        clientId?: string | undefined;
-        clientSecret?: string | undefined;
-      }
-    | undefined;
-  /**
-   * The idempotency header every non-GET request carries (a key generated once per call and
-   * reused on its retries). Default `Idempotency-Key`; `null` sends none (then only GET, HEAD and
-   * OPTIONS are retried).
-   */
-  idempotencyHeader?: string | null | undefined;
-}
-
-/** Per-request options: the last argument of every generated method. */
-export interface RequestOptions {
-  /** Overrides the client timeout for this request (ms). */
-  timeout?: number | undefined;
-  /** Overrides the client's max retries for this request. */
-  maxRetries?: number | undefined;
-  /** Extra headers; these win over everything else. `null` removes a header. */
-  headers?: HeadersInit_ | undefined;
-  /** The idempotency key to send instead of the one generated for every non-GET request. */
-  idempotencyKey?: string | undefined;
-  /** Cancels the request, its retries and backoff sleeps (and a stream's connection). */
-  signal?: AbortSignal | null | undefined;
-}
-
-/** What generated code passes to `request()` to describe one operation call. */
-export interface RequestSpec<T = unknown> {
-  method: HTTPMethod;
-  /** The path template, e.g. `/v1/things/{thing_id}`; placeholders are filled from `pathParams`. */
-  path: string;
-  pathParams?: Readonly<Record<string, QueryValue | StyledText>> | undefined;
-  /** Query parameters in declaration order. */
-  query?: QueryParams | undefined;
-  /** Header parameters of the operation (If-Match, ...); `undefined` values are skipped. */
-  headers?: HeadersInit_ | undefined;
-  /**
-   * Cookie parameters of the operation, sent as one `Cookie` header (`a=1; b=2`, values
-   * percent-encoded); `undefined` values are skipped. Browsers forbid setting `Cookie` from
-   * `fetch`: there the browser's own cookies for the API's origin apply instead.
-   */
-  cookies?: Readonly<Record<string, QueryValue | StyledText>> | undefined;
-  /**
-   * The request body: sent as is when it is a Blob, FormData, URLSearchParams, binary
-   * (ArrayBuffer, typed array), a stream, or a string of a non-JSON `contentType` (text); a
-   * plain object is form-encoded when `contentType` is `application/x-www-form-urlencoded`;
-   * anything else, a string of a JSON body included, is JSON-serialised.
-   */
-  body?: unknown;
-  /** Content-Type of the body. Default `application/json` (use `application/merge-patch+json` for merge patches). */
-  contentType?: string | undefined;
-  /** Accept header. Default `application/json`, or `text/event-stream` for streams. */
-  accept?: string | undefined;
-  /**
-   * How a 2xx body becomes the result: `"json"` (default: JSON content types parsed, other text
-   * returned as a string), `"text"` (the body as a string) or `"bytes"` (the body as a `Uint8Array`).
-   */
-  responseType?: "json" | "text" | "bytes" | undefined;
-  /**
-   * The statuses the operation declares an error body for (`"400 404 4XX default"`): their JSON
-   * bodies become the error's typed `problem`. Undefined: any problem+json body does.
-   */
-  errors?: DeclaredErrors | undefined;
-  /** Turns the decoded JSON into the result type (the default passes JSON through unchanged). */
-  decode?: ((json: unknown) => T) | undefined;
-  /** Internal: return after the headers, leaving the body for a stream reader. */
-  stream?: boolean | undefined;
-}
-
-/** A request fully prepared for the loop (URL, headers and body computed once). */
-interface PreparedRequest {
-  method: string;
-  url: string;
-  /** Lower-case names. */
-  headers: Record<string, string>;
-  body: BodyInit | undefined;
-  timeout: number;
-  maxRetries: number;
-  signal: AbortSignal | undefined;
-  stream: boolean;
-  bytes: boolean;
-  errors: DeclaredErrors | undefined;
-}
-
-type AttemptResult =
-  | { ok: true; response: Response; text: string | undefined; bytes?: Uint8Array | undefined }
-  | { ok: false; error: APIConnectionError };
+export type {
+  BinaryBody,
+  ClientConfig,
+  ClientOptions,
+  Fetch,
+  HTTPMethod,
+  Logger,
+  RequestOptions,
+  RequestSpec,
+} from "./options.ts";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RETRIES = 2;
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The base of every generated client: configuration plus the one request loop. Generated clients
@@ -235,7 +78,8 @@ export class BaseClient {
   readonly #options: ClientOptions;
   readonly #defaultHeaders: HeadersInit_ | undefined;
   readonly #fetch: Fetch;
-  readonly #fetchOptions: RequestInit | undefined;
+  readonly #transport: Transport;
+  #clientHeaderLayer: Readonly<Record<string, string>> | undefined;
   readonly #userAgent: string | undefined;
   readonly #oauth: ClientCredentials | undefined;
 
@@ -258,12 +102,12 @@ export class BaseClient {
     this.maxRetryAfter = options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER_MS;
     this.logger = options.logger;
     this.#defaultHeaders = options.defaultHeaders;
-    this.#fetchOptions = options.fetchOptions;
     const fetchImpl = options.fetch ?? (globalThis.fetch as Fetch | undefined);
     if (typeof fetchImpl !== "function") {
       throw new APIError("No fetch available: pass `fetch` to the client (Node >= 20 and browsers have one).");
     }
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#transport = { fetch: this.#fetch, fetchOptions: options.fetchOptions };
     this.#userAgent = userAgent(config.sdkName, config.sdkVersion);
     const clientId = options.clientId === null ? undefined : (options.clientId ?? readEnv(config.env?.clientId));
     const clientSecret =
@@ -429,11 +273,16 @@ export class BaseClient {
     const url = this.buildURL(spec.path, spec.pathParams, query);
     const { body, contentType } = serializeBody(spec.body, spec.contentType);
     const cookie = cookieHeader(keyIn?.in === "cookie" ? { ...spec.cookies, [keyIn.name]: this.apiKey } : spec.cookies);
+    // Layers, later ones winning: Accept and Content-Type, auth and User-Agent (the same for
+    // every call of this client: merged and checked once), default headers, the operation's
+    // header and cookie parameters, the per-request headers.
     const headers = mergeHeaderRecord(
       { Accept: spec.accept ?? (spec.stream ? "text/event-stream" : "application/json") },
       contentType ? { "Content-Type": contentType } : undefined,
-      this.authHeaders(),
-      this.#userAgent ? { "User-Agent": this.#userAgent } : undefined,
+    );
+    Object.assign(headers, this.#clientHeaders());
+    mergeHeaderRecordInto(
+      headers,
       this.#defaultHeaders,
       spec.headers,
       cookie === undefined ? undefined : { Cookie: cookie },
@@ -460,6 +309,21 @@ export class BaseClient {
       bytes: spec.responseType === "bytes",
       errors: spec.errors,
     };
+  }
+
+  /**
+   * Auth and User-Agent headers (lower-case names), merged and checked once: they derive from
+   * readonly fields. A subclass that overrides `authHeaders` (credentials that change) gets it
+   * called for every request, as before.
+   */
+  #clientHeaders(): Readonly<Record<string, string>> {
+    if (this.#clientHeaderLayer !== undefined) return this.#clientHeaderLayer;
+    const layer = mergeHeaderRecord(
+      this.authHeaders(),
+      this.#userAgent ? { "User-Agent": this.#userAgent } : undefined,
+    );
+    if (this.authHeaders === BaseClient.prototype.authHeaders) this.#clientHeaderLayer = layer;
+    return layer;
   }
 
   /** A URL as logged: an API key sent in the query is redacted. */
@@ -497,7 +361,7 @@ export class BaseClient {
         attempt: retries + 1,
         headers: redactHeaders(req.headers, this.config.apiKeyHeader),
       });
-      const result = await this.#attempt(req);
+      const result = await attempt(this.#transport, req);
       const attemptsLeft = canRetry && retries < req.maxRetries;
 
       if (!result.ok) {
@@ -560,199 +424,4 @@ export class BaseClient {
       throw new APIUserAbortError(undefined, { cause });
     }
   }
-
-  /**
-   * One attempt. Without a caller's signal, fetch gets none: handing fetch an AbortSignal costs
-   * about 8 µs per call in Node's fetch (measured: a shared long-lived signal costs the same), so
-   * the timeout races the exchange instead (see #attemptUntimed). With a signal, the attempt is
-   * aborted for real on timeout or abort.
-   */
-  #attempt(req: PreparedRequest): Promise<AttemptResult> {
-    return req.signal === undefined ? this.#attemptRacing(req) : this.#attemptAbortable(req);
-  }
-
-  /** The fetch init of an attempt (no signal). */
-  #init(req: PreparedRequest): RequestInit {
-    return {
-      ...this.#fetchOptions,
-      method: req.method,
-      headers: req.headers,
-      ...(req.body === undefined ? {} : { body: req.body }),
-      // A streamed upload needs half-duplex in Node's fetch (browsers ignore the member).
-      ...(typeof ReadableStream !== "undefined" && req.body instanceof ReadableStream ? { duplex: "half" } : {}),
-    } as RequestInit;
-  }
-
-  /** Reads what the loop needs of an answer: nothing for a stream, the bytes or the text. */
-  async #read(req: PreparedRequest, response: Response): Promise<AttemptResult> {
-    if (req.stream && response.ok) return { ok: true, response, text: undefined };
-    if (req.bytes && response.ok) {
-      const bytes =
-        response.status === 204 || req.method === "HEAD"
-          ? new Uint8Array(0)
-          : new Uint8Array(await response.arrayBuffer());
-      return { ok: true, response, text: undefined, bytes };
-    }
-    const text = response.status === 204 || req.method === "HEAD" ? "" : await response.text();
-    return { ok: true, response, text };
-  }
-
-  /**
-   * An attempt whose timeout races the exchange. A timed-out attempt is abandoned: when its answer
-   * still comes, the body is cancelled (which closes the connection); an answer that never comes,
-   * or a body that stalls while it is read, holds its connection until the transport gives up
-   * (Node's fetch: 300 s). Pass a `signal` for a hard abort.
-   */
-  #attemptRacing(req: PreparedRequest): Promise<AttemptResult> {
-    // One promise settled by whichever comes first, the answer (read) or the timer: no race of
-    // extra promises on the hot path.
-    return new Promise<AttemptResult>((resolve) => {
-      let settled = false;
-      const timer =
-        Number.isFinite(req.timeout) && req.timeout > 0
-          ? setTimeout(
-              () => {
-                settled = true;
-                resolve({ ok: false, error: new APITimeoutError() });
-              },
-              Math.min(req.timeout, MAX_TIMER_MS),
-            )
-          : undefined;
-      const settle = (result: AttemptResult): void => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        resolve(result);
-      };
-      this.#fetch(req.url, this.#init(req))
-        .then((response) => {
-          if (settled) {
-            // Timed out before the answer came: drop it (cancelling the body closes the connection).
-            response.body?.cancel().catch(() => {});
-            return undefined;
-          }
-          return this.#read(req, response);
-        })
-        .then(
-          (result) => {
-            if (result !== undefined) settle(result);
-          },
-          (err: unknown) => {
-            const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
-            settle({ ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) });
-          },
-        );
-    });
-  }
-
-  /** An attempt with a per-attempt timeout linked to the caller's signal, aborted for real. */
-  async #attemptAbortable(req: PreparedRequest): Promise<AttemptResult> {
-    const controller = new AbortController();
-    const userSignal = req.signal;
-    let timedOut = false;
-    const onUserAbort = (): void => controller.abort(userSignal?.reason);
-    userSignal?.addEventListener("abort", onUserAbort, { once: true });
-    const timer =
-      Number.isFinite(req.timeout) && req.timeout > 0
-        ? setTimeout(
-            () => {
-              timedOut = true;
-              controller.abort(new APITimeoutError());
-            },
-            Math.min(req.timeout, MAX_TIMER_MS),
-          )
-        : undefined;
-    let keepUserLink = false;
-    try {
-      const response = await this.#fetch(req.url, { ...this.#init(req), signal: controller.signal });
-      // The stream reader owns the body now: the timeout stops, the caller's signal still aborts it.
-      if (req.stream && response.ok) keepUserLink = true;
-      return await this.#read(req, response);
-    } catch (err) {
-      if (userSignal?.aborted) throw new APIUserAbortError(undefined, { cause: err });
-      if (timedOut) return { ok: false, error: new APITimeoutError(undefined, { cause: err }) };
-      const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
-      return { ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) };
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      if (!keepUserLink) userSignal?.removeEventListener("abort", onUserAbort);
-    }
-  }
-}
-
-function serializeBody(
-  body: unknown,
-  contentType: string | undefined,
-): { body: BodyInit | undefined; contentType: string | undefined } {
-  if (body === undefined) return { body: undefined, contentType: undefined };
-  if (typeof FormData !== "undefined" && body instanceof FormData) return { body, contentType: undefined };
-  if (
-    contentType !== undefined &&
-    /^application\/x-www-form-urlencoded\b/i.test(contentType) &&
-    typeof body === "object" &&
-    body !== null &&
-    !(body instanceof URLSearchParams) &&
-    Object.getPrototypeOf(body) === Object.prototype
-  ) {
-    return { body: stringifyForm(body as Record<string, unknown>), contentType };
-  }
-  // A string is text unless the body is JSON: a JSON body whose schema is a string (an enum, a
-  // base64 text) goes out as a JSON string, quoted.
-  const json = contentType === undefined || /[/+]json\b/i.test(contentType);
-  if (
-    (typeof body === "string" && !json) ||
-    (typeof Blob !== "undefined" && body instanceof Blob) ||
-    body instanceof URLSearchParams ||
-    body instanceof ArrayBuffer ||
-    ArrayBuffer.isView(body) ||
-    (typeof ReadableStream !== "undefined" && body instanceof ReadableStream)
-  ) {
-    return { body: body as BodyInit, contentType };
-  }
-  return { body: JSON.stringify(body), contentType: contentType ?? "application/json" };
-}
-
-function parseErrorBody(text: string | undefined, headers: Headers): unknown {
-  if (text === undefined || text === "") return undefined;
-  const contentType = headers.get("content-type") ?? "";
-  if (/[/+]json\b/i.test(contentType) || /^\s*[[{]/.test(text)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
-/**
- * The next page's cursor, offset, page number or URL for a style other than `cursor` (whose
- * page reads its own body): null on the last page.
- */
-function nextPage(
-  style: PageStyle,
-  body: PageBody,
-  response: Response,
-  fields: PageFields,
-  query: QueryParams | undefined,
-  param: string,
-  limitParam: string | undefined,
-): string | null | undefined {
-  if (style === "cursor") return undefined;
-  if (style === "link") return linkNext(response.headers.get("link"));
-  if (style === "nextUrl") {
-    const next = body[fields.nextCursor];
-    return typeof next === "string" && next !== "" ? next : null;
-  }
-  const items = fields.items === null ? body : body[fields.items];
-  const count = Array.isArray(items) ? items.length : 0;
-  const sent = (name: string | undefined): number | undefined => {
-    const value = name === undefined ? undefined : (query as Record<string, unknown> | undefined)?.[name];
-    const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
-    return Number.isFinite(n) ? n : undefined;
-  };
-  const limit = sent(limitParam);
-  if (count === 0 || (limit !== undefined && count < limit)) return null;
-  if (style === "offset") return String((sent(param) ?? 0) + count);
-  return String((sent(param) ?? 1) + 1);
 }

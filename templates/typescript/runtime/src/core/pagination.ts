@@ -1,3 +1,4 @@
+import type { QueryParams } from "../internal/query.ts";
 import { APIPromise, type APIResponseProps } from "./api-promise.ts";
 
 /** The wire shape of a cursor page. Other members the server sends are kept in `CursorPage.body`. */
@@ -138,4 +139,36 @@ export class PagePromise<Item> extends APIPromise<CursorPage<Item>> implements A
     const first = await this;
     yield* first;
   }
+}
+
+/**
+ * The next page's cursor, offset, page number or URL for a style other than `cursor` (whose
+ * page reads its own body): null on the last page.
+ */
+export function nextPage(
+  style: PageStyle,
+  body: PageBody,
+  response: Response,
+  fields: PageFields,
+  query: QueryParams | undefined,
+  param: string,
+  limitParam: string | undefined,
+): string | null | undefined {
+  if (style === "cursor") return undefined;
+  if (style === "link") return linkNext(response.headers.get("link"));
+  if (style === "nextUrl") {
+    const next = body[fields.nextCursor];
+    return typeof next === "string" && next !== "" ? next : null;
+  }
+  const items = fields.items === null ? body : body[fields.items];
+  const count = Array.isArray(items) ? items.length : 0;
+  const sent = (name: string | undefined): number | undefined => {
+    const value = name === undefined ? undefined : (query as Record<string, unknown> | undefined)?.[name];
+    const n = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN;
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const limit = sent(limitParam);
+  if (count === 0 || (limit !== undefined && count < limit)) return null;
+  if (style === "offset") return String((sent(param) ?? 0) + count);
+  return String((sent(param) ?? 1) + 1);
 }

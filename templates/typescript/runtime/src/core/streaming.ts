@@ -6,8 +6,8 @@ import {
   retryAfterMs,
 } from "../internal/retry.ts";
 import { sleep } from "../internal/sleep.ts";
-import type { Logger } from "./client.ts";
 import { APIConnectionError, APIError, APIStatusError, APIUserAbortError, EventStreamError } from "./errors.ts";
+import type { Logger } from "./options.ts";
 
 /** One dispatched Server-Sent Events message. */
 export interface ServerSentEvent {

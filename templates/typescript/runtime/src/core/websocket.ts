@@ -1,6 +1,6 @@
 import { jitter, type RandomSource } from "../internal/retry.ts";
-import type { Logger } from "./client.ts";
 import { APIConnectionError, APIError, WebSocketClosedError } from "./errors.ts";
+import type { Logger } from "./options.ts";
 
 /** The subset of the WHATWG WebSocket the client uses; the global `WebSocket` fits. */
 export interface WebSocketLike {

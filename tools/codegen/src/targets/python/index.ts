@@ -9,9 +9,11 @@ import {
   serverUrl,
 } from "../sdk-common.ts";
 import type { Target } from "../types.ts";
-import { OPTION_PARAMS, operationMethod, type PyMethod, pyParamName, websocketMethod } from "./methods.ts";
+import { websocketMethod } from "./channels.ts";
+import { operationMethod, pyParamName } from "./methods.ts";
 import { renderModels } from "./models.ts";
 import { PyTypes, pyDoc, pyString } from "./types.ts";
+import { OPTION_PARAMS, type PyEntry, type PyMethod, pyItem } from "./views.ts";
 
 export interface PythonOptions {
   /** The import package (default: from the title, "TKA API" -> "tka"). */
@@ -193,8 +195,11 @@ export function pythonTarget(options: PythonOptions = {}): Target {
             moduleDoc: pyDoc(groupDoc, ""),
             imports: imports.join("\n"),
             items: [
-              ...[...errorMaps].map(([map, name]) => `${name}: Mapping[str, Any] = ${map}\n`),
-              ...new Set(methods.flatMap((m) => m.items)),
+              ...[...errorMaps].map(([entries, name]) =>
+                pyItem({ errorMap: { name, entries: JSON.parse(entries) as PyEntry[] } }),
+              ),
+              // The same item from two methods once (a shared decoder).
+              ...new Map(methods.flatMap((m) => m.items).map((item) => [JSON.stringify(item), item])).values(),
             ],
             className,
             classDoc: pyDoc(`${groupDoc}\n\nReached as \`client.${property}\`.`, "    "),
@@ -291,6 +296,10 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         modelNames: [...modelNames, ...models.paramNames].sort(),
         errorClasses: errorClasses(ir, modelTypes),
         usesModels: errorClasses(ir, modelTypes).some((c) => c.problem.includes("models.")),
+        // The README's note on If-Match / If-None-Match, for documents that have such parameters.
+        conditional: ir.operations.some((o) =>
+          o.parameters.some((x) => x.in === "header" && (x.role === "if-match" || x.role === "if-none-match")),
+        ),
         examples: resources.map((r) => ({
           property: r.property,
           lines: r.examples.filter((e) => e.kind !== "websocket").map((e) => e.code),
@@ -320,7 +329,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
 function methodView(m: PyMethod, async: boolean) {
   return {
     ...m,
-    websocket: m.websocket === false ? false : m.websocket[async ? 1 : 0],
+    sync: !async,
     returns: m.returns[async ? 1 : 0],
     async: async && m.kind === "plain",
     doc: pyDoc(m.doc, "        "),

@@ -1,9 +1,10 @@
-// The python target's methods: one operation or WebSocket channel as a sync and an async method (signature, runtime call, docs and example).
+// The python target's methods: one operation as a sync and an async method (signature, runtime
+// call, docs and example); streams and WebSocket channels: channels.ts; the views: views.ts.
 import { GeneratorError } from "../../errors.ts";
-import type { Operation, Parameter, Property, TypeRef, WebSocketChannel } from "../../ir/types.ts";
-import { snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import type { Operation, Parameter, Property, TypeRef } from "../../ir/types.ts";
+import { snakeCase } from "../../naming/index.ts";
 import { PY_KEYWORDS } from "../../naming/reserved.ts";
-import { errorBodies, requestPath, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
+import { errorBodies, requestPath } from "../sdk-common.ts";
 import {
   arrayDelimiter,
   flatShape,
@@ -12,50 +13,11 @@ import {
   multipartFields,
   needsStyle,
 } from "../shapes.ts";
+import { streamDecoder } from "./channels.ts";
 import { castExpr, exampleValue } from "./examples.ts";
 import { paramName, paramType } from "./models.ts";
 import { type PyTypes, pyString } from "./types.ts";
-
-/** The per-request keyword options every HTTP method takes (see `request_options`). */
-export const OPTION_NAMES = ["timeout", "max_retries", "extra_headers", "extra_query", "idempotency_key"];
-
-/** Their declarations in every HTTP method's signature. */
-export const OPTION_PARAMS = [
-  "timeout: TimeoutTypes | NotGiven = NOT_GIVEN",
-  "max_retries: int | NotGiven = NOT_GIVEN",
-  "extra_headers: Mapping[str, str | None] | None = None",
-  "extra_query: Mapping[str, Any] | None = None",
-  "idempotency_key: str | None = None",
-].join(", ");
-
-/** One generated method, rendered by resource.py.hbs for the sync and the async class. */
-export interface PyMethod {
-  name: string;
-  kind: "plain" | "page" | "stream" | "websocket";
-  /** Positional parameters after `self` (path parameters, then the body), as declared. */
-  positional: string[];
-  /** Keyword-only parameters of the operation (query, header, cookie), as declared. */
-  keyword: string[];
-  /**
-   * When the body's members may also be passed as keyword arguments: the two overloads' body
-   * parameter and member parameters, and the implementation's.
-   */
-  overload: { body: string; members: string[]; implBody: string; implMembers: string[] } | false;
-  /** The runtime call: `request`, `request_page` or `request_stream`. */
-  call: string;
-  /** The runtime call's arguments, except `options`. */
-  args: string[];
-  /** Whether the method takes the per-request keyword options. */
-  options: boolean;
-  /** Return annotations (sync, async). */
-  returns: [string, string];
-  doc: string;
-  /** Module-level items (decoders, protocol constants, error maps). */
-  items: string[];
-  example: string;
-  /** A WebSocket method's returned expressions (sync, async). */
-  websocket: [string, string] | false;
-}
+import { OPTION_NAMES, type PyEntry, type PyItem, type PyMethod, type PyRequest, pname } from "./views.ts";
 
 export function refuse(file: string, pointer: string, reason: string): never {
   throw new GeneratorError(file, pointer, `the python target ${reason}`);
@@ -68,15 +30,16 @@ export function operationMethod(
   runtime: Set<string>,
   property: string,
   inputOnly: Set<string>,
+  /** Error maps by their entries (JSON) -> the module constant's name. */
   errorMaps: Map<string, string>,
 ): PyMethod {
   const name = op.names?.python?.method ?? snakeCase(op.id);
   const ann = (ref: TypeRef) => types.type(ref, q);
   const params: string[] = [];
-  const args: string[] = [pyString(op.method), pyString(requestPath(op))];
-  const tail: string[] = [];
+  let result: PyRequest["result"] = { name: "cast_to", value: "object" };
+  let accept: string | false = false;
   let overload: PyMethod["overload"] = false;
-  let bodyArg = "body=body";
+  let body: NonNullable<PyRequest["body"]> = { plain: true, members: false, multipart: false };
 
   const pathParams = op.parameters.filter((p) => p.in === "path");
   for (const p of pathParams) {
@@ -116,21 +79,21 @@ export function operationMethod(
     runtime.add("Multipart");
     const encodings =
       multipart.encoding === undefined
-        ? ""
-        : `, {${Object.entries(multipart.encoding)
-            .map(([k, v]) => `${pyString(k)}: ${pyString(v)}`)
-            .join(", ")}}`;
+        ? false
+        : Object.entries(multipart.encoding).map(([k, v]) => ({ key: pyString(k), value: pyString(v) }));
     const fields = multipartFields(types.ir, multipart);
     bodyType = "multipart";
     if (fields === null) {
       types.typing.add("Any").add("Mapping");
       params.push(op.requestBody.required ? "body: Mapping[str, Any]" : "body: Mapping[str, Any] | None = None");
-      bodyArg = op.requestBody.required
-        ? `body=Multipart(body${encodings})`
-        : `body=None if body is None else Multipart(body${encodings})`;
+      body = {
+        plain: false,
+        members: false,
+        multipart: { fields: false, encodings, optional: !op.requestBody.required },
+      };
     } else {
       const taken = new Set(["self", ...OPTION_NAMES, ...op.parameters.map(pname)]);
-      const entries: string[] = [];
+      const entries: PyEntry[] = [];
       for (const f of fields) {
         let name = f.names?.python?.field ?? snakeCase(f.wireName);
         if (taken.has(name)) name = `${name}_part`;
@@ -141,9 +104,9 @@ export function operationMethod(
         let t = f.file === "one" ? "FileTypes" : f.file === "many" ? "List[FileTypes]" : ann(f.type);
         if (!f.required && !t.endsWith("| None")) t = `${t} | None`;
         multipartKeywords.push(f.required ? `${name}: ${t}` : `${name}: ${t} = None`);
-        entries.push(`${pyString(f.wireName)}: ${name}`);
+        entries.push({ key: pyString(f.wireName), value: name });
       }
-      bodyArg = `body=Multipart({${entries.join(", ")}}${encodings})`;
+      body = { plain: false, members: false, multipart: { fields: entries, encodings, optional: false } };
       bodyExample = fields
         .filter((f) => f.required)
         .map(
@@ -200,16 +163,20 @@ export function operationMethod(
         implBody: `body: ${bodyType} | None = None`,
         implMembers: members.map((p) => memberParam(p, true)),
       };
-      bodyArg = `body=body_from(body, {${members.map((p) => `${pyString(p.wireName)}: ${memberName(p)}`).join(", ")}})`;
+      body = {
+        plain: false,
+        members: members.map((p) => ({ key: pyString(p.wireName), value: memberName(p) })),
+        multipart: false,
+      };
     } else {
       params.push(bodyParam);
     }
   }
 
   const keyword: string[] = [];
-  const query: string[] = [];
-  const headers: string[] = [];
-  const cookies: string[] = [];
+  const query: PyEntry[] = [];
+  const headers: PyEntry[] = [];
+  const cookies: PyEntry[] = [];
   let lastEventId: Parameter | undefined;
   for (const p of op.parameters) {
     if (p.in === "path" || p.role === "idempotency-key") continue;
@@ -254,12 +221,15 @@ export function operationMethod(
         `sends ${p.in} parameters that are scalars, arrays of scalars or flat objects only`,
       );
     }
-    let annotation = ann(p.type);
+    // If-Match / If-None-Match take a version or the resource too; the runtime adds the quotes.
+    const etag = isETag(types, p);
+    if (etag) runtime.add("ETagInput").add("format_etag");
+    let annotation = etag ? "ETagInput" : ann(p.type);
     if (!p.required && !annotation.endsWith("| None")) annotation = `${annotation} | None`;
     keyword.push(p.required ? `${pname(p)}: ${annotation}` : `${pname(p)}: ${annotation} = None`);
     if (deep) {
       runtime.add("deep_object_query");
-      query.push(`**deep_object_query(${pyString(p.name)}, ${pname(p)})`);
+      query.push({ key: false, value: `deep_object_query(${pyString(p.name)}, ${pname(p)})` });
       continue;
     }
     const delimiter = arrayDelimiter(types.ir, p);
@@ -269,7 +239,9 @@ export function operationMethod(
       : delimiter !== null
         ? `delimited(${pname(p)}, ${pyString(delimiter)})`
         : pname(p);
-    if (joined !== null) {
+    if (etag) {
+      value = `format_etag(${pname(p)})`;
+    } else if (joined !== null) {
       runtime.add("joined_object");
       value = `joined_object(${pname(p)}, ${pyString(joined)})`;
     } else if (needsStyle(types.ir, p)) {
@@ -280,7 +252,7 @@ export function operationMethod(
           ? `style_header(${pname(p)}, ${p.explode ? "True" : "False"})`
           : `style_cookie(${pyString(p.name)}, ${pname(p)}, ${p.explode ? "True" : "False"})`;
     }
-    (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push(`${pyString(p.name)}: ${value}`);
+    (p.in === "query" ? query : p.in === "cookie" ? cookies : headers).push({ key: pyString(p.name), value });
   }
   if (lastEventId) keyword.push(`${pname(lastEventId)}: str | None = None`);
   keyword.push(...multipartKeywords);
@@ -290,7 +262,7 @@ export function operationMethod(
   const pointer = `${op.source.pointer}/responses/${success?.status}`;
   const castOf = (ref: TypeRef): [string, string] => [ann(ref), castExpr(types, ref, q)];
 
-  const items: string[] = [];
+  const items: PyItem[] = [];
   let kind: PyMethod["kind"] = "plain";
   let returns: [string, string];
   let notes: string;
@@ -300,15 +272,15 @@ export function operationMethod(
     runtime.add("SyncCursorPage").add("AsyncPageRequest");
     const [item, expr] = castOf(op.pagination.itemType);
     returns = [`SyncCursorPage[${item}]`, `AsyncPageRequest[${item}]`];
-    tail.push(`item=${expr}`);
+    result = { name: "item", value: expr };
     notes = `Iterate the result for every item of every page (\`for item in client.${property}.${name}(...)\`); \`.data\`, \`.next_cursor\` and \`.get_next_page()\` give page-by-page access.`;
   } else if (op.streaming) {
     kind = "stream";
     runtime.add("SyncEventStream").add("AsyncEventStream");
     const [eventType, decoder] = streamDecoder(types, content?.stream?.events ?? [], q, runtime, name);
-    items.push(decoder.code);
+    items.push(decoder.item);
     returns = [`SyncEventStream[${eventType}]`, `AsyncEventStream[${eventType}]`];
-    tail.push(`decode=${decoder.name}`);
+    result = { name: "decode", value: decoder.name };
     notes =
       "A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id.";
   } else {
@@ -333,56 +305,73 @@ export function operationMethod(
       returns = ["object", "object"];
       cast = "object";
     }
-    tail.push(`cast_to=${cast}`);
+    result = { name: "cast_to", value: cast };
     notes = `\`client.${property}.with_raw_response.${name}(...)\` gives the status, headers and request id too.`;
     if (content !== undefined && content.kind !== "json" && content.kind !== "problem") {
-      args.push(`accept=${pyString(content.mediaType)}`);
+      accept = pyString(content.mediaType);
     }
   }
-  args.splice(2, 0, ...tail);
+  let pathEntries: PyEntry[] | false = false;
   if (pathParams.length > 0) {
     const pathValue = (p: Parameter) => {
       if (!needsStyle(types.ir, p)) return pname(p);
       runtime.add("style_path");
       return `style_path(${pyString(p.style)}, ${pyString(p.name)}, ${pname(p)}, ${p.explode ? "True" : "False"})`;
     };
-    args.push(`path_params={${pathParams.map((p) => `${pyString(p.name)}: ${pathValue(p)}`).join(", ")}}`);
+    pathEntries = pathParams.map((p) => ({ key: pyString(p.name), value: pathValue(p) }));
   }
-  if (query.length > 0) args.push(`query={${query.join(", ")}}`);
-  if (headers.length > 0) args.push(`headers={${headers.join(", ")}}`);
-  if (cookies.length > 0) args.push(`cookies={${cookies.join(", ")}}`);
-  if (bodyType !== null) args.push(bodyArg);
-  if (contentType !== null) args.push(`content_type=${pyString(contentType)}`);
+  let errors: string | false = false;
   const declared = errorBodies(op);
   if (declared.length > 0) {
-    const map = `{${declared.map((e) => `${pyString(e.status)}: ${types.type(e.type, q)}`).join(", ")}}`;
+    // Keyed by its entries (as JSON): operations declaring the same errors share one constant.
+    const map = JSON.stringify(
+      declared.map((e): PyEntry => ({ key: pyString(e.status), value: types.type(e.type, q) })),
+    );
     let constant = errorMaps.get(map);
     if (constant === undefined) {
       constant = `_ERRORS_${errorMaps.size + 1}`;
       errorMaps.set(map, constant);
     }
-    args.push(`errors=${constant}`);
-  }
-  if (paginated && op.pagination && op.pagination.cursorParam !== "cursor" && op.pagination.cursorParam !== "") {
-    args.push(`cursor_param=${pyString(op.pagination.cursorParam)}`);
+    errors = constant;
   }
   const pg = op.pagination;
+  let pageFields: PyRequest["pageFields"] = false;
+  let pageStyle: PyRequest["pageStyle"] = false;
   if (
     paginated &&
     pg &&
     !(pg.itemsField === "data" && pg.nextCursorField === "next_cursor" && pg.hasMoreField === "has_more")
   ) {
     // The page body's member names, unless the runtime's defaults.
-    args.push(
-      `page_fields=(${pg.itemsField === null ? "None" : pyString(pg.itemsField)}, ${pyString(pg.nextCursorField)}, ${pg.hasMoreField === null ? "None" : pyString(pg.hasMoreField)})`,
-    );
+    pageFields = {
+      items: pg.itemsField === null ? "None" : pyString(pg.itemsField),
+      nextCursor: pyString(pg.nextCursorField),
+      hasMore: pg.hasMoreField === null ? "None" : pyString(pg.hasMoreField),
+    };
   }
   if (paginated && pg && pg.style !== "cursor") {
     const limit =
       (pg.style === "offset" || pg.style === "page") && pg.limitParam !== null ? pyString(pg.limitParam) : "None";
-    args.push(`page_style=(${pyString(pg.style)}, ${limit})`);
+    pageStyle = { style: pyString(pg.style), limit };
   }
-  if (lastEventId) args.push(`last_event_id=${pname(lastEventId)}`);
+  const request: PyRequest = {
+    method: pyString(op.method),
+    path: pyString(requestPath(op)),
+    result,
+    accept,
+    pathParams: pathEntries,
+    query: query.length > 0 ? query : false,
+    headers: headers.length > 0 ? headers : false,
+    cookies: cookies.length > 0 ? cookies : false,
+    body: bodyType !== null ? body : false,
+    contentType: contentType !== null ? pyString(contentType) : false,
+    errors,
+    cursorParam:
+      paginated && pg && pg.cursorParam !== "cursor" && pg.cursorParam !== "" ? pyString(pg.cursorParam) : false,
+    pageFields,
+    pageStyle,
+    lastEventId: lastEventId ? pname(lastEventId) : false,
+  };
 
   const text = [op.summary, op.description].filter(Boolean).join("\n\n");
   const lines = [
@@ -392,7 +381,7 @@ export function operationMethod(
       ? "An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours)."
       : "",
     op.ifMatch
-      ? "`if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed."
+      ? "`if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added)."
       : "",
     op.deprecated ? "Deprecated." : "",
   ].filter(Boolean);
@@ -411,8 +400,8 @@ export function operationMethod(
     ...pathParams.map((p) => (types.bare(types.resolve(p.type)) === "str" ? pyString(`<${p.name}>`) : "1")),
     ...(bodyType !== null && op.requestBody?.required ? [bodyExample] : []),
     ...required.filter((p) => p !== ifMatchParam).map((p) => `${pname(p)}=${exampleValue(types, p.type)}`),
-    // The ETag as the server sent it, quotes included.
-    ...(ifMatchParam !== undefined ? [`${pname(ifMatchParam)}='"3"'`] : []),
+    // A version number: the SDK sends it as the strong tag `"3"`.
+    ...(ifMatchParam !== undefined ? [`${pname(ifMatchParam)}=3`] : []),
   ].join(", ");
   const exampleCall = `client.${property}.${name}(${exampleArgs})`;
   const title = `# ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}\n`;
@@ -434,7 +423,7 @@ export function operationMethod(
     keyword,
     overload,
     call,
-    args,
+    request,
     options: true,
     returns,
     doc: [text, ...lines].filter(Boolean).join("\n\n"),
@@ -460,143 +449,13 @@ function exampleVariable(annotation: string, fallback: string): string {
   return ["client", "models", "events", "asyncio"].includes(name) || PY_KEYWORDS.includes(name) ? fallback : name;
 }
 
-export function pname(p: Parameter): string {
-  const name = p.names?.python?.param ?? snakeCase(p.name);
-  // The per-request options keep their names; a parameter that shares one is renamed.
-  return OPTION_NAMES.includes(name) ? `${name}_param` : name;
-}
-
-/** The module-level decoder of a stream's messages and the type it yields. */
-export function streamDecoder(
-  types: PyTypes,
-  events: Array<{ event: string | null; type: TypeRef; contentMediaType: string | null }>,
-  q: (name: string) => string,
-  runtime: Set<string>,
-  method: string,
-): [string, { name: string; code: string }] {
-  const name = `_decode_${method}`;
-  const jsonTyped = (e: (typeof events)[number]) =>
-    !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
-  const union = taggedUnionFor(types.ir, events);
-  const adapter = (ref: TypeRef) => `type_adapter(${castExpr(types, ref, q)}).validate_python`;
-  runtime.add("ServerSentEvent");
-  if (events.length === 0 || events.every((e) => !jsonTyped(e))) {
-    // Untyped (or plain-text) events: the raw `data` of each message.
-    return [
-      "str",
-      {
-        name,
-        code: `def ${name}(event: ServerSentEvent) -> str | None:\n    """The raw \`data\` of each message (the document does not type the events)."""\n    return event.data\n`,
-      },
-    ];
-  }
-  runtime.add("type_adapter");
-  const distinct = [...new Set(events.map((e) => JSON.stringify(e.type)))];
-  if (events.every(jsonTyped) && (union !== null || distinct.length === 1)) {
-    const ref = union ?? (events[0]?.type as TypeRef);
-    runtime.add("json_decoder");
-    const t = types.type(ref, q);
-    types.typing.add("Callable");
-    return [t, { name, code: `${name}: Callable[[ServerSentEvent], ${t} | None] = json_decoder(${adapter(ref)})\n` }];
-  }
-  // Named events (of different types, or mixing JSON and text): chosen by the SSE event name;
-  // names this SDK version does not know are skipped.
-  const variants = [...new Set(events.map((e) => (jsonTyped(e) ? types.type(e.type, q) : "str")))];
-  const t = variants.join(" | ");
-  if (events.some(jsonTyped)) types.typing.add("cast");
-  const arms = events.map(
-    (e) =>
-      `    if event.event == ${pyString(e.event ?? "message")}:\n` +
-      `        return ${jsonTyped(e) ? `cast(${pyString(types.type(e.type, q))}, type_adapter(${castExpr(types, e.type, q)}).validate_json(event.data))` : "event.data"}\n`,
+/** An If-Match / If-None-Match header of string type: takes an `ETagInput` (a version, a resource, a tag). */
+function isETag(types: PyTypes, p: Parameter): boolean {
+  return (
+    p.in === "header" &&
+    (p.role === "if-match" || p.role === "if-none-match") &&
+    types.bare(types.resolve(p.type)) === "str"
   );
-  return [
-    t,
-    {
-      name,
-      code:
-        `def ${name}(event: ServerSentEvent) -> ${t} | None:\n` +
-        `    """One message of the stream, decoded by its event name (unknown names are skipped)."""\n` +
-        `    if not event.data:\n        return None\n${arms.join("")}    return None\n`,
-    },
-  ];
-}
-
-/**
- * A WebSocket channel with `x-websocket.protocol` conventions: an async-only method returning the
- * runtime's reconnecting client. Without the conventions the channel is not generated.
- */
-export function websocketMethod(
-  types: PyTypes,
-  op: Operation,
-  channel: WebSocketChannel,
-  q: (name: string) => string,
-  runtime: Set<string>,
-  property: string,
-  asyncClient: string,
-): PyMethod | null {
-  const conventions = webSocketConventions(channel);
-  const welcome = conventions?.welcome;
-  const lastEventIdField = conventions?.lastEventIdField;
-  if (!conventions || welcome === undefined || lastEventIdField === undefined) return null;
-  const name = op.names?.python?.method ?? snakeCase(op.id);
-  runtime.add("AsyncWebSocketClient").add("SyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
-  types.typing.add("Any").add("Mapping");
-  const { typeField, event: eventType } = conventions;
-  const pointer = conventions.eventIdPointer
-    .split("/")
-    .slice(1)
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const codes = conventions.finalCloseCodes ?? [];
-  const constant = `_${upperSnakeCase(name)}_PROTOCOL`;
-  const idFn = `_${name}_event_id`;
-  const opt = (v: string | undefined) => (v === undefined ? "None" : pyString(v));
-  const items = [
-    `def ${idFn}(message: Mapping[str, Any]) -> str | None:\n` +
-      `    """The event id of a server message (None for messages that are not events)."""\n` +
-      (eventType === undefined
-        ? ""
-        : `    if message.get(${pyString(typeField)}) != ${pyString(eventType)}:\n        return None\n`) +
-      "    value: Any = message\n" +
-      `    for key in (${pointer.map(pyString).join(", ")}${pointer.length === 1 ? "," : ""}):\n` +
-      "        value = value.get(key) if isinstance(value, Mapping) else None\n" +
-      "    return value if isinstance(value, str) else None\n",
-    `${constant} = WebSocketProtocol(type_field=${pyString(typeField)}, welcome_type=${pyString(welcome)}, ` +
-      `heartbeat_type=${opt(conventions.heartbeat)}, subscribe_type=${opt(conventions.subscribe)}, ` +
-      `last_event_id_field=${pyString(lastEventIdField)}, event_id=${idFn}, ` +
-      `final_close_codes=frozenset({${codes.join(", ")}}), heartbeat_interval_field=${opt(conventions.heartbeatIntervalField)})\n`,
-  ];
-  const server = types.type(channel.serverMessage, q);
-  const query = op.parameters.filter((x) => x.in === "query" && types.scalar(x.type));
-  const params =
-    query.length > 0 ? ["*", ...query.map((x) => `${pname(x)}: ${types.type(x.type, q)} | None = None`)] : [];
-  const decode = castExpr(types, channel.serverMessage, q);
-  const url =
-    query.length > 0
-      ? `self._client.websocket_url(${pyString(channel.path)}, query={${query.map((x) => `${pyString(x.name)}: ${pname(x)}`).join(", ")}})`
-      : `self._client.websocket_url(${pyString(channel.path)})`;
-  const asyncWs = `AsyncWebSocketClient(lambda: ${url}, protocol=${constant}, decode=type_adapter(${decode}).validate_python, headers=self._client.websocket_headers)`;
-  const doc = [
-    op.summary,
-    op.description,
-    `\`${op.method.toUpperCase()} ${op.path}\` (WebSocket). Returns a reconnecting client: \`with\` it, \`ws.send(message)\`, \`for message in ws\` (async client: \`async with\`, \`await ws.send(...)\`, \`async for\`). After a reconnect it re-sends the last subscribe message with the last event id, so no event is lost or repeated.`,
-  ]
-    .filter(Boolean)
-    .join("\n\n");
-  return {
-    name,
-    kind: "websocket",
-    positional: [],
-    keyword: params.filter((x) => x !== "*"),
-    overload: false,
-    call: "",
-    args: [],
-    options: false,
-    websocket: [`SyncWebSocketClient(lambda: ${asyncWs})`, asyncWs],
-    returns: [`SyncWebSocketClient[${server}]`, `AsyncWebSocketClient[${server}]`],
-    doc,
-    items,
-    example: `async def watch() -> None:\n    async with ${asyncClient}() as client:\n        ws = client.${property}.${name}()\n        async with ws:\n            async for message in ws:\n                print(message)`,
-  };
 }
 
 /** A parameter name that is not a Python keyword (`global` -> `global_`). */

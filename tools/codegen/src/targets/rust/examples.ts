@@ -3,10 +3,12 @@
 // Request bodies are written as struct literals of the value example-values.ts gives (the
 // document's example, completed); what a literal cannot express (enums, unions, maps, boxed
 // members) is built from JSON with serde_json instead.
-import type { TypeRef } from "../../ir/types.ts";
+import type { Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
 import { RUST_KEYWORDS } from "../../naming/reserved.ts";
 import { exampleJson } from "../example-values.ts";
+import type { RequestBody } from "./bodies.ts";
+import { bare } from "./names.ts";
 import { type RustTypes, rustString } from "./types.ts";
 
 /** One method's example: the `use` lines it needs and its statements. */
@@ -15,6 +17,148 @@ export interface RustExample {
   lines: string[];
   /** The body is built from JSON: the user needs serde_json. */
   usesJson: boolean;
+}
+
+/** What a method's example needs to know of the method. */
+export interface MethodShape {
+  libName: string;
+  module: string;
+  /** The client variable (the client's name in snake case). */
+  client: string;
+  property: string;
+  name: string;
+  pathParams: Parameter[];
+  body: RequestBody | null;
+  bodyArg: string;
+  params: { name: string; derivesDefault: boolean; fields: { name: string; type: string; ref: TypeRef }[] } | null;
+  ifMatch: boolean;
+  returns: string;
+}
+
+/**
+ * A method's example: the call with example arguments, after the statements building them.
+ * `compiles` is false when the example cannot build an argument (a params struct or a form with
+ * required members): the README shows it with a placeholder, the rustdoc leaves it out.
+ */
+export function methodExample(
+  types: RustTypes,
+  op: Operation,
+  m: MethodShape,
+): { example: RustExample; compiles: boolean } {
+  const uses = new Set<string>();
+  const lines: string[] = [];
+  let usesJson = false;
+  let bodyExpr = "";
+  const body = m.body;
+  // Path parameters: scalars inline; others (unions, arrays, objects, date-times) built first.
+  const pathArgs = m.pathParams.map((p) => {
+    const t = types.bare(types.resolve(p.type));
+    if (t === "String") return '"…"';
+    if (t === "bool") return "false";
+    if (t === "f64") return "1.0";
+    if (t === "i64" || t === "i32") return "1";
+    const name = p.names?.rust?.param ?? p.name;
+    const statement = bodyStatement(types, p.type, name);
+    lines.push(statement.line.replaceAll("crate::runtime::", `${m.libName}::runtime::`));
+    if (/(?<![\w:])models::/.test(statement.line)) uses.add(`use ${m.libName}::models;`);
+    usesJson ||= statement.usesJson;
+    // Passed as the method takes it (see pathParameters): models and arrays borrowed.
+    const rust = types.bare(types.resolve(p.type), "models::");
+    return rust.startsWith("models::") || rust.startsWith("Vec<") ? `&${name}` : name;
+  });
+  if (body !== null) {
+    if (body.kind === "binary") bodyExpr = 'b"..."';
+    else if (body.kind === "text") bodyExpr = '"…"';
+    else if (body.kind === "multipart") {
+      // A form of optional parts starts from its Default; one with required parts is a literal
+      // of example values (files as a few bytes); an undescribed one is the user's `Multipart`.
+      const literal = body.form === null || body.form.derivesDefault ? null : formLiteral(types, body.form.fields);
+      if (body.form?.derivesDefault) {
+        uses.add(`use ${m.libName}::resources::${bare(m.module)}::${body.type};`);
+        bodyExpr = `${body.type}::default()`;
+      } else if (literal !== null) {
+        uses.add(`use ${m.libName}::resources::${bare(m.module)}::${body.type};`);
+        if (literal.includes("FilePart::")) uses.add(`use ${m.libName}::runtime::FilePart;`);
+        lines.push(`let form = ${body.type} { ${literal} };`);
+        bodyExpr = "&form";
+      } else bodyExpr = "form";
+    } else {
+      const statement = bodyStatement(types, body.ref, m.bodyArg);
+      uses.add(`use ${m.libName}::models;`);
+      usesJson = statement.usesJson;
+      lines.push(statement.line);
+      bodyExpr = `&${m.bodyArg}`;
+    }
+  }
+  // A params struct with required members is a literal of example values (`None` for the others).
+  let paramsExpr = "";
+  if (m.params !== null) {
+    uses.add(`use ${m.libName}::resources::${bare(m.module)}::${m.params.name};`);
+    const required = m.params.fields.filter((f) => !f.type.startsWith("Option<"));
+    const literal = structLiteral(types, m.params.derivesDefault ? required : m.params.fields);
+    if (literal !== null && required.length > 0) {
+      // The required members are shown with example values, the rest left to their default.
+      const rest = m.params.derivesDefault && required.length < m.params.fields.length ? ", ..Default::default()" : "";
+      lines.push(`let params = ${m.params.name} { ${literal}${rest} };`);
+      paramsExpr = "&params";
+    } else if (m.params.derivesDefault) paramsExpr = `&${m.params.name}::default()`;
+  }
+  const args = [
+    ...pathArgs,
+    ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : []),
+    ...(m.params !== null ? [paramsExpr === "" ? "&params" : paramsExpr] : []),
+  ].join(", ");
+  const call = `${m.client}.${m.property}().${m.name}(${args})${m.ifMatch ? ".if_match(3)" : ""}`;
+  const resultType = m.returns.replace(/^PendingRequest<(.*)>$/, "$1");
+  lines.push(
+    op.pagination
+      ? `let page = ${call}.await?;`
+      : op.streaming
+        ? `let mut events = ${call};`
+        : resultType === "()"
+          ? `${call}.await?;`
+          : `let ${resultName(resultType, "result")} = ${call}.await?;`,
+  );
+  const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}`;
+  return {
+    example: { uses: [...uses], lines: [title, ...lines], usesJson },
+    compiles: !(m.params !== null && paramsExpr === "") && bodyExpr !== "form",
+  };
+}
+
+/** The members of a struct literal: example values for required fields, `None` for optional ones. */
+function structLiteral(types: RustTypes, fields: { name: string; type: string; ref: TypeRef }[]): string | null {
+  const members: string[] = [];
+  for (const f of fields) {
+    if (f.type.startsWith("Option<")) {
+      members.push(`${f.name}: None`);
+      continue;
+    }
+    const value = rustLiteral(types, f.ref, exampleJson(types.ir, f.ref), 0);
+    if (value === null) return null;
+    members.push(`${f.name}: ${value}`);
+  }
+  return members.join(", ");
+}
+
+/** A multipart form's members: files as a few bytes, other parts as in `structLiteral`. */
+function formLiteral(
+  types: RustTypes,
+  fields: { name: string; type: string; ref: TypeRef; file: "one" | "many" | null }[],
+): string | null {
+  const file = 'FilePart::new(b"...".to_vec())';
+  const members: string[] = [];
+  for (const f of fields) {
+    if (f.type.startsWith("Option<")) members.push(`${f.name}: None`);
+    else if (f.file === "one") members.push(`${f.name}: ${file}`);
+    else if (f.file === "many") members.push(`${f.name}: vec![${file}]`);
+    else {
+      const value = structLiteral(types, [f]);
+      if (value === null) return null;
+      members.push(value);
+    }
+  }
+  return members.join(", ");
 }
 
 /** The statement that builds the example body `name` of type `ref`, and whether it needs serde_json. */

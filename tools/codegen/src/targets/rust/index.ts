@@ -8,11 +8,11 @@ import type { ApiIR, Operation } from "../../ir/types.ts";
 import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import { clientCredentialsFlow, errorBodies, serverUrl } from "../sdk-common.ts";
-import type { Target } from "../types.ts";
+import type { Render, Target } from "../types.ts";
 import type { RustExample } from "./examples.ts";
 import { bare, type Method, operationMethod, websocketMethod } from "./methods.ts";
 import { renderModels } from "./models.ts";
-import { arrayLiteral, RustTypes, rustDoc, rustString, useList } from "./types.ts";
+import { MAX_WIDTH, RustTypes, rustDoc, rustString, useList } from "./types.ts";
 
 export interface RustOptions {
   /** The client struct (default: from the title, "TKA API" -> "Tka"). */
@@ -90,7 +90,8 @@ export function rustTarget(options: RustOptions = {}): Target {
         for (const id of group.operations) {
           const op = ir.operations.find((o) => o.id === id) as Operation;
           const channel = op.websocket === null ? undefined : ir.channels.find((c) => c.id === op.websocket);
-          const ws = channel === undefined ? null : websocketMethod(types, op, channel, property, clientName, libName);
+          const ws =
+            channel === undefined ? null : websocketMethod(render, types, op, channel, property, clientName, libName);
           if (ws !== null) {
             methods.push(ws);
             continue;
@@ -103,7 +104,7 @@ export function rustTarget(options: RustOptions = {}): Target {
             continue;
           }
           const method = context.attempt({ operation: op.id }, () =>
-            operationMethod(types, op, property, className, clientName, errorMaps, { libName, module }),
+            operationMethod(render, types, op, property, className, clientName, errorMaps, { libName, module }),
           );
           if (method !== null) methods.push(method);
         }
@@ -114,15 +115,7 @@ export function rustTarget(options: RustOptions = {}): Target {
           ]),
         ].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0));
         const items = [
-          ...[...errorMaps].map(
-            ([entries, name]) =>
-              `/// Error bodies the operations of this module declare: status and model.\n${arrayLiteral(
-                "",
-                `static ${name}: &[(&str, ErrorDecoder)] = &`,
-                entries.split("\n"),
-                ";",
-              ).trimEnd()}`,
-          ),
+          ...[...errorMaps].map(([entries, name]) => errorTable(render, name, entries.split("\n"))),
           ...methods.flatMap((m) => m.items.map((i) => i.trimEnd())),
         ];
         // The module's text decides its imports (a method may name a model it does not end up
@@ -150,7 +143,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         };
       });
 
-      const models = renderModels(types);
+      const models = renderModels(render, types);
       const accessors = errorAccessors(ir, types);
       const serdeImports = ["Deserialize", "Serialize"];
       if (models.usesCustomSerde || models.usesDoubleOption) serdeImports.push("Deserializer", "Serializer");
@@ -291,4 +284,14 @@ function readmeBlock(examples: RustExample[]): string {
   const uses = [...new Set(examples.flatMap((e) => e.uses))].sort();
   const body = examples.map((e) => e.lines.join("\n")).join("\n");
   return uses.length === 0 ? body : `${uses.join("\n")}\n\n${body}`;
+}
+
+/** rustfmt's `array_width` (60% of max_width). */
+const ARRAY_WIDTH = 60;
+
+/** A module's error table (templates/rust/method/errors.rs.hbs): flat when rustfmt keeps it on one line. */
+function errorTable(render: Render, name: string, entries: string[]): string {
+  const flat = render("rust/method/errors.rs.hbs", { name, entries, flat: true });
+  const fits = entries.join(", ").length <= ARRAY_WIDTH && flat.split("\n").every((l) => l.length <= MAX_WIDTH);
+  return (fits ? flat : render("rust/method/errors.rs.hbs", { name, entries, flat: false })).trimEnd();
 }

@@ -179,7 +179,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           usesQueryObjects,
           queryImport,
           usesBinaryBodies: methods.some((m) => m.args.some((a) => a.type === "BinaryBody")),
-          multipartImport: methods.some((m) => m.bodyExpr !== false)
+          multipartImport: methods.some((m) => m.multipart !== false)
             ? `import { multipartBody${methods.some((m) => m.args.some((a) => a.type.includes("Uploadable"))) ? ", type Uploadable" : ""} } from "../runtime/internal/multipart.ts";`
             : "",
           usesWebSocket: methods.some((m) => m.websocket !== false),
@@ -237,6 +237,10 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           clientSecret: `${envPrefix}_CLIENT_SECRET`,
         },
         resources,
+        // The README's note on If-Match / If-None-Match, for documents that have such parameters.
+        conditional: ir.operations.some((o) =>
+          o.parameters.some((x) => x.in === "header" && (x.role === "if-match" || x.role === "if-none-match")),
+        ),
         examples: resources.map((r) => ({
           property: r.property,
           lines: examples.filter((e) => e.group === r.groupName).map((e) => e.line),

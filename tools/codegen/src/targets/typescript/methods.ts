@@ -72,18 +72,21 @@ export interface MethodView {
   headers: Array<{ name: string; value: string; etag: boolean }> | false;
   cookies: Array<{ key: string; value: string }> | false;
   body: boolean;
-  /** The body expression when the argument is not sent as it is (a multipart form). */
-  bodyExpr: string | false;
+  /** A multipart body: sent as `multipartBody(body, encoding?)` (the encoding as JSON, or false). */
+  multipart: { encoding: string | false } | false;
   contentType: string | false;
   accept: string | false;
   responseType: string | false;
   errors: string | false;
-  decode: string | false;
+  /** The answer's decoder: `(json) => <expr> as <type>`. */
+  decode: { expr: string; type: string } | false;
   page:
     | {
         cursorParam: string;
-        decodeItem: string | false;
-        fields: string | false;
+        /** Each item's decoder: `(item) => <expr> as <type>`. */
+        decodeItem: { expr: string; type: string } | false;
+        /** The page body's member names (JSON strings), unless the runtime's defaults. */
+        fields: { items: string; nextCursor: string; hasMore: string } | false;
         style: string | false;
         limitParam: string | false;
       }
@@ -231,9 +234,9 @@ export function operationMethod(
     headers: headers.length > 0 ? headers : false,
     cookies: cookies.length > 0 ? cookies : false,
     body: body !== null,
-    bodyExpr:
+    multipart:
       body?.kind === "multipart"
-        ? `multipartBody(body${body.encoding === undefined ? "" : `, ${JSON.stringify(body.encoding)}`})`
+        ? { encoding: body.encoding === undefined ? false : JSON.stringify(body.encoding) }
         : false,
     // A multipart body's Content-Type (with its boundary) is set by fetch from the FormData.
     contentType:
@@ -262,11 +265,14 @@ export function operationMethod(
     const standard = p.itemsField === "data" && p.nextCursorField === "next_cursor" && p.hasMoreField === "has_more";
     view.page = {
       cursorParam: JSON.stringify(p.cursorParam),
-      decodeItem: decodeItem === null ? false : `(item) => ${prefixDecoders(decodeItem)} as ${item}`,
-      // The page body's member names, unless the runtime's defaults.
+      decodeItem: decodeItem === null ? false : { expr: prefixDecoders(decodeItem), type: item },
       fields: standard
         ? false
-        : `{ items: ${JSON.stringify(p.itemsField)}, nextCursor: ${JSON.stringify(p.nextCursorField)}, hasMore: ${JSON.stringify(p.hasMoreField)} }`,
+        : {
+            items: JSON.stringify(p.itemsField),
+            nextCursor: JSON.stringify(p.nextCursorField),
+            hasMore: JSON.stringify(p.hasMoreField),
+          },
       style: p.style === "cursor" ? false : JSON.stringify(p.style),
       limitParam:
         (p.style === "offset" || p.style === "page") && p.limitParam !== null ? JSON.stringify(p.limitParam) : false,
@@ -299,7 +305,7 @@ export function operationMethod(
     } else if (content?.type !== undefined) {
       const decode = decoders.expr(content.type, "json");
       if (decode !== null) {
-        view.decode = `(json) => ${prefixDecoders(decode)} as ${result}`;
+        view.decode = { expr: prefixDecoders(decode), type: result };
         view.usesDecoders = true;
       }
     }
@@ -454,7 +460,7 @@ export function websocketMethod(
     headers: false,
     cookies: false,
     body: false,
-    bodyExpr: false,
+    multipart: false,
     contentType: false,
     accept: false,
     responseType: false,

@@ -39,7 +39,14 @@ const BAD_VALUE = /[\r\n\0]/;
  * is a TypeError here, never a "connection error" from inside fetch).
  */
 export function mergeHeaderRecord(...sources: ReadonlyArray<HeadersInit_ | null | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
+  return mergeHeaderRecordInto({}, ...sources);
+}
+
+/** mergeHeaderRecord onto `out` (lower-case names, already checked), which it returns. */
+export function mergeHeaderRecordInto(
+  out: Record<string, string>,
+  ...sources: ReadonlyArray<HeadersInit_ | null | undefined>
+): Record<string, string> {
   const set = (name: string, value: string): void => {
     if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
     if (BAD_VALUE.test(value)) throw new TypeError(`Invalid value of header ${name}`);

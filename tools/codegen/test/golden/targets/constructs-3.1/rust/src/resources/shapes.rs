@@ -77,7 +77,9 @@ impl Shapes<'_> {
     ///
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
-    /// constructs.shapes().delete(1).await?;
+    /// use constructs::models;
+    /// let shape_id: models::DeleteShapeShapeId = serde_json::from_value(serde_json::json!(0))?;
+    /// constructs.shapes().delete(&shape_id).await?;
     /// # Ok(())
     /// # }
     /// ```
@@ -93,8 +95,9 @@ impl Shapes<'_> {
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
     /// use constructs::models;
+    /// let shape_id: models::DeleteShapeShapeId = serde_json::from_value(serde_json::json!(0))?;
     /// let body = models::ShapeUpdate { ..Default::default() };
-    /// let shape = constructs.shapes().update(1, &body).await?;
+    /// let shape = constructs.shapes().update(&shape_id, &body).await?;
     /// # Ok(())
     /// # }
     /// ```
@@ -112,6 +115,18 @@ impl Shapes<'_> {
     /// A file upload (multipart/form-data) with fields, a JSON part and several files.
     ///
     /// `PUT /shapes/{shape_id}/thumbnail`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
+    /// use constructs::resources::shapes::ShapesUploadThumbnailForm;
+    /// use constructs::runtime::FilePart;
+    /// let form = ShapesUploadThumbnailForm { image: FilePart::new(b"...".to_vec()), caption: None, width: None, tags: None, crop: None, extras: None };
+    /// constructs.shapes().upload_thumbnail("…", &form).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn upload_thumbnail(
         &self,
         shape_id: &str,

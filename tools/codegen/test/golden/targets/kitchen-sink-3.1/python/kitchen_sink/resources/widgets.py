@@ -10,6 +10,7 @@ from .._core import (
     NOT_GIVEN,
     AsyncAPIClient,
     AsyncPageRequest,
+    ETagInput,
     NotGiven,
     SyncAPIClient,
     SyncCursorPage,
@@ -17,6 +18,7 @@ from .._core import (
     async_to_raw_response_wrapper,
     body_from,
     delimited,
+    format_etag,
     request_options,
     to_raw_response_wrapper,
 )
@@ -311,7 +313,7 @@ class Widgets:
         widget_id: WidgetId,
         body: WidgetPatch | WidgetPatchParam,
         *,
-        if_match: str,
+        if_match: ETagInput,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -331,7 +333,7 @@ class Widgets:
         | NotGiven
         | None = NOT_GIVEN,
         attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
-        if_match: str,
+        if_match: ETagInput,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -351,7 +353,7 @@ class Widgets:
         | NotGiven
         | None = NOT_GIVEN,
         attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
-        if_match: str,
+        if_match: ETagInput,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -364,7 +366,7 @@ class Widgets:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
 
         Deprecated.
         """
@@ -373,7 +375,7 @@ class Widgets:
             "/widgets/{widget_id}",
             cast_to=Widget,
             path_params={"widget_id": widget_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body, {"name": name, "nickname": nickname, "color": color, "attributes": attributes}
             ),
@@ -719,7 +721,7 @@ class AsyncWidgets:
         widget_id: WidgetId,
         body: WidgetPatch | WidgetPatchParam,
         *,
-        if_match: str,
+        if_match: ETagInput,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -739,7 +741,7 @@ class AsyncWidgets:
         | NotGiven
         | None = NOT_GIVEN,
         attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
-        if_match: str,
+        if_match: ETagInput,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -759,7 +761,7 @@ class AsyncWidgets:
         | NotGiven
         | None = NOT_GIVEN,
         attributes: Dict[str, str | None] | NotGiven | None = NOT_GIVEN,
-        if_match: str,
+        if_match: ETagInput,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -772,7 +774,7 @@ class AsyncWidgets:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
 
         Deprecated.
         """
@@ -781,7 +783,7 @@ class AsyncWidgets:
             "/widgets/{widget_id}",
             cast_to=Widget,
             path_params={"widget_id": widget_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body, {"name": name, "nickname": nickname, "color": color, "attributes": attributes}
             ),

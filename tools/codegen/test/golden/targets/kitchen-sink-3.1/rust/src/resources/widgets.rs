@@ -151,7 +151,8 @@ impl Widgets<'_> {
     /// use kitchen_sink::models;
     /// use kitchen_sink::resources::widgets::WidgetsUpdateParams;
     /// let body = models::WidgetPatch { ..Default::default() };
-    /// let widget = kitchen_sink.widgets().update("…", &body, &WidgetsUpdateParams::default()).await?;
+    /// let params = WidgetsUpdateParams { if_match: "…".to_string() };
+    /// let widget = kitchen_sink.widgets().update("…", &body, &params).await?;
     /// # Ok(())
     /// # }
     /// ```

@@ -9,11 +9,13 @@ from typing import Any, List, Mapping, overload
 from .._core import (
     NOT_GIVEN,
     AsyncAPIClient,
+    ETagInput,
     NotGiven,
     SyncAPIClient,
     TimeoutTypes,
     async_to_raw_response_wrapper,
     body_from,
+    format_etag,
     request_options,
     to_raw_response_wrapper,
 )
@@ -105,7 +107,7 @@ class Beats:
         sequence_id: ResourceId,
         body: BeatsReplace | BeatsReplaceParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -119,7 +121,7 @@ class Beats:
         sequence_id: ResourceId,
         *,
         beats: List[BeatInput | BeatInputParam],
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -133,7 +135,7 @@ class Beats:
         body: BeatsReplace | BeatsReplaceParam | None = None,
         *,
         beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -150,14 +152,14 @@ class Beats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "put",
             "/api/v1/sequences/{sequence_id}/beats",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"beats": beats}),
             errors=_ERRORS_1,
             options=request_options(
@@ -175,7 +177,7 @@ class Beats:
         sequence_id: ResourceId,
         body: BeatCreate | BeatCreateParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -197,7 +199,7 @@ class Beats:
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven = NOT_GIVEN,
         position: int | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -219,7 +221,7 @@ class Beats:
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven = NOT_GIVEN,
         position: int | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -237,14 +239,14 @@ class Beats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/beats",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body,
                 {
@@ -306,7 +308,7 @@ class Beats:
         sequence_id: ResourceId,
         beat_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -321,14 +323,14 @@ class Beats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "delete",
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_3,
             options=request_options(
                 timeout=timeout,
@@ -346,7 +348,7 @@ class Beats:
         beat_id: ResourceId,
         body: BeatPatch | BeatPatchParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -368,7 +370,7 @@ class Beats:
         red_reversal: bool | NotGiven = NOT_GIVEN,
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -390,7 +392,7 @@ class Beats:
         red_reversal: bool | NotGiven = NOT_GIVEN,
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -407,14 +409,14 @@ class Beats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "patch",
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body,
                 {
@@ -446,7 +448,7 @@ class Beats:
         beat_id: ResourceId,
         body: BeatMove | BeatMoveParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -461,7 +463,7 @@ class Beats:
         beat_id: ResourceId,
         *,
         position: int,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -476,7 +478,7 @@ class Beats:
         body: BeatMove | BeatMoveParam | None = None,
         *,
         position: int | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -493,14 +495,14 @@ class Beats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}/move",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"position": position}),
             errors=_ERRORS_1,
             options=request_options(
@@ -545,7 +547,7 @@ class AsyncBeats:
         sequence_id: ResourceId,
         body: BeatsReplace | BeatsReplaceParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -559,7 +561,7 @@ class AsyncBeats:
         sequence_id: ResourceId,
         *,
         beats: List[BeatInput | BeatInputParam],
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -573,7 +575,7 @@ class AsyncBeats:
         body: BeatsReplace | BeatsReplaceParam | None = None,
         *,
         beats: List[BeatInput | BeatInputParam] | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -590,14 +592,14 @@ class AsyncBeats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "put",
             "/api/v1/sequences/{sequence_id}/beats",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"beats": beats}),
             errors=_ERRORS_1,
             options=request_options(
@@ -615,7 +617,7 @@ class AsyncBeats:
         sequence_id: ResourceId,
         body: BeatCreate | BeatCreateParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -637,7 +639,7 @@ class AsyncBeats:
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven = NOT_GIVEN,
         position: int | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -659,7 +661,7 @@ class AsyncBeats:
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven = NOT_GIVEN,
         position: int | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -677,14 +679,14 @@ class AsyncBeats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/beats",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body,
                 {
@@ -746,7 +748,7 @@ class AsyncBeats:
         sequence_id: ResourceId,
         beat_id: ResourceId,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -761,14 +763,14 @@ class AsyncBeats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "delete",
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_3,
             options=request_options(
                 timeout=timeout,
@@ -786,7 +788,7 @@ class AsyncBeats:
         beat_id: ResourceId,
         body: BeatPatch | BeatPatchParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -808,7 +810,7 @@ class AsyncBeats:
         red_reversal: bool | NotGiven = NOT_GIVEN,
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -830,7 +832,7 @@ class AsyncBeats:
         red_reversal: bool | NotGiven = NOT_GIVEN,
         is_blank: bool | NotGiven = NOT_GIVEN,
         metadata: Metadata | NotGiven | None = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -847,14 +849,14 @@ class AsyncBeats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "patch",
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(
                 body,
                 {
@@ -886,7 +888,7 @@ class AsyncBeats:
         beat_id: ResourceId,
         body: BeatMove | BeatMoveParam,
         *,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -901,7 +903,7 @@ class AsyncBeats:
         beat_id: ResourceId,
         *,
         position: int,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -916,7 +918,7 @@ class AsyncBeats:
         body: BeatMove | BeatMoveParam | None = None,
         *,
         position: int | NotGiven = NOT_GIVEN,
-        if_match: str | None = None,
+        if_match: ETagInput | None = None,
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str | None] | None = None,
@@ -933,14 +935,14 @@ class AsyncBeats:
 
         An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
 
-        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed.
+        `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
         """
         return await self._client.request(
             "post",
             "/api/v1/sequences/{sequence_id}/beats/{beat_id}/move",
             cast_to=Sequence,
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
-            headers={"If-Match": if_match},
+            headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"position": position}),
             errors=_ERRORS_1,
             options=request_options(
