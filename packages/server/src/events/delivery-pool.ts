@@ -111,7 +111,9 @@ export class DeliveryPool {
     if (this.#closing) return false;
     let best: PoolChild | null = null;
     for (const child of this.#children) {
-      if (child?.ready && !child.exited && (best === null || child.load < best.load)) best = child;
+      if (child?.ready && !child.exited && child.process.connected && (best === null || child.load < best.load)) {
+        best = child;
+      }
     }
     if (best === null) return false;
     // Read now: once the socket is in the child, this process can no longer ask it (the auth
