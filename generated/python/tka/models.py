@@ -87,6 +87,8 @@ __all__ = [
     "SequenceUpdatedEventData",
     "ServerStatus",
     "ServerStatusDatabase",
+    "StreamErrorCode",
+    "StreamErrorEvent",
     "Turns",
     "WsAuthMessage",
     "WsAuthMessageParam",
@@ -1414,6 +1416,23 @@ class ServerStatus(BaseModel):
     """Seconds since the server started."""
 
 
+class StreamErrorEvent(BaseModel):
+    """The last message of an event stream the server ends: SSE `event: error`, no `id:` (so the
+    last event id still names the last change event received), `data:` this object as JSON.
+    The stream ends right after it. Not a change event: the SDKs' stream readers raise it as a
+    typed error and, for `SLOW_CONSUMER`, resume from the last event id themselves.
+    """
+
+    type_: Literal["error"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    """Always `error`."""
+
+    code: StreamErrorCode
+    """Why the stream ended; new codes may be added (treat an unknown one like `SLOW_CONSUMER`)."""
+
+    message: str
+    """A human-readable explanation."""
+
+
 class WsAuthMessage(BaseModel):
     """Authenticate the connection (when no credentials were given at connect time); answered by `authenticated`."""
 
@@ -1677,6 +1696,10 @@ error names the field with code `maxBytes`.
 
 ResourceId = str
 """An opaque, server-assigned identifier. Compare it as a string; never parse it."""
+
+
+StreamErrorCode = str | Literal["SLOW_CONSUMER"] | Literal["EVENTS_EXPIRED"]
+"""Why the server ended an event stream (the `code` of the stream's `error` event)."""
 
 
 Turns = float
@@ -2054,6 +2077,7 @@ for _model in (
     SequenceUpdatedEvent,
     SequenceUpdatedEventData,
     ServerStatus,
+    StreamErrorEvent,
     WsAuthMessage,
     WsAuthenticatedMessage,
     WsErrorMessage,

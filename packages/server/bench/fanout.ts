@@ -90,6 +90,30 @@ async function stopServer(server: Running): Promise<void> {
   await exited;
 }
 
+/** A process and its descendants (a server's delivery processes), from /proc. */
+function tree(pid: number | undefined): number[] {
+  const pids = [pid as number];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, "utf8");
+      pids.push(...children.split(" ").filter(Boolean).map(Number));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** Summed over a process and its descendants (a process gone meanwhile counts 0). */
+const overTree = (read: (pid: number) => number) => (pid: number | undefined) =>
+  tree(pid).reduce((sum, p) => {
+    try {
+      return sum + read(p);
+    } catch {
+      return sum;
+    }
+  }, 0);
+
 /** Resident memory of a process, from /proc (bytes). */
 function rss(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -101,6 +125,10 @@ function cpuMs(pid: number | undefined): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
+
+/** A server's figures include its delivery processes. */
+const serverRss = overTree(rss);
+const serverCpuMs = overTree(cpuMs);
 
 /** The Go subscriber load generator, built once (null: use the Node one). */
 function buildGoLoadGenerator(): string | null {
@@ -121,6 +149,7 @@ const goLoadGenerator = buildGoLoadGenerator();
 function writeCalls(pid: number | undefined): number {
   return Number(/syscw: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? 0);
 }
+const serverWriteCalls = overTree(writeCalls);
 
 /** Spawns a load process (a script run by Node, or an executable) and hands back its JSON output lines. */
 function loadProcess(script: string, options: unknown) {
@@ -232,7 +261,7 @@ async function run(
 ): Promise<Run> {
   const urls = servers.map((s) => s.url);
   const loadAtStart = loadAverage();
-  const rssBefore = servers.reduce((sum, s) => sum + rss(s.child.pid), 0);
+  const rssBefore = servers.reduce((sum, s) => sum + serverRss(s.child.pid), 0);
   const subscribers = Array.from({ length: Math.ceil(count / PER_PROCESS) }, (_, i) =>
     loadProcess(goLoadGenerator ?? "fanout-subscribers.ts", {
       urls,
@@ -243,10 +272,10 @@ async function run(
   );
   for (const s of subscribers) await s.next(); // {"ready": n}
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const rssIdle = servers.reduce((sum, s) => sum + rss(s.child.pid), 0);
+  const rssIdle = servers.reduce((sum, s) => sum + serverRss(s.child.pid), 0);
   const from = (await store.lastEventPosition(PROJECT)) + 1;
-  const cpuBefore = servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0);
-  const writesBefore = servers.reduce((sum, s) => sum + writeCalls(s.child.pid), 0);
+  const cpuBefore = servers.reduce((sum, s) => sum + serverCpuMs(s.child.pid), 0);
+  const writesBefore = servers.reduce((sum, s) => sum + serverWriteCalls(s.child.pid), 0);
   const subscriberCpuBefore = subscribers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0);
   const started = performance.now();
   const writer = loadProcess("fanout-writer.ts", {
@@ -274,14 +303,14 @@ async function run(
       errors: w.errors,
       lateStarts: w.lateStarts,
     },
-    server_cpu_ms: servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0) - cpuBefore,
+    server_cpu_ms: servers.reduce((sum, s) => sum + serverCpuMs(s.child.pid), 0) - cpuBefore,
   };
   if (count > 0) {
     for (const s of subscribers) s.send(`finish ${from} ${to} 120000`);
     const stats: Record<string, unknown>[] = [];
     for (const s of subscribers) stats.push((await s.next()).stats as Record<string, unknown>);
-    result.server_cpu_ms = servers.reduce((sum, s) => sum + cpuMs(s.child.pid), 0) - cpuBefore;
-    const serverWrites = servers.reduce((sum, s) => sum + writeCalls(s.child.pid), 0) - writesBefore;
+    result.server_cpu_ms = servers.reduce((sum, s) => sum + serverCpuMs(s.child.pid), 0) - cpuBefore;
+    const serverWrites = servers.reduce((sum, s) => sum + serverWriteCalls(s.child.pid), 0) - writesBefore;
     const subscriberCpu = stats.reduce((n, s) => n + (s.cpu_ms as number), 0) - subscriberCpuBefore;
     const seconds = (performance.now() - started) / 1000;
     // Percentiles over all processes: weighted by their deliveries (each process's histogram is
@@ -393,37 +422,43 @@ const nofile = execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim();
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const loadBefore = loadAverage();
 const all: Run[] = [];
-all.push(
-  ...(await backend("SQLite", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "tka-fanout-"));
-    const server = await startServer({ DATA_DIR: dataDir });
-    return { servers: [server], store: new SqliteStore(join(dataDir, "tka.db")), done: async () => {} };
-  })),
-);
-const pgUrl = process.env.TKA_TEST_DATABASE_URL;
-if (pgUrl) {
+// BENCH_DELIVERY_PROCESSES: the servers' DELIVERY_PROCESSES, one pass per value (for example 0,1).
+const deliveryModes = (process.env.BENCH_DELIVERY_PROCESSES ?? process.env.DELIVERY_PROCESSES ?? "0").split(",");
+for (const mode of deliveryModes) {
+  const delivery = { DELIVERY_PROCESSES: mode };
+  const label = mode === "0" ? "" : `, ${mode} dp`;
   all.push(
-    ...(await backend("PostgreSQL x2", async () => {
-      const database = `tka_fanout_${randomBytes(6).toString("hex")}`;
-      const admin = async (sql: string) => {
-        const client = new pg.Client({ connectionString: pgUrl });
-        await client.connect();
-        await client.query(sql).finally(() => client.end());
-      };
-      await admin(`CREATE DATABASE ${database}`);
-      const url = new URL(pgUrl);
-      url.pathname = `/${database}`;
-      // Instances of one database share the key secret.
-      const shared = { DATABASE_URL: url.href, API_KEY_SECRET: randomBytes(24).toString("hex") };
-      const a = await startServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
-      const b = await startServer({ ...shared, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
-      return {
-        servers: [a, b],
-        store: await PgStore.connect(url.href),
-        done: () => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
-      };
+    ...(await backend(`SQLite${label}`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "tka-fanout-"));
+      const server = await startServer({ DATA_DIR: dataDir, ...delivery });
+      return { servers: [server], store: new SqliteStore(join(dataDir, "tka.db")), done: async () => {} };
     })),
   );
+  const pgUrl = process.env.TKA_TEST_DATABASE_URL;
+  if (pgUrl) {
+    all.push(
+      ...(await backend(`PostgreSQL x2${label}`, async () => {
+        const database = `tka_fanout_${randomBytes(6).toString("hex")}`;
+        const admin = async (sql: string) => {
+          const client = new pg.Client({ connectionString: pgUrl });
+          await client.connect();
+          await client.query(sql).finally(() => client.end());
+        };
+        await admin(`CREATE DATABASE ${database}`);
+        const url = new URL(pgUrl);
+        url.pathname = `/${database}`;
+        // Instances of one database share the key secret.
+        const shared = { DATABASE_URL: url.href, API_KEY_SECRET: randomBytes(24).toString("hex") };
+        const a = await startServer({ ...shared, ...delivery, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
+        const b = await startServer({ ...shared, ...delivery, DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fanout-")) });
+        return {
+          servers: [a, b],
+          store: await PgStore.connect(url.href),
+          done: () => admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`),
+        };
+      })),
+    );
+  }
 }
 
 console.log(
@@ -433,7 +468,7 @@ for (const r of all) {
   const d = r.delivery;
   console.log(
     [
-      r.backend.padEnd(14),
+      r.backend.padEnd(20),
       r.subscribers.padEnd(17),
       String(r.rate).padStart(4),
       String(r.writer.achieved_per_s).padStart(9),
@@ -460,7 +495,7 @@ for (const r of all) {
   if (x === undefined) continue;
   console.log(
     [
-      r.backend.padEnd(14),
+      r.backend.padEnd(20),
       r.subscribers.padEnd(17),
       String(r.rate).padStart(4),
       `${x.commit_p50_ms}/${x.commit_p99_ms}`.padStart(13),

@@ -1,5 +1,6 @@
 // The server's settings: each from a flag, else an environment variable, else its default, and
 // validated at start so a bad value stops the server with a message naming the setting.
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseTrustedProxy } from "./auth/client-address.ts";
@@ -44,6 +45,8 @@ export interface Config {
   wsMaxMessageBytes: number;
   /** Unsent event bytes a subscriber may have before it is disconnected as a slow consumer. */
   eventSendBufferBytes: number;
+  /** WebSocket delivery processes (events/delivery-pool.ts); 0: connections are served in this process. */
+  deliveryProcesses: number;
   /** The built web app served at / (unset: packages/web/dist of this checkout). */
   webDir: string | undefined;
   /** PostgreSQL: the longest wait for one database round trip, in ms (store/postgres/connection.ts). */
@@ -128,6 +131,11 @@ export const settings: readonly Setting[] = [
     env: "EVENT_SEND_BUFFER",
     help: "unsent event bytes per subscriber before it is cut off as a slow consumer (1048576)",
   },
+  {
+    flag: "delivery-processes",
+    env: "DELIVERY_PROCESSES",
+    help: "child processes owning the WebSocket connections' sockets: a number, or auto (one per core but one) (0: none)",
+  },
   { flag: "web-dir", env: "WEB_DIR", help: "the built web app served at / (packages/web/dist)" },
   {
     flag: "headers-timeout",
@@ -178,6 +186,12 @@ function integer(text: string, setting: Setting, min: number, max: number): numb
     );
   }
   return value;
+}
+
+/** A number of delivery processes, or `auto`: one per core but one, at least one. */
+function deliveryProcesses(text: string, setting: Setting): number {
+  if (text === "auto") return Math.max(1, availableParallelism() - 1);
+  return integer(text, setting, 0, 64);
 }
 
 /** A token bucket, `capacity/refill-per-second`. */
@@ -330,6 +344,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       64 * 1024,
       1024 * 1024 * 1024,
     ),
+    deliveryProcesses: deliveryProcesses(get("delivery-processes", "0"), byFlag("delivery-processes")),
     webDir: get("web-dir", "") || undefined,
     databaseTimeoutMs: integer(get("database-timeout", "5000"), byFlag("database-timeout"), 100, 600_000),
     listener: listenerBounds(get),

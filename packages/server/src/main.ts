@@ -3,9 +3,11 @@ import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import type { WebSocket } from "ws";
 import { keysCommand } from "./admin/keys-command.ts";
 import { TrustedProxies } from "./auth/client-address.ts";
 import { type Config, ConfigError, loadConfig, settings } from "./config.ts";
+import { DeliveryPool } from "./events/delivery-pool.ts";
 import { attachWebSocketEndpoint } from "./events/ws-server.ts";
 import { limitConnectionsPerAddress } from "./http/connection-limit.ts";
 import { createServerWith } from "./http/fast-read.ts";
@@ -171,9 +173,22 @@ const metricsServer =
         );
       });
 metricsServer?.once("error", (error) => cannotStart(error, "listen", { ...config, ...metricsAt }));
+// DELIVERY_PROCESSES: WebSocket sockets live in child processes that write their live events
+// (events/delivery-pool.ts); this process keeps the connections' logic.
+const pool =
+  config.deliveryProcesses > 0
+    ? new DeliveryPool({
+        processes: config.deliveryProcesses,
+        maxMessageBytes: config.wsMaxMessageBytes,
+        sendBufferBytes: config.eventSendBufferBytes,
+        accept: (socket, request, requestId) => hub.accept(socket as unknown as WebSocket, request, requestId),
+        log,
+      })
+    : undefined;
 const websockets = attachWebSocketEndpoint(server as Server, {
   hub,
   maxMessageBytes: config.wsMaxMessageBytes,
+  pool,
 });
 
 // Graceful shutdown: stop accepting, let in-flight requests finish (bounded), close the database.
@@ -192,6 +207,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     metricsServer?.close();
     server.close(async () => {
       await retention.stop();
+      pool?.close();
       await store.close();
       log({ level: "info", msg: "stopped" });
       process.exit(0);

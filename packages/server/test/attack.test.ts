@@ -314,6 +314,7 @@ describe("configuration", () => {
     JSON_MAX_STRING_LENGTH: ["99", "104857601"],
     WS_MAX_MESSAGE: ["1023", "16777217"],
     EVENT_SEND_BUFFER: ["65535", "1073741825"],
+    DELIVERY_PROCESSES: ["-1", "65", "all", "1.5"],
     HEADERS_TIMEOUT: ["999", "3600001", "60001"],
     REQUEST_TIMEOUT: ["999", "3600001", "5000"],
     MAX_CONNECTIONS_PER_IP: ["-1", "1000001", "lots"],

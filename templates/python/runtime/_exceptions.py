@@ -19,6 +19,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "EventStreamError",
     "InternalServerError",
     "NotFoundError",
     "PayloadTooLargeError",
@@ -195,6 +196,25 @@ class WebSocketClosedError(APIError):
         super().__init__(f"WebSocket closed with code {code}: {reason or 'no reason'}")
         self.code = code
         self.reason = reason
+
+
+class EventStreamError(APIError):
+    """The server ended an event stream with an ``error`` event (its ``code`` and ``message``).
+
+    ``SLOW_CONSUMER`` (and a code this SDK does not know) is resumable: the stream reconnects with
+    the last event id by itself, nothing is lost, and the error is only the reconnect's reason
+    (logged; raised once the stream's reconnect attempts are used up). Other codes
+    (``EVENTS_EXPIRED``: re-read the state) end the iteration with this error.
+    """
+
+    code: str
+    resumable: bool
+
+    def __init__(self, code: str, message: str) -> None:
+        detail = f": {message}" if message else ""
+        super().__init__(f"Event stream ended by the server: {code}{detail}")
+        self.code = code
+        self.resumable = code != "EVENTS_EXPIRED"
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {

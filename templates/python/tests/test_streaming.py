@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 from conftest import AsyncRecordingSDK, Exchange, RecordingSDK, TestServer
 from fakesdk import Event
-from fakesdk._core import AuthenticationError, ConflictError
+from fakesdk._core import AuthenticationError, ConflictError, EventStreamError
 
 EVENTS = [{"id": str(n), "type": "thing.changed", "n": n} for n in range(1, 7)]
 
@@ -124,6 +124,37 @@ def test_non_retryable_status_ends_with_typed_error(
     with pytest.raises(AuthenticationError):
         list(client.items.stream())
     assert len(server.requests) == 1
+
+
+def stream_error(code: str) -> str:
+    return f'event: error\ndata: {{"type": "error", "code": "{code}", "message": "m"}}\n\n'
+
+
+def test_server_error_event_resumes_or_ends_typed(
+    server: TestServer, make_client: Callable[..., RecordingSDK]
+) -> None:
+    """SLOW_CONSUMER (and an unknown code) resumes from the last id; EVENTS_EXPIRED ends typed."""
+
+    def handle(ex: Exchange) -> None:
+        ex.start_stream()
+        if ex.index == 0:
+            ex.write(frame(EVENTS[0]) + frame(EVENTS[1]) + stream_error("SLOW_CONSUMER"))
+        elif ex.index == 1:
+            ex.write(frame(EVENTS[2]) + stream_error("SOMETHING_NEW"))
+        else:
+            ex.write(frame(EVENTS[3]) + stream_error("EVENTS_EXPIRED"))
+
+    server.on(handle)
+    client = make_client()
+    stream = client.items.stream()
+    got = []
+    with pytest.raises(EventStreamError) as info:
+        for event in stream:
+            got.append(event.n)
+    assert got == [1, 2, 3, 4]
+    assert info.value.code == "EVENTS_EXPIRED"
+    assert not info.value.resumable
+    assert [r.headers.get("last-event-id") for r in server.requests] == [None, "2", "3"]
 
 
 def test_backoff_doubles_to_cap_and_attempts_limit(

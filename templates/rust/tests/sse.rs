@@ -267,6 +267,50 @@ async fn resumes_from_a_given_id_and_reports_decode_errors_without_ending() {
 }
 
 #[tokio::test]
+async fn yields_the_servers_error_event_typed_then_resumes_or_ends() {
+    let ended = |code: &str| {
+        format!(
+            "event: error\ndata: {{\"type\":\"error\",\"code\":\"{code}\",\"message\":\"m\"}}\n\n"
+        )
+        .into_bytes()
+    };
+    let server = TestServer::start(move |_, i| match i {
+        0 => Reply::sse(vec![
+            Step::Write(event(1, "thing.added")),
+            Step::Write(ended("SLOW_CONSUMER")),
+        ]),
+        _ => Reply::sse(vec![
+            Step::Write(event(2, "thing.added")),
+            Step::Write(ended("EVENTS_EXPIRED")),
+        ]),
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let stream = client
+        .event_stream(RequestSpec::get("/v1/events"), tagged_json::<Event>("type"))
+        .initial_reconnect_delay(Duration::from_millis(5));
+    let items: Vec<_> = stream.collect().await;
+    assert_eq!(items.len(), 4, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap(), &Event::Added { n: 1 });
+    let slow = items[1].as_ref().unwrap_err();
+    assert!(
+        matches!(slow, Error::EventStreamEnded { code, .. } if code == "SLOW_CONSUMER"),
+        "{slow:?}"
+    );
+    assert!(slow.is_resumable_stream_end());
+    assert_eq!(items[2].as_ref().unwrap(), &Event::Added { n: 2 });
+    let expired = items[3].as_ref().unwrap_err();
+    assert!(matches!(expired, Error::EventStreamEnded { code, .. } if code == "EVENTS_EXPIRED"));
+    assert!(!expired.is_resumable_stream_end());
+    let ids: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("last-event-id").map(str::to_owned))
+        .collect();
+    assert_eq!(ids, vec![None, Some("1".into())]);
+}
+
+#[tokio::test]
 async fn gives_up_after_max_reconnects() {
     let server = TestServer::sequence(vec![Reply::status(503)]).await;
     let client = server.client().build().unwrap();

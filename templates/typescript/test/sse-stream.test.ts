@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { APIUserAbortError, AuthenticationError, ConflictError, type ServerSentEvent } from "../runtime/src/index.ts";
+import {
+  APIUserAbortError,
+  AuthenticationError,
+  ConflictError,
+  EventStreamError,
+  type ServerSentEvent,
+} from "../runtime/src/index.ts";
 import { TestClient } from "./helpers.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, connection: number) => void;
@@ -108,6 +114,58 @@ describe("EventStream over a real HTTP server", () => {
     expect((err as ConflictError).code).toBe("EVENTS_EXPIRED");
     expect(requests).toHaveLength(5);
     expect(requests[4]?.headers["last-event-id"]).toBe("10");
+  });
+
+  it("takes the server's `error` event as a typed error: SLOW_CONSUMER resumes from the last id, EVENTS_EXPIRED ends", async () => {
+    const ended = (code: string) => `event: error\ndata: {"type":"error","code":"${code}","message":"m"}\n\n`;
+    const { base, requests } = await start((_req, res, n) => {
+      res.writeHead(200, sseHead);
+      if (n === 1) res.end(`${frame(1)}${frame(2)}${ended("SLOW_CONSUMER")}`);
+      else if (n === 2) res.end(`${frame(3)}${ended("SOMETHING_NEW")}`);
+      else res.end(`${frame(4)}${ended("EVENTS_EXPIRED")}`);
+    });
+    const lines: string[] = [];
+    const client = new TestClient({
+      apiKey: "k",
+      baseURL: base,
+      logger: { info: (m: string, f?: Record<string, unknown>) => lines.push(`${m} ${String(f?.reason)}`) },
+    });
+    const stream = client.requestStream<Evt>({ method: "get", path: "/v1/events" }, undefined, {
+      decode,
+      random: () => 0,
+      initialReconnectDelayMs: 2,
+    });
+    const got: number[] = [];
+    const err = await (async () => {
+      for await (const e of stream) got.push(e.n);
+    })().catch((e: unknown) => e);
+    // The error events are never items; each resumable one reconnects with the last id.
+    expect(got).toEqual([1, 2, 3, 4]);
+    expect(requests.map((r) => r.headers["last-event-id"])).toEqual([undefined, "2", "3"]);
+    expect(lines[0]).toContain("SLOW_CONSUMER");
+    expect(err).toBeInstanceOf(EventStreamError);
+    expect((err as EventStreamError).code).toBe("EVENTS_EXPIRED");
+    expect((err as EventStreamError).resumable).toBe(false);
+  });
+
+  it("with maxReconnects 0 a SLOW_CONSUMER end surfaces as the typed error", async () => {
+    const { base } = await start((_req, res) => {
+      res.writeHead(200, sseHead);
+      res.end(`${frame(1)}event: error\ndata: {"type":"error","code":"SLOW_CONSUMER","message":"m"}\n\n`);
+    });
+    const client = new TestClient({ apiKey: "k", baseURL: base });
+    const stream = client.requestStream<Evt>({ method: "get", path: "/v1/events" }, undefined, {
+      decode,
+      maxReconnects: 0,
+    });
+    const got: number[] = [];
+    const err = await (async () => {
+      for await (const e of stream) got.push(e.n);
+    })().catch((e: unknown) => e);
+    expect(got).toEqual([1]);
+    expect(err).toBeInstanceOf(EventStreamError);
+    expect((err as EventStreamError).code).toBe("SLOW_CONSUMER");
+    expect(stream.lastEventId).toBe("1");
   });
 
   it("logs reconnect delays: 1 s doubling to the cap, reset after a message", async () => {

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, AsyncIterator, Callable, Generic, Iterator, Ty
 
 import httpx
 
-from ._exceptions import APIConnectionError, APIError, APITimeoutError
+from ._exceptions import APIConnectionError, APIError, APITimeoutError, EventStreamError
 from ._retry import DEFAULT_MAX_RETRY_AFTER, backoff_delay, parse_retry_after, should_retry_status
 from ._sse import ServerSentEvent, SSEDecoder
 
@@ -78,6 +78,20 @@ class _StreamState:
         return backoff_delay(
             self.failures - 1, random, initial=self.base_delay, maximum=self.max_delay
         )
+
+
+def _stream_error(event: ServerSentEvent) -> EventStreamError:
+    """The server's ``error`` event (the contract's StreamErrorEvent) as a typed error."""
+    try:
+        body = event.json()
+    except ValueError:
+        return EventStreamError("UNKNOWN", event.data[:200])
+    if not isinstance(body, dict):
+        return EventStreamError("UNKNOWN", event.data[:200])
+    code, message = body.get("code"), body.get("message")
+    return EventStreamError(
+        code if isinstance(code, str) else "UNKNOWN", message if isinstance(message, str) else ""
+    )
 
 
 def _transport_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:
@@ -194,10 +208,18 @@ class SyncEventStream(Generic[T]):
                         return
                     else:
                         decoder = SSEDecoder(last_event_id=state.last_event_id)
+                        ended: EventStreamError | None = None
                         try:
                             for chunk in response.iter_bytes():
                                 for event in decoder.feed(chunk):
                                     state.on_message(decoder)
+                                    if event.event == "error":
+                                        # The server ends the stream: resume from the last id
+                                        # when the code allows it, else end with the typed error.
+                                        ended = _stream_error(event)
+                                        if not ended.resumable:
+                                            raise ended
+                                        continue
                                     if state.is_duplicate(event):
                                         continue
                                     state.delivered(event)
@@ -206,7 +228,7 @@ class SyncEventStream(Generic[T]):
                                         yield value
                                 state.last_event_id = decoder.last_event_id
                             decoder.end()
-                            error = APIConnectionError(
+                            error = ended or APIConnectionError(
                                 "The event stream ended; reconnecting.", request=request
                             )
                         except httpx.HTTPError as exc:
@@ -326,10 +348,18 @@ class AsyncEventStream(Generic[T]):
                         return
                     else:
                         decoder = SSEDecoder(last_event_id=state.last_event_id)
+                        ended: EventStreamError | None = None
                         try:
                             async for chunk in response.aiter_bytes():
                                 for event in decoder.feed(chunk):
                                     state.on_message(decoder)
+                                    if event.event == "error":
+                                        # The server ends the stream: resume from the last id
+                                        # when the code allows it, else end with the typed error.
+                                        ended = _stream_error(event)
+                                        if not ended.resumable:
+                                            raise ended
+                                        continue
                                     if state.is_duplicate(event):
                                         continue
                                     state.delivered(event)
@@ -338,7 +368,7 @@ class AsyncEventStream(Generic[T]):
                                         yield value
                                 state.last_event_id = decoder.last_event_id
                             decoder.end()
-                            error = APIConnectionError(
+                            error = ended or APIConnectionError(
                                 "The event stream ended; reconnecting.", request=request
                             )
                         except httpx.HTTPError as exc:

@@ -99,6 +99,17 @@ pub enum Error {
         /// The close reason.
         reason: String,
     },
+    /// The server ended an event stream with an `error` event (`{"type":"error","code":...}`).
+    /// The stream yields it as an item: after `SLOW_CONSUMER` (or a code this SDK does not know)
+    /// it reconnects with the last event id and continues, nothing lost; after
+    /// `EVENTS_EXPIRED` (re-read the state) it ends. See [`Error::is_resumable_stream_end`].
+    #[error("event stream ended by the server: {code}: {message}")]
+    EventStreamEnded {
+        /// Why (`SLOW_CONSUMER`, `EVENTS_EXPIRED`, ...).
+        code: String,
+        /// The server's explanation.
+        message: String,
+    },
     /// The request could not be built (invalid header value, unserialisable body, bad path).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -190,6 +201,12 @@ impl Error {
             | Error::Status(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// For [`Error::EventStreamEnded`]: whether the stream resumes by itself (every code but
+    /// `EVENTS_EXPIRED`).
+    pub fn is_resumable_stream_end(&self) -> bool {
+        matches!(self, Error::EventStreamEnded { code, .. } if code != "EVENTS_EXPIRED")
     }
 
     /// The HTTP status, for status errors.

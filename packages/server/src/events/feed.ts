@@ -40,6 +40,12 @@ export interface FeedSink {
   lost(error: EventsExpiredError): void;
   /** An unexpected failure (the database): end the stream; the client resumes from its last id. */
   failed(error: unknown): void;
+  /**
+   * The feed has caught up with the live stream at `cursor` (>= stream.delivered): a sink that
+   * delivers live events itself (a delivery process, remote-socket.ts) takes over and returns
+   * true; otherwise the feed joins the stream.
+   */
+  follow?(stream: ProjectStream, cursor: number, filter: EventFilter): boolean;
 }
 
 export interface FeedOptions {
@@ -66,6 +72,8 @@ export class Feed implements StreamSubscriber {
   #closed = false;
   #started = false;
   #rejoining = false;
+  /** The sink delivers the live stream itself (follow). */
+  #handedOver = false;
 
   private constructor(options: FeedOptions) {
     this.#options = options;
@@ -125,7 +133,7 @@ export class Feed implements StreamSubscriber {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    if (this.#stream !== null) return; // live only: already joined
+    if (this.#stream !== null || this.#handedOver) return; // live only: already joined
     this.#run().catch((error: unknown) => this.#fail(error));
   }
 
@@ -199,6 +207,10 @@ export class Feed implements StreamSubscriber {
   }
 
   #join(stream: ProjectStream): void {
+    if (this.#options.sink.follow?.(stream, this.#cursor, this.#options.filter)) {
+      this.#handedOver = true;
+      return;
+    }
     this.#stream = stream;
     stream.add(this);
   }

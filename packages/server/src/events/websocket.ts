@@ -10,7 +10,8 @@ import type { Store } from "../store/types.ts";
 import type { EventDispatcher } from "./dispatcher.ts";
 import { EventsExpiredError, Feed, InvalidEventIdError, UnknownEventIdError } from "./feed.ts";
 import { eventFilter } from "./filter.ts";
-import { WebSocketSink } from "./ws-sink.ts";
+import { RemoteSink, RemoteSocket } from "./remote-socket.ts";
+import { WebSocketSink, type WebSocketSinkHooks } from "./ws-sink.ts";
 
 export { CLOSE_SLOW_CONSUMER } from "./ws-sink.ts";
 export const CLOSE_AUTH_FAILED = 4001;
@@ -109,7 +110,7 @@ export class WebSocketHub {
       refillPerSecond: options.messagesPerSecond,
     });
     let projectId: string | null = null;
-    let subscription: { feed: Feed; sink: WebSocketSink } | null = null;
+    let subscription: { feed: Feed; sink: WebSocketSink | RemoteSink } | null = null;
     let eventsSent = 0;
     let lastSeen = Date.now();
     let refusedInARow = 0;
@@ -207,7 +208,7 @@ export class WebSocketHub {
       }
       // A refused subscribe changes nothing: the resume id is checked before the current
       // subscription is replaced.
-      const sink = new WebSocketSink(socket, options.sendBufferBytes, {
+      const hooks: WebSocketSinkHooks = {
         sent: (events) => {
           eventsSent += events;
           this.#eventsSent += events;
@@ -221,7 +222,13 @@ export class WebSocketHub {
           options.onSlowConsumer?.();
           options.log?.({ level: "info", msg: "websocket slow consumer closed", request_id: upgradeRequestId });
         },
-      });
+      };
+      // A connection a delivery process owns (delivery-pool.ts) is served through it.
+      const remote = socket as unknown;
+      const sink =
+        remote instanceof RemoteSocket
+          ? new RemoteSink(remote, options.sendBufferBytes, hooks)
+          : new WebSocketSink(socket, options.sendBufferBytes, hooks);
       let feed: Feed;
       try {
         feed = await Feed.open({

@@ -7,6 +7,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
+import type { DeliveryPool } from "./delivery-pool.ts";
 import type { WebSocketHub } from "./websocket.ts";
 
 export const WS_PATH = "/api/v1/ws";
@@ -17,6 +18,8 @@ export interface WebSocketEndpointOptions {
   hub: WebSocketHub;
   /** The largest message a client may send, in bytes, over all of its fragments; beyond it: close 1009. */
   maxMessageBytes?: number;
+  /** Delivery processes: each connection's socket goes to one of them (else, or when none runs, here). */
+  pool?: DeliveryPool | undefined;
 }
 
 export interface WebSocketEndpoint {
@@ -61,6 +64,7 @@ export function attachWebSocketEndpoint(server: Server, options: WebSocketEndpoi
       return;
     }
     const requestId = requestIdOf(request);
+    if (options.pool?.handoff(request, socket, head, requestId)) return;
     // ws answers a bad handshake (400/405) itself and destroys the socket on errors meanwhile.
     wss.handleUpgrade(request, socket, head, (ws) => {
       try {
@@ -74,6 +78,7 @@ export function attachWebSocketEndpoint(server: Server, options: WebSocketEndpoi
   return {
     closeAll(code, reason) {
       for (const client of wss.clients) client.close(code, reason);
+      options.pool?.closeAll(code, reason);
     },
     detach() {
       server.off("upgrade", onUpgrade);

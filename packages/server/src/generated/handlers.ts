@@ -702,11 +702,11 @@ export interface EventsHandlers<C = Context> {
    * the state, then stream without `Last-Event-ID`).
    *
    * Delivery never slows writers down: a stream whose unsent data exceeds its send buffer (1 MiB
-   * by default) ends with an SSE `error` event whose data is
+   * by default) ends with an SSE `error` event (StreamErrorEvent) whose data is
    * `{"type": "error", "code": "SLOW_CONSUMER", "message": ...}`; reconnect with
-   * `Last-Event-ID` to miss nothing. A stream whose events were pruned under it ends the same
-   * way with code `EVENTS_EXPIRED`. The `error` event has no `id:` and no `position`; clients
-   * that skip unknown event types lose nothing by skipping it. The server sends a comment line
+   * `Last-Event-ID` to miss nothing (the SDKs do). A stream whose events were pruned under it
+   * ends the same way with code `EVENTS_EXPIRED` (re-read the state). The `error` event has no
+   * `id:` and no `position`. The server sends a comment line
    * every 15 seconds of silence to keep idle connections open.
    */
   stream(input: StreamEventsInput, c: C): Promise<StreamEventsResult>;

@@ -18,6 +18,27 @@ export interface ConnectionLimitOptions {
 const REFUSAL =
   "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: 43\r\n\r\nToo many open connections from this address";
 
+/** Sockets counted by a limiter: how to stop counting them. */
+const counted = new WeakMap<object, () => void>();
+/** Sockets whose count outlives them here (handed to a delivery process). */
+const handedOff = new WeakSet<object>();
+
+/**
+ * The socket is handed to another process (events/delivery-pool.ts): it stays counted against
+ * its address until the returned function is called (the connection ended there).
+ */
+export function keepCounted(socket: object): () => void {
+  const release = counted.get(socket);
+  if (release === undefined) return () => {};
+  handedOff.add(socket);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    release();
+  };
+}
+
 /** Caps open connections per client address on `server`. */
 export function limitConnectionsPerAddress(server: Server, options: ConnectionLimitOptions): void {
   const open = new Map<string, number>();
@@ -37,10 +58,14 @@ export function limitConnectionsPerAddress(server: Server, options: ConnectionLi
       return;
     }
     open.set(key, count + 1);
-    socket.once("close", () => {
+    const release = () => {
       const left = (open.get(key) ?? 1) - 1;
       if (left <= 0) open.delete(key);
       else open.set(key, left);
+    };
+    counted.set(socket, release);
+    socket.once("close", () => {
+      if (!handedOff.has(socket)) release();
     });
   });
 }

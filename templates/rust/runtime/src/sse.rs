@@ -268,6 +268,17 @@ impl<T: Send + 'static> State<T> {
         if let Ok(mut g) = self.shared.lock() {
             g.clone_from(&self.last_event_id);
         }
+        if message.event == "error" && message.id.is_none() {
+            // The server ends the stream (the contract's StreamErrorEvent): the typed error is
+            // yielded; the stream then resumes from the last id, or ends when it cannot.
+            let ended = stream_error(&message.data);
+            if !ended.is_resumable_stream_end() {
+                self.done = true;
+                self.body = None;
+            }
+            self.queue.push_back(Err(ended));
+            return;
+        }
         if let Some(id) = &message.id {
             if self.seen.contains(id) {
                 return;
@@ -363,5 +374,16 @@ impl<T: Send + 'static> State<T> {
             format!("event stream connection failed: {error}")
         });
         Ok(())
+    }
+}
+
+/// The `error` event's data as a typed error (a body that is not the contract's still ends the
+/// stream resumably).
+fn stream_error(data: &str) -> Error {
+    let body: serde_json::Value = serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
+    let text = |key: &str| body.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    Error::EventStreamEnded {
+        code: text("code").unwrap_or_else(|| "UNKNOWN".to_owned()),
+        message: text("message").unwrap_or_else(|| data.chars().take(200).collect()),
     }
 }

@@ -12,6 +12,7 @@ export {
   ConflictError,
   type DeclaredErrors,
   declaresError,
+  EventStreamError,
   errorClassForStatus,
   InternalServerError,
   NotFoundError,

@@ -25,6 +25,7 @@ import type {
   ResponseHeader,
   SecurityRequirement,
   SkippedItem,
+  StreamEvent,
   TypeRef,
   Warning,
   Webhook,
@@ -462,16 +463,22 @@ export class OperationBuilder {
             contents.push({
               mediaType,
               kind,
-              stream: {
-                typed: stream.typed,
-                events: stream.events.map((e) => ({
+              stream: (() => {
+                const events: StreamEvent[] = stream.events.map((e) => ({
                   event: e.event,
                   type: e.schema
                     ? this.models.typeRef(e.schema, [opName, e.event ?? "message", "Event"])
                     : { kind: "primitive", type: "string", nullable: false },
                   contentMediaType: e.contentMediaType,
-                })),
-              },
+                }));
+                // `event: error` ends the stream (the runtimes handle it); it is not one of its items.
+                const errorEvent = events.find((e) => e.event === "error");
+                return {
+                  typed: stream.typed,
+                  events: events.filter((e) => e !== errorEvent),
+                  ...(errorEvent ? { errorEvent } : {}),
+                };
+              })(),
             });
             continue;
           }

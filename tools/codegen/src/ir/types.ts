@@ -220,6 +220,11 @@ export interface EventStream {
   /** False when the document does not describe events (3.0/3.1 without itemSchema). */
   typed: boolean;
   events: StreamEvent[];
+  /**
+   * The `error` event a server ends the stream with, when the document describes one: not an
+   * item of the stream; the SDK runtimes raise it as a typed error (and resume where it says so).
+   */
+  errorEvent?: StreamEvent;
 }
 
 export type ResponseContentKind = "json" | "problem" | "event-stream" | "binary" | "text" | "xml";

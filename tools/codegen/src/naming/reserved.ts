@@ -413,6 +413,7 @@ const ERROR_CLASSES = [
   "APIConnectionError",
   "APITimeoutError",
   "APIUserAbortError",
+  "EventStreamError",
   "WebSocketClosedError",
 ];
 

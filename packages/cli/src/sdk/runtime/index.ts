@@ -13,6 +13,7 @@ export {
   ConflictError,
   type DeclaredErrors,
   declaresError,
+  EventStreamError,
   errorClassForStatus,
   InternalServerError,
   NotFoundError,

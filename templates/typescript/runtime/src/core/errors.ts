@@ -157,6 +157,24 @@ export class WebSocketClosedError extends APIError {
   }
 }
 
+/**
+ * The server ended an event stream with an `error` event (`data: {"type":"error","code":...}`).
+ * `SLOW_CONSUMER` (and a code this SDK does not know) is resumable: the stream reconnects with
+ * the last event id by itself, nothing is lost, and the error is only the reconnect's reason
+ * (logged; thrown when `maxReconnects` is used up). Other codes (`EVENTS_EXPIRED`: re-read the
+ * state) end the iteration with this error.
+ */
+export class EventStreamError extends APIError {
+  override name = "EventStreamError";
+  readonly code: string;
+  readonly resumable: boolean;
+  constructor(code: string, message: string) {
+    super(`Event stream ended by the server: ${code}${message ? `: ${message}` : ""}`);
+    this.code = code;
+    this.resumable = code !== "EVENTS_EXPIRED";
+  }
+}
+
 type StatusErrorClass = new (
   status: number,
   headers: Headers,

@@ -7,7 +7,7 @@ import {
   retryAfterMs,
 } from "../internal/retry.ts";
 import { sleep } from "../internal/sleep.ts";
-import { APIConnectionError, APIError, APIStatusError, APIUserAbortError } from "./errors.ts";
+import { APIConnectionError, APIError, APIStatusError, APIUserAbortError, EventStreamError } from "./errors.ts";
 import type { Logger } from "./options.ts";
 
 /** One dispatched Server-Sent Events message. */
@@ -274,6 +274,14 @@ export class EventStream<T> implements AsyncIterable<T> {
                       if (oldest !== undefined) this.#seen.delete(oldest);
                     }
                   }
+                  if (message.event === "error" && message.id === undefined) {
+                    // The server ends the stream (the contract's StreamErrorEvent): resume from
+                    // the last id when the code allows it, else end with the typed error.
+                    const ended = streamErrorOf(message.data);
+                    if (!ended.resumable) throw ended;
+                    failure = ended;
+                    continue;
+                  }
                   let decoded: T | undefined;
                   try {
                     decoded = decode(message);
@@ -321,6 +329,17 @@ export class EventStream<T> implements AsyncIterable<T> {
     if (this.#controller.signal.aborted && !this.#closed) {
       throw new APIUserAbortError(undefined, { cause: this.#controller.signal.reason });
     }
+  }
+}
+
+/** The `error` event's data as a typed error (a body that is not the contract's still ends the stream resumably). */
+function streamErrorOf(data: string): EventStreamError {
+  try {
+    const body = JSON.parse(data) as { code?: unknown; message?: unknown };
+    const code = typeof body.code === "string" ? body.code : "UNKNOWN";
+    return new EventStreamError(code, typeof body.message === "string" ? body.message : "");
+  } catch {
+    return new EventStreamError("UNKNOWN", data.slice(0, 200));
   }
 }
 

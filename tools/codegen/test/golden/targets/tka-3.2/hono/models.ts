@@ -848,6 +848,24 @@ export interface ServerStatus {
 /** The database engine in use. */
 export type ServerStatusDatabase = "sqlite" | "postgresql";
 
+/** Why the server ended an event stream (the `code` of the stream's `error` event). */
+export type StreamErrorCode = string | "SLOW_CONSUMER" | "EVENTS_EXPIRED";
+
+/**
+ * The last message of an event stream the server ends: SSE `event: error`, no `id:` (so the
+ * last event id still names the last change event received), `data:` this object as JSON.
+ * The stream ends right after it. Not a change event: the SDKs' stream readers raise it as a
+ * typed error and, for `SLOW_CONSUMER`, resume from the last event id themselves.
+ */
+export interface StreamErrorEvent {
+  /** Always `error`. */
+  type: "error";
+  /** Why the stream ended; new codes may be added (treat an unknown one like `SLOW_CONSUMER`). */
+  code: StreamErrorCode;
+  /** A human-readable explanation. */
+  message: string;
+}
+
 /** Number of turns, 0 to 4 in steps of 0.5. */
 export type Turns = number;
 

@@ -1395,6 +1395,34 @@ export const schemas: SchemaRegistry = {
   ServerStatusDatabase: {
     enum: ["sqlite", "postgresql"],
   },
+  StreamErrorCode: {
+    anyOf: [
+      {
+        type: "string",
+      },
+      {
+        const: "SLOW_CONSUMER",
+      },
+      {
+        const: "EVENTS_EXPIRED",
+      },
+    ],
+  },
+  StreamErrorEvent: {
+    type: "object",
+    properties: {
+      type: {
+        const: "error",
+      },
+      code: {
+        $ref: "#/components/schemas/StreamErrorCode",
+      },
+      message: {
+        type: "string",
+      },
+    },
+    required: ["type", "code", "message"],
+  },
   Turns: {
     type: "number",
     format: "double",

@@ -13,6 +13,7 @@ from ._core import (
     APIResponseValidationError,
     APITimeoutError,
     APIUserAbortError,
+    EventStreamError,
     WebSocketClosedError,
 )
 
@@ -89,5 +90,6 @@ __all__ = [
     "RateLimitError",
     "InternalServerError",
     "APIStatusError",
+    "EventStreamError",
     "WebSocketClosedError",
 ]

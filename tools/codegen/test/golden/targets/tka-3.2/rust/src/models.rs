@@ -1080,6 +1080,54 @@ crate::open_enum! {
     }
 }
 
+/// Why the server ended an event stream (the `code` of the stream's `error` event).
+#[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StreamErrorCode {
+    /// A `String`.
+    String(String),
+    /// A `SlowConsumer`.
+    SlowConsumer(String),
+    /// A `EventsExpired`.
+    EventsExpired(String),
+    /// A value matching none of the variants, kept as sent.
+    Unknown(serde_json::Value),
+}
+
+impl std::fmt::Display for StreamErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::String(value) => std::fmt::Display::fmt(value, f),
+            Self::SlowConsumer(value) => std::fmt::Display::fmt(value, f),
+            Self::EventsExpired(value) => std::fmt::Display::fmt(value, f),
+            Self::Unknown(value) => crate::runtime::fmt_json_scalar(value, f),
+        }
+    }
+}
+
+impl crate::runtime::QueryValue for StreamErrorCode {
+    fn append_to(&self, name: &str, out: &mut Vec<(String, String)>) {
+        match self {
+            Self::String(value) => crate::runtime::QueryValue::append_to(value, name, out),
+            Self::SlowConsumer(value) => crate::runtime::QueryValue::append_to(value, name, out),
+            Self::EventsExpired(value) => crate::runtime::QueryValue::append_to(value, name, out),
+            Self::Unknown(value) => crate::runtime::QueryValue::append_to(value, name, out),
+        }
+    }
+}
+
+/// The last message of an event stream the server ends: SSE `event: error`, no `id:` (so the last event id still names the last change event received), `data:` this object as JSON. The stream ends right after it. Not a change event: the SDKs' stream readers raise it as a typed error and, for `SLOW_CONSUMER`, resume from the last event id themselves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamErrorEvent {
+    /// Always `error`.
+    pub r#type: String,
+    /// Why the stream ended; new codes may be added (treat an unknown one like `SLOW_CONSUMER`).
+    pub code: StreamErrorCode,
+    /// A human-readable explanation.
+    pub message: String,
+}
+
 /// Number of turns, 0 to 4 in steps of 0.5.
 pub type Turns = f64;
 
