@@ -355,7 +355,11 @@ describe("events", () => {
     const stream = ((responses(get)["200"] as JsonObject).content as JsonObject)["text/event-stream"] as JsonObject;
     const variants = (stream.itemSchema as JsonObject).oneOf as JsonObject[];
     const names = variants.map((v) => ((v.properties as JsonObject).event as JsonObject).const);
-    expect(names).toEqual(eventTypes);
+    // Every change event by its type, then the stream's own `error` event (SLOW_CONSUMER, ...).
+    expect(names).toEqual([...eventTypes, "error"]);
+    const error = variants[variants.length - 1] as JsonObject;
+    const data = (error.properties as JsonObject).data as JsonObject;
+    expect((data.contentSchema as JsonObject).$ref).toBe("#/components/schemas/StreamErrorEvent");
     expect(headerNames(doc32, get)).toContain("last-event-id");
   });
 
