@@ -1,10 +1,12 @@
 //! The Rust SDK's per-call overhead against raw reqwest, measured the way the TypeScript and
 //! Python benchmarks measure theirs: the same local server (packages/sdk-ts/bench/peer-server.ts,
-//! in its own process), the same request (GET /api/v1/health/live with an API key, JSON decoded),
-//! rounds of N calls alternating which side goes first, wall time and this process's CPU time
-//! per call. Prints one JSON document. Usage: `tka-sdk-bench <base-url> [calls] [rounds]`.
+//! in its own process), the same request (GET /api/v1/health/live with the SDK's headers: Accept,
+//! X-API-Key and its User-Agent), the same decode (serde_json into the SDK's `Liveness` model),
+//! this process's CPU time and wall time. Finely interleaved pairs: one batch of each arm per
+//! pair, in an order drawn at random per pair, warm-up pairs discarded; the figure is the median
+//! of the per-pair CPU ratios with its interquartile range. Prints one JSON document.
+//! Usage: `tka-sdk-bench <base-url> [calls-per-batch] [pairs]`.
 use std::time::Instant;
-
 /// This process's CPU time (user + system) in microseconds.
 fn cpu_us() -> f64 {
     let mut ts = libc::timespec {
@@ -31,10 +33,28 @@ where
     (wall, (cpu_us() - cpu0) / n as f64)
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
-    values[values.len() / 2]
+/// The q-quantile (0..1), linear interpolation between order statistics (as the TypeScript
+/// and Python benchmarks).
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    let pos = (sorted.len() - 1) as f64 * q;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
+
+/// A small xorshift generator for the order of each pair (no extra dependency).
+struct Coin(u64);
+impl Coin {
+    fn flip(&mut self) -> bool {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 & 1 == 1
+    }
+}
+
+const WARMUP_PAIRS: usize = 40;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -43,15 +63,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .get(1)
         .ok_or("usage: tka-sdk-bench <base-url> [calls] [rounds]")?
         .clone();
-    let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(2000);
-    let rounds: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(25);
+    let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(64);
+    let pairs: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(600);
 
     let tka = tka::Tka::builder()
         .base_url(&base)
         .api_key("k")
         .max_retries(0)
         .build()?;
-    let raw = reqwest::Client::new();
+    // The SDK's User-Agent (generated/rust/src/runtime/builder.rs), so both arms send the same.
+    let user_agent = format!(
+        "tka-sdk/2.0.0 rust ({}; {})",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    let raw = reqwest::Client::builder().user_agent(user_agent).build()?;
     let url = format!("{base}/api/v1/health/live");
 
     let sdk_call = || async {
@@ -64,43 +90,60 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .header("X-API-Key", "k")
             .send()
             .await
-            .expect("raw call");
-        let _: serde_json::Value = response.json().await.expect("raw JSON");
+            .expect("raw call")
+            .error_for_status()
+            .expect("raw status");
+        let body = response.bytes().await.expect("raw body");
+        let _: tka::models::Liveness = serde_json::from_slice(&body).expect("raw JSON");
     };
-    // Warm-up: connections, allocator, branch predictors.
-    measure(n, sdk_call).await;
-    measure(n, raw_call).await;
-
+    let load_at_start = load_average();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_nanos() as u64;
+    let mut coin = Coin(seed | 1);
     let mut rows = Vec::new();
-    for round in 0..rounds {
-        let (sdk, raw) = if round % 2 == 0 {
+    for i in 0..WARMUP_PAIRS + pairs {
+        let sdk_first = coin.flip();
+        let (sdk, raw) = if sdk_first {
             let s = measure(n, sdk_call).await;
             (s, measure(n, raw_call).await)
         } else {
             let r = measure(n, raw_call).await;
             (measure(n, sdk_call).await, r)
         };
-        rows.push((sdk, raw));
+        if i >= WARMUP_PAIRS {
+            rows.push((sdk, raw));
+        }
     }
-    let wall_ratio = median(rows.iter().map(|(s, r)| s.0 / r.0).collect());
-    let cpu_ratio = median(rows.iter().map(|(s, r)| s.1 / r.1).collect());
-    // The machine's 1-minute load average, recorded with the figures (Linux).
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_string))
-        .unwrap_or_else(|| "null".to_string());
-    let rounds_json: Vec<String> = rows
-        .iter()
-        .map(|(s, r)| {
-            format!(
-                "{{\"sdk_us\": {:.1}, \"raw_us\": {:.1}, \"sdk_cpu_us\": {:.1}, \"raw_cpu_us\": {:.1}}}",
-                s.0, r.0, s.1, r.1
-            )
-        })
-        .collect();
+    let cpu: Vec<f64> = rows.iter().map(|(s, r)| s.1 / r.1).collect();
+    let wall: Vec<f64> = rows.iter().map(|(s, r)| s.0 / r.0).collect();
+    let diff: Vec<f64> = rows.iter().map(|(s, r)| s.1 - r.1).collect();
+    let sdk_cpu: Vec<f64> = rows.iter().map(|(s, _)| s.1).collect();
+    let raw_cpu: Vec<f64> = rows.iter().map(|(_, r)| r.1).collect();
+    let totals = sdk_cpu.iter().sum::<f64>() / raw_cpu.iter().sum::<f64>();
     println!(
-        "{{\n  \"benchmark\": \"Rust SDK call vs raw reqwest (same local server, same run)\",\n  \"calls_per_round\": {n},\n  \"rounds\": [\n    {}\n  ],\n  \"median_ratio_sdk_over_raw\": {wall_ratio:.3},\n  \"median_cpu_ratio_sdk_over_raw\": {cpu_ratio:.3},\n  \"load_average_1m\": {load}\n}}",
-        rounds_json.join(",\n    ")
+        "{{\n  \"benchmark\": \"Rust SDK call vs raw reqwest with the SDK's headers and decode (same local server, same run)\",\n  \"method\": \"interleaved pairs: one batch of each arm per pair, order random per pair, warm-up pairs discarded; ratios are SDK over raw per pair\",\n  \"calls_per_batch\": {n},\n  \"warmup_pairs_discarded\": {WARMUP_PAIRS},\n  \"pairs\": {},\n  \"cpu_ratio_sdk_over_raw_median\": {:.3},\n  \"cpu_ratio_sdk_over_raw_iqr\": [{:.3}, {:.3}],\n  \"cpu_ratio_of_totals\": {totals:.3},\n  \"wall_ratio_sdk_over_raw_median\": {:.3},\n  \"wall_ratio_sdk_over_raw_iqr\": [{:.3}, {:.3}],\n  \"cpu_us_per_call_median\": {{\"sdk\": {:.2}, \"raw\": {:.2}, \"sdk_minus_raw\": {:.2}, \"sdk_minus_raw_iqr\": [{:.2}, {:.2}]}},\n  \"load_average_1m_at_start\": {load_at_start},\n  \"load_average_1m\": {}\n}}",
+        rows.len(),
+        quantile(&cpu, 0.5),
+        quantile(&cpu, 0.25),
+        quantile(&cpu, 0.75),
+        quantile(&wall, 0.5),
+        quantile(&wall, 0.25),
+        quantile(&wall, 0.75),
+        quantile(&sdk_cpu, 0.5),
+        quantile(&raw_cpu, 0.5),
+        quantile(&diff, 0.5),
+        quantile(&diff, 0.25),
+        quantile(&diff, 0.75),
+        load_average(),
     );
     Ok(())
+}
+
+/// The machine's 1-minute load average, recorded with the figures (Linux; null elsewhere).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "null".to_string())
 }
