@@ -62,8 +62,17 @@ const rawCall = () =>
     .then((text) => JSON.parse(text) as unknown);
 
 const pairs = await runPairs(sdkCall, rawCall, { batch: BATCH, pairs: PAIRS, warmupPairs: WARMUP_PAIRS });
-server.kill("SIGTERM");
 const overSocket = summarize(pairs);
+// The method's own spread: raw fetch against itself, the same way. Its median should be 1.00;
+// its interquartile range is the noise an SDK-over-fetch ratio has to be read against.
+const rawCallAgain = () =>
+  fetch(rawURL, rawInit)
+    .then((r) => r.text())
+    .then((text) => JSON.parse(text) as unknown);
+const aa = summarize(
+  await runPairs(rawCall, rawCallAgain, { batch: BATCH, pairs: Math.ceil(PAIRS / 3), warmupPairs: 0 }),
+);
+server.kill("SIGTERM");
 
 // The SDK's own work, apart from the socket: the same call against a fetch that answers at once
 // with a ready Response, against calling that fetch directly with the same init and decode. In
@@ -109,7 +118,10 @@ const result = {
   over_socket: overSocket,
   cpu_ratio_sdk_over_fetch_median: overSocket.cpu_ratio.median,
   cpu_ratio_sdk_over_fetch_iqr: [overSocket.cpu_ratio.p25, overSocket.cpu_ratio.p75],
+  fetch_over_fetch_cpu_ratio_median: aa.cpu_ratio.median,
+  fetch_over_fetch_cpu_ratio_iqr: [aa.cpu_ratio.p25, aa.cpu_ratio.p75],
   sdk_own_cpu_us_per_call_in_process: inProcess.cpu_us_per_call.a_minus_b_median,
+  fetch_over_fetch: aa,
   in_process: inProcess,
   load_average_1m: Number(loadavg()[0]?.toFixed(2)),
   load_average_1m_at_start: loadAtStart,
