@@ -5,7 +5,7 @@
 // The two arms do the same work: the raw arm sends the very headers the SDK sends (captured from
 // one SDK call) to the same URL, over the same global fetch (same connection pool), and decodes
 // the body the SDK's way (text, then JSON.parse). They run as finely interleaved pairs (see
-// bench/paired.ts): one batch of each arm per pair, order random per pair, a full GC before
+// bench/paired.ts): one batch of each arm per pair, order random per pair, a scavenge before
 // every batch, warm-up pairs discarded; the figure is the median of the per-pair CPU ratios
 // with its interquartile range. Next to it, the SDK's own work measured in process, without I/O.
 // Not a timed test: it prints and records figures. Run: `pnpm bench` in packages/sdk-ts.
@@ -111,7 +111,7 @@ const result = {
     "TypeScript SDK call vs raw fetch with the SDK's headers and decode (same local server in its own process, same run; CPU time is the client's), and one-operation bundle",
   date: new Date().toISOString(),
   method:
-    "interleaved pairs: one batch of each arm per pair, order random per pair, full GC before each batch, warm-up pairs discarded; ratios are SDK over raw per pair",
+    "interleaved pairs: one batch of each arm per pair, order random per pair, a scavenge (minor GC) before each batch, warm-up pairs discarded; ratios are SDK over raw per pair",
   request_headers_both_arms: Object.keys(rawInit.headers as Record<string, string>),
   calls_per_batch: BATCH,
   warmup_pairs_discarded: WARMUP_PAIRS,
