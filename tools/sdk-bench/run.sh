@@ -2,7 +2,9 @@
 # The three SDK overhead benchmarks, one after the other against the same local server program
 # (packages/sdk-ts/bench/peer-server.ts): TypeScript SDK vs raw fetch, Python SDK vs raw httpx,
 # Rust SDK vs raw reqwest (release build). Each prints a JSON document; they are saved in
-# tools/sdk-bench/results/ (typescript: packages/sdk-ts/bench/results/overhead.json).
+# tools/sdk-bench/results/ (typescript: packages/sdk-ts/bench/results/overhead.json). All three
+# measure interleaved pairs of batches (docs/sdk-runtime.md, Overhead): read the median of the
+# per-pair CPU ratios with its interquartile range.
 # Not a test: figures for the README. Usage: tools/sdk-bench/run.sh [typescript|python|rust ...]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
