@@ -15,7 +15,6 @@
 // Hono app untouched (nothing taken, read or logged). A keyed request runs as the idempotency
 // middleware runs it (claim, replay, 409 while running, 422 for another request, the answer
 // stored or the key released), with the same store calls.
-import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { idempotentAnswer } from "../api/context.ts";
 import type { SequencePatchInput, SequenceView } from "../domain/index.ts";
@@ -29,6 +28,7 @@ import type { SequenceService } from "../service/sequences.ts";
 import type { IdempotencyClaim, IdempotencyLookup, Store } from "../store/types.ts";
 import { errorAnswer } from "./errors.ts";
 import { type AdmitDeps, admit, answer, type FastPath, occurrences, take } from "./fast-admit.ts";
+import { keyRefusals, releasesKey, replayedHeaders, requestFingerprint } from "./idempotency.ts";
 import type { Log } from "./observe.ts";
 import { problemBody } from "./problem.ts";
 
@@ -39,8 +39,6 @@ const ROUTE = "/api/v1/sequences/:sequence_id";
 const plainId = /^[A-Za-z0-9_-]{1,128}$/;
 /** The status logged for a client that hung up mid-body (as app.ts CLIENT_CLOSED_REQUEST). */
 const CLIENT_CLOSED = 499;
-/** The headers an idempotent answer is stored with (as idempotency.ts keeps them). */
-const replayed = new Set(["content-type", "etag", "location"]);
 const utf8 = new TextDecoder();
 
 /** An answer before it is written: status, its own headers (lower-case names), body. */
@@ -186,9 +184,7 @@ export function fastSequencePatches(deps: FastWriteDeps): FastPath {
     const claim: IdempotencyClaim = {
       project_id: r.admitted.principal.projectId,
       key,
-      fingerprint: createHash("sha256")
-        .update(`PATCH ${r.path}\n${utf8.decode(bytes)}`)
-        .digest("hex"),
+      fingerprint: requestFingerprint("PATCH", r.path, utf8.decode(bytes)),
     };
     let found: IdempotencyLookup;
     try {
@@ -201,29 +197,23 @@ export function fastSequencePatches(deps: FastWriteDeps): FastPath {
       own.push(["idempotency-replayed", "true"]);
       return { status: found.response.status, own, body: found.response.body };
     }
-    if (found.state === "in_progress") {
-      const detail = "A request with this key is still running.";
-      return problemAnswer(
-        r,
-        409,
-        "IDEMPOTENCY_KEY_IN_USE",
-        "Idempotency key in use",
-        detail,
-        [],
-        [["retry-after", "1"]],
-      );
-    }
-    if (found.state === "mismatch") {
-      const detail = "This key was used with a different request.";
-      return problemAnswer(r, 422, "IDEMPOTENCY_KEY_REUSED", "Idempotency key reused", detail, []);
+    if (found.state === "in_progress" || found.state === "mismatch") {
+      const { status, code, title, detail } = keyRefusals[found.state];
+      const retry: [string, string][] = found.state === "in_progress" ? [["retry-after", "1"]] : [];
+      return problemAnswer(r, status, code, title, detail, [], retry);
     }
     const a = await decide(r, bytes, ifMatch, claim);
     try {
-      if (a.status >= 500 || a.own.some(([name]) => name === "retry-after")) {
+      if (
+        releasesKey(
+          a.status,
+          a.own.some(([name]) => name === "retry-after"),
+        )
+      ) {
         await deps.store.releaseIdempotencyKey(claim.project_id, key);
       } else {
         const headers: Record<string, string> = {};
-        for (const [name, value] of a.own) if (replayed.has(name)) headers[name] = value;
+        for (const [name, value] of a.own) if (replayedHeaders.includes(name)) headers[name] = value;
         await deps.store.completeIdempotencyKey(claim.project_id, key, { status: a.status, headers, body: a.body });
       }
     } catch (error) {

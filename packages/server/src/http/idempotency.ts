@@ -14,7 +14,36 @@ const validKey = /^[\x21-\x7E]{1,255}$/;
 /** The methods that change state; reads never consult the key. */
 const mutations = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Headers worth replaying; the rest (request id, timing, rate limit) belong to the retry. */
-const replayedHeaders = ["content-type", "etag", "location"];
+export const replayedHeaders: readonly string[] = ["content-type", "etag", "location"];
+
+/** What a key is bound to: the method, path and body of the request that first used it. */
+export function requestFingerprint(method: string, path: string, body: string): string {
+  return createHash("sha256").update(`${method} ${path}\n${body}`).digest("hex");
+}
+
+/**
+ * A server fault or a transient refusal (anything with Retry-After) is not the request's answer:
+ * the retry must run again, so the key is released instead of stored.
+ */
+export function releasesKey(status: number, hasRetryAfter: boolean): boolean {
+  return status >= 500 || hasRetryAfter;
+}
+
+/** The answers to a key that cannot run now: still running elsewhere, or bound to another request. */
+export const keyRefusals = {
+  in_progress: {
+    status: 409,
+    code: "IDEMPOTENCY_KEY_IN_USE",
+    title: "Idempotency key in use",
+    detail: "A request with this key is still running.",
+  },
+  mismatch: {
+    status: 422,
+    code: "IDEMPOTENCY_KEY_REUSED",
+    title: "Idempotency key reused",
+    detail: "This key was used with a different request.",
+  },
+} as const;
 
 export type IdempotencyEnv = AuthEnv & {
   /** The claim of this request, for the handler to pass to the service (stored with the commit). */
@@ -35,7 +64,7 @@ export function idempotency(store: Store, ttlMs: number) {
     const claim: IdempotencyClaim = {
       project_id: c.get("principal").projectId,
       key,
-      fingerprint: createHash("sha256").update(`${c.req.method} ${c.req.path}\n${body}`).digest("hex"),
+      fingerprint: requestFingerprint(c.req.method, c.req.path, body),
     };
     const found = await store.claimIdempotencyKey(claim, ttlMs);
     if (found.state === "done") {
@@ -44,25 +73,12 @@ export function idempotency(store: Store, ttlMs: number) {
         "Idempotency-Replayed": "true",
       });
     }
-    if (found.state === "in_progress") {
-      const response = problem(
-        c,
-        409,
-        "IDEMPOTENCY_KEY_IN_USE",
-        "Idempotency key in use",
-        "A request with this key is still running.",
-      );
-      response.headers.set("Retry-After", "1");
+    if (found.state === "in_progress" || found.state === "mismatch") {
+      const refusal = keyRefusals[found.state];
+      const response = problem(c, refusal.status, refusal.code, refusal.title, refusal.detail);
+      // Still running: the SDKs retry a 409 that carries Retry-After.
+      if (found.state === "in_progress") response.headers.set("Retry-After", "1");
       return response;
-    }
-    if (found.state === "mismatch") {
-      return problem(
-        c,
-        422,
-        "IDEMPOTENCY_KEY_REUSED",
-        "Idempotency key reused",
-        "This key was used with a different request.",
-      );
     }
     c.set("idempotency", claim);
     try {
@@ -71,9 +87,7 @@ export function idempotency(store: Store, ttlMs: number) {
       await store.releaseIdempotencyKey(claim.project_id, key);
       throw error;
     }
-    // A server fault or a transient refusal (anything with Retry-After) is not the request's
-    // answer: the retry must run again, so the key is released instead of stored.
-    if (c.res.status >= 500 || c.res.headers.has("Retry-After")) {
+    if (releasesKey(c.res.status, c.res.headers.has("Retry-After"))) {
       await store.releaseIdempotencyKey(claim.project_id, key);
       return;
     }
