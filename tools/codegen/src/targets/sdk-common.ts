@@ -1,7 +1,9 @@
 // Small decisions every SDK target makes the same way, so the TypeScript, Python and Rust
 // clients agree: the name stem taken from the title, the default base URL, which union a typed
 // event stream decodes to, and how a WebSocket channel's protocol conventions are read.
-import type { ApiIR, Model, Operation, Server, TypeRef, WebSocketChannel } from "../ir/types.ts";
+import { GeneratorError } from "../errors.ts";
+import type { ApiIR, BodyContent, Model, Operation, Server, TypeRef, WebSocketChannel } from "../ir/types.ts";
+import { flatShape } from "./shapes.ts";
 
 /** The document title without "API" ("TKA API" -> "TKA"): the stem of package and client names. */
 export function titleStem(title: string): string {
@@ -228,4 +230,33 @@ export function clientCredentialsFlow(ir: ApiIR): { tokenUrl: string; scopes: st
     return { tokenUrl, scopes: [...scopes] };
   }
   return null;
+}
+
+/** The media kinds an SDK sends as a request body. */
+const SENDABLE_BODIES = new Set(["json", "merge-patch", "form", "multipart", "binary", "text"]);
+
+/**
+ * The body an SDK method sends: the first of the operation's contents it can send (JSON and merge
+ * patch, form-urlencoded, multipart, binary, text). None of those, or a form body that is not a
+ * flat object, is refused at the body's pointer, naming the target.
+ */
+export function sendableBody(ir: ApiIR, op: Operation, target: string): BodyContent | null {
+  if (op.requestBody === null) return null;
+  const content = op.requestBody.contents.find((c) => SENDABLE_BODIES.has(c.kind));
+  const pointer = `${op.source.pointer}/requestBody`;
+  if (content === undefined) {
+    throw new GeneratorError(
+      op.source.file,
+      pointer,
+      `the ${target} target sends JSON, form-urlencoded, multipart, binary and text request bodies only`,
+    );
+  }
+  if (content.kind === "form" && flatShape(ir, content.type) === null) {
+    throw new GeneratorError(
+      op.source.file,
+      pointer,
+      `the ${target} target form-encodes objects of scalars and arrays of scalars only`,
+    );
+  }
+  return content;
 }

@@ -4,7 +4,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { Operation, Parameter, Property, TypeRef } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
 import { PY_KEYWORDS } from "../../naming/reserved.ts";
-import { errorBodies, requestPath } from "../sdk-common.ts";
+import { errorBodies, requestPath, sendableBody } from "../sdk-common.ts";
 import {
   arrayDelimiter,
   flatShape,
@@ -58,30 +58,16 @@ export function operationMethod(
   let bodyExample = "body";
   let contentType: string | null = null;
   const multipartKeywords: string[] = [];
-  if (op.requestBody !== null) {
-    const content = op.requestBody.contents.find((c) =>
-      ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
-    );
-    if (content === undefined) {
-      refuse(
-        op.source.file,
-        `${op.source.pointer}/requestBody`,
-        "sends JSON, form-urlencoded, multipart, binary and text request bodies only",
-      );
-    }
-  }
-  const multipart = op.requestBody?.contents.find((c) =>
-    ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
-  );
-  if (op.requestBody !== null && multipart?.kind === "multipart") {
+  const sent = sendableBody(types.ir, op, "python");
+  if (op.requestBody !== null && sent?.kind === "multipart") {
     // A multipart body: its parts as keyword arguments (files as `FileTypes`), or a mapping of
     // fields when the document does not describe them.
     runtime.add("Multipart");
     const encodings =
-      multipart.encoding === undefined
+      sent.encoding === undefined
         ? false
-        : Object.entries(multipart.encoding).map(([k, v]) => ({ key: pyString(k), value: pyString(v) }));
-    const fields = multipartFields(types.ir, multipart);
+        : Object.entries(sent.encoding).map(([k, v]) => ({ key: pyString(k), value: pyString(v) }));
+    const fields = multipartFields(types.ir, sent);
     bodyType = "multipart";
     if (fields === null) {
       types.typing.add("Any").add("Mapping");
@@ -115,30 +101,19 @@ export function operationMethod(
         )
         .join(", ");
     }
-  } else if (op.requestBody !== null) {
-    const content = op.requestBody.contents.find((c) =>
-      ["json", "merge-patch", "form", "binary", "text"].includes(c.kind),
-    ) as NonNullable<typeof multipart>;
-    if (content.kind === "form" && flatShape(types.ir, content.type) === null) {
-      refuse(
-        op.source.file,
-        `${op.source.pointer}/requestBody`,
-        "form-encodes objects of scalars and arrays of scalars only",
-      );
-    }
-    bodyType = content.kind === "binary" ? "bytes" : content.kind === "text" ? "str" : ann(content.type);
+  } else if (op.requestBody !== null && sent !== null) {
+    bodyType = sent.kind === "binary" ? "bytes" : sent.kind === "text" ? "str" : ann(sent.type);
     // An input-only model is also accepted as its TypedDict (`SequenceCreateParam`).
-    const bodyModel = content.type.kind === "model" ? types.model(content.type.name) : undefined;
-    if (bodyModel?.kind === "object" && inputOnly.has(bodyModel.name) && !types.nullable(content.type)) {
+    const bodyModel = sent.type.kind === "model" ? types.model(sent.type.name) : undefined;
+    if (bodyModel?.kind === "object" && inputOnly.has(bodyModel.name) && !types.nullable(sent.type)) {
       bodyType = `${bodyType} | ${q(paramName(types, bodyModel.name))}`;
     }
-    bodyExample =
-      content.kind === "binary" ? 'b"..."' : content.kind === "text" ? '"..."' : exampleValue(types, content.type);
-    if (content.mediaType !== "application/json") contentType = content.mediaType;
+    bodyExample = sent.kind === "binary" ? 'b"..."' : sent.kind === "text" ? '"..."' : exampleValue(types, sent.type);
+    if (sent.mediaType !== "application/json") contentType = sent.mediaType;
     const bodyParam = op.requestBody.required ? `body: ${bodyType}` : `body: ${bodyType} | None = None`;
     // The body's members as keyword arguments too (a second overload), unless a name clashes.
     const members =
-      bodyModel?.kind === "object" && (content.kind === "json" || content.kind === "merge-patch")
+      bodyModel?.kind === "object" && (sent.kind === "json" || sent.kind === "merge-patch")
         ? bodyModel.properties.filter((p) => !p.readOnly)
         : [];
     const taken = new Set([
@@ -149,7 +124,7 @@ export function operationMethod(
       ...op.parameters.filter((p) => p.in !== "path").map(pname),
     ]);
     const memberName = (p: Property) => p.names?.python?.field ?? p.wireName;
-    if (members.length > 0 && members.every((p) => !taken.has(memberName(p))) && !types.nullable(content.type)) {
+    if (members.length > 0 && members.every((p) => !taken.has(memberName(p))) && !types.nullable(sent.type)) {
       runtime.add("NOT_GIVEN").add("NotGiven").add("body_from");
       const memberParam = (p: Property, impl: boolean) => {
         const t = paramType(types, p.type, inputOnly, q);

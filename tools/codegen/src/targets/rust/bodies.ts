@@ -1,11 +1,7 @@
-// The request body of an operation's method: which content it sends (the first of JSON and merge
-// patch, form-urlencoded, multipart, binary and text), its Rust type and the `RequestSpec` calls
-// that attach it; a described multipart body becomes a struct of its parts
-// (templates/rust/method/form.rs.hbs) filled part by part (templates/rust/method/method.rs.hbs).
-import { GeneratorError } from "../../errors.ts";
 import type { BodyContent, Operation, TypeRef } from "../../ir/types.ts";
 import { pascalCase, snakeCase } from "../../naming/index.ts";
-import { flatShape, multipartFields } from "../shapes.ts";
+import { sendableBody } from "../sdk-common.ts";
+import { multipartFields } from "../shapes.ts";
 import type { Render } from "../types.ts";
 import { bare } from "./names.ts";
 import { call } from "./parameters.ts";
@@ -43,25 +39,8 @@ export function requestBody(
   name: string,
   q: (ref: TypeRef) => string,
 ): RequestBody | null {
-  if (op.requestBody === null) return null;
-  const content = op.requestBody.contents.find((c) =>
-    ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
-  );
-  const pointer = `${op.source.pointer}/requestBody`;
-  if (content === undefined) {
-    throw new GeneratorError(
-      op.source.file,
-      pointer,
-      "the rust target sends JSON, form-urlencoded, binary and text request bodies only",
-    );
-  }
-  if (content.kind === "form" && flatShape(types.ir, content.type) === null) {
-    throw new GeneratorError(
-      op.source.file,
-      pointer,
-      "the rust target form-encodes objects of scalars and arrays of scalars only",
-    );
-  }
+  const content = sendableBody(types.ir, op, "rust");
+  if (op.requestBody === null || content === null) return null;
   let type = content.kind === "binary" ? "[u8]" : content.kind === "text" ? "str" : q(content.type);
   let form: MultipartForm | null = null;
   if (content.kind === "multipart") {

@@ -2,7 +2,7 @@ import { GeneratorError } from "../../errors.ts";
 import type { ApiIR, BodyContent, Operation, Parameter, TypeRef, WebSocketChannel } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
 import { exampleJson } from "../example-values.ts";
-import { errorBodies, requestPath, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
+import { errorBodies, requestPath, sendableBody, taggedUnionFor, webSocketConventions } from "../sdk-common.ts";
 import {
   arrayDelimiter,
   flatShape,
@@ -23,31 +23,9 @@ export function successContent(op: Operation) {
   return success?.contents[0];
 }
 
-/**
- * The body a method sends: the first of JSON (and merge patch), form-urlencoded (a flat object),
- * binary and text. Multipart and XML-only bodies are refused.
- */
+/** The body a method sends (see sendableBody). */
 export function requestBody(ir: ApiIR, op: Operation): BodyContent | null {
-  if (op.requestBody === null) return null;
-  const content = op.requestBody.contents.find((c) =>
-    ["json", "merge-patch", "form", "multipart", "binary", "text"].includes(c.kind),
-  );
-  const pointer = `${op.source.pointer}/requestBody`;
-  if (content === undefined) {
-    throw new GeneratorError(
-      op.source.file,
-      pointer,
-      "the typescript target sends JSON, form-urlencoded, binary and text request bodies only",
-    );
-  }
-  if (content.kind === "form" && flatShape(ir, content.type) === null) {
-    throw new GeneratorError(
-      op.source.file,
-      pointer,
-      "the typescript target form-encodes objects of scalars and arrays of scalars only",
-    );
-  }
-  return content;
+  return sendableBody(ir, op, "typescript");
 }
 
 /** The name a header or cookie parameter takes in the params object: snake_case, like the wire names. */
