@@ -1,66 +1,18 @@
 // The fast path for cached sequence reads against the Hono route it stands in front of: the same
 // bytes and headers, the same log line and metrics, and every request it cannot answer at once
 // left to Hono untouched. Real node:http servers on one in-process server (shared cache, limiter).
-import { mkdtempSync } from "node:fs";
 import { request } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { getRequestListener } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.ts";
-import { buildServer } from "../server.ts";
-import { createServerWith, type FastPath } from "./fast-read.ts";
+import { closeFastPairs, comparableHeaders, fastPair, KEY_A, KEY_B } from "./fast-pair.fixture.ts";
 
-const KEY_A = "key-a-0123456789abcdef";
-const KEY_B = "key-b-0123456789abcdef";
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function listen(server: ReturnType<ReturnType<typeof createServerWith>>): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+afterEach(closeFastPairs);
 
 async function setup(env: Record<string, string> = {}) {
-  const config = loadConfig([], {
-    DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fast-")),
-    API_KEYS: `alpha=${KEY_A},beta=${KEY_B}`,
-    CORS_ORIGINS: "http://app.example",
-    ...env,
-  });
-  const lines: Record<string, unknown>[] = [];
-  const built = await buildServer(config, (line) => lines.push(line));
-  closers.push(() => built.store.close());
-  const fastPath = built.fastPath as FastPath;
-  let fastAnswers = 0;
-  const counted: FastPath = (req, res) => {
-    const answered = fastPath(req, res);
-    if (answered) fastAnswers++;
-    return answered;
-  };
-  const listener = getRequestListener(built.app.fetch);
-  const withFast = await listen(createServerWith(counted)({}, listener));
-  const honoOnly = await listen(createServerWith(undefined)({}, listener));
-  const headers = { "X-API-Key": KEY_A, "Content-Type": "application/json" };
-  const created = (await (
-    await fetch(`${honoOnly}/api/v1/sequences`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ name: "Flow", length: 3 }),
-    })
-  ).json()) as { id: string };
-  return { withFast, honoOnly, id: created.id, lines, metrics: built.metrics, fastAnswers: () => fastAnswers };
+  const pair = await fastPair(env);
+  return { ...pair, id: await pair.create(), metrics: pair.built.metrics };
 }
 
-/** Headers as name/value pairs in order, without the ones that differ between any two answers. */
-function comparable(response: Response): [string, string][] {
-  const varying = new Set(["date", "server-timing", "ratelimit-remaining", "ratelimit-reset"]);
-  return [...response.headers].filter(([name]) => !varying.has(name));
-}
+const comparable = (response: Response) => comparableHeaders(response);
 
 describe("fast path for cached sequence reads", () => {
   it("answers a cached read with the Hono route's body, headers and log line", async () => {

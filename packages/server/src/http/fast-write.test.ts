@@ -2,61 +2,12 @@
 // both ways (to two sequences made alike) answers the same status, body, headers and log line;
 // every request it cannot decide from its headers goes to Hono untouched; a client that hangs up
 // mid-body changes nothing. Real node:http servers on one in-process server.
-import { mkdtempSync } from "node:fs";
 import { request } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { getRequestListener } from "@hono/node-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.ts";
-import { buildServer } from "../server.ts";
-import type { FastPath } from "./fast-admit.ts";
-import { createServerWith } from "./fast-read.ts";
+import { closeFastPairs, comparableHeaders, fastPair, KEY_A } from "./fast-pair.fixture.ts";
 
-const KEY_A = "key-a-0123456789abcdef";
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
-
-async function listen(server: ReturnType<ReturnType<typeof createServerWith>>): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function setup(env: Record<string, string> = {}) {
-  const config = loadConfig([], {
-    DATA_DIR: mkdtempSync(join(tmpdir(), "tka-fast-write-")),
-    API_KEYS: `alpha=${KEY_A}`,
-    CORS_ORIGINS: "http://app.example",
-    ...env,
-  });
-  const lines: Record<string, unknown>[] = [];
-  const built = await buildServer(config, (line) => lines.push(line));
-  closers.push(() => built.store.close());
-  let fastAnswers = 0;
-  const counted: FastPath = (req, res) => {
-    const answered = built.fastPath(req, res);
-    if (answered) fastAnswers++;
-    return answered;
-  };
-  const listener = getRequestListener(built.app.fetch);
-  const withFast = await listen(createServerWith(counted)({}, listener));
-  const honoOnly = await listen(createServerWith(undefined)({}, listener));
-  const create = async () =>
-    (
-      (await (
-        await fetch(`${honoOnly}/api/v1/sequences`, {
-          method: "POST",
-          headers: { "X-API-Key": KEY_A, "Content-Type": "application/json" },
-          body: JSON.stringify({ name: "Flow", length: 3 }),
-        })
-      ).json()) as { id: string }
-    ).id;
-  return { withFast, honoOnly, create, lines, built, fastAnswers: () => fastAnswers };
-}
+afterEach(closeFastPairs);
+const setup = fastPair;
 
 /** Ids, times and request ids replaced: what two alike requests on two alike sequences share. */
 function normal(text: string): string {
@@ -66,11 +17,7 @@ function normal(text: string): string {
     .replace(/req-(fast|hono)/g, "<req>");
 }
 
-/** Headers in order, without the ones that differ between any two answers. */
-function comparable(response: Response): [string, string][] {
-  const varying = new Set(["date", "server-timing", "ratelimit-remaining", "ratelimit-reset"]);
-  return [...response.headers].filter(([name]) => !varying.has(name)).map(([n, v]) => [n, normal(v)]);
-}
+const comparable = (response: Response) => comparableHeaders(response, normal);
 
 function patch(base: string, id: string, body: string, headers: Record<string, string> = {}) {
   return fetch(`${base}/api/v1/sequences/${id}`, {
