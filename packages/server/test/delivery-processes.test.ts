@@ -3,7 +3,8 @@
 // processes: every subscriber (unfiltered, filtered, resumed) gets the stored log exactly; a
 // subscriber that stops reading is cut off with 4009 by its child while writes go on; a child
 // that dies closes its connections (1006), the server keeps serving and starts another, and a
-// resume from the last event id misses nothing.
+// resume from the last event id misses nothing; a child that stops taking its events is killed
+// and replaced the same way.
 import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
@@ -183,6 +184,45 @@ describe("delivery processes", () => {
       await r.until(21 - before);
       expect(r.events.map((e) => e.position)).toEqual(range(21).slice(before));
     }
+    expect(server.alive()).toBe(true);
+  }, 180_000);
+
+  it("stops a child that does not take its events (256 send buffers behind), closes its connections and starts another", async () => {
+    // One child, so every connection is in it; the smallest send buffer makes the limit 16 MiB.
+    const server = await start({ DELIVERY_PROCESSES: "1", EVENT_SEND_BUFFER: String(64 * 1024) });
+    const subscriber = wsSubscriber(server.wsUrl, KEY);
+    cleanups.push(() => subscriber.close());
+    await subscriber.ready;
+    const { id } = await call(server, "POST", "/api/v1/sequences", { name: "stuck" });
+    await subscriber.until(1);
+    const [victim] = childPids(server);
+    process.kill(victim as number, "SIGSTOP"); // alive, holding its sockets, reading nothing
+    cleanups.push(() => {
+      try {
+        process.kill(victim as number, "SIGKILL");
+      } catch {}
+    });
+    const padding = "x".repeat(90_000);
+    const stuck = (l: Record<string, unknown>) => l.msg === "delivery process stuck";
+    let writes = 0;
+    while (!server.logs().some(stuck) && writes < 1_000) {
+      await call(server, "PATCH", `/api/v1/sequences/${id}`, { metadata: { padding, n: writes } });
+      writes++;
+    }
+    const logged = await server.waitForLog(stuck);
+    expect(logged.pid).toBe(victim);
+    expect(logged.backlog).toBeGreaterThan(16 * 1024 * 1024);
+    expect(writes).toBeLessThan(400); // about 16 MiB of events, not an unbounded queue
+    const ended = await server.waitForLog((l) => l.msg === "delivery process ended");
+    expect(ended.signal).toBe("SIGKILL");
+    expect(await subscriber.ended).toBe(1006);
+    // A new child serves new connections, and a resume from the last id received misses nothing.
+    await server.waitForLog((l) => l.msg === "delivery process started" && l.pid !== victim);
+    const last = subscriber.events[subscriber.events.length - 1]?.id as string;
+    const resumed = wsSubscriber(server.wsUrl, KEY, { last_event_id: last });
+    cleanups.push(() => resumed.close());
+    await resumed.until(1 + writes - subscriber.events.length);
+    expect(resumed.events.map((e) => e.position)).toEqual(range(1 + writes).slice(subscriber.events.length));
     expect(server.alive()).toBe(true);
   }, 180_000);
 

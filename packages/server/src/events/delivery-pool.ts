@@ -5,8 +5,9 @@
 // event once per child. A child that dies takes its sockets with it (the clients see the TCP
 // connection end without a close frame, 1006, and resume from their last event id); its
 // connections end here, and it is started again (after 100 ms, doubling to 5 s while it keeps
-// dying). A child that falls behind by more than MAX_BACKLOG_BYTES of events is stopped the same
-// way, so this process never holds an unbounded queue for it. A handed-off connection still
+// dying). A child that falls behind by more than BACKLOG_BUFFERS subscribers' send buffers of
+// events (256 MiB by default) is stopped the same way, so this process never holds an unbounded
+// queue for it. A handed-off connection still
 // counts against its address's MAX_CONNECTIONS_PER_IP until it ends in the child.
 import { type ChildProcess, fork } from "node:child_process";
 import type { IncomingMessage } from "node:http";
@@ -17,8 +18,12 @@ import { keepCounted } from "../http/connection-limit.ts";
 import type { FromChild, ToChild } from "./delivery-wire.ts";
 import { type ChildLink, type Forwarder, RemoteSocket } from "./remote-socket.ts";
 
-/** Event bytes sent to a child and not yet written by it, before it is stopped as stuck. */
-const MAX_BACKLOG_BYTES = 256 * 1024 * 1024;
+/**
+ * Event bytes sent to a child and not yet written by it, before it is stopped as stuck, in send
+ * buffers (EVENT_SEND_BUFFER): a child that keeps up never holds more than a few passes' worth,
+ * and one that holds this much is not reading its IPC channel (hung, stopped, or swapping).
+ */
+const BACKLOG_BUFFERS = 256;
 const RESPAWN_MIN_MS = 100;
 const RESPAWN_MAX_MS = 5_000;
 /** A child that ran this long is healthy again: the next respawn waits the minimum. */
@@ -47,12 +52,16 @@ class PoolChild implements ChildLink {
   readonly pending = new Map<number, Pending>();
   readonly process: ChildProcess;
   readonly startedAt = Date.now();
+  readonly #maxBacklog: number;
+  readonly #stuck: (backlog: number) => void;
   ready = false;
   exited = false;
   backlog = 0;
 
-  constructor(process: ChildProcess) {
+  constructor(process: ChildProcess, maxBacklog: number, stuck: (backlog: number) => void) {
     this.process = process;
+    this.#maxBacklog = maxBacklog;
+    this.#stuck = stuck;
   }
 
   get load(): number {
@@ -63,7 +72,9 @@ class PoolChild implements ChildLink {
     if (this.exited || !this.process.connected) return;
     if (message.t === "ev") {
       for (const e of message.events) this.backlog += e.frame.length;
-      if (this.backlog > MAX_BACKLOG_BYTES) {
+      if (this.backlog > this.#maxBacklog) {
+        this.#stuck(this.backlog);
+        this.exited = true; // takes no more events or connections while it dies
         this.process.kill("SIGKILL");
         return;
       }
@@ -146,7 +157,9 @@ export class DeliveryPool {
         TKA_DELIVERY_SEND_BUFFER: String(this.#options.sendBufferBytes),
       },
     });
-    const child = new PoolChild(process);
+    const child = new PoolChild(process, this.#options.sendBufferBytes * BACKLOG_BUFFERS, (backlog) =>
+      this.#options.log?.({ level: "error", msg: "delivery process stuck", pid: process.pid, backlog }),
+    );
     this.#children[slot] = child;
     process.on("message", (message: FromChild) => this.#receive(child, message));
     process.on("error", () => {});
