@@ -172,7 +172,11 @@ function python(subject: Subject, blocks: string[]): Outcome {
   return { name: "", ok: mypy.ok, message: mypy.ok ? "" : withSource(mypy.output, dir, "readme.py") };
 }
 
-/** The Rust build directory shared with the SDK's other Rust checks (dependencies compile once). */
+/**
+ * The Rust build directory shared with the SDK's other Rust checks (dependencies compile once).
+ * Cargo runs online: with the e2e crate's lock file copied nothing is resolved anew, and a crate
+ * not downloaded yet on a fresh machine (another task may be fetching it) is fetched, not refused.
+ */
 const cargoEnv = {
   ...process.env,
   CARGO_TARGET_DIR: join(root, "templates/rust/target"),
@@ -213,7 +217,7 @@ function rust(subject: Subject, blocks: string[]): Outcome {
     join(dir, "src/main.rs"),
     `#![allow(unused)]\n\nasync fn readme() -> Result<(), Box<dyn std::error::Error>> {\n${body}\n    Ok(())\n}\n\nfn main() {}\n`,
   );
-  const cargo = run("cargo", ["check", "--offline", "-q"], { cwd: dir, env: cargoEnv });
+  const cargo = run("cargo", ["check", "-q"], { cwd: dir, env: cargoEnv });
   return { name: "", ok: cargo.ok, message: cargo.ok ? "" : withSource(cargo.output, dir, "src/main.rs") };
 }
 
@@ -223,7 +227,7 @@ function rustdoc(subject: Subject): Outcome {
   const dir = join(work, `${subject.key}-crate`);
   cpSync(subject.rsCrate, dir, { recursive: true });
   cpSync(join(root, "tests/e2e/rust/Cargo.lock"), join(dir, "Cargo.lock"));
-  const cargo = run("cargo", ["test", "--doc", "--offline"], { cwd: dir, env: cargoEnv });
+  const cargo = run("cargo", ["test", "--doc"], { cwd: dir, env: cargoEnv });
   if (subject === tka) writeFileSync(join(reports, "cargo-test.log"), cargo.output);
   const count = /test result: \w+\. (\d+) passed/.exec(cargo.output)?.[1] ?? "0";
   return { name: `${name} (${count} examples)`, ok: cargo.ok, message: cargo.ok ? "" : cargo.output.slice(-4000) };
