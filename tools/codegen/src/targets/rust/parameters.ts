@@ -114,14 +114,16 @@ export function operationParams(
     }
     if (p.required) {
       // Borrowed as path parameters are: `&str`, `&[T]`, `&T`; Copy values and `Option`s by value.
+      // Aliases resolved, as for path parameters (`&str`, not `&models::Slug`).
+      const t = types.bare(types.resolve(p.type), "models::");
       const copy = types.copy(p.type) && !inner.startsWith("Option<");
       const arg =
         copy || inner.startsWith("Option<")
           ? inner
-          : inner === "String"
+          : t === "String"
             ? "&str"
-            : inner.startsWith("Vec<")
-              ? `&[${inner.slice(4, -1)}]`
+            : t.startsWith("Vec<")
+              ? `&[${t.slice(4, -1)}]`
               : `&${inner}`;
       out.args.push(`${fname}: ${arg}`);
       out.positional.push(p);
@@ -136,23 +138,28 @@ export function operationParams(
         while (reserved.has(setter) || setters.has(setter)) setter = `${bare(fname)}_param${++n}`;
         setters.add(setter);
       }
-      const strings = bareType === "Vec<String>";
-      const takes =
-        bareType === "String"
-          ? "impl Into<String>"
-          : strings
-            ? "impl IntoIterator<Item = impl Into<String>>"
-            : bareType.startsWith("Vec<")
-              ? `impl IntoIterator<Item = ${bareType.slice(4, -1)}>`
-              : bareType;
-      const value =
-        bareType === "String"
-          ? "value.into()"
-          : strings
-            ? "value.into_iter().map(Into::into).collect()"
-            : bareType.startsWith("Vec<")
-              ? "value.into_iter().collect()"
-              : "value";
+      // Strings, also through aliases (`pub type Slug = String`), take `impl Into<String>`.
+      const isString = (ref: Parameter["type"]) => {
+        const r = types.resolve(ref);
+        return r.kind === "primitive" && r.type === "string" && r.format !== "date-time" && !types.nullable(ref);
+      };
+      const resolved = types.resolve(p.type);
+      const string = bareType === "String" || isString(p.type);
+      const strings = bareType === "Vec<String>" || (resolved.kind === "array" && isString(resolved.items));
+      const takes = string
+        ? "impl Into<String>"
+        : strings
+          ? "impl IntoIterator<Item = impl Into<String>>"
+          : bareType.startsWith("Vec<")
+            ? `impl IntoIterator<Item = ${bareType.slice(4, -1)}>`
+            : bareType;
+      const value = string
+        ? "value.into()"
+        : strings
+          ? "value.into_iter().map(Into::into).collect()"
+          : bareType.startsWith("Vec<")
+            ? "value.into_iter().collect()"
+            : "value";
       const doc = rustDoc(p.description, "    ", `The \`${p.name}\` ${p.in} parameter.`);
       out.fields.push({
         doc,

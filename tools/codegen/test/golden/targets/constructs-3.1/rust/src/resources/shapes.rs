@@ -214,8 +214,8 @@ impl PendingRequest<Vec<models::Shape>, ShapesSearchParams> {
     }
 
     /// The `slug` query parameter.
-    pub fn slug(mut self, value: models::Slug) -> Self {
-        self.params_mut().slug = Some(value);
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().slug = Some(value.into());
         self
     }
 }

@@ -106,8 +106,8 @@ impl EventStream<models::ChangeEvent, EventsStreamParams> {
     }
 
     /// Only events of these sequences (repeat the parameter); none means every sequence.
-    pub fn sequence_id(mut self, value: impl IntoIterator<Item = models::ResourceId>) -> Self {
-        self.params_mut().sequence_id = Some(value.into_iter().collect());
+    pub fn sequence_id(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.params_mut().sequence_id = Some(value.into_iter().map(Into::into).collect());
         self
     }
 }
