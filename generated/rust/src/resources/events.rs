@@ -27,7 +27,8 @@ impl Events<'_> {
     ///
     /// ```no_run
     /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
-    /// let mut events = tka.events().stream();
+    /// use tka::models;
+    /// let mut events = tka.events().stream().types([models::EventType::SequenceCreated]);
     /// # Ok(())
     /// # }
     /// ```

@@ -101,7 +101,9 @@ export function methodExample(
     }
   }
   const args = [...pathArgs, ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : [])].join(", ");
-  const call = `${m.client}.${m.property}().${m.name}(${args})${setterExample(types, op, m.setters)}${m.ifMatch ? ".if_match(3)" : ""}`;
+  const setter = setterExample(types, op, m.setters);
+  if (setter.includes("models::")) uses.add(`use ${m.libName}::models;`);
+  const call = `${m.client}.${m.property}().${m.name}(${args})${setter}${m.ifMatch ? ".if_match(3)" : ""}`;
   const resultType = m.returns.replace(/^PendingRequest<(.*?)(, \w+Params)?>$/, "$1");
   lines.push(
     op.pagination
@@ -120,13 +122,16 @@ export function methodExample(
 }
 
 /**
- * `.setter(value)` of the first optional parameter (not a page cursor) that is a string or has a
- * plain default (a number is not made up: 0 may be out of range), or "".
+ * `.setter(value)` of the first optional parameter (not a page cursor) that is a string, has a
+ * plain default (a number is not made up: 0 may be out of range), or is a string enum or an
+ * array of one (its first member), or "".
  */
 function setterExample(types: RustTypes, op: Operation, setters: MethodShape["setters"]): string {
   for (const s of setters) {
     if (op.pagination !== null && s.wire === op.pagination.cursorParam) continue;
     const r = types.resolve(s.ref);
+    const member = enumMember(types, r.kind === "array" ? r.items : r);
+    if (member !== null) return `.${s.setter}(${r.kind === "array" ? `[${member}]` : member})`;
     if (r.kind !== "primitive" || (r.type === "string" && r.format !== undefined)) continue;
     const value = s.default ?? (r.type === "string" ? exampleJson(types.ir, s.ref) : undefined);
     const literal =
@@ -139,6 +144,16 @@ function setterExample(types: RustTypes, op: Operation, setters: MethodShape["se
     if (literal !== null) return `.${s.setter}(${literal})`;
   }
   return "";
+}
+
+/** The first member of a string enum (`models::EventType::SequenceCreated`), or null. */
+function enumMember(types: RustTypes, ref: TypeRef): string | null {
+  const r = types.resolve(ref);
+  if (r.kind !== "model" || types.nullable(ref)) return null;
+  const m = types.model(r.name);
+  const first = m.kind === "enum" && m.valueType === "string" ? m.members[0] : undefined;
+  if (first === undefined) return null;
+  return `models::${types.typeName(m.name)}::${first.names?.rust?.member ?? String(first.value)}`;
 }
 
 /** The members of a struct literal: example values for required fields, `None` for optional ones. */

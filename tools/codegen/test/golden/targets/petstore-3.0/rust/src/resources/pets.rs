@@ -19,7 +19,8 @@ impl PetsResource<'_> {
     ///
     /// ```no_run
     /// # async fn example(swagger_petstore: &swagger_petstore::SwaggerPetstore) -> Result<(), Box<dyn std::error::Error>> {
-    /// let pets = swagger_petstore.pets().list().await?;
+    /// use swagger_petstore::models;
+    /// let pets = swagger_petstore.pets().list().status([models::ListPetsStatusItem::Available]).await?;
     /// # Ok(())
     /// # }
     /// ```
