@@ -33,7 +33,7 @@ export interface MethodShape {
   /** Required query, header and cookie parameters, passed after the path parameters. */
   positional: Parameter[];
   /** The optional parameters' setters. */
-  setters: { setter: string; ref: TypeRef; wire: string; default: unknown }[];
+  setters: { setter: string; ref: TypeRef; wire: string; default: unknown; deprecated: boolean }[];
   /** A required Last-Event-ID's argument. */
   lastEventIdArg: string | null;
   ifMatch: boolean;
@@ -122,13 +122,13 @@ export function methodExample(
 }
 
 /**
- * `.setter(value)` of the first optional parameter (not a page cursor) that is a string, has a
+ * `.setter(value)` of the first optional parameter (not deprecated, not a page cursor) that is a string, has a
  * plain default (a number is not made up: 0 may be out of range), or is a string enum or an
  * array of one (its first member), or "".
  */
 function setterExample(types: RustTypes, op: Operation, setters: MethodShape["setters"]): string {
   for (const s of setters) {
-    if (op.pagination !== null && s.wire === op.pagination.cursorParam) continue;
+    if (s.deprecated || (op.pagination !== null && s.wire === op.pagination.cursorParam)) continue;
     const r = types.resolve(s.ref);
     const member = enumMember(types, r.kind === "array" ? r.items : r);
     if (member !== null) return `.${s.setter}(${r.kind === "array" ? `[${member}]` : member})`;
