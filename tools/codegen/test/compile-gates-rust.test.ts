@@ -18,7 +18,12 @@ const root = join(import.meta.dirname, "..");
 const gates = join(root, ".gates");
 // Shared with the runtime harness (tools/scripts/test-rust.sh): the dependencies compile once.
 const targetDir = join(templatesRoot, "rust/target");
-const documents = [...TARGET_DOCUMENTS, ...REAL_WORLD_DOCUMENTS];
+// corpus/rust: documents for this target alone (parameters named like the runtime's methods).
+const documents = [
+  ...TARGET_DOCUMENTS,
+  ["builder-names-3.1", join(root, "corpus/rust/builder-names-3.1.yaml")] as const,
+  ...REAL_WORLD_DOCUMENTS,
+];
 
 /** Documents the target refuses, with the pointer it must name. */
 const refused: Record<string, string> = {};

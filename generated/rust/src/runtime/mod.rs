@@ -37,7 +37,7 @@ mod ws_options;
 
 pub use client::{
     BoxFuture, Client, ClientBuilder, ClientConfig, LogLevel, Logger, PendingRequest,
-    RequestOptions, RequestSpec,
+    RequestOptions, RequestParams, RequestSpec,
 };
 pub use datetime::DateTime;
 pub use enums::OpenEnum;

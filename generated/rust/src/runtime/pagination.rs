@@ -15,7 +15,7 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::client::{BoxFuture, Client, RequestOptions, RequestSpec};
+use super::client::{BoxFuture, Client, RequestOptions, RequestParams, RequestSpec};
 use super::error::{Error, Result};
 use super::response::ApiResponse;
 
@@ -150,8 +150,11 @@ pub fn link_next(header: &str) -> Option<String> {
 /// - [`items`](Self::items) → a `Stream` of every item across pages, fetched lazily;
 /// - [`pages`](Self::pages) → a `Stream` of pages;
 /// - [`page`](Self::page) → one page at a given cursor, for manual paging.
+///
+/// `P` is the operation's parameters ([`RequestParams`]; `()` when it has none), sent with every
+/// page: generated code adds a typed setter per optional parameter (`.limit(20)`).
 #[must_use = "a list request does nothing until awaited or streamed"]
-pub struct Paginator<T> {
+pub struct Paginator<T, P = ()> {
     client: Client,
     spec: RequestSpec,
     options: RequestOptions,
@@ -159,10 +162,11 @@ pub struct Paginator<T> {
     fields: PageFields,
     style: PageStyle,
     limit_param: Option<String>,
+    params: P,
     _item: PhantomData<fn() -> T>,
 }
 
-impl<T> Clone for Paginator<T> {
+impl<T, P: Clone> Clone for Paginator<T, P> {
     fn clone(&self) -> Self {
         Paginator {
             client: self.client.clone(),
@@ -172,15 +176,17 @@ impl<T> Clone for Paginator<T> {
             fields: self.fields.clone(),
             style: self.style,
             limit_param: self.limit_param.clone(),
+            params: self.params.clone(),
             _item: PhantomData,
         }
     }
 }
 
-impl<T> fmt::Debug for Paginator<T> {
+impl<T, P: fmt::Debug> fmt::Debug for Paginator<T, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Paginator")
             .field("spec", &self.spec)
+            .field("params", &self.params)
             .field("cursor_param", &self.cursor_param)
             .finish()
     }
@@ -196,8 +202,43 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             fields: PageFields::default(),
             style: PageStyle::Cursor,
             limit_param: None,
+            params: (),
             _item: PhantomData,
         }
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static, P: RequestParams> Paginator<T, P> {
+    /// Replaces the operation's parameters (the typed setters change one each).
+    pub fn params(mut self, params: P) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The operation's parameters, to change in place.
+    pub fn params_mut(&mut self) -> &mut P {
+        &mut self.params
+    }
+
+    /// Attaches the operation's parameters (what generated methods return).
+    #[doc(hidden)]
+    pub fn bind_params<Q: RequestParams>(self, params: Q) -> Paginator<T, Q> {
+        Paginator {
+            client: self.client,
+            spec: self.spec,
+            options: self.options,
+            cursor_param: self.cursor_param,
+            fields: self.fields,
+            style: self.style,
+            limit_param: self.limit_param,
+            params,
+            _item: PhantomData,
+        }
+    }
+
+    /// The first page's request: the operation's request with its parameters.
+    fn first(&self) -> RequestSpec {
+        self.params.apply(self.spec.clone())
     }
 
     /// Sets the name of the cursor query parameter (default `cursor`).
@@ -254,8 +295,8 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     pub async fn page(&self, cursor: Option<&str>) -> Result<ApiResponse<Page<T>>> {
         let spec = match (cursor, self.style) {
             (Some(url), PageStyle::Link | PageStyle::NextUrl) => self.spec_at(url)?,
-            (Some(c), _) => self.spec.clone().set_query(&self.cursor_param, c),
-            (None, _) => self.spec.clone(),
+            (Some(c), _) => self.first().set_query(&self.cursor_param, c),
+            (None, _) => self.first(),
         };
         let response = self
             .client
@@ -278,7 +319,8 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     /// The request for a next-page URL the server gave: resolved against the first request's
     /// URL and only on its origin, so credentials never go to a host the caller did not choose.
     fn spec_at(&self, next: &str) -> Result<RequestSpec> {
-        let first = reqwest::Url::parse(&self.client.build_url(&self.spec)?)
+        let spec = self.first();
+        let first = reqwest::Url::parse(&self.client.build_url(&spec)?)
             .map_err(|e| Error::InvalidRequest(e.to_string()))?;
         let url = first
             .join(next)
@@ -289,7 +331,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 url.origin().ascii_serialization()
             )));
         }
-        let mut spec = self.spec.clone();
+        let mut spec = spec;
         spec.path = url.into();
         spec.query.clear();
         Ok(spec)
@@ -324,8 +366,8 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
 
     /// Every page, fetched as the stream is polled; ends after the last page or the first error.
     pub fn pages(self) -> BoxStream<'static, Result<Page<T>>> {
-        struct State<T> {
-            pager: Paginator<T>,
+        struct State<T, P> {
+            pager: Paginator<T, P>,
             cursor: Option<String>,
             done: bool,
         }
@@ -375,7 +417,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> IntoFuture for Paginator<T> {
+impl<T: DeserializeOwned + Send + 'static, P: RequestParams> IntoFuture for Paginator<T, P> {
     type Output = Result<Page<T>>;
     type IntoFuture = BoxFuture<Result<Page<T>>>;
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::client::Client;
 use super::error::Result;
 use super::etag::ETag;
-use super::request::RequestSpec;
+use super::request::{RequestParams, RequestSpec};
 use super::response::ApiResponse;
 
 /// Per-request overrides of the client's options.
@@ -62,12 +62,17 @@ impl RequestOptions {
 /// A request not yet sent, returned by generated methods. `.await` it for the decoded value;
 /// [`with_response`](Self::with_response) for an [`ApiResponse`]; set per-request options first.
 /// Dropping the future cancels the request (and any backoff sleep).
+///
+/// `P` is the operation's parameters ([`RequestParams`]; `()` when it has none): generated code
+/// adds a typed setter per optional parameter (`.name_contains("flow")`), and they are added to
+/// the request when it is sent.
 #[must_use = "a request does nothing until awaited"]
-pub struct PendingRequest<T> {
+pub struct PendingRequest<T, P = ()> {
     client: Client,
     spec: RequestSpec,
     options: RequestOptions,
     decode: fn(&[u8]) -> Result<T>,
+    params: P,
 }
 
 impl<T> PendingRequest<T> {
@@ -77,14 +82,16 @@ impl<T> PendingRequest<T> {
             spec,
             options: RequestOptions::default(),
             decode,
+            params: (),
         }
     }
 }
 
-impl<T> fmt::Debug for PendingRequest<T> {
+impl<T, P: fmt::Debug> fmt::Debug for PendingRequest<T, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PendingRequest")
             .field("spec", &self.spec)
+            .field("params", &self.params)
             .field("options", &self.options)
             .finish()
     }
@@ -93,7 +100,27 @@ impl<T> fmt::Debug for PendingRequest<T> {
 /// A boxed, sendable future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-impl<T: Send + 'static> PendingRequest<T> {
+impl<T: Send + 'static, P: RequestParams> PendingRequest<T, P> {
+    /// Replaces the operation's parameters (the typed setters change one each).
+    pub fn params(mut self, params: P) -> Self {
+        self.params = params;
+        self
+    }
+    /// The operation's parameters, to change in place.
+    pub fn params_mut(&mut self) -> &mut P {
+        &mut self.params
+    }
+    /// Attaches the operation's parameters (what generated methods return).
+    #[doc(hidden)]
+    pub fn bind_params<Q: RequestParams>(self, params: Q) -> PendingRequest<T, Q> {
+        PendingRequest {
+            client: self.client,
+            spec: self.spec,
+            options: self.options,
+            decode: self.decode,
+            params,
+        }
+    }
     /// Replaces the per-request options.
     pub fn options(mut self, options: RequestOptions) -> Self {
         self.options = options;
@@ -129,21 +156,23 @@ impl<T: Send + 'static> PendingRequest<T> {
     /// Sends the request and returns the decoded value with status, headers and request id.
     pub fn with_response(self) -> BoxFuture<Result<ApiResponse<T>>> {
         Box::pin(async move {
+            let spec = self.params.apply(self.spec);
             self.client
-                .send_with(&self.spec, &self.options, self.decode)
+                .send_with(&spec, &self.options, self.decode)
                 .await
         })
     }
 }
 
-impl<T: Send + 'static> IntoFuture for PendingRequest<T> {
+impl<T: Send + 'static, P: RequestParams> IntoFuture for PendingRequest<T, P> {
     type Output = Result<T>;
     type IntoFuture = BoxFuture<Result<T>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            let spec = self.params.apply(self.spec);
             self.client
-                .send_data(&self.spec, &self.options, self.decode)
+                .send_data(&spec, &self.options, self.decode)
                 .await
         })
     }

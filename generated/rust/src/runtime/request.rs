@@ -27,6 +27,21 @@ pub struct RequestSpec {
     pub(super) error: Option<String>,
 }
 
+/// The parameters of one operation (its query, header and cookie parameters), carried by a
+/// [`PendingRequest`](super::PendingRequest), [`Paginator`](super::Paginator) or
+/// [`EventStream`](super::EventStream) until it is sent, so that generated code can offer a typed
+/// setter per parameter (`.limit(20)`). Generated params structs implement it; `()` is none.
+pub trait RequestParams: fmt::Debug + Clone + Send + Sync + Unpin + 'static {
+    /// Adds these parameters to the request.
+    fn apply(&self, spec: RequestSpec) -> RequestSpec;
+}
+
+impl RequestParams for () {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec
+    }
+}
+
 impl RequestSpec {
     /// A request with `method` to `path`, a template such as `/v1/items/{item_id}`.
     pub fn new(method: Method, path: impl Into<String>) -> Self {

@@ -20,7 +20,7 @@ pub use super::log::{LogLevel, Logger};
 use super::oauth::ClientCredentials;
 use super::pagination::Paginator;
 pub use super::pending::{BoxFuture, PendingRequest, RequestOptions};
-pub use super::request::RequestSpec;
+pub use super::request::{RequestParams, RequestSpec};
 use super::response::ApiResponse;
 use super::retry;
 use super::sse::{EventStream, SseMessage};

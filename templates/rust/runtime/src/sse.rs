@@ -13,7 +13,7 @@ use futures_core::Stream;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 
-use super::client::{Answer, Client, LogLevel, RequestOptions, RequestSpec};
+use super::client::{Answer, Client, LogLevel, RequestOptions, RequestParams, RequestSpec};
 use super::error::{Error, Result};
 use super::retry;
 pub use super::sse_parser::{SseMessage, SseParser};
@@ -74,16 +74,21 @@ struct Config<T> {
 /// last id seen, and skips ids it already delivered. A non-retryable status (401, 404, 409
 /// without `Retry-After`, ...) yields the typed error and ends the stream; a 204 ends it quietly.
 /// Dropping the stream closes the connection.
+///
+/// `P` is the operation's parameters ([`RequestParams`]; `()` when it has none), sent with every
+/// connection: generated code adds a typed setter per optional parameter (`.types([...])`).
 #[must_use = "streams do nothing unless polled"]
-pub struct EventStream<T> {
+pub struct EventStream<T, P = ()> {
     config: Option<Config<T>>,
+    params: P,
     inner: Option<BoxStream<'static, Result<T>>>,
     last_event_id: Arc<Mutex<Option<String>>>,
 }
 
-impl<T> fmt::Debug for EventStream<T> {
+impl<T, P: fmt::Debug> fmt::Debug for EventStream<T, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventStream")
+            .field("params", &self.params)
             .field("started", &self.inner.is_some())
             .field(
                 "last_event_id",
@@ -107,8 +112,34 @@ impl<T: Send + 'static> EventStream<T> {
                 max_reconnects: None,
                 dedupe_window: 10_000,
             }),
+            params: (),
             inner: None,
             last_event_id: Arc::new(Mutex::new(None)),
+        }
+    }
+}
+
+impl<T: Send + 'static, P: RequestParams> EventStream<T, P> {
+    /// Replaces the operation's parameters (the typed setters change one each); they are sent
+    /// from the first connection on, so set them before polling.
+    pub fn params(mut self, params: P) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The operation's parameters, to change in place before the first poll.
+    pub fn params_mut(&mut self) -> &mut P {
+        &mut self.params
+    }
+
+    /// Attaches the operation's parameters (what generated methods return).
+    #[doc(hidden)]
+    pub fn bind_params<Q: RequestParams>(self, params: Q) -> EventStream<T, Q> {
+        EventStream {
+            config: self.config,
+            params,
+            inner: self.inner,
+            last_event_id: self.last_event_id,
         }
     }
 
@@ -161,14 +192,17 @@ impl<T: Send + 'static> EventStream<T> {
     }
 }
 
-impl<T: Send + 'static> Stream for EventStream<T> {
+impl<T: Send + 'static, P: RequestParams> Stream for EventStream<T, P> {
     type Item = Result<T>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         if this.inner.is_none() {
             match this.config.take() {
-                Some(config) => this.inner = Some(run(config, this.last_event_id.clone())),
+                Some(mut config) => {
+                    config.spec = this.params.apply(config.spec.clone());
+                    this.inner = Some(run(config, this.last_event_id.clone()));
+                }
                 None => return Poll::Ready(None),
             }
         }

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tka::models::{BeatInput, BeatsReplace, CommandKind, ErrorCode, SequenceCreate, SequencePatch};
-use tka::resources::history;
 use tka::{Error, Tka};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -167,11 +166,7 @@ async fn lost_answers_are_retried_with_their_key_and_applied_once() {
     let keys = proxy.keys.lock().unwrap().clone();
     assert_eq!(keys.len(), 2, "sent twice: {keys:?}");
     assert_eq!(keys[0], keys[1]);
-    let page = direct
-        .history()
-        .list(&seq.id, &history::HistoryListParams::default())
-        .await
-        .unwrap();
+    let page = direct.history().list(&seq.id).await.unwrap();
     let commands: Vec<CommandKind> = page.data.iter().map(|e| e.command.clone()).collect();
     assert_eq!(
         commands,
@@ -223,11 +218,7 @@ async fn a_patch_answered_429_is_retried_and_one_beyond_the_ceiling_returned_at_
         assert_eq!(done.name, format!("Name {i}"));
         patches += 1;
     }
-    let page = patient
-        .history()
-        .list(&seq.id, &history::HistoryListParams::default())
-        .await
-        .unwrap();
+    let page = patient.history().list(&seq.id).await.unwrap();
     let updates = page
         .data
         .iter()

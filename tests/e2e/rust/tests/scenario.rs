@@ -6,7 +6,7 @@ use tka::models::{
     BeatCreate, BeatInput, BeatMove, BeatPatch, ChangeEvent, EventType, SequenceCreate,
     SequencePatch, WsClientMessage, WsServerMessage, WsSubscribeMessage,
 };
-use tka::resources::{history, sequences};
+use tka::resources::sequences;
 use tka::runtime::WsOptions;
 use tka::{Error, Tka};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -118,19 +118,30 @@ async fn the_tka_scenario() {
             .await
             .unwrap();
     }
-    let params = sequences::SequencesListParams {
-        limit: Some(2),
-        ..Default::default()
-    };
     let names: Vec<String> = tka
         .sequences()
-        .list(&params)
+        .list()
+        .limit(2)
         .items()
         .map(|s| s.unwrap().name)
         .collect()
         .await;
     assert_eq!(names.len(), 5);
     assert_eq!(&names[3..], ["Flow", "Blank"]);
+    // Filters are setters too; a whole params struct can be passed instead.
+    let extra = tka.sequences().list().name_contains("extra").limit(2);
+    let extras: Vec<String> = extra.items().map(|s| s.unwrap().name).collect().await;
+    assert_eq!(extras, ["Extra 2", "Extra 1", "Extra 0"]);
+    let page = tka
+        .sequences()
+        .list()
+        .params(sequences::SequencesListParams {
+            word: Some("nothing-has-this-word".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(page.data.is_empty());
 
     // Beats: append, insert, update, move, remove; the word follows.
     let id = flow.id.clone();
@@ -212,14 +223,36 @@ async fn the_tka_scenario() {
         }
     };
     ws.close();
-    match event {
-        ChangeEvent::BeatAdded(added) => assert_eq!(added.data.beat.letter.as_deref(), Some("W")),
+    let added_id = match event {
+        ChangeEvent::BeatAdded(added) => {
+            assert_eq!(added.data.beat.letter.as_deref(), Some("W"));
+            added.id
+        }
         other => panic!("expected beat.added, got {other:?}"),
-    }
+    };
     tka.history().undo(&id).await.unwrap();
 
     // Undo and redo, deletion included; the history lists it.
     tka.sequences().delete(&id).await.unwrap();
+
+    // The SSE stream resumed after the beat: its `types` and `sequence_id` setters skip the
+    // undo that came first, so the deletion is the first event.
+    let mut events = tka
+        .events()
+        .stream()
+        .types([EventType::SequenceDeleted])
+        .sequence_id([id.clone()])
+        .last_event_id_start(Some(added_id));
+    match events
+        .next()
+        .await
+        .expect("an event")
+        .expect("a decoded event")
+    {
+        ChangeEvent::SequenceDeleted(deleted) => assert_eq!(deleted.sequence_id, id),
+        other => panic!("expected sequence.deleted, got {other:?}"),
+    }
+    events.close();
     assert!(matches!(
         tka.sequences().get(&id).await,
         Err(Error::NotFound(_))
@@ -230,11 +263,7 @@ async fn the_tka_scenario() {
     assert_eq!(back.sequence.map(|s| s.word), Some("QBCZ".to_string()));
     let again = tka.history().redo(&id).await.unwrap();
     assert_eq!(again.sequence.map(|s| s.word), Some("QBC".to_string()));
-    let page = tka
-        .history()
-        .list(&id, &history::HistoryListParams::default())
-        .await
-        .unwrap();
+    let page = tka.history().list(&id).await.unwrap();
     assert!(page.data.iter().any(|e| e.undone));
 
     // A stale If-Match (a version number or the tag as sent) is a typed 412 whose body is the

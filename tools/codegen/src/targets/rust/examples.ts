@@ -30,15 +30,21 @@ export interface MethodShape {
   pathParams: Parameter[];
   body: RequestBody | null;
   bodyArg: string;
-  params: { name: string; derivesDefault: boolean; fields: { name: string; type: string; ref: TypeRef }[] } | null;
+  /** Required query, header and cookie parameters, passed after the path parameters. */
+  positional: Parameter[];
+  /** The optional parameters' setters. */
+  setters: { setter: string; ref: TypeRef; wire: string; default: unknown; deprecated: boolean }[];
+  /** A required Last-Event-ID's argument. */
+  lastEventIdArg: string | null;
   ifMatch: boolean;
   returns: string;
 }
 
 /**
- * A method's example: the call with example arguments, after the statements building them.
- * `compiles` is false when the example cannot build an argument (a params struct or a form with
- * required members): the README shows it with a placeholder, the rustdoc leaves it out.
+ * A method's example: the call with example arguments, after the statements building them, and
+ * the first optional parameter with a plain example value set (`.limit(20)`). `compiles` is
+ * false when the example cannot build an argument (a form with required members): the README
+ * shows it with a placeholder, the rustdoc leaves it out.
  */
 export function methodExample(
   types: RustTypes,
@@ -50,8 +56,10 @@ export function methodExample(
   let usesJson = false;
   let bodyExpr = "";
   const body = m.body;
-  // Path parameters: scalars inline; others (unions, arrays, objects, date-times) built first.
-  const pathArgs = m.pathParams.map((p) => {
+  // Path and required parameters: scalars inline; others (unions, arrays, objects, date-times)
+  // built first.
+  const pathArgs = [...m.pathParams, ...m.positional].map((p) => {
+    if (p.in === "header" && p.role === "if-match") return "3";
     const t = types.bare(types.resolve(p.type));
     if (t === "String") return '"…"';
     if (t === "bool") return "false";
@@ -62,10 +70,12 @@ export function methodExample(
     lines.push(statement.line.replaceAll("crate::runtime::", `${m.libName}::runtime::`));
     if (/(?<![\w:])models::/.test(statement.line)) uses.add(`use ${m.libName}::models;`);
     usesJson ||= statement.usesJson;
-    // Passed as the method takes it (see pathParameters): models and arrays borrowed.
-    const rust = types.bare(types.resolve(p.type), "models::");
-    return rust.startsWith("models::") || rust.startsWith("Vec<") ? `&${name}` : name;
+    // Passed as the method takes it (see pathParameters, operationParams): what is not Copy borrowed.
+    const rust = types.type(p.type, "models::");
+    if (p.in === "path") return rust.startsWith("models::") || rust.startsWith("Vec<") ? `&${name}` : name;
+    return types.copy(p.type) || rust.startsWith("Option<") ? name : `&${name}`;
   });
+  if (m.lastEventIdArg !== null) pathArgs.push('"…"');
   if (body !== null) {
     if (body.kind === "binary") bodyExpr = 'b"..."';
     else if (body.kind === "text") bodyExpr = '"…"';
@@ -90,26 +100,11 @@ export function methodExample(
       bodyExpr = `&${m.bodyArg}`;
     }
   }
-  // A params struct with required members is a literal of example values (`None` for the others).
-  let paramsExpr = "";
-  if (m.params !== null) {
-    uses.add(`use ${m.libName}::resources::${bare(m.module)}::${m.params.name};`);
-    const required = m.params.fields.filter((f) => !f.type.startsWith("Option<"));
-    const literal = structLiteral(types, m.params.derivesDefault ? required : m.params.fields);
-    if (literal !== null && required.length > 0) {
-      // The required members are shown with example values, the rest left to their default.
-      const rest = m.params.derivesDefault && required.length < m.params.fields.length ? ", ..Default::default()" : "";
-      lines.push(`let params = ${m.params.name} { ${literal}${rest} };`);
-      paramsExpr = "&params";
-    } else if (m.params.derivesDefault) paramsExpr = `&${m.params.name}::default()`;
-  }
-  const args = [
-    ...pathArgs,
-    ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : []),
-    ...(m.params !== null ? [paramsExpr === "" ? "&params" : paramsExpr] : []),
-  ].join(", ");
-  const call = `${m.client}.${m.property}().${m.name}(${args})${m.ifMatch ? ".if_match(3)" : ""}`;
-  const resultType = m.returns.replace(/^PendingRequest<(.*)>$/, "$1");
+  const args = [...pathArgs, ...(body ? [body.required ? bodyExpr : `Some(${bodyExpr})`] : [])].join(", ");
+  const setter = setterExample(types, op, m.setters);
+  if (setter.includes("models::")) uses.add(`use ${m.libName}::models;`);
+  const call = `${m.client}.${m.property}().${m.name}(${args})${setter}${m.ifMatch ? ".if_match(3)" : ""}`;
+  const resultType = m.returns.replace(/^PendingRequest<(.*?)(, \w+Params)?>$/, "$1");
   lines.push(
     op.pagination
       ? `let page = ${call}.await?;`
@@ -122,8 +117,43 @@ export function methodExample(
   const title = `// ${(op.summary ?? `${op.method.toUpperCase()} ${op.path}`).replace(/\s+/g, " ").trim()}`;
   return {
     example: { uses: [...uses], lines: [title, ...lines], usesJson },
-    compiles: !(m.params !== null && paramsExpr === "") && bodyExpr !== "form",
+    compiles: bodyExpr !== "form",
   };
+}
+
+/**
+ * `.setter(value)` of the first optional parameter (not deprecated, not a page cursor) that is a string, has a
+ * plain default (a number is not made up: 0 may be out of range), or is a string enum or an
+ * array of one (its first member), or "".
+ */
+function setterExample(types: RustTypes, op: Operation, setters: MethodShape["setters"]): string {
+  for (const s of setters) {
+    if (s.deprecated || (op.pagination !== null && s.wire === op.pagination.cursorParam)) continue;
+    const r = types.resolve(s.ref);
+    const member = enumMember(types, r.kind === "array" ? r.items : r);
+    if (member !== null) return `.${s.setter}(${r.kind === "array" ? `[${member}]` : member})`;
+    if (r.kind !== "primitive" || (r.type === "string" && r.format !== undefined)) continue;
+    const value = s.default ?? (r.type === "string" ? exampleJson(types.ir, s.ref) : undefined);
+    const literal =
+      typeof value === "string" && r.type === "string"
+        ? rustString(value)
+        : (typeof value === "boolean" && r.type === "boolean") ||
+            (typeof value === "number" && Number.isInteger(value) && r.type === "integer")
+          ? String(value)
+          : null;
+    if (literal !== null) return `.${s.setter}(${literal})`;
+  }
+  return "";
+}
+
+/** The first member of a string enum (`models::EventType::SequenceCreated`), or null. */
+function enumMember(types: RustTypes, ref: TypeRef): string | null {
+  const r = types.resolve(ref);
+  if (r.kind !== "model" || types.nullable(ref)) return null;
+  const m = types.model(r.name);
+  const first = m.kind === "enum" && m.valueType === "string" ? m.members[0] : undefined;
+  if (first === undefined) return null;
+  return `models::${types.typeName(m.name)}::${first.names?.rust?.member ?? String(first.value)}`;
 }
 
 /** The members of a struct literal: example values for required fields, `None` for optional ones. */

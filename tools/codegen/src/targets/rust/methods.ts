@@ -8,8 +8,9 @@ import { errorBodies, requestPath } from "../sdk-common.ts";
 import type { Render } from "../types.ts";
 import { bodyCalls, requestBody } from "./bodies.ts";
 import { methodExample, type RustExample } from "./examples.ts";
-import { bare, TRAIT_METHODS } from "./names.ts";
-import { call, onRequest, paramsStruct, pathParameters } from "./parameters.ts";
+import { bare, RUNTIME_METHODS, TRAIT_METHODS } from "./names.ts";
+import { call, onRequest, operationParams, pathParameters } from "./parameters.ts";
+import { paramsItems } from "./setters.ts";
 import { streamEvents } from "./streams.ts";
 import { chain, type RustTypes, rustDoc, rustString, signature } from "./types.ts";
 
@@ -64,26 +65,27 @@ export function operationMethod(
   const pascal = pascalCase(bare(name));
   // Named after the resource too (`SequencesListParams`), so names never repeat across modules.
   const paramsName = `${className}${pascal}Params`;
-  const argNames = new Set(pathParams.map((p) => bare(p.names?.rust?.param ?? p.name)));
-  const paramsArg = argNames.has("params") ? "request_params" : "params";
+  const argNames = new Set(
+    [...pathParams, ...extra.filter((p) => p.required)].map((p) => bare(p.names?.rust?.param ?? p.name)),
+  );
   const bodyArg = argNames.has("body") ? "request_body" : "body";
+  const kind = op.pagination ? "paginator" : op.streaming ? "stream" : "request";
 
   const path = pathParameters(render, types, pathParams);
   if (path.usesModels) usesModels = true;
   if (path.usesStyle) imports.add("Style");
-  const args = ["&self", ...path.args];
-  const calls = [...path.calls];
+  const params = operationParams(render, types, extra, RUNTIME_METHODS[kind], q);
+  // Path, then required query, header and cookie parameters, then the body; the optional ones
+  // are setters on what the method returns.
+  const args = ["&self", ...path.args, ...params.args];
+  const calls = [...path.calls, ...params.argCalls];
+  // A required Last-Event-ID is an argument too; an optional one is the stream's `.last_event_id_start`.
+  const lastEventIdArg = lastEventId?.required ? (lastEventId.names?.rust?.param ?? lastEventId.name) : null;
+  if (lastEventIdArg !== null) args.push(`${lastEventIdArg}: &str`);
   if (body) args.push(`${bodyArg}: ${body.required ? `&${body.type}` : `Option<&${body.type}>`}`);
-  const params = paramsStruct(
-    render,
-    types,
-    [...extra, ...(lastEventId ? [lastEventId] : [])],
-    lastEventId,
-    paramsArg,
-    q,
-  );
-  calls.push(...params.calls);
-  if (params.fields.length > 0) args.push(`${paramsArg}: &${paramsName}`);
+  const hasParams = params.fields.length > 0;
+  const bind = hasParams ? [call(render, "bindParams", { params: `${paramsName}::default()` })] : [];
+  const withParams = (t: string) => (hasParams ? `${t}, ${paramsName}>` : `${t}>`);
   const attach = body === null ? [] : bodyCalls(render, body, bodyArg);
   if (body?.required) calls.push(...attach);
   if (content?.kind === "text" || content?.kind === "binary")
@@ -122,7 +124,7 @@ export function operationMethod(
   if (op.pagination) {
     const pg = op.pagination;
     imports.add("Paginator");
-    returns = `Paginator<${q(pg.itemType)}>`;
+    returns = withParams(`Paginator<${q(pg.itemType)}`);
     const pcalls = [call(render, "paginate", {})];
     if (!(pg.cursorParam === "cursor" || pg.cursorParam === ""))
       pcalls.push(call(render, "cursorParam", { name: rustString(pg.cursorParam) }));
@@ -145,15 +147,14 @@ export function operationMethod(
           : "None";
       pcalls.push(call(render, "pageStyle", { style, limit }));
     }
-    view.paginate = true;
-    view.result = chain("", "self.core", pcalls, "", "        ");
+    view.result = chain("", "self.core", [...pcalls, ...bind], "", "        ");
     docTail = "`.await` gives the first page; `.items()` streams every item across pages.";
   } else if (op.streaming) {
     imports.add("EventStream");
     const events = streamEvents(render, types, op, className, name, q);
     if (events.usesSseMessage) imports.add("SseMessage");
     items.push(...events.items);
-    returns = `EventStream<${events.eventType}>`;
+    returns = withParams(`EventStream<${events.eventType}`);
     let decoder = events.decoder;
     if (decoder.includes("::")) {
       // A named decoder keeps the chain within rustfmt's call width.
@@ -161,13 +162,9 @@ export function operationMethod(
       decoder = "decode";
     }
     const scalls = [call(render, "eventStream", { decoder })];
-    if (lastEventId) {
-      const field = `${paramsArg}.${lastEventId.names?.rust?.param ?? lastEventId.name}`;
-      const value = lastEventId.required ? `Some(${field}.to_string())` : `${field}.clone()`;
-      scalls.push(call(render, "lastEventId", { value }));
-    }
-    view.stream = true;
-    view.result = chain("", "self.core", scalls, "", "        ");
+    if (lastEventIdArg !== null)
+      scalls.push(call(render, "lastEventId", { value: `Some(${lastEventIdArg}.to_owned())` }));
+    view.result = chain("", "self.core", [...scalls, ...bind], "", "        ");
     docTail = "A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.";
   } else {
     imports.add("PendingRequest");
@@ -178,8 +175,8 @@ export function operationMethod(
       result = content.kind === "text" ? "String" : "Vec<u8>";
       request = content.kind === "text" ? "request_text" : "request_bytes";
     }
-    returns = `PendingRequest<${result}>`;
-    view.request = request;
+    returns = withParams(`PendingRequest<${result}`);
+    view.result = chain("", "self.core", [`.${request}(spec)`, ...bind], "", "        ");
     docTail = "`.await` for the result, `.with_response().await` for the raw response too.";
   }
 
@@ -187,6 +184,15 @@ export function operationMethod(
   const notes = [
     `\`${op.method.toUpperCase()} ${op.path}\`.`,
     docTail,
+    hasParams
+      ? `Optional parameters: ${params.fields
+          .slice(0, 3)
+          .map((f) => `\`.${f.setter}(..)\``)
+          .join(
+            ", ",
+          )}${params.fields.length > 3 ? ", ..." : ""} on what it returns (or \`.params(${paramsName} { .. })\`).`
+      : "",
+    lastEventId && !lastEventId.required ? "`.last_event_id_start(Some(id))` resumes after an event id." : "",
     ifMatch ? "`.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`." : "",
     !["get", "head", "options"].includes(op.method)
       ? "An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours)."
@@ -199,18 +205,10 @@ export function operationMethod(
   if (TRAIT_METHODS.has(bare(name))) lints.push("clippy::should_implement_trait");
   if (/^(to|into|from|as|is)_/.test(bare(name))) lints.push("clippy::wrong_self_convention");
 
-  if (params.fields.length > 0) {
-    items.unshift(
-      render("rust/method/params.rs.hbs", {
-        className,
-        method: bare(name),
-        name: paramsName,
-        default: params.derivesDefault,
-        fields: params.fields,
-      }),
-    );
+  if (hasParams) {
+    items.unshift(paramsItems(render, { className, method: bare(name), name: paramsName, returns }, params));
   }
-  if (body?.form) items.splice(params.fields.length > 0 ? 1 : 0, 0, body.form.struct);
+  if (body?.form) items.splice(hasParams ? 1 : 0, 0, body.form.struct);
 
   // The example: what the README shows and the method's rustdoc compiles (`no_run`).
   const example = methodExample(types, op, {
@@ -222,10 +220,9 @@ export function operationMethod(
     pathParams,
     body,
     bodyArg,
-    params:
-      params.fields.length === 0
-        ? null
-        : { name: paramsName, derivesDefault: params.derivesDefault, fields: params.fields },
+    positional: params.positional,
+    setters: params.fields,
+    lastEventIdArg,
     ifMatch: ifMatch !== undefined,
     returns,
   });

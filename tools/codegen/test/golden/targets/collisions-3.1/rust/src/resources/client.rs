@@ -11,50 +11,21 @@ pub struct ClientResource<'a> {
 }
 
 impl ClientResource<'_> {
-    /// `GET /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `GET /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too. Optional parameters: `.class(..)`, `.r#type(..)`, `.body_param(..)`, ... on what it returns (or `.params(ClientResourceDeleteParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(collisions: &collisions::Collisions) -> Result<(), Box<dyn std::error::Error>> {
-    /// use collisions::resources::client::ClientResourceDeleteParams;
-    /// let type_result = collisions.client().delete("…", &ClientResourceDeleteParams::default()).await?;
+    /// let type_result = collisions.client().delete("…").class("…").await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(
-        &self,
-        r#in: &str,
-        params: &ClientResourceDeleteParams,
-    ) -> PendingRequest<models::Type> {
-        let spec = RequestSpec::get("/type/{in}")
-            .path_param("in", r#in)
-            .query("class", &params.class)
-            .query("type", params.r#type.as_ref().map(|v| &v.r#type))
-            .query("class", params.r#type.as_ref().map(|v| &v.class))
-            .query("from", params.r#type.as_ref().map(|v| &v.from))
-            .query("async", params.r#type.as_ref().map(|v| &v.r#async))
-            .query("self", params.r#type.as_ref().map(|v| &v.self_))
-            .query("Self", params.r#type.as_ref().map(|v| &v.self_2))
-            .query("in", params.r#type.as_ref().map(|v| &v.r#in))
-            .query("fooBar", params.r#type.as_ref().map(|v| &v.foo_bar_2))
-            .query("foo_bar", params.r#type.as_ref().map(|v| &v.foo_bar))
-            .query("FooBar", params.r#type.as_ref().map(|v| &v.foo_bar_3))
-            .query("1st", params.r#type.as_ref().map(|v| &v.field_1st))
-            .query("static", params.r#type.as_ref().map(|v| &v.r#static))
-            .query("move", params.r#type.as_ref().map(|v| &v.r#move))
-            .query("ref", params.r#type.as_ref().map(|v| &v.r#ref))
-            .query("json", params.r#type.as_ref().map(|v| &v.json))
-            .query("default", params.r#type.as_ref().map(|v| &v.default))
-            .query("", params.r#type.as_ref().map(|v| &v.field))
-            .query("$", params.r#type.as_ref().map(|v| &v.field_2))
-            .query("crate", params.r#type.as_ref().map(|v| &v.crate_))
-            .query("None", params.r#type.as_ref().map(|v| &v.none))
-            .query("body", &params.body_param)
-            .query("fooBar", &params.foo_bar_2)
-            .query("foo_bar", &params.foo_bar)
-            .header("self", params.self_param.as_ref());
-        self.core.request(spec)
+    pub fn delete(&self, r#in: &str) -> PendingRequest<models::Type, ClientResourceDeleteParams> {
+        let spec = RequestSpec::get("/type/{in}").path_param("in", r#in);
+        self.core
+            .request(spec)
+            .bind_params(ClientResourceDeleteParams::default())
     }
 
     /// `POST /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
@@ -82,7 +53,8 @@ impl ClientResource<'_> {
     }
 }
 
-/// The query and header parameters of [`ClientResource::delete`].
+/// The optional query, header and cookie parameters of [`ClientResource::delete`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientResourceDeleteParams {
     /// The `class` query parameter.
@@ -97,4 +69,73 @@ pub struct ClientResourceDeleteParams {
     pub foo_bar: Option<String>,
     /// The `self` header parameter.
     pub self_param: Option<String>,
+}
+
+impl crate::runtime::RequestParams for ClientResourceDeleteParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("class", &self.class)
+            .query("type", self.r#type.as_ref().map(|v| &v.r#type))
+            .query("class", self.r#type.as_ref().map(|v| &v.class))
+            .query("from", self.r#type.as_ref().map(|v| &v.from))
+            .query("async", self.r#type.as_ref().map(|v| &v.r#async))
+            .query("self", self.r#type.as_ref().map(|v| &v.self_))
+            .query("Self", self.r#type.as_ref().map(|v| &v.self_2))
+            .query("in", self.r#type.as_ref().map(|v| &v.r#in))
+            .query("fooBar", self.r#type.as_ref().map(|v| &v.foo_bar_2))
+            .query("foo_bar", self.r#type.as_ref().map(|v| &v.foo_bar))
+            .query("FooBar", self.r#type.as_ref().map(|v| &v.foo_bar_3))
+            .query("1st", self.r#type.as_ref().map(|v| &v.field_1st))
+            .query("static", self.r#type.as_ref().map(|v| &v.r#static))
+            .query("move", self.r#type.as_ref().map(|v| &v.r#move))
+            .query("ref", self.r#type.as_ref().map(|v| &v.r#ref))
+            .query("json", self.r#type.as_ref().map(|v| &v.json))
+            .query("default", self.r#type.as_ref().map(|v| &v.default))
+            .query("", self.r#type.as_ref().map(|v| &v.field))
+            .query("$", self.r#type.as_ref().map(|v| &v.field_2))
+            .query("crate", self.r#type.as_ref().map(|v| &v.crate_))
+            .query("None", self.r#type.as_ref().map(|v| &v.none))
+            .query("body", &self.body_param)
+            .query("fooBar", &self.foo_bar_2)
+            .query("foo_bar", &self.foo_bar)
+            .header("self", self.self_param.as_ref())
+    }
+}
+
+/// The optional parameters of [`ClientResource::delete`], one setter each.
+impl PendingRequest<models::Type, ClientResourceDeleteParams> {
+    /// The `class` query parameter.
+    pub fn class(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().class = Some(value.into());
+        self
+    }
+
+    /// The `type` query parameter.
+    pub fn r#type(mut self, value: models::Type) -> Self {
+        self.params_mut().r#type = Some(value);
+        self
+    }
+
+    /// The `body` query parameter.
+    pub fn body_param(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().body_param = Some(value.into());
+        self
+    }
+
+    /// The `fooBar` query parameter.
+    pub fn foo_bar_2(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().foo_bar_2 = Some(value.into());
+        self
+    }
+
+    /// The `foo_bar` query parameter.
+    pub fn foo_bar(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().foo_bar = Some(value.into());
+        self
+    }
+
+    /// The `self` header parameter.
+    pub fn self_param(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().self_param = Some(value.into());
+        self
+    }
 }

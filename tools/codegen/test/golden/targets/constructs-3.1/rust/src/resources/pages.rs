@@ -13,77 +13,71 @@ pub struct Pages<'a> {
 impl Pages<'_> {
     /// Paged by the `Link` header (GitHub's style) over an array body.
     ///
-    /// `GET /palettes`. `.await` gives the first page; `.items()` streams every item across pages.
+    /// `GET /palettes`. `.await` gives the first page; `.items()` streams every item across pages. Optional parameters: `.per_page(..)`, `.page_param(..)` on what it returns (or `.params(PagesListPalettesParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
-    /// use constructs::resources::pages::PagesListPalettesParams;
-    /// let page = constructs.pages().list_palettes(&PagesListPalettesParams::default()).await?;
+    /// let page = constructs.pages().list_palettes().per_page(30).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list_palettes(&self, params: &PagesListPalettesParams) -> Paginator<models::Palette> {
-        let spec = RequestSpec::get("/palettes")
-            .query("per_page", params.per_page)
-            .query("page", params.page);
+    pub fn list_palettes(&self) -> Paginator<models::Palette, PagesListPalettesParams> {
+        let spec = RequestSpec::get("/palettes");
         self.core
             .paginate(spec)
             .page_fields(None, "", None)
             .page_style(PageStyle::Link, None)
+            .bind_params(PagesListPalettesParams::default())
     }
 
     /// Paged by page number (an array body).
     ///
-    /// `GET /palettes/by-number`. `.await` gives the first page; `.items()` streams every item across pages.
+    /// `GET /palettes/by-number`. `.await` gives the first page; `.items()` streams every item across pages. Optional parameters: `.page_param(..)` on what it returns (or `.params(PagesListPalettesByNumberParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
-    /// use constructs::resources::pages::PagesListPalettesByNumberParams;
-    /// let page = constructs.pages().list_palettes_by_number(&PagesListPalettesByNumberParams::default()).await?;
+    /// let page = constructs.pages().list_palettes_by_number().await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn list_palettes_by_number(
         &self,
-        params: &PagesListPalettesByNumberParams,
-    ) -> Paginator<models::Palette> {
-        let spec = RequestSpec::get("/palettes/by-number").query("page", params.page);
+    ) -> Paginator<models::Palette, PagesListPalettesByNumberParams> {
+        let spec = RequestSpec::get("/palettes/by-number");
         self.core
             .paginate(spec)
             .cursor_param("page")
             .page_fields(None, "", None)
             .page_style(PageStyle::PageNumber, None)
+            .bind_params(PagesListPalettesByNumberParams::default())
     }
 
     /// Paged by offset and limit.
     ///
-    /// `GET /palettes/by-offset`. `.await` gives the first page; `.items()` streams every item across pages.
+    /// `GET /palettes/by-offset`. `.await` gives the first page; `.items()` streams every item across pages. Optional parameters: `.offset(..)`, `.limit(..)` on what it returns (or `.params(PagesListPalettesByOffsetParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
-    /// use constructs::resources::pages::PagesListPalettesByOffsetParams;
-    /// let page = constructs.pages().list_palettes_by_offset(&PagesListPalettesByOffsetParams::default()).await?;
+    /// let page = constructs.pages().list_palettes_by_offset().await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn list_palettes_by_offset(
         &self,
-        params: &PagesListPalettesByOffsetParams,
-    ) -> Paginator<models::Palette> {
-        let spec = RequestSpec::get("/palettes/by-offset")
-            .query("offset", params.offset)
-            .query("limit", params.limit);
+    ) -> Paginator<models::Palette, PagesListPalettesByOffsetParams> {
+        let spec = RequestSpec::get("/palettes/by-offset");
         self.core
             .paginate(spec)
             .cursor_param("offset")
             .page_fields(Some("results"), "", None)
             .page_style(PageStyle::Offset, Some("limit"))
+            .bind_params(PagesListPalettesByOffsetParams::default())
     }
 
     /// Paged by the next page's URL in the body.
@@ -107,7 +101,8 @@ impl Pages<'_> {
     }
 }
 
-/// The query and header parameters of [`Pages::list_palettes`].
+/// The optional query, header and cookie parameters of [`Pages::list_palettes`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PagesListPalettesParams {
     /// The `per_page` query parameter.
@@ -116,18 +111,78 @@ pub struct PagesListPalettesParams {
     pub page: Option<i64>,
 }
 
-/// The query and header parameters of [`Pages::list_palettes_by_number`].
+impl crate::runtime::RequestParams for PagesListPalettesParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("per_page", self.per_page)
+            .query("page", self.page)
+    }
+}
+
+/// The optional parameters of [`Pages::list_palettes`], one setter each.
+impl Paginator<models::Palette, PagesListPalettesParams> {
+    /// The `per_page` query parameter.
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.params_mut().per_page = Some(value);
+        self
+    }
+
+    /// The `page` query parameter.
+    pub fn page_param(mut self, value: i64) -> Self {
+        self.params_mut().page = Some(value);
+        self
+    }
+}
+
+/// The optional query, header and cookie parameters of [`Pages::list_palettes_by_number`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PagesListPalettesByNumberParams {
     /// The `page` query parameter.
     pub page: Option<i64>,
 }
 
-/// The query and header parameters of [`Pages::list_palettes_by_offset`].
+impl crate::runtime::RequestParams for PagesListPalettesByNumberParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("page", self.page)
+    }
+}
+
+/// The optional parameters of [`Pages::list_palettes_by_number`], one setter each.
+impl Paginator<models::Palette, PagesListPalettesByNumberParams> {
+    /// The `page` query parameter.
+    pub fn page_param(mut self, value: i64) -> Self {
+        self.params_mut().page = Some(value);
+        self
+    }
+}
+
+/// The optional query, header and cookie parameters of [`Pages::list_palettes_by_offset`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PagesListPalettesByOffsetParams {
     /// The `offset` query parameter.
     pub offset: Option<i64>,
     /// The `limit` query parameter.
     pub limit: Option<i64>,
+}
+
+impl crate::runtime::RequestParams for PagesListPalettesByOffsetParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("offset", self.offset).query("limit", self.limit)
+    }
+}
+
+/// The optional parameters of [`Pages::list_palettes_by_offset`], one setter each.
+impl Paginator<models::Palette, PagesListPalettesByOffsetParams> {
+    /// The `offset` query parameter.
+    pub fn offset(mut self, value: i64) -> Self {
+        self.params_mut().offset = Some(value);
+        self
+    }
+
+    /// The `limit` query parameter.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.params_mut().limit = Some(value);
+        self
+    }
 }

@@ -13,25 +13,23 @@ pub struct Shapes<'a> {
 impl Shapes<'_> {
     /// Paged with the members this API names (`items`, `nextPageToken`, no has-more member).
     ///
-    /// `GET /shapes`. `.await` gives the first page; `.items()` streams every item across pages.
+    /// `GET /shapes`. `.await` gives the first page; `.items()` streams every item across pages. Optional parameters: `.page_token(..)`, `.page_size(..)` on what it returns (or `.params(ShapesListParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
-    /// use constructs::resources::shapes::ShapesListParams;
-    /// let page = constructs.shapes().list(&ShapesListParams::default()).await?;
+    /// let page = constructs.shapes().list().await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self, params: &ShapesListParams) -> Paginator<models::Shape> {
-        let spec = RequestSpec::get("/shapes")
-            .query("pageToken", &params.page_token)
-            .query("pageSize", params.page_size);
+    pub fn list(&self) -> Paginator<models::Shape, ShapesListParams> {
+        let spec = RequestSpec::get("/shapes");
         self.core
             .paginate(spec)
             .cursor_param("pageToken")
             .page_fields(Some("items"), "nextPageToken", None)
+            .bind_params(ShapesListParams::default())
     }
 
     /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
@@ -51,22 +49,21 @@ impl Shapes<'_> {
         self.core.request(spec)
     }
 
-    /// `GET /shapes/search`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `GET /shapes/search`. `.await` for the result, `.with_response().await` for the raw response too. Optional parameters: `.has(..)`, `.slug(..)` on what it returns (or `.params(ShapesSearchParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(constructs: &constructs::Constructs) -> Result<(), Box<dyn std::error::Error>> {
-    /// use constructs::resources::shapes::ShapesSearchParams;
-    /// let result = constructs.shapes().search(&ShapesSearchParams::default()).await?;
+    /// let result = constructs.shapes().search().slug("…").await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn search(&self, params: &ShapesSearchParams) -> PendingRequest<Vec<models::Shape>> {
-        let spec = RequestSpec::get("/shapes/search")
-            .query("has", &params.has)
-            .query("slug", &params.slug);
-        self.core.request(spec)
+    pub fn search(&self) -> PendingRequest<Vec<models::Shape>, ShapesSearchParams> {
+        let spec = RequestSpec::get("/shapes/search");
+        self.core
+            .request(spec)
+            .bind_params(ShapesSearchParams::default())
     }
 
     /// Answers nothing the document describes (no `responses`, allowed since 3.1).
@@ -160,7 +157,8 @@ impl Shapes<'_> {
     }
 }
 
-/// The query and header parameters of [`Shapes::list`].
+/// The optional query, header and cookie parameters of [`Shapes::list`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShapesListParams {
     /// The `pageToken` query parameter.
@@ -169,13 +167,57 @@ pub struct ShapesListParams {
     pub page_size: Option<i64>,
 }
 
-/// The query and header parameters of [`Shapes::search`].
+impl crate::runtime::RequestParams for ShapesListParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("pageToken", &self.page_token)
+            .query("pageSize", self.page_size)
+    }
+}
+
+/// The optional parameters of [`Shapes::list`], one setter each.
+impl Paginator<models::Shape, ShapesListParams> {
+    /// The `pageToken` query parameter.
+    pub fn page_token(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().page_token = Some(value.into());
+        self
+    }
+
+    /// The `pageSize` query parameter.
+    pub fn page_size(mut self, value: i64) -> Self {
+        self.params_mut().page_size = Some(value);
+        self
+    }
+}
+
+/// The optional query, header and cookie parameters of [`Shapes::search`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShapesSearchParams {
     /// One value or several.
     pub has: Option<models::SearchShapesHas>,
     /// The `slug` query parameter.
     pub slug: Option<models::Slug>,
+}
+
+impl crate::runtime::RequestParams for ShapesSearchParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("has", &self.has).query("slug", &self.slug)
+    }
+}
+
+/// The optional parameters of [`Shapes::search`], one setter each.
+impl PendingRequest<Vec<models::Shape>, ShapesSearchParams> {
+    /// One value or several.
+    pub fn has(mut self, value: models::SearchShapesHas) -> Self {
+        self.params_mut().has = Some(value);
+        self
+    }
+
+    /// The `slug` query parameter.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().slug = Some(value.into());
+        self
+    }
 }
 
 /// The parts of the multipart body of [`Shapes::upload_thumbnail`].

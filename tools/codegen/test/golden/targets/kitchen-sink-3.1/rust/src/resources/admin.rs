@@ -12,22 +12,21 @@ pub struct Admin<'a> {
 }
 
 impl Admin<'_> {
-    /// `GET /admin/stats`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `GET /admin/stats`. `.await` for the result, `.with_response().await` for the raw response too. Optional parameters: `.session(..)`, `.filter(..)` on what it returns (or `.params(AdminGetStatsParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
-    /// use kitchen_sink::resources::admin::AdminGetStatsParams;
-    /// let result = kitchen_sink.admin().get_stats(&AdminGetStatsParams::default()).await?;
+    /// let result = kitchen_sink.admin().get_stats().session("…").await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_stats(&self, params: &AdminGetStatsParams) -> PendingRequest<BTreeMap<String, i64>> {
-        let spec = RequestSpec::get("/admin/stats")
-            .cookie("session", params.session.as_ref())
-            .query_deep_object("filter", params.filter.iter().flatten());
-        self.core.request(spec)
+    pub fn get_stats(&self) -> PendingRequest<BTreeMap<String, i64>, AdminGetStatsParams> {
+        let spec = RequestSpec::get("/admin/stats");
+        self.core
+            .request(spec)
+            .bind_params(AdminGetStatsParams::default())
     }
 
     /// `GET /public/ping`. `.await` for the result, `.with_response().await` for the raw response too.
@@ -46,11 +45,34 @@ impl Admin<'_> {
     }
 }
 
-/// The query and header parameters of [`Admin::get_stats`].
+/// The optional query, header and cookie parameters of [`Admin::get_stats`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdminGetStatsParams {
     /// The `session` cookie parameter.
     pub session: Option<String>,
     /// The `filter` query parameter.
     pub filter: Option<BTreeMap<String, String>>,
+}
+
+impl crate::runtime::RequestParams for AdminGetStatsParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.cookie("session", self.session.as_ref())
+            .query_deep_object("filter", self.filter.iter().flatten())
+    }
+}
+
+/// The optional parameters of [`Admin::get_stats`], one setter each.
+impl PendingRequest<BTreeMap<String, i64>, AdminGetStatsParams> {
+    /// The `session` cookie parameter.
+    pub fn session(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().session = Some(value.into());
+        self
+    }
+
+    /// The `filter` query parameter.
+    pub fn filter(mut self, value: BTreeMap<String, String>) -> Self {
+        self.params_mut().filter = Some(value);
+        self
+    }
 }

@@ -10,30 +10,20 @@ pub struct Events<'a> {
 }
 
 impl Events<'_> {
-    /// `GET /events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
+    /// `GET /events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself. `.last_event_id_start(Some(id))` resumes after an event id.
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
-    /// use kitchen_sink::resources::events::EventsStreamParams;
-    /// let mut events = kitchen_sink.events().stream(&EventsStreamParams::default());
+    /// let mut events = kitchen_sink.events().stream();
     /// # Ok(())
     /// # }
     /// ```
-    pub fn stream(&self, params: &EventsStreamParams) -> EventStream<String> {
+    pub fn stream(&self) -> EventStream<String> {
         let spec = RequestSpec::get("/events");
-        self.core
-            .event_stream(spec, decode_stream)
-            .last_event_id_start(params.last_event_id.clone())
+        self.core.event_stream(spec, decode_stream)
     }
-}
-
-/// The query and header parameters of [`Events::stream`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct EventsStreamParams {
-    /// The `Last-Event-ID` header parameter.
-    pub last_event_id: Option<String>,
 }
 
 /// The raw `data` of every message of [`Events::stream`] (the document does not type the events).

@@ -48,26 +48,21 @@ impl Widgets<'_> {
 
     /// List widgets
     ///
-    /// `GET /widgets`. `.await` gives the first page; `.items()` streams every item across pages.
+    /// `GET /widgets`. `.await` gives the first page; `.items()` streams every item across pages. Optional parameters: `.limit(..)`, `.cursor(..)`, `.status(..)`, ... on what it returns (or `.params(WidgetsListParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
-    /// use kitchen_sink::resources::widgets::WidgetsListParams;
-    /// let page = kitchen_sink.widgets().list(&WidgetsListParams::default()).await?;
+    /// let page = kitchen_sink.widgets().list().limit(20).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self, params: &WidgetsListParams) -> Paginator<models::Widget> {
-        let spec = RequestSpec::get("/widgets")
-            .query("limit", params.limit)
-            .query("cursor", &params.cursor)
-            .query("status", &params.status)
-            .header("X-Trace-Id", params.x_trace_id.as_ref())
-            .query_delimited("sort", &params.sort, "|")
-            .errors(ERRORS_1);
-        self.core.paginate(spec)
+    pub fn list(&self) -> Paginator<models::Widget, WidgetsListParams> {
+        let spec = RequestSpec::get("/widgets").errors(ERRORS_1);
+        self.core
+            .paginate(spec)
+            .bind_params(WidgetsListParams::default())
     }
 
     /// `POST /widgets`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
@@ -149,10 +144,8 @@ impl Widgets<'_> {
     /// ```no_run
     /// # async fn example(kitchen_sink: &kitchen_sink::KitchenSink) -> Result<(), Box<dyn std::error::Error>> {
     /// use kitchen_sink::models;
-    /// use kitchen_sink::resources::widgets::WidgetsUpdateParams;
     /// let body = models::WidgetPatch { ..Default::default() };
-    /// let params = WidgetsUpdateParams { if_match: "…".to_string() };
-    /// let widget = kitchen_sink.widgets().update("…", &body, &params).await?;
+    /// let widget = kitchen_sink.widgets().update("…", 3, &body).await?;
     /// # Ok(())
     /// # }
     /// ```
@@ -160,12 +153,15 @@ impl Widgets<'_> {
     pub fn update(
         &self,
         widget_id: &str,
+        if_match: impl Into<crate::runtime::ETag>,
         body: &models::WidgetPatch,
-        params: &WidgetsUpdateParams,
     ) -> PendingRequest<models::Widget> {
         let spec = RequestSpec::patch("/widgets/{widget_id}")
             .path_param("widget_id", widget_id)
-            .header("If-Match", Some(&params.if_match))
+            .header(
+                "If-Match",
+                Some(Into::<crate::runtime::ETag>::into(if_match)),
+            )
             .json(body)
             .content_type("application/merge-patch+json")
             .errors(ERRORS_4);
@@ -226,7 +222,8 @@ static ERRORS_3: &[(&str, ErrorDecoder)] = &[("404", decode_error::<models::Prob
 /// Error bodies the operations of this module declare: status and model.
 static ERRORS_4: &[(&str, ErrorDecoder)] = &[("412", decode_error::<models::Problem>)];
 
-/// The query and header parameters of [`Widgets::list`].
+/// The optional query, header and cookie parameters of [`Widgets::list`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct WidgetsListParams {
     /// The `limit` query parameter.
@@ -241,9 +238,48 @@ pub struct WidgetsListParams {
     pub sort: Option<Vec<String>>,
 }
 
-/// The query and header parameters of [`Widgets::update`].
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct WidgetsUpdateParams {
-    /// The `If-Match` header parameter.
-    pub if_match: String,
+impl crate::runtime::RequestParams for WidgetsListParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("limit", self.limit)
+            .query("cursor", &self.cursor)
+            .query("status", &self.status)
+            .header("X-Trace-Id", self.x_trace_id.as_ref())
+            .query_delimited("sort", &self.sort, "|")
+    }
+}
+
+/// The optional parameters of [`Widgets::list`], one setter each.
+impl Paginator<models::Widget, WidgetsListParams> {
+    /// The `limit` query parameter.
+    pub fn limit(mut self, value: i32) -> Self {
+        self.params_mut().limit = Some(value);
+        self
+    }
+
+    /// The `cursor` query parameter.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().cursor = Some(value.into());
+        self
+    }
+
+    /// The `status` query parameter.
+    pub fn status(
+        mut self,
+        value: impl IntoIterator<Item = models::ListWidgetsStatusItem>,
+    ) -> Self {
+        self.params_mut().status = Some(value.into_iter().collect());
+        self
+    }
+
+    /// The `X-Trace-Id` header parameter.
+    pub fn x_trace_id(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().x_trace_id = Some(value.into());
+        self
+    }
+
+    /// The `sort` query parameter.
+    pub fn sort(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.params_mut().sort = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
 }

@@ -13,23 +13,22 @@ pub struct PetsResource<'a> {
 impl PetsResource<'_> {
     /// List all pets
     ///
-    /// `GET /pets`. `.await` for the result, `.with_response().await` for the raw response too.
+    /// `GET /pets`. `.await` for the result, `.with_response().await` for the raw response too. Optional parameters: `.limit(..)`, `.status(..)` on what it returns (or `.params(PetsResourceListParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(swagger_petstore: &swagger_petstore::SwaggerPetstore) -> Result<(), Box<dyn std::error::Error>> {
-    /// use swagger_petstore::resources::pets::PetsResourceListParams;
-    /// let pets = swagger_petstore.pets().list(&PetsResourceListParams::default()).await?;
+    /// use swagger_petstore::models;
+    /// let pets = swagger_petstore.pets().list().status([models::ListPetsStatusItem::Available]).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self, params: &PetsResourceListParams) -> PendingRequest<models::Pets> {
-        let spec = RequestSpec::get("/pets")
-            .query("limit", params.limit)
-            .query("status", &params.status)
-            .errors(ERRORS_1);
-        self.core.request(spec)
+    pub fn list(&self) -> PendingRequest<models::Pets, PetsResourceListParams> {
+        let spec = RequestSpec::get("/pets").errors(ERRORS_1);
+        self.core
+            .request(spec)
+            .bind_params(PetsResourceListParams::default())
     }
 
     /// Create a pet
@@ -70,26 +69,24 @@ impl PetsResource<'_> {
         self.core.request(spec)
     }
 
-    /// `DELETE /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `DELETE /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too. Optional parameters: `.api_key(..)` on what it returns (or `.params(PetsResourceDeletePetsByPetIdParams { .. })`). An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(swagger_petstore: &swagger_petstore::SwaggerPetstore) -> Result<(), Box<dyn std::error::Error>> {
-    /// use swagger_petstore::resources::pets::PetsResourceDeletePetsByPetIdParams;
-    /// swagger_petstore.pets().delete_pets_by_pet_id("…", &PetsResourceDeletePetsByPetIdParams::default()).await?;
+    /// swagger_petstore.pets().delete_pets_by_pet_id("…").api_key("…").await?;
     /// # Ok(())
     /// # }
     /// ```
     pub fn delete_pets_by_pet_id(
         &self,
         pet_id: &str,
-        params: &PetsResourceDeletePetsByPetIdParams,
-    ) -> PendingRequest<()> {
-        let spec = RequestSpec::delete("/pets/{petId}")
-            .path_param("petId", pet_id)
-            .header("api_key", params.api_key.as_ref());
-        self.core.request(spec)
+    ) -> PendingRequest<(), PetsResourceDeletePetsByPetIdParams> {
+        let spec = RequestSpec::delete("/pets/{petId}").path_param("petId", pet_id);
+        self.core
+            .request(spec)
+            .bind_params(PetsResourceDeletePetsByPetIdParams::default())
     }
 }
 
@@ -99,7 +96,8 @@ static ERRORS_1: &[(&str, ErrorDecoder)] = &[("default", decode_error::<models::
 /// Error bodies the operations of this module declare: status and model.
 static ERRORS_2: &[(&str, ErrorDecoder)] = &[("404", decode_error::<models::ErrorModel>)];
 
-/// The query and header parameters of [`PetsResource::list`].
+/// The optional query, header and cookie parameters of [`PetsResource::list`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PetsResourceListParams {
     /// How many items to return at one time (max 100)
@@ -108,9 +106,47 @@ pub struct PetsResourceListParams {
     pub status: Option<Vec<models::ListPetsStatusItem>>,
 }
 
-/// The query and header parameters of [`PetsResource::delete_pets_by_pet_id`].
+impl crate::runtime::RequestParams for PetsResourceListParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("limit", self.limit)
+            .query("status", &self.status)
+    }
+}
+
+/// The optional parameters of [`PetsResource::list`], one setter each.
+impl PendingRequest<models::Pets, PetsResourceListParams> {
+    /// How many items to return at one time (max 100)
+    pub fn limit(mut self, value: i32) -> Self {
+        self.params_mut().limit = Some(value);
+        self
+    }
+
+    /// The `status` query parameter.
+    pub fn status(mut self, value: impl IntoIterator<Item = models::ListPetsStatusItem>) -> Self {
+        self.params_mut().status = Some(value.into_iter().collect());
+        self
+    }
+}
+
+/// The optional query, header and cookie parameters of [`PetsResource::delete_pets_by_pet_id`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PetsResourceDeletePetsByPetIdParams {
     /// The `api_key` header parameter.
     pub api_key: Option<String>,
+}
+
+impl crate::runtime::RequestParams for PetsResourceDeletePetsByPetIdParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.header("api_key", self.api_key.as_ref())
+    }
+}
+
+/// The optional parameters of [`PetsResource::delete_pets_by_pet_id`], one setter each.
+impl PendingRequest<(), PetsResourceDeletePetsByPetIdParams> {
+    /// The `api_key` header parameter.
+    pub fn api_key(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().api_key = Some(value.into());
+        self
+    }
 }

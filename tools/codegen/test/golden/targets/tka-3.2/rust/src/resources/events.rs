@@ -21,26 +21,23 @@ impl Events<'_> {
     ///
     /// Delivery never slows writers down: a stream whose unsent data exceeds its send buffer (1 MiB by default) ends with an SSE `error` event (StreamErrorEvent) whose data is `{"type": "error", "code": "SLOW_CONSUMER", "message": ...}`; reconnect with `Last-Event-ID` to miss nothing (the SDKs do). A stream whose events were pruned under it ends the same way with code `EVENTS_EXPIRED` (re-read the state). The `error` event has no `id:` and no `position`. The server sends a comment line every 15 seconds of silence to keep idle connections open.
     ///
-    /// `GET /api/v1/events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself.
+    /// `GET /api/v1/events`. A reconnecting Server-Sent Events stream: it resumes after the last event id by itself. Optional parameters: `.types(..)`, `.sequence_id(..)` on what it returns (or `.params(EventsStreamParams { .. })`). `.last_event_id_start(Some(id))` resumes after an event id.
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
-    /// use tka::resources::events::EventsStreamParams;
-    /// let mut events = tka.events().stream(&EventsStreamParams::default());
+    /// use tka::models;
+    /// let mut events = tka.events().stream().types([models::EventType::SequenceCreated]);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn stream(&self, params: &EventsStreamParams) -> EventStream<models::ChangeEvent> {
-        let spec = RequestSpec::get("/api/v1/events")
-            .query("types", &params.types)
-            .query("sequence_id", &params.sequence_id)
-            .errors(ERRORS_1);
+    pub fn stream(&self) -> EventStream<models::ChangeEvent, EventsStreamParams> {
+        let spec = RequestSpec::get("/api/v1/events").errors(ERRORS_1);
         let decode = crate::runtime::sse::json_data::<models::ChangeEvent>();
         self.core
             .event_stream(spec, decode)
-            .last_event_id_start(params.last_event_id.clone())
+            .bind_params(EventsStreamParams::default())
     }
 
     /// Open the WebSocket event channel
@@ -84,13 +81,34 @@ static ERRORS_1: &[(&str, ErrorDecoder)] = &[
     ("503", decode_error::<models::Problem>),
 ];
 
-/// The query and header parameters of [`Events::stream`].
+/// The optional query, header and cookie parameters of [`Events::stream`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventsStreamParams {
     /// Only events of these types (repeat the parameter); none means every type.
     pub types: Option<Vec<models::EventType>>,
     /// Only events of these sequences (repeat the parameter); none means every sequence.
     pub sequence_id: Option<Vec<models::ResourceId>>,
-    /// The id of the last event received (`evt_` and 16 digits); the stream resumes right after it.
-    pub last_event_id: Option<String>,
+}
+
+impl crate::runtime::RequestParams for EventsStreamParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("types", &self.types)
+            .query("sequence_id", &self.sequence_id)
+    }
+}
+
+/// The optional parameters of [`Events::stream`], one setter each.
+impl EventStream<models::ChangeEvent, EventsStreamParams> {
+    /// Only events of these types (repeat the parameter); none means every type.
+    pub fn types(mut self, value: impl IntoIterator<Item = models::EventType>) -> Self {
+        self.params_mut().types = Some(value.into_iter().collect());
+        self
+    }
+
+    /// Only events of these sequences (repeat the parameter); none means every sequence.
+    pub fn sequence_id(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.params_mut().sequence_id = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
 }

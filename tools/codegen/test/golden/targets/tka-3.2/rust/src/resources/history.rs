@@ -15,28 +15,23 @@ impl History<'_> {
     ///
     /// List the sequence's history, newest first, with its undo / redo state.
     ///
-    /// `GET /api/v1/sequences/{sequence_id}/history`. `.await` gives the first page; `.items()` streams every item across pages.
+    /// `GET /api/v1/sequences/{sequence_id}/history`. `.await` gives the first page; `.items()` streams every item across pages. Optional parameters: `.limit(..)`, `.cursor(..)` on what it returns (or `.params(HistoryListParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
-    /// use tka::resources::history::HistoryListParams;
-    /// let page = tka.history().list("…", &HistoryListParams::default()).await?;
+    /// let page = tka.history().list("…").limit(20).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(
-        &self,
-        sequence_id: &str,
-        params: &HistoryListParams,
-    ) -> Paginator<models::HistoryEntry> {
+    pub fn list(&self, sequence_id: &str) -> Paginator<models::HistoryEntry, HistoryListParams> {
         let spec = RequestSpec::get("/api/v1/sequences/{sequence_id}/history")
             .path_param("sequence_id", sequence_id)
-            .query("limit", params.limit)
-            .query("cursor", &params.cursor)
             .errors(ERRORS_1);
-        self.core.paginate(spec)
+        self.core
+            .paginate(spec)
+            .bind_params(HistoryListParams::default())
     }
 
     /// Redo the latest undone command
@@ -107,11 +102,34 @@ static ERRORS_2: &[(&str, ErrorDecoder)] = &[
     ("503", decode_error::<models::Problem>),
 ];
 
-/// The query and header parameters of [`History::list`].
+/// The optional query, header and cookie parameters of [`History::list`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HistoryListParams {
     /// The most items to return in one page.
     pub limit: Option<i32>,
     /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist; a cursor this list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
     pub cursor: Option<String>,
+}
+
+impl crate::runtime::RequestParams for HistoryListParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("limit", self.limit)
+            .query("cursor", &self.cursor)
+    }
+}
+
+/// The optional parameters of [`History::list`], one setter each.
+impl Paginator<models::HistoryEntry, HistoryListParams> {
+    /// The most items to return in one page.
+    pub fn limit(mut self, value: i32) -> Self {
+        self.params_mut().limit = Some(value);
+        self
+    }
+
+    /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist; a cursor this list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().cursor = Some(value.into());
+        self
+    }
 }

@@ -15,28 +15,21 @@ impl Sequences<'_> {
     ///
     /// List the sequences of the caller's project, newest first (by creation time, then id), one page at a time. Follow `next_cursor` until it is `null`; the SDKs iterate all pages for you.
     ///
-    /// `GET /api/v1/sequences`. `.await` gives the first page; `.items()` streams every item across pages.
+    /// `GET /api/v1/sequences`. `.await` gives the first page; `.items()` streams every item across pages. Optional parameters: `.limit(..)`, `.cursor(..)`, `.name_contains(..)`, ... on what it returns (or `.params(SequencesListParams { .. })`).
     ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
-    /// use tka::resources::sequences::SequencesListParams;
-    /// let page = tka.sequences().list(&SequencesListParams::default()).await?;
+    /// let page = tka.sequences().list().limit(20).await?;
     /// # Ok(())
     /// # }
     /// ```
-    pub fn list(&self, params: &SequencesListParams) -> Paginator<models::SequenceSummary> {
-        let spec = RequestSpec::get("/api/v1/sequences")
-            .query("limit", params.limit)
-            .query("cursor", &params.cursor)
-            .query("name_contains", &params.name_contains)
-            .query("word", &params.word)
-            .query("min_length", params.min_length)
-            .query("max_length", params.max_length)
-            .query("updated_since", params.updated_since)
-            .errors(ERRORS_1);
-        self.core.paginate(spec)
+    pub fn list(&self) -> Paginator<models::SequenceSummary, SequencesListParams> {
+        let spec = RequestSpec::get("/api/v1/sequences").errors(ERRORS_1);
+        self.core
+            .paginate(spec)
+            .bind_params(SequencesListParams::default())
     }
 
     /// Create a sequence
@@ -199,7 +192,8 @@ static ERRORS_5: &[(&str, ErrorDecoder)] = &[
     ("503", decode_error::<models::Problem>),
 ];
 
-/// The query and header parameters of [`Sequences::list`].
+/// The optional query, header and cookie parameters of [`Sequences::list`]: set them with
+/// the setters of what it returns, or pass them whole with `.params(..)`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SequencesListParams {
     /// The most items to return in one page.
@@ -216,4 +210,61 @@ pub struct SequencesListParams {
     pub max_length: Option<i32>,
     /// Only sequences changed at or after this time (RFC 3339).
     pub updated_since: Option<crate::runtime::DateTime>,
+}
+
+impl crate::runtime::RequestParams for SequencesListParams {
+    fn apply(&self, spec: RequestSpec) -> RequestSpec {
+        spec.query("limit", self.limit)
+            .query("cursor", &self.cursor)
+            .query("name_contains", &self.name_contains)
+            .query("word", &self.word)
+            .query("min_length", self.min_length)
+            .query("max_length", self.max_length)
+            .query("updated_since", self.updated_since)
+    }
+}
+
+/// The optional parameters of [`Sequences::list`], one setter each.
+impl Paginator<models::SequenceSummary, SequencesListParams> {
+    /// The most items to return in one page.
+    pub fn limit(mut self, value: i32) -> Self {
+        self.params_mut().limit = Some(value);
+        self
+    }
+
+    /// Where to continue: the `next_cursor` of the previous page. Omit it for the first page. Cursors are opaque and stay valid while the items they point past exist; a cursor this list did not issue is a 400 with code `BAD_REQUEST` naming `query.cursor`.
+    pub fn cursor(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().cursor = Some(value.into());
+        self
+    }
+
+    /// Only sequences whose name contains this text (case-insensitive).
+    pub fn name_contains(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().name_contains = Some(value.into());
+        self
+    }
+
+    /// Only sequences whose word is exactly this (case-insensitive).
+    pub fn word(mut self, value: impl Into<String>) -> Self {
+        self.params_mut().word = Some(value.into());
+        self
+    }
+
+    /// Only sequences with at least this many beats.
+    pub fn min_length(mut self, value: i32) -> Self {
+        self.params_mut().min_length = Some(value);
+        self
+    }
+
+    /// Only sequences with at most this many beats.
+    pub fn max_length(mut self, value: i32) -> Self {
+        self.params_mut().max_length = Some(value);
+        self
+    }
+
+    /// Only sequences changed at or after this time (RFC 3339).
+    pub fn updated_since(mut self, value: crate::runtime::DateTime) -> Self {
+        self.params_mut().updated_since = Some(value);
+        self
+    }
 }
