@@ -7,6 +7,7 @@ import type { Operation, Parameter, TypeRef } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
 import { RUST_KEYWORDS } from "../../naming/reserved.ts";
 import { exampleJson } from "../example-values.ts";
+import type { Render } from "../types.ts";
 import type { RequestBody } from "./bodies.ts";
 import { bare } from "./names.ts";
 import { type RustTypes, rustString } from "./types.ts";
@@ -264,4 +265,14 @@ function rustLiteral(types: RustTypes, ref: TypeRef, value: unknown, depth: numb
     default:
       return null;
   }
+}
+
+/** A method's rustdoc `# Example` section: its example's statements as a `no_run` doctest. */
+export function exampleDoc(render: Render, example: RustExample, client: string, libName: string, clientType: string) {
+  return render("rust/method/example.rs.hbs", {
+    client,
+    libName,
+    clientType,
+    lines: [...example.uses, ...example.lines.filter((l) => !l.startsWith("// "))],
+  });
 }

@@ -7,7 +7,7 @@ import { pascalCase, snakeCase } from "../../naming/index.ts";
 import { errorBodies, requestPath } from "../sdk-common.ts";
 import type { Render } from "../types.ts";
 import { bodyCalls, requestBody } from "./bodies.ts";
-import { methodExample, type RustExample } from "./examples.ts";
+import { exampleDoc, methodExample, type RustExample } from "./examples.ts";
 import { bare, RUNTIME_METHODS, TRAIT_METHODS } from "./names.ts";
 import { call, onRequest, operationParams, pathParameters } from "./parameters.ts";
 import { paramsItems } from "./setters.ts";
@@ -228,12 +228,7 @@ export function operationMethod(
   });
   let doc = rustDoc(text === "" ? notes : `${text}\n\n${notes}`, "    ", notes);
   if (example.compiles) {
-    doc += render("rust/method/example.rs.hbs", {
-      client: snakeCase(clientName),
-      libName: where.libName,
-      clientType: clientName,
-      lines: [...example.example.uses, ...example.example.lines.filter((l) => !l.startsWith("// "))],
-    });
+    doc += exampleDoc(render, example.example, snakeCase(clientName), where.libName, clientName);
   }
   const code = render("rust/method/method.rs.hbs", {
     ...view,

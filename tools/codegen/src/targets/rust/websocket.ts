@@ -5,6 +5,7 @@ import type { Operation, WebSocketChannel } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
 import { webSocketConventions } from "../sdk-common.ts";
 import type { Render } from "../types.ts";
+import { exampleDoc } from "./examples.ts";
 import type { Method } from "./methods.ts";
 import { type RustTypes, rustDoc, rustString } from "./types.ts";
 
@@ -34,8 +35,17 @@ export function websocketMethod(
     "    ",
     "Open the WebSocket channel.",
   );
+  const example = {
+    uses: [`use ${libName}::runtime::WsOptions;`],
+    lines: [
+      `// ${(op.summary ?? "WebSocket").replace(/\s+/g, " ").trim()}`,
+      `let ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
+    ],
+    usesJson: false,
+  };
   const code = render("rust/method/websocket.rs.hbs", {
-    doc,
+    // The README's statement compiled as the rustdoc example (`cargo test --doc`), as other methods'.
+    doc: doc + exampleDoc(render, example, snakeCase(clientName), libName, clientName),
     method: name,
     client: types.type(channel.clientMessage, "models::"),
     server: types.type(channel.serverMessage, "models::"),
@@ -52,14 +62,7 @@ export function websocketMethod(
   return {
     code,
     items: [],
-    example: {
-      uses: [`use ${libName}::runtime::WsOptions;`],
-      lines: [
-        `// ${(op.summary ?? "WebSocket").replace(/\s+/g, " ").trim()}`,
-        `let ws = ${snakeCase(clientName)}.${property}().${name}(WsOptions::default())?;`,
-      ],
-      usesJson: false,
-    },
+    example,
     usesModels: true,
     imports: ["RequestSpec", "WebSocket", "WsOptions", "WsProtocol"],
   };

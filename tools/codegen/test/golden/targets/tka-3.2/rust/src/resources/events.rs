@@ -51,6 +51,16 @@ impl Events<'_> {
     /// Close codes: 1002 protocol violation (for example an unmasked frame), 1007 invalid UTF-8, 1009 message over 64 KiB (by default), 1011 internal error, 4001 authentication failed, 4003 origin not allowed, 4008 heartbeat timeout, 4009 slow consumer (resume from the last event id), 4029 rate limit exceeded (100 messages per second, or too many unknown API keys from the client's address: every key is refused for a while). Clients reconnect with exponential backoff (1 s doubling to 30 s, reset after a successful connection) and resubscribe with `last_event_id` to miss nothing; 4001 and 4003 are final.
     ///
     /// Returns a reconnecting client (a `Stream` of server messages with `send`); it resumes after the last event id on reconnect.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(tka: &tka::Tka) -> Result<(), Box<dyn std::error::Error>> {
+    /// use tka::runtime::WsOptions;
+    /// let ws = tka.events().connect_web_socket(WsOptions::default())?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn connect_web_socket(
         &self,
         options: WsOptions,
