@@ -1,6 +1,6 @@
 // The typescript target's output is a complete npm package: its own build script compiles ESM and
-// CommonJS with declarations, both entry points load, `npm pack` ships dist/, README and LICENSE,
-// and the package has no runtime dependency. (TypeScript resolves from this package's
+// CommonJS with declarations, both entry points load, `npm pack` ships dist/, src/ (what the
+// source maps point at), README and LICENSE, and the package has no runtime dependency. (TypeScript resolves from this package's
 // node_modules, as `npm install` would put it in the output's.)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -60,6 +60,13 @@ describe("the typescript target's package", () => {
     ]) {
       expect(paths).toContain(path);
     }
-    expect(paths.some((p) => p.startsWith("src/"))).toBe(false);
+    // src/ ships so that the source and declaration maps lead somewhere (as openai-node's do).
+    const maps = paths.filter((p) => p.endsWith(".map"));
+    expect(maps).toContain("dist/esm/index.js.map");
+    expect(maps).toContain("dist/cjs/index.d.ts.map");
+    for (const map of maps) {
+      const { sources } = JSON.parse(readFileSync(join(out, map), "utf8")) as { sources: string[] };
+      for (const source of sources) expect(paths, `${map} -> ${source}`).toContain(join(dirname(map), source));
+    }
   }, 180_000);
 });

@@ -15,8 +15,10 @@ import { checkChangelog } from "./changelog.ts";
 import { LANGUAGES } from "./compat/compare.ts";
 import { formatReport } from "./compat/report.ts";
 import { exec, MissingToolError, run } from "./exec.ts";
+import { metadataProblems } from "./metadata.ts";
 import { compatibility } from "./released.ts";
-import { type PackageKey, type PackageVersion, readVersions, repoRoot } from "./versions.ts";
+import { checkSourceMaps } from "./sourcemaps.ts";
+import { type PackageKey, type PackageVersion, readMetadata, readVersions, repoRoot } from "./versions.ts";
 
 export interface DryRunOptions {
   root?: string;
@@ -65,6 +67,14 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
             .map(([k, v]) => `${k} ${v.name}@${v.version}`)
             .join(", "),
         ];
+      },
+    },
+    {
+      name: "project metadata (versions.json) in every package",
+      async run() {
+        const { problems, unset } = metadataProblems(root, versions, readMetadata(root));
+        if (problems.length > 0) throw new Error(problems.join("\n"));
+        return unset.length === 0 ? [] : [`not set in versions.json, so in no package: ${unset.join(", ")}`];
       },
     },
     {
@@ -141,6 +151,7 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
     const publint = await run(node, [tool("publint", "src/cli.js"), "run", tarball, "--strict"], { cwd: out });
     if (!/All good!/.test(publint.stdout)) throw new Error(`publint:\n${publint.stdout}${publint.stderr}`);
     const lines = [`${basename(tarball)}: ${kb(statSync(tarball).size)}, ${files.length} files; publint: all good`];
+    lines.push(await sourceMaps(tarball));
     if (o.types) {
       const attw = await exec(node, [tool("@arethetypeswrong/cli", "dist/index.js"), tarball, "--format", "ascii"], {
         cwd: out,
@@ -150,6 +161,24 @@ export async function dryRun(options: DryRunOptions = {}): Promise<boolean> {
       lines.push("arethetypeswrong: no problems (node10, node16 CJS and ESM, bundler)");
     }
     return lines;
+  }
+
+  /** Unpacks the tarball and checks that its source maps resolve (sourcemaps.ts). */
+  async function sourceMaps(tarball: string): Promise<string> {
+    const dir = mkdtempSync(join(tmpdir(), "tka-release-maps-"));
+    try {
+      await run("tar", ["xzf", tarball, "-C", dir], { cwd: dir });
+      const report = checkSourceMaps(join(dir, "package"));
+      if (report.problems.length > 0)
+        throw new Error(
+          `${basename(tarball)}: ${report.problems.length} source map references do not resolve:\n${report.problems.slice(0, 10).join("\n")}`,
+        );
+      return report.maps === 0
+        ? "source maps: none shipped"
+        : `source maps: ${report.maps}, every source resolves (${report.shipped} shipped, ${report.inlined} inlined)`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   async function smokeInstall(out: string, pkg: PackageVersion): Promise<string> {

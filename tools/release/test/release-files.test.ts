@@ -1,10 +1,11 @@
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkChangelog } from "../src/changelog.ts";
 import { fileProblems, versionProblems } from "../src/dry-run.ts";
-import { readVersions } from "../src/versions.ts";
+import { metadataProblems } from "../src/metadata.ts";
+import { readMetadata, readVersions } from "../src/versions.ts";
 
 const good = `# Changelog
 
@@ -95,5 +96,34 @@ describe("release files", () => {
       'ts/CHANGELOG.md: no "# Changelog" title',
       "cli/LICENSE differs from the root LICENSE",
     ]);
+  });
+
+  it("every manifest carries the metadata of versions.json, and what is unset is named", () => {
+    const root = tree();
+    const versions = JSON.parse(readFileSync(join(root, "versions.json"), "utf8")) as Record<string, unknown>;
+    versions.metadata = {
+      $comment: "ignored",
+      repository: "https://example.org/x",
+      authors: ["X team <x@example.org>"],
+      keywords: ["x"],
+    };
+    writeFileSync(join(root, "versions.json"), JSON.stringify(versions));
+    const meta = readMetadata(root);
+    const ts =
+      '{"repository":{"url":"git+https://example.org/x.git"},"author":"X team <x@example.org>","keywords":["x"]}';
+    writeFileSync(join(root, "ts/package.json"), ts);
+    writeFileSync(join(root, "cli/package.json"), ts);
+    writeFileSync(
+      join(root, "py/pyproject.toml"),
+      'authors = [\n  { name = "X team", email = "x@example.org" },\n]\nkeywords = ["x"]\nRepository = "https://example.org/x"\n',
+    );
+    writeFileSync(join(root, "rs/Cargo.toml"), 'repository = "https://example.org/x"\nkeywords = ["y"]\n');
+    expect(metadataProblems(root, readVersions(root), meta)).toEqual({
+      problems: ["rs/Cargo.toml: keywords lacks x (versions.json)"],
+      unset: ["homepage", "bugs"],
+    });
+    versions.metadata = { repository: "http://example.org/x" };
+    writeFileSync(join(root, "versions.json"), JSON.stringify(versions));
+    expect(() => readMetadata(root)).toThrow(/metadata.repository is not an https URL/);
   });
 });

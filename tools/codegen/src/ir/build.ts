@@ -206,9 +206,9 @@ function securityScheme(
 }
 
 /** The document's license (an SPDX identifier when given, else its name), for package metadata. */
-function licenseOf(value: unknown): { license?: string } {
+function licenseOf(value: unknown): { license?: string; licenseSpdx?: true } {
   if (typeof value !== "object" || value === null) return {};
   const { identifier, name } = value as { identifier?: unknown; name?: unknown };
-  const license = typeof identifier === "string" && identifier !== "" ? identifier : name;
-  return typeof license === "string" && license !== "" ? { license } : {};
+  if (typeof identifier === "string" && identifier !== "") return { license: identifier, licenseSpdx: true };
+  return typeof name === "string" && name !== "" ? { license: name } : {};
 }

@@ -380,6 +380,8 @@ export interface ApiIR {
     description?: string;
     /** The document's license: its SPDX identifier, else its name (package metadata). */
     license?: string;
+    /** Set when `license` is the document's SPDX identifier (OpenAPI 3.1 `license.identifier`), not a name. */
+    licenseSpdx?: true;
   };
   servers: Server[];
   securitySchemes: SecurityScheme[];

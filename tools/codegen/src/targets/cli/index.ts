@@ -7,6 +7,7 @@
 // reconnecting event streams.
 import type { ApiIR, Model, Operation, Parameter, Property, TypeRef } from "../../ir/types.ts";
 import { kebabCase, upperSnakeCase } from "../../naming/index.ts";
+import { npmMetadata, type PackageMetadata } from "../package-metadata.ts";
 import { requestPath, serverUrl, titleStem } from "../sdk-common.ts";
 import { arrayDelimiter, isObjectType, modelsByName, resolveType } from "../shapes.ts";
 import type { Target, TargetFile } from "../types.ts";
@@ -23,6 +24,8 @@ export interface CliOptions {
   license?: string;
   /** Extra package.json members merged in (scripts, devDependencies of the repository using it). */
   packageJson?: Record<string, unknown>;
+  /** Repository, home page, issue tracker, authors, keywords; absent members are left out. */
+  metadata?: PackageMetadata;
   /** Options of the embedded TypeScript SDK. */
   sdk?: TypeScriptOptions;
 }
@@ -108,6 +111,7 @@ export function cliTarget(options: CliOptions = {}): Target {
         name: packageName,
         version,
         description: `The ${bin} command line of the ${ir.info.title}: every operation as a command (generated from the contract).`,
+        ...npmMetadata(options.metadata),
         license: options.license ?? "UNLICENSED",
         type: "module",
         bin: { [bin]: `./bin/${bin}.js` },

@@ -1,5 +1,6 @@
 import type { ApiIR, Operation } from "../../ir/types.ts";
 import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
+import { type PackageMetadata, pyprojectMetadata } from "../package-metadata.ts";
 import {
   clientCredentialsFlow,
   ERROR_FAMILIES,
@@ -26,6 +27,8 @@ export interface PythonOptions {
   envPrefix?: string;
   /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
   version?: string;
+  /** Repository, home page, issue tracker, authors, keywords; absent members are left out. */
+  metadata?: PackageMetadata;
 }
 
 /** Runtime names resource modules may import from `.._core`. */
@@ -241,7 +244,11 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         apiVersion: ir.info.version,
         description: ir.info.description ?? "",
         summary: pyString(`The Python SDK of the ${ir.info.title}.`),
+        // PEP 639: an SPDX expression with its file (no license classifier: PyPI refuses both);
+        // a license known only by name stays free text.
         license: ir.info.license === undefined ? undefined : pyString(ir.info.license),
+        licenseSpdx: ir.info.licenseSpdx === true,
+        metadata: pyprojectMetadata(options.metadata),
         clientName,
         asyncClientName: `Async${clientName}`,
         clientDoc: pyDoc(`The ${ir.info.title} client (synchronous).`, "    "),

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ApiIR, Operation } from "../../ir/types.ts";
 import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
+import { cargoMetadata, type PackageMetadata } from "../package-metadata.ts";
 import { clientCredentialsFlow, errorBodies, serverUrl } from "../sdk-common.ts";
 import type { Render, Target } from "../types.ts";
 import type { RustExample } from "./examples.ts";
@@ -23,6 +24,8 @@ export interface RustOptions {
   envPrefix?: string;
   /** The SDK's own version, independent of the API's (default: the document's `info.version`). */
   version?: string;
+  /** Repository, home page, keywords, categories; absent members are left out. */
+  metadata?: PackageMetadata;
 }
 
 /** `[dependencies]` and `[features]` of the runtime harness, copied verbatim. */
@@ -165,6 +168,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         description: rustString(`The Rust SDK of the ${ir.info.title}.`),
         license: ir.info.license === undefined ? undefined : rustString(ir.info.license),
         documentation: rustString(`https://docs.rs/${crateName}`),
+        metadata: cargoMetadata(options.metadata),
         crateDoc: rustDoc(ir.info.description, "", "", "//!"),
         readmeDescription: ir.info.description ?? "",
         clientName,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ApiIR, Operation, TypeRef } from "../../ir/types.ts";
 import { clientStem, kebabCase, pascalCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
+import { npmMetadata, type PackageMetadata } from "../package-metadata.ts";
 import { clientCredentialsFlow, ERROR_FAMILIES, errorBodies, familyCovers, serverUrl } from "../sdk-common.ts";
 import { docComment, typePrinter, unknownArm } from "../ts-types.ts";
 import type { Target } from "../types.ts";
@@ -30,10 +31,15 @@ export interface TypeScriptOptions {
   /**
    * Write a complete npm package around `src/` (package.json with an exports map for ESM, CommonJS
    * and types, tsconfigs, a build script, a LICENSE placeholder), so `npm install && npm run build
-   * && npm pack` works on the output alone. Default true; false when generating into a package
-   * that has its own (this repository's packages/sdk-ts).
+   * && npm pack` works on the output alone. Default true; `"manifest"` writes package.json only
+   * (a package folder with its own tsconfigs and build: this repository's packages/sdk-ts); false
+   * writes none of them.
    */
-  package?: boolean;
+  package?: boolean | "manifest";
+  /** Extra package.json members merged in (scripts and devDependencies member by member). */
+  packageJson?: Record<string, unknown>;
+  /** Repository, home page, issue tracker, authors, keywords; absent members are left out. */
+  metadata?: PackageMetadata;
 }
 
 /**
@@ -44,12 +50,14 @@ function packageFiles(
   ir: ApiIR,
   render: (template: string, view: object) => string,
   meta: { packageName: string; version: string },
+  options: TypeScriptOptions,
 ): Array<{ path: string; content: string }> {
   const license = ir.info.license;
-  const packageJson = {
+  const generated = {
     name: meta.packageName,
     version: /^\d+\.\d+\.\d+/.test(meta.version) ? meta.version : "0.1.0",
     description: `TypeScript SDK of the ${ir.info.title} (generated from its OpenAPI document; zero runtime dependencies).`,
+    ...npmMetadata(options.metadata),
     license: license ?? "SEE LICENSE IN LICENSE",
     type: "module",
     engines: { node: ">=20" },
@@ -62,7 +70,9 @@ function packageFiles(
     main: "./dist/cjs/index.js",
     module: "./dist/esm/index.js",
     types: "./dist/esm/index.d.ts",
-    files: ["dist", "README.md", "LICENSE"],
+    // src/ ships too: the source maps and declaration maps point into it (as openai-node's do),
+    // so debuggers and "go to definition" land on the TypeScript source.
+    files: ["dist", "src", "README.md", "LICENSE", "CHANGELOG.md"],
     sideEffects: false,
     scripts: {
       build: "node scripts/build.mjs",
@@ -71,9 +81,18 @@ function packageFiles(
     },
     devDependencies: { typescript: "^5.9.3" },
   };
+  const extra = options.packageJson ?? {};
+  const packageJson = {
+    ...generated,
+    ...extra,
+    scripts: { ...generated.scripts, ...(extra.scripts as object | undefined) },
+    devDependencies: { ...generated.devDependencies, ...(extra.devDependencies as object | undefined) },
+  };
+  const manifest = { path: "package.json", content: `${JSON.stringify(packageJson, null, 2)}\n` };
+  if (options.package === "manifest") return [manifest];
   const view = { title: ir.info.title, license: license ?? "" };
   return [
-    { path: "package.json", content: `${JSON.stringify(packageJson, null, 2)}\n` },
+    manifest,
     { path: "tsconfig.json", content: render("typescript/package/tsconfig.json.hbs", view) },
     { path: "tsconfig.build.json", content: render("typescript/package/tsconfig.build.json.hbs", view) },
     { path: "tsconfig.build.cjs.json", content: render("typescript/package/tsconfig.build.cjs.json.hbs", view) },
@@ -211,6 +230,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           .join(", "),
         title: ir.info.title,
         version: options.version ?? ir.info.version,
+        apiVersion: ir.info.version,
         description: ir.info.description ?? "",
         clientName,
         clientAliases: (options.clientAliases ?? []).filter((a) => a !== clientName),
@@ -270,7 +290,7 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
         { path: "src/client.ts", content: render("typescript/client.ts.hbs", view) },
         { path: "src/index.ts", content: render("typescript/index.ts.hbs", view) },
         { path: "README.md", content: render("typescript/README.md.hbs", view) },
-        ...(options.package === false ? [] : packageFiles(ir, render, { packageName, version: view.version })),
+        ...(options.package === false ? [] : packageFiles(ir, render, { packageName, version: view.version }, options)),
       ];
     },
   };
