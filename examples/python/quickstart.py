@@ -57,7 +57,7 @@ async def main() -> None:
         #    confirmed the subscription, and print the events as they arrive.
         ws = client.events.connect_web_socket()
         await ws.send(
-            models.WsSubscribeMessage(type_="subscribe", sequence_ids=[seq.id])
+            models.WsSubscribeMessage(type="subscribe", sequence_ids=[seq.id])
         )
         seen = 0
         async with ws:
@@ -71,7 +71,7 @@ async def main() -> None:
                     event = message.event
                     if isinstance(event, models.UnknownChangeEvent):
                         continue  # a type newer than this SDK: skipped
-                    print(f"event {event.type_} -> version {event.sequence_version}")
+                    print(f"event {event.type} -> version {event.sequence_version}")
                     seen += 1
                     if seen == 2:
                         break

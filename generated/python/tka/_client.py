@@ -84,7 +84,7 @@ class Tka(SyncAPIClient):
         - `timeout`: seconds per attempt (or an `httpx.Timeout`); `max_retries`: retries of a retryable failure.
         - `max_retry_after`: the longest `Retry-After` (seconds) waited for; a longer one raises the typed error at once.
         - `default_headers`: sent with every request; `logger`: where requests are logged (never credentials).
-        - `strict_response_validation`: raise for an answer that does not match its model (default: decode it leniently).
+        - `strict_response_validation`: raise for an answer or event that does not match its model (default: decode it leniently).
         - `http_client`: your own `httpx.Client` (proxies, transports); `close()` leaves it open.
         """
         super().__init__(

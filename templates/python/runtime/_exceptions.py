@@ -12,6 +12,7 @@ from ._retry import parse_retry_after
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIEventValidationError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -183,6 +184,19 @@ class APIResponseValidationError(APIError):
     def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
         super().__init__(message, request=response.request)
         self.response = response
+        self.body = body
+
+
+class APIEventValidationError(APIError):
+    """An event of a stream or a WebSocket message did not match its declared type. Raised only
+    when the client sets ``strict_response_validation=True`` (else events decode leniently, as
+    answers do), and for a JSON event whose data is not JSON. It ends the iteration."""
+
+    body: object
+    """The decoded JSON of the message (its raw text when it is not JSON)."""
+
+    def __init__(self, message: str, *, body: object) -> None:
+        super().__init__(message)
         self.body = body
 
 

@@ -87,6 +87,27 @@ def test_an_error_body_missing_members_still_decodes_as_the_model(
     assert problem.model_extra == {"extra": 1}
 
 
+def test_a_field_error_missing_a_member_still_decodes_as_its_model(
+    server: TestServer, make_client: MakeClient
+) -> None:
+    body = {
+        "code": "VALIDATION_FAILED",
+        "status": 422,
+        "request_id": "req_1",
+        "errors": [{"field": "/name"}, {"field": "/length", "code": "minimum"}],
+    }
+    server.on(lambda ex: ex.respond(422, body))
+    with pytest.raises(UnprocessableEntityError) as info:
+        make_client(max_retries=0).request(
+            "post", "/items", cast_to=Item, body={}, errors={"422": Problem}
+        )
+    problem = info.value.problem
+    assert isinstance(problem, Problem) and problem.errors is not None
+    assert all(isinstance(e, FieldError) for e in problem.errors)
+    assert [e.field for e in problem.errors] == ["/name", "/length"]
+    assert "code" not in problem.errors[0].model_fields_set
+
+
 def test_answers_that_miss_members_decode_leniently_unless_strict(
     server: TestServer, make_client: MakeClient
 ) -> None:

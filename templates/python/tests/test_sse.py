@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from fakesdk._core import ServerSentEvent, SSEDecoder, event_decoder, json_decoder
+from fakesdk._core import (
+    APIEventValidationError,
+    ServerSentEvent,
+    SSEDecoder,
+    event_decoder,
+    json_decoder,
+)
 
 
 def parse(*chunks: bytes) -> list[ServerSentEvent]:
@@ -81,6 +87,16 @@ def test_decoders() -> None:
     decode = json_decoder(lambda obj: obj["n"])
     assert decode(ServerSentEvent(data='{"n": 3}')) == 3
     assert decode(ServerSentEvent(data="")) is None
-    by_event = event_decoder({"a": lambda obj: ("a", obj)})
+    by_event = event_decoder({"a": lambda obj: ("a", obj), "text": None})
     assert by_event(ServerSentEvent(event="a", data="1")) == ("a", 1)
+    assert by_event(ServerSentEvent(event="text", data="not json")) == "not json"
     assert by_event(ServerSentEvent(event="b", data="1")) is None
+    with_default = event_decoder({}, default=lambda obj: ("other", obj))
+    assert with_default(ServerSentEvent(event="b", data="[2]")) == ("other", [2])
+
+
+def test_json_events_that_are_not_json_raise_the_typed_error() -> None:
+    for decode in (json_decoder(lambda obj: obj), event_decoder({"a": lambda obj: obj})):
+        with pytest.raises(APIEventValidationError) as info:
+            decode(ServerSentEvent(event="a", data="{cut"))
+        assert info.value.body == "{cut"

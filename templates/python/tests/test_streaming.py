@@ -7,10 +7,16 @@ import json
 import threading
 from typing import Any, Callable
 
+import pydantic
 import pytest
 from conftest import AsyncRecordingSDK, Exchange, RecordingSDK, TestServer
 from fakesdk import Event
-from fakesdk._core import AuthenticationError, ConflictError, EventStreamError
+from fakesdk._core import (
+    APIEventValidationError,
+    AuthenticationError,
+    ConflictError,
+    EventStreamError,
+)
 
 EVENTS = [{"id": str(n), "type": "thing.changed", "n": n} for n in range(1, 7)]
 
@@ -223,3 +229,54 @@ async def test_async_cancel_closes_stream(
         release.set()
         assert current_response(stream) is None  # closed on cancellation
         assert len(server.requests) == 1
+
+
+def odd_events(ex: Exchange) -> None:
+    """conn 0: an event missing its `n`, then a complete one; later connections: 204 (the end)."""
+    if ex.index == 0:
+        ex.start_stream()
+        ex.write(frame({"id": "1", "type": "thing.changed"}))
+        ex.write(frame(EVENTS[1]))
+    else:
+        ex.respond(204)
+
+
+def check_lenient(received: list[Event]) -> None:
+    assert [type(e) for e in received] == [Event, Event]
+    assert received[0].id == "1" and "n" not in received[0].model_fields_set
+    assert received[1].n == 2
+
+
+def check_strict(info: pytest.ExceptionInfo[APIEventValidationError]) -> None:
+    assert info.value.body == {"id": "1", "type": "thing.changed"}
+    assert not isinstance(info.value, pydantic.ValidationError)
+
+
+def test_sync_events_decode_leniently_unless_strict(
+    server: TestServer, make_client: Callable[..., RecordingSDK]
+) -> None:
+    server.on(odd_events)
+    with make_client().items.stream() as stream:
+        check_lenient(list(stream))
+    server.requests.clear()
+    strict = make_client(strict_response_validation=True)
+    with strict.items.stream() as stream, pytest.raises(APIEventValidationError) as info:
+        list(stream)
+    check_strict(info)
+    assert len(server.requests) == 1  # it ends the stream: no reconnect
+
+
+async def test_async_events_decode_leniently_unless_strict(
+    server: TestServer, make_async_client: Callable[..., AsyncRecordingSDK]
+) -> None:
+    server.on(odd_events)
+    async with make_async_client() as client, client.items.stream() as stream:
+        check_lenient([event async for event in stream])
+    server.requests.clear()
+    async with (
+        make_async_client(strict_response_validation=True) as client,
+        client.items.stream() as stream,
+    ):
+        with pytest.raises(APIEventValidationError) as info:
+            _ = [event async for event in stream]
+    check_strict(info)

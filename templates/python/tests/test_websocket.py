@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any, Callable
+from typing import Annotated, Any, Callable, Literal, Union, cast
 
+import pydantic
 import pytest
 from conftest import eventually
 from fakesdk import AsyncFakeSDK
 from fakesdk._core import (
+    UNKNOWN_TAG,
+    APIEventValidationError,
     AsyncWebSocketClient,
     AuthenticationError,
+    BaseModel,
+    UnknownVariant,
     WebSocketClosedError,
     WebSocketProtocol,
+    message_decoder,
+    open_discriminator,
 )
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
@@ -249,3 +256,93 @@ async def test_the_sync_client_runs_the_same_client_in_a_thread(ws_server: WsSer
         return seen
 
     assert await asyncio.to_thread(use) == ["welcome", "evt_1", "welcome", "evt_2"]
+
+
+class Welcome(BaseModel):
+    type: Literal["welcome"]
+    session_id: str
+
+
+class Thing(BaseModel):
+    id: str
+    n: int
+
+
+class EventMessage(BaseModel):
+    type: Literal["event"]
+    event: Thing
+
+
+class UnknownMessage(UnknownVariant):
+    type: str
+
+
+Message = Annotated[
+    Union[  # noqa: UP007 - the form generated code uses for tagged unions
+        Annotated[Welcome, pydantic.Tag("welcome")],
+        Annotated[EventMessage, pydantic.Tag("event")],
+        Annotated[UnknownMessage, pydantic.Tag(UNKNOWN_TAG)],
+    ],
+    open_discriminator("type", ["welcome", "event"]),
+]
+ODD_EVENT = {"type": "event", "event": {"id": "e1"}}  # `n` missing
+
+
+async def send_odd_event(ws_server: WsServer) -> None:
+    async def script(conn: ServerConnection, index: int) -> None:
+        await conn.send(WELCOME)
+        await conn.send(json.dumps(ODD_EVENT))
+        await conn.send(json.dumps({"type": "heartbeat"}))
+        await conn.wait_closed()  # until the client closes
+
+    ws_server.script = script
+
+
+def message_client(url: str, *, strict: bool) -> AsyncWebSocketClient[Message]:
+    """As generated code builds it: messages decoded like answers, by the client's flag."""
+    decode = message_decoder(cast("type[Message]", Message), strict=strict)
+    return AsyncWebSocketClient(url, protocol=PROTOCOL, decode=decode, sleep=no_sleep)
+
+
+def check_lenient(messages: list[Message]) -> None:
+    welcome, event, heartbeat = messages
+    assert isinstance(welcome, Welcome)
+    assert isinstance(event, EventMessage) and isinstance(event.event, Thing)
+    assert event.event.id == "e1" and "n" not in event.event.model_fields_set
+    assert isinstance(heartbeat, UnknownMessage) and heartbeat.type == "heartbeat"
+
+
+async def test_messages_decode_leniently_unless_strict(ws_server: WsServer) -> None:
+    await send_odd_event(ws_server)
+    messages: list[Message] = []
+    async with message_client(ws_server.url, strict=False) as client:
+        async for message in client:
+            messages.append(message)
+            if len(messages) == 3:
+                break
+    check_lenient(messages)
+    async with message_client(ws_server.url, strict=True) as client:
+        with pytest.raises(APIEventValidationError) as info:
+            async for message in client:
+                assert isinstance(message, Welcome)
+    assert info.value.body == ODD_EVENT
+
+
+async def test_sync_messages_decode_leniently_unless_strict(ws_server: WsServer) -> None:
+    from fakesdk._core import SyncWebSocketClient
+
+    await send_odd_event(ws_server)
+
+    def use(strict: bool) -> list[Message]:
+        messages: list[Message] = []
+        with SyncWebSocketClient(lambda: message_client(ws_server.url, strict=strict)) as ws:
+            for message in ws:
+                messages.append(message)
+                if len(messages) == 3:
+                    break
+        return messages
+
+    check_lenient(await asyncio.to_thread(use, False))
+    with pytest.raises(APIEventValidationError) as info:
+        await asyncio.to_thread(use, True)
+    assert info.value.body == ODD_EVENT

@@ -67,7 +67,7 @@ async def test_watches_changes_live_over_the_websocket(client: AsyncTka) -> None
     ws = client.events.connect_web_socket()
     await ws.send(
         models.WsSubscribeMessage(
-            type_="subscribe", event_types=[models.EventType.BEAT_ADDED], sequence_ids=[seq.id]
+            type="subscribe", event_types=[models.EventType.BEAT_ADDED], sequence_ids=[seq.id]
         )
     )
 
@@ -82,6 +82,7 @@ async def test_watches_changes_live_over_the_websocket(client: AsyncTka) -> None
 
     seen = await asyncio.wait_for(first_event(), 20)
     assert isinstance(seen, models.BeatAddedEvent)
+    assert seen.type == "beat.added"  # the discriminator as on the wire (not `type_`)
     assert seen.sequence_id == seq.id
     assert seen.data.beat.letter == "W"
 

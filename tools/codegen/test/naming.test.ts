@@ -57,15 +57,18 @@ describe("per-language rules", () => {
       "bodyParam",
       "type",
     ]);
-    expect(["type", "class", "from", "async", "self", "in", "None", "json"].map((w) => one(py, "field", w))).toEqual([
+    // Python fields may be soft keywords (`event.type`, as openai-python); parameters may not
+    // (the method body uses `type(None)`); pydantic's own members are escaped.
+    expect(
+      ["type", "match", "class", "from", "async", "self", "in", "None", "json", "model_config"].map((w) =>
+        one(py, "field", w),
+      ),
+    ).toEqual(["type", "match", "class_", "from_", "async_", "self_", "in_", "none", "json_", "model_config_"]);
+    expect(["type", "match", "class", "body"].map((w) => one(py, "param", w))).toEqual([
       "type_",
+      "match_",
       "class_",
-      "from_",
-      "async_",
-      "self_",
-      "in_",
-      "none",
-      "json_",
+      "body_param",
     ]);
     expect(
       ["type", "in", "static", "move", "ref", "self", "Self", "crate", "async", "gen"].map((w) => one(rs, "field", w)),

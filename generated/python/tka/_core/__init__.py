@@ -12,6 +12,7 @@ from ._etag import ETagInput, HasVersion, format_etag
 from ._exceptions import (
     APIConnectionError,
     APIError,
+    APIEventValidationError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -40,6 +41,7 @@ from ._models import (
     UnknownVariant,
     construct_lenient,
     decode_lenient,
+    message_decoder,
     open_discriminator,
 )
 from ._multipart import FileContent, FileTypes, Multipart
@@ -84,6 +86,7 @@ __all__ = [
     "UNKNOWN_TAG",
     "APIConnectionError",
     "APIError",
+    "APIEventValidationError",
     "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",
@@ -141,6 +144,7 @@ __all__ = [
     "format_etag",
     "joined_object",
     "json_decoder",
+    "message_decoder",
     "make_status_error",
     "open_discriminator",
     "request_options",

@@ -4,12 +4,17 @@ discriminated unions (docs/sdk-runtime.md, "Decoding")."""
 
 from __future__ import annotations
 
+import collections.abc
 import enum
+import types
 import typing
-from typing import Any, Callable, Final, Iterable, Literal
+from typing import Annotated, Any, Callable, Final, Iterable, Literal, TypeVar, cast
 
 import pydantic
+from pydantic.fields import FieldInfo
 from pydantic_core import core_schema
+
+from ._exceptions import APIEventValidationError
 
 __all__ = [
     "NOT_GIVEN",
@@ -20,6 +25,7 @@ __all__ = [
     "UnknownVariant",
     "construct_lenient",
     "decode_lenient",
+    "message_decoder",
     "open_discriminator",
 ]
 
@@ -152,6 +158,12 @@ def open_discriminator(
 
 Decoder = Callable[[Any], Any]
 
+T = TypeVar("T")
+
+_UNION_ORIGINS: Final = (typing.Union, types.UnionType)
+_LIST_ORIGINS: Final = (list, typing.List, collections.abc.Sequence)
+_DICT_ORIGINS: Final = (dict, typing.Dict, collections.abc.Mapping)
+
 
 def decode_lenient(tp: Any, data: Any) -> Any:
     """``data`` validated as ``tp``; when it does not fit (a required member missing, a value of
@@ -164,33 +176,162 @@ def decode_lenient(tp: Any, data: Any) -> Any:
         return construct_lenient(tp, data)
 
 
+def message_decoder(tp: type[T], *, strict: bool = False) -> Callable[[Any], T]:
+    """A decoder of one event or WebSocket message (JSON already parsed) as ``tp``, following the
+    rule for answers: leniently (:func:`decode_lenient`) unless ``strict``, which raises
+    :class:`APIEventValidationError` for a message that does not match (never pydantic's own
+    error)."""
+    from ._response import type_adapter
+
+    adapter = type_adapter(tp)
+
+    def decode(data: Any) -> T:
+        try:
+            return cast(T, adapter.validate_python(data))
+        except pydantic.ValidationError as exc:
+            if strict:
+                raise APIEventValidationError(
+                    f"An event does not match the expected type: {exc}", body=data
+                ) from exc
+            return cast(T, construct_lenient(tp, data))
+
+    return decode
+
+
 def construct_lenient(tp: Any, data: Any) -> Any:
     """Build ``tp`` from ``data`` without failing: a model from a JSON object keeps every member
     that decodes (members that do not fit keep their raw JSON value, missing ones stay unset and
-    unknown ones are kept as extras); a list is built item by item; anything else that does not
-    validate stays as it is. This is how an answer from a server that differs from the contract
-    still reaches the caller, as openai-python does."""
+    unknown ones are kept as extras); lists and dicts are built item by item; an optional value or
+    a union takes the member the data fits (a discriminated union the arm its tag names, else
+    the model whose members the object has most of); anything else that does not validate stays
+    as it is. This is how an answer from a server that differs from the contract still reaches
+    the caller, as openai-python does."""
+    return _construct(tp, data, None)
+
+
+def _construct(tp: Any, data: Any, discriminator: Any) -> Any:
     from ._response import type_adapter
 
+    tp, metadata = _unwrap(tp)
     origin = typing.get_origin(tp)
     if isinstance(tp, type) and issubclass(tp, pydantic.BaseModel) and isinstance(data, dict):
-        values: dict[str, Any] = {}
-        consumed: set[str] = set()
-        for name, field in tp.model_fields.items():
-            keys = [k for k in (field.validation_alias, field.alias, name) if isinstance(k, str)]
-            key = next((k for k in keys if k in data), None)
-            if key is None:
-                continue
-            consumed.add(key)
-            values[name] = decode_lenient(field.annotation, data[key])
-        extra = {k: v for k, v in data.items() if k not in consumed}
-        if tp.model_config.get("extra") == "allow":
-            values.update(extra)
-        return tp.model_construct(**values)
-    if origin in (list, typing.List) and isinstance(data, list):
+        return _construct_model(tp, data)
+    if origin in _LIST_ORIGINS and isinstance(data, list):
         (item,) = typing.get_args(tp) or (Any,)
         return [decode_lenient(item, v) for v in data]
+    if origin in _DICT_ORIGINS and isinstance(data, dict):
+        args = typing.get_args(tp)
+        value = args[1] if len(args) == 2 else Any
+        return {k: decode_lenient(value, v) for k, v in data.items()}
+    if origin in _UNION_ORIGINS:
+        members = [m for m in typing.get_args(tp) if m is not type(None)]
+        if data is None:
+            return data
+        arm = _union_arm(members, data, _discriminator_of(metadata) or discriminator)
+        if arm is not None:
+            return _construct(arm, data, None)
+        return data
     try:
         return type_adapter(tp).validate_python(data)
     except (pydantic.ValidationError, TypeError):
         return data
+
+
+def _construct_model(tp: type[pydantic.BaseModel], data: dict[str, Any]) -> Any:
+    values: dict[str, Any] = {}
+    consumed: set[str] = set()
+    for name, field in tp.model_fields.items():
+        key = next((k for k in _keys(name, field) if k in data), None)
+        if key is None:
+            continue
+        consumed.add(key)
+        values[name] = _decode_field(field, data[key])
+    if tp.model_config.get("extra") == "allow":
+        values.update({k: v for k, v in data.items() if k not in consumed})
+    return tp.model_construct(**values)
+
+
+def _decode_field(field: FieldInfo, value: Any) -> Any:
+    from ._response import type_adapter
+
+    annotation = field.rebuild_annotation()
+    try:
+        if field.discriminator is None:
+            return type_adapter(annotation).validate_python(value)
+        return type_adapter(
+            Annotated[annotation, pydantic.Field(discriminator=field.discriminator)]
+        ).validate_python(value)
+    except pydantic.ValidationError:
+        return _construct(annotation, value, field.discriminator)
+
+
+def _keys(name: str, field: FieldInfo) -> list[str]:
+    return [k for k in (field.validation_alias, field.alias, name) if isinstance(k, str)]
+
+
+def _unwrap(tp: Any) -> tuple[Any, list[Any]]:
+    """``tp`` without ``Annotated`` (also nested), and the metadata it carried."""
+    metadata: list[Any] = []
+    while typing.get_origin(tp) is Annotated:
+        tp, *extra = typing.get_args(tp)
+        metadata.extend(extra)
+    return tp, metadata
+
+
+def _discriminator_of(metadata: list[Any]) -> Any:
+    for item in metadata:
+        if isinstance(item, pydantic.Discriminator):
+            return item
+        found = getattr(item, "discriminator", None)  # Field(discriminator=...)
+        if found is not None:
+            return found
+    return None
+
+
+def _union_arm(members: list[Any], data: Any, discriminator: Any) -> Any:
+    """The member of a union that ``data`` is built as, or ``None`` to keep it raw."""
+    if isinstance(data, dict) and discriminator is not None:
+        arm = _tagged_arm(members, data, discriminator)
+        if arm is not None:
+            return arm
+    if isinstance(data, dict):
+        best, score = None, -1
+        for member in members:
+            bare = _unwrap(member)[0]
+            if isinstance(bare, type) and issubclass(bare, pydantic.BaseModel):
+                known = {k for n, f in bare.model_fields.items() for k in _keys(n, f)}
+                overlap = len(known & data.keys())
+                if overlap > score:
+                    best, score = member, overlap
+            elif best is None and typing.get_origin(bare) in _DICT_ORIGINS:
+                best, score = member, 0
+        return best
+    if isinstance(data, list):
+        return next((m for m in members if typing.get_origin(_unwrap(m)[0]) in _LIST_ORIGINS), None)
+    return None
+
+
+def _tagged_arm(members: list[Any], data: dict[str, Any], discriminator: Any) -> Any:
+    """The arm of a discriminated union that ``data``'s tag names."""
+    if isinstance(discriminator, pydantic.Discriminator):
+        chosen = discriminator.discriminator
+        if callable(chosen):
+            tag = chosen(data)
+            for member in members:
+                if any(isinstance(m, pydantic.Tag) and m.tag == tag for m in _unwrap(member)[1]):
+                    return member
+            return None
+        discriminator = chosen
+    if not isinstance(discriminator, str):
+        return None
+    tag = data.get(discriminator)
+    for member in members:
+        bare = _unwrap(member)[0]
+        if not (isinstance(bare, type) and issubclass(bare, pydantic.BaseModel)):
+            continue
+        for name, field in bare.model_fields.items():
+            if discriminator in _keys(name, field):
+                annotation = _unwrap(field.annotation)[0]
+                if typing.get_origin(annotation) is Literal and tag in typing.get_args(annotation):
+                    return member
+    return None

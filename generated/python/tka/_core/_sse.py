@@ -12,6 +12,8 @@ import dataclasses
 import json
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
+from ._exceptions import APIEventValidationError
+
 __all__ = ["SSEDecoder", "ServerSentEvent", "event_decoder", "json_decoder"]
 
 T = TypeVar("T")
@@ -147,30 +149,48 @@ class SSEDecoder:
         return events
 
 
+def _json_of(event: ServerSentEvent) -> Any:
+    try:
+        return json.loads(event.data)
+    except ValueError as exc:
+        raise APIEventValidationError(
+            f"An event's data is not valid JSON: {exc}", body=event.data
+        ) from exc
+
+
 def json_decoder(decode: Callable[[Any], T]) -> Callable[[ServerSentEvent], T | None]:
-    """A stream decoder: each message's ``data`` parsed as JSON, then passed to ``decode`` (e.g. a
-    ``TypeAdapter(...).validate_python``). Messages with empty data are skipped."""
+    """A stream decoder: each message's ``data`` parsed as JSON, then passed to ``decode`` (e.g.
+    ``message_decoder(Event, strict=...)``). Messages with empty data are skipped; data that is
+    not JSON raises :class:`APIEventValidationError`."""
 
     def run(event: ServerSentEvent) -> T | None:
         if not event.data:
             return None
-        return decode(json.loads(event.data))
+        return decode(_json_of(event))
 
     return run
 
 
 def event_decoder(
-    decoders: Mapping[str, Callable[[Any], T]],
+    decoders: Mapping[str, Callable[[Any], Any] | None],
     *,
-    default: Callable[[Any], T] | None = None,
-) -> Callable[[ServerSentEvent], T | None]:
-    """A stream decoder choosing the type by the message's ``event`` name; names without a
-    decoder use ``default``, or are skipped when there is none."""
+    default: Callable[[Any], Any] | None = None,
+) -> Callable[[ServerSentEvent], Any]:
+    """A stream decoder choosing by the message's ``event`` name: its JSON ``data`` passed to that
+    name's decoder, or the raw ``data`` text for a name mapped to ``None``; names without an
+    entry use ``default``, or are skipped when there is none."""
 
-    def run(event: ServerSentEvent) -> T | None:
-        decode = decoders.get(event.event, default)
-        if decode is None or not event.data:
+    def run(event: ServerSentEvent) -> Any:
+        if not event.data:
             return None
-        return decode(json.loads(event.data))
+        if event.event in decoders:
+            decode = decoders[event.event]
+            if decode is None:
+                return event.data
+        else:
+            decode = default
+            if decode is None:
+                return None
+        return decode(_json_of(event))
 
     return run

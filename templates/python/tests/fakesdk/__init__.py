@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, List
+from typing import Any, Callable, List
 
 import httpx
 
@@ -21,14 +21,15 @@ from ._core import (
     ClientConfig,
     OpenEnum,
     RequestOptions,
+    ServerSentEvent,
     SyncAPIClient,
     SyncCursorPage,
     SyncEventStream,
     TimeoutTypes,
     async_to_raw_response_wrapper,
     json_decoder,
+    message_decoder,
     to_raw_response_wrapper,
-    type_adapter,
 )
 
 CONFIG = ClientConfig(
@@ -71,7 +72,9 @@ class Event(BaseModel):
     n: int
 
 
-_decode_event = json_decoder(type_adapter(Event).validate_python)
+def _decode_event(strict: bool) -> Callable[[ServerSentEvent], Event | None]:
+    """Each message's JSON data as `Event`: leniently, as answers, unless `strict`."""
+    return json_decoder(message_decoder(Event, strict=strict))
 
 
 class Items:
@@ -152,7 +155,7 @@ class Items:
             "get",
             "/events",
             query={"types": types},
-            decode=_decode_event,
+            decode=_decode_event(self._client.strict_response_validation),
             last_event_id=last_event_id,
             options=request_options,
             **reconnect,
@@ -221,7 +224,7 @@ class AsyncItems:
             "get",
             "/events",
             query={"types": types},
-            decode=_decode_event,
+            decode=_decode_event(self._client.strict_response_validation),
             last_event_id=last_event_id,
             options=request_options,
             **reconnect,

@@ -149,7 +149,7 @@ export const TS_GLOBAL_TYPES = [
   "Uppercase",
 ];
 
-/** Python 3.12 keywords and soft keywords that are awkward as names. */
+/** Python 3.12 keywords: never identifiers. */
 export const PY_KEYWORDS = [
   "False",
   "None",
@@ -186,12 +186,15 @@ export const PY_KEYWORDS = [
   "while",
   "with",
   "yield",
-  // soft keywords
-  "match",
-  "case",
-  "type",
-  "_",
 ];
+
+/**
+ * Python soft keywords: valid identifiers, escaped anyway where the name lands in generated code
+ * that uses it (a parameter `type` would shadow the `type(None)` and `cast("type[...]", ...)` of
+ * the method body). Model fields take them as they are (`event.type`, as openai-python), except
+ * `_`, which pydantic would take for a private attribute.
+ */
+export const PY_SOFT_KEYWORDS = ["match", "case", "type", "_"];
 
 /** Builtins/typing names a Python model class must not shadow. */
 export const PY_GLOBAL_TYPES = [
@@ -436,6 +439,8 @@ export const DEFAULT_RUNTIME_NAMES = {
   ],
   python: [
     ...ERROR_CLASSES,
+    "APIResponseValidationError",
+    "APIEventValidationError",
     "Client",
     "AsyncClient",
     "BaseClient",

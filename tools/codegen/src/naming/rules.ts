@@ -4,6 +4,7 @@ import {
   PY_GLOBAL_TYPES,
   PY_KEYWORDS,
   PY_MODEL_MEMBERS,
+  PY_SOFT_KEYWORDS,
   RESOURCE_MEMBERS,
   RUST_GLOBAL_TYPES,
   RUST_KEYWORDS,
@@ -65,8 +66,14 @@ function numberWords(raw: string): string {
 export function makeRules(language: Language, options: NamingOptions = {}): LanguageRules {
   const runtime = new Set([...DEFAULT_RUNTIME_NAMES[language], ...(options.runtimeNames?.[language] ?? [])]);
   const keywords = new Set(
-    language === "typescript" ? TS_KEYWORDS : language === "python" ? PY_KEYWORDS : RUST_KEYWORDS,
+    language === "typescript"
+      ? TS_KEYWORDS
+      : language === "python"
+        ? [...PY_KEYWORDS, ...PY_SOFT_KEYWORDS]
+        : RUST_KEYWORDS,
   );
+  // Python model fields may be soft keywords (`event.type`), but not `_` (a private attribute).
+  const fieldKeywords = language === "python" ? new Set([...PY_KEYWORDS, "_"]) : keywords;
   const globals = new Set(
     language === "typescript" ? TS_GLOBAL_TYPES : language === "python" ? PY_GLOBAL_TYPES : RUST_GLOBAL_TYPES,
   );
@@ -82,7 +89,7 @@ export function makeRules(language: Language, options: NamingOptions = {}): Lang
         return keywords.has(name) || globals.has(name) || runtime.has(name);
       case "field":
         // TS property names may be keywords (`obj.in`, `{ class: 1 }` are valid).
-        return language === "typescript" ? false : keywords.has(name) || modelMembers.has(name);
+        return language === "typescript" ? false : fieldKeywords.has(name) || modelMembers.has(name);
       case "param":
         return keywords.has(name) || methodParams.has(name);
       case "method":

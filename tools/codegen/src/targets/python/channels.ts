@@ -7,44 +7,50 @@ import { castExpr } from "./examples.ts";
 import { type PyTypes, pyString } from "./types.ts";
 import { type PyItem, type PyMethod, pname, pyItem } from "./views.ts";
 
-/** The module-level decoder of a stream's messages and the type it yields. */
+/** The client's flag that makes event decoding strict (else lenient, as for answers). */
+const STRICT = "self._client.strict_response_validation";
+
+/**
+ * The module-level decoder of a stream's messages, the type it yields and the `decode=` value:
+ * the raw data, or a factory taking the client's strictness (events decode as answers do).
+ */
 export function streamDecoder(
   types: PyTypes,
   events: Array<{ event: string | null; type: TypeRef; contentMediaType: string | null }>,
   q: (name: string) => string,
   runtime: Set<string>,
   method: string,
-): [string, { name: string; item: PyItem }] {
+): [string, { name: string; item: PyItem; value: string }] {
   const name = `_decode_${method}`;
   const jsonTyped = (e: (typeof events)[number]) =>
     !(e.contentMediaType === null && e.type.kind === "primitive" && e.type.type === "string");
   const union = taggedUnionFor(types.ir, events);
-  const adapter = (ref: TypeRef) => `type_adapter(${castExpr(types, ref, q)}).validate_python`;
+  const decoder = (ref: TypeRef) => `message_decoder(${castExpr(types, ref, q)}, strict=strict)`;
   runtime.add("ServerSentEvent");
   if (events.length === 0 || events.every((e) => !jsonTyped(e))) {
     // Untyped (or plain-text) events: the raw `data` of each message.
-    return ["str", { name, item: pyItem({ rawDecoder: { name } }) }];
+    return ["str", { name, item: pyItem({ rawDecoder: { name } }), value: name }];
   }
-  runtime.add("type_adapter");
+  runtime.add("message_decoder");
+  types.typing.add("Callable");
+  const value = `${name}(${STRICT})`;
   const distinct = [...new Set(events.map((e) => JSON.stringify(e.type)))];
   if (events.every(jsonTyped) && (union !== null || distinct.length === 1)) {
     const ref = union ?? (events[0]?.type as TypeRef);
     runtime.add("json_decoder");
     const t = types.type(ref, q);
-    types.typing.add("Callable");
-    return [t, { name, item: pyItem({ jsonDecoder: { name, type: t, adapter: adapter(ref) } }) }];
+    return [t, { name, item: pyItem({ jsonDecoder: { name, type: t, decoder: decoder(ref) } }), value }];
   }
   // Named events (of different types, or mixing JSON and text): chosen by the SSE event name;
   // names this SDK version does not know are skipped.
+  runtime.add("event_decoder");
   const variants = [...new Set(events.map((e) => (jsonTyped(e) ? types.type(e.type, q) : "str")))];
   const t = variants.join(" | ");
-  if (events.some(jsonTyped)) types.typing.add("cast");
-  const arms = events.map((e): { event: string; cast: string | false; adapter: string } => ({
+  const arms = events.map((e) => ({
     event: pyString(e.event ?? "message"),
-    cast: jsonTyped(e) ? pyString(types.type(e.type, q)) : false,
-    adapter: castExpr(types, e.type, q),
+    decoder: jsonTyped(e) ? decoder(e.type) : "None",
   }));
-  return [t, { name, item: pyItem({ namedDecoder: { name, type: t, arms } }) }];
+  return [t, { name, item: pyItem({ namedDecoder: { name, type: t, arms } }), value }];
 }
 
 /**
@@ -65,7 +71,7 @@ export function websocketMethod(
   const lastEventIdField = conventions?.lastEventIdField;
   if (!conventions || welcome === undefined || lastEventIdField === undefined) return null;
   const name = op.names?.python?.method ?? snakeCase(op.id);
-  runtime.add("AsyncWebSocketClient").add("SyncWebSocketClient").add("WebSocketProtocol").add("type_adapter");
+  runtime.add("AsyncWebSocketClient").add("SyncWebSocketClient").add("WebSocketProtocol").add("message_decoder");
   types.typing.add("Any").add("Mapping");
   const { typeField, event: eventType } = conventions;
   const pointer = conventions.eventIdPointer
@@ -98,7 +104,7 @@ export function websocketMethod(
   const query = op.parameters.filter((x) => x.in === "query" && types.scalar(x.type));
   const params =
     query.length > 0 ? ["*", ...query.map((x) => `${pname(x)}: ${types.type(x.type, q)} | None = None`)] : [];
-  const decode = castExpr(types, channel.serverMessage, q);
+  const decode = `message_decoder(${castExpr(types, channel.serverMessage, q)}, strict=${STRICT})`;
   const doc = [
     op.summary,
     op.description,

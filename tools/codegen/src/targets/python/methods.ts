@@ -3,7 +3,7 @@
 import { GeneratorError } from "../../errors.ts";
 import type { Operation, Parameter, Property, TypeRef } from "../../ir/types.ts";
 import { snakeCase } from "../../naming/index.ts";
-import { PY_KEYWORDS } from "../../naming/reserved.ts";
+import { PY_KEYWORDS, PY_SOFT_KEYWORDS } from "../../naming/reserved.ts";
 import { errorBodies, requestPath, sendableBody } from "../sdk-common.ts";
 import {
   arrayDelimiter,
@@ -81,7 +81,7 @@ export function operationMethod(
       const taken = new Set(["self", ...OPTION_NAMES, ...op.parameters.map(pname)]);
       const entries: PyEntry[] = [];
       for (const f of fields) {
-        let name = f.names?.python?.field ?? snakeCase(f.wireName);
+        let name = pyParamName(f.names?.python?.field ?? snakeCase(f.wireName));
         if (taken.has(name)) name = `${name}_part`;
         taken.add(name);
         if (f.file !== null) runtime.add("FileTypes");
@@ -97,7 +97,7 @@ export function operationMethod(
         .filter((f) => f.required)
         .map(
           (f) =>
-            `${f.names?.python?.field ?? snakeCase(f.wireName)}=${f.file === null ? exampleValue(types, f.type) : f.file === "one" ? 'b"..."' : '[b"..."]'}`,
+            `${pyParamName(f.names?.python?.field ?? snakeCase(f.wireName))}=${f.file === null ? exampleValue(types, f.type) : f.file === "one" ? 'b"..."' : '[b"..."]'}`,
         )
         .join(", ");
     }
@@ -123,7 +123,9 @@ export function operationMethod(
       ...pathParams.map(pname),
       ...op.parameters.filter((p) => p.in !== "path").map(pname),
     ]);
-    const memberName = (p: Property) => p.names?.python?.field ?? p.wireName;
+    // Fields may be soft keywords (`type`), parameters may not: the method body uses `type(None)`
+    // and `cast("type[...]", ...)`.
+    const memberName = (p: Property) => pyParamName(p.names?.python?.field ?? p.wireName);
     if (members.length > 0 && members.every((p) => !taken.has(memberName(p))) && !types.nullable(sent.type)) {
       runtime.add("NOT_GIVEN").add("NotGiven").add("body_from");
       const memberParam = (p: Property, impl: boolean) => {
@@ -255,7 +257,7 @@ export function operationMethod(
     const [eventType, decoder] = streamDecoder(types, content?.stream?.events ?? [], q, runtime, name);
     items.push(decoder.item);
     returns = [`SyncEventStream[${eventType}]`, `AsyncEventStream[${eventType}]`];
-    result = { name: "decode", value: decoder.name };
+    result = { name: "decode", value: decoder.value };
     notes =
       "A Server-Sent Events stream (use it in `with` / `async with`); it reconnects by itself and resumes after the last event id.";
   } else {
@@ -421,7 +423,7 @@ function streamExample(title: string, call: string, prefix: string): string {
 function exampleVariable(annotation: string, fallback: string): string {
   if (!/^[A-Z]\w*$/.test(annotation)) return fallback;
   const name = snakeCase(annotation);
-  return ["client", "models", "events", "asyncio"].includes(name) || PY_KEYWORDS.includes(name) ? fallback : name;
+  return ["client", "models", "events", "asyncio"].includes(name) || isPyKeyword(name) ? fallback : name;
 }
 
 /** An If-Match / If-None-Match header of string type: takes an `ETagInput` (a version, a resource, a tag). */
@@ -433,7 +435,12 @@ function isETag(types: PyTypes, p: Parameter): boolean {
   );
 }
 
-/** A parameter name that is not a Python keyword (`global` -> `global_`). */
+/** A keyword or soft keyword (`type` is one). */
+function isPyKeyword(name: string): boolean {
+  return PY_KEYWORDS.includes(name) || PY_SOFT_KEYWORDS.includes(name);
+}
+
+/** A parameter name that is not a Python keyword or soft keyword (`global` -> `global_`). */
 export function pyParamName(name: string): string {
-  return PY_KEYWORDS.includes(name) ? `${name}_` : name;
+  return isPyKeyword(name) ? `${name}_` : name;
 }

@@ -52,10 +52,10 @@ export interface PyMethod {
 export interface PyItem {
   errorMap: { name: string; entries: PyEntry[] } | false;
   rawDecoder: { name: string } | false;
-  jsonDecoder: { name: string; type: string; adapter: string } | false;
-  namedDecoder:
-    | { name: string; type: string; arms: Array<{ event: string; cast: string | false; adapter: string }> }
-    | false;
+  /** A factory of the decoder for the client's strictness (`_decode_x(strict)`). */
+  jsonDecoder: { name: string; type: string; decoder: string } | false;
+  /** The same, choosing by the event name; an arm's `decoder` is `None` for a text event. */
+  namedDecoder: { name: string; type: string; arms: Array<{ event: string; decoder: string }> } | false;
   webSocket:
     | {
         idFn: string;

@@ -162,9 +162,7 @@ class SelfModel(BaseModel):
 class TypeModel(BaseModel):
     """The `Type` schema."""
 
-    type_: str | None = pydantic.Field(
-        default=None, validation_alias="type", serialization_alias="type"
-    )
+    type: str | None = None
 
     class_: str | None = pydantic.Field(
         default=None, validation_alias="class", serialization_alias="class"

@@ -194,7 +194,7 @@ class PostWidgetsSearchRequest(BaseModel):
 class Problem(BaseModel):
     """The `Problem` schema."""
 
-    type_: str = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: str
 
     title: str
 

@@ -11,6 +11,7 @@ from ._core import NOT_GIVEN, APIResponse, NotGiven
 from ._exceptions import (
     APIConnectionError,
     APIError,
+    APIEventValidationError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -36,6 +37,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIEventValidationError",
     "APIResponse",
     "APIResponseValidationError",
     "APIStatusError",

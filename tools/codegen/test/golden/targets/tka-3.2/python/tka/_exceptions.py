@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ._core import (
     APIConnectionError,
     APIError,
+    APIEventValidationError,
     APIResponseValidationError,
     APITimeoutError,
     APIUserAbortError,
@@ -75,6 +76,7 @@ else:
 __all__ = [
     "APIConnectionError",
     "APIError",
+    "APIEventValidationError",
     "APIResponseValidationError",
     "APITimeoutError",
     "APIUserAbortError",

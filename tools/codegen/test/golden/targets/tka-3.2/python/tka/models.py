@@ -437,9 +437,7 @@ class Beat(BaseModel):
 class BeatAddedEvent(BaseModel):
     """A beat was appended or inserted."""
 
-    type_: Literal["beat.added"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["beat.added"]
     """The event type."""
 
     id: str
@@ -562,9 +560,7 @@ class BeatMove(BaseModel):
 class BeatMovedEvent(BaseModel):
     """A beat moved to another position."""
 
-    type_: Literal["beat.moved"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["beat.moved"]
     """The event type."""
 
     id: str
@@ -642,9 +638,7 @@ class BeatPatch(BaseModel):
 class BeatRemovedEvent(BaseModel):
     """A beat was removed."""
 
-    type_: Literal["beat.removed"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["beat.removed"]
     """The event type."""
 
     id: str
@@ -685,9 +679,7 @@ class BeatRemovedEventData(BaseModel):
 class BeatUpdatedEvent(BaseModel):
     """Some fields of a beat changed."""
 
-    type_: Literal["beat.updated"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["beat.updated"]
     """The event type."""
 
     id: str
@@ -737,9 +729,7 @@ class BeatsReplace(BaseModel):
 class CommandRedoneEvent(BaseModel):
     """An undone command was redone."""
 
-    type_: Literal["command.redone"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["command.redone"]
     """The event type."""
 
     id: str
@@ -770,9 +760,7 @@ class CommandRedoneEvent(BaseModel):
 class CommandUndoneEvent(BaseModel):
     """A command was undone."""
 
-    type_: Literal["command.undone"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["command.undone"]
     """The event type."""
 
     id: str
@@ -1034,7 +1022,7 @@ class Problem(BaseModel):
     for validation failures, every failing field.
     """
 
-    type_: str = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: str
     """A URI identifying the problem type: `urn:tka:problem:` followed by the code in kebab case."""
 
     title: str
@@ -1166,9 +1154,7 @@ class SequenceCreate(BaseModel):
 class SequenceCreatedEvent(BaseModel):
     """A sequence was created."""
 
-    type_: Literal["sequence.created"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["sequence.created"]
     """The event type."""
 
     id: str
@@ -1206,9 +1192,7 @@ class SequenceCreatedEventData(BaseModel):
 class SequenceDeletedEvent(BaseModel):
     """A sequence was deleted (undo restores it)."""
 
-    type_: Literal["sequence.deleted"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["sequence.deleted"]
     """The event type."""
 
     id: str
@@ -1354,9 +1338,7 @@ class SequenceSummary(BaseModel):
 class SequenceUpdatedEvent(BaseModel):
     """A sequence's name, start position, metadata or whole list of beats changed."""
 
-    type_: Literal["sequence.updated"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["sequence.updated"]
     """The event type."""
 
     id: str
@@ -1423,7 +1405,7 @@ class StreamErrorEvent(BaseModel):
     typed error and, for `SLOW_CONSUMER`, resume from the last event id themselves.
     """
 
-    type_: Literal["error"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["error"]
     """Always `error`."""
 
     code: StreamErrorCode
@@ -1436,7 +1418,7 @@ class StreamErrorEvent(BaseModel):
 class WsAuthMessage(BaseModel):
     """Authenticate the connection (when no credentials were given at connect time); answered by `authenticated`."""
 
-    type_: Literal["auth"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["auth"]
     """The message type."""
 
     request_id: str | NotGiven = NOT_GIVEN
@@ -1449,9 +1431,7 @@ class WsAuthMessage(BaseModel):
 class WsAuthenticatedMessage(BaseModel):
     """Confirms an `auth` message: the connection may now subscribe."""
 
-    type_: Literal["authenticated"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["authenticated"]
     """The message type."""
 
     request_id: str | None = None
@@ -1461,7 +1441,7 @@ class WsAuthenticatedMessage(BaseModel):
 class WsErrorMessage(BaseModel):
     """A client message was refused; the connection stays open unless said otherwise."""
 
-    type_: Literal["error"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["error"]
     """The message type."""
 
     request_id: str | None = None
@@ -1477,7 +1457,7 @@ class WsErrorMessage(BaseModel):
 class WsEventMessage(BaseModel):
     """A change event matching the subscription."""
 
-    type_: Literal["event"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["event"]
     """The message type."""
 
     event: ChangeEvent
@@ -1487,9 +1467,7 @@ class WsEventMessage(BaseModel):
 class WsGetStatsMessage(BaseModel):
     """Ask for the server's connection statistics; the server answers `stats`."""
 
-    type_: Literal["get_stats"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["get_stats"]
     """The message type."""
 
     request_id: str | NotGiven = NOT_GIVEN
@@ -1499,9 +1477,7 @@ class WsGetStatsMessage(BaseModel):
 class WsHeartbeatMessage(BaseModel):
     """Sent every `heartbeat_interval_ms` so both sides can tell the connection is alive."""
 
-    type_: Literal["heartbeat"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["heartbeat"]
     """The message type."""
 
     server_time: datetime.datetime
@@ -1511,7 +1487,7 @@ class WsHeartbeatMessage(BaseModel):
 class WsPingMessage(BaseModel):
     """Check the connection; the server answers `pong`."""
 
-    type_: Literal["ping"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["ping"]
     """The message type."""
 
     request_id: str | NotGiven = NOT_GIVEN
@@ -1521,7 +1497,7 @@ class WsPingMessage(BaseModel):
 class WsPongMessage(BaseModel):
     """The answer to `ping`."""
 
-    type_: Literal["pong"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["pong"]
     """The message type."""
 
     request_id: str | None = None
@@ -1534,7 +1510,7 @@ class WsPongMessage(BaseModel):
 class WsStatsMessage(BaseModel):
     """Connection statistics, the answer to `get_stats`."""
 
-    type_: Literal["stats"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["stats"]
     """The message type."""
 
     request_id: str | None = None
@@ -1558,9 +1534,7 @@ class WsSubscribeMessage(BaseModel):
     nothing: the previous subscription, if any, stays in force.
     """
 
-    type_: Literal["subscribe"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["subscribe"]
     """The message type."""
 
     request_id: str | NotGiven = NOT_GIVEN
@@ -1579,9 +1553,7 @@ class WsSubscribeMessage(BaseModel):
 class WsSubscribedMessage(BaseModel):
     """Confirms a `subscribe`, with the filters now in force."""
 
-    type_: Literal["subscribed"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["subscribed"]
     """The message type."""
 
     request_id: str | None = None
@@ -1600,9 +1572,7 @@ class WsSubscribedMessage(BaseModel):
 class WsUnsubscribeMessage(BaseModel):
     """Stop receiving events (the connection stays open)."""
 
-    type_: Literal["unsubscribe"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["unsubscribe"]
     """The message type."""
 
     request_id: str | NotGiven = NOT_GIVEN
@@ -1612,9 +1582,7 @@ class WsUnsubscribeMessage(BaseModel):
 class WsUnsubscribedMessage(BaseModel):
     """Confirms an `unsubscribe`."""
 
-    type_: Literal["unsubscribed"] = pydantic.Field(
-        validation_alias="type", serialization_alias="type"
-    )
+    type: Literal["unsubscribed"]
     """The message type."""
 
     request_id: str | None = None
@@ -1624,7 +1592,7 @@ class WsUnsubscribedMessage(BaseModel):
 class WsWelcomeMessage(BaseModel):
     """Sent once, first, on every new connection."""
 
-    type_: Literal["welcome"] = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: Literal["welcome"]
     """The message type."""
 
     session_id: str
@@ -1647,7 +1615,7 @@ BeatDuration = float
 class UnknownChangeEvent(UnknownVariant):
     """A `ChangeEvent` this version of the SDK does not know: every member of the JSON object is kept (`model_extra`)."""
 
-    type_: str = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: str
 
 
 ChangeEvent = Annotated[
@@ -1709,7 +1677,7 @@ Turns = float
 class UnknownWsClientMessage(UnknownVariant):
     """A `WsClientMessage` this version of the SDK does not know: every member of the JSON object is kept (`model_extra`)."""
 
-    type_: str = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: str
 
 
 WsClientMessage = Annotated[
@@ -1730,7 +1698,7 @@ Decided by the `type` member; an unknown value decodes to `UnknownWsClientMessag
 class UnknownWsServerMessage(UnknownVariant):
     """A `WsServerMessage` this version of the SDK does not know: every member of the JSON object is kept (`model_extra`)."""
 
-    type_: str = pydantic.Field(validation_alias="type", serialization_alias="type")
+    type: str
 
 
 WsServerMessage = Annotated[

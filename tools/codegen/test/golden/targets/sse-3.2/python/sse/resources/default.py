@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping, cast
+from typing import Any, Callable, Mapping
 
 from .._core import (
     NOT_GIVEN,
@@ -15,34 +15,33 @@ from .._core import (
     SyncAPIClient,
     SyncEventStream,
     TimeoutTypes,
+    event_decoder,
     json_decoder,
+    message_decoder,
     request_options,
-    type_adapter,
 )
 from ..models import StreamTicksTickBatchEvent, Tick
 
 __all__ = ["AsyncDefault", "AsyncDefaultWithRawResponse", "Default", "DefaultWithRawResponse"]
 
 
-_decode_stream_messages: Callable[[ServerSentEvent], Tick | None] = json_decoder(
-    type_adapter(Tick).validate_python
-)
+def _decode_stream_messages(strict: bool) -> Callable[[ServerSentEvent], Tick | None]:
+    """Each message's JSON data as `Tick`: leniently, as answers, unless `strict`."""
+    return json_decoder(message_decoder(Tick, strict=strict))
 
 
-def _decode_stream_ticks(event: ServerSentEvent) -> Tick | str | StreamTicksTickBatchEvent | None:
-    """One message of the stream, decoded by its event name (unknown names are skipped)."""
-    if not event.data:
-        return None
-    if event.event == "tick":
-        return cast("Tick", type_adapter(Tick).validate_json(event.data))
-    if event.event == "note":
-        return event.data
-    if event.event == "tick.batch":
-        return cast(
-            "StreamTicksTickBatchEvent",
-            type_adapter(StreamTicksTickBatchEvent).validate_json(event.data),
-        )
-    return None
+def _decode_stream_ticks(
+    strict: bool,
+) -> Callable[[ServerSentEvent], Tick | str | StreamTicksTickBatchEvent | None]:
+    """Each message decoded by its event name (unknown names are skipped; text events as they
+    are): leniently, as answers, unless `strict`."""
+    return event_decoder(
+        {
+            "tick": message_decoder(Tick, strict=strict),
+            "note": None,
+            "tick.batch": message_decoder(StreamTicksTickBatchEvent, strict=strict),
+        }
+    )
 
 
 class Default:
@@ -72,7 +71,7 @@ class Default:
         return self._client.request_stream(
             "get",
             "/messages",
-            decode=_decode_stream_messages,
+            decode=_decode_stream_messages(self._client.strict_response_validation),
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -95,7 +94,7 @@ class Default:
         return self._client.request_stream(
             "get",
             "/ticks",
-            decode=_decode_stream_ticks,
+            decode=_decode_stream_ticks(self._client.strict_response_validation),
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -140,7 +139,7 @@ class AsyncDefault:
         return self._client.request_stream(
             "get",
             "/messages",
-            decode=_decode_stream_messages,
+            decode=_decode_stream_messages(self._client.strict_response_validation),
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -163,7 +162,7 @@ class AsyncDefault:
         return self._client.request_stream(
             "get",
             "/ticks",
-            decode=_decode_stream_ticks,
+            decode=_decode_stream_ticks(self._client.strict_response_validation),
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,

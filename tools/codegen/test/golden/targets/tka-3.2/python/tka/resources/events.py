@@ -19,8 +19,8 @@ from .._core import (
     TimeoutTypes,
     WebSocketProtocol,
     json_decoder,
+    message_decoder,
     request_options,
-    type_adapter,
 )
 from ..models import ChangeEvent, EventType, Problem, ResourceId, WsServerMessage
 
@@ -38,9 +38,9 @@ _ERRORS_1: Mapping[str, Any] = {
 }
 
 
-_decode_stream: Callable[[ServerSentEvent], ChangeEvent | None] = json_decoder(
-    type_adapter(cast("type[ChangeEvent]", ChangeEvent)).validate_python
-)
+def _decode_stream(strict: bool) -> Callable[[ServerSentEvent], ChangeEvent | None]:
+    """Each message's JSON data as `ChangeEvent`: leniently, as answers, unless `strict`."""
+    return json_decoder(message_decoder(cast("type[ChangeEvent]", ChangeEvent), strict=strict))
 
 
 def _connect_web_socket_event_id(message: Mapping[str, Any]) -> str | None:
@@ -118,7 +118,7 @@ class Events:
         return self._client.request_stream(
             "get",
             "/api/v1/events",
-            decode=_decode_stream,
+            decode=_decode_stream(self._client.strict_response_validation),
             query={"types": types, "sequence_id": sequence_id},
             errors=_ERRORS_1,
             last_event_id=last_event_id,
@@ -164,7 +164,10 @@ class Events:
             lambda: AsyncWebSocketClient(
                 lambda: self._client.websocket_url("/api/v1/ws", query={"token": token}),
                 protocol=_CONNECT_WEB_SOCKET_PROTOCOL,
-                decode=type_adapter(cast("type[WsServerMessage]", WsServerMessage)).validate_python,
+                decode=message_decoder(
+                    cast("type[WsServerMessage]", WsServerMessage),
+                    strict=self._client.strict_response_validation,
+                ),
                 headers=self._client.websocket_headers,
             )
         )
@@ -230,7 +233,7 @@ class AsyncEvents:
         return self._client.request_stream(
             "get",
             "/api/v1/events",
-            decode=_decode_stream,
+            decode=_decode_stream(self._client.strict_response_validation),
             query={"types": types, "sequence_id": sequence_id},
             errors=_ERRORS_1,
             last_event_id=last_event_id,
@@ -275,7 +278,10 @@ class AsyncEvents:
         return AsyncWebSocketClient(
             lambda: self._client.websocket_url("/api/v1/ws", query={"token": token}),
             protocol=_CONNECT_WEB_SOCKET_PROTOCOL,
-            decode=type_adapter(cast("type[WsServerMessage]", WsServerMessage)).validate_python,
+            decode=message_decoder(
+                cast("type[WsServerMessage]", WsServerMessage),
+                strict=self._client.strict_response_validation,
+            ),
             headers=self._client.websocket_headers,
         )
 
