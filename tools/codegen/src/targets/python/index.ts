@@ -5,6 +5,7 @@ import {
   ERROR_FAMILIES,
   errorBodies,
   familyCovers,
+  idempotencyView,
   inputOnlyModels,
   serverUrl,
 } from "../sdk-common.ts";
@@ -296,6 +297,8 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         modelNames: [...modelNames, ...models.paramNames].sort(),
         errorClasses: errorClasses(ir, modelTypes),
         usesModels: errorClasses(ir, modelTypes).some((c) => c.problem.includes("models.")),
+        // The README's retry paragraph: which operations carry a generated idempotency key.
+        idempotency: idempotencyView(ir),
         // The README's note on If-Match / If-None-Match, for documents that have such parameters.
         conditional: ir.operations.some((o) =>
           o.parameters.some((x) => x.in === "header" && (x.role === "if-match" || x.role === "if-none-match")),

@@ -34,7 +34,7 @@ impl PetsResource<'_> {
 
     /// Create a pet
     ///
-    /// `POST /pets`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `POST /pets`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -70,7 +70,7 @@ impl PetsResource<'_> {
         self.core.request(spec)
     }
 
-    /// `DELETE /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `DELETE /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
