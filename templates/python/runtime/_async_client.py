@@ -216,6 +216,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         content_type: str | None = None,
         accept: str = "application/json",
         errors: Mapping[str, Any] | None = None,
+        idempotency_header: str | None = None,
         options: RequestOptions | None = None,
     ) -> T:
         """Async twin of :meth:`SyncAPIClient.request`."""
@@ -231,6 +232,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             accept,
             errors,
             cookies=cookies,
+            idempotency_header=idempotency_header,
         )
         response, retries_taken = await self._request(spec, options)
         api_response = self._wrap_response(response, cast_to, retries_taken)
@@ -252,6 +254,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
         cursor_param: str = "cursor",
         page_fields: PageFields | None = None,
         page_style: PageStyle | None = None,
+        idempotency_header: str | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncPageRequest[Item]:
         """A paginated operation: ``await`` it for the first page, or ``async for`` over it for
@@ -275,6 +278,7 @@ class AsyncAPIClient(BaseClient[httpx.AsyncClient]):
             "application/json",
             errors,
             cookies=cookies,
+            idempotency_header=idempotency_header,
         )
 
         async def fetch(page_spec: RequestSpec) -> APIResponse[AsyncCursorPage[Item]]:

@@ -30,7 +30,6 @@ from ._response import APIResponse
 from ._retry import (
     DEFAULT_MAX_RETRY_AFTER,
     is_retryable_method,
-    is_safe_method,
     parse_retry_after,
     retry_delay,
     should_retry_status,
@@ -196,10 +195,16 @@ class BaseClient(Generic[_HttpxClientT]):
         if self._oauth is not None:
             self._oauth.invalidate(stale)
 
+    def _idempotency_header(self, spec: RequestSpec) -> str | None:
+        """The operation's declared idempotency header, else the client's (for a caller's key)."""
+        return spec.idempotency_header or self._config.idempotency_header
+
     def _idempotency_key(self, spec: RequestSpec, options: RequestOptions) -> str | None:
-        """The key of one logical request: the caller's, else a UUID for every non-GET request
-        (generated once here, reused by every retry)."""
-        header = self._config.idempotency_header
+        """The key of one logical request: the caller's, else a UUID when the operation declares
+        an idempotency header (generated once here, reused by every retry). None otherwise: a
+        server that ignores the header would apply a retry twice, so the request is not retried
+        unless its method is safe."""
+        header = self._idempotency_header(spec)
         if header is None:
             return None
         given = options.get("idempotency_key")
@@ -212,7 +217,7 @@ class BaseClient(Generic[_HttpxClientT]):
                 for name, value in (layer or {}).items():
                     if value and name.lower() == wanted:
                         return value
-        return None if is_safe_method(spec.method) else str(uuid.uuid4())
+        return str(uuid.uuid4()) if spec.idempotency_header else None
 
     def _build_headers(
         self,
@@ -239,7 +244,7 @@ class BaseClient(Generic[_HttpxClientT]):
         cookie = cookie_header(spec.cookies) if spec.cookies else None
         if cookie is not None:
             merged["cookie"] = ("Cookie", cookie)
-        header = self._config.idempotency_header
+        header = self._idempotency_header(spec)
         if idempotency_key and header:
             merged[header.lower()] = (header, idempotency_key)
         for layer in (extra, options.get("headers")):
@@ -430,6 +435,7 @@ def _spec(
     accept: str,
     errors: Mapping[str, Any] | None,
     cookies: Mapping[str, Any] | None = None,
+    idempotency_header: str | None = None,
 ) -> RequestSpec:
     return RequestSpec(
         method=method,
@@ -442,4 +448,5 @@ def _spec(
         accept=accept,
         errors=errors,
         cookies=cookies,
+        idempotency_header=idempotency_header,
     )

@@ -211,6 +211,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         content_type: str | None = None,
         accept: str = "application/json",
         errors: Mapping[str, Any] | None = None,
+        idempotency_header: str | None = None,
         options: RequestOptions | None = None,
     ) -> T:
         """Send one operation and return its body parsed as ``cast_to`` (the
@@ -227,6 +228,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             accept,
             errors,
             cookies=cookies,
+            idempotency_header=idempotency_header,
         )
         response, retries_taken = self._request(spec, options)
         api_response = self._wrap_response(response, cast_to, retries_taken)
@@ -248,6 +250,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         cursor_param: str = "cursor",
         page_fields: PageFields | None = None,
         page_style: PageStyle | None = None,
+        idempotency_header: str | None = None,
         options: RequestOptions | None = None,
     ) -> SyncCursorPage[Item]:
         """Fetch the first page of a cursor-paginated operation. Iterating the page yields every
@@ -271,6 +274,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             "application/json",
             errors,
             cookies=cookies,
+            idempotency_header=idempotency_header,
         )
 
         def fetch(page_spec: RequestSpec) -> APIResponse[SyncCursorPage[Item]]:

@@ -28,7 +28,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def is_safe_method(method: str) -> bool:
-    """GET, HEAD and OPTIONS change nothing; every other request carries an idempotency key."""
+    """GET, HEAD and OPTIONS change nothing: retried without an idempotency key."""
     return method.upper() in _SAFE_METHODS
 
 

@@ -8,7 +8,6 @@ import datetime as dt
 import email.utils
 import platform
 import time
-import uuid
 from typing import Callable
 
 import httpx
@@ -272,72 +271,6 @@ def test_retry_after_zero_uses_backoff(server: TestServer, make_client: MakeClie
     client = make_client()
     client.items.retrieve("x")
     assert client.sleeps == [0.5]
-
-
-@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_every_non_get_request_carries_one_key_and_is_retried(
-    server: TestServer, make_client: MakeClient, method: str
-) -> None:
-    statuses = iter([429, 503])
-
-    def handle(ex: Exchange) -> None:
-        status = next(statuses, 200)
-        ex.respond(status, ITEM if status == 200 else {"code": "X"})
-
-    server.on(handle)
-    client = make_client()
-    client.request(method, "/plain", cast_to=dict, body={"a": 1})
-    keys = [r.headers.get("idempotency-key") for r in server.requests]
-    assert len(keys) == 3 and len(set(keys)) == 1 and keys[0] is not None
-    assert uuid.UUID(keys[0]).version == 4
-
-
-def test_get_carries_no_key(server: TestServer, make_client: MakeClient) -> None:
-    server.on(failing_then_ok(1))
-    make_client().items.retrieve("x")
-    assert len(server.requests) == 2
-    assert all("idempotency-key" not in r.headers for r in server.requests)
-
-
-def test_without_an_idempotency_header_only_safe_methods_are_retried(
-    server: TestServer, make_client: MakeClient
-) -> None:
-    import dataclasses
-
-    from fakesdk import CONFIG
-
-    server.on(failing_then_ok(5))
-    client = make_client()
-    client._config = dataclasses.replace(CONFIG, idempotency_header=None)
-    for method in ("post", "put", "patch", "delete"):
-        server.requests.clear()
-        with pytest.raises(InternalServerError):
-            client.request(method, "/plain", cast_to=dict, body={"a": 1})
-        assert len(server.requests) == 1
-        assert "idempotency-key" not in server.requests[0].headers
-    assert client.sleeps == []
-
-
-def test_idempotency_key_identical_across_retries(
-    server: TestServer, make_client: MakeClient
-) -> None:
-    server.on(failing_then_ok(2))
-    client = make_client()
-    client.items.create(ItemCreate(name="A"))
-    keys = [r.headers["idempotency-key"] for r in server.requests]
-    assert len(keys) == 3 and len(set(keys)) == 1
-    assert uuid.UUID(keys[0]).version == 4
-    # a new logical request gets a new key; a caller-given key is used as is
-    client.items.create(ItemCreate(name="B"), request_options={"idempotency_key": "mine"})
-    assert server.requests[3].headers["idempotency-key"] == "mine"
-    assert keys[0] != "mine"
-
-
-def test_patch_with_key_header_is_retried(server: TestServer, make_client: MakeClient) -> None:
-    server.on(failing_then_ok(1))
-    client = make_client()
-    client.items.update("it_1", ItemPatch(name="B"), request_options={"idempotency_key": "k"})
-    assert len(server.requests) == 2
 
 
 def test_409_retried_only_with_retry_after(server: TestServer, make_client: MakeClient) -> None:

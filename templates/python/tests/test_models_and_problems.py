@@ -168,7 +168,13 @@ def test_a_429_exchange_with_retry_after_is_honoured(
 
     server.on(handle)
     client = make_client()
-    client.request("patch", "/items/it_1", cast_to=Item, body={"name": "A"})
+    client.request(
+        "patch",
+        "/items/it_1",
+        cast_to=Item,
+        body={"name": "A"},
+        idempotency_header="Idempotency-Key",
+    )
     assert client.sleeps == [2.0]
     keys = {r.headers["idempotency-key"] for r in server.requests}
     assert len(server.requests) == 2 and len(keys) == 1

@@ -74,8 +74,14 @@ def test_files_fields_lists_and_json_parts(server: TestServer, make_client: Make
 def test_a_retry_resends_the_same_parts(server: TestServer, make_client: MakeClient) -> None:
     server.on(lambda ex: ex.respond(503, {}) if ex.index == 0 else ok(ex))
     client = make_client()
-    # A POST carries a generated idempotency key, so it is retried.
-    client.request("post", "/upload", cast_to=dict, body=Multipart({"file": b"abc"}))
+    # A POST declaring an idempotency key carries a generated one, so it is retried.
+    client.request(
+        "post",
+        "/upload",
+        cast_to=dict,
+        body=Multipart({"file": b"abc"}),
+        idempotency_header="Idempotency-Key",
+    )
     first, second = server.requests
     assert [describe(p)[3] for p in parts(first.headers, first.body)] == [b"abc"]
     assert [describe(p)[3] for p in parts(second.headers, second.body)] == [b"abc"]

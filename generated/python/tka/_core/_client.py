@@ -212,6 +212,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         content_type: str | None = None,
         accept: str = "application/json",
         errors: Mapping[str, Any] | None = None,
+        idempotency_header: str | None = None,
         options: RequestOptions | None = None,
     ) -> T:
         """Send one operation and return its body parsed as ``cast_to`` (the
@@ -228,6 +229,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             accept,
             errors,
             cookies=cookies,
+            idempotency_header=idempotency_header,
         )
         response, retries_taken = self._request(spec, options)
         api_response = self._wrap_response(response, cast_to, retries_taken)
@@ -249,6 +251,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
         cursor_param: str = "cursor",
         page_fields: PageFields | None = None,
         page_style: PageStyle | None = None,
+        idempotency_header: str | None = None,
         options: RequestOptions | None = None,
     ) -> SyncCursorPage[Item]:
         """Fetch the first page of a cursor-paginated operation. Iterating the page yields every
@@ -272,6 +275,7 @@ class SyncAPIClient(BaseClient[httpx.Client]):
             "application/json",
             errors,
             cookies=cookies,
+            idempotency_header=idempotency_header,
         )
 
         def fetch(page_spec: RequestSpec) -> APIResponse[SyncCursorPage[Item]]:

@@ -63,8 +63,8 @@ class ClientConfig:
     """Environment variables of the client credentials, read when none are given."""
     client_secret_env: str | None = None
     idempotency_header: str | None = IDEMPOTENCY_KEY_HEADER
-    """The header every non-GET request carries a key in (generated once per call, reused by
-    its retries); ``None`` sends none, and then only GET, HEAD and OPTIONS are retried."""
+    """The header a caller's ``idempotency_key`` is sent in on an operation that declares none of
+    its own (:attr:`RequestSpec.idempotency_header`); ``None`` sends none there."""
 
 
 class RequestOptions(TypedDict, total=False):
@@ -78,7 +78,8 @@ class RequestOptions(TypedDict, total=False):
     query: Mapping[str, Any]
     """Extra query parameters, appended after the operation's."""
     idempotency_key: str
-    """The ``Idempotency-Key`` to send (instead of a generated one)."""
+    """The idempotency key to send (instead of a generated one); it also makes the request
+    retryable on any operation, as the caller asserts the server honours it."""
 
 
 def request_options(
@@ -130,6 +131,10 @@ class RequestSpec:
     """The error bodies the operation declares: status (``"404"``, ``"4XX"``, ``"default"``) to
     the type its JSON body decodes to (the error's ``problem``). ``None``: any problem+json body
     stays a dict."""
+    idempotency_header: str | None = None
+    """The idempotency header the operation declares: a key generated once per call goes in it,
+    reused by every retry. ``None``: only safe methods (GET, HEAD, OPTIONS) or calls given an
+    ``idempotency_key`` are retried, and no key is sent."""
 
     def with_query(self, query: Mapping[str, Any]) -> RequestSpec:
         return dataclasses.replace(self, query=query)

@@ -239,6 +239,7 @@ class Sequences:
                 },
             ),
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -308,6 +309,7 @@ class Sequences:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_4,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -394,6 +396,7 @@ class Sequences:
             ),
             content_type="application/merge-patch+json",
             errors=_ERRORS_5,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -544,6 +547,7 @@ class AsyncSequences:
                 },
             ),
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -613,6 +617,7 @@ class AsyncSequences:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_4,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -699,6 +704,7 @@ class AsyncSequences:
             ),
             content_type="application/merge-patch+json",
             errors=_ERRORS_5,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,

@@ -51,7 +51,8 @@ impl Sequences<'_> {
     pub fn create(&self, body: &models::SequenceCreate) -> PendingRequest<models::Sequence> {
         let spec = RequestSpec::post("/api/v1/sequences")
             .json(body)
-            .errors(ERRORS_2);
+            .errors(ERRORS_2)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
@@ -93,7 +94,8 @@ impl Sequences<'_> {
     pub fn delete(&self, sequence_id: &str) -> PendingRequest<models::SequenceDeletion> {
         let spec = RequestSpec::delete("/api/v1/sequences/{sequence_id}")
             .path_param("sequence_id", sequence_id)
-            .errors(ERRORS_4);
+            .errors(ERRORS_4)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
@@ -122,7 +124,8 @@ impl Sequences<'_> {
             .path_param("sequence_id", sequence_id)
             .json(body)
             .content_type("application/merge-patch+json")
-            .errors(ERRORS_5);
+            .errors(ERRORS_5)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 }

@@ -57,9 +57,9 @@ pub struct ClientConfig {
     pub client_id_env: Option<&'static str>,
     /// See `client_id_env`.
     pub client_secret_env: Option<&'static str>,
-    /// The header every non-GET request carries an idempotency key in (generated once per call,
-    /// reused by its retries), usually `Idempotency-Key`. `None` sends none, and then only GET,
-    /// HEAD and OPTIONS are retried.
+    /// The header a caller's `idempotency_key` is sent in on an operation that declares none of
+    /// its own ([`RequestSpec::idempotency_header`](super::RequestSpec::idempotency_header)),
+    /// usually `Idempotency-Key`. `None` sends none there.
     pub idempotency_header: Option<&'static str>,
 }
 

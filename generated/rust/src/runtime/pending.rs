@@ -23,7 +23,8 @@ pub struct RequestOptions {
     pub max_retries: Option<u32>,
     /// Extra headers; they win over all others. `None` removes a header.
     pub headers: Vec<(String, Option<String>)>,
-    /// The `Idempotency-Key` to send (instead of a generated one); also makes the request retryable.
+    /// The idempotency key to send (instead of a generated one); also makes the request retryable
+    /// on any operation, as the caller asserts the server honours it.
     pub idempotency_key: Option<String>,
 }
 
@@ -141,7 +142,7 @@ impl<T: Send + 'static, P: RequestParams> PendingRequest<T, P> {
         self.options.headers.push((name.into(), Some(value.into())));
         self
     }
-    /// Sets the idempotency key (instead of the one generated for every non-GET request).
+    /// Sets the idempotency key (instead of a generated one); it makes the request retryable.
     pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.options.idempotency_key = Some(key.into());
         self

@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// Whether a method is safe (GET, HEAD, OPTIONS): it changes nothing, so it is retried without
-/// an idempotency key and sent without one. Every other request carries a key.
+/// an idempotency key.
 pub fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }

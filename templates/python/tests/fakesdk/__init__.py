@@ -88,7 +88,12 @@ class Items:
     def create(self, body: ItemCreate, *, request_options: RequestOptions | None = None) -> Item:
         """Create an item (declares Idempotency-Key)."""
         return self._client.request(
-            "post", "/items", cast_to=Item, body=body, options=request_options
+            "post",
+            "/items",
+            cast_to=Item,
+            body=body,
+            idempotency_header="Idempotency-Key",
+            options=request_options,
         )
 
     def retrieve(self, item_id: str, *, request_options: RequestOptions | None = None) -> Item:
@@ -183,7 +188,12 @@ class AsyncItems:
         self, body: ItemCreate, *, request_options: RequestOptions | None = None
     ) -> Item:
         return await self._client.request(
-            "post", "/items", cast_to=Item, body=body, options=request_options
+            "post",
+            "/items",
+            cast_to=Item,
+            body=body,
+            idempotency_header="Idempotency-Key",
+            options=request_options,
         )
 
     async def retrieve(

@@ -239,7 +239,13 @@ impl Client {
         Ok(())
     }
 
-    fn headers_for(&self, spec: &RequestSpec, options: &RequestOptions) -> Result<HeaderMap> {
+    /// The headers of one call, and the header its idempotency key goes in: the operation's
+    /// declared one, else the client's (for a caller's key).
+    fn headers_for(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+    ) -> Result<(HeaderMap, Option<HeaderName>)> {
         // Precedence, lowest first: Accept and Content-Type, credentials, User-Agent, default
         // headers (merged at build), the operation's header parameters, then per-request options.
         let mut headers = self.inner.base_headers.clone();
@@ -266,11 +272,22 @@ impl Client {
         }
         self.add_api_key_cookie(&mut headers)?;
         // One key per logical request, reused by every retry of it: the server answers a retry
-        // of a change it already made with that change's answer.
-        if let Some(name) = &self.inner.idempotency_header {
+        // of a change it already made with that change's answer. Generated only for an operation
+        // that declares the header (a server that ignores it would apply a retry twice).
+        let declared = match (spec.idempotency_header, &self.inner.idempotency_header) {
+            // Usually the client's own (parsed once at build).
+            (Some(name), Some(own)) if own.as_str().eq_ignore_ascii_case(name) => Some(own.clone()),
+            (Some(name), _) => Some(
+                HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            ),
+            (None, _) => None,
+        };
+        let key_header = declared.or_else(|| self.inner.idempotency_header.clone());
+        if let Some(name) = &key_header {
             let key = match &options.idempotency_key {
                 Some(k) => Some(k.clone()),
-                None if !retry::is_safe(&spec.method) && !headers.contains_key(name) => {
+                None if spec.idempotency_header.is_some() && !headers.contains_key(name) => {
                     Some(uuid::Uuid::new_v4().to_string())
                 }
                 None => None,
@@ -294,7 +311,7 @@ impl Client {
                 );
             }
         }
-        Ok(headers)
+        Ok((headers, key_header))
     }
 
     /// The request loop: sends `spec` with retries and returns the 2xx answer, or the typed error.
@@ -323,7 +340,7 @@ impl Client {
         stream: bool,
     ) -> Result<Answer> {
         let url = self.url_for(spec)?;
-        let mut headers = self.headers_for(spec, options)?;
+        let (mut headers, key_header) = self.headers_for(spec, options)?;
         // With client credentials, the access token is fetched (or taken from the cache) first.
         if let Some(oauth) = &self.inner.oauth {
             headers.insert(
@@ -334,11 +351,8 @@ impl Client {
         let mut renewed = false;
         let max_retries = options.max_retries.unwrap_or(self.inner.max_retries);
         let timeout = options.timeout.unwrap_or(self.inner.timeout);
-        let may_retry = retry::is_retryable_safe_or_keyed(
-            &spec.method,
-            &headers,
-            self.inner.idempotency_header.as_ref(),
-        );
+        let may_retry =
+            retry::is_retryable_safe_or_keyed(&spec.method, &headers, key_header.as_ref());
         let (initial, max) = self.retry_delays();
         let mut retry = 0u32;
         loop {

@@ -24,6 +24,7 @@ pub struct RequestSpec {
     pub(super) accept: Option<String>,
     pub(super) errors: &'static [(&'static str, ErrorDecoder)],
     pub(super) error: Option<String>,
+    pub(super) idempotency_header: Option<&'static str>,
 }
 
 /// The parameters of one operation (its query, header and cookie parameters), carried by a
@@ -55,6 +56,7 @@ impl RequestSpec {
             accept: None,
             errors: &[],
             error: None,
+            idempotency_header: None,
         }
     }
 
@@ -77,6 +79,14 @@ impl RequestSpec {
     /// A DELETE request.
     pub fn delete(path: impl Into<String>) -> Self {
         Self::new(Method::DELETE, path)
+    }
+
+    /// The idempotency header the operation declares: a key generated once per call goes in
+    /// it, reused by every retry. Without one, only safe methods (GET, HEAD, OPTIONS) or calls
+    /// given an `idempotency_key` are retried, and no key is sent.
+    pub fn idempotency_header(mut self, name: &'static str) -> Self {
+        self.idempotency_header = Some(name);
+        self
     }
 
     /// The method.

@@ -260,3 +260,31 @@ export function sendableBody(ir: ApiIR, op: Operation, target: string): BodyCont
   }
   return content;
 }
+
+/** What a README says about idempotency keys and retries, from what the document declares. */
+export interface IdempotencyView {
+  /** The header name the document declares (the first), else `Idempotency-Key` (for a caller's key). */
+  header: string;
+  /** Every operation of an unsafe method (POST, PUT, PATCH, DELETE, ...) declares one. */
+  all: boolean;
+  /** Some but not all do: those, as `METHOD /path` (false when all or none do). */
+  some: string[] | false;
+}
+
+const SAFE_METHODS = new Set(["get", "head", "options", "trace"]);
+
+/**
+ * Which operations carry a generated idempotency key, so are retried although they change
+ * something: exactly those that declare an idempotency header parameter (a server that ignores
+ * the header would apply a retried POST twice).
+ */
+export function idempotencyView(ir: ApiIR): IdempotencyView {
+  const declared = ir.operations.filter((o) => o.idempotencyKey !== null);
+  const unsafe = ir.operations.filter((o) => !SAFE_METHODS.has(o.method));
+  const all = unsafe.length > 0 && unsafe.every((o) => o.idempotencyKey !== null);
+  return {
+    header: declared[0]?.idempotencyKey?.header ?? "Idempotency-Key",
+    all,
+    some: !all && declared.length > 0 ? declared.map((o) => `${o.method.toUpperCase()} ${o.path}`) : false,
+  };
+}

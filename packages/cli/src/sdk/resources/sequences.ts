@@ -70,7 +70,13 @@ export class Sequences {
    */
   create(body: M.SequenceCreate, options?: RequestOptions): APIPromise<M.Sequence> {
     return this.#client.request<M.Sequence>(
-      { method: "post", path: "/api/v1/sequences", body, errors: "400 401 403 409 413 415 422 429 500 503" },
+      {
+        method: "post",
+        path: "/api/v1/sequences",
+        body,
+        errors: "400 401 403 409 413 415 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
+      },
       options,
     );
   }
@@ -121,6 +127,7 @@ export class Sequences {
         pathParams: { sequence_id: sequenceId },
         headers: { "If-Match": formatETag(params["if_match"]) },
         errors: "400 401 403 404 409 412 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );
@@ -158,6 +165,7 @@ export class Sequences {
         body,
         contentType: "application/merge-patch+json",
         errors: "400 401 403 404 409 412 413 415 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );

@@ -94,9 +94,8 @@ export interface ClientConfig {
       }
     | undefined;
   /**
-   * The idempotency header every non-GET request carries (a key generated once per call and
-   * reused on its retries). Default `Idempotency-Key`; `null` sends none (then only GET, HEAD and
-   * OPTIONS are retried).
+   * The header a caller's `idempotencyKey` is sent in on an operation that declares none of its
+   * own (`RequestSpec.idempotencyHeader`). Default `Idempotency-Key`; `null` sends none there.
    */
   idempotencyHeader?: string | null | undefined;
 }
@@ -109,7 +108,10 @@ export interface RequestOptions {
   maxRetries?: number | undefined;
   /** Extra headers; these win over everything else. `null` removes a header. */
   headers?: HeadersInit_ | undefined;
-  /** The idempotency key to send instead of the one generated for every non-GET request. */
+  /**
+   * The idempotency key to send (instead of a generated one): it also makes the request retryable
+   * on any operation, as the caller asserts the server honours it.
+   */
   idempotencyKey?: string | undefined;
   /** Cancels the request, its retries and backoff sleeps (and a stream's connection). */
   signal?: AbortSignal | null | undefined;
@@ -152,6 +154,12 @@ export interface RequestSpec<T = unknown> {
    * bodies become the error's typed `problem`. Undefined: any problem+json body does.
    */
   errors?: DeclaredErrors | undefined;
+  /**
+   * The idempotency header the operation declares: a key generated once per call goes in it,
+   * reused by every retry. Without one, only safe methods (GET, HEAD, OPTIONS) or calls given
+   * an `idempotencyKey` are retried, and no key is sent.
+   */
+  idempotencyHeader?: string | undefined;
   /** Turns the decoded JSON into the result type (the default passes JSON through unchanged). */
   decode?: ((json: unknown) => T) | undefined;
   /** Internal: return after the headers, leaving the body for a stream reader. */

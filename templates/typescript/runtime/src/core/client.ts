@@ -23,7 +23,6 @@ import {
   DEFAULT_MAX_RETRY_AFTER_MS,
   isRetryableRequest,
   isRetryableResponse,
-  isSafeMethod,
   type RandomSource,
   retryAfterMs,
 } from "../internal/retry.ts";
@@ -289,13 +288,14 @@ export class BaseClient {
       options?.headers,
     );
     const method = spec.method.toUpperCase();
-    const idempotencyHeader = this.#idempotencyHeader();
+    const idempotencyHeader = this.#idempotencyHeader(spec);
     if (idempotencyHeader !== null) {
       // One key per logical request, reused by every retry of it: the server answers a retry
-      // of a change it already made with that change's answer.
+      // of a change it already made with that change's answer. Generated only for an operation
+      // that declares the header (a server that ignores it would apply a retry twice).
       const key = idempotencyHeader.toLowerCase();
       if (options?.idempotencyKey !== undefined) headers[key] = options.idempotencyKey;
-      else if (!isSafeMethod(method) && headers[key] === undefined) headers[key] = uuid4();
+      else if (spec.idempotencyHeader !== undefined && headers[key] === undefined) headers[key] = uuid4();
     }
     return {
       method,
@@ -332,7 +332,9 @@ export class BaseClient {
     return url.split(encodeURIComponent(this.apiKey)).join("[redacted]");
   }
 
-  #idempotencyHeader(): string | null {
+  /** The operation's declared idempotency header, else the client's (for a caller's key). */
+  #idempotencyHeader(spec: RequestSpec<unknown>): string | null {
+    if (spec.idempotencyHeader !== undefined) return spec.idempotencyHeader;
     const name = this.config.idempotencyHeader;
     return name === undefined ? "Idempotency-Key" : name;
   }
@@ -343,7 +345,7 @@ export class BaseClient {
     options: RequestOptions | undefined,
   ): Promise<APIResponseProps> {
     const req = this.prepare(spec, options);
-    const idempotencyHeader = this.#idempotencyHeader();
+    const idempotencyHeader = this.#idempotencyHeader(spec);
     const canRetry = isRetryableRequest(
       req.method,
       idempotencyHeader !== null && req.headers[idempotencyHeader.toLowerCase()] !== undefined,

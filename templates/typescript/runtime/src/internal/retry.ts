@@ -4,7 +4,7 @@ export type RandomSource = () => number;
 /** Methods that change nothing (RFC 9110): retried without an idempotency key, and sent without one. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Whether a method is safe (GET, HEAD, OPTIONS). Every other request carries an idempotency key. */
+/** Whether a method is safe (GET, HEAD, OPTIONS): retried without an idempotency key. */
 export function isSafeMethod(method: string): boolean {
   return SAFE_METHODS.has(method.toUpperCase());
 }

@@ -6,6 +6,7 @@ import {
   ERROR_FAMILIES,
   errorBodies,
   familyCovers,
+  idempotencyView,
   inputOnlyModels,
   serverUrl,
 } from "../sdk-common.ts";
@@ -236,6 +237,7 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         ...(models.runtime.length > 0 ? [`from ._core import ${models.runtime.join(", ")}`] : []),
       ];
 
+      const idempotency = idempotencyView(ir);
       const view = {
         packageName,
         distName,
@@ -272,6 +274,9 @@ export function pythonTarget(options: PythonOptions = {}): Target {
             : "()",
           clientIdEnv: pyString(`${envPrefix}_CLIENT_ID`),
           clientSecretEnv: pyString(`${envPrefix}_CLIENT_SECRET`),
+          // Where a caller's key goes on an operation declaring none: the document's name (as the
+          // TypeScript and Rust clients), written only when it is not the runtime's default.
+          idempotencyHeader: idempotency.header === "Idempotency-Key" ? "" : pyString(idempotency.header),
         },
         basic,
         oauth2: oauth2 !== null,
@@ -303,6 +308,8 @@ export function pythonTarget(options: PythonOptions = {}): Target {
         modelNames: [...modelNames, ...models.paramNames].sort(),
         errorClasses: errorClasses(ir, modelTypes),
         usesModels: errorClasses(ir, modelTypes).some((c) => c.problem.includes("models.")),
+        // The README's retry paragraph: which operations carry a generated idempotency key.
+        idempotency,
         // The README's note on If-Match / If-None-Match, for documents that have such parameters.
         conditional: ir.operations.some((o) =>
           o.parameters.some((x) => x.in === "header" && (x.role === "if-match" || x.role === "if-none-match")),

@@ -343,6 +343,7 @@ export function operationMethod(
     body: bodyType !== null ? body : false,
     contentType: contentType !== null ? pyString(contentType) : false,
     errors,
+    idempotencyHeader: op.idempotencyKey && !op.streaming ? pyString(op.idempotencyKey.header) : false,
     cursorParam:
       paginated && pg && pg.cursorParam !== "cursor" && pg.cursorParam !== "" ? pyString(pg.cursorParam) : false,
     pageFields,
@@ -354,7 +355,7 @@ export function operationMethod(
   const lines = [
     `\`${op.method.toUpperCase()} ${op.path}\`. ${notes}`,
     overload !== false ? "The body is a model, a dict, or its members as keyword arguments." : "",
-    !["get", "head", "options"].includes(op.method)
+    op.idempotencyKey
       ? "An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours)."
       : "",
     op.ifMatch

@@ -119,6 +119,8 @@ export interface PyRequest {
     | false;
   contentType: string | false;
   errors: string | false;
+  /** The idempotency header the operation declares (a key generated per call, retried); not on streams. */
+  idempotencyHeader: string | false;
   cursorParam: string | false;
   pageFields: { items: string; nextCursor: string; hasMore: string } | false;
   pageStyle: { style: string; limit: string } | false;

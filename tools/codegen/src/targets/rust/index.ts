@@ -8,7 +8,7 @@ import type { ApiIR, Operation } from "../../ir/types.ts";
 import { clientStem, kebabCase, pascalCase, snakeCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import { cargoMetadata, type PackageMetadata } from "../package-metadata.ts";
-import { clientCredentialsFlow, errorBodies, serverUrl } from "../sdk-common.ts";
+import { clientCredentialsFlow, errorBodies, idempotencyView, serverUrl } from "../sdk-common.ts";
 import type { Render, Target } from "../types.ts";
 import type { RustExample } from "./examples.ts";
 import { bare, type Method, operationMethod, websocketMethod } from "./methods.ts";
@@ -156,6 +156,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         `use serde::{${serdeImports.join(", ")}};\n`,
       ].join("");
 
+      const idempotency = idempotencyView(ir);
       const view = {
         crateName,
         libName,
@@ -218,9 +219,10 @@ export function rustTarget(options: RustOptions = {}): Target {
         models: models.declarations,
         doubleOption: models.usesDoubleOption,
         accessors,
-        idempotencyHeader: rustString(
-          ir.operations.find((o) => o.idempotencyKey !== null)?.idempotencyKey?.header ?? "Idempotency-Key",
-        ),
+        // The header a caller's `.idempotency_key()` goes in where the operation declares none.
+        idempotencyHeader: rustString(idempotency.header),
+        // The README's retry paragraph: which operations carry a generated idempotency key.
+        idempotency,
         examples: resources.map((r) => ({ property: r.property, code: readmeBlock(r.methods.map((m) => m.example)) })),
         usesJsonExamples: resources.some((r) => r.methods.some((m) => m.example.usesJson)),
       };

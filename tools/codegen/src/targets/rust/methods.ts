@@ -102,6 +102,9 @@ export function operationMethod(
     }
     calls.push(call(render, "errors", { table }));
   }
+  // A declared idempotency header: the runtime sends a generated key in it and retries the call.
+  if (op.idempotencyKey && !op.streaming)
+    calls.push(call(render, "idempotencyHeader", { header: rustString(op.idempotencyKey.header) }));
 
   const standard = ["get", "post", "put", "patch", "delete"].includes(op.method);
   const ctor = call(render, standard ? "request" : "requestOther", {
@@ -194,7 +197,7 @@ export function operationMethod(
       : "",
     lastEventId && !lastEventId.required ? "`.last_event_id_start(Some(id))` resumes after an event id." : "",
     ifMatch ? "`.if_match(version)` makes a stale change fail with `Error::PreconditionFailed`." : "",
-    !["get", "head", "options"].includes(op.method)
+    op.idempotencyKey
       ? "An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours)."
       : "",
   ]

@@ -8,7 +8,14 @@ import type { ApiIR, Operation, TypeRef } from "../../ir/types.ts";
 import { clientStem, kebabCase, pascalCase, upperSnakeCase } from "../../naming/index.ts";
 import { templatesRoot } from "../generate.ts";
 import { npmMetadata, type PackageMetadata } from "../package-metadata.ts";
-import { clientCredentialsFlow, ERROR_FAMILIES, errorBodies, familyCovers, serverUrl } from "../sdk-common.ts";
+import {
+  clientCredentialsFlow,
+  ERROR_FAMILIES,
+  errorBodies,
+  familyCovers,
+  idempotencyView,
+  serverUrl,
+} from "../sdk-common.ts";
 import { docComment, typePrinter, unknownArm } from "../ts-types.ts";
 import type { Target } from "../types.ts";
 import { planDecoders } from "./decoders.ts";
@@ -257,6 +264,8 @@ export function typescriptTarget(options: TypeScriptOptions = {}): Target {
           clientSecret: `${envPrefix}_CLIENT_SECRET`,
         },
         resources,
+        // The README's retry paragraph: which operations carry a generated idempotency key.
+        idempotency: idempotencyView(ir),
         // The README's note on If-Match / If-None-Match, for documents that have such parameters.
         conditional: ir.operations.some((o) =>
           o.parameters.some((x) => x.in === "header" && (x.role === "if-match" || x.role === "if-none-match")),

@@ -56,6 +56,11 @@ export interface MethodView {
   accept: string | false;
   responseType: string | false;
   errors: string | false;
+  /**
+   * The idempotency header the operation declares (JSON string): the runtime sends a key generated
+   * once per call in it and retries the call; without one only safe methods are retried.
+   */
+  idempotencyHeader: string | false;
   /** The answer's decoder: `(json) => <expr> as <type>`. */
   decode: { expr: string; type: string } | false;
   page:
@@ -224,6 +229,7 @@ export function operationMethod(
     accept: false,
     responseType: false,
     errors: declared.length > 0 ? JSON.stringify(declared.join(" ")) : false,
+    idempotencyHeader: op.idempotencyKey ? JSON.stringify(op.idempotencyKey.header) : false,
     decode: false,
     page: false,
     streaming: false,
@@ -443,6 +449,7 @@ export function websocketMethod(
     accept: false,
     responseType: false,
     errors: false,
+    idempotencyHeader: false,
     decode: false,
     page: false,
     streaming: false,

@@ -125,8 +125,6 @@ class ClientResource:
         """`POST /type/{in}`. `client.client.with_raw_response.delete_2(...)` gives the status, headers and request id too.
 
         The body is a model, a dict, or its members as keyword arguments.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
             "post",
@@ -250,8 +248,6 @@ class AsyncClientResource:
         """`POST /type/{in}`. `client.client.with_raw_response.delete_2(...)` gives the status, headers and request id too.
 
         The body is a model, a dict, or its members as keyword arguments.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
             "post",

@@ -28,7 +28,7 @@ impl ClientResource<'_> {
             .bind_params(ClientResourceDeleteParams::default())
     }
 
-    /// `POST /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `POST /type/{in}`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///

@@ -71,10 +71,7 @@ class Exports:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`PUT /exports/{shape_id}.xml`. `client.exports.with_raw_response.import_shape(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`PUT /exports/{shape_id}.xml`. `client.exports.with_raw_response.import_shape(...)` gives the status, headers and request id too."""
         return self._client.request(
             "put",
             "https://north.imports.constructs.example.com/exports/{shape_id}.xml",
@@ -151,10 +148,7 @@ class AsyncExports:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`PUT /exports/{shape_id}.xml`. `client.exports.with_raw_response.import_shape(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`PUT /exports/{shape_id}.xml`. `client.exports.with_raw_response.import_shape(...)` gives the status, headers and request id too."""
         return await self._client.request(
             "put",
             "https://north.imports.constructs.example.com/exports/{shape_id}.xml",

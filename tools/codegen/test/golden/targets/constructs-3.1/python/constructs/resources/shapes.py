@@ -89,10 +89,7 @@ class Shapes:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> Shape:
-        """`POST /shapes`. `client.shapes.with_raw_response.create(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`POST /shapes`. `client.shapes.with_raw_response.create(...)` gives the status, headers and request id too."""
         return self._client.request(
             "post",
             "/shapes",
@@ -146,8 +143,6 @@ class Shapes:
         """Answers nothing the document describes (no `responses`, allowed since 3.1).
 
         `DELETE /shapes/{shape_id}`. `client.shapes.with_raw_response.delete(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
             "delete",
@@ -206,8 +201,6 @@ class Shapes:
         """`PATCH /shapes/{shape_id}`. `client.shapes.with_raw_response.update(...)` gives the status, headers and request id too.
 
         The body is a model, a dict, or its members as keyword arguments.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
             "patch",
@@ -243,8 +236,6 @@ class Shapes:
         """A file upload (multipart/form-data) with fields, a JSON part and several files.
 
         `PUT /shapes/{shape_id}/thumbnail`. `client.shapes.with_raw_response.upload_thumbnail(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
             "put",
@@ -339,10 +330,7 @@ class AsyncShapes:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> Shape:
-        """`POST /shapes`. `client.shapes.with_raw_response.create(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`POST /shapes`. `client.shapes.with_raw_response.create(...)` gives the status, headers and request id too."""
         return await self._client.request(
             "post",
             "/shapes",
@@ -396,8 +384,6 @@ class AsyncShapes:
         """Answers nothing the document describes (no `responses`, allowed since 3.1).
 
         `DELETE /shapes/{shape_id}`. `client.shapes.with_raw_response.delete(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
             "delete",
@@ -456,8 +442,6 @@ class AsyncShapes:
         """`PATCH /shapes/{shape_id}`. `client.shapes.with_raw_response.update(...)` gives the status, headers and request id too.
 
         The body is a model, a dict, or its members as keyword arguments.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
             "patch",
@@ -493,8 +477,6 @@ class AsyncShapes:
         """A file upload (multipart/form-data) with fields, a JSON part and several files.
 
         `PUT /shapes/{shape_id}/thumbnail`. `client.shapes.with_raw_response.upload_thumbnail(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
             "put",

@@ -28,7 +28,7 @@ impl Exports<'_> {
         self.core.request_text(spec)
     }
 
-    /// `PUT /exports/{shape_id}.xml`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `PUT /exports/{shape_id}.xml`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///

@@ -32,7 +32,7 @@ impl Shapes<'_> {
             .bind_params(ShapesListParams::default())
     }
 
-    /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -68,7 +68,7 @@ impl Shapes<'_> {
 
     /// Answers nothing the document describes (no `responses`, allowed since 3.1).
     ///
-    /// `DELETE /shapes/{shape_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `DELETE /shapes/{shape_id}`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -85,7 +85,7 @@ impl Shapes<'_> {
         self.core.request(spec)
     }
 
-    /// `PATCH /shapes/{shape_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `PATCH /shapes/{shape_id}`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -111,7 +111,7 @@ impl Shapes<'_> {
 
     /// A file upload (multipart/form-data) with fields, a JSON part and several files.
     ///
-    /// `PUT /shapes/{shape_id}/thumbnail`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `PUT /shapes/{shape_id}/thumbnail`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///

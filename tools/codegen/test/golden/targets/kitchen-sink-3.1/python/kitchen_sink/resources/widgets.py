@@ -80,10 +80,7 @@ class Widgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> CreateShapeResponse:
-        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too."""
         return self._client.request(
             "post",
             "/shapes",
@@ -215,6 +212,7 @@ class Widgets:
             cast_to=Widget,
             body=body_from(body, {"name": name, "color": color, "email": email}),
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -234,10 +232,7 @@ class Widgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> List[PostWidgetsSearchResponseItem]:
-        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too."""
         return self._client.request(
             "post",
             "/widgets/search",
@@ -289,10 +284,7 @@ class Widgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too."""
         return self._client.request(
             "delete",
             "/widgets/{widget_id}",
@@ -364,8 +356,6 @@ class Widgets:
 
         The body is a model, a dict, or its members as keyword arguments.
 
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
 
         Deprecated.
@@ -427,10 +417,7 @@ class Widgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too."""
         return self._client.request(
             "put",
             "/widgets/{widget_id}/image",
@@ -488,10 +475,7 @@ class AsyncWidgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> CreateShapeResponse:
-        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`POST /shapes`. `client.widgets.with_raw_response.create_shape(...)` gives the status, headers and request id too."""
         return await self._client.request(
             "post",
             "/shapes",
@@ -623,6 +607,7 @@ class AsyncWidgets:
             cast_to=Widget,
             body=body_from(body, {"name": name, "color": color, "email": email}),
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -642,10 +627,7 @@ class AsyncWidgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> List[PostWidgetsSearchResponseItem]:
-        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`POST /widgets/search`. `client.widgets.with_raw_response.post_widgets_search(...)` gives the status, headers and request id too."""
         return await self._client.request(
             "post",
             "/widgets/search",
@@ -697,10 +679,7 @@ class AsyncWidgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`DELETE /widgets/{widget_id}`. `client.widgets.with_raw_response.delete(...)` gives the status, headers and request id too."""
         return await self._client.request(
             "delete",
             "/widgets/{widget_id}",
@@ -772,8 +751,6 @@ class AsyncWidgets:
 
         The body is a model, a dict, or its members as keyword arguments.
 
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-
         `if_match` makes the call fail with `PreconditionFailedError` (412) when the resource has changed; it takes the ETag as sent, a version number or the resource itself (quotes added).
 
         Deprecated.
@@ -835,10 +812,7 @@ class AsyncWidgets:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`PUT /widgets/{widget_id}/image`. `client.widgets.with_raw_response.upload_widget_image(...)` gives the status, headers and request id too."""
         return await self._client.request(
             "put",
             "/widgets/{widget_id}/image",

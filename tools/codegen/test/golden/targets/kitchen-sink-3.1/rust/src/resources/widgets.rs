@@ -11,7 +11,7 @@ pub struct Widgets<'a> {
 }
 
 impl Widgets<'_> {
-    /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `POST /shapes`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -78,11 +78,14 @@ impl Widgets<'_> {
     /// # }
     /// ```
     pub fn create(&self, body: &models::WidgetCreate) -> PendingRequest<models::Widget> {
-        let spec = RequestSpec::post("/widgets").json(body).errors(ERRORS_2);
+        let spec = RequestSpec::post("/widgets")
+            .json(body)
+            .errors(ERRORS_2)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
-    /// `POST /widgets/search`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `POST /widgets/search`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -122,7 +125,7 @@ impl Widgets<'_> {
         self.core.request(spec)
     }
 
-    /// `DELETE /widgets/{widget_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `DELETE /widgets/{widget_id}`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -137,7 +140,7 @@ impl Widgets<'_> {
         self.core.request(spec)
     }
 
-    /// `PATCH /widgets/{widget_id}`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `PATCH /widgets/{widget_id}`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -185,7 +188,7 @@ impl Widgets<'_> {
         self.core.request_bytes(spec)
     }
 
-    /// `PUT /widgets/{widget_id}/image`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `PUT /widgets/{widget_id}/image`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///

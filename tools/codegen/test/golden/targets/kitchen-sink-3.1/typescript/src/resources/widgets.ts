@@ -61,7 +61,10 @@ export class Widgets {
   }
 
   create(body: M.WidgetCreate, options?: RequestOptions): APIPromise<M.Widget> {
-    return this.#client.request<M.Widget>({ method: "post", path: "/widgets", body, errors: "409 422" }, options);
+    return this.#client.request<M.Widget>(
+      { method: "post", path: "/widgets", body, errors: "409 422", idempotencyHeader: "Idempotency-Key" },
+      options,
+    );
   }
 
   postWidgetsSearch(

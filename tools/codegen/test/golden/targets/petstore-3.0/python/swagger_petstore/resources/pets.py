@@ -123,8 +123,6 @@ class PetsResource:
         `POST /pets`. `client.pets.with_raw_response.create(...)` gives the status, headers and request id too.
 
         The body is a model, a dict, or its members as keyword arguments.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return self._client.request(
             "post",
@@ -183,10 +181,7 @@ class PetsResource:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too."""
         return self._client.request(
             "delete",
             "/pets/{petId}",
@@ -303,8 +298,6 @@ class AsyncPetsResource:
         `POST /pets`. `client.pets.with_raw_response.create(...)` gives the status, headers and request id too.
 
         The body is a model, a dict, or its members as keyword arguments.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
         """
         return await self._client.request(
             "post",
@@ -363,10 +356,7 @@ class AsyncPetsResource:
         extra_query: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> None:
-        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too.
-
-        An idempotency key is generated once per call and reused on every retry, so a retry is never applied twice (`idempotency_key=` sets yours).
-        """
+        """`DELETE /pets/{petId}`. `client.pets.with_raw_response.delete_pets_by_pet_id(...)` gives the status, headers and request id too."""
         return await self._client.request(
             "delete",
             "/pets/{petId}",

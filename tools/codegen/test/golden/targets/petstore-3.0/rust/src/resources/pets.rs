@@ -33,7 +33,7 @@ impl PetsResource<'_> {
 
     /// Create a pet
     ///
-    /// `POST /pets`. `.await` for the result, `.with_response().await` for the raw response too. An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `POST /pets`. `.await` for the result, `.with_response().await` for the raw response too.
     ///
     /// # Example
     ///
@@ -69,7 +69,7 @@ impl PetsResource<'_> {
         self.core.request(spec)
     }
 
-    /// `DELETE /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too. Optional parameters: `.api_key(..)` on what it returns (or `.params(PetsResourceDeletePetsByPetIdParams { .. })`). An idempotency key is generated once and reused on every retry, so a retry is never applied twice (`.idempotency_key(k)` sets yours).
+    /// `DELETE /pets/{petId}`. `.await` for the result, `.with_response().await` for the raw response too. Optional parameters: `.api_key(..)` on what it returns (or `.params(PetsResourceDeletePetsByPetIdParams { .. })`).
     ///
     /// # Example
     ///

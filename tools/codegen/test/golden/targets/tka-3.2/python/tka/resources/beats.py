@@ -162,6 +162,7 @@ class Beats:
             headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"beats": beats}),
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -262,6 +263,7 @@ class Beats:
                 },
             ),
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -332,6 +334,7 @@ class Beats:
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_3,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -432,6 +435,7 @@ class Beats:
             ),
             content_type="application/merge-patch+json",
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -505,6 +509,7 @@ class Beats:
             headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"position": position}),
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -602,6 +607,7 @@ class AsyncBeats:
             headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"beats": beats}),
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -702,6 +708,7 @@ class AsyncBeats:
                 },
             ),
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -772,6 +779,7 @@ class AsyncBeats:
             path_params={"sequence_id": sequence_id, "beat_id": beat_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_3,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -872,6 +880,7 @@ class AsyncBeats:
             ),
             content_type="application/merge-patch+json",
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -945,6 +954,7 @@ class AsyncBeats:
             headers={"If-Match": format_etag(if_match)},
             body=body_from(body, {"position": position}),
             errors=_ERRORS_1,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,

@@ -128,6 +128,7 @@ class History:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -167,6 +168,7 @@ class History:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -264,6 +266,7 @@ class AsyncHistory:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,
@@ -303,6 +306,7 @@ class AsyncHistory:
             path_params={"sequence_id": sequence_id},
             headers={"If-Match": format_etag(if_match)},
             errors=_ERRORS_2,
+            idempotency_header="Idempotency-Key",
             options=request_options(
                 timeout=timeout,
                 max_retries=max_retries,

@@ -35,7 +35,8 @@ impl Beats<'_> {
         let spec = RequestSpec::put("/api/v1/sequences/{sequence_id}/beats")
             .path_param("sequence_id", sequence_id)
             .json(body)
-            .errors(ERRORS_1);
+            .errors(ERRORS_1)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
@@ -64,7 +65,8 @@ impl Beats<'_> {
         let spec = RequestSpec::post("/api/v1/sequences/{sequence_id}/beats")
             .path_param("sequence_id", sequence_id)
             .json(body)
-            .errors(ERRORS_1);
+            .errors(ERRORS_1)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
@@ -108,7 +110,8 @@ impl Beats<'_> {
         let spec = RequestSpec::delete("/api/v1/sequences/{sequence_id}/beats/{beat_id}")
             .path_param("sequence_id", sequence_id)
             .path_param("beat_id", beat_id)
-            .errors(ERRORS_3);
+            .errors(ERRORS_3)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
@@ -139,7 +142,8 @@ impl Beats<'_> {
             .path_param("beat_id", beat_id)
             .json(body)
             .content_type("application/merge-patch+json")
-            .errors(ERRORS_1);
+            .errors(ERRORS_1)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
@@ -169,7 +173,8 @@ impl Beats<'_> {
             .path_param("sequence_id", sequence_id)
             .path_param("beat_id", beat_id)
             .json(body)
-            .errors(ERRORS_1);
+            .errors(ERRORS_1)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 }

@@ -51,7 +51,8 @@ impl History<'_> {
     pub fn redo(&self, sequence_id: &str) -> PendingRequest<models::HistoryActionResult> {
         let spec = RequestSpec::post("/api/v1/sequences/{sequence_id}/redo")
             .path_param("sequence_id", sequence_id)
-            .errors(ERRORS_2);
+            .errors(ERRORS_2)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 
@@ -72,7 +73,8 @@ impl History<'_> {
     pub fn undo(&self, sequence_id: &str) -> PendingRequest<models::HistoryActionResult> {
         let spec = RequestSpec::post("/api/v1/sequences/{sequence_id}/undo")
             .path_param("sequence_id", sequence_id)
-            .errors(ERRORS_2);
+            .errors(ERRORS_2)
+            .idempotency_header("Idempotency-Key");
         self.core.request(spec)
     }
 }

@@ -42,6 +42,7 @@ export class Beats {
         headers: { "If-Match": formatETag(params["if_match"]) },
         body,
         errors: "400 401 403 404 409 412 413 415 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );
@@ -78,6 +79,7 @@ export class Beats {
         headers: { "If-Match": formatETag(params["if_match"]) },
         body,
         errors: "400 401 403 404 409 412 413 415 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );
@@ -129,6 +131,7 @@ export class Beats {
         pathParams: { sequence_id: sequenceId, beat_id: beatId },
         headers: { "If-Match": formatETag(params["if_match"]) },
         errors: "400 401 403 404 409 412 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );
@@ -166,6 +169,7 @@ export class Beats {
         body,
         contentType: "application/merge-patch+json",
         errors: "400 401 403 404 409 412 413 415 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );
@@ -202,6 +206,7 @@ export class Beats {
         headers: { "If-Match": formatETag(params["if_match"]) },
         body,
         errors: "400 401 403 404 409 412 413 415 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );

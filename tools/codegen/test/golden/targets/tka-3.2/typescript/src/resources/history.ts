@@ -75,6 +75,7 @@ export class History {
         pathParams: { sequence_id: sequenceId },
         headers: { "If-Match": formatETag(params["if_match"]) },
         errors: "400 401 403 404 409 412 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );
@@ -110,6 +111,7 @@ export class History {
         pathParams: { sequence_id: sequenceId },
         headers: { "If-Match": formatETag(params["if_match"]) },
         errors: "400 401 403 404 409 412 422 429 500 503",
+        idempotencyHeader: "Idempotency-Key",
       },
       options,
     );
