@@ -22,12 +22,17 @@ function documentTakesETags(types: RustTypes): boolean {
   return known;
 }
 
-/** The Rust field holding the model's version, when `&model` converts into an `ETag`. */
-export function etagVersionField(types: RustTypes, m: ObjectModel): string | null {
+/**
+ * The argument of `ETag::strong` in `From<&Model>` (`value.version`, borrowed when a `String`),
+ * when `&model` converts into an `ETag`.
+ */
+export function etagVersionArg(types: RustTypes, m: ObjectModel): string | null {
   const p = m.properties.find((q) => q.wireName === "version");
   if (p === undefined || !p.required || types.nullable(p.type) || !documentTakesETags(types)) return null;
   const t = types.resolve(p.type);
   if (t.kind !== "primitive") return null;
   const plain = t.type === "integer" || t.type === "number" || (t.type === "string" && t.format !== "date-time");
-  return plain ? (p.names?.rust?.field ?? p.wireName) : null;
+  if (!plain) return null;
+  const field = `value.${p.names?.rust?.field ?? p.wireName}`;
+  return t.type === "string" ? `&${field}` : field;
 }

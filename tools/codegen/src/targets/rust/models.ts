@@ -7,7 +7,7 @@ import { upperSnakeCase } from "../../naming/index.ts";
 import { modelDescription } from "../sdk-common.ts";
 import { isScalar, isScalarOrArrayUnion } from "../shapes.ts";
 import type { Render } from "../types.ts";
-import { etagVersionField } from "./etag.ts";
+import { etagVersionArg } from "./etag.ts";
 import { attribute, MAX_WIDTH, type RustTypes, rustDoc, rustString } from "./types.ts";
 
 export interface ModelsOutput {
@@ -111,7 +111,7 @@ function objectModel(render: Render, types: RustTypes, m: ObjectModel, state: St
     empty: fields.length === 0 && additional === null,
     fields,
     additional,
-    etag: etagVersionField(types, m),
+    etag: etagVersionArg(types, m),
     libName: state.libName,
   });
 }

@@ -878,7 +878,7 @@ pub struct Sequence {
 /// ```
 impl From<&Sequence> for crate::runtime::ETag {
     fn from(value: &Sequence) -> Self {
-        crate::runtime::ETag::strong(&value.version)
+        crate::runtime::ETag::strong(value.version)
     }
 }
 
@@ -984,7 +984,7 @@ pub struct SequenceDeletion {
 /// ```
 impl From<&SequenceDeletion> for crate::runtime::ETag {
     fn from(value: &SequenceDeletion) -> Self {
-        crate::runtime::ETag::strong(&value.version)
+        crate::runtime::ETag::strong(value.version)
     }
 }
 
@@ -1096,7 +1096,7 @@ pub struct SequenceSummary {
 /// ```
 impl From<&SequenceSummary> for crate::runtime::ETag {
     fn from(value: &SequenceSummary) -> Self {
-        crate::runtime::ETag::strong(&value.version)
+        crate::runtime::ETag::strong(value.version)
     }
 }
 
