@@ -108,7 +108,7 @@ fn request_id(headers: &HeaderMap) -> Option<&str> {
 }
 
 impl RequestLog<'_> {
-    /// Whether the answers' events are wanted (their timing is measured only then).
+    /// Whether the DEBUG events of attempts and answers are wanted (attempts are timed only then).
     pub(crate) fn timed(&self) -> bool {
         self.logger.is_some() || tracing::enabled!(tracing::Level::DEBUG)
     }

@@ -348,8 +348,12 @@ impl Client {
         let mut retry = 0u32;
         loop {
             let attempt = retry + 1;
-            log.attempt(attempt);
-            let started = log.timed().then(Instant::now);
+            // One check per attempt: without a callback or a DEBUG subscriber, nothing is built,
+            // emitted or timed for the attempt and its answer.
+            let started = log.timed().then(|| {
+                log.attempt(attempt);
+                Instant::now()
+            });
             let mut request = self
                 .inner
                 .http
