@@ -531,6 +531,25 @@ pub struct HealthReport {
     pub components: Vec<ComponentHealth>,
 }
 
+/// The resource's `version` as its entity tag (the strong tag `"<version>"`), so that a
+/// conditional request takes the resource itself.
+///
+/// ```
+/// use tka::runtime::PendingRequest;
+///
+/// fn unless_changed<T: Send + 'static>(
+///     request: PendingRequest<T>,
+///     current: &tka::models::HealthReport,
+/// ) -> PendingRequest<T> {
+///     request.if_match(current)
+/// }
+/// ```
+impl From<&HealthReport> for crate::runtime::ETag {
+    fn from(value: &HealthReport) -> Self {
+        crate::runtime::ETag::strong(&value.version)
+    }
+}
+
 crate::open_enum! {
     /// How well something works.
     #[allow(clippy::enum_variant_names)]
@@ -844,6 +863,25 @@ pub struct Sequence {
     pub updated_at: crate::runtime::DateTime,
 }
 
+/// The resource's `version` as its entity tag (the strong tag `"<version>"`), so that a
+/// conditional request takes the resource itself.
+///
+/// ```
+/// use tka::runtime::PendingRequest;
+///
+/// fn unless_changed<T: Send + 'static>(
+///     request: PendingRequest<T>,
+///     current: &tka::models::Sequence,
+/// ) -> PendingRequest<T> {
+///     request.if_match(current)
+/// }
+/// ```
+impl From<&Sequence> for crate::runtime::ETag {
+    fn from(value: &Sequence) -> Self {
+        crate::runtime::ETag::strong(value.version)
+    }
+}
+
 /// A new sequence: a name and either explicit `beats` or a `length` of blank beats (default 16). Giving both is a validation error.
 ///
 /// Closed: members not listed here are refused.
@@ -929,6 +967,25 @@ pub struct SequenceDeletion {
     pub version: i64,
     /// The sequence's undo / redo state after the deletion.
     pub history: HistoryState,
+}
+
+/// The resource's `version` as its entity tag (the strong tag `"<version>"`), so that a
+/// conditional request takes the resource itself.
+///
+/// ```
+/// use tka::runtime::PendingRequest;
+///
+/// fn unless_changed<T: Send + 'static>(
+///     request: PendingRequest<T>,
+///     current: &tka::models::SequenceDeletion,
+/// ) -> PendingRequest<T> {
+///     request.if_match(current)
+/// }
+/// ```
+impl From<&SequenceDeletion> for crate::runtime::ETag {
+    fn from(value: &SequenceDeletion) -> Self {
+        crate::runtime::ETag::strong(value.version)
+    }
 }
 
 crate::open_enum! {
@@ -1024,6 +1081,25 @@ pub struct SequenceSummary {
     pub updated_at: crate::runtime::DateTime,
 }
 
+/// The resource's `version` as its entity tag (the strong tag `"<version>"`), so that a
+/// conditional request takes the resource itself.
+///
+/// ```
+/// use tka::runtime::PendingRequest;
+///
+/// fn unless_changed<T: Send + 'static>(
+///     request: PendingRequest<T>,
+///     current: &tka::models::SequenceSummary,
+/// ) -> PendingRequest<T> {
+///     request.if_match(current)
+/// }
+/// ```
+impl From<&SequenceSummary> for crate::runtime::ETag {
+    fn from(value: &SequenceSummary) -> Self {
+        crate::runtime::ETag::strong(value.version)
+    }
+}
+
 /// A sequence's name, start position, metadata or whole list of beats changed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SequenceUpdatedEvent {
@@ -1067,6 +1143,25 @@ pub struct ServerStatus {
     pub started_at: crate::runtime::DateTime,
     /// Seconds since the server started.
     pub uptime_seconds: f64,
+}
+
+/// The resource's `version` as its entity tag (the strong tag `"<version>"`), so that a
+/// conditional request takes the resource itself.
+///
+/// ```
+/// use tka::runtime::PendingRequest;
+///
+/// fn unless_changed<T: Send + 'static>(
+///     request: PendingRequest<T>,
+///     current: &tka::models::ServerStatus,
+/// ) -> PendingRequest<T> {
+///     request.if_match(current)
+/// }
+/// ```
+impl From<&ServerStatus> for crate::runtime::ETag {
+    fn from(value: &ServerStatus) -> Self {
+        crate::runtime::ETag::strong(&value.version)
+    }
 }
 
 crate::open_enum! {

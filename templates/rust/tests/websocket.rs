@@ -296,3 +296,111 @@ async fn a_silent_connection_is_dropped_after_twice_the_announced_heartbeat_inte
     );
     ws.close();
 }
+
+/// [`PROTOCOL`] without server heartbeats: the client pings instead.
+const NO_HEARTBEATS: WsProtocol = WsProtocol {
+    heartbeat_type: None,
+    heartbeat_interval_field: None,
+    ..PROTOCOL
+};
+
+/// A server that welcomes each connection, reports it on `accepted`, then either reads (its
+/// WebSocket stack answers pings; each ping is reported on `pings`) or stops reading and
+/// writing (half-open from the client's side: pings go unanswered).
+async fn quiet_server(
+    answering: bool,
+) -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<u32>,
+    tokio::sync::mpsc::UnboundedReceiver<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (accepted_tx, accepted) = tokio::sync::mpsc::unbounded_channel();
+    let (pings_tx, pings) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        for connection in 1.. {
+            let (stream, _) = listener.accept().await.unwrap();
+            let _ = accepted_tx.send(connection);
+            let pings_tx = pings_tx.clone();
+            tokio::spawn(async move {
+                let mut ws = tokio_tungstenite::accept_async(stream).await.unwrap();
+                ws.send(Message::text(r#"{"type":"welcome"}"#))
+                    .await
+                    .unwrap();
+                if !answering {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    return;
+                }
+                while let Some(Ok(message)) = ws.next().await {
+                    if message.is_ping() {
+                        let _ = pings_tx.send(());
+                    }
+                }
+            });
+        }
+    });
+    (url, accepted, pings)
+}
+
+#[tokio::test]
+async fn without_heartbeats_an_unanswered_ping_drops_the_connection_and_reconnects() {
+    let (url, mut accepted, _pings) = quiet_server(false).await;
+    let server = TestServer {
+        url,
+        requests: Default::default(),
+    };
+    let client = server.client().build().unwrap();
+    let options = fast()
+        .ping_interval(Duration::from_millis(30))
+        .pong_timeout(Duration::from_millis(100));
+    let mut ws = client
+        .websocket::<Value, ServerMessage>(RequestSpec::get("/v1/ws"), NO_HEARTBEATS, options)
+        .unwrap();
+    for expected in 1..=2 {
+        let connection = tokio::time::timeout(Duration::from_secs(10), accepted.recv())
+            .await
+            .expect("a connection within 10 s");
+        assert_eq!(connection, Some(expected));
+        let message = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .expect("a welcome within 10 s")
+            .unwrap()
+            .unwrap();
+        assert_eq!(message, ServerMessage::Welcome {});
+    }
+    ws.close();
+}
+
+#[tokio::test]
+async fn answered_pings_keep_a_quiet_connection_open() {
+    let (url, mut accepted, mut pings) = quiet_server(true).await;
+    let server = TestServer {
+        url,
+        requests: Default::default(),
+    };
+    let client = server.client().build().unwrap();
+    // A generous pong timeout: only a dead peer, not a busy machine, may close it.
+    let options = fast()
+        .ping_interval(Duration::from_millis(20))
+        .pong_timeout(Duration::from_secs(5));
+    let mut ws = client
+        .websocket::<Value, ServerMessage>(RequestSpec::get("/v1/ws"), NO_HEARTBEATS, options)
+        .unwrap();
+    let welcome = tokio::time::timeout(Duration::from_secs(10), ws.next()).await;
+    assert_eq!(
+        welcome.unwrap().unwrap().unwrap(),
+        ServerMessage::Welcome {}
+    );
+    for _ in 0..4 {
+        tokio::time::timeout(Duration::from_secs(10), pings.recv())
+            .await
+            .expect("a ping within 10 s")
+            .unwrap();
+    }
+    assert_eq!(accepted.recv().await, Some(1));
+    assert!(accepted.try_recv().is_err(), "no second connection");
+    assert_eq!(ws.connections(), 1);
+    assert!(ws.is_connected());
+    ws.close();
+}

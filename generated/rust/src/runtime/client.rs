@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
@@ -16,7 +16,7 @@ pub use super::builder::{
     DEFAULT_MAX_RETRY_DELAY, DEFAULT_TIMEOUT,
 };
 use super::error::{Error, Result};
-use super::log::emit;
+use super::log::{emit, RequestLog, RetryCause};
 pub use super::log::{LogLevel, Logger};
 use super::oauth::ClientCredentials;
 use super::pagination::Paginator;
@@ -355,15 +355,19 @@ impl Client {
         let may_retry =
             retry::is_retryable_safe_or_keyed(&spec.method, &headers, key_header.as_ref());
         let (initial, max) = self.retry_delays();
+        let log = RequestLog {
+            logger: self.inner.logger.as_ref(),
+            method: &spec.method,
+            url: redact_url(url.as_str()),
+        };
         let mut retry = 0u32;
         loop {
-            self.log(LogLevel::Debug, || {
-                format!(
-                    "{} {} (attempt {})",
-                    spec.method,
-                    redact_url(url.as_str()),
-                    retry + 1
-                )
+            let attempt = retry + 1;
+            // One check per attempt: without a callback or a DEBUG subscriber, nothing is built,
+            // emitted or timed for the attempt and its answer.
+            let started = log.timed().then(|| {
+                log.attempt(attempt);
+                Instant::now()
             });
             let mut request = self
                 .inner
@@ -373,9 +377,12 @@ impl Client {
             if let Some(body) = &spec.body {
                 request = request.body(body.clone());
             }
-            let attempt = async {
+            let exchange = async {
                 let mut response = request.send().await.map_err(Error::from_reqwest)?;
                 let status = response.status();
+                if let Some(started) = started {
+                    log.response(attempt, status, response.headers(), started.elapsed());
+                }
                 if stream && status.is_success() {
                     return Ok(Answer::Streaming(response));
                 }
@@ -388,7 +395,7 @@ impl Client {
                     body,
                 })
             };
-            let outcome = match tokio::time::timeout(timeout, attempt).await {
+            let outcome = match tokio::time::timeout(timeout, exchange).await {
                 Ok(outcome) => outcome,
                 Err(_) => Err(Error::Timeout),
             };
@@ -423,36 +430,25 @@ impl Client {
                     // at once (with the delay on it), never a retry sooner than it asked.
                     let too_long = asked.is_some_and(|d| d > self.inner.max_retry_after);
                     if !(retries_left && retry::is_retryable_status(status, &headers)) || too_long {
-                        return Err(Error::from_response_declared(
-                            status,
-                            headers,
-                            &body,
-                            spec.errors,
-                        ));
+                        let error =
+                            Error::from_response_declared(status, headers, &body, spec.errors);
+                        log.failed(attempt, &error);
+                        return Err(error);
                     }
                     let delay = asked.unwrap_or_else(|| retry::backoff(retry, initial, max));
-                    self.log(LogLevel::Info, || {
-                        format!(
-                            "{} {}: {status}, retrying in {delay:?}",
-                            spec.method,
-                            redact_url(url.as_str())
-                        )
-                    });
+                    log.retrying(attempt, RetryCause::Status(status, &headers), delay);
                     delay
                 }
                 Ok(answer) => return Ok(answer),
                 Err(e) if e.is_connection() && retries_left => {
                     let delay = retry::backoff(retry, initial, max);
-                    self.log(LogLevel::Info, || {
-                        format!(
-                            "{} {}: {e}, retrying in {delay:?}",
-                            spec.method,
-                            redact_url(url.as_str())
-                        )
-                    });
+                    log.retrying(attempt, RetryCause::Error(&e), delay);
                     delay
                 }
-                Err(e) => return Err(e),
+                Err(e) => {
+                    log.failed(attempt, &e);
+                    return Err(e);
+                }
             };
             tokio::time::sleep(delay).await;
             retry += 1;

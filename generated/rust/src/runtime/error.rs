@@ -231,6 +231,32 @@ impl Error {
         self.status_error().and_then(|e| e.retry_after)
     }
 
+    /// The variant's name in snake case (the `error_kind` field of the `tracing` events).
+    pub(super) fn kind(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "bad_request",
+            Error::Authentication(_) => "authentication",
+            Error::PermissionDenied(_) => "permission_denied",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::PreconditionFailed(_) => "precondition_failed",
+            Error::PayloadTooLarge(_) => "payload_too_large",
+            Error::UnsupportedMediaType(_) => "unsupported_media_type",
+            Error::UnprocessableEntity(_) => "unprocessable_entity",
+            Error::RateLimit { .. } => "rate_limit",
+            Error::InternalServer(_) => "internal_server",
+            Error::Status(_) => "status",
+            Error::Connection { .. } => "connection",
+            Error::Timeout => "timeout",
+            Error::Decode { .. } => "decode",
+            Error::WebSocketClosed { .. } => "websocket_closed",
+            Error::EventStreamEnded { .. } => "event_stream_ended",
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::Config(_) => "config",
+            Error::OAuth2(_) => "oauth2",
+        }
+    }
+
     /// Whether this is a connection error, timeouts included.
     pub fn is_connection(&self) -> bool {
         matches!(self, Error::Connection { .. } | Error::Timeout)

@@ -4,12 +4,19 @@
 use std::fmt;
 
 /// What [`super::PendingRequest::if_match`] accepts: an entity tag as the server sent it
-/// (`"7"` with its quotes, `W/"7"`, `*`, or a list), a bare tag value, or a version number. A
-/// bare value or a number is sent as the strong tag `"<value>"`.
+/// (`"7"` with its quotes, `W/"7"`, `*`, or a list), a bare tag value, a version number, or a
+/// reference to a generated model that carries a `version` (`.if_match(&sequence)`). A bare
+/// value, a number or a model's version is sent as the strong tag `"<value>"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ETag(String);
 
 impl ETag {
+    /// The strong tag `"<version>"` of a version, whatever it looks like (what the generated
+    /// `From<&Model>` impls send).
+    pub fn strong(version: impl fmt::Display) -> Self {
+        ETag(format!("\"{version}\""))
+    }
+
     /// The header value.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -33,7 +33,9 @@ pub mod sse;
 mod sse_parser;
 pub mod style;
 pub mod websocket;
+mod ws_keepalive;
 mod ws_options;
+mod ws_task;
 
 pub use client::{
     BoxFuture, Client, ClientBuilder, ClientConfig, LogLevel, Logger, PendingRequest,

@@ -33,6 +33,14 @@ pub struct WsProtocol {
 /// when it announces none): a connection silent this long is dropped and re-opened.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long a connection of a protocol without heartbeats may be silent before the client sends
+/// a WebSocket ping.
+pub const DEFAULT_PING_INTERVAL: Duration = Duration::from_secs(30);
+
+/// How long the client waits for the answer to its ping (a pong or any frame) before it drops
+/// the connection as dead and reconnects.
+pub const DEFAULT_PONG_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Tuning of the reconnecting WebSocket.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -48,6 +56,14 @@ pub struct WsOptions {
     /// [`DEFAULT_IDLE_TIMEOUT`]), so a half-open connection never hangs; off without heartbeats.
     /// [`WsOptions::without_idle_timeout`] turns it off.
     pub idle_timeout: Option<Duration>,
+    /// Send a WebSocket ping after this long without a frame; no answer (a pong or any frame)
+    /// within [`pong_timeout`](Self::pong_timeout) drops the connection and reconnects. Default
+    /// (`None`): on for a protocol without heartbeats, at [`DEFAULT_PING_INTERVAL`], so its
+    /// half-open connections are found too; off for a protocol with heartbeats (the idle
+    /// watchdog covers them). [`WsOptions::without_ping`] turns it off.
+    pub ping_interval: Option<Duration>,
+    /// How long a ping may go unanswered (default [`DEFAULT_PONG_TIMEOUT`]).
+    pub pong_timeout: Duration,
     /// The timeout of the connect and upgrade (default 30 s).
     pub connect_timeout: Duration,
     /// How many delivered event ids are remembered for duplicate skipping (default 10 000).
@@ -61,6 +77,8 @@ impl Default for WsOptions {
             max_reconnect_delay: Duration::from_secs(30),
             max_reconnects: None,
             idle_timeout: None,
+            ping_interval: None,
+            pong_timeout: DEFAULT_PONG_TIMEOUT,
             connect_timeout: Duration::from_secs(30),
             dedupe_window: 10_000,
         }
@@ -83,7 +101,7 @@ impl WsOptions {
         self.max_reconnects = Some(max);
         self
     }
-    /// Sets the idle timeout.
+    /// Turns the idle watchdog off.
     pub fn without_idle_timeout(mut self) -> Self {
         self.idle_timeout = Some(Duration::MAX);
         self
@@ -92,6 +110,25 @@ impl WsOptions {
     /// Sets the idle timeout (see [`WsOptions::idle_timeout`](Self::idle_timeout)).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the ping interval (see [`WsOptions::ping_interval`](Self::ping_interval)); also for
+    /// a protocol with heartbeats.
+    pub fn ping_interval(mut self, interval: Duration) -> Self {
+        self.ping_interval = Some(interval);
+        self
+    }
+
+    /// Turns client pings off.
+    pub fn without_ping(mut self) -> Self {
+        self.ping_interval = Some(Duration::MAX);
+        self
+    }
+
+    /// Sets how long a ping may go unanswered.
+    pub fn pong_timeout(mut self, timeout: Duration) -> Self {
+        self.pong_timeout = timeout;
         self
     }
 }

@@ -46,6 +46,9 @@ export {
 } from "./core/pagination.ts";
 export { EventStream, type EventStreamOptions, type ServerSentEvent, SSEParser } from "./core/streaming.ts";
 export {
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_PONG_TIMEOUT_MS,
+  type PingableWebSocket,
   ReconnectingWebSocket,
   type ReconnectingWebSocketOptions,
   toWebSocketURL,

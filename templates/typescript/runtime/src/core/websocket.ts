@@ -13,6 +13,25 @@ export interface WebSocketLike {
   addEventListener(type: "error", listener: (event: unknown) => void): void;
 }
 
+/**
+ * A socket that can send WebSocket ping frames and reports pongs, as the `ws` package's does.
+ * The WHATWG WebSocket (browsers, Node's global `WebSocket`) has no ping.
+ */
+export interface PingableWebSocket extends WebSocketLike {
+  ping(): void;
+  on(event: "pong", listener: () => void): unknown;
+}
+
+function canPing(socket: WebSocketLike): socket is PingableWebSocket {
+  const s = socket as Partial<PingableWebSocket>;
+  return typeof s.ping === "function" && typeof s.on === "function";
+}
+
+/** A protocol without heartbeats: how long a connection may be silent before the client pings. */
+export const DEFAULT_PING_INTERVAL_MS = 30_000;
+/** How long a ping may go unanswered (a pong or any frame) before the connection is dropped. */
+export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+
 /** Creates a socket; inject one to add headers (Node), use a library, or test with a fake. */
 export type WebSocketFactory = (url: string, protocols?: string | string[]) => WebSocketLike;
 
@@ -47,6 +66,19 @@ export interface ReconnectingWebSocketOptions<C, S> {
   decode?: ((json: unknown) => S) | undefined;
   /** Drop and reconnect when no frame arrives for this long (ms); a function reads it from `welcome`. */
   heartbeatTimeoutMs?: number | ((welcome: S) => number | undefined) | undefined;
+  /**
+   * After this long without a frame (ms) the client checks the connection is alive: a socket that
+   * can ping (the `ws` package's, given through `createWebSocket`) sends a WebSocket ping, and
+   * the connection is dropped and resumed when neither its pong nor any frame follows within
+   * `pongTimeoutMs`. A WHATWG WebSocket (browsers, Node's global one) cannot ping: there the
+   * same silence, `pingIntervalMs + pongTimeoutMs`, drops the connection (an idle timeout; a
+   * quiet but healthy connection is re-opened then). Default: `DEFAULT_PING_INTERVAL_MS` for a
+   * protocol without heartbeats (so a half-open connection never hangs), off for a protocol with
+   * heartbeats (`heartbeatTimeoutMs` covers those). 0 turns it off.
+   */
+  pingIntervalMs?: number | undefined;
+  /** How long a ping may go unanswered (ms). Default `DEFAULT_PONG_TIMEOUT_MS`. */
+  pongTimeoutMs?: number | undefined;
   initialReconnectDelayMs?: number | undefined;
   maxReconnectDelayMs?: number | undefined;
   /** Consecutive failed connections before giving up with APIConnectionError. Default unlimited. */
@@ -87,6 +119,7 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
   #error: unknown;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #keepalive: ReturnType<typeof setTimeout> | undefined;
   #heartbeatTimeout: number | undefined;
   #lastHeartbeatAt: number | undefined;
 
@@ -185,6 +218,7 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
     this.#error = error;
     clearTimeout(this.#reconnectTimer);
     clearTimeout(this.#watchdog);
+    clearTimeout(this.#keepalive);
     const waiter = this.#waiter;
     this.#waiter = undefined;
     if (waiter && this.#inbox.length === 0) {
@@ -214,6 +248,11 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
       return;
     }
     this.#socket = socket;
+    if (canPing(socket)) {
+      socket.on("pong", () => {
+        if (socket === this.#socket) this.#armKeepalive();
+      });
+    }
 
     socket.addEventListener("open", () => {
       if (socket !== this.#socket) return;
@@ -228,10 +267,14 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
       }
       for (const frame of this.#outbox.splice(0)) socket.send(frame);
       this.#armWatchdog();
+      this.#armKeepalive();
     });
 
     socket.addEventListener("message", (event) => {
-      if (socket !== this.#socket || typeof event.data !== "string") return;
+      if (socket !== this.#socket) return;
+      // Any frame proves the connection alive.
+      this.#armKeepalive();
+      if (typeof event.data !== "string") return;
       this.#armWatchdog();
       let message: S;
       try {
@@ -268,6 +311,7 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
       if (socket !== this.#socket) return;
       this.#socket = undefined;
       clearTimeout(this.#watchdog);
+      clearTimeout(this.#keepalive);
       const finalCodes = opts.protocol.finalCloseCodes ?? [4001, 4003];
       if (finalCodes.includes(event.code)) {
         this.#finish(new WebSocketClosedError(event.code, event.reason));
@@ -304,16 +348,52 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
     clearTimeout(this.#watchdog);
     const timeout = this.#heartbeatTimeout;
     if (timeout === undefined || !(timeout > 0) || this.#finished) return;
-    this.#watchdog = setTimeout(() => {
+    this.#watchdog = setTimeout(() => this.#drop("heartbeat timeout", "went silent"), timeout);
+  }
+
+  /** The ping interval: the option, else on for a protocol without heartbeats. */
+  #pingInterval(): number {
+    const { pingIntervalMs, protocol } = this.#options;
+    if (pingIntervalMs !== undefined) return pingIntervalMs;
+    return protocol.heartbeatType === undefined ? DEFAULT_PING_INTERVAL_MS : 0;
+  }
+
+  /** Restarts the silence timer: ping (when the socket can) after the interval, drop after the pong timeout. */
+  #armKeepalive(): void {
+    clearTimeout(this.#keepalive);
+    const interval = this.#pingInterval();
+    if (!(interval > 0) || this.#finished) return;
+    const pongTimeout = this.#options.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;
+    this.#keepalive = setTimeout(() => {
       const socket = this.#socket;
-      if (!socket) return;
-      this.#socket = undefined;
-      try {
-        socket.close(4000, "heartbeat timeout");
-      } catch {
-        // ignore
+      if (socket === undefined || socket.readyState !== OPEN) return;
+      const pinged = canPing(socket);
+      if (pinged) {
+        try {
+          socket.ping();
+        } catch {
+          // closing: the close event decides
+        }
       }
-      this.#scheduleReconnect("went silent");
-    }, timeout);
+      this.#keepalive = setTimeout(
+        () => this.#drop("keepalive timeout", pinged ? "did not answer a ping" : "went silent"),
+        pongTimeout,
+      );
+    }, interval);
+  }
+
+  /** Closes a connection found dead (code 4000) and reconnects. */
+  #drop(reason: string, why: string): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = undefined;
+    clearTimeout(this.#watchdog);
+    clearTimeout(this.#keepalive);
+    try {
+      socket.close(4000, reason);
+    } catch {
+      // ignore
+    }
+    this.#scheduleReconnect(why);
   }
 }

@@ -146,7 +146,7 @@ export function rustTarget(options: RustOptions = {}): Target {
         };
       });
 
-      const models = renderModels(render, types);
+      const models = renderModels(render, types, libName);
       const accessors = errorAccessors(ir, types);
       const serdeImports = ["Deserialize", "Serialize"];
       if (models.usesCustomSerde || models.usesDoubleOption) serdeImports.push("Deserializer", "Serializer");

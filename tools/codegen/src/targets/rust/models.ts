@@ -7,6 +7,7 @@ import { upperSnakeCase } from "../../naming/index.ts";
 import { modelDescription } from "../sdk-common.ts";
 import { isScalar, isScalarOrArrayUnion } from "../shapes.ts";
 import type { Render } from "../types.ts";
+import { etagVersionArg } from "./etag.ts";
 import { attribute, MAX_WIDTH, type RustTypes, rustDoc, rustString } from "./types.ts";
 
 export interface ModelsOutput {
@@ -18,8 +19,8 @@ export interface ModelsOutput {
 
 const bareName = (name: string) => name.replace(/^r#/, "");
 
-export function renderModels(render: Render, types: RustTypes): ModelsOutput {
-  const state = { doubleOption: false, customSerde: false };
+export function renderModels(render: Render, types: RustTypes, libName: string): ModelsOutput {
+  const state: State = { doubleOption: false, customSerde: false, libName };
   const declarations = types.ir.models.map((m) => declaration(render, types, m, state)).join("\n");
   return {
     declarations,
@@ -30,7 +31,7 @@ export function renderModels(render: Render, types: RustTypes): ModelsOutput {
   };
 }
 
-type State = { doubleOption: boolean; customSerde: boolean };
+type State = { doubleOption: boolean; customSerde: boolean; libName: string };
 
 function modelDoc(m: Model, indent = ""): string {
   const text = modelDescription(m);
@@ -110,6 +111,8 @@ function objectModel(render: Render, types: RustTypes, m: ObjectModel, state: St
     empty: fields.length === 0 && additional === null,
     fields,
     additional,
+    etag: etagVersionArg(types, m),
+    libName: state.libName,
   });
 }
 
