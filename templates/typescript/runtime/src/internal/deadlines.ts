@@ -1,0 +1,68 @@
+// The per-attempt timeouts of one client, enforced by a single timer armed for the earliest
+// deadline instead of a setTimeout/clearTimeout pair per attempt. Measured (docs/sdk-runtime.md,
+// Overhead): the pair cost about 3 µs of CPU per call over a real socket (5-6% of a local
+// call), while an attempt here costs a clock read and a Set insert and delete.
+
+/** An in-flight attempt's deadline and what happens when it passes. */
+export interface Deadline {
+  /** `Date.now()` value after which the attempt has timed out. */
+  at: number;
+  /** The attempt's timeout, ms (bounds how long a backwards clock step can delay it). */
+  timeout: number;
+  /** Called once, when the deadline has passed and the attempt is still in flight. */
+  expire(): void;
+}
+
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * One client's in-flight deadlines. Starting an attempt adds its deadline (arming the timer only
+ * when it is the earliest, which with one timeout per client is only when none is armed);
+ * finishing removes it and leaves the timer alone. When the timer fires it expires what is due
+ * and re-arms for the earliest remaining deadline, so each deadline is kept to the millisecond
+ * as before and a stream of calls re-arms about once per timeout period. The timer does not by
+ * itself keep a Node process alive (it is unref'd): an in-flight request holds its socket.
+ */
+export class Deadlines {
+  readonly #pending = new Set<Deadline>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer is armed for (Infinity: not armed). */
+  #armedFor = Number.POSITIVE_INFINITY;
+  readonly #onTimer = (): void => this.#fire();
+
+  add(deadline: Deadline): void {
+    this.#pending.add(deadline);
+    if (deadline.at < this.#armedFor) this.#arm(deadline.at, Date.now());
+  }
+
+  delete(deadline: Deadline): void {
+    this.#pending.delete(deadline);
+  }
+
+  #arm(at: number, now: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#armedFor = at;
+    const timer = setTimeout(this.#onTimer, Math.min(Math.max(at - now, 1), MAX_TIMER_MS));
+    // Node, Bun: the timer alone does not hold the process open. Browsers return a number.
+    (timer as { unref?: () => void }).unref?.();
+    this.#timer = timer;
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const deadline of this.#pending) {
+      // The wall clock stepped back: count the attempt's time from now, at most one timeout.
+      if (deadline.at - now > deadline.timeout) deadline.at = now + deadline.timeout;
+      if (deadline.at <= now) {
+        this.#pending.delete(deadline);
+        deadline.expire();
+      } else if (deadline.at < next) {
+        next = deadline.at;
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next, now);
+  }
+}
