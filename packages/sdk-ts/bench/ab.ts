@@ -32,7 +32,16 @@ const options = { baseURL: base, apiKey: "k", maxRetries: 0 };
 const a = new A({ ...options, ...JSON.parse(process.env.BENCH_OPTS_A ?? "{}") });
 const b = new B({ ...options, ...JSON.parse(process.env.BENCH_OPTS_B ?? "{}") });
 const url = `${base}/api/v1/health/live`;
-const init: RequestInit = { method: "GET", headers: { accept: "application/json", "x-api-key": "k" } };
+// The raw arm sends the very headers build B sends (captured from one call), as bench/overhead.ts.
+let sent: Record<string, string> = {};
+await new B({
+  ...options,
+  fetch: (u: string, i: RequestInit) => {
+    sent = { ...(i.headers as Record<string, string>) };
+    return fetch(u, i);
+  },
+}).health.getLiveness();
+const init: RequestInit = { method: "GET", headers: sent };
 const arms: Record<string, Call> = {
   A: () => a.health.getLiveness() as Promise<unknown>,
   B: () => b.health.getLiveness() as Promise<unknown>,

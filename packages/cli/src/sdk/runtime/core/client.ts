@@ -46,7 +46,7 @@ import {
   type PageStyle,
 } from "./pagination.ts";
 import { EventStream, type EventStreamOptions } from "./streaming.ts";
-import { type AttemptResult, attempt, type PreparedRequest, type Transport } from "./transport.ts";
+import { type AttemptResult, attempt, attemptRacing, type PreparedRequest, type Transport } from "./transport.ts";
 
 export type {
   BinaryBody,
@@ -394,7 +394,7 @@ export class BaseClient {
       return Promise.reject(err);
     }
     if (this.logger !== undefined || this.#oauth !== undefined || req.signal !== undefined) return this.#loop(req);
-    return attempt(this.#transport, req).then((result) =>
+    return attemptRacing(this.#transport, req, (result) =>
       result.ok && result.response.ok
         ? new ResponseProps(result.response, result.text, result.bytes, 0)
         : this.#loop(req, result),

@@ -43,8 +43,10 @@ const hasTimeout = (req: PreparedRequest): boolean => req.timeout > 0 && Number.
  * Deadlines (one timer for all its attempts), not a timer per attempt.
  */
 export function attempt(transport: Transport, req: PreparedRequest): Promise<AttemptResult> {
-  return req.signal === undefined ? attemptRacing(transport, req) : attemptAbortable(transport, req);
+  return req.signal === undefined ? attemptRacing(transport, req, same) : attemptAbortable(transport, req);
 }
+
+const same = (result: AttemptResult): AttemptResult => result;
 
 /** The fetch init of an attempt (no signal); built without spreads (a hot path). */
 function init(transport: Transport, req: PreparedRequest): RequestInit {
@@ -112,11 +114,16 @@ function readInto(
  * An attempt whose timeout races the exchange. A timed-out attempt is abandoned: when its answer
  * still comes, the body is cancelled (which closes the connection); an answer that never comes,
  * or a body that stalls while it is read, holds its connection until the transport gives up
- * (Node's fetch: 300 s). Pass a `signal` for a hard abort.
+ * (Node's fetch: 300 s). Pass a `signal` for a hard abort. `req.signal` must be undefined.
  */
-function attemptRacing(transport: Transport, req: PreparedRequest): Promise<AttemptResult> {
-  // One promise settled by whichever comes first, the answer (read) or the deadline.
-  return new Promise<AttemptResult>((resolve) => {
+export function attemptRacing<T>(
+  transport: Transport,
+  req: PreparedRequest,
+  finish: (result: AttemptResult) => T | PromiseLike<T>,
+): Promise<T> {
+  // One promise settled by whichever comes first, the answer (read) or the deadline, with what
+  // `finish` makes of the result (the caller's next step without a promise hop of its own).
+  return new Promise<T>((resolve) => {
     let settled = false;
     let deadline: Deadline | undefined;
     if (hasTimeout(req)) {
@@ -125,7 +132,7 @@ function attemptRacing(transport: Transport, req: PreparedRequest): Promise<Atte
         timeout: req.timeout,
         expire() {
           settled = true;
-          resolve({ ok: false, error: new APITimeoutError() });
+          resolve(finish({ ok: false, error: new APITimeoutError() }));
         },
       };
       transport.deadlines.add(deadline);
@@ -134,7 +141,7 @@ function attemptRacing(transport: Transport, req: PreparedRequest): Promise<Atte
       if (settled) return;
       settled = true;
       if (deadline !== undefined) transport.deadlines.delete(deadline);
-      resolve(result);
+      resolve(finish(result));
     };
     const fail = (err: unknown): void => settle(connectionError(err));
     let exchange: Promise<Response>;
