@@ -41,6 +41,27 @@ describe("Deadlines", () => {
     expect(vi.getTimerCount()).toBe(0); // nothing in flight: not re-armed
   });
 
+  it("a deadline added while expiring another (a retry) is kept", () => {
+    vi.useFakeTimers();
+    const expired: string[] = [];
+    const deadlines = new Deadlines();
+    deadlines.add({
+      at: Date.now() + 100,
+      timeout: 100,
+      expire: () => {
+        expired.push("first");
+        deadlines.add(deadline(30, expired, "retry"));
+      },
+    });
+    deadlines.add(deadline(500, expired, "other"));
+    vi.advanceTimersByTime(100);
+    expect(expired).toEqual(["first"]);
+    vi.advanceTimersByTime(30);
+    expect(expired).toEqual(["first", "retry"]);
+    vi.advanceTimersByTime(370);
+    expect(expired).toEqual(["first", "retry", "other"]);
+  });
+
   it("arms one timer for a stream of attempts, not one each", () => {
     vi.useFakeTimers();
     const expired: string[] = [];

@@ -130,6 +130,8 @@ export function attemptRacing<T>(
       deadline = {
         at: Date.now() + req.timeout,
         timeout: req.timeout,
+        prev: undefined,
+        next: undefined,
         expire() {
           settled = true;
           resolve(finish({ ok: false, error: new APITimeoutError() }));
@@ -173,6 +175,8 @@ async function attemptAbortable(transport: Transport, req: PreparedRequest): Pro
     ? {
         at: Date.now() + req.timeout,
         timeout: req.timeout,
+        prev: undefined,
+        next: undefined,
         expire() {
           timedOut = true;
           controller.abort(new APITimeoutError());

@@ -12,6 +12,9 @@ export interface Deadline {
   timeout: number;
   /** Called once, when the deadline has passed and the attempt is still in flight. */
   expire(): void;
+  /** The list links, Deadlines' own (a Set's add and delete cost more: its table is rebuilt). */
+  prev?: Deadline | undefined;
+  next?: Deadline | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -25,19 +28,31 @@ const MAX_TIMER_MS = 2_147_483_647;
  * itself keep a Node process alive (it is unref'd): an in-flight request holds its socket.
  */
 export class Deadlines {
-  readonly #pending = new Set<Deadline>();
+  /** The in-flight deadlines, a doubly linked list through their prev/next (head: newest). */
+  #head: Deadline | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The deadline the timer is armed for (Infinity: not armed). */
   #armedFor = Number.POSITIVE_INFINITY;
   readonly #onTimer = (): void => this.#fire();
 
+  /** Adds an in-flight deadline (one not added yet). */
   add(deadline: Deadline): void {
-    this.#pending.add(deadline);
+    deadline.prev = undefined;
+    deadline.next = this.#head;
+    if (this.#head !== undefined) this.#head.prev = deadline;
+    this.#head = deadline;
     if (deadline.at < this.#armedFor) this.#arm(deadline.at, Date.now());
   }
 
+  /** Removes a deadline that was added (a no-op for one already removed or expired). */
   delete(deadline: Deadline): void {
-    this.#pending.delete(deadline);
+    const { prev, next } = deadline;
+    if (prev !== undefined) prev.next = next;
+    else if (this.#head === deadline) this.#head = next;
+    else return;
+    if (next !== undefined) next.prev = prev;
+    deadline.prev = undefined;
+    deadline.next = undefined;
   }
 
   #arm(at: number, now: number): void {
@@ -54,16 +69,18 @@ export class Deadlines {
     this.#armedFor = Number.POSITIVE_INFINITY;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const deadline of this.#pending) {
+    const due: Deadline[] = [];
+    for (let deadline = this.#head; deadline !== undefined; deadline = deadline.next) {
       // The wall clock stepped back: count the attempt's time from now, at most one timeout.
       if (deadline.at - now > deadline.timeout) deadline.at = now + deadline.timeout;
-      if (deadline.at <= now) {
-        this.#pending.delete(deadline);
-        deadline.expire();
-      } else if (deadline.at < next) {
-        next = deadline.at;
-      }
+      if (deadline.at <= now) due.push(deadline);
+      else if (deadline.at < next) next = deadline.at;
     }
-    if (next !== Number.POSITIVE_INFINITY) this.#arm(next, now);
+    for (const deadline of due) {
+      this.delete(deadline);
+      deadline.expire();
+    }
+    // An expiry may have started a new attempt (and armed the timer for it) meanwhile.
+    if (next < this.#armedFor) this.#arm(next, now);
   }
 }
