@@ -22,7 +22,8 @@ const port = await new Promise<number>((resolve, reject) => {
   });
 });
 const base = `http://127.0.0.1:${port}`;
-const url = `${base}/api/v1/health/live`;
+const path = "/api/v1/health/live";
+const url = `${base}${path}`;
 const headers = { accept: "application/json", "x-api-key": "k", "user-agent": "tka-sdk-probe" };
 const rawInit: RequestInit = { method: "GET", headers };
 const decode = (r: Response) => r.text().then((t) => JSON.parse(t) as unknown);
@@ -32,6 +33,8 @@ const arms: Record<string, Call> = {
   raw2: () => fetch(url, rawInit).then(decode),
   // A fresh init and header record per call, as the SDK builds them.
   freshInit: () => fetch(url, { method: "GET", headers: { ...headers } }).then(decode),
+  // A URL string built per call (a cons string until flattened), as the SDK builds it.
+  freshURL: () => fetch(`${base}${path}`, rawInit).then(decode),
   // The body read one promise hop later than the answer.
   readLater: () =>
     fetch(url, rawInit)
@@ -75,6 +78,16 @@ const arms: Record<string, Call> = {
   // The abortable path: a signal handed to fetch.
   signal: () => fetch(url, { ...rawInit, signal: new AbortController().signal }).then(decode),
 };
+// Garbage of about `bytes` per call (24-byte objects): does allocation cost more next to I/O?
+let sink: unknown;
+const allocating =
+  (bytes: number): Call =>
+  () => {
+    for (let i = 0; i < bytes / 24; i++) sink = { a: i, b: i, c: i };
+    return fetch(url, rawInit).then(decode);
+  };
+arms.alloc2k = allocating(2048);
+arms.alloc8k = allocating(8192);
 const deadlines = new Deadlines();
 arms.dateNow = () => {
   Date.now();
@@ -130,5 +143,5 @@ for (const name of chosen) {
       ` wall ${s.wall_ratio.median.toFixed(3)} heap ${s.heap_bytes_per_call_median.a}/${s.heap_bytes_per_call_median.b}`,
   );
 }
-console.log(`load ${loadavg()[0]?.toFixed(2)}`);
+console.log(`load ${loadavg()[0]?.toFixed(2)}${sink === 0 ? " " : ""}`);
 server.kill("SIGTERM");

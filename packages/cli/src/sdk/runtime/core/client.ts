@@ -60,6 +60,7 @@ export type {
 } from "./options.ts";
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+const NO_BODY = Object.freeze({ body: undefined, contentType: undefined });
 /** Upper-case methods as constants (the spellings generated code uses), not a new string per call. */
 const METHODS = new Map([
   ["get", "GET"],
@@ -159,6 +160,10 @@ export class BaseClient {
   /** Performs one operation call and returns its parsed value as an APIPromise. */
   request<T = unknown>(spec: RequestSpec<T>, options?: RequestOptions): APIPromise<T> {
     const decode = spec.decode;
+    // A JSON answer without a decoder (the common case) needs no closure of its own.
+    if (decode === undefined && spec.responseType === undefined) {
+      return new APIPromise<T>(this.makeRequest(spec, options), defaultParse as (props: APIResponseProps) => T);
+    }
     return new APIPromise<T>(this.makeRequest(spec, options), (props) => {
       if (spec.responseType === "bytes") return (props.bytes ?? new Uint8Array(0)) as T;
       if (spec.responseType === "text") return (props.text ?? "") as T;
@@ -289,7 +294,7 @@ export class BaseClient {
     const keyIn = this.apiKey === undefined ? undefined : this.config.apiKeyIn;
     const query = keyIn?.in === "query" ? { ...spec.query, [keyIn.name]: this.apiKey } : spec.query;
     const url = this.buildURL(spec.path, spec.pathParams, query);
-    const { body, contentType } = serializeBody(spec.body, spec.contentType);
+    const { body, contentType } = spec.body === undefined ? NO_BODY : serializeBody(spec.body, spec.contentType);
     const cookie = cookieHeader(keyIn?.in === "cookie" ? { ...spec.cookies, [keyIn.name]: this.apiKey } : spec.cookies);
     // Layers, later ones winning: Accept and Content-Type, auth and User-Agent (the same for
     // every call of this client: merged and checked once), default headers, the operation's
