@@ -78,6 +78,31 @@ describe("Deadlines", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("a timer that cannot be unref'd (browsers, Deno) is cleared when nothing is in flight", () => {
+    const armed = new Set<number>();
+    let next = 1;
+    vi.stubGlobal("setTimeout", () => {
+      armed.add(next);
+      return next++;
+    });
+    vi.stubGlobal("clearTimeout", (id: number) => armed.delete(id));
+    try {
+      const deadlines = new Deadlines();
+      const a = deadline(1000, [], "a");
+      const b = deadline(1000, [], "b");
+      deadlines.add(a);
+      deadlines.add(b);
+      deadlines.delete(a);
+      expect(armed.size).toBe(1); // b is still in flight
+      deadlines.delete(b);
+      expect(armed.size).toBe(0);
+      deadlines.add(deadline(1000, [], "c")); // armed again
+      expect(armed.size).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("a wall clock stepping back delays a deadline by at most its timeout", () => {
     vi.useFakeTimers();
     const expired: string[] = [];

@@ -24,7 +24,9 @@ const MAX_TIMER_MS = 2_147_483_647;
  * finishing removes it and leaves the timer alone. When the timer fires it expires what is due
  * and re-arms for the earliest remaining deadline, so each deadline is kept to the millisecond
  * as before and a stream of calls re-arms about once per timeout period. The timer does not by
- * itself keep a Node process alive (it is unref'd): an in-flight request holds its socket.
+ * itself keep a Node or Bun process alive (it is unref'd): an in-flight request holds its socket.
+ * Where a timer cannot be unref'd (browsers, Deno: a number), it is cleared whenever nothing is
+ * in flight, so a finished script exits at once, as with a timer per attempt.
  */
 export class Deadlines {
   /** The in-flight deadlines, a doubly linked list through their prev/next (head: newest). */
@@ -32,6 +34,8 @@ export class Deadlines {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The deadline the timer is armed for (Infinity: not armed). */
   #armedFor = Number.POSITIVE_INFINITY;
+  /** The armed timer would hold the process open: clear it when nothing is in flight. */
+  #holds = false;
   readonly #onTimer = (): void => this.#fire();
 
   /** Adds an in-flight deadline (one not added yet). */
@@ -52,14 +56,21 @@ export class Deadlines {
     if (next !== undefined) next.prev = prev;
     deadline.prev = undefined;
     deadline.next = undefined;
+    if (this.#head === undefined && this.#holds && this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#armedFor = Number.POSITIVE_INFINITY;
+    }
   }
 
   #arm(at: number, now: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#armedFor = at;
     const timer = setTimeout(this.#onTimer, Math.min(Math.max(at - now, 1), MAX_TIMER_MS));
-    // Node, Bun: the timer alone does not hold the process open. Browsers return a number.
-    (timer as { unref?: () => void }).unref?.();
+    // Node, Bun: the timer alone does not hold the process open. Browsers and Deno return a number.
+    const unref = (timer as { unref?: () => void }).unref;
+    if (typeof unref === "function") unref.call(timer);
+    this.#holds = typeof unref !== "function";
     this.#timer = timer;
   }
 
