@@ -2,13 +2,16 @@
 // One attempt of a request over fetch: the timeout raced against the exchange (no signal handed
 // to fetch on the hot path) or, with a caller's signal, a real abort. The retry loop (client.ts)
 // decides what happens next.
+
+import type { Deadline, Deadlines } from "../internal/deadlines.ts";
 import { APIConnectionError, APITimeoutError, APIUserAbortError, type DeclaredErrors } from "./errors.ts";
 import type { Fetch } from "./options.ts";
 
-/** The transport of a client: its fetch and the extra RequestInit members of every call. */
+/** The transport of a client: its fetch, the extra RequestInit members of every call, its deadlines. */
 export interface Transport {
   fetch: Fetch;
   fetchOptions: RequestInit | undefined;
+  deadlines: Deadlines;
 }
 
 /** A request fully prepared for the loop (URL, headers and body computed once). */
@@ -24,23 +27,28 @@ export interface PreparedRequest {
   stream: boolean;
   bytes: boolean;
   errors: DeclaredErrors | undefined;
+  /** Carries an idempotency key (the operation's declared header, or the caller's key): retryable whatever its method. */
+  keyed: boolean;
 }
 
 export type AttemptResult =
   | { ok: true; response: Response; text: string | undefined; bytes?: Uint8Array | undefined }
   | { ok: false; error: APIConnectionError };
 
-const MAX_TIMER_MS = 2_147_483_647;
+const hasTimeout = (req: PreparedRequest): boolean => req.timeout > 0 && Number.isFinite(req.timeout);
 
 /**
  * One attempt. Without a caller's signal, fetch gets none: handing fetch an AbortSignal costs
  * about 8 µs per call in Node's fetch (measured: a shared long-lived signal costs the same), so
  * the timeout races the exchange instead (see attemptRacing). With a signal, the attempt is
- * aborted for real on timeout or abort.
+ * aborted for real on timeout or abort. Either way the timeout is a deadline in the client's
+ * Deadlines (one timer for all its attempts), not a timer per attempt.
  */
 export function attempt(transport: Transport, req: PreparedRequest): Promise<AttemptResult> {
-  return req.signal === undefined ? attemptRacing(transport, req) : attemptAbortable(transport, req);
+  return req.signal === undefined ? attemptRacing(transport, req, same) : attemptAbortable(transport, req);
 }
+
+const same = (result: AttemptResult): AttemptResult => result;
 
 /** The fetch init of an attempt (no signal); built without spreads (a hot path). */
 function init(transport: Transport, req: PreparedRequest): RequestInit {
@@ -70,52 +78,91 @@ async function read(req: PreparedRequest, response: Response): Promise<AttemptRe
   return { ok: true, response, text };
 }
 
+/** A failure of fetch itself (DNS, connection refused, reset) as the loop sees it. */
+function connectionError(err: unknown): AttemptResult {
+  const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
+  return { ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) };
+}
+
+/**
+ * Like read, for the racing attempt: hands the result to `settle` (or a failure to `fail`) from
+ * the body's own promise instead of returning a promise, so no promise adopts another on the
+ * hot path (each adoption is two more microtasks).
+ */
+function readInto(
+  req: PreparedRequest,
+  response: Response,
+  settle: (result: AttemptResult) => void,
+  fail: (err: unknown) => void,
+): void {
+  const empty = response.status === 204 || req.method === "HEAD";
+  if (req.stream && response.ok) {
+    settle({ ok: true, response, text: undefined });
+  } else if (req.bytes && response.ok) {
+    if (empty) settle({ ok: true, response, text: undefined, bytes: new Uint8Array(0) });
+    else {
+      response
+        .arrayBuffer()
+        .then((buffer) => settle({ ok: true, response, text: undefined, bytes: new Uint8Array(buffer) }), fail);
+    }
+  } else if (empty) {
+    settle({ ok: true, response, text: "" });
+  } else {
+    response.text().then((text) => settle({ ok: true, response, text }), fail);
+  }
+}
+
 /**
  * An attempt whose timeout races the exchange. A timed-out attempt is abandoned: when its answer
  * still comes, the body is cancelled (which closes the connection); an answer that never comes,
  * or a body that stalls while it is read, holds its connection until the transport gives up
- * (Node's fetch: 300 s). Pass a `signal` for a hard abort.
+ * (Node's fetch: 300 s). Pass a `signal` for a hard abort. `req.signal` must be undefined.
  */
-function attemptRacing(transport: Transport, req: PreparedRequest): Promise<AttemptResult> {
-  // One promise settled by whichever comes first, the answer (read) or the timer: no race of
-  // extra promises on the hot path.
-  return new Promise<AttemptResult>((resolve) => {
+export function attemptRacing<T>(
+  transport: Transport,
+  req: PreparedRequest,
+  finish: (result: AttemptResult) => T | PromiseLike<T>,
+): Promise<T> {
+  // One promise settled by whichever comes first, the answer (read) or the deadline, with what
+  // `finish` makes of the result (the caller's next step without a promise hop of its own).
+  return new Promise<T>((resolve) => {
     let settled = false;
-    const timer =
-      Number.isFinite(req.timeout) && req.timeout > 0
-        ? setTimeout(
-            () => {
-              settled = true;
-              resolve({ ok: false, error: new APITimeoutError() });
-            },
-            Math.min(req.timeout, MAX_TIMER_MS),
-          )
-        : undefined;
+    let deadline: Deadline | undefined;
+    if (hasTimeout(req)) {
+      deadline = {
+        at: Date.now() + req.timeout,
+        timeout: req.timeout,
+        prev: undefined,
+        next: undefined,
+        expire() {
+          settled = true;
+          resolve(finish({ ok: false, error: new APITimeoutError() }));
+        },
+      };
+      transport.deadlines.add(deadline);
+    }
     const settle = (result: AttemptResult): void => {
       if (settled) return;
       settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      resolve(result);
+      if (deadline !== undefined) transport.deadlines.delete(deadline);
+      resolve(finish(result));
     };
-    transport
-      .fetch(req.url, init(transport, req))
-      .then((response) => {
-        if (settled) {
-          // Timed out before the answer came: drop it (cancelling the body closes the connection).
-          response.body?.cancel().catch(() => {});
-          return undefined;
-        }
-        return read(req, response);
-      })
-      .then(
-        (result) => {
-          if (result !== undefined) settle(result);
-        },
-        (err: unknown) => {
-          const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
-          settle({ ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) });
-        },
-      );
+    const fail = (err: unknown): void => settle(connectionError(err));
+    let exchange: Promise<Response>;
+    try {
+      exchange = transport.fetch(req.url, init(transport, req));
+    } catch (err) {
+      if (deadline !== undefined) transport.deadlines.delete(deadline);
+      throw err;
+    }
+    exchange.then((response) => {
+      if (settled) {
+        // Timed out before the answer came: drop it (cancelling the body closes the connection).
+        response.body?.cancel().catch(() => {});
+        return;
+      }
+      readInto(req, response, settle, fail);
+    }, fail);
   });
 }
 
@@ -126,16 +173,19 @@ async function attemptAbortable(transport: Transport, req: PreparedRequest): Pro
   let timedOut = false;
   const onUserAbort = (): void => controller.abort(userSignal?.reason);
   userSignal?.addEventListener("abort", onUserAbort, { once: true });
-  const timer =
-    Number.isFinite(req.timeout) && req.timeout > 0
-      ? setTimeout(
-          () => {
-            timedOut = true;
-            controller.abort(new APITimeoutError());
-          },
-          Math.min(req.timeout, MAX_TIMER_MS),
-        )
-      : undefined;
+  const deadline: Deadline | undefined = hasTimeout(req)
+    ? {
+        at: Date.now() + req.timeout,
+        timeout: req.timeout,
+        prev: undefined,
+        next: undefined,
+        expire() {
+          timedOut = true;
+          controller.abort(new APITimeoutError());
+        },
+      }
+    : undefined;
+  if (deadline !== undefined) transport.deadlines.add(deadline);
   let keepUserLink = false;
   try {
     const response = await transport.fetch(req.url, { ...init(transport, req), signal: controller.signal });
@@ -145,10 +195,9 @@ async function attemptAbortable(transport: Transport, req: PreparedRequest): Pro
   } catch (err) {
     if (userSignal?.aborted) throw new APIUserAbortError(undefined, { cause: err });
     if (timedOut) return { ok: false, error: new APITimeoutError(undefined, { cause: err }) };
-    const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
-    return { ok: false, error: new APIConnectionError(`Connection error${detail}`, { cause: err }) };
+    return connectionError(err);
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    if (deadline !== undefined) transport.deadlines.delete(deadline);
     if (!keepUserLink) userSignal?.removeEventListener("abort", onUserAbort);
   }
 }

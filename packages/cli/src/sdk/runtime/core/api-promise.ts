@@ -15,6 +15,30 @@ export interface APIResponseProps {
   readonly retries: number;
 }
 
+/**
+ * The props of a 2xx exchange as the request loop builds them. The request id is read from the
+ * headers when asked for (a `Headers` lookup per call otherwise, which awaiting a value never needs).
+ */
+export class ResponseProps implements APIResponseProps {
+  readonly response: Response;
+  readonly text: string | undefined;
+  readonly bytes: Uint8Array | undefined;
+  readonly retries: number;
+  #requestId: string | undefined | null = null;
+
+  constructor(response: Response, text: string | undefined, bytes: Uint8Array | undefined, retries: number) {
+    this.response = response;
+    this.text = text;
+    this.bytes = bytes;
+    this.retries = retries;
+  }
+
+  get requestId(): string | undefined {
+    if (this.#requestId === null) this.#requestId = this.response.headers.get("x-request-id") ?? undefined;
+    return this.#requestId;
+  }
+}
+
 /** The parsed value together with the raw response. */
 export interface WithResponse<T> {
   data: T;
@@ -91,8 +115,7 @@ export class APIPromise<T> implements PromiseLike<T> {
 export function defaultParse(props: APIResponseProps): unknown {
   const { text, response } = props;
   if (text === undefined || text === "") return undefined;
-  const contentType = response.headers.get("content-type") ?? "";
-  if (/[/+]json\b/i.test(contentType)) {
+  if (isJSON(response.headers.get("content-type") ?? "")) {
     try {
       return JSON.parse(text) as unknown;
     } catch (cause) {
@@ -100,6 +123,18 @@ export function defaultParse(props: APIResponseProps): unknown {
     }
   }
   return text;
+}
+
+// The last content type seen and whether it is JSON: an API answers with one or two, so the
+// regular expression runs once per new one, not per call.
+let lastContentType = "";
+let lastIsJSON = false;
+function isJSON(contentType: string): boolean {
+  if (contentType !== lastContentType) {
+    lastIsJSON = /[/+]json\b/i.test(contentType);
+    lastContentType = contentType;
+  }
+  return lastIsJSON;
 }
 
 function rawResponse(props: APIResponseProps): Response {

@@ -7,7 +7,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Whether a method is safe (GET, HEAD, OPTIONS): retried without an idempotency key. */
 export function isSafeMethod(method: string): boolean {
-  return SAFE_METHODS.has(method.toUpperCase());
+  return method === "GET" || SAFE_METHODS.has(method.toUpperCase());
 }
 
 /**
