@@ -11,6 +11,8 @@ import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import type { ApiIR, Operation, Parameter } from "@tka/codegen/src/api.ts";
 import { pascalCase } from "@tka/codegen/src/naming/words.ts";
+import { methodParameters, onRequest, requiredArgType } from "@tka/codegen/src/targets/rust/parameters.ts";
+import { RustTypes } from "@tka/codegen/src/targets/rust/types.ts";
 import type { Call } from "./derive.ts";
 import { repoRoot, workRoot } from "./paths.ts";
 
@@ -205,17 +207,37 @@ function renderScenario(s: RustScenario): string {
     } else if (op.requestBody) {
       args.push(op.requestBody.required ? "&Default::default()" : "None");
     }
-    const fields = structFields(op);
-    if (fields.length > 0) {
-      const values = { ...call.query, ...call.headers };
+    // Required query, header and cookie parameters are arguments (typed as the target types them),
+    // then a required Last-Event-ID and the body; the optional ones go in the params struct.
+    const types = new RustTypes(s.ir);
+    const params = methodParameters(types, op);
+    const values = { ...call.query, ...call.headers };
+    const json = (p: Parameter) => `v(${rustJson(values[p.name])})`;
+    const required: string[] = [];
+    for (const p of params.filter((p) => p.required)) {
+      const arg = requiredArgType(types, p, types.type(p.type, "models::"));
+      required.push(
+        arg === "&str" || arg.startsWith("impl Into<")
+          ? JSON.stringify(String(values[p.name] ?? ""))
+          : arg.startsWith("&[")
+            ? `&serde_json::from_value::<Vec<_>>(${json(p)}).unwrap()[..]`
+            : `${arg.startsWith("&") ? "&" : ""}serde_json::from_value(${json(p)}).unwrap()`,
+      );
+    }
+    const lastEventId = op.streaming ? op.parameters.find((p) => p.role === "last-event-id" && p.required) : undefined;
+    if (lastEventId) required.push(JSON.stringify(String(values[lastEventId.name] ?? "")));
+    args.splice(op.parameters.filter((p) => p.in === "path").length, 0, ...required);
+    const optional = params.filter((p) => !p.required);
+    let setParams = "";
+    if (optional.length > 0) {
       const struct = `${bare(className)}${pascalCase(bare(method))}Params`;
-      const rendered = fields.map((p) => {
+      const rendered = optional.map((p) => {
         const name = p.names?.rust?.param ?? p.name;
         return p.name in values
-          ? `${name}: serde_json::from_value(v(${rustJson(values[p.name])})).unwrap()`
+          ? `${name}: serde_json::from_value(${json(p)}).unwrap()`
           : `${name}: Default::default()`;
       });
-      args.push(`&${lib}::resources::${module}::${struct} { ${rendered.join(", ")} }`);
+      setParams = `.params(${lib}::resources::${module}::${struct} { ${rendered.join(", ")} })`;
     }
     const builder = [
       `${lib}::ConfClient::builder()`,
@@ -230,7 +252,7 @@ function renderScenario(s: RustScenario): string {
     lines.push(
       "    {",
       `        let client = ${builder};`,
-      `        let r = client.${accessor}().${method}(${args.join(", ")})${ifMatch(op, call)}.with_response().await;`,
+      `        let r = client.${accessor}().${method}(${args.join(", ")})${setParams}${ifMatch(types, op, call)}.with_response().await;`,
       "        out.push(match r {",
       '            Ok(r) => json!({ "status": r.status.as_u16(), "value": serde_json::to_value(&r.data).unwrap_or(serde_json::Value::Null) }),',
       '            Err(e) => json!({ "status": e.status().map(|s| s.as_u16()), "error": e.to_string() }),',
@@ -253,23 +275,10 @@ function isString(ir: ApiIR, p: Parameter): boolean {
 }
 
 /** An optional If-Match of a plain call is set on the request (`.if_match(..)`), as the target does. */
-function ifMatch(op: Operation, call: Call): string {
-  const plainCall = !op.streaming && op.pagination === null;
-  const p = op.parameters.find((p) => p.in === "header" && p.role === "if-match" && !p.required);
-  if (!plainCall || !p || !(p.name in call.headers)) return "";
+function ifMatch(types: RustTypes, op: Operation, call: Call): string {
+  const p = op.parameters.find((p) => onRequest(types, op, p));
+  if (!p || !(p.name in call.headers)) return "";
   return `.if_match(${JSON.stringify(String(call.headers[p.name]))})`;
-}
-
-/** The params struct's fields: what the rust target puts there (see targets/rust/index.ts). */
-function structFields(op: Operation): Parameter[] {
-  const plainCall = !op.streaming && op.pagination === null;
-  return op.parameters.filter(
-    (p) =>
-      (p.in === "query" || p.in === "header" || p.in === "cookie") &&
-      p.role !== "idempotency-key" &&
-      !(plainCall && p.in === "header" && p.role === "if-match" && !p.required) &&
-      !(op.streaming && p.role === "last-event-id"),
-  );
 }
 
 /** JSON text as a Rust raw string literal (parsed at run time: no integer-literal typing). */

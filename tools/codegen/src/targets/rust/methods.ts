@@ -9,7 +9,7 @@ import type { Render } from "../types.ts";
 import { bodyCalls, requestBody } from "./bodies.ts";
 import { exampleDoc, methodExample, type RustExample } from "./examples.ts";
 import { bare, RUNTIME_METHODS, TRAIT_METHODS } from "./names.ts";
-import { call, onRequest, operationParams, pathParameters } from "./parameters.ts";
+import { call, methodParameters, onRequest, operationParams, pathParameters } from "./parameters.ts";
 import { paramsItems } from "./setters.ts";
 import { streamEvents } from "./streams.ts";
 import { chain, type RustTypes, rustDoc, rustString, signature } from "./types.ts";
@@ -54,13 +54,7 @@ export function operationMethod(
   // An optional If-Match of a plain call is set on the request (`.if_match(3)`): a call whose
   // only other parameter it is needs no `&XParams::default()`.
   const ifMatch = op.parameters.find((p) => onRequest(types, op, p));
-  const extra = op.parameters.filter(
-    (p) =>
-      (p.in === "query" || p.in === "header" || p.in === "cookie") &&
-      p.role !== "idempotency-key" &&
-      !onRequest(types, op, p) &&
-      !(op.streaming && p.role === "last-event-id"),
-  );
+  const extra = methodParameters(types, op);
   const lastEventId = op.streaming ? op.parameters.find((p) => p.role === "last-event-id") : undefined;
   const pascal = pascalCase(bare(name));
   // Named after the resource too (`SequencesListParams`), so names never repeat across modules.

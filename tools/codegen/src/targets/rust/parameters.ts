@@ -79,6 +79,20 @@ export interface OperationParams {
 }
 
 /**
+ * The type a required query, header or cookie parameter takes as an argument (`inner`: its Rust
+ * type). Borrowed as path parameters are: `&str`, `&[T]`, `&T`; Copy values and `Option`s by
+ * value; aliases resolved (`&str`, not `&models::Slug`). A required If-Match takes what
+ * `.if_match()` takes: a version number or the tag as sent. The conformance runner uses it too.
+ */
+export function requiredArgType(types: RustTypes, p: Parameter, inner: string): string {
+  if (p.role === "if-match" && inner === "String") return "impl Into<crate::runtime::ETag>";
+  const t = types.bare(types.resolve(p.type), "models::");
+  const copy = types.copy(p.type) && !inner.startsWith("Option<");
+  if (copy || inner.startsWith("Option<")) return inner;
+  return t === "String" ? "&str" : t.startsWith("Vec<") ? `&[${t.slice(4, -1)}]` : `&${inner}`;
+}
+
+/**
  * The query, header and cookie parameters of an operation: the required ones are positional
  * arguments (borrowed like path parameters), the optional ones fields of a params struct the
  * returned request carries, each with a setter named clear of `reserved` (the runtime type's own
@@ -105,26 +119,14 @@ export function operationParams(
     const inner = q(p.type);
     let expr: { expr: string; optional: boolean; isRef: boolean };
     if (p.required && p.role === "if-match" && inner === "String") {
-      // A required If-Match takes what `.if_match()` takes: a version number or the tag as sent.
-      out.args.push(`${fname}: impl Into<crate::runtime::ETag>`);
+      out.args.push(`${fname}: ${requiredArgType(types, p, inner)}`);
       out.positional.push(p);
       const value = `Some(Into::<crate::runtime::ETag>::into(${fname}))`;
       out.argCalls.push(call(render, "header", { location: "header", wire: rustString(p.name), value }));
       continue;
     }
     if (p.required) {
-      // Borrowed as path parameters are: `&str`, `&[T]`, `&T`; Copy values and `Option`s by value.
-      // Aliases resolved, as for path parameters (`&str`, not `&models::Slug`).
-      const t = types.bare(types.resolve(p.type), "models::");
-      const copy = types.copy(p.type) && !inner.startsWith("Option<");
-      const arg =
-        copy || inner.startsWith("Option<")
-          ? inner
-          : t === "String"
-            ? "&str"
-            : t.startsWith("Vec<")
-              ? `&[${t.slice(4, -1)}]`
-              : `&${inner}`;
+      const arg = requiredArgType(types, p, inner);
       out.args.push(`${fname}: ${arg}`);
       out.positional.push(p);
       expr = { expr: fname, optional: inner.startsWith("Option<"), isRef: arg.startsWith("&") };
@@ -251,6 +253,21 @@ function paramCalls(
 }
 
 /** An optional If-Match of a plain call is set on the request (`.if_match(3)`), not in a params struct. */
+/**
+ * The query, header and cookie parameters the method takes (as arguments or setters): not the
+ * idempotency key (the runtime sends it), an optional If-Match set on the request, or a stream's
+ * Last-Event-ID.
+ */
+export function methodParameters(types: RustTypes, op: Operation): Parameter[] {
+  return op.parameters.filter(
+    (p) =>
+      (p.in === "query" || p.in === "header" || p.in === "cookie") &&
+      p.role !== "idempotency-key" &&
+      !onRequest(types, op, p) &&
+      !(op.streaming && p.role === "last-event-id"),
+  );
+}
+
 export function onRequest(types: RustTypes, op: Operation, p: Parameter): boolean {
   const plainCall = !op.streaming && op.pagination === null;
   return plainCall && p.in === "header" && p.role === "if-match" && !p.required && types.scalar(p.type);
