@@ -125,8 +125,16 @@ export function attemptRacing<T>(
 ): Promise<T> {
   // One promise settled by whichever comes first, the answer (read) or the deadline, with what
   // `finish` makes of the result (the caller's next step without a promise hop of its own).
-  return new Promise<T>((resolve) => {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
+    // `finish` may throw (a body that does not parse): the promise rejects with it.
+    const done = (result: AttemptResult): void => {
+      try {
+        resolve(finish(result));
+      } catch (err) {
+        reject(err);
+      }
+    };
     let deadline: Deadline | undefined;
     if (hasTimeout(req)) {
       deadline = {
@@ -136,7 +144,7 @@ export function attemptRacing<T>(
         next: undefined,
         expire() {
           settled = true;
-          resolve(finish({ ok: false, error: new APITimeoutError() }));
+          done({ ok: false, error: new APITimeoutError() });
         },
       };
       transport.deadlines.add(deadline);
@@ -145,7 +153,7 @@ export function attemptRacing<T>(
       if (settled) return;
       settled = true;
       if (deadline !== undefined) transport.deadlines.delete(deadline);
-      resolve(finish(result));
+      done(result);
     };
     const fail = (err: unknown): void => settle(connectionError(err));
     let exchange: Promise<Response>;
