@@ -6,7 +6,13 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { TKA } from "../src/index.ts";
-import type { APIResponseProps } from "../src/runtime/core/api-promise.ts";
+import {
+  type APIPromise,
+  type APIResponseProps,
+  apiPromise,
+  Exchange,
+  parseExchange,
+} from "../src/runtime/core/api-promise.ts";
 import type { RequestOptions, RequestSpec } from "../src/runtime/core/options.ts";
 import { attempt } from "../src/runtime/core/transport.ts";
 import { Deadlines } from "../src/runtime/internal/deadlines.ts";
@@ -54,8 +60,17 @@ class Variant extends TKA {
   prep(spec: RequestSpec<unknown>, options: RequestOptions | undefined) {
     return this.prepare(spec, options);
   }
-  protected override makeRequest(spec: RequestSpec<unknown>, options: RequestOptions | undefined) {
-    return this.loop ? this.loop(spec, options) : super.makeRequest(spec, options);
+  protected override call<T>(
+    spec: RequestSpec<unknown>,
+    options: RequestOptions | undefined,
+    parse: (props: APIResponseProps) => T | Promise<T>,
+  ): APIPromise<T> {
+    if (this.loop === undefined) return super.call(spec, options, parse);
+    const exchange = new Exchange();
+    return apiPromise(
+      this.loop(spec, options).then((props) => parseExchange(exchange, props, parse)),
+      exchange,
+    );
   }
 }
 const variant = (loop: Loop | undefined, timeout?: number): Call => {

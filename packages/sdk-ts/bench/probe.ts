@@ -7,7 +7,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { TKA } from "../src/index.ts";
-import { APIPromise, defaultParse, ResponseProps } from "../src/runtime/core/api-promise.ts";
+import { apiPromise, defaultParse, Exchange, parseExchange, ResponseProps } from "../src/runtime/core/api-promise.ts";
 import { Deadlines } from "../src/runtime/internal/deadlines.ts";
 import { type Call, runPairs, summarize } from "./paired.ts";
 
@@ -114,13 +114,17 @@ class Thenable<T> implements PromiseLike<T> {
   }
 }
 arms.thenable = () => new Thenable(fetch(url, rawInit).then(decode)) as unknown as Promise<unknown>;
-arms.apiPromise = () =>
-  new APIPromise(
+arms.apiPromise = () => {
+  const exchange = new Exchange();
+  return apiPromise(
     fetch(url, rawInit).then((response) =>
-      response.text().then((text) => new ResponseProps(response, text, undefined, 0)),
+      response
+        .text()
+        .then((text) => parseExchange(exchange, new ResponseProps(response, text, undefined, 0), defaultParse)),
     ),
-    defaultParse,
-  ) as unknown as Promise<unknown>;
+    exchange,
+  );
+};
 const sdk = new TKA({ baseURL: base, apiKey: "k", maxRetries: 0 });
 const sdkNoTimer = new TKA({ baseURL: base, apiKey: "k", maxRetries: 0, timeout: 0 });
 arms.sdk = () => sdk.health.getLiveness();

@@ -222,48 +222,6 @@ describe("withOptions and entity tags", () => {
   });
 });
 
-describe("raw response access", () => {
-  it("withResponse gives data, the response and the request id; asResponse gives a readable response", async () => {
-    let calls = 0;
-    server.use(
-      http.get(`${BASE}/v1/s`, () => {
-        calls++;
-        return HttpResponse.json({ a: 1 }, { headers: { "X-Request-Id": "req_1", ETag: '"7"' } });
-      }),
-    );
-    const client = new TestClient({ apiKey: "k" });
-    const promise = client.request({ method: "get", path: "/v1/s" });
-    const { data, response, requestId } = await promise.withResponse();
-    expect(data).toEqual({ a: 1 });
-    expect(response.status).toBe(200);
-    expect(response.headers.get("etag")).toBe('"7"');
-    expect(requestId).toBe("req_1");
-    expect(await promise).toEqual({ a: 1 }); // same exchange, no second request
-    const raw = await promise.asResponse();
-    expect(await raw.json()).toEqual({ a: 1 });
-    expect(calls).toBe(1);
-  });
-
-  it("awaiting first, then withResponse, shares the one exchange and its parsed value", async () => {
-    let calls = 0;
-    server.use(
-      http.get(`${BASE}/v1/s`, () => {
-        calls++;
-        return HttpResponse.json({ a: 1 }, { headers: { "X-Request-Id": "req_2" } });
-      }),
-    );
-    const client = new TestClient({ apiKey: "k" });
-    const promise = client.request({ method: "get", path: "/v1/s" });
-    const [first, second] = await Promise.all([promise, promise]);
-    expect(first).toEqual({ a: 1 });
-    expect(second).toBe(first); // one parse for every await
-    const { data, requestId } = await promise.withResponse();
-    expect(data).toEqual({ a: 1 });
-    expect(requestId).toBe("req_2");
-    expect(calls).toBe(1);
-  });
-});
-
 describe("typed errors", () => {
   const cases: Array<[number, new (...args: never[]) => APIStatusError]> = [
     [400, BadRequestError],

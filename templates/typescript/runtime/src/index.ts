@@ -1,5 +1,5 @@
 // The public API of the hand-written SDK runtime. Generated code imports from here (or the files directly).
-export { APIPromise, type APIResponseProps, defaultParse, type WithResponse } from "./core/api-promise.ts";
+export { type APIPromise, type APIResponseProps, defaultParse, type WithResponse } from "./core/api-promise.ts";
 export { BaseClient } from "./core/client.ts";
 export {
   APIConnectionError,
@@ -40,7 +40,7 @@ export {
   linkNext,
   type PageBody,
   type PageFields,
-  PagePromise,
+  type PagePromise,
   type PageStyle,
 } from "./core/pagination.ts";
 export { EventStream, type EventStreamOptions, type ServerSentEvent, SSEParser } from "./core/streaming.ts";

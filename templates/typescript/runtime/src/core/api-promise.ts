@@ -46,68 +46,99 @@ export interface WithResponse<T> {
 }
 
 /**
- * The promise every generated method returns: `await` it for the parsed value, or call
- * `.withResponse()` for the value plus the raw `Response` and request id, or `.asResponse()`
- * for the raw `Response` alone. All three share one HTTP exchange.
+ * What every generated method returns: a native `Promise` of the parsed value (so `await` takes
+ * V8's fast path: no thenable job, no extra promises), with three methods of its own:
+ * `.withResponse()` for the value plus the raw `Response` and request id, `.asResponse()` for the
+ * raw `Response` alone, and `._thenUnwrap(fn)` for a derived value. All share one HTTP exchange;
+ * the body is parsed once, as soon as it has been read.
  */
-export class APIPromise<T> implements PromiseLike<T> {
-  readonly #responsePromise: Promise<APIResponseProps>;
-  readonly #parse: (props: APIResponseProps) => T | Promise<T>;
-  #parsed: Promise<WithResponse<T>> | undefined;
-  #data: Promise<T> | undefined;
-
-  constructor(responsePromise: Promise<APIResponseProps>, parse: (props: APIResponseProps) => T | Promise<T>) {
-    this.#responsePromise = responsePromise;
-    this.#parse = parse;
-  }
-
-  /** A new promise over the same exchange whose value is transformed by `fn`. */
-  _thenUnwrap<U>(fn: (data: T, props: APIResponseProps) => U | Promise<U>): APIPromise<U> {
-    return new APIPromise<U>(this.#responsePromise, async (props) => fn(await this.#parse(props), props));
-  }
-
+export interface APIPromise<T> extends Promise<T> {
   /**
-   * The raw response, without parsing. For a buffered (non-streaming) call it is a copy whose body
-   * can still be read, since the runtime reads the body inside the request loop.
+   * The raw response, whether or not its body parsed. For a buffered (non-streaming) call it is
+   * a copy whose body can still be read, since the runtime reads the body inside the request loop.
    */
-  asResponse(): Promise<Response> {
-    return this.#responsePromise.then((props) => rawResponse(props));
-  }
-
+  asResponse(): Promise<Response>;
   /** The parsed value plus the raw response (headers, status) and the request id. */
-  withResponse(): Promise<WithResponse<T>> {
-    this.#parsed ??= this.#responsePromise.then(async (props) => ({
-      data: await this.#parse(props),
-      response: props.response,
-      requestId: props.requestId,
-    }));
-    return this.#parsed;
-  }
+  withResponse(): Promise<WithResponse<T>>;
+  /** A new promise over the same exchange whose value is transformed by `fn`. */
+  _thenUnwrap<U>(fn: (data: T, props: APIResponseProps) => U | Promise<U>): APIPromise<U>;
+}
 
-  // biome-ignore lint/suspicious/noThenProperty: APIPromise is deliberately a thenable.
-  then<R1 = T, R2 = never>(
-    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    // Awaiting the value alone skips the WithResponse object and one promise hop (the hot path).
-    this.#data ??=
-      this.#parsed === undefined
-        ? this.#responsePromise.then((props) => this.#parse(props))
-        : this.#parsed.then((r) => r.data);
-    return this.#data.then(onfulfilled, onrejected);
-  }
+/**
+ * One call's exchange as the request loop hands it over, for `asResponse` and `withResponse`
+ * (set before the body is parsed, so a parse failure still has its response).
+ */
+export class Exchange {
+  props: APIResponseProps | undefined = undefined;
+  /** The call's promise (set by apiPromise), marked handled when its body does not parse. */
+  promise: Promise<unknown> | undefined = undefined;
+}
 
-  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
-    return this.then(undefined, onrejected);
-  }
+const EXCHANGE = Symbol("exchange");
+type Extended<T> = APIPromise<T> & { [EXCHANGE]: Exchange };
+const noop = (): void => {};
 
-  finally(onfinally?: (() => void) | null): Promise<T> {
-    return this.then().finally(onfinally);
-  }
+/**
+ * Makes `promise` (a native Promise of the parsed value over `exchange`) an APIPromise. The methods
+ * are shared functions set as own members, in one order (one hidden-class transition chain):
+ * the promise stays a plain `Promise`, which a subclass or a thenable would not.
+ */
+export function apiPromise<T>(promise: Promise<T>, exchange: Exchange): APIPromise<T> {
+  const p = promise as Extended<T>;
+  exchange.promise = p;
+  p[EXCHANGE] = exchange;
+  p.asResponse = asResponse;
+  p.withResponse = withResponse;
+  p._thenUnwrap = thenUnwrap;
+  return p;
+}
 
-  get [Symbol.toStringTag](): string {
-    return "APIPromise";
+/**
+ * The parse step of a call: records the exchange, then parses. A parse failure marks the promise
+ * handled first: it never becomes an unhandled rejection for a caller that only used
+ * `asResponse()`, or none of the call's results (as when parsing was lazy).
+ */
+export function parseExchange<T>(
+  exchange: Exchange,
+  props: APIResponseProps,
+  parse: (props: APIResponseProps) => T | Promise<T>,
+): T | Promise<T> {
+  exchange.props = props;
+  try {
+    const value = parse(props);
+    if (value instanceof Promise) exchange.promise?.catch(noop);
+    return value;
+  } catch (err) {
+    exchange.promise?.catch(noop);
+    throw err;
   }
+}
+
+function asResponse(this: Extended<unknown>): Promise<Response> {
+  const exchange = this[EXCHANGE];
+  return this.then(
+    () => rawResponse(exchange.props as APIResponseProps),
+    (err: unknown) => {
+      if (exchange.props === undefined) throw err;
+      return rawResponse(exchange.props);
+    },
+  );
+}
+
+function withResponse<T>(this: Extended<T>): Promise<WithResponse<T>> {
+  const exchange = this[EXCHANGE];
+  return this.then((data) => {
+    const props = exchange.props as APIResponseProps;
+    return { data, response: props.response, requestId: props.requestId };
+  });
+}
+
+function thenUnwrap<T, U>(this: Extended<T>, fn: (data: T, props: APIResponseProps) => U | Promise<U>): APIPromise<U> {
+  const exchange = this[EXCHANGE];
+  return apiPromise(
+    this.then((data) => fn(data, exchange.props as APIResponseProps)),
+    exchange,
+  );
 }
 
 /** The default body decoding: empty → undefined, JSON content types → parsed JSON, else text. */

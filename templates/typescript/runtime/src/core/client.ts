@@ -30,7 +30,15 @@ import {
 import { sleep } from "../internal/sleep.ts";
 import { userAgent } from "../internal/user-agent.ts";
 import { uuid4 } from "../internal/uuid.ts";
-import { APIPromise, type APIResponseProps, defaultParse, ResponseProps } from "./api-promise.ts";
+import {
+  type APIPromise,
+  type APIResponseProps,
+  apiPromise,
+  defaultParse,
+  Exchange,
+  parseExchange,
+  ResponseProps,
+} from "./api-promise.ts";
 import { APIError, APIStatusError, APIUserAbortError } from "./errors.ts";
 import { btoaUtf8, ClientCredentials } from "./oauth.ts";
 import type { ClientConfig, ClientOptions, Fetch, Logger, RequestOptions, RequestSpec } from "./options.ts";
@@ -40,8 +48,9 @@ import {
   nextPage,
   type PageBody,
   type PageFields,
-  PagePromise,
+  type PagePromise,
   type PageStyle,
+  pagePromise,
 } from "./pagination.ts";
 import { EventStream, type EventStreamOptions } from "./streaming.ts";
 import { type AttemptResult, attempt, attemptRacing, type PreparedRequest, type Transport } from "./transport.ts";
@@ -70,6 +79,15 @@ const METHODS = new Map([
   ["options", "OPTIONS"],
 ]);
 const DEFAULT_MAX_RETRIES = 2;
+
+/** The parse step after the request loop (the paths other than makeRequest's fast one). */
+function parseAfter<T>(
+  loop: Promise<APIResponseProps>,
+  exchange: Exchange,
+  parse: (props: APIResponseProps) => T | Promise<T>,
+): Promise<T> {
+  return loop.then((props) => parseExchange(exchange, props, parse));
+}
 
 /**
  * The base of every generated client: configuration plus the one request loop. Generated clients
@@ -160,14 +178,42 @@ export class BaseClient {
     const decode = spec.decode;
     // A JSON answer without a decoder (the common case) needs no closure of its own.
     if (decode === undefined && spec.responseType === undefined) {
-      return new APIPromise<T>(this.makeRequest(spec, options), defaultParse as (props: APIResponseProps) => T);
+      return this.call(spec, options, defaultParse as (props: APIResponseProps) => T);
     }
-    return new APIPromise<T>(this.makeRequest(spec, options), (props) => {
+    return this.call(spec, options, (props) => {
       if (spec.responseType === "bytes") return (props.bytes ?? new Uint8Array(0)) as T;
       if (spec.responseType === "text") return (props.text ?? "") as T;
       const json = defaultParse(props);
       return decode ? decode(json) : (json as T);
     });
+  }
+
+  /**
+   * One call as a native promise of its parsed value (see APIPromise). On the fast path (as
+   * makeRequest's) the body is parsed inside the attempt's own settlement: the promise returned
+   * is the one the attempt resolves, with no promise between the exchange and the caller's await.
+   */
+  protected call<T>(
+    spec: RequestSpec<unknown>,
+    options: RequestOptions | undefined,
+    parse: (props: APIResponseProps) => T | Promise<T>,
+  ): APIPromise<T> {
+    const exchange = new Exchange();
+    let req: PreparedRequest;
+    try {
+      req = this.prepare(spec, options);
+    } catch (err) {
+      return apiPromise(Promise.reject(err), exchange);
+    }
+    const promise: Promise<T> =
+      this.logger !== undefined || this.#oauth !== undefined || req.signal !== undefined
+        ? parseAfter(this.#loop(req), exchange, parse)
+        : attemptRacing(this.#transport, req, (result) =>
+            result.ok && result.response.ok
+              ? parseExchange(exchange, new ResponseProps(result.response, result.text, result.bytes, 0), parse)
+              : parseAfter(this.#loop(req, result), exchange, parse),
+          );
+    return apiPromise(promise, exchange);
   }
 
   /**
@@ -206,7 +252,7 @@ export class BaseClient {
       } else if (cursor !== undefined) {
         pageSpec = { ...spec, query: { ...spec.query, [cursorParam]: cursor } };
       }
-      return new PagePromise<Item>(this.makeRequest(pageSpec, options), (props) => {
+      const page = this.call(pageSpec, options, (props) => {
         const body = (defaultParse(props) ?? {}) as PageBody;
         const next = nextPage(
           style,
@@ -219,6 +265,7 @@ export class BaseClient {
         );
         return new CursorPage<Item>(body, props.response, fetchPage, decodeItem, cursor, fields, next);
       });
+      return pagePromise(page);
     };
     return fetchPage(undefined);
   }

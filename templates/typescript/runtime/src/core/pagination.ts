@@ -1,5 +1,5 @@
 import type { QueryParams } from "../internal/query.ts";
-import { APIPromise, type APIResponseProps } from "./api-promise.ts";
+import type { APIPromise } from "./api-promise.ts";
 
 /** The wire shape of a cursor page. Other members the server sends are kept in `CursorPage.body`. */
 export interface PageBody {
@@ -125,20 +125,20 @@ export class CursorPage<Item> implements AsyncIterable<Item> {
 
 /**
  * What a generated list method returns: `await` it for the first page, or `for await` over it for
- * every item across all pages.
+ * every item across all pages. A native promise, as APIPromise.
  */
-export class PagePromise<Item> extends APIPromise<CursorPage<Item>> implements AsyncIterable<Item> {
-  constructor(
-    responsePromise: Promise<APIResponseProps>,
-    parse: (props: APIResponseProps) => CursorPage<Item> | Promise<CursorPage<Item>>,
-  ) {
-    super(responsePromise, parse);
-  }
+export interface PagePromise<Item> extends APIPromise<CursorPage<Item>>, AsyncIterable<Item> {}
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<Item, void, undefined> {
-    const first = await this;
-    yield* first;
-  }
+/** Makes a call's promise of its first page a PagePromise. */
+export function pagePromise<Item>(promise: APIPromise<CursorPage<Item>>): PagePromise<Item> {
+  const p = promise as PagePromise<Item>;
+  p[Symbol.asyncIterator] = iterateItems;
+  return p;
+}
+
+async function* iterateItems<Item>(this: PagePromise<Item>): AsyncGenerator<Item, void, undefined> {
+  const first = await this;
+  yield* first;
 }
 
 /**

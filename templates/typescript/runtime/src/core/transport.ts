@@ -84,34 +84,6 @@ function connectionError(err: unknown): AttemptResult {
 }
 
 /**
- * Like read, for the racing attempt: hands the result to `settle` (or a failure to `fail`) from
- * the body's own promise instead of returning a promise, so no promise adopts another on the
- * hot path (each adoption is two more microtasks).
- */
-function readInto(
-  req: PreparedRequest,
-  response: Response,
-  settle: (result: AttemptResult) => void,
-  fail: (err: unknown) => void,
-): void {
-  const empty = response.status === 204 || req.method === "HEAD";
-  if (req.stream && response.ok) {
-    settle({ ok: true, response, text: undefined });
-  } else if (req.bytes && response.ok) {
-    if (empty) settle({ ok: true, response, text: undefined, bytes: new Uint8Array(0) });
-    else {
-      response
-        .arrayBuffer()
-        .then((buffer) => settle({ ok: true, response, text: undefined, bytes: new Uint8Array(buffer) }), fail);
-    }
-  } else if (empty) {
-    settle({ ok: true, response, text: "" });
-  } else {
-    response.text().then((text) => settle({ ok: true, response, text }), fail);
-  }
-}
-
-/**
  * An attempt whose timeout races the exchange. A timed-out attempt is abandoned: when its answer
  * still comes, the body is cancelled (which closes the connection); an answer that never comes,
  * or a body that stalls while it is read, holds its connection until the transport gives up
@@ -122,48 +94,113 @@ export function attemptRacing<T>(
   req: PreparedRequest,
   finish: (result: AttemptResult) => T | PromiseLike<T>,
 ): Promise<T> {
+  const racing = new RacingAttempt(transport, req, finish);
   // One promise settled by whichever comes first, the answer (read) or the deadline, with what
   // `finish` makes of the result (the caller's next step without a promise hop of its own).
-  return new Promise<T>((resolve) => {
-    let settled = false;
-    let deadline: Deadline | undefined;
-    if (hasTimeout(req)) {
-      deadline = {
-        at: Date.now() + req.timeout,
-        timeout: req.timeout,
-        prev: undefined,
-        next: undefined,
-        expire() {
-          settled = true;
-          resolve(finish({ ok: false, error: new APITimeoutError() }));
-        },
-      };
-      transport.deadlines.add(deadline);
+  const promise = new Promise<T>((resolve, reject) => {
+    racing.resolve = resolve;
+    racing.reject = reject;
+  });
+  racing.start();
+  return promise;
+}
+
+/**
+ * One racing attempt's state, and its deadline: one object whose methods do what per-attempt
+ * closures did (measured: fewer allocations per call). The body is read from its own promise
+ * (no promise adopts another on the hot path: each adoption is two more microtasks).
+ */
+class RacingAttempt<T> implements Deadline {
+  at = 0;
+  timeout: number;
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  resolve: (value: T | PromiseLike<T>) => void = noop;
+  reject: (reason: unknown) => void = noop;
+  #settled = false;
+  /** Whether the deadline was added to the client's list. */
+  #timed: boolean;
+  readonly #transport: Transport;
+  readonly #req: PreparedRequest;
+  readonly #finish: (result: AttemptResult) => T | PromiseLike<T>;
+  readonly #fail = (err: unknown): void => this.#settle(connectionError(err));
+
+  constructor(transport: Transport, req: PreparedRequest, finish: (result: AttemptResult) => T | PromiseLike<T>) {
+    this.#transport = transport;
+    this.#req = req;
+    this.#finish = finish;
+    this.timeout = req.timeout;
+    this.#timed = hasTimeout(req);
+  }
+
+  start(): void {
+    if (this.#timed) {
+      this.at = Date.now() + this.timeout;
+      this.#transport.deadlines.add(this);
     }
-    const settle = (result: AttemptResult): void => {
-      if (settled) return;
-      settled = true;
-      if (deadline !== undefined) transport.deadlines.delete(deadline);
-      resolve(finish(result));
-    };
-    const fail = (err: unknown): void => settle(connectionError(err));
     let exchange: Promise<Response>;
     try {
-      exchange = transport.fetch(req.url, init(transport, req));
+      exchange = this.#transport.fetch(this.#req.url, init(this.#transport, this.#req));
     } catch (err) {
-      if (deadline !== undefined) transport.deadlines.delete(deadline);
-      throw err;
+      if (this.#timed) this.#transport.deadlines.delete(this);
+      this.#settled = true;
+      this.reject(err);
+      return;
     }
-    exchange.then((response) => {
-      if (settled) {
-        // Timed out before the answer came: drop it (cancelling the body closes the connection).
-        response.body?.cancel().catch(() => {});
-        return;
+    exchange.then((response) => this.#answer(response), this.#fail);
+  }
+
+  expire(): void {
+    this.#settled = true;
+    this.#done({ ok: false, error: new APITimeoutError() });
+  }
+
+  /** Reads what the loop needs of an answer: nothing for a stream, the bytes or the text. */
+  #answer(response: Response): void {
+    if (this.#settled) {
+      // Timed out before the answer came: drop it (cancelling the body closes the connection).
+      response.body?.cancel().catch(noop);
+      return;
+    }
+    const req = this.#req;
+    const empty = response.status === 204 || req.method === "HEAD";
+    if (req.stream && response.ok) {
+      this.#settle({ ok: true, response, text: undefined });
+    } else if (req.bytes && response.ok) {
+      if (empty) this.#settle({ ok: true, response, text: undefined, bytes: new Uint8Array(0) });
+      else {
+        response
+          .arrayBuffer()
+          .then(
+            (buffer) => this.#settle({ ok: true, response, text: undefined, bytes: new Uint8Array(buffer) }),
+            this.#fail,
+          );
       }
-      readInto(req, response, settle, fail);
-    }, fail);
-  });
+    } else if (empty) {
+      this.#settle({ ok: true, response, text: "" });
+    } else {
+      response.text().then((text) => this.#settle({ ok: true, response, text }), this.#fail);
+    }
+  }
+
+  #settle(result: AttemptResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.#timed) this.#transport.deadlines.delete(this);
+    this.#done(result);
+  }
+
+  /** `finish` may throw (a body that does not parse): the promise rejects with it. */
+  #done(result: AttemptResult): void {
+    try {
+      this.resolve(this.#finish(result));
+    } catch (err) {
+      this.reject(err);
+    }
+  }
 }
+
+const noop = (): void => {};
 
 /** An attempt with a per-attempt timeout linked to the caller's signal, aborted for real. */
 async function attemptAbortable(transport: Transport, req: PreparedRequest): Promise<AttemptResult> {
