@@ -3,12 +3,11 @@
 // a runtime change moves the per-call cost by a few µs on a busy machine. Not a test.
 // Run: `node bench/ab.ts <A src dir> <B src dir>` in packages/sdk-ts (a src dir holds index.ts,
 // e.g. a `git archive main packages/sdk-ts/src` extracted to /tmp, and ./src).
-import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { type Call, runPairs, summarize } from "./paired.ts";
+import { startPeer } from "./peer.ts";
 
 type Client = { health: { getLiveness(): PromiseLike<unknown> } };
 type ClientClass = new (options: Record<string, unknown>) => Client;
@@ -17,16 +16,8 @@ const load = async (dir: string) =>
   ((await import(pathToFileURL(join(resolve(dir), "index.ts")).href)) as { TKA: ClientClass }).TKA;
 const [A, B] = [await load(dirA), await load(dirB)];
 
-const server = spawn(process.execPath, [join(import.meta.dirname, "peer-server.ts")], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const port = await new Promise<number>((ok) => {
-  createInterface({ input: server.stdout }).on("line", (line) => {
-    const m = /^listening (\d+)$/.exec(line);
-    if (m) ok(Number(m[1]));
-  });
-});
-const base = `http://127.0.0.1:${port}`;
+const peer = await startPeer();
+const base = peer.base;
 const options = { baseURL: base, apiKey: "k", maxRetries: 0 };
 // BENCH_OPTS_A / BENCH_OPTS_B: extra client options per arm, JSON (e.g. {"timeout":0}).
 const a = new A({ ...options, ...JSON.parse(process.env.BENCH_OPTS_A ?? "{}") });
@@ -71,4 +62,4 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 console.log(`load ${loadavg()[0]?.toFixed(2)}`);
-server.kill("SIGTERM");
+peer.stop();

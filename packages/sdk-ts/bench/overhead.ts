@@ -9,27 +9,17 @@
 // every batch, warm-up pairs discarded; the figure is the median of the per-pair CPU ratios
 // with its interquartile range. Next to it, the SDK's own work measured in process, without I/O.
 // Not a timed test: it prints and records figures. Run: `pnpm bench` in packages/sdk-ts.
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { TKA } from "../src/index.ts";
 import { runPairs, summarize } from "./paired.ts";
+import { startPeer } from "./peer.ts";
 
-const server = spawn(process.execPath, [join(import.meta.dirname, "peer-server.ts")], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const port = await new Promise<number>((resolve, reject) => {
-  server.once("exit", (code) => reject(new Error(`the peer server exited (${code})`)));
-  createInterface({ input: server.stdout }).on("line", (line) => {
-    const m = /^listening (\d+)$/.exec(line);
-    if (m) resolve(Number(m[1]));
-  });
-});
-const base = `http://127.0.0.1:${port}`;
+const peer = await startPeer();
+const base = peer.base;
 const loadAtStart = Number(loadavg()[0]?.toFixed(2));
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 32);
@@ -72,7 +62,7 @@ const rawCallAgain = () =>
 const aa = summarize(
   await runPairs(rawCall, rawCallAgain, { batch: BATCH, pairs: Math.ceil(PAIRS / 3), warmupPairs: 0 }),
 );
-server.kill("SIGTERM");
+peer.stop();
 
 // The SDK's own work, apart from the socket: the same call against a fetch that answers at once
 // with a ready Response, against calling that fetch directly with the same init and decode. In

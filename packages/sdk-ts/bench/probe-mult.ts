@@ -1,24 +1,14 @@
 // Does a fixed piece of JS work cost more next to a real exchange than in a tight loop? The
 // SDK's prepare() (URL, header record) timed in a tight loop, then the same work added to raw
 // fetch over the socket (paired against raw fetch). Not a test. Run: `node bench/probe-mult.ts`.
-import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { TKA } from "../src/index.ts";
 import type { RequestSpec } from "../src/runtime/core/options.ts";
 import { type Call, runPairs, summarize } from "./paired.ts";
+import { startPeer } from "./peer.ts";
 
-const server = spawn(process.execPath, [join(import.meta.dirname, "peer-server.ts")], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const port = await new Promise<number>((resolve) => {
-  createInterface({ input: server.stdout }).on("line", (line) => {
-    const m = /^listening (\d+)$/.exec(line);
-    if (m) resolve(Number(m[1]));
-  });
-});
-const base = `http://127.0.0.1:${port}`;
+const peer = await startPeer();
+const base = peer.base;
 class P extends TKA {
   prep(spec: RequestSpec<unknown>) {
     return this.prepare(spec, undefined);
@@ -57,4 +47,4 @@ for (const n of [1, 1, 4, 16]) {
   );
 }
 console.log(`load ${loadavg()[0]?.toFixed(2)} ${sink === undefined ? "?" : ""}`);
-server.kill("SIGTERM");
+peer.stop();

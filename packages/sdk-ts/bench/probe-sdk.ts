@@ -1,10 +1,7 @@
 // Bisection from the SDK's side: the SDK client with its request loop replaced by variants that
 // add the loop's steps back one at a time, each against raw fetch (paired, bench/paired.ts).
 // Not a test. Run: `node bench/probe-sdk.ts [arm ...]` in packages/sdk-ts.
-import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { TKA } from "../src/index.ts";
 import {
   type APIPromise,
@@ -17,18 +14,10 @@ import type { RequestOptions, RequestSpec } from "../src/runtime/core/options.ts
 import { attempt } from "../src/runtime/core/transport.ts";
 import { Deadlines } from "../src/runtime/internal/deadlines.ts";
 import { type Call, runPairs, summarize } from "./paired.ts";
+import { startPeer } from "./peer.ts";
 
-const server = spawn(process.execPath, [join(import.meta.dirname, "peer-server.ts")], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const port = await new Promise<number>((resolve, reject) => {
-  server.once("exit", (code) => reject(new Error(`the peer server exited (${code})`)));
-  createInterface({ input: server.stdout }).on("line", (line) => {
-    const m = /^listening (\d+)$/.exec(line);
-    if (m) resolve(Number(m[1]));
-  });
-});
-const base = `http://127.0.0.1:${port}`;
+const peer = await startPeer();
+const base = peer.base;
 let captured: RequestInit | undefined;
 await new TKA({
   baseURL: base,
@@ -123,4 +112,4 @@ for (const name of chosen) {
   );
 }
 console.log(`load ${loadavg()[0]?.toFixed(2)}`);
-server.kill("SIGTERM");
+peer.stop();

@@ -2,26 +2,15 @@
 // fetch towards the SDK call, each measured against raw fetch with the paired method
 // (bench/paired.ts) in one run, against the peer server in its own process. Not a test.
 // Run: `node bench/probe.ts [arm ...]` in packages/sdk-ts (no arms: all of them).
-import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { TKA } from "../src/index.ts";
 import { apiPromise, defaultParse, Exchange, parseExchange, ResponseProps } from "../src/runtime/core/api-promise.ts";
 import { Deadlines } from "../src/runtime/internal/deadlines.ts";
 import { type Call, runPairs, summarize } from "./paired.ts";
+import { startPeer } from "./peer.ts";
 
-const server = spawn(process.execPath, [join(import.meta.dirname, "peer-server.ts")], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
-const port = await new Promise<number>((resolve, reject) => {
-  server.once("exit", (code) => reject(new Error(`the peer server exited (${code})`)));
-  createInterface({ input: server.stdout }).on("line", (line) => {
-    const m = /^listening (\d+)$/.exec(line);
-    if (m) resolve(Number(m[1]));
-  });
-});
-const base = `http://127.0.0.1:${port}`;
+const peer = await startPeer();
+const base = peer.base;
 const path = "/api/v1/health/live";
 const url = `${base}${path}`;
 const headers = { accept: "application/json", "x-api-key": "k", "user-agent": "tka-sdk-probe" };
@@ -148,4 +137,4 @@ for (const name of chosen) {
   );
 }
 console.log(`load ${loadavg()[0]?.toFixed(2)}${sink === 0 ? " " : ""}`);
-server.kill("SIGTERM");
+peer.stop();
