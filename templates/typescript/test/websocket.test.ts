@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   APIConnectionError,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
   ReconnectingWebSocket,
   type ReconnectingWebSocketOptions,
   toWebSocketURL,
@@ -222,6 +223,28 @@ describe("ReconnectingWebSocket", () => {
     await until(() => sockets.length === 2);
     expect(s1.closedWith).toBe(4000);
     ws.close();
+  });
+
+  it("with heartbeats but no interval in the welcome, a connection silent for the default timeout is dropped and resumed", async () => {
+    vi.useFakeTimers();
+    try {
+      const { ws, sockets } = setup();
+      ws.connect();
+      const s1 = sockets[0] as FakeSocket;
+      s1.open();
+      s1.push({ type: "welcome" });
+      await vi.advanceTimersByTimeAsync(DEFAULT_HEARTBEAT_TIMEOUT_MS - 1_000);
+      s1.push({ type: "heartbeat" }); // any frame restarts the silence
+      await vi.advanceTimersByTimeAsync(DEFAULT_HEARTBEAT_TIMEOUT_MS - 1_000);
+      expect(s1.closedWith).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(s1.closedWith).toBe(4000);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(sockets).toHaveLength(2);
+      ws.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("builds ws:// URLs from http:// ones", () => {

@@ -46,6 +46,7 @@ export {
 } from "./core/pagination.ts";
 export { EventStream, type EventStreamOptions, type ServerSentEvent, SSEParser } from "./core/streaming.ts";
 export {
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_PONG_TIMEOUT_MS,
   type PingableWebSocket,

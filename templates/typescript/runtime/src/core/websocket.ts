@@ -31,6 +31,11 @@ function canPing(socket: WebSocketLike): socket is PingableWebSocket {
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
 /** How long a ping may go unanswered (a pong or any frame) before the connection is dropped. */
 export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+/**
+ * A protocol with heartbeats whose welcome does not say their interval: how long a connection may
+ * be silent before it is dropped and resumed (the Rust runtime's default too).
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 60_000;
 
 /** Creates a socket; inject one to add headers (Node), use a library, or test with a fake. */
 export type WebSocketFactory = (url: string, protocols?: string | string[]) => WebSocketLike;
@@ -64,7 +69,11 @@ export interface ReconnectingWebSocketOptions<C, S> {
   onOpen?: ((send: (message: C) => void) => void) | undefined;
   /** Turns a parsed JSON frame into a server message. Default: passes JSON through. */
   decode?: ((json: unknown) => S) | undefined;
-  /** Drop and reconnect when no frame arrives for this long (ms); a function reads it from `welcome`. */
+  /**
+   * Drop and reconnect when no frame arrives for this long (ms); a function reads it from `welcome`.
+   * Default, for a protocol with heartbeats: `DEFAULT_HEARTBEAT_TIMEOUT_MS` (also when the
+   * function finds nothing in the welcome). 0 turns it off.
+   */
   heartbeatTimeoutMs?: number | ((welcome: S) => number | undefined) | undefined;
   /**
    * After this long without a frame (ms) the client checks the connection is alive: a socket that
@@ -126,7 +135,12 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
   constructor(options: ReconnectingWebSocketOptions<C, S>) {
     this.#options = options;
     this.#typeField = options.protocol.typeField ?? "type";
-    this.#heartbeatTimeout = typeof options.heartbeatTimeoutMs === "number" ? options.heartbeatTimeoutMs : undefined;
+    this.#heartbeatTimeout =
+      typeof options.heartbeatTimeoutMs === "number"
+        ? options.heartbeatTimeoutMs
+        : options.protocol.heartbeatType === undefined
+          ? undefined
+          : DEFAULT_HEARTBEAT_TIMEOUT_MS;
     options.signal?.addEventListener("abort", () => this.close(), { once: true });
   }
 
@@ -288,7 +302,9 @@ export class ReconnectingWebSocket<C extends object, S extends object> implement
       if (type === opts.protocol.welcomeType) {
         this.#failures = 0;
         if (typeof opts.heartbeatTimeoutMs === "function") {
-          this.#heartbeatTimeout = opts.heartbeatTimeoutMs(message);
+          this.#heartbeatTimeout =
+            opts.heartbeatTimeoutMs(message) ??
+            (opts.protocol.heartbeatType === undefined ? undefined : DEFAULT_HEARTBEAT_TIMEOUT_MS);
           this.#armWatchdog();
         }
       } else if (opts.protocol.heartbeatType !== undefined && type === opts.protocol.heartbeatType) {
