@@ -268,3 +268,40 @@ async fn final_failures_are_warn_for_server_errors_and_no_answer_debug_for_refus
         Some("request{method=DELETE,path=/v1/gone}")
     );
 }
+
+#[tokio::test]
+async fn event_stream_drops_and_reconnects_are_events_with_fields() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = TestServer::start(|_, i| match i {
+        0 => Reply::sse(vec![common::Step::Write(
+            b"retry: 5\nid: 7\ndata: {}\n\n".to_vec(),
+        )]),
+        1 => Reply::status(503),
+        _ => Reply::status(204),
+    })
+    .await;
+    let client = server.client().build().unwrap();
+    let stream = client.event_stream(
+        RequestSpec::get("/v1/events"),
+        sdk_runtime_harness::runtime::sse::json_data::<Value>(),
+    );
+    let _: Vec<_> = futures_util::StreamExt::collect(stream).await;
+
+    let ended = capture.events("event stream ended");
+    assert_eq!(ended.len(), 1, "{ended:?}");
+    assert_eq!(ended[0].level, Level::INFO);
+    assert_eq!(
+        (ended[0].get("path"), ended[0].get("last_event_id")),
+        (Some("/v1/events"), Some("7"))
+    );
+    let failed = capture.events("event stream connection failed");
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].level, Level::WARN);
+    assert_eq!(failed[0].get("status"), Some("503"));
+    let reconnecting = capture.events("event stream reconnecting");
+    assert!(!reconnecting.is_empty());
+    assert!(reconnecting
+        .iter()
+        .all(|e| e.get("delay_ms").is_some() && e.get("path") == Some("/v1/events")));
+}

@@ -68,27 +68,6 @@ macro_rules! log_event {
 }
 pub(crate) use log_event;
 
-/// Emits a message without fields as a `tracing` event and to the callback (event streams).
-pub(crate) fn emit(logger: Option<&Logger>, level: LogLevel, message: impl FnOnce() -> String) {
-    let traced = match level {
-        LogLevel::Debug => tracing::enabled!(tracing::Level::DEBUG),
-        LogLevel::Info => tracing::enabled!(tracing::Level::INFO),
-        LogLevel::Warn => tracing::enabled!(tracing::Level::WARN),
-    };
-    if !traced && logger.is_none() {
-        return;
-    }
-    let text = message();
-    match level {
-        LogLevel::Debug => tracing::debug!("{text}"),
-        LogLevel::Info => tracing::info!("{text}"),
-        LogLevel::Warn => tracing::warn!("{text}"),
-    }
-    if let Some(logger) = logger {
-        logger(level, &text);
-    }
-}
-
 /// What the request loop's events have in common: the method, the URL without its query, the
 /// callback.
 pub(crate) struct RequestLog<'a> {

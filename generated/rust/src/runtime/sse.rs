@@ -14,8 +14,9 @@ use futures_core::Stream;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::de::DeserializeOwned;
 
-use super::client::{Answer, Client, LogLevel, RequestOptions, RequestParams, RequestSpec};
+use super::client::{Answer, Client, RequestOptions, RequestParams, RequestSpec};
 use super::error::{Error, Result};
+use super::log::{log_event, Logger};
 use super::retry;
 pub use super::sse_parser::{SseMessage, SseParser};
 
@@ -257,6 +258,11 @@ fn run<T: Send + 'static>(
 }
 
 impl<T: Send + 'static> State<T> {
+    /// The client's logging callback, for `log_event!` (which also emits the `tracing` event).
+    fn logger(&self) -> Option<&Logger> {
+        self.config.client.inner.logger.as_ref()
+    }
+
     async fn next(&mut self) -> Option<Result<T>> {
         loop {
             if let Some(item) = self.queue.pop_front() {
@@ -282,15 +288,26 @@ impl<T: Send + 'static> State<T> {
                     }
                 }
                 Some(Err(e)) => {
-                    self.config
-                        .client
-                        .log(LogLevel::Warn, || format!("event stream dropped: {e}"));
+                    log_event!(
+                        self.logger(),
+                        WARN,
+                        format!("event stream dropped: {e}"),
+                        path = self.config.spec.path.as_str(),
+                        last_event_id = self.last_event_id.as_deref(),
+                        error = %e,
+                        "event stream dropped"
+                    );
                     self.dropped(None);
                 }
                 None => {
-                    self.config.client.log(LogLevel::Info, || {
-                        "event stream ended; reconnecting".to_owned()
-                    });
+                    log_event!(
+                        self.logger(),
+                        INFO,
+                        "event stream ended; reconnecting",
+                        path = self.config.spec.path.as_str(),
+                        last_event_id = self.last_event_id.as_deref(),
+                        "event stream ended"
+                    );
                     self.dropped(None);
                 }
             }
@@ -350,9 +367,16 @@ impl<T: Send + 'static> State<T> {
     /// Waits out the pending delay, then connects. `Err` ends the stream.
     async fn connect(&mut self) -> Result<()> {
         if let Some(delay) = self.next_delay.take() {
-            self.config.client.log(LogLevel::Info, || {
-                format!("event stream reconnecting in {delay:?}")
-            });
+            log_event!(
+                self.logger(),
+                INFO,
+                format!("event stream reconnecting in {delay:?}"),
+                path = self.config.spec.path.as_str(),
+                last_event_id = self.last_event_id.as_deref(),
+                failures = self.failures,
+                delay_ms = delay.as_millis() as u64,
+                "event stream reconnecting"
+            );
             tokio::time::sleep(delay).await;
         }
         let mut spec = self.config.spec.clone().accept("text/event-stream");
@@ -405,9 +429,16 @@ impl<T: Send + 'static> State<T> {
         {
             return Err(error);
         }
-        self.config.client.log(LogLevel::Warn, || {
-            format!("event stream connection failed: {error}")
-        });
+        log_event!(
+            self.logger(),
+            WARN,
+            format!("event stream connection failed: {error}"),
+            path = self.config.spec.path.as_str(),
+            failures = self.failures,
+            status = error.status().map(|s| s.as_u16()),
+            error = %error,
+            "event stream connection failed"
+        );
         Ok(())
     }
 }

@@ -15,8 +15,8 @@ pub use super::builder::{
     DEFAULT_MAX_RETRY_DELAY, DEFAULT_TIMEOUT,
 };
 use super::error::{Error, Result};
-use super::log::{emit, RequestLog, RetryCause};
 pub use super::log::{LogLevel, Logger};
+use super::log::{RequestLog, RetryCause};
 use super::oauth::ClientCredentials;
 use super::pagination::Paginator;
 pub use super::pending::{BoxFuture, PendingRequest, RequestOptions};
@@ -209,10 +209,6 @@ impl Client {
             }
         }
         Ok(url)
-    }
-
-    pub(super) fn log(&self, level: LogLevel, message: impl FnOnce() -> String) {
-        emit(self.inner.logger.as_ref(), level, message);
     }
 
     pub(super) fn retry_delays(&self) -> (Duration, Duration) {
