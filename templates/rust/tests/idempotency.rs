@@ -6,19 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Reply, TestServer, CONFIG};
+use common::{ok_item, Item, Reply, TestServer, CONFIG};
 use sdk_runtime_harness::runtime::{Client, ClientConfig, Error, RequestSpec};
-use serde::Deserialize;
 use serde_json::json;
-
-#[derive(Debug, Deserialize)]
-struct Item {
-    id: String,
-}
-
-fn ok_item() -> Reply {
-    Reply::json(200, json!({"id": "x1"}))
-}
 
 fn mutations() -> [RequestSpec; 4] {
     [

@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sdk_runtime_harness::runtime::{Client, ClientBuilder, ClientConfig};
+use serde::Deserialize;
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -310,4 +312,27 @@ pub async fn dead_url() -> String {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     format!("http://{addr}")
+}
+
+/// A resource the tests decode answers into.
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct Item {
+    pub id: String,
+    #[serde(default)]
+    pub status: Option<Status>,
+}
+
+sdk_runtime_harness::open_enum! {
+    /// A test enum.
+    pub enum Status {
+        /// Active.
+        Active = "active",
+        /// Archived.
+        Archived = "archived",
+    }
+}
+
+/// A 200 answer with an `Item`.
+pub fn ok_item() -> Reply {
+    Reply::json(200, json!({"id": "x1", "status": "active"}))
 }
