@@ -63,18 +63,32 @@ function init(transport: Transport, req: PreparedRequest): RequestInit {
   return out;
 }
 
-/** Reads what the loop needs of an answer: nothing for a stream, the bytes or the text. */
-async function read(req: PreparedRequest, response: Response): Promise<AttemptResult> {
-  if (req.stream && response.ok) return { ok: true, response, text: undefined };
-  if (req.bytes && response.ok) {
-    const bytes =
-      response.status === 204 || req.method === "HEAD"
-        ? new Uint8Array(0)
-        : new Uint8Array(await response.arrayBuffer());
-    return { ok: true, response, text: undefined, bytes };
+/**
+ * Reads what the loop needs of an answer (nothing for a stream, the bytes or the text) and hands
+ * it to `sink.settle`, at once when there is nothing to read; a failed read goes to `fail`.
+ * Callbacks, not a promise: the racing attempt's hot path adopts no promise.
+ */
+function readAnswer(
+  req: PreparedRequest,
+  response: Response,
+  sink: { settle(result: AttemptResult): void },
+  fail: (err: unknown) => void,
+): void {
+  const empty = response.status === 204 || req.method === "HEAD";
+  if (req.stream && response.ok) {
+    sink.settle({ ok: true, response, text: undefined });
+  } else if (req.bytes && response.ok) {
+    if (empty) sink.settle({ ok: true, response, text: undefined, bytes: new Uint8Array(0) });
+    else {
+      response
+        .arrayBuffer()
+        .then((buffer) => sink.settle({ ok: true, response, text: undefined, bytes: new Uint8Array(buffer) }), fail);
+    }
+  } else if (empty) {
+    sink.settle({ ok: true, response, text: "" });
+  } else {
+    response.text().then((text) => sink.settle({ ok: true, response, text }), fail);
   }
-  const text = response.status === 204 || req.method === "HEAD" ? "" : await response.text();
-  return { ok: true, response, text };
 }
 
 /** A failure of fetch itself (DNS, connection refused, reset) as the loop sees it. */
@@ -123,7 +137,7 @@ class RacingAttempt<T> implements Deadline {
   readonly #transport: Transport;
   readonly #req: PreparedRequest;
   readonly #finish: (result: AttemptResult) => T | PromiseLike<T>;
-  readonly #fail = (err: unknown): void => this.#settle(connectionError(err));
+  readonly #fail = (err: unknown): void => this.settle(connectionError(err));
 
   constructor(transport: Transport, req: PreparedRequest, finish: (result: AttemptResult) => T | PromiseLike<T>) {
     this.#transport = transport;
@@ -155,35 +169,17 @@ class RacingAttempt<T> implements Deadline {
     this.#done({ ok: false, error: new APITimeoutError() });
   }
 
-  /** Reads what the loop needs of an answer: nothing for a stream, the bytes or the text. */
   #answer(response: Response): void {
     if (this.#settled) {
       // Timed out before the answer came: drop it (cancelling the body closes the connection).
       response.body?.cancel().catch(noop);
       return;
     }
-    const req = this.#req;
-    const empty = response.status === 204 || req.method === "HEAD";
-    if (req.stream && response.ok) {
-      this.#settle({ ok: true, response, text: undefined });
-    } else if (req.bytes && response.ok) {
-      if (empty) this.#settle({ ok: true, response, text: undefined, bytes: new Uint8Array(0) });
-      else {
-        response
-          .arrayBuffer()
-          .then(
-            (buffer) => this.#settle({ ok: true, response, text: undefined, bytes: new Uint8Array(buffer) }),
-            this.#fail,
-          );
-      }
-    } else if (empty) {
-      this.#settle({ ok: true, response, text: "" });
-    } else {
-      response.text().then((text) => this.#settle({ ok: true, response, text }), this.#fail);
-    }
+    readAnswer(this.#req, response, this, this.#fail);
   }
 
-  #settle(result: AttemptResult): void {
+  /** The attempt's result (the answer read, or a connection error), unless the deadline came first. */
+  settle(result: AttemptResult): void {
     if (this.#settled) return;
     this.#settled = true;
     if (this.#timed) this.#transport.deadlines.delete(this);
@@ -227,7 +223,9 @@ async function attemptAbortable(transport: Transport, req: PreparedRequest): Pro
     const response = await transport.fetch(req.url, { ...init(transport, req), signal: controller.signal });
     // The stream reader owns the body now: the timeout stops, the caller's signal still aborts it.
     if (req.stream && response.ok) keepUserLink = true;
-    return await read(req, response);
+    return await new Promise<AttemptResult>((resolve, reject) =>
+      readAnswer(req, response, { settle: resolve }, reject),
+    );
   } catch (err) {
     if (userSignal?.aborted) throw new APIUserAbortError(undefined, { cause: err });
     if (timedOut) return { ok: false, error: new APITimeoutError(undefined, { cause: err }) };
